@@ -1,0 +1,18 @@
+import path from "node:path";
+import { defineConfig } from "prisma/config";
+import { databasePathFromUrl, ensureDatabaseDir } from "./src/database-url.js";
+import { MigrationAdapterFactory } from "./src/migrate-adapter.js";
+
+// Prisma's native engines cannot be downloaded here (nor behind many
+// firewalls): migrate runs on the WASM schema engine over better-sqlite3.
+export default defineConfig({
+  schema: path.join("prisma", "schema.prisma"),
+  migrations: { path: path.join("prisma", "migrations") },
+  experimental: { adapter: true },
+  engine: "js",
+  adapter: async () => {
+    const file = databasePathFromUrl();
+    ensureDatabaseDir(file);
+    return new MigrationAdapterFactory({ url: `file:${file}` });
+  },
+});

@@ -1,0 +1,87 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { Mutex } from "async-mutex";
+import Database from "better-sqlite3";
+import { PrismaClient } from "./generated/prisma/client.js";
+import { databasePathFromUrl, ensureDatabaseDir } from "./database-url.js";
+
+/** How long a connection waits on another process's write lock. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+const CONNECTION_PRAGMAS = [
+  "PRAGMA journal_mode = WAL",
+  "PRAGMA foreign_keys = ON",
+  "PRAGMA synchronous = NORMAL",
+  `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`,
+];
+
+export interface CreateDbOptions {
+  /** `file:` URL or path; default DATABASE_URL, else data/horses.db at the repo root. */
+  url?: string;
+}
+
+/**
+ * A Totewatch database handle: a Prisma client for typed reads and simple
+ * writes, and one raw better-sqlite3 connection for the hot, multi-row
+ * write paths (prepared statements in `BEGIN IMMEDIATE` transactions).
+ *
+ * Every use goes through `exclusive`: the Prisma adapter has one connection
+ * and no queue, so without it a query from one async caller would run inside
+ * another caller's open transaction (shared/PRISMA.md, isolation trap).
+ */
+export interface Db {
+  readonly path: string;
+  /** Use only inside `exclusive`. */
+  readonly prisma: PrismaClient;
+  /** Raw connection for packages/db internals; use only inside `exclusive`. */
+  readonly sql: Database.Database;
+  /** Runs `work` with sole use of both connections; re-entrant. */
+  exclusive<T>(work: () => Promise<T> | T): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The Prisma adapter factory with Totewatch's per-connection settings. */
+class TotewatchAdapterFactory extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    for (const pragma of CONNECTION_PRAGMAS) await adapter.executeScript(pragma);
+    return adapter;
+  }
+}
+
+export function openRawConnection(file: string): Database.Database {
+  const sql = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  for (const pragma of CONNECTION_PRAGMAS) sql.exec(pragma);
+  return sql;
+}
+
+export function createDb(options: CreateDbOptions = {}): Db {
+  const file = databasePathFromUrl(options.url);
+  ensureDatabaseDir(file);
+  const adapter = new TotewatchAdapterFactory({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS });
+  const prisma = new PrismaClient({ adapter });
+  const sql = openRawConnection(file);
+  const mutex = new Mutex();
+  const holder = new AsyncLocalStorage<true>();
+  let closed = false;
+
+  return {
+    path: file,
+    prisma,
+    sql,
+    exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+      if (closed) return Promise.reject(new Error(`database ${file} is closed`));
+      if (holder.getStore()) return Promise.resolve().then(work);
+      return mutex.runExclusive(() => holder.run(true, work));
+    },
+    async close() {
+      if (closed) return;
+      // Let in-flight work finish before the connections go away.
+      await mutex.runExclusive(async () => {
+        closed = true;
+        await prisma.$disconnect();
+        sql.close();
+      });
+    },
+  };
+}

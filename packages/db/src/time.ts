@@ -1,0 +1,14 @@
+/**
+ * Instants are stored as the Prisma better-sqlite3 adapter writes them
+ * (ISO-8601, UTC, "+00:00"), so rows written by the raw hot path and by
+ * Prisma compare and sort as text, and read back as the same Date.
+ */
+export function toDbTime(instant: Date | string | number): string {
+  const date = instant instanceof Date ? instant : new Date(instant);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`not a valid instant: ${String(instant)}`);
+  return date.toISOString().replace("Z", "+00:00");
+}
+
+export function fromDbTime(text: string): Date {
+  return new Date(text);
+}
