@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { Mutex } from "async-mutex";
 import Database from "better-sqlite3";
-import { PrismaClient } from "./generated/prisma/client.js";
+import { PrismaClient, type Prisma } from "./generated/prisma/client.js";
 import { databasePathFromUrl, ensureDatabaseDir } from "./database-url.js";
 
 /** How long a connection waits on another process's write lock. */
@@ -37,6 +37,8 @@ export interface Db {
   readonly sql: Database.Database;
   /** Runs `work` with sole use of both connections; re-entrant. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T>;
+  /** A Prisma interactive transaction with sole use of the client: commits if `work` resolves, rolls back if it throws. */
+  transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -65,15 +67,18 @@ export function createDb(options: CreateDbOptions = {}): Db {
   const holder = new AsyncLocalStorage<true>();
   let closed = false;
 
+  const exclusive = <T>(work: () => Promise<T> | T): Promise<T> => {
+    if (closed) return Promise.reject(new Error(`database ${file} is closed`));
+    if (holder.getStore()) return Promise.resolve().then(work);
+    return mutex.runExclusive(() => holder.run(true, work));
+  };
+
   return {
     path: file,
     prisma,
     sql,
-    exclusive<T>(work: () => Promise<T> | T): Promise<T> {
-      if (closed) return Promise.reject(new Error(`database ${file} is closed`));
-      if (holder.getStore()) return Promise.resolve().then(work);
-      return mutex.runExclusive(() => holder.run(true, work));
-    },
+    exclusive,
+    transaction: (work) => exclusive(() => prisma.$transaction((tx) => work(tx))),
     async close() {
       if (closed) return;
       // Let in-flight work finish before the connections go away.

@@ -1,0 +1,75 @@
+/** Helpers the rules share: pool minimums, post-time windows, strength, message text. */
+import { formatBoardOdds, minutesToPost } from "@totewatch/tote";
+import type { ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
+
+/** Minutes to post at `at`, or null when the race has no post time. */
+export function minutesToPostAt(ctx: RaceContext, at: Date): number | null {
+  return ctx.postTime === null ? null : minutesToPost(ctx.postTime, at);
+}
+
+/** True when post time is known and `at` lies in [post - withinMinutes, post]. */
+export function isNearPost(ctx: RaceContext, at: Date, withinMinutes: number): boolean {
+  const minutes = minutesToPostAt(ctx, at);
+  return minutes !== null && minutes >= 0 && minutes <= withinMinutes;
+}
+
+/** A thin pool makes odds jumpy; an unknown (null) pool is not held against the snapshot. */
+export function winPoolTooSmall(win: WinSnapshot, minPool: RuleSettings["minPool"]): boolean {
+  return win.totalWinPool !== null && win.totalWinPool < minPool.win;
+}
+
+export function exactaPoolTooSmall(exacta: ExactaSnapshot, minPool: RuleSettings["minPool"]): boolean {
+  return exacta.totalExactaPool !== null && exacta.totalExactaPool < minPool.exacta;
+}
+
+/**
+ * How far `beyond` is past `threshold`, as a fraction of the threshold, so rules with
+ * different units rank together. A zero threshold has no scale: the raw excess is used.
+ */
+export function relativeExcess(beyond: number, threshold: number): number {
+  const excess = Math.max(0, beyond - threshold);
+  return threshold > 0 ? excess / threshold : excess;
+}
+
+/** How far `actual` is under `threshold`, as a fraction of the threshold (see relativeExcess). */
+export function relativeShortfall(actual: number, threshold: number): number {
+  const shortfall = Math.max(0, threshold - actual);
+  return threshold > 0 ? shortfall / threshold : shortfall;
+}
+
+/** "Saratoga R5" */
+export function raceLabel(ctx: RaceContext): string {
+  return `${ctx.track} R${ctx.raceNumber}`;
+}
+
+/** "8 min to post", "2 min after post", "post time unknown" (whole minutes, rounded). */
+export function postTimeLabel(minutes: number | null): string {
+  if (minutes === null) return "post time unknown";
+  const whole = Math.round(minutes);
+  return whole >= 0 ? `${whole} min to post` : `${-whole} min after post`;
+}
+
+/** "5-1 -> 5-2" in board form. */
+export function oddsMove(before: number, after: number): string {
+  return `${formatBoardOdds(before)} -> ${formatBoardOdds(after)}`;
+}
+
+/** A threshold in odds-to-1 exactly as configured ("2.5-1"): board rounding would misstate it. */
+export function oddsToOneLabel(oddsToOne: number): string {
+  return `${oddsToOne}-1`;
+}
+
+/** "$12.40" */
+export function dollars(amount: number): string {
+  return `$${amount.toFixed(2)}`;
+}
+
+/** "#3 Thunder Road" */
+export function runnerLabel(programNumber: string, horse: string): string {
+  return `#${programNumber} ${horse}`;
+}
+
+/** Percent with sign and one decimal: "+98.0%", "-12.5%". */
+export function signedPercent(percent: number): string {
+  return `${percent >= 0 ? "+" : ""}${percent.toFixed(1)}%`;
+}

@@ -1,0 +1,50 @@
+/** Runs every rule on one new snapshot; the strongest candidates come first. */
+import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
+import type { AlertCandidate, ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
+import { inFetchOrder, oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts, steamAlerts } from "./win-rules.js";
+
+/**
+ * Strongest first, so a per-race cap keeps the alerts that matter most;
+ * equal strengths keep rule order (sort is stable).
+ */
+export function strongestFirst(candidates: AlertCandidate[]): AlertCandidate[] {
+  return [...candidates].sort((a, b) => b.strength - a.strength);
+}
+
+/**
+ * Every win-board rule for the latest snapshot of `history` (oldest first; the snapshot before
+ * it is the "previous" for crossings and changes). `history` should reach back at least
+ * `settings.steam.windowMinutes` for steam to see the whole window.
+ */
+export function evaluateWinSnapshot(
+  ctx: RaceContext,
+  history: readonly WinSnapshot[],
+  settings: RuleSettings,
+): AlertCandidate[] {
+  const ordered = inFetchOrder(history);
+  const current = ordered[ordered.length - 1];
+  if (current === undefined) return [];
+  const previous = ordered[ordered.length - 2] ?? null;
+  return strongestFirst([
+    ...oddsThresholdAlerts(ctx, previous, current, settings),
+    ...oddsChangeAlerts(ctx, previous, current, settings),
+    ...steamAlerts(ctx, ordered, settings),
+    ...overlayAlerts(ctx, current, settings),
+  ]);
+}
+
+/**
+ * Every exacta rule for one exacta snapshot. The cross-pool rules need the win board;
+ * without one (`latestWin` null) only the payout band is checked.
+ */
+export function evaluateExactaSnapshot(
+  ctx: RaceContext,
+  exacta: ExactaSnapshot,
+  latestWin: WinSnapshot | null,
+  settings: RuleSettings,
+): AlertCandidate[] {
+  return strongestFirst([
+    ...exactaPayoutAlerts(ctx, exacta, settings),
+    ...(latestWin === null ? [] : crossPoolAlerts(ctx, latestWin, exacta, settings)),
+  ]);
+}

@@ -1,0 +1,46 @@
+/** One thing wrong with a config file, located as precisely as we can. */
+export interface ConfigProblem {
+  /** Dotted key path such as `tracks[0].endpoints.win`; absent for syntax-level problems. */
+  path?: string;
+  message: string;
+  /** 1-based position in the config text, when known. */
+  line?: number;
+  col?: number;
+}
+
+/**
+ * Every problem found in one config source. The message holds one line per
+ * problem (`file: path.to.key: reason`) so a user can fix them all in one pass.
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+
+  constructor(
+    /** The file as shown to the user (or `<inline>`, `<defaults>`). */
+    readonly source: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(problems.map((problem) => formatProblem(source, problem)).join("\n"));
+  }
+}
+
+function formatProblem(source: string, problem: ConfigProblem): string {
+  if (problem.path === undefined) {
+    // Syntax-level problems: `file:line:col: reason`, the form editors and terminals link.
+    const where = problem.line === undefined ? "" : `:${problem.line}${problem.col ? `:${problem.col}` : ""}`;
+    return `${source}${where}: ${problem.message}`;
+  }
+  const line = problem.line === undefined ? "" : ` (line ${problem.line})`;
+  return `${source}: ${problem.path || "(top level)"}: ${problem.message}${line}`;
+}
+
+/** `["tracks", 0, "endpoints"]` -> `tracks[0].endpoints`; odd keys are quoted. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}

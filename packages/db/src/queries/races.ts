@@ -1,0 +1,344 @@
+import type Database from "better-sqlite3";
+import type { Db } from "../client.js";
+import { InvalidInputError, UnknownRaceError } from "../errors.js";
+import { readRaw, statement, writeTransaction } from "../sql.js";
+import { toDbTime } from "../time.js";
+
+export const RACE_STATUSES = ["scheduled", "open", "off", "official", "cancelled"] as const;
+export type RaceStatus = (typeof RACE_STATUSES)[number];
+
+/** How far along a race is; a status only ever moves forward (stale or replayed messages cannot undo "off"). */
+const STATUS_RANK: Record<RaceStatus, number> = { scheduled: 0, open: 1, off: 2, official: 3, cancelled: 3 };
+
+export const DEFAULT_TIMEZONE = "America/New_York";
+
+/** A race named by its natural key, as feed messages name it. */
+export interface RaceKey {
+  track: string;
+  /** The track's local calendar date, YYYY-MM-DD. */
+  raceDate: string;
+  raceNumber: number;
+}
+
+export interface CardEntryInput {
+  programNumber: string;
+  horse: string;
+  /** Odds-to-1 (5-2 -> 2.5), null when the card has none. */
+  morningLineOdds?: number | null;
+  jockey?: string | null;
+  trainer?: string | null;
+  scratched?: boolean;
+}
+
+export interface RaceCardInput extends RaceKey {
+  trackCode?: string | null;
+  /** IANA zone; when absent the track keeps the one it has (new tracks: America/New_York). */
+  timezone?: string | null;
+  /** Post time as an instant; absent keeps the stored one. */
+  postTime?: Date | null;
+  status?: RaceStatus | null;
+  entries: CardEntryInput[];
+}
+
+/** What a write did: `changed` false means the database already held exactly this. */
+export interface WriteResult {
+  changed: boolean;
+  /** Rows inserted or updated. */
+  rows: number;
+}
+
+export interface RaceRef {
+  raceId: number;
+  trackId: number;
+  /** program number -> entry id */
+  entries: Map<string, number>;
+}
+
+/**
+ * Applies a race card: track, race, horses and entries in one transaction.
+ * Re-applying the same card changes nothing; a later card updates post time,
+ * status (forward only), scratches, jockeys and trainers, matched by program number.
+ */
+export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteResult> {
+  validateCard(card);
+  return writeTransaction(db, (sql) => {
+    const now = toDbTime(new Date());
+    let rows = 0;
+    rows += statement(
+      sql,
+      `INSERT INTO track (name, code, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO NOTHING`,
+    ).run(card.track, card.trackCode ?? null, card.timezone ?? DEFAULT_TIMEZONE, now, now).changes;
+    rows += statement(
+      sql,
+      `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
+       WHERE name = @name AND (code IS NOT coalesce(@code, code) OR timezone IS NOT coalesce(@timezone, timezone))`,
+    ).run({ code: card.trackCode ?? null, timezone: card.timezone ?? null, now, name: card.track }).changes;
+    const trackId = (statement(sql, `SELECT track_id FROM track WHERE name = ?`).get(card.track) as { track_id: number })
+      .track_id;
+
+    const postTime = card.postTime ? toDbTime(card.postTime) : null;
+    rows += statement(
+      sql,
+      `INSERT INTO race (track_id, race_date, race_number, post_time, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, race_date, race_number) DO NOTHING`,
+    ).run(trackId, card.raceDate, card.raceNumber, postTime, card.status ?? "scheduled", now, now).changes;
+    const race = statement(
+      sql,
+      `SELECT race_id, post_time, status FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
+    ).get(trackId, card.raceDate, card.raceNumber) as { race_id: number; post_time: string | null; status: string };
+    const nextPost = postTime ?? race.post_time;
+    const nextStatus = advanceStatus(race.status, card.status);
+    if (nextPost !== race.post_time || nextStatus !== race.status) {
+      rows += statement(sql, `UPDATE race SET post_time = ?, status = ?, updated_at = ? WHERE race_id = ?`).run(
+        nextPost,
+        nextStatus,
+        now,
+        race.race_id,
+      ).changes;
+    }
+
+    for (const entry of card.entries) rows += upsertEntry(sql, race.race_id, entry, now);
+    forgetRace(db, race.race_id);
+    return { changed: rows > 0, rows };
+  });
+}
+
+function upsertEntry(sql: Database.Database, raceId: number, entry: CardEntryInput, now: string): number {
+  let rows = statement(sql, `INSERT INTO horse (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`).run(
+    entry.horse,
+    now,
+  ).changes;
+  const horseId = (statement(sql, `SELECT horse_id FROM horse WHERE name = ?`).get(entry.horse) as { horse_id: number })
+    .horse_id;
+  const values = [
+    horseId,
+    entry.morningLineOdds ?? null,
+    entry.jockey ?? null,
+    entry.trainer ?? null,
+    entry.scratched ? 1 : 0,
+  ] as const;
+  rows += statement(
+    sql,
+    `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, program_number) DO UPDATE SET
+       horse_id = excluded.horse_id, morning_line_odds = excluded.morning_line_odds, jockey = excluded.jockey,
+       trainer = excluded.trainer, scratched = excluded.scratched, updated_at = excluded.updated_at
+     WHERE horse_id IS NOT excluded.horse_id OR morning_line_odds IS NOT excluded.morning_line_odds
+       OR jockey IS NOT excluded.jockey OR trainer IS NOT excluded.trainer OR scratched IS NOT excluded.scratched`,
+  ).run(raceId, values[0], entry.programNumber, values[1], values[2], values[3], values[4], now, now).changes;
+  return rows;
+}
+
+function advanceStatus(current: string, next: RaceStatus | null | undefined): string {
+  if (!next) return current;
+  const rank = STATUS_RANK[current as RaceStatus] ?? 0;
+  return STATUS_RANK[next] > rank ? next : current;
+}
+
+function validateCard(card: RaceCardInput): void {
+  const where = `${card.track} ${card.raceDate} race ${card.raceNumber}`;
+  if (!card.track.trim()) throw new InvalidInputError("card: track name is empty");
+  if (!Number.isInteger(card.raceNumber) || card.raceNumber < 1)
+    throw new InvalidInputError(`card ${where}: race number must be a whole number >= 1`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(card.raceDate))
+    throw new InvalidInputError(`card ${where}: race date must be YYYY-MM-DD`);
+  if (card.entries.length === 0) throw new InvalidInputError(`card ${where}: no entries`);
+  const seen = new Set<string>();
+  for (const entry of card.entries) {
+    if (seen.has(entry.programNumber))
+      throw new InvalidInputError(`card ${where}: program number "${entry.programNumber}" listed twice`);
+    seen.add(entry.programNumber);
+    if (entry.morningLineOdds != null && !(entry.morningLineOdds > 0))
+      throw new InvalidInputError(`card ${where}: entry ${entry.programNumber} has morning line ${entry.morningLineOdds}`);
+  }
+}
+
+/** Moves a race's status forward (scheduled -> open -> off -> official | cancelled); never back. */
+export async function setRaceStatus(db: Db, key: RaceKey, status: RaceStatus): Promise<WriteResult> {
+  return writeTransaction(db, (sql) => {
+    const ref = resolveRace(db, sql, key);
+    const current = (statement(sql, `SELECT status FROM race WHERE race_id = ?`).get(ref.raceId) as { status: string })
+      .status;
+    const next = advanceStatus(current, status);
+    if (next === current) return { changed: false, rows: 0 };
+    statement(sql, `UPDATE race SET status = ?, updated_at = ? WHERE race_id = ?`).run(
+      next,
+      toDbTime(new Date()),
+      ref.raceId,
+    );
+    return { changed: true, rows: 1 };
+  });
+}
+
+// Race lookups by natural key are on every snapshot's path; cache them per
+// client. A card applied through this client drops its race from the cache;
+// a program number unknown to the cache is looked up again before refusing,
+// so cards applied by another process are seen.
+const raceRefCache = new WeakMap<Db, Map<string, RaceRef>>();
+
+function cacheFor(db: Db): Map<string, RaceRef> {
+  let cache = raceRefCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    raceRefCache.set(db, cache);
+  }
+  return cache;
+}
+
+function forgetRace(db: Db, raceId: number): void {
+  const cache = cacheFor(db);
+  for (const [key, ref] of cache) if (ref.raceId === raceId) cache.delete(key);
+}
+
+const keyText = (key: RaceKey) => `${key.track}\u0000${key.raceDate}\u0000${key.raceNumber}`;
+
+/** Race id and entry ids for a natural key, inside the caller's transaction; throws UnknownRaceError. */
+export function resolveRace(db: Db, sql: Database.Database, key: RaceKey, refresh = false): RaceRef {
+  const cache = cacheFor(db);
+  const cached = refresh ? undefined : cache.get(keyText(key));
+  if (cached) return cached;
+  const race = statement(
+    sql,
+    `SELECT r.race_id, r.track_id FROM race r JOIN track t ON t.track_id = r.track_id
+     WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
+  ).get(key.track, key.raceDate, key.raceNumber) as { race_id: number; track_id: number } | undefined;
+  if (!race) throw new UnknownRaceError(key);
+  const entries = new Map<string, number>();
+  for (const row of statement(sql, `SELECT entry_id, program_number FROM entry WHERE race_id = ?`).all(
+    race.race_id,
+  ) as Array<{ entry_id: number; program_number: string }>) {
+    entries.set(row.program_number, row.entry_id);
+  }
+  const ref = { raceId: race.race_id, trackId: race.track_id, entries };
+  if (cache.size > 2_000) cache.clear();
+  cache.set(keyText(key), ref);
+  return ref;
+}
+
+export interface RaceSummary {
+  raceId: number;
+  track: string;
+  trackCode: string | null;
+  timezone: string;
+  raceDate: string;
+  raceNumber: number;
+  postTime: Date | null;
+  status: string;
+  runners: number;
+  scratched: number;
+}
+
+const RACE_SUMMARY_SQL = `
+  SELECT r.race_id, t.name AS track, t.code AS track_code, t.timezone, r.race_date, r.race_number, r.post_time, r.status,
+         (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id) AS runners,
+         (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id AND e.scratched) AS scratched
+  FROM race r JOIN track t ON t.track_id = r.track_id`;
+
+interface RaceSummaryRow {
+  race_id: number;
+  track: string;
+  track_code: string | null;
+  timezone: string;
+  race_date: string;
+  race_number: number;
+  post_time: string | null;
+  status: string;
+  runners: number;
+  scratched: number;
+}
+
+function toRaceSummary(row: RaceSummaryRow): RaceSummary {
+  return {
+    raceId: row.race_id,
+    track: row.track,
+    trackCode: row.track_code,
+    timezone: row.timezone,
+    raceDate: row.race_date,
+    raceNumber: row.race_number,
+    postTime: row.post_time ? new Date(row.post_time) : null,
+    status: row.status,
+    runners: row.runners,
+    scratched: row.scratched,
+  };
+}
+
+/** The races run on a (track-local) date, by track then race number. */
+export async function racesOnDate(db: Db, raceDate: string, opts: { track?: string } = {}): Promise<RaceSummary[]> {
+  return readRaw(db, (sql) => {
+    const rows = opts.track
+      ? statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_date = ? AND t.name = ? ORDER BY t.name, r.race_number`).all(
+          raceDate,
+          opts.track,
+        )
+      : statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_date = ? ORDER BY t.name, r.race_number`).all(raceDate);
+    return (rows as RaceSummaryRow[]).map(toRaceSummary);
+  });
+}
+
+/** One race by natural key, or null. */
+export async function findRace(db: Db, key: RaceKey): Promise<RaceSummary | null> {
+  return readRaw(db, (sql) => {
+    const row = statement(
+      sql,
+      `${RACE_SUMMARY_SQL} WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
+    ).get(key.track, key.raceDate, key.raceNumber) as RaceSummaryRow | undefined;
+    return row ? toRaceSummary(row) : null;
+  });
+}
+
+/** One race by id, or null. */
+export async function raceById(db: Db, raceId: number): Promise<RaceSummary | null> {
+  return readRaw(db, (sql) => {
+    const row = statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_id = ?`).get(raceId) as RaceSummaryRow | undefined;
+    return row ? toRaceSummary(row) : null;
+  });
+}
+
+export interface EntryDetail {
+  entryId: number;
+  programNumber: string;
+  horse: string;
+  morningLineOdds: number | null;
+  jockey: string | null;
+  trainer: string | null;
+  scratched: boolean;
+}
+
+/** The card of a race: its entries in program order. */
+export async function entriesForRace(db: Db, raceId: number): Promise<EntryDetail[]> {
+  return readRaw(db, (sql) => {
+    const rows = statement(
+      sql,
+      `SELECT e.entry_id, e.program_number, h.name AS horse, e.morning_line_odds, e.jockey, e.trainer, e.scratched
+       FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id = ?`,
+    ).all(raceId) as Array<{
+      entry_id: number;
+      program_number: string;
+      horse: string;
+      morning_line_odds: number | null;
+      jockey: string | null;
+      trainer: string | null;
+      scratched: number;
+    }>;
+    return rows
+      .map((r) => ({
+        entryId: r.entry_id,
+        programNumber: r.program_number,
+        horse: r.horse,
+        morningLineOdds: r.morning_line_odds,
+        jockey: r.jockey,
+        trainer: r.trainer,
+        scratched: r.scratched === 1,
+      }))
+      .sort((a, b) => compareProgramNumbers(a.programNumber, b.programNumber));
+  });
+}
+
+/** Program order: 1, 1A, 1X, 2, ..., 10 (numeric part first, then the letter). */
+export function compareProgramNumbers(a: string, b: string): number {
+  const na = Number.parseInt(a, 10);
+  const nb = Number.parseInt(b, 10);
+  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+  return a.localeCompare(b);
+}

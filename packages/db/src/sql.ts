@@ -1,0 +1,34 @@
+import type Database from "better-sqlite3";
+import type { Db } from "./client.js";
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** A prepared statement on the raw connection, prepared once per connection. */
+export function statement(sql: Database.Database, text: string): Database.Statement {
+  let byText = statementCache.get(sql);
+  if (!byText) {
+    byText = new Map();
+    statementCache.set(sql, byText);
+  }
+  let prepared = byText.get(text);
+  if (!prepared) {
+    prepared = sql.prepare(text);
+    byText.set(text, prepared);
+  }
+  return prepared;
+}
+
+/**
+ * Runs `work` as one `BEGIN IMMEDIATE` transaction on the raw connection:
+ * all of it commits or none of it does. IMMEDIATE takes the write lock up
+ * front, so a concurrent writer in another process makes us wait (busy
+ * timeout) instead of failing half-way with SQLITE_BUSY on lock upgrade.
+ */
+export function writeTransaction<T>(db: Db, work: (sql: Database.Database) => T): Promise<T> {
+  return db.exclusive(() => db.sql.transaction(() => work(db.sql)).immediate());
+}
+
+/** A read on the raw connection, serialized with every other use of the client. */
+export function readRaw<T>(db: Db, work: (sql: Database.Database) => T): Promise<T> {
+  return db.exclusive(() => work(db.sql));
+}

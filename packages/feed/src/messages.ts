@@ -1,0 +1,113 @@
+import { z } from "zod";
+
+/**
+ * Feed messages, version 1 (shared/FEED.md). Every ingest source produces
+ * these; nothing touches the database before a message has parsed here.
+ * Unknown fields are ignored (zod strips them); odds and calendar checks
+ * are refinements so the error names the field.
+ */
+
+const calendarDate = z.string().refine(isCalendarDateText, { message: "not a real calendar date (YYYY-MM-DD)" });
+
+const isoInstant = z
+  .string()
+  .refine((s) => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: "not an ISO-8601 instant with a zone (e.g. 2025-09-12T22:30:00Z)",
+  });
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function isCalendarDateText(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+const programNumber = z
+  .string()
+  .trim()
+  .min(1, "program number is empty")
+  .max(8, "program number is longer than 8 characters");
+
+/** Odds as the board shows them; parsed later by parseBoardOdds (so errors carry the raw text). */
+const boardOdds = z.union([z.string(), z.number(), z.null()]);
+
+const money = z.number().int("must be a whole number of currency units").nonnegative("must not be negative");
+
+export const raceStatuses = ["scheduled", "open", "off", "official", "cancelled"] as const;
+export const raceStatusSchema = z.enum(raceStatuses);
+export type RaceStatus = z.infer<typeof raceStatusSchema>;
+
+const raceKey = {
+  track: z.string().trim().min(1, "track is empty"),
+  track_code: z.string().trim().min(1).optional(),
+  date: calendarDate,
+  race: z.number().int("race must be a whole number").min(1, "race number must be >= 1"),
+};
+
+export const cardEntrySchema = z.object({
+  program_number: programNumber,
+  horse: z.string().trim().min(1, "horse name is empty"),
+  morning_line: boardOdds.optional(),
+  jockey: z.string().trim().min(1).nullish(),
+  trainer: z.string().trim().min(1).nullish(),
+  scratched: z.boolean().optional(),
+});
+
+export const cardMessageSchema = z.object({
+  kind: z.literal("card"),
+  ...raceKey,
+  timezone: z.string().min(1).optional(),
+  post_time: z.string().min(1).nullish(),
+  status: raceStatusSchema.optional(),
+  entries: z.array(cardEntrySchema).min(1, "a card needs at least one entry"),
+});
+
+export const winMessageSchema = z.object({
+  kind: z.literal("win"),
+  ...raceKey,
+  fetched_at: isoInstant,
+  total_win_pool: money.nullish(),
+  horses: z
+    .array(
+      z.object({
+        program_number: programNumber,
+        win_odds: boardOdds,
+        win_pool_amount: money.nullish(),
+      }),
+    )
+    .min(1, "a win snapshot needs at least one horse"),
+});
+
+export const exactaMessageSchema = z.object({
+  kind: z.literal("exacta"),
+  ...raceKey,
+  fetched_at: isoInstant,
+  total_exacta_pool: money.nullish(),
+  base_amount: z.number().positive("base_amount must be positive").default(2),
+  probables: z.record(z.string(), z.number().nonnegative("payout must not be negative").nullable()),
+});
+
+export const statusMessageSchema = z.object({
+  kind: z.literal("status"),
+  ...raceKey,
+  status: raceStatusSchema,
+  at: isoInstant.optional(),
+});
+
+export const feedMessageSchema = z.discriminatedUnion("kind", [
+  cardMessageSchema,
+  winMessageSchema,
+  exactaMessageSchema,
+  statusMessageSchema,
+]);
+
+export type CardMessage = z.infer<typeof cardMessageSchema>;
+export type WinMessage = z.infer<typeof winMessageSchema>;
+export type ExactaMessage = z.infer<typeof exactaMessageSchema>;
+export type StatusMessage = z.infer<typeof statusMessageSchema>;
+export type FeedMessage = z.infer<typeof feedMessageSchema>;
+/** What a source may write before defaults are applied (e.g. base_amount optional). */
+export type FeedMessageInput = z.input<typeof feedMessageSchema>;

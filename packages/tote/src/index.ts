@@ -1,0 +1,3 @@
+export * from "./odds.js";
+export * from "./pools.js";
+export * from "./time.js";

@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import {
+  BOARD_ODDS_LADDER,
+  boardOdds,
+  formatBoardOdds,
+  impliedProbability,
+  oddsToDecimal,
+  parseBoardOdds,
+} from "./odds.js";
+
+function oddsOf(value: unknown): number | null {
+  const parsed = parseBoardOdds(value);
+  if (!parsed.ok) throw new Error(`expected ${String(value)} to parse, got: ${parsed.error}`);
+  return parsed.odds;
+}
+
+function errorOf(value: unknown): string {
+  const parsed = parseBoardOdds(value);
+  if (parsed.ok) throw new Error(`expected ${String(value)} to be rejected, got odds ${parsed.odds}`);
+  return parsed.error;
+}
+
+describe("parseBoardOdds", () => {
+  it.each([
+    ["5-2", 2.5],
+    ["5/2", 2.5],
+    ["3-5", 0.6],
+    ["1-9", 1 / 9],
+    ["30-1", 30],
+    ["12-1", 12],
+    ["99-1", 99],
+    ["6/5", 1.2],
+  ])("reads the fraction %s as %s to 1", (text, odds) => {
+    expect(oddsOf(text)).toBe(odds);
+  });
+
+  it.each(["EVEN", "EVN", "EVS", "even", "Evs", " evn "])("reads %j as even money (1 to 1)", (text) => {
+    expect(oddsOf(text)).toBe(1);
+  });
+
+  it("trims and ignores case and spaces around the separator", () => {
+    expect(oddsOf("  5-2\t")).toBe(2.5);
+    expect(oddsOf("5 - 2")).toBe(2.5);
+    expect(oddsOf(" 7 / 2 ")).toBe(3.5);
+  });
+
+  it("reads a number N as N-1", () => {
+    expect(oddsOf(12)).toBe(12);
+    expect(oddsOf(2.5)).toBe(2.5);
+    expect(oddsOf(0.6)).toBe(0.6);
+    expect(oddsOf(1)).toBe(1);
+  });
+
+  it("reads a numeric string like the number", () => {
+    expect(oddsOf("12")).toBe(12);
+    expect(oddsOf(" 2.5 ")).toBe(2.5);
+    expect(oddsOf("99")).toBe(99);
+  });
+
+  it.each([null, undefined, "", "   ", "SCR", "scr", "SCRATCHED", " Scratched "])(
+    "treats %j as no odds now",
+    (value) => {
+      expect(parseBoardOdds(value)).toEqual({ ok: true, odds: null });
+    },
+  );
+
+  it("rejects text that is no board form, quoting it", () => {
+    const error = errorOf("abc");
+    expect(error).toContain('"abc"');
+    expect(error).toMatch(/not a board odds form/);
+  });
+
+  it.each(["5-2-1", "5--2", "5-", "-2", "2.5-1", "1e3", "5:2", "EVENS2", "12abc", "0x10"])(
+    "rejects the malformed %j, quoting it",
+    (text) => {
+      expect(errorOf(text)).toContain(JSON.stringify(text));
+    },
+  );
+
+  it("rejects a zero denominator", () => {
+    expect(errorOf("5-0")).toBe('odds have a zero denominator: "5-0"');
+    expect(errorOf("5/0")).toMatch(/zero denominator/);
+  });
+
+  it("rejects zero odds, which no board shows", () => {
+    expect(errorOf("0-5")).toMatch(/zero odds.*"0-5"/);
+    expect(errorOf(0)).toMatch(/zero odds.*number 0/);
+    expect(errorOf("0")).toMatch(/zero odds.*"0"/);
+    expect(errorOf("0.0")).toMatch(/zero odds/);
+  });
+
+  it("rejects negative odds as numbers and strings", () => {
+    expect(errorOf("-3")).toBe('odds must not be negative, got "-3"');
+    expect(errorOf(-3)).toBe("odds must not be negative, got number -3");
+    expect(errorOf(" -2.5 ")).toMatch(/negative/);
+    expect(errorOf("-5-2")).toMatch(/negative/);
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+    "rejects the non-finite number %s",
+    (value) => {
+      expect(errorOf(value)).toMatch(/finite/);
+    },
+  );
+
+  it("rejects values of other types, naming the type", () => {
+    expect(errorOf(true)).toBe("odds must be a string or a number, got boolean true");
+    expect(errorOf(false)).toMatch(/boolean false/);
+    expect(errorOf({ odds: "5-2" })).toMatch(/an object/);
+    expect(errorOf(["5-2"])).toMatch(/an array/);
+    expect(errorOf(10n)).toMatch(/bigint 10/);
+  });
+});
+
+describe("oddsToDecimal and impliedProbability", () => {
+  it("adds the stake back: 5-2 pays 3.5 per unit", () => {
+    expect(oddsToDecimal(2.5)).toBe(3.5);
+    expect(oddsToDecimal(1)).toBe(2);
+    expect(oddsToDecimal(0.6)).toBe(1.6);
+  });
+
+  it("implies 1/(odds+1): 5-2 -> 1/3.5, EVEN -> 0.5, 3-1 -> 0.25", () => {
+    expect(impliedProbability(2.5)).toBeCloseTo(1 / 3.5, 15);
+    expect(impliedProbability(1)).toBe(0.5);
+    expect(impliedProbability(3)).toBe(0.25);
+    expect(impliedProbability(0)).toBe(1);
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("refuses the odds %s", (odds) => {
+    expect(() => oddsToDecimal(odds)).toThrow(RangeError);
+    expect(() => impliedProbability(odds)).toThrow(RangeError);
+  });
+});
+
+describe("boardOdds", () => {
+  it("keeps every ladder price as it is", () => {
+    for (const rung of BOARD_ODDS_LADDER) expect(boardOdds(rung.value)).toBe(rung.value);
+  });
+
+  it("rounds down to the ladder price below", () => {
+    expect(boardOdds(2.9)).toBe(2.5); // between 5-2 and 3
+    expect(boardOdds(0.45)).toBe(0.4); // between 2-5 and 1-2
+    expect(boardOdds(0.99)).toBe(0.8); // just under EVEN shows 4-5
+    expect(boardOdds(1.1)).toBe(1); // between EVEN and 6-5
+    expect(boardOdds(1.55)).toBe(1.5); // between 3-2 and 8-5
+    expect(boardOdds(4.4)).toBe(4); // between 4 and 9-2
+    expect(boardOdds(5.99)).toBe(5); // no 11-2 on the ladder
+    expect(boardOdds(9.99)).toBe(9);
+  });
+
+  it("shows anything under 1-9 as 1-9", () => {
+    expect(boardOdds(0.05)).toBe(1 / 9);
+    expect(boardOdds(0.1)).toBe(1 / 9);
+    expect(boardOdds(0)).toBe(1 / 9);
+  });
+
+  it("floors to a whole number from 10-1 up and caps at 99", () => {
+    expect(boardOdds(10)).toBe(10);
+    expect(boardOdds(12.7)).toBe(12);
+    expect(boardOdds(98.99)).toBe(98);
+    expect(boardOdds(99)).toBe(99);
+    expect(boardOdds(250)).toBe(99);
+  });
+
+  it("is not thrown off by float noise from pool arithmetic", () => {
+    expect(2.2 - 1).not.toBe(1.2); // 1.2000000000000002
+    expect(boardOdds(2.2 - 1)).toBe(1.2);
+    expect(boardOdds(1.2 - Number.EPSILON)).toBe(1.2);
+    expect(boardOdds(10 - 1e-12)).toBe(10);
+  });
+
+  it.each([-0.5, Number.NaN, Number.POSITIVE_INFINITY])("refuses the odds %s", (odds) => {
+    expect(() => boardOdds(odds)).toThrow(/boardOdds.*odds-to-1/);
+  });
+});
+
+describe("formatBoardOdds", () => {
+  it.each([
+    [0.05, "1-9"],
+    [0.4, "2-5"],
+    [0.5, "1-2"],
+    [1, "EVEN"],
+    [1.2, "6-5"],
+    [1.9, "9-5"],
+    [2, "2"],
+    [2.7, "5-2"],
+    [3, "3"],
+    [3.5, "7-2"],
+    [4.5, "9-2"],
+    [9, "9"],
+    [12, "12"],
+    [12.9, "12"],
+    [99, "99"],
+    [500, "99"],
+  ])("shows %s as %s", (odds, text) => {
+    expect(formatBoardOdds(odds)).toBe(text);
+  });
+
+  it("round-trips through parseBoardOdds to boardOdds", () => {
+    const samples = [0, 0.05, 0.3, 0.61, 0.95, 1, 1.25, 1.49, 2.3, 2.5, 3.9, 4.6, 7.2, 9.5, 10, 15.5, 42, 99, 150];
+    for (const odds of [...samples, ...BOARD_ODDS_LADDER.map((rung) => rung.value)]) {
+      expect(oddsOf(formatBoardOdds(odds))).toBe(boardOdds(odds));
+    }
+  });
+});
