@@ -197,7 +197,9 @@ describe("formatBoardOdds", () => {
   });
 
   it("round-trips through parseBoardOdds to boardOdds", () => {
-    const samples = [0, 0.05, 0.3, 0.61, 0.95, 1, 1.25, 1.49, 2.3, 2.5, 3.9, 4.6, 7.2, 9.5, 10, 15.5, 42, 99, 150];
+    const samples = [
+      0, 0.05, 0.3, 0.61, 0.95, 1, 1.25, 1.49, 2.3, 2.5, 3.9, 4.6, 7.2, 9.5, 10, 15.5, 42, 99, 150,
+    ];
     for (const odds of [...samples, ...BOARD_ODDS_LADDER.map((rung) => rung.value)]) {
       expect(oddsOf(formatBoardOdds(odds))).toBe(boardOdds(odds));
     }

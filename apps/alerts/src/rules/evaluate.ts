@@ -1,7 +1,13 @@
 /** Runs every rule on one new snapshot; the strongest candidates come first. */
 import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
 import type { AlertCandidate, ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
-import { inFetchOrder, oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts, steamAlerts } from "./win-rules.js";
+import {
+  inFetchOrder,
+  oddsChangeAlerts,
+  oddsThresholdAlerts,
+  overlayAlerts,
+  steamAlerts,
+} from "./win-rules.js";
 
 /**
  * Strongest first, so a per-race cap keeps the alerts that matter most;

@@ -103,11 +103,15 @@ export function crossPoolAlerts(
   settings: Pick<RuleSettings, "crossPool" | "minPool">,
 ): AlertCandidate[] {
   const { enabled, overlayPercent, underlayPercent, exactaTakeout } = settings.crossPool;
-  if (!enabled || exactaPoolTooSmall(exacta, settings.minPool) || winPoolTooSmall(win, settings.minPool)) return [];
+  if (!enabled || exactaPoolTooSmall(exacta, settings.minPool) || winPoolTooSmall(win, settings.minPool))
+    return [];
 
   const probabilities = normalizedWinProbabilities(win.runners.map((runner) => runner.winOdds));
   const byProgram = new Map<string, { runner: RunnerOdds; probability: number }>(
-    win.runners.map((runner, i) => [programKey(runner.programNumber), { runner, probability: probabilities[i]! }]),
+    win.runners.map((runner, i) => [
+      programKey(runner.programNumber),
+      { runner, probability: probabilities[i]! },
+    ]),
   );
   const minutes = minutesToPostAt(ctx, exacta.fetchedAt);
   const alerts: AlertCandidate[] = [];
@@ -148,7 +152,9 @@ export function crossPoolAlerts(
         secondWinProbability: second.probability,
         winFetchedAt: win.fetchedAt.toISOString(),
       },
-      strength: isOverlay ? relativeExcess(percent, overlayPercent) : relativeExcess(-percent, underlayPercent),
+      strength: isOverlay
+        ? relativeExcess(percent, overlayPercent)
+        : relativeExcess(-percent, underlayPercent),
     });
   }
   return alerts;

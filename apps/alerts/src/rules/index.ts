@@ -9,7 +9,13 @@ export type {
   RunnerOdds,
   WinSnapshot,
 } from "./types.js";
-export { oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts, steamAlerts, inFetchOrder } from "./win-rules.js";
+export {
+  oddsChangeAlerts,
+  oddsThresholdAlerts,
+  overlayAlerts,
+  steamAlerts,
+  inFetchOrder,
+} from "./win-rules.js";
 export { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
 export { evaluateExactaSnapshot, evaluateWinSnapshot, strongestFirst } from "./evaluate.js";
 export { dedupeKeyFor, shouldSuppress } from "./suppression.js";

@@ -1,5 +1,5 @@
 /** Deciding which candidates become alerts: duplicates within a window, and a per-race cap. */
-import type { AlertCandidate, AlertType } from "./types.js";
+import type { AlertCandidate } from "./types.js";
 
 const MS_PER_MINUTE = 60_000;
 
@@ -13,13 +13,16 @@ const MS_PER_MINUTE = 60_000;
  * key's only job is that re-evaluating the same snapshot (after a restart, or twice by two
  * workers) inserts nothing, and the snapshot instant does that exactly.
  */
-export function dedupeKeyFor(candidate: Pick<AlertCandidate, "type" | "raceId" | "subject" | "triggeredAt">): string {
+export function dedupeKeyFor(
+  candidate: Pick<AlertCandidate, "type" | "raceId" | "subject" | "triggeredAt">,
+): string {
   return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${candidate.triggeredAt.toISOString()}`;
 }
 
 /** An alert already stored for the race, as suppression needs it. */
 export interface RecentAlert {
-  type: AlertType | string;
+  /** As stored (the alert_type column is plain text). */
+  type: string;
   subject: string | null;
   triggeredAt: Date;
 }

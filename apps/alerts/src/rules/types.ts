@@ -3,25 +3,9 @@
  * race come in as values, time comes in as the snapshots' fetchedAt.
  */
 
-/**
- * Local stand-in for `RuleSettings` of @totewatch/config until that package lands;
- * same shape, to be replaced by the import.
- */
-export interface RuleSettings {
-  oddsThreshold: { enabled: boolean; below: number | null; above: number | null };
-  oddsChange: { enabled: boolean; minPercent: number };
-  steam: {
-    enabled: boolean;
-    probabilityPoints: number;
-    oddsDropPercent: number;
-    windowMinutes: number;
-    withinMinutesToPost: number;
-  };
-  overlay: { enabled: boolean; ratio: number; withinMinutesToPost: number };
-  exactaPayout: { enabled: boolean; min: number | null; max: number | null; combinations: string[] };
-  crossPool: { enabled: boolean; overlayPercent: number; underlayPercent: number; exactaTakeout: number };
-  minPool: { win: number; exacta: number };
-}
+import type { RuleSettings } from "@totewatch/config";
+
+export type { RuleSettings };
 
 /** The race being evaluated, as the alert message needs it. */
 export interface RaceContext {

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
+import { at, exactaBoard, race, settings, winBoard } from "./test-fixtures.js";
+
+describe("exactaPayoutAlerts", () => {
+  const s = settings({ exactaPayout: { enabled: true, min: 10, max: 100, combinations: [] } });
+  const probables = { "1-2": 8.4, "2-1": 50, "3-1": 150, "2-3": 10 };
+
+  it("alerts on probables under min or over max", () => {
+    // 1-2 $8.40 < $10: strength (10 - 8.4) / 10 = 0.16. 3-1 $150 > $100: strength 0.5.
+    // 2-1 $50 is inside; 2-3 $10 is not below $10.
+    const alerts = exactaPayoutAlerts(race(), exactaBoard(at("11:55"), probables), s);
+    expect(alerts.map((a) => [a.type, a.subject, a.thresholdValue, a.actualValue])).toEqual([
+      ["exacta_low", "1-2", 10, 8.4],
+      ["exacta_high", "3-1", 100, 150],
+    ]);
+    expect(alerts[0]!.strength).toBeCloseTo(0.16, 10);
+    expect(alerts[1]!.strength).toBeCloseTo(0.5, 10);
+    expect(alerts[0]).toMatchObject({
+      entryId: null,
+      raceId: 7,
+      triggeredAt: at("11:55"),
+      details: { minutesToPost: 5 },
+    });
+    expect(alerts[0]!.message).toBe("Saratoga R5 exacta 1-2 probable $8.40, below $10.00, 5 min to post");
+  });
+
+  it("checks only the listed combinations when there are some", () => {
+    const only = settings({
+      exactaPayout: { enabled: true, min: 10, max: 100, combinations: ["3-1", "2-1"] },
+    });
+    const alerts = exactaPayoutAlerts(race(), exactaBoard(at("11:55"), probables), only);
+    expect(alerts.map((a) => a.subject)).toEqual(["3-1"]);
+  });
+
+  it("skips a null bound, a disabled rule and an exacta pool under the minimum", () => {
+    const board = exactaBoard(at("11:55"), probables);
+    const onlyMax = settings({ exactaPayout: { enabled: true, min: null, max: 100, combinations: [] } });
+    expect(exactaPayoutAlerts(race(), board, onlyMax).map((a) => a.type)).toEqual(["exacta_high"]);
+    const disabled = settings({ exactaPayout: { enabled: false, min: 10, max: 100, combinations: [] } });
+    expect(exactaPayoutAlerts(race(), board, disabled)).toEqual([]);
+    // 1,500 < minPool.exacta 2,000; null means unknown and is evaluated.
+    expect(exactaPayoutAlerts(race(), exactaBoard(at("11:55"), probables, 1500), s)).toEqual([]);
+    expect(exactaPayoutAlerts(race(), exactaBoard(at("11:55"), probables, null), s)).toHaveLength(2);
+  });
+});
+
+describe("crossPoolAlerts", () => {
+  const s = settings({
+    crossPool: { enabled: true, overlayPercent: 50, underlayPercent: 50, exactaTakeout: 0.2 },
+  });
+  // Win odds 1-1, 2-1, 3-1 -> implied 0.5, 0.3333, 0.25 (sum 1.0833)
+  // -> normalized 6/13 = 0.4615, 4/13 = 0.3077, 3/13 = 0.2308.
+  const win = winBoard(at("11:54"), { "1": 1, "2": 2, "3": 3 });
+
+  it("finds an overlay against Harville on the win pool (worked by hand)", () => {
+    // P(1-2) = 0.4615 * 0.3077 / (1 - 0.4615) = 24/91 = 0.2637.
+    // Fair $2 after 20% takeout = 2 * 0.8 / 0.2637 = 6.07.
+    // Probable $12.00: (12 - 6.07) / 6.07 = +97.8% >= 50 -> overlay, strength (97.8 - 50) / 50 = 0.956.
+    const [alert, ...rest] = crossPoolAlerts(race(), win, exactaBoard(at("11:55"), { "1-2": 12 }), s);
+    expect(rest).toEqual([]);
+    expect(alert).toMatchObject({
+      type: "exacta_overlay",
+      subject: "1-2",
+      entryId: null,
+      thresholdValue: 50,
+    });
+    expect(alert!.details.harvilleProbability as number).toBeCloseTo(0.2637, 4);
+    expect(alert!.details.fair).toBeCloseTo(6.0667, 4);
+    expect(alert!.actualValue).toBeCloseTo(97.8, 1);
+    expect(alert!.strength).toBeCloseTo(0.956, 3);
+    expect(alert!.triggeredAt).toEqual(at("11:55"));
+    expect(alert!.message).toBe(
+      "Saratoga R5 exacta 1-2 (#1 Alpha over #2 Bravo) probable $12.00 vs fair $6.07 from win odds (+97.8%, overlay), 5 min to post",
+    );
+  });
+
+  it("finds an underlay and leaves fairly priced combinations alone", () => {
+    // P(3-2) = (3/13)(4/13) / (10/13) = 12/130 = 0.0923; fair = 1.6 / 0.0923 = 17.33.
+    //   $8.00: (8 - 17.33) / 17.33 = -53.8% <= -50 -> underlay, strength (53.8 - 50) / 50 = 0.077.
+    // P(2-1) = (4/13)(6/13) / (9/13) = 24/117 = 0.2051; fair = 7.80.
+    //   $9.00: +15.4%, neither.
+    const alerts = crossPoolAlerts(race(), win, exactaBoard(at("11:55"), { "3-2": 8, "2-1": 9 }), s);
+    expect(alerts.map((a) => [a.type, a.subject, a.thresholdValue])).toEqual([
+      ["exacta_underlay", "3-2", -50],
+    ]);
+    expect(alerts[0]!.details.fair).toBeCloseTo(17.333, 3);
+    expect(alerts[0]!.actualValue).toBeCloseTo(-53.85, 2);
+    expect(alerts[0]!.strength).toBeCloseTo(0.077, 3);
+  });
+
+  it("skips probables naming a runner missing from the win board", () => {
+    expect(crossPoolAlerts(race(), win, exactaBoard(at("11:55"), { "1-4": 100, "4-1": 1 }), s)).toEqual([]);
+  });
+
+  it("returns nothing when disabled or either pool is under its minimum", () => {
+    const board = exactaBoard(at("11:55"), { "1-2": 12 });
+    const disabled = settings({ crossPool: { ...s.crossPool, enabled: false } });
+    expect(crossPoolAlerts(race(), win, board, disabled)).toEqual([]);
+    expect(crossPoolAlerts(race(), win, exactaBoard(at("11:55"), { "1-2": 12 }, 1999), s)).toEqual([]);
+    const thinWin = winBoard(at("11:54"), { "1": 1, "2": 2, "3": 3 }, { totalWinPool: 4000 });
+    expect(crossPoolAlerts(race(), thinWin, board, s)).toEqual([]);
+    expect(crossPoolAlerts(race(), win, board, s)).toHaveLength(1);
+  });
+});

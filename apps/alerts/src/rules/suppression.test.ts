@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { dedupeKeyFor, shouldSuppress } from "./suppression.js";
+import { at } from "./test-fixtures.js";
+
+const limits = { duplicateWindowMinutes: 30, maxPerRace: 20 };
+const candidate = { type: "steam" as const, raceId: 7, subject: "3", triggeredAt: at("11:50") };
+
+describe("dedupeKeyFor", () => {
+  it("names type, race, subject and the snapshot instant", () => {
+    expect(dedupeKeyFor(candidate)).toBe("steam:7:3:2025-06-01T11:50:00.000Z");
+    expect(dedupeKeyFor({ ...candidate, type: "exacta_overlay", subject: "1-2" })).toBe(
+      "exacta_overlay:7:1-2:2025-06-01T11:50:00.000Z",
+    );
+  });
+
+  it("is the same for a re-evaluated snapshot and differs for the next one", () => {
+    expect(dedupeKeyFor({ ...candidate, triggeredAt: at("11:50") })).toBe(dedupeKeyFor(candidate));
+    expect(dedupeKeyFor({ ...candidate, triggeredAt: at("11:51") })).not.toBe(dedupeKeyFor(candidate));
+  });
+});
+
+describe("shouldSuppress", () => {
+  it("calls the same type and subject within the window a duplicate", () => {
+    // 11:25 -> 11:50 is 25 min < 30.
+    expect(
+      shouldSuppress(candidate, [{ type: "steam", subject: "3", triggeredAt: at("11:25") }], 1, limits),
+    ).toBe("duplicate");
+  });
+
+  it("lets it through once the window has passed (30 min exactly is outside)", () => {
+    expect(
+      shouldSuppress(candidate, [{ type: "steam", subject: "3", triggeredAt: at("11:20") }], 1, limits),
+    ).toBeNull();
+  });
+
+  it("does not mix types or subjects", () => {
+    const recent = [
+      { type: "odds_change", subject: "3", triggeredAt: at("11:45") },
+      { type: "steam", subject: "4", triggeredAt: at("11:45") },
+    ];
+    expect(shouldSuppress(candidate, recent, 2, limits)).toBeNull();
+  });
+
+  it("catches duplicates straddling a window-bucket edge", () => {
+    // floor(t / 30 min) puts 11:29:50 and 11:30:10 in different buckets; 20 s apart is still a duplicate.
+    const late = { ...candidate, triggeredAt: at("11:30:10") };
+    const recent = [{ type: "steam", subject: "3", triggeredAt: at("11:29:50") }];
+    expect(shouldSuppress(late, recent, 1, limits)).toBe("duplicate");
+  });
+
+  it("treats a newer alert as a duplicate of an older snapshot evaluated late", () => {
+    expect(
+      shouldSuppress(candidate, [{ type: "steam", subject: "3", triggeredAt: at("11:55") }], 1, limits),
+    ).toBe("duplicate");
+  });
+
+  it("measures the window both ways: an alert 40 min later is not a duplicate", () => {
+    expect(
+      shouldSuppress(candidate, [{ type: "steam", subject: "3", triggeredAt: at("12:30") }], 1, limits),
+    ).toBeNull();
+  });
+
+  it("never suppresses duplicates with a 0-minute window", () => {
+    const recent = [{ type: "steam", subject: "3", triggeredAt: at("11:50") }];
+    expect(shouldSuppress(candidate, recent, 1, { ...limits, duplicateWindowMinutes: 0 })).toBeNull();
+  });
+
+  it("caps alerts per race, duplicates reported first", () => {
+    expect(shouldSuppress(candidate, [], 19, limits)).toBeNull();
+    expect(shouldSuppress(candidate, [], 20, limits)).toBe("race_limit");
+    const recent = [{ type: "steam", subject: "3", triggeredAt: at("11:49") }];
+    expect(shouldSuppress(candidate, recent, 20, limits)).toBe("duplicate");
+  });
+});

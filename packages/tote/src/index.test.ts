@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import * as tote from "./index.js";
+
+describe("@totewatch/tote public face", () => {
+  it("exports the names other packages code against", () => {
+    const functions = [
+      "parseBoardOdds",
+      "oddsToDecimal",
+      "impliedProbability",
+      "boardOdds",
+      "formatBoardOdds",
+      "winOddsFromPool",
+      "exactaPayoutFromPool",
+      "normalizedWinProbabilities",
+      "harvilleExactaProbability",
+      "fairExactaPayout",
+      "harvilleExactaGrid",
+      "isCalendarDate",
+      "isIanaTimeZone",
+      "resolvePostTime",
+      "minutesToPost",
+      "localDateOf",
+    ] as const;
+    for (const name of functions) expect(typeof tote[name], name).toBe("function");
+    expect(tote.DEFAULT_WIN_TAKEOUT).toBe(0.16);
+    expect(tote.DEFAULT_EXACTA_TAKEOUT).toBe(0.2);
+  });
+});
