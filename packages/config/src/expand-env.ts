@@ -38,7 +38,11 @@ export function expandEnv(text: string, env: NodeJS.ProcessEnv = process.env, so
     const parsed = NAME_AND_DEFAULT.exec(body);
     const { line, col } = linePos(text, start);
     if (match[2] === undefined || parsed === null) {
-      problems.push({ line, col, message: `malformed variable reference "${match[0]}" (use $\${NAME} or $\${NAME:-default}; write $$\${ for a literal $\${)` });
+      problems.push({
+        line,
+        col,
+        message: `malformed variable reference "${match[0]}" (use \${NAME} or \${NAME:-default}; write $\${ for a literal \${)`,
+      });
       continue;
     }
     const name = parsed[1] as string;
@@ -46,7 +50,12 @@ export function expandEnv(text: string, env: NodeJS.ProcessEnv = process.env, so
     const value = env[name];
     if (value !== undefined && (value !== "" || fallback === undefined)) out += value;
     else if (fallback !== undefined) out += fallback;
-    else problems.push({ line, col, message: `environment variable ${name} is not set (referenced as ${match[0]})` });
+    else
+      problems.push({
+        line,
+        col,
+        message: `environment variable ${name} is not set (referenced as ${match[0]})`,
+      });
   }
   out += text.slice(last);
   if (problems.length > 0) throw new ConfigError(source, problems);

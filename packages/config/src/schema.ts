@@ -15,7 +15,8 @@ function orDefault<T extends z.ZodType>(schema: T) {
 
 /** A strict object whose missing or null value becomes its all-defaults form. */
 function section<Shape extends z.ZodRawShape>(shape: Shape) {
-  return orDefault(z.strictObject(shape).prefault({}));
+  // `{}` is valid input because every field has a default; the generic type cannot show that.
+  return orDefault(z.strictObject(shape).prefault({} as z.input<z.ZodObject<Shape, z.core.$strict>>));
 }
 
 const positiveInt = z.int().positive();
@@ -55,7 +56,8 @@ const urlTemplate = z.string().superRefine((template, ctx) => {
     }
   }
   const sample = fillEndpointTemplate(template, { track: "T", code: "C", date: "2025-01-01", race: 1 });
-  if (!isHttpUrl(sample)) ctx.addIssue({ code: "custom", message: `must be an http(s) URL, got "${template}"` });
+  if (!isHttpUrl(sample))
+    ctx.addIssue({ code: "custom", message: `must be an http(s) URL, got "${template}"` });
 });
 
 function isHttpUrl(text: string): boolean {
@@ -110,7 +112,11 @@ const trackSchema = z
   .superRefine((track, ctx) => {
     for (const [kind, template] of Object.entries(track.endpoints)) {
       if (template?.includes("{code}") && track.code === undefined) {
-        ctx.addIssue({ code: "custom", path: ["endpoints", kind], message: "uses {code} but the track has no code" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["endpoints", kind],
+          message: "uses {code} but the track has no code",
+        });
       }
     }
     // A disabled track may be half-configured; an enabled one must be pollable.
@@ -249,7 +255,10 @@ export function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** Rule settings with an override laid over them, one rule section at a time. */
-export function mergeRuleSettings(base: RuleSettings, override: RuleSettingsOverride | undefined): RuleSettings {
+export function mergeRuleSettings(
+  base: RuleSettings,
+  override: RuleSettingsOverride | undefined,
+): RuleSettings {
   if (override === undefined) return base;
   const merged = { ...base } as Record<string, object>;
   for (const [rule, settings] of Object.entries(override)) {
@@ -322,7 +331,8 @@ const webhookSchema = section({
   timeoutMs: positiveInt.default(5000),
 }).superRefine((webhook, ctx) => {
   if (!webhook.enabled) return;
-  if (webhook.url === undefined) ctx.addIssue({ code: "custom", path: ["url"], message: "required when enabled" });
+  if (webhook.url === undefined)
+    ctx.addIssue({ code: "custom", path: ["url"], message: "required when enabled" });
   if (webhook.secret === undefined) {
     ctx.addIssue({ code: "custom", path: ["secret"], message: "required when enabled" });
   }
@@ -355,8 +365,10 @@ const emailSchema = section({
     });
   }
   if (!email.enabled) return;
-  if (email.host === undefined) ctx.addIssue({ code: "custom", path: ["host"], message: "required when enabled" });
-  if (email.from === undefined) ctx.addIssue({ code: "custom", path: ["from"], message: "required when enabled" });
+  if (email.host === undefined)
+    ctx.addIssue({ code: "custom", path: ["host"], message: "required when enabled" });
+  if (email.from === undefined)
+    ctx.addIssue({ code: "custom", path: ["from"], message: "required when enabled" });
   if (email.to.length === 0) {
     ctx.addIssue({ code: "custom", path: ["to"], message: "required when enabled (at least one address)" });
   }
@@ -366,7 +378,14 @@ const alertsSchema = section({
   pollIntervalMs: positiveInt.default(1000),
   rules: orDefault(ruleSettingsSchema.prefault({})),
   /** Per-track changes to `rules`, keyed by track name. */
-  trackOverrides: orDefault(z.record(z.string(), ruleSettingsOverrideSchema).default({})),
+  trackOverrides: orDefault(
+    z
+      .record(
+        z.string(),
+        z.preprocess((value) => value ?? {}, ruleSettingsOverrideSchema),
+      )
+      .default({}),
+  ),
   suppression: section({
     /** The same alert for the same runner is not repeated within this window (0 = never suppress). */
     duplicateWindowMinutes: z.number().nonnegative().default(30),
@@ -384,29 +403,44 @@ const alertsSchema = section({
   }).superRefine(backoffOrder),
 });
 
-export const totewatchConfigSchema = z
-  .strictObject({
-    database: section({
-      /** `file:` URL or path to the SQLite file; relative to the config file's folder. */
-      url: z.string().trim().min(1, "must not be empty").optional(),
-    }),
-    log: section({ level: z.enum(LOG_LEVELS).default("info") }),
-    tracks: orDefault(z.array(trackSchema).default([])),
-    cadence: cadenceSchema,
-    http: httpSchema,
-    retention: section({
-      oddsDays: positiveInt.default(30),
-      alertsDays: positiveInt.default(90),
-      /** Rows deleted per transaction when pruning. */
-      batchSize: positiveInt.default(5000),
-    }),
-    alerts: alertsSchema,
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
+const configObjectSchema = z.strictObject({
+  database: section({
+    /** `file:` URL or path to the SQLite file; relative to the config file's folder. */
+    url: z.string().trim().min(1, "must not be empty").optional(),
+  }),
+  log: section({ level: z.enum(LOG_LEVELS).default("info") }),
+  tracks: orDefault(z.array(trackSchema).default([])),
+  cadence: cadenceSchema,
+  http: httpSchema,
+  retention: section({
+    oddsDays: positiveInt.default(30),
+    alertsDays: positiveInt.default(90),
+    /** Rows deleted per transaction when pruning. */
+    batchSize: positiveInt.default(5000),
+  }),
+  alerts: alertsSchema,
+});
+
+export const totewatchConfigSchema = configObjectSchema
+  // Cross-section checks. They run even when unrelated fields failed, so one
+  // pass reports every problem; each part skips data that failed its own parse.
+  .superRefine(crossSectionChecks, { when: () => true });
+
+function crossSectionChecks(config: z.output<typeof configObjectSchema>, ctx: z.RefinementCtx): void {
+  const failed = (...prefix: PropertyKey[]) =>
+    ctx.issues.some((issue) => prefix.every((key, index) => issue.path?.[index] === key));
+  const failedExactly = (...keyPath: PropertyKey[]) =>
+    ctx.issues.some((issue) => (issue.path ?? []).length === keyPath.length && failed(...keyPath));
+
+  // Track names are the keys of trackOverrides and of stored odds, so they must be unique.
+  const trackNames = new Map<string, number>();
+  const tracksUsable =
+    !failedExactly("tracks") &&
+    config.tracks.every((_, index) => !failedExactly("tracks", index) && !failed("tracks", index, "name"));
+  if (tracksUsable) {
     config.tracks.forEach((track, index) => {
-      const first = seen.get(track.name);
-      if (first === undefined) seen.set(track.name, index);
+      const first = trackNames.get(track.name);
+      if (first === undefined) trackNames.set(track.name, index);
       else {
         ctx.addIssue({
           code: "custom",
@@ -415,19 +449,25 @@ export const totewatchConfigSchema = z
         });
       }
     });
-    for (const [trackName, override] of Object.entries(config.alerts.trackOverrides)) {
-      const path = ["alerts", "trackOverrides", trackName];
-      if (!seen.has(trackName)) {
-        const names = [...seen.keys()].map((name) => `"${name}"`).join(", ") || "none";
-        ctx.addIssue({ code: "custom", path, message: `no track named "${trackName}" (tracks: ${names})` });
-      }
-      // Fields were checked one by one; now check the combination (e.g. min <= max).
-      const merged = ruleSettingsSchema.safeParse(mergeRuleSettings(config.alerts.rules, override));
-      for (const issue of merged.error?.issues ?? []) {
-        ctx.addIssue({ ...issue, code: "custom", path: [...path, ...issue.path], message: issue.message });
-      }
+  }
+
+  if (failedExactly("alerts") || failedExactly("alerts", "trackOverrides")) return;
+  const rulesUsable = !failed("alerts", "rules");
+  for (const [trackName, override] of Object.entries(config.alerts.trackOverrides)) {
+    const path = ["alerts", "trackOverrides", trackName];
+    if (tracksUsable && !trackNames.has(trackName)) {
+      const names = [...trackNames.keys()].map((name) => `"${name}"`).join(", ");
+      const known = names ? `tracks: ${names}` : "no tracks are configured";
+      ctx.addIssue({ code: "custom", path, message: `no track named "${trackName}" (${known})` });
     }
-  });
+    // Fields were checked one by one; now check the combination (e.g. below < above).
+    if (!rulesUsable || failed(...path)) continue;
+    const merged = ruleSettingsSchema.safeParse(mergeRuleSettings(config.alerts.rules, override));
+    for (const issue of merged.error?.issues ?? []) {
+      ctx.addIssue({ code: "custom", path: [...path, ...issue.path], message: issue.message });
+    }
+  }
+}
 
 export type TotewatchConfig = z.output<typeof totewatchConfigSchema>;
 /** What a user may write: everything optional. */

@@ -1,0 +1,452 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  fillEndpointTemplate,
+  loadConfig,
+  parseConfig,
+  resolveRuleSettings,
+  totewatchConfigSchema,
+} from "./index.js";
+
+const exampleFile = fileURLToPath(new URL("../../../totewatch.example.yaml", import.meta.url));
+const exampleEnv = { TOTEWATCH_WEBHOOK_SECRET: "s3cret", SMTP_USER: "mailer", SMTP_PASS: "hunter2" };
+
+/** A config for which every track is pollable, for tests about something else. */
+const belmont = `
+tracks:
+  - name: Belmont Park
+    code: BEL
+    endpoints:
+      card: http://127.0.0.1:8080/{code}/{date}/card
+      win: http://127.0.0.1:8080/{code}/{date}/{race}/win
+      exacta: http://127.0.0.1:8080/{code}/{date}/{race}/exacta
+`;
+
+/** The problems a config text produces, one line each. */
+function problemsOf(yamlText: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(yamlText, "totewatch.yaml", env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message.split("\n");
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("defaults", () => {
+  it("an empty text is a complete config", () => {
+    const config = parseConfig("", "<inline>", {});
+    expect(config).toEqual(totewatchConfigSchema.parse({}));
+    expect(config.database.url).toBeUndefined();
+    expect(config.log.level).toBe("info");
+    expect(config.tracks).toEqual([]);
+    expect(config.cadence).toEqual({
+      defaultIntervalSeconds: 300,
+      nearPostIntervalSeconds: 60,
+      nearPostThresholdSeconds: 600,
+      finalIntervalSeconds: 20,
+      finalThresholdSeconds: 120,
+      cardRefreshSeconds: 900,
+    });
+    expect(config.http).toEqual({
+      timeoutMs: 10_000,
+      minHostDelayMs: 1000,
+      retries: 4,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 60_000,
+      failureLogAfter: 3,
+      userAgent: "totewatch/0.1",
+    });
+    expect(config.retention).toEqual({ oddsDays: 30, alertsDays: 90, batchSize: 5000 });
+    expect(config.alerts.pollIntervalMs).toBe(1000);
+    expect(config.alerts.rules).toEqual({
+      oddsThreshold: { enabled: true, below: 2, above: 50 },
+      oddsChange: { enabled: true, minPercent: 30 },
+      steam: {
+        enabled: true,
+        probabilityPoints: 5,
+        oddsDropPercent: 35,
+        windowMinutes: 10,
+        withinMinutesToPost: 20,
+      },
+      overlay: { enabled: true, ratio: 2, withinMinutesToPost: 10 },
+      exactaPayout: { enabled: false, min: null, max: null, combinations: [] },
+      crossPool: { enabled: true, overlayPercent: 50, underlayPercent: 50, exactaTakeout: 0.2 },
+      minPool: { win: 5000, exacta: 2000 },
+    });
+    expect(config.alerts.trackOverrides).toEqual({});
+    expect(config.alerts.suppression).toEqual({ duplicateWindowMinutes: 30, maxPerRace: 20 });
+    expect(config.alerts.channels).toEqual({
+      console: { enabled: true },
+      webhook: { enabled: false, timeoutMs: 5000 },
+      email: {
+        enabled: false,
+        port: 587,
+        secure: false,
+        requireTls: true,
+        to: [],
+        subjectPrefix: "[Totewatch]",
+      },
+    });
+    expect(config.alerts.delivery).toEqual({ maxAttempts: 10, backoffBaseMs: 1000, backoffMaxMs: 300_000 });
+  });
+
+  it("a file of comments, or sections left empty, also gives the defaults", () => {
+    const defaults = parseConfig("", "<inline>", {});
+    expect(parseConfig("# nothing yet\n", "<inline>", {})).toEqual(defaults);
+    expect(parseConfig("database:\nlog:\ntracks:\nalerts:\n  rules:\n    steam:\n", "<inline>", {})).toEqual(
+      defaults,
+    );
+  });
+
+  it("fills defaults inside a track and keeps what was written", () => {
+    const [track] = parseConfig(belmont, "<inline>", {}).tracks;
+    expect(track).toEqual({
+      name: "Belmont Park",
+      code: "BEL",
+      timezone: "America/New_York",
+      enabled: true,
+      pools: ["win", "exacta"],
+      endpoints: {
+        card: "http://127.0.0.1:8080/{code}/{date}/card",
+        win: "http://127.0.0.1:8080/{code}/{date}/{race}/win",
+        exacta: "http://127.0.0.1:8080/{code}/{date}/{race}/exacta",
+      },
+    });
+  });
+
+  it("accepts a single address for email.to", () => {
+    const config = parseConfig(
+      "alerts:\n  channels:\n    email:\n      to: ops@example.com\n",
+      "<inline>",
+      {},
+    );
+    expect(config.alerts.channels.email.to).toEqual(["ops@example.com"]);
+  });
+});
+
+describe("totewatch.example.yaml", () => {
+  it("loads, with its secrets taken from the environment", () => {
+    const config = loadConfig({ file: exampleFile, env: exampleEnv });
+    expect(config.source).toBe(exampleFile);
+    expect(config.tracks.map((track) => [track.name, track.code])).toEqual([["Belmont Park", "BEL"]]);
+    expect(config.tracks[0]?.endpoints.win).toBe("http://127.0.0.1:8080/{code}/{date}/{race}/win");
+    expect(config.alerts.channels.webhook.secret).toBe("s3cret");
+    expect(config.alerts.channels.email).toMatchObject({ user: "mailer", pass: "hunter2" });
+    expect(config.database.url).toBe(`file:${path.join(path.dirname(exampleFile), "data", "horses.db")}`);
+    expect(resolveRuleSettings(config, "Belmont Park").minPool.win).toBe(20_000);
+  });
+
+  it("names each missing secret with its line", () => {
+    let message = "";
+    try {
+      loadConfig({ file: exampleFile, env: { SMTP_USER: "mailer" } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /totewatch\.example\.yaml:\d+:\d+: environment variable TOTEWATCH_WEBHOOK_SECRET is not set/,
+    );
+    expect(message).toMatch(/:\d+:\d+: environment variable SMTP_PASS is not set/);
+    expect(message).not.toContain("SMTP_USER");
+  });
+});
+
+describe("errors", () => {
+  it("reports a wrong type with its path", () => {
+    expect(problemsOf("alerts:\n  rules:\n    steam:\n      windowMinutes: ten\n")).toEqual([
+      'totewatch.yaml: alerts.rules.steam.windowMinutes: expected number, received string "ten" (line 4)',
+    ]);
+  });
+
+  it("reports an unknown key, suggesting the likely one", () => {
+    const yamlText = belmont.replace("    endpoints:", "    endpiont: 1\n    endpoints:");
+    expect(problemsOf(yamlText)).toEqual([
+      'totewatch.yaml: tracks[0].endpiont: unknown key (did you mean "endpoints"?) (line 5)',
+    ]);
+    expect(problemsOf("colour: blue\n")).toEqual(["totewatch.yaml: colour: unknown key (line 1)"]);
+  });
+
+  it("reports a value outside an enum", () => {
+    expect(problemsOf("log:\n  level: verbose\n")).toEqual([
+      'totewatch.yaml: log.level: expected one of "trace", "debug", "info", "warn", "error", received string "verbose" (line 2)',
+    ]);
+  });
+
+  it("reports numbers out of range and fractions where whole numbers belong", () => {
+    expect(problemsOf("retention:\n  oddsDays: 0\n  batchSize: 2.5\n")).toEqual([
+      "totewatch.yaml: retention.oddsDays: must be > 0 (line 2)",
+      "totewatch.yaml: retention.batchSize: expected whole number, received number 2.5 (line 3)",
+    ]);
+  });
+
+  it("reports cadence intervals out of order", () => {
+    expect(
+      problemsOf(
+        "cadence:\n  finalIntervalSeconds: 90\n  nearPostThresholdSeconds: 100\n  finalThresholdSeconds: 200\n",
+      ),
+    ).toEqual([
+      "totewatch.yaml: cadence.finalIntervalSeconds: must not exceed nearPostIntervalSeconds (60) (line 2)",
+      "totewatch.yaml: cadence.finalThresholdSeconds: must not exceed nearPostThresholdSeconds (100) (line 4)",
+    ]);
+  });
+
+  it("reports bad tracks: time zone, endpoint templates, missing endpoints, duplicate names", () => {
+    const yamlText = `
+tracks:
+  - name: Saratoga
+    timezone: America/Saratoga
+    endpoints:
+      win: ftp://127.0.0.1/{race}
+      exacta: http://127.0.0.1/{code}/{racenumber}
+  - name: Saratoga
+    code: SAR
+    pools: [win]
+    endpoints:
+      win: http://127.0.0.1/{code}/{race}/win
+`;
+    expect(problemsOf(yamlText)).toEqual([
+      "totewatch.yaml: tracks[0].timezone: not an IANA time zone (e.g. America/New_York) (line 4)",
+      'totewatch.yaml: tracks[0].endpoints.win: must be an http(s) URL, got "ftp://127.0.0.1/{race}" (line 6)',
+      "totewatch.yaml: tracks[0].endpoints.exacta: unknown placeholder {racenumber} (allowed: {track} {code} {date} {race}) (line 7)",
+      "totewatch.yaml: tracks[0].endpoints.exacta: uses {code} but the track has no code (line 7)",
+      "totewatch.yaml: tracks[0].races: required when endpoints.card is not set (how many races to poll) (line 3)",
+      "totewatch.yaml: tracks[1].races: required when endpoints.card is not set (how many races to poll) (line 8)",
+      'totewatch.yaml: tracks[1].name: duplicate track name "Saratoga" (also tracks[0]) (line 8)',
+    ]);
+  });
+
+  it("reports an endpoint using {code} on a track without a code, and pools without endpoints", () => {
+    const yamlText =
+      "tracks:\n  - name: Aqueduct\n    races: 9\n    endpoints:\n      win: http://h/{code}/{race}\n";
+    expect(problemsOf(yamlText)).toEqual([
+      "totewatch.yaml: tracks[0].endpoints.win: uses {code} but the track has no code (line 5)",
+      'totewatch.yaml: tracks[0].endpoints.exacta: required: pools includes "exacta" (or remove it from pools, or set enabled: false) (line 4)',
+    ]);
+    expect(() => parseConfig(`${yamlText}    enabled: false\n`, "<inline>", {})).toThrow("has no code");
+    expect(
+      parseConfig(
+        yamlText.replace("{code}", "{track}").replace("races: 9", "races: 9\n    enabled: false"),
+        "x",
+        {},
+      ).tracks[0]?.enabled,
+    ).toBe(false);
+  });
+
+  it("requires url and secret when the webhook is enabled, host/from/to for email", () => {
+    expect(
+      problemsOf(
+        "alerts:\n  channels:\n    webhook:\n      enabled: true\n    email:\n      enabled: true\n",
+      ),
+    ).toEqual([
+      "totewatch.yaml: alerts.channels.webhook.url: required when enabled (line 3)",
+      "totewatch.yaml: alerts.channels.webhook.secret: required when enabled (line 3)",
+      "totewatch.yaml: alerts.channels.email.host: required when enabled (line 5)",
+      "totewatch.yaml: alerts.channels.email.from: required when enabled (line 5)",
+      "totewatch.yaml: alerts.channels.email.to: required when enabled (at least one address) (line 5)",
+    ]);
+    expect(problemsOf("alerts:\n  channels:\n    webhook:\n      url: mailto:x@example.com\n")).toEqual([
+      "totewatch.yaml: alerts.channels.webhook.url: must be an http(s) URL (line 4)",
+    ]);
+  });
+
+  it("reports malformed exacta combinations", () => {
+    expect(
+      problemsOf(
+        "alerts:\n  rules:\n    exactaPayout:\n      max: 500\n      combinations: [1-2, 3-3, 1/2]\n",
+      ),
+    ).toEqual([
+      "totewatch.yaml: alerts.rules.exactaPayout.combinations[1]: the two runners must differ (line 5)",
+      'totewatch.yaml: alerts.rules.exactaPayout.combinations[2]: must look like "1-2" (first-second program numbers) (line 5)',
+    ]);
+  });
+
+  it("reports overrides for unknown tracks, bad override values, and overrides that break a rule", () => {
+    const yamlText = `${belmont}
+alerts:
+  trackOverrides:
+    Belmont Park:
+      oddsThreshold: { below: 80 }
+      stem: { windowMinutes: 5 }
+    Belmont:
+      minPool: { win: -1 }
+`;
+    expect(problemsOf(yamlText)).toEqual([
+      'totewatch.yaml: alerts.trackOverrides["Belmont Park"].stem: unknown key (did you mean "steam"?) (line 14)',
+      "totewatch.yaml: alerts.trackOverrides.Belmont.minPool.win: must be >= 0 (line 16)",
+      'totewatch.yaml: alerts.trackOverrides.Belmont: no track named "Belmont" (tracks: "Belmont Park") (line 15)',
+    ]);
+    expect(
+      problemsOf(
+        `${belmont}\nalerts:\n  trackOverrides:\n    Belmont Park:\n      oddsThreshold: { below: 80 }\n`,
+      ),
+    ).toEqual([
+      'totewatch.yaml: alerts.trackOverrides["Belmont Park"].oddsThreshold.below: below must be less than above (line 13)',
+    ]);
+  });
+
+  it("lists every problem at once", () => {
+    const lines = problemsOf(
+      "log: { level: loud }\nhttp: { retries: -1 }\ncadnce: {}\nretention: { oddsDays: x }\n",
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines.map((line) => line.split(": ")[1])).toEqual([
+      "log.level",
+      "http.retries",
+      "retention.oddsDays",
+      "cadnce",
+    ]);
+  });
+
+  it("gives YAML syntax errors with line and column", () => {
+    expect(problemsOf("log:\n  level: info\n level: debug\n")[0]).toMatch(/^totewatch\.yaml:3:\d+: /);
+    expect(problemsOf("log: {level: debug}\nlog: {}\n")).toEqual([
+      "totewatch.yaml:2:1: Map keys must be unique",
+    ]);
+  });
+
+  it("rejects a file that is not a mapping", () => {
+    expect(problemsOf("- tracks\n")).toEqual([
+      "totewatch.yaml: (top level): the file must be a mapping of sections (database:, tracks:, ...)",
+    ]);
+  });
+});
+
+describe("resolveRuleSettings", () => {
+  it("lays a track's override over the global rules, one setting at a time", () => {
+    const config = parseConfig(
+      `${belmont}
+alerts:
+  rules:
+    steam: { windowMinutes: 5 }
+    exactaPayout: { enabled: true, max: 400, combinations: ["1-2"] }
+  trackOverrides:
+    Belmont Park:
+      steam: { oddsDropPercent: 50 }
+      exactaPayout: { combinations: ["3-4", "5-6"] }
+`,
+      "<inline>",
+      {},
+    );
+    const belmontRules = resolveRuleSettings(config, "Belmont Park");
+    expect(belmontRules.steam).toEqual({
+      enabled: true,
+      probabilityPoints: 5,
+      oddsDropPercent: 50,
+      windowMinutes: 5,
+      withinMinutesToPost: 20,
+    });
+    expect(belmontRules.exactaPayout).toEqual({
+      enabled: true,
+      min: null,
+      max: 400,
+      combinations: ["3-4", "5-6"],
+    });
+    expect(belmontRules.overlay).toEqual(config.alerts.rules.overlay);
+    expect(resolveRuleSettings(config, "Aqueduct")).toEqual(config.alerts.rules);
+    expect(config.alerts.rules.steam.oddsDropPercent).toBe(35);
+  });
+
+  it("an override can turn a threshold off with null", () => {
+    const config = parseConfig(
+      `${belmont}\nalerts:\n  trackOverrides:\n    Belmont Park:\n      oddsThreshold: { above: null }\n`,
+      "<inline>",
+      {},
+    );
+    expect(resolveRuleSettings(config, "Belmont Park").oddsThreshold).toEqual({
+      enabled: true,
+      below: 2,
+      above: null,
+    });
+  });
+});
+
+describe("loadConfig", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "totewatch-config-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeConfig(relative: string, text: string): string {
+    const file = path.join(dir, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return file;
+  }
+
+  it("makes a relative database path absolute against the config file's folder", () => {
+    const file = writeConfig("etc/totewatch.yaml", "database:\n  url: file:./data/horses.db\n");
+    expect(loadConfig({ file, env: {}, cwd: dir }).database.url).toBe(
+      `file:${path.join(dir, "etc", "data", "horses.db")}`,
+    );
+    writeConfig("etc/totewatch.yaml", "database:\n  url: ../horses.db\n");
+    expect(loadConfig({ file, env: {}, cwd: dir }).database.url).toBe(path.join(dir, "horses.db"));
+    writeConfig("etc/totewatch.yaml", "database:\n  url: file:/var/lib/totewatch.db\n");
+    expect(loadConfig({ file, env: {}, cwd: dir }).database.url).toBe("file:/var/lib/totewatch.db");
+  });
+
+  it("lets DATABASE_URL win over the file", () => {
+    const file = writeConfig("etc/totewatch.yaml", "database:\n  url: file:./data/horses.db\n");
+    expect(loadConfig({ file, env: { DATABASE_URL: "file:/srv/other.db" } }).database.url).toBe(
+      "file:/srv/other.db",
+    );
+    // A relative DATABASE_URL is relative to where the command ran, as @totewatch/db reads it.
+    expect(loadConfig({ file, env: { DATABASE_URL: "file:./x.db" }, cwd: dir }).database.url).toBe(
+      `file:${path.join(dir, "x.db")}`,
+    );
+    expect(loadConfig({ env: { DATABASE_URL: "file::memory:" }, cwd: dir }).database.url).toBe(
+      "file::memory:",
+    );
+  });
+
+  it("finds the file from TOTEWATCH_CONFIG, else ./totewatch.yaml, else uses the defaults", () => {
+    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ source: null, log: { level: "info" } });
+
+    const local = writeConfig("totewatch.yaml", "log:\n  level: debug\n");
+    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ source: local, log: { level: "debug" } });
+    expect(loadConfig({ env: { INIT_CWD: dir } }).source).toBe(local);
+
+    const chosen = writeConfig("elsewhere/custom.yaml", "log:\n  level: warn\n");
+    expect(loadConfig({ env: { TOTEWATCH_CONFIG: "elsewhere/custom.yaml" }, cwd: dir })).toMatchObject({
+      source: chosen,
+      log: { level: "warn" },
+    });
+    expect(loadConfig({ file: chosen, env: { TOTEWATCH_CONFIG: local } }).source).toBe(chosen);
+  });
+
+  it("fails when the named file does not exist", () => {
+    expect(() => loadConfig({ file: "nope.yaml", env: {}, cwd: dir })).toThrow(ConfigError);
+    expect(() => loadConfig({ file: "nope.yaml", env: {}, cwd: dir })).toThrow(
+      /nope\.yaml: config file not found/,
+    );
+    expect(() => loadConfig({ env: { TOTEWATCH_CONFIG: "gone.yaml" }, cwd: dir })).toThrow(
+      /from TOTEWATCH_CONFIG/,
+    );
+  });
+
+  it("names the file in every problem", () => {
+    writeConfig("totewatch.yaml", "log:\n  level: 3\n");
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
+      'totewatch.yaml: log.level: expected one of "trace", "debug", "info", "warn", "error", received number 3 (line 2)',
+    );
+  });
+});
+
+describe("fillEndpointTemplate", () => {
+  it("fills placeholders with URL-encoded values and leaves unknown ones", () => {
+    const template = "http://127.0.0.1:8080/{track}/{code}/{date}/{race}/win";
+    expect(
+      fillEndpointTemplate(template, { track: "Belmont Park", code: "BEL", date: "2025-06-07", race: 3 }),
+    ).toBe("http://127.0.0.1:8080/Belmont%20Park/BEL/2025-06-07/3/win");
+    expect(fillEndpointTemplate(template, { code: "BEL" })).toBe(
+      "http://127.0.0.1:8080/{track}/BEL/{date}/{race}/win",
+    );
+  });
+});
