@@ -1,0 +1,200 @@
+// The alert_delivery data access of @totewatch/db, on a real migrated SQLite file.
+import {
+  deliveryStatus,
+  dueDeliveries,
+  ensureDeliveries,
+  ensurePendingDeliveries,
+  InvalidInputError,
+  recentAlerts,
+  recordDeliveryFailure,
+  recordDeliverySuccess,
+  type Db,
+} from "@totewatch/db";
+import { createTestDb } from "@totewatch/db/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { POST_TIME, storeSteamAlert } from "./test-support.js";
+
+const T0 = new Date("2024-08-01T17:43:00.000Z");
+const ALL = ["console", "email", "webhook"];
+
+let db: Db;
+beforeEach(() => {
+  db = createTestDb("deliveries");
+});
+afterEach(async () => {
+  await db.close();
+});
+
+describe("ensureDeliveries", () => {
+  it("creates one row per channel, once", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    expect(await ensureDeliveries(db, alertId, ["webhook", "email", "webhook"])).toBe(2);
+    expect(await ensureDeliveries(db, alertId, ["webhook", "email"])).toBe(0);
+    const status = await deliveryStatus(db, alertId);
+    expect(status?.deliveries.map((row) => [row.channel, row.attempts, row.deliveredAt])).toEqual([
+      ["email", 0, null],
+      ["webhook", 0, null],
+    ]);
+  });
+
+  it("names an unknown alert and refuses an empty channel name", async () => {
+    await expect(ensureDeliveries(db, 999, ["webhook"])).rejects.toThrow(/no alert with id 999/);
+    const { alertId } = await storeSteamAlert(db);
+    await expect(ensureDeliveries(db, alertId, [""])).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it("adds no rows to an alert that is already sent", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["console"]);
+    const [row] = await dueDeliveries(db, { channels: ["console"], now: T0, maxAttempts: 3 });
+    await recordDeliverySuccess(db, row!.deliveryId, T0);
+    expect(await ensureDeliveries(db, alertId, ["webhook"])).toBe(0);
+  });
+
+  it("ensurePendingDeliveries fills in rows for unsent alerts that have none", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    expect(await ensurePendingDeliveries(db, ["webhook", "email"])).toBe(2);
+    expect(await ensurePendingDeliveries(db, ["webhook", "email"])).toBe(0);
+    expect((await deliveryStatus(db, alertId))?.deliveries).toHaveLength(2);
+  });
+});
+
+describe("dueDeliveries", () => {
+  it("returns the row with its alert, race and runner, details parsed", async () => {
+    const { alertId, dedupeKey } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["webhook"]);
+    const [row, ...rest] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({
+      channel: "webhook",
+      attempts: 0,
+      lastError: null,
+      alert: {
+        alertId,
+        dedupeKey,
+        alertType: "steam",
+        subject: "3",
+        details: { before: 5, after: 2.5, minutesToPost: 8 },
+        race: { track: "Saratoga", timezone: "America/New_York", raceDate: "2024-08-01", raceNumber: 5 },
+        runner: { programNumber: "3", horse: "Thunder Road" },
+      },
+    });
+    expect(row?.alert.race?.postTime?.toISOString()).toBe(POST_TIME.toISOString());
+    expect(row?.alert.triggeredAt.toISOString()).toBe("2024-08-01T17:42:00.000Z");
+  });
+
+  it("only the asked channels, oldest alert first, within the limit", async () => {
+    const later = await storeSteamAlert(db, {
+      dedupeKey: "later",
+      triggeredAt: new Date("2024-08-01T17:44:00Z"),
+    });
+    const earlier = await storeSteamAlert(db, {
+      dedupeKey: "earlier",
+      triggeredAt: new Date("2024-08-01T17:40:00Z"),
+    });
+    for (const { alertId } of [later, earlier]) await ensureDeliveries(db, alertId, ALL);
+    const due = await dueDeliveries(db, { channels: ["webhook", "email"], now: T0, maxAttempts: 3 });
+    expect(due.map((row) => [row.alert.dedupeKey, row.channel])).toEqual([
+      ["earlier", "email"],
+      ["earlier", "webhook"],
+      ["later", "email"],
+      ["later", "webhook"],
+    ]);
+    expect(await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 3, limit: 1 })).toHaveLength(1);
+    expect(await dueDeliveries(db, { channels: [], now: T0, maxAttempts: 3 })).toEqual([]);
+  });
+
+  it("skips rows waiting for their backoff, out of attempts, or delivered", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ALL);
+    const rows = await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 2 });
+    const id = (channel: string) => rows.find((row) => row.channel === channel)!.deliveryId;
+    const retryAt = new Date(T0.getTime() + 60_000);
+    await recordDeliveryFailure(db, id("webhook"), { at: T0, error: "HTTP 500", nextAttemptAt: retryAt });
+    await recordDeliveryFailure(db, id("email"), { at: T0, error: "550", nextAttemptAt: T0 });
+    await recordDeliveryFailure(db, id("email"), { at: T0, error: "550 again", nextAttemptAt: null });
+    await recordDeliverySuccess(db, id("console"), T0);
+
+    expect(await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 2 })).toEqual([]);
+    const afterBackoff = await dueDeliveries(db, { channels: ALL, now: retryAt, maxAttempts: 2 });
+    expect(afterBackoff.map((row) => [row.channel, row.attempts, row.lastError])).toEqual([
+      ["webhook", 1, "HTTP 500"],
+    ]);
+    // Raising maxAttempts brings the given-up email row back.
+    const raised = await dueDeliveries(db, { channels: ALL, now: retryAt, maxAttempts: 5 });
+    expect(raised.map((row) => row.channel)).toEqual(["email", "webhook"]);
+  });
+
+  it("a claim hides the rows from a second reader until it expires", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["webhook"]);
+    expect(
+      await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3, claimForMs: 30_000 }),
+    ).toHaveLength(1);
+    expect(await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 })).toHaveLength(0);
+    const expired = new Date(T0.getTime() + 30_000);
+    expect(await dueDeliveries(db, { channels: ["webhook"], now: expired, maxAttempts: 3 })).toHaveLength(1);
+  });
+
+  it("refuses a maxAttempts or limit that is not a whole number >= 1", async () => {
+    await expect(dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 0 })).rejects.toThrow(
+      /maxAttempts/,
+    );
+    await expect(dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 1, limit: 0.5 })).rejects.toThrow(
+      /limit/,
+    );
+  });
+});
+
+describe("recordDeliverySuccess / recordDeliveryFailure", () => {
+  it("marks the alert sent only with its last channel, at that time", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["email", "webhook"]);
+    const [email, webhook] = await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 3 });
+    const t1 = new Date(T0.getTime() + 1000);
+    const t2 = new Date(T0.getTime() + 2000);
+
+    expect(await recordDeliverySuccess(db, email!.deliveryId, t1)).toEqual({ alertSent: false });
+    expect((await deliveryStatus(db, alertId))?.sent).toBe(false);
+    expect((await recentAlerts(db, { unsentOnly: true })).map((alert) => alert.id)).toEqual([alertId]);
+
+    expect(await recordDeliverySuccess(db, webhook!.deliveryId, t2)).toEqual({ alertSent: true });
+    const status = await deliveryStatus(db, alertId);
+    expect(status?.sent).toBe(true);
+    expect(status?.sentAt?.toISOString()).toBe(t2.toISOString());
+    expect(
+      status?.deliveries.map((row) => [row.channel, row.attempts, row.deliveredAt?.toISOString()]),
+    ).toEqual([
+      ["email", 1, t1.toISOString()],
+      ["webhook", 1, t2.toISOString()],
+    ]);
+    expect(await recentAlerts(db, { unsentOnly: true })).toEqual([]);
+  });
+
+  it("is idempotent, and a late failure report does not undo a delivery", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["webhook"]);
+    const [row] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
+    await recordDeliverySuccess(db, row!.deliveryId, T0);
+    await recordDeliverySuccess(db, row!.deliveryId, new Date(T0.getTime() + 5000));
+    expect(
+      await recordDeliveryFailure(db, row!.deliveryId, { at: T0, error: "late", nextAttemptAt: null }),
+    ).toEqual({
+      attempts: 1,
+    });
+    const [state] = (await deliveryStatus(db, alertId))!.deliveries;
+    expect(state).toMatchObject({ attempts: 1, lastError: null });
+    expect(state?.deliveredAt?.toISOString()).toBe(T0.toISOString());
+  });
+
+  it("names an unknown delivery id", async () => {
+    await expect(recordDeliverySuccess(db, 4242, T0)).rejects.toThrow(/no delivery with id 4242/);
+    await expect(
+      recordDeliveryFailure(db, 4242, { at: T0, error: "x", nextAttemptAt: null }),
+    ).rejects.toThrow(/no delivery with id 4242/);
+  });
+
+  it("deliveryStatus is null for an unknown alert", async () => {
+    expect(await deliveryStatus(db, 31337)).toBeNull();
+  });
+});

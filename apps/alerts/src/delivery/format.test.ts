@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { retryDelayMs } from "./deliver.js";
+import { alertMessageId } from "./email-channel.js";
+import { consoleLine, emailSubject, emailText, messageBody, valueMove, webhookPayload } from "./format.js";
+import type { DeliverableAlert } from "./types.js";
+import { signWebhookBody, verifyWebhookSignature } from "./webhook-channel.js";
+
+const steam: DeliverableAlert = {
+  alertId: 7,
+  dedupeKey: "steam:12:3:2024-08-01T17:42:00.000Z",
+  alertType: "steam",
+  triggeredAt: new Date("2024-08-01T17:42:05.000Z"),
+  message: "Saratoga R5 #3 Thunder Road: 5 -> 5-2 (-50.0%) in 6 min, 8 min to post",
+  track: "Saratoga",
+  timezone: "America/New_York",
+  raceDate: "2024-08-01",
+  raceNumber: 5,
+  postTime: new Date("2024-08-01T17:50:00.000Z"),
+  subject: "3",
+  horse: "Thunder Road",
+  details: { before: 5, after: 2.5, minutesToPost: 8 },
+};
+
+const exacta: DeliverableAlert = {
+  ...steam,
+  alertType: "exacta_low",
+  dedupeKey: "exacta_low:12:1-3:2024-08-01T17:42:00.000Z",
+  message: "Saratoga R5 exacta 1-3 probable $9.80, below $10.00, 8 min to post",
+  subject: "1-3",
+  horse: null,
+  details: { after: 9.8, minutesToPost: 8 },
+};
+
+describe("console line", () => {
+  it("shows the track-local time, race, runner, type and the message without repeating race and runner", () => {
+    expect(consoleLine(steam)).toBe(
+      "13:42:05 Saratoga R5 #3 Thunder Road [steam] 5 -> 5-2 (-50.0%) in 6 min, 8 min to post",
+    );
+  });
+
+  it("keeps a message that does not start with the race as it is", () => {
+    expect(messageBody({ ...steam, message: "something else" })).toBe("something else");
+  });
+});
+
+describe("email text", () => {
+  it("subject: prefix, race, runner, type and the odds move", () => {
+    expect(emailSubject(steam, "[Totewatch]")).toBe(
+      "[Totewatch] Saratoga R5: #3 Thunder Road steam 5 -> 5-2",
+    );
+    expect(emailSubject(exacta, "[TW]")).toBe("[TW] Saratoga R5: exacta 1-3 exacta probable low -> $9.80");
+  });
+
+  it("body: race, runner, odds before and after, minutes to post, message", () => {
+    const text = emailText(steam);
+    expect(text).toContain("Race: Saratoga race 5, 2024-08-01 (post 13:50)");
+    expect(text).toContain("Runner: #3 Thunder Road");
+    expect(text).toContain("Win odds before: 5 (5-1)");
+    expect(text).toContain("Win odds after: 5-2 (2.5-1)");
+    expect(text).toContain("Minutes to post: 8");
+    expect(text).toContain(steam.message);
+  });
+
+  it("computes minutes to post from the post time when the rule did not record them", () => {
+    expect(emailText({ ...steam, details: { before: 5, after: 2.5 } })).toContain("Minutes to post: 8");
+    expect(emailText({ ...steam, postTime: null, details: {} })).toContain("Minutes to post: unknown");
+  });
+
+  it("exacta alerts show payouts, not odds", () => {
+    expect(valueMove(exacta)).toBe("-> $9.80");
+    expect(emailText(exacta)).toContain("Probable payout after: $9.80");
+  });
+
+  it("Message-ID depends on the dedupe key only", () => {
+    const id = alertMessageId(steam.dedupeKey, "Totewatch <alerts@example.com>");
+    expect(id).toMatch(/^<alert\.[0-9a-f]{32}@example\.com>$/);
+    expect(alertMessageId(steam.dedupeKey, "Totewatch <alerts@example.com>")).toBe(id);
+    expect(alertMessageId(exacta.dedupeKey, "Totewatch <alerts@example.com>")).not.toBe(id);
+  });
+});
+
+describe("webhook signature", () => {
+  const body = JSON.stringify(webhookPayload(steam, new Date("2024-08-01T17:42:06.000Z")));
+
+  it("verifies the signature of the exact body with the secret", () => {
+    const header = signWebhookBody(body, "s3cret");
+    expect(header).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifyWebhookSignature(body, header, "s3cret")).toBe(true);
+  });
+
+  it("rejects another secret, a changed body, a malformed or missing header", () => {
+    const header = signWebhookBody(body, "s3cret");
+    expect(verifyWebhookSignature(body, header, "other")).toBe(false);
+    expect(verifyWebhookSignature(`${body} `, header, "s3cret")).toBe(false);
+    expect(verifyWebhookSignature(body, header.slice(0, -1), "s3cret")).toBe(false);
+    expect(verifyWebhookSignature(body, undefined, "s3cret")).toBe(false);
+  });
+});
+
+describe("retry backoff", () => {
+  const settings = { maxAttempts: 10, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
+
+  it("doubles per attempt from the base, capped at the maximum", () => {
+    const top = () => 0.999_999;
+    expect(retryDelayMs(0, settings, top)).toBe(1000);
+    expect(retryDelayMs(1, settings, top)).toBe(2000);
+    expect(retryDelayMs(5, settings, top)).toBe(32_000);
+    expect(retryDelayMs(6, settings, top)).toBe(60_000);
+    expect(retryDelayMs(30, settings, top)).toBe(60_000);
+  });
+
+  it("jitters down to half the delay", () => {
+    expect(retryDelayMs(2, settings, () => 0)).toBe(2000);
+    expect(retryDelayMs(2, settings, () => 0.5)).toBe(3000);
+  });
+});

@@ -1,0 +1,95 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { webhookPayload } from "./format.js";
+import type { Channel } from "./types.js";
+
+export const IDEMPOTENCY_HEADER = "Idempotency-Key";
+export const SIGNATURE_HEADER = "X-Totewatch-Signature";
+export const TIMESTAMP_HEADER = "X-Totewatch-Timestamp";
+
+/** How much of a failing receiver's response body goes into the error. */
+const ERROR_BODY_CHARS = 200;
+
+export interface WebhookChannelOptions {
+  url: string;
+  /** Shared secret the body is signed with. */
+  secret: string;
+  timeoutMs: number;
+  /** Default: the attempt's wall clock (the payload's sentAt and the timestamp header). */
+  clock?: () => Date;
+}
+
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
+export function signWebhookBody(body: string | Uint8Array, secret: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/**
+ * For receivers (and tests): true when `header` is the signature of exactly
+ * these body bytes with `secret`. Compares in constant time.
+ */
+export function verifyWebhookSignature(
+  body: string | Uint8Array,
+  header: string | readonly string[] | null | undefined,
+  secret: string,
+): boolean {
+  if (typeof header !== "string") return false;
+  const expected = Buffer.from(signWebhookBody(body, secret));
+  const given = Buffer.from(header.trim());
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * POSTs each alert as JSON. The Idempotency-Key is the alert's dedupe key, the
+ * same on every attempt, so a receiver that honours it acts on each alert
+ * once even when we re-send after a lost response or a crash.
+ */
+export function createWebhookChannel(options: WebhookChannelOptions): Channel {
+  const clock = options.clock ?? (() => new Date());
+  return {
+    name: "webhook",
+    async send(alert) {
+      const sentAt = clock();
+      const body = JSON.stringify(webhookPayload(alert, sentAt));
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(options.url, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "User-Agent": "totewatch-alerts",
+            [IDEMPOTENCY_HEADER]: alert.dedupeKey,
+            [SIGNATURE_HEADER]: signWebhookBody(body, options.secret),
+            [TIMESTAMP_HEADER]: String(Math.floor(sentAt.getTime() / 1000)),
+          },
+          body,
+          signal: controller.signal,
+          // A redirected POST would be re-sent as a GET: treat a redirect as a failure instead.
+          redirect: "manual",
+        });
+        // Read the body either way: it frees the connection, and a failure's text helps.
+        text = await response.text();
+      } catch (error) {
+        if (controller.signal.aborted) {
+          throw new Error(`webhook ${options.url} did not answer within ${options.timeoutMs} ms`);
+        }
+        throw new Error(`webhook ${options.url} failed: ${describeFetchError(error)}`);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!response.ok) {
+        const snippet = text.trim().slice(0, ERROR_BODY_CHARS);
+        const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+        throw new Error(`webhook ${options.url} answered ${status}${snippet ? `: ${snippet}` : ""}`);
+      }
+    },
+  };
+}
+
+/** fetch says "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. */
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
+}
