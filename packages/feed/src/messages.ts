@@ -7,13 +7,13 @@ import { z } from "zod";
  * are refinements so the error names the field.
  */
 
-const calendarDate = z.string().refine(isCalendarDateText, { message: "not a real calendar date (YYYY-MM-DD)" });
-
-const isoInstant = z
+const calendarDate = z
   .string()
-  .refine((s) => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: "not an ISO-8601 instant with a zone (e.g. 2025-09-12T22:30:00Z)",
-  });
+  .refine(isCalendarDateText, { message: "not a real calendar date (YYYY-MM-DD)" });
+
+const isoInstant = z.string().refine((s) => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: "not an ISO-8601 instant with a zone (e.g. 2025-09-12T22:30:00Z)",
+});
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 

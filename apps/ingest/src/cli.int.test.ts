@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb } from "@totewatch/db";
+import { freshDatabaseFile } from "@totewatch/db/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { countRows, json, startTestServer, type TestServer } from "./testing/helpers.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, "cli.ts");
+const tsx = path.resolve(here, "../../../node_modules/.bin/tsx");
+const fixtures = path.resolve(here, "../test-fixtures");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], opts: { onSpawn?: (child: ChildProcess) => void } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(tsx, [cli, ...args], {
+      env: { ...process.env, TOTEWATCH_CONFIG: "", DATABASE_URL: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk);
+    });
+    opts.onSpawn?.(child);
+    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+describe("ingest CLI", { timeout: 90_000 }, () => {
+  it("replay prints the summary, logs invalid messages as JSON lines, and --strict exits 1", async () => {
+    const db = freshDatabaseFile("cli");
+    const run = await runCli(["replay", path.join(fixtures, "invalid-day.jsonl"), "--db", db, "--strict"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/│ applied\s+│\s+2 │/);
+    expect(run.stdout).toMatch(/│ invalid\s+│\s+15 │/);
+    const logLines = run.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line));
+    expect(logLines.filter((l) => l.msg.startsWith("invalid message"))).toHaveLength(15);
+    const lenient = await runCli(["replay", path.join(fixtures, "invalid-day.jsonl"), "--db", db, "--quiet"]);
+    expect(lenient.code).toBe(0);
+  });
+
+  it("simulate --out with --no-db writes a file replay can read", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "cli-sim-"));
+    const out = path.join(dir, "day.jsonl");
+    const sim = await runCli([
+      "simulate",
+      "--date",
+      "2025-09-12",
+      "--races",
+      "2",
+      "--runners",
+      "5-7",
+      "--seed",
+      "3",
+      "--no-db",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    expect(sim.code).toBe(0);
+    expect(sim.stdout).toMatch(/written to file/);
+    const db = freshDatabaseFile("cli-sim");
+    const replay = await runCli(["replay", dir, "--db", db, "--quiet", "--strict"]);
+    expect(replay.code).toBe(0);
+    const handle = createDb({ url: db });
+    expect((await countRows(handle)).race).toBe(2);
+    await handle.close();
+    const bad = await runCli(["simulate", "--no-db"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--no-db needs --out/);
+  });
+
+  it("poll exits 0 on SIGTERM", async () => {
+    server = await startTestServer();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "cli-poll-"));
+    const configFile = path.join(dir, "totewatch.yaml");
+    writeFileSync(
+      configFile,
+      [
+        "tracks:",
+        "  - name: Test Downs",
+        "    timezone: America/Chicago",
+        "    pools: [win]",
+        "    endpoints:",
+        `      card: ${server.url}/card/{date}`,
+        `      win: ${server.url}/win/{date}/{race}`,
+        "http:",
+        "  minHostDelayMs: 0",
+      ].join("\n"),
+    );
+    const post = new Date(Date.now() + 3 * 3600_000).toISOString();
+    server.routes.set(
+      "/card/2030-01-02",
+      json({
+        kind: "card",
+        track: "Test Downs",
+        date: "2030-01-02",
+        race: 1,
+        post_time: post,
+        entries: [{ program_number: "1", horse: "A" }],
+      }),
+    );
+    let child: ChildProcess | null = null;
+    const win = json({
+      kind: "win",
+      track: "Test Downs",
+      date: "2030-01-02",
+      race: 1,
+      fetched_at: new Date().toISOString(),
+      horses: [{ program_number: "1", win_odds: 2 }],
+    });
+    server.routes.set("/win/2030-01-02/1", (req, res) => {
+      win(req, res);
+      // The next poll is 5 minutes away: stop the daemon while it waits.
+      setTimeout(() => child?.kill("SIGTERM"), 300);
+    });
+    const db = freshDatabaseFile("cli-poll");
+    const run = await runCli(["poll", "--config", configFile, "--db", db, "--date", "2030-01-02"], {
+      onSpawn: (spawned) => {
+        child = spawned;
+      },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/│ applied\s+│\s+2 │/);
+    expect(run.stdout).toMatch(/stopped early/);
+  });
+});

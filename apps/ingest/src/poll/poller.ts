@@ -1,0 +1,199 @@
+/**
+ * `ingest poll`: per enabled track, refresh the card endpoint and poll each
+ * race's win / exacta / status endpoints on a cadence that tightens toward
+ * post; stop a race once it is off, official or cancelled; prune old data
+ * once a day. Clock, sleep and fetch are injected so tests control time.
+ */
+import { fillEndpointTemplate, type Logger, type TotewatchConfig, type TrackConfig } from "@totewatch/config";
+import { findRace, pruneOldData, racesOnDate, type Db } from "@totewatch/db";
+import { localDateOf } from "@totewatch/tote";
+import { FeedIngestor, type ApplyMessage } from "../ingestor.js";
+import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "../progress.js";
+import { realSleep, systemClock, type Clock, type Sleep } from "../timing.js";
+import { FeedHttpClient } from "./http.js";
+import { DEFAULT_GIVE_UP_AFTER_POST_MS, isFinished, nextPollAt, type RacePollState } from "./schedule.js";
+
+const DAY_MS = 86_400_000;
+
+export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention">;
+
+export interface PollerOptions {
+  config: PollerConfig;
+  db: Db;
+  logger?: Logger;
+  /** Race date for every track; default today in each track's zone. */
+  date?: string;
+  clock?: Clock;
+  sleep?: Sleep;
+  fetch?: typeof fetch;
+  random?: () => number;
+  apply?: ApplyMessage;
+  progress?: ProgressSink;
+  /** Run retention (pruneOldData) at start and once a day; default true. */
+  retention?: boolean;
+  giveUpAfterPostMs?: number;
+}
+
+export interface Poller {
+  /** Polls until every race of the day is finished, or until stop(); resolves with the counts. */
+  run(): Promise<IngestSummary>;
+  /** Stops after the write in flight; run() then resolves. */
+  stop(): void;
+  readonly ingestor: FeedIngestor;
+  readonly http: FeedHttpClient;
+}
+
+interface RaceState extends RacePollState {
+  race: number;
+}
+
+export function createPoller(options: PollerOptions): Poller {
+  const { config, db, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const progress = options.progress ?? silentProgress;
+  const giveUpAfterPostMs = options.giveUpAfterPostMs ?? DEFAULT_GIVE_UP_AFTER_POST_MS;
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const ingestor = new FeedIngestor(db, { logger, apply: options.apply });
+  const http = new FeedHttpClient({
+    http: config.http,
+    clock,
+    sleep,
+    fetch: options.fetch,
+    random: options.random,
+    logger,
+    signal,
+  });
+  let nextPruneAt = options.retention === false ? Number.POSITIVE_INFINITY : clock.now();
+
+  async function pruneIfDue(): Promise<void> {
+    if (clock.now() < nextPruneAt) return;
+    nextPruneAt = clock.now() + DAY_MS;
+    try {
+      const removed = await pruneOldData(db, { ...config.retention, now: new Date(clock.now()) });
+      logger?.info({ ...removed }, "retention: pruned old data");
+    } catch (error) {
+      logger?.error({ err: error }, "retention failed; will try again in a day");
+    }
+  }
+
+  /** Fetches one endpoint and writes what it returned, message by message. */
+  async function pollEndpoint(url: string): Promise<void> {
+    const result = await http.fetchFeed(url);
+    if (!result.ok) {
+      if (!result.stopped) logger?.debug({ source: url, error: result.error }, "poll gave up for now");
+      return;
+    }
+    for (const record of result.records) {
+      // Stop between messages, never inside one: each is its own transaction.
+      if (signal.aborted) return;
+      await ingestor.ingestRecord(record);
+      progress.update(ingestor.stats);
+    }
+  }
+
+  async function pollTrack(track: TrackConfig): Promise<void> {
+    const date = options.date ?? localDateOf(new Date(clock.now()), track.timezone);
+    const values = (race?: number) => ({ track: track.name, code: track.code, date, race });
+    const races = new Map<number, RaceState>();
+    for (let race = 1; race <= (track.races ?? 0); race++) {
+      races.set(race, { race, postTime: null, status: "scheduled", lastPolledAt: null });
+    }
+    const cardTemplate = track.endpoints.card;
+    let nextCardAt = cardTemplate ? clock.now() : Number.POSITIVE_INFINITY;
+    const raceEndpoints = [
+      ...track.pools.map((pool) => track.endpoints[pool]),
+      track.endpoints.status,
+    ].filter((template): template is string => template !== undefined);
+
+    const refreshFromDb = async () => {
+      for (const summary of await racesOnDate(db, date, { track: track.name })) {
+        const state = races.get(summary.raceNumber) ?? {
+          race: summary.raceNumber,
+          postTime: null,
+          status: "scheduled",
+          lastPolledAt: null,
+        };
+        state.postTime = summary.postTime?.getTime() ?? null;
+        state.status = summary.status;
+        races.set(summary.raceNumber, state);
+      }
+    };
+    await refreshFromDb();
+    logger?.info({ track: track.name, date, races: races.size }, "polling track");
+
+    while (!signal.aborted) {
+      await pruneIfDue();
+      if (signal.aborted) break;
+      if (cardTemplate && clock.now() >= nextCardAt) {
+        nextCardAt = clock.now() + config.cadence.cardRefreshSeconds * 1000;
+        if (cardTemplate.includes("{race}")) {
+          for (const race of races.keys())
+            await pollEndpoint(fillEndpointTemplate(cardTemplate, values(race)));
+        } else {
+          await pollEndpoint(fillEndpointTemplate(cardTemplate, values()));
+        }
+        await refreshFromDb();
+        continue;
+      }
+      let due: RaceState | null = null;
+      let dueAt = Number.POSITIVE_INFINITY;
+      let live = 0;
+      const now = clock.now();
+      for (const state of races.values()) {
+        const at = nextPollAt(state, now, config.cadence, giveUpAfterPostMs);
+        if (at === null) continue;
+        live++;
+        if (at < dueAt) [due, dueAt] = [state, at];
+      }
+      // The day is over for this track once every race it knows is finished.
+      if (live === 0 && races.size > 0) break;
+      if (due && dueAt <= now) {
+        due.lastPolledAt = now;
+        for (const template of raceEndpoints) {
+          if (signal.aborted) break;
+          await pollEndpoint(fillEndpointTemplate(template, values(due.race)));
+        }
+        const summary = await findRace(db, { track: track.name, raceDate: date, raceNumber: due.race });
+        if (summary) {
+          due.postTime = summary.postTime?.getTime() ?? due.postTime;
+          due.status = summary.status;
+        }
+        if (isFinished(due))
+          logger?.info({ track: track.name, race: due.race, status: due.status }, "race done");
+        continue;
+      }
+      const wakeAt = Math.min(dueAt, nextCardAt, nextPruneAt);
+      if (!Number.isFinite(wakeAt)) break;
+      await sleep(wakeAt - clock.now(), signal);
+    }
+  }
+
+  return {
+    ingestor,
+    http,
+    stop() {
+      controller.abort();
+    },
+    async run() {
+      const started = performance.now();
+      const tracks = config.tracks.filter((track) => track.enabled);
+      if (tracks.length === 0) logger?.warn("no enabled tracks in the config: nothing to poll");
+      await pruneIfDue();
+      const results = await Promise.allSettled(
+        tracks.map((track) =>
+          pollTrack(track).catch((error: unknown) => {
+            // One track's database failure stops them all rather than leaving the others running blind.
+            controller.abort();
+            throw error;
+          }),
+        ),
+      );
+      progress.finish();
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+      if (failure) throw failure.reason;
+      return summarize(ingestor.stats, performance.now() - started, signal.aborted);
+    },
+  };
+}

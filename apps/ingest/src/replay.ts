@@ -1,0 +1,128 @@
+/**
+ * `ingest replay`: recorded feed files applied in observation-time order,
+ * as fast as possible or at N times real time.
+ */
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "@totewatch/config";
+import type { Db } from "@totewatch/db";
+import { isFeedFile, readFeedFile, type FeedRecord } from "@totewatch/feed";
+import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
+import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
+import { realSleep, type Sleep } from "./timing.js";
+
+export interface ReplayOptions {
+  /** N times real time (sleeps between message times); 0 or absent: as fast as possible. */
+  speed?: number;
+  logger?: Logger;
+  progress?: ProgressSink;
+  /** Aborting stops after the write in flight. */
+  signal?: AbortSignal;
+  sleep?: Sleep;
+  apply?: ApplyMessage;
+}
+
+/** Files named on the command line: files as given, folders expanded to their feed files, sorted. */
+export async function expandFeedInputs(inputs: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    let info;
+    try {
+      info = await stat(input);
+    } catch {
+      throw new Error(`cannot read ${input}: no such file or folder`);
+    }
+    if (!info.isDirectory()) {
+      files.push(input);
+      continue;
+    }
+    const inside = (await readdir(input, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile() && isFeedFile(entry.name))
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .sort();
+    if (inside.length === 0) throw new Error(`${input}: no .jsonl or .json feed files inside`);
+    files.push(...inside);
+  }
+  return files;
+}
+
+/** A record with the place it takes in the replay. */
+interface Ordered {
+  record: FeedRecord;
+  /** Observation instant (epoch ms); cards borrow one from their neighbours. */
+  time: number;
+  /** 0 for messages without a time of their own (cards), so they go before snapshots at equal time. */
+  rank: 0 | 1;
+  seq: number;
+}
+
+/** fetched_at (win, exacta) or at (status), read leniently: validation comes later. */
+function observationTime(raw: unknown): number | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const { kind, fetched_at: fetchedAt, at } = raw as Record<string, unknown>;
+  const text = kind === "status" ? at : kind === "win" || kind === "exacta" ? fetchedAt : undefined;
+  if (typeof text !== "string") return null;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : time;
+}
+
+/**
+ * Reads every file and puts its messages in observation order. A message
+ * without a time of its own (a card, a status without `at`) takes the time of
+ * the previous timed message in its file (-infinity at the top), so it keeps
+ * its place after what came before it; at equal times it goes first, so a
+ * card is never applied after a snapshot that may need it.
+ */
+export async function orderFeedFiles(files: readonly string[]): Promise<Ordered[]> {
+  const all: Ordered[] = [];
+  let seq = 0;
+  for (const file of files) {
+    let previous = Number.NEGATIVE_INFINITY;
+    for await (const record of readFeedFile(file)) {
+      const time = record.ok ? observationTime(record.raw) : null;
+      all.push({ record, time: time ?? previous, rank: time === null ? 0 : 1, seq: seq++ });
+      if (time !== null) previous = time;
+    }
+  }
+  all.sort((a, b) => a.time - b.time || a.rank - b.rank || a.seq - b.seq);
+  return all;
+}
+
+/** Applies feed files (or folders of them) to the database in observation-time order. */
+export async function replayFiles(
+  db: Db,
+  inputs: readonly string[],
+  options: ReplayOptions = {},
+): Promise<IngestSummary> {
+  const started = performance.now();
+  const files = await expandFeedInputs(inputs);
+  const ordered = await orderFeedFiles(files);
+  const ingestor = new FeedIngestor(db, { logger: options.logger, apply: options.apply });
+  const progress = options.progress ?? silentProgress;
+  const sleep = options.sleep ?? realSleep;
+  const speed = options.speed ?? 0;
+  let lastTime = Number.NaN;
+  let interrupted = false;
+  for (let i = 0; i < ordered.length; i++) {
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const item = ordered[i]!;
+    // Let go of what has been applied: a big day is held once, not twice.
+    ordered[i] = undefined as unknown as Ordered;
+    if (speed > 0 && Number.isFinite(item.time)) {
+      if (Number.isFinite(lastTime) && item.time > lastTime)
+        await sleep((item.time - lastTime) / speed, options.signal);
+      lastTime = item.time;
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+    }
+    await ingestor.ingestRecord(item.record);
+    progress.update(ingestor.stats);
+  }
+  progress.finish();
+  return summarize(ingestor.stats, performance.now() - started, interrupted);
+}

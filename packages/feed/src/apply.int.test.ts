@@ -1,0 +1,147 @@
+import { createTestDb } from "@totewatch/db/testing";
+import { findRace, type Db } from "@totewatch/db";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { applyFeedMessage, FeedMessageError, parseFeedMessage, type ParsedFeedMessage } from "./index.js";
+
+let db: Db;
+beforeEach(() => {
+  db = createTestDb("feed-apply");
+});
+afterEach(async () => {
+  await db.close();
+});
+
+const race = { track: "Belmont Park", date: "2025-09-12", race: 5 };
+const card = {
+  kind: "card",
+  ...race,
+  track_code: "BEL",
+  timezone: "America/New_York",
+  post_time: "2025-09-12T18:42:00-04:00",
+  entries: [
+    { program_number: "1", horse: "Speedy Sam", morning_line: "5-2" },
+    { program_number: "2", horse: "Red Rocket", morning_line: "3-5" },
+    { program_number: "3", horse: "Late Scratch", morning_line: "30-1", scratched: true },
+  ],
+};
+const win = {
+  kind: "win",
+  ...race,
+  fetched_at: "2025-09-12T22:30:00Z",
+  total_win_pool: 105000,
+  horses: [
+    { program_number: "1", win_odds: "5-2", win_pool_amount: 25000 },
+    { program_number: "2", win_odds: "3-5", win_pool_amount: 50000 },
+    { program_number: "3", win_odds: "SCR" },
+  ],
+};
+const exacta = {
+  kind: "exacta",
+  ...race,
+  fetched_at: "2025-09-12T22:30:00Z",
+  base_amount: 1,
+  probables: { "1-2": 20, "2-1": 10, "1-3": null },
+};
+const status = { kind: "status", ...race, status: "off", at: "2025-09-12T22:43:10Z" };
+
+let line = 0;
+function parsed(raw: unknown): ParsedFeedMessage {
+  const result = parseFeedMessage(raw, { source: "t.jsonl", line: ++line });
+  if (!result.ok) throw new Error(result.error.reason);
+  return result.message;
+}
+
+async function dump(target: Db): Promise<unknown> {
+  return target.exclusive(() =>
+    ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable"].map((table) =>
+      target.sql.prepare(`SELECT * FROM ${table} ORDER BY 1`).all(),
+    ),
+  );
+}
+
+describe("applyFeedMessage", () => {
+  it("maps each kind to its helper and writes the normalized values", async () => {
+    expect(await applyFeedMessage(db, parsed(card))).toBe("applied");
+    expect(await applyFeedMessage(db, parsed(win))).toBe("applied");
+    expect(await applyFeedMessage(db, parsed(exacta))).toBe("applied");
+    expect(await applyFeedMessage(db, parsed(status))).toBe("applied");
+    const rows = await db.exclusive(() => ({
+      odds: db.sql
+        .prepare(
+          "SELECT e.program_number, o.win_odds, o.win_odds_decimal FROM odds_snapshot o JOIN entry e USING (entry_id) ORDER BY 1",
+        )
+        .all(),
+      exacta: db.sql
+        .prepare("SELECT first_horse, second_horse, payout FROM exacta_probable ORDER BY 1, 2")
+        .all(),
+      entries: db.sql
+        .prepare("SELECT program_number, morning_line_odds, scratched FROM entry ORDER BY 1")
+        .all(),
+    }));
+    expect(rows.odds).toEqual([
+      { program_number: "1", win_odds: 2.5, win_odds_decimal: 3.5 },
+      { program_number: "2", win_odds: 0.6, win_odds_decimal: 1.6 },
+    ]);
+    expect(rows.exacta).toEqual([
+      { first_horse: "1", second_horse: "2", payout: 40 },
+      { first_horse: "2", second_horse: "1", payout: 20 },
+    ]);
+    expect(rows.entries).toEqual([
+      { program_number: "1", morning_line_odds: 2.5, scratched: 0 },
+      { program_number: "2", morning_line_odds: 0.6, scratched: 0 },
+      { program_number: "3", morning_line_odds: 30, scratched: 1 },
+    ]);
+    const summary = await findRace(db, { track: "Belmont Park", raceDate: "2025-09-12", raceNumber: 5 });
+    expect(summary?.status).toBe("off");
+    expect(summary?.postTime?.toISOString()).toBe("2025-09-12T22:42:00.000Z");
+  });
+
+  it("applying every message twice changes nothing the second time", async () => {
+    for (const raw of [card, win, exacta, status]) await applyFeedMessage(db, parsed(raw));
+    const before = await dump(db);
+    for (const raw of [card, win, exacta, status])
+      expect(await applyFeedMessage(db, parsed(raw))).toBe("unchanged");
+    expect(await dump(db)).toEqual(before);
+  });
+
+  it("reads a local post time in the track's stored zone, else New York", async () => {
+    await applyFeedMessage(db, parsed({ ...card, timezone: "America/Chicago" }));
+    await applyFeedMessage(db, parsed({ ...card, timezone: undefined, post_time: "13:00" }));
+    const key = { track: "Belmont Park", raceDate: "2025-09-12", raceNumber: 5 };
+    expect((await findRace(db, key))?.postTime?.toISOString()).toBe("2025-09-12T18:00:00.000Z");
+    await applyFeedMessage(
+      db,
+      parsed({ ...card, track: "New Track", timezone: undefined, post_time: "13:00" }),
+    );
+    expect((await findRace(db, { ...key, track: "New Track" }))?.postTime?.toISOString()).toBe(
+      "2025-09-12T17:00:00.000Z",
+    );
+  });
+
+  it("turns refusals into FeedMessageError with the position; nothing is written", async () => {
+    const noCard = parsed(win);
+    await expect(applyFeedMessage(db, noCard)).rejects.toThrow(FeedMessageError);
+    await expect(applyFeedMessage(db, noCard)).rejects.toThrow(
+      /^t\.jsonl:\d+: no card for Belmont Park 2025-09-12 race 5/,
+    );
+    await applyFeedMessage(db, parsed(card));
+    const unknown = parsed({ ...win, horses: [...win.horses, { program_number: "9", win_odds: 4 }] });
+    const error = await applyFeedMessage(db, unknown).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FeedMessageError);
+    expect((error as FeedMessageError).feedError).toMatchObject({
+      source: "t.jsonl",
+      reason: expect.stringMatching(/program number "9" is not on the card/),
+    });
+    const exactaUnknown = parsed({ ...exacta, probables: { "1-2": 5, "1-7": 5 } });
+    await expect(applyFeedMessage(db, exactaUnknown)).rejects.toThrow(/"7" is not on the card/);
+    expect(
+      await db.exclusive(() =>
+        db.sql
+          .prepare(
+            "SELECT (SELECT count(*) FROM odds_snapshot) + (SELECT count(*) FROM exacta_probable) AS n",
+          )
+          .get(),
+      ),
+    ).toEqual({ n: 0 });
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The one write path for feed messages: every source (replay, poll,
+ * simulator) applies a parsed message here. Each message is one transaction
+ * inside the @totewatch/db helper it maps to, and a repeat changes nothing.
+ */
+import {
+  applyRaceCard,
+  InvalidInputError,
+  recordExactaSnapshot,
+  recordWinSnapshot,
+  setRaceStatus,
+  UnknownRaceError,
+  UnknownRunnerError,
+  type Db,
+  type WriteResult,
+} from "@totewatch/db";
+import { resolvePostTime } from "@totewatch/tote";
+import { DEFAULT_TIMEZONE, type ParsedFeedMessage } from "./parse.js";
+import { feedError, FeedMessageError } from "./position.js";
+
+export type ApplyOutcome = "applied" | "unchanged";
+
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  /** Rows inserted or updated. */
+  rows: number;
+}
+
+/**
+ * Writes one message; "unchanged" when the database already held it.
+ * Throws FeedMessageError (with the message's position) when the database
+ * refuses it: no card for the race, a program number not on the card, bad input.
+ */
+export async function applyFeedMessage(db: Db, message: ParsedFeedMessage): Promise<ApplyOutcome> {
+  return (await writeFeedMessage(db, message)).outcome;
+}
+
+/** applyFeedMessage with the number of rows written. */
+export async function writeFeedMessage(db: Db, message: ParsedFeedMessage): Promise<ApplyResult> {
+  let result: WriteResult;
+  try {
+    result = await write(db, message);
+  } catch (error) {
+    if (
+      error instanceof UnknownRaceError ||
+      error instanceof UnknownRunnerError ||
+      error instanceof InvalidInputError
+    ) {
+      throw new FeedMessageError(feedError(message.position, error.message));
+    }
+    throw error;
+  }
+  return { outcome: result.changed ? "applied" : "unchanged", rows: result.rows };
+}
+
+async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
+  switch (message.kind) {
+    case "card": {
+      if (message.localPostTime === null) return applyRaceCard(db, message.card);
+      const zone = (await storedTimeZone(db, message.card.track)) ?? DEFAULT_TIMEZONE;
+      const postTime = resolvePostTime(message.localPostTime, message.card.raceDate, zone);
+      return applyRaceCard(db, { ...message.card, postTime });
+    }
+    case "win":
+      return recordWinSnapshot(db, message.snapshot);
+    case "exacta":
+      return recordExactaSnapshot(db, message.snapshot);
+    case "status":
+      return setRaceStatus(db, message.race, message.status);
+  }
+}
+
+/** The zone a track was stored with (a local post time is read in it), or null for a new track. */
+async function storedTimeZone(db: Db, track: string): Promise<string | null> {
+  const row = await db.exclusive(() =>
+    db.prisma.track.findUnique({ where: { name: track }, select: { timezone: true } }),
+  );
+  return row?.timezone ?? null;
+}

@@ -1,0 +1,122 @@
+/**
+ * Reading feed files (JSON Lines or one JSON array) and HTTP response bodies
+ * into raw messages with their positions. Validation is parseFeedMessage's job.
+ */
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { feedError, type FeedError, type FeedPosition } from "./position.js";
+
+/** One raw message with where it came from, or a position whose text is not JSON. */
+export type FeedRecord =
+  | { ok: true; position: FeedPosition; raw: unknown }
+  | { ok: false; position: FeedPosition; error: FeedError };
+
+export interface ReadFeedFileOptions {
+  /** Name shown in positions; default the path as given. */
+  source?: string;
+}
+
+/** Files replay reads: `.json` is one array (or one object), anything else JSON Lines. */
+export const FEED_FILE_EXTENSIONS = [".jsonl", ".ndjson", ".json"] as const;
+
+export function isFeedFile(file: string): boolean {
+  return (FEED_FILE_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase());
+}
+
+/**
+ * The messages of a feed file in file order. JSON Lines files are streamed
+ * (positions are 1-based lines; blank lines are skipped; a line that is not
+ * JSON is an invalid record at that line); `.json` files are one array
+ * (positions `file#index`).
+ */
+export async function* readFeedFile(
+  file: string,
+  options: ReadFeedFileOptions = {},
+): AsyncGenerator<FeedRecord> {
+  const source = options.source ?? file;
+  if (path.extname(file).toLowerCase() === ".json") {
+    yield* jsonArrayRecords(await readFile(file, "utf8"), source);
+    return;
+  }
+  let line = 0;
+  let rest = "";
+  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let end = text.indexOf("\n", start); end !== -1; end = text.indexOf("\n", start)) {
+      line++;
+      const record = lineRecord(text.slice(start, end), { source, line });
+      if (record) yield record;
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== "") {
+    const record = lineRecord(rest, { source, line: line + 1 });
+    if (record) yield record;
+  }
+}
+
+function lineRecord(text: string, position: FeedPosition): FeedRecord | null {
+  // Tolerate CRLF files and indentation; blank lines are not messages.
+  if (text.trim() === "") return null;
+  try {
+    return { ok: true, position, raw: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, position, error: feedError(position, `not JSON: ${shortJsonError(error)}`) };
+  }
+}
+
+function* jsonArrayRecords(text: string, source: string): Generator<FeedRecord> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const position = { source };
+    yield { ok: false, position, error: feedError(position, `not JSON: ${shortJsonError(error)}`) };
+    return;
+  }
+  const items = Array.isArray(value) ? value : [value];
+  for (let index = 0; index < items.length; index++)
+    yield { ok: true, position: { source, index }, raw: items[index] };
+}
+
+function shortJsonError(error: unknown): string {
+  return (error as Error).message.split("\n")[0] ?? "syntax error";
+}
+
+/**
+ * A response body as feed records: one message, a JSON array of them, or
+ * JSON Lines (positions `source#index`). `ok: false` when the body is not
+ * JSON at all (an HTML error page, a truncated body): a source failure to
+ * retry, not a set of invalid messages.
+ */
+export function parseFeedBody(
+  text: string,
+  source: string,
+): { ok: true; records: FeedRecord[] } | { ok: false; reason: string } {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: false, reason: "empty body" };
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    const items = Array.isArray(value) ? value : [value];
+    return { ok: true, records: items.map((raw, index) => ({ ok: true, position: { source, index }, raw })) };
+  } catch (error) {
+    const lines = trimmed.split("\n").filter((l) => l.trim() !== "");
+    if (lines.length < 2) return { ok: false, reason: `body is not JSON: ${shortJsonError(error)}` };
+    const records: FeedRecord[] = [];
+    for (const [index, lineText] of lines.entries()) {
+      try {
+        records.push({ ok: true, position: { source, index }, raw: JSON.parse(lineText) });
+      } catch (lineError) {
+        return {
+          ok: false,
+          reason: `body is not JSON Lines (line ${index + 1}: ${shortJsonError(lineError)})`,
+        };
+      }
+    }
+    return { ok: true, records };
+  }
+}
