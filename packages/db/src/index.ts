@@ -7,6 +7,16 @@ export { toDbTime } from "./time.js";
 export * from "./queries/races.js";
 export * from "./queries/odds.js";
 export * from "./queries/alerts.js";
+export * from "./queries/deliveries.js";
 export * from "./queries/cursors.js";
 export * from "./queries/retention.js";
-export type { Track, Race, Horse, Entry, OddsSnapshot, ExactaProbable, AlertDelivery } from "./generated/prisma/client.js";
+export * from "./queries/evaluation.js";
+export type {
+  Track,
+  Race,
+  Horse,
+  Entry,
+  OddsSnapshot,
+  ExactaProbable,
+  AlertDelivery,
+} from "./generated/prisma/client.js";

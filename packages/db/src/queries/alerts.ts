@@ -59,13 +59,14 @@ export async function unsentAlerts(db: Db, opts: { limit?: number } = {}): Promi
 
 /** Marks an alert delivered (every channel done). */
 export async function markAlertSent(db: Db, alertId: number, sentAt: Date = new Date()): Promise<void> {
-  await db.exclusive(() =>
-    db.prisma.alert.update({ where: { id: alertId }, data: { sent: true, sentAt } }),
-  );
+  await db.exclusive(() => db.prisma.alert.update({ where: { id: alertId }, data: { sent: true, sentAt } }));
 }
 
 /** The newest alerts first, optionally only the undelivered. */
-export async function recentAlerts(db: Db, opts: { limit?: number; unsentOnly?: boolean } = {}): Promise<Alert[]> {
+export async function recentAlerts(
+  db: Db,
+  opts: { limit?: number; unsentOnly?: boolean } = {},
+): Promise<Alert[]> {
   return db.exclusive(() =>
     db.prisma.alert.findMany({
       where: opts.unsentOnly ? { sent: false } : {},

@@ -31,7 +31,13 @@ export interface ExactaSnapshotInput extends RaceKey {
   probables: ExactaProbableInput[];
 }
 
-function entryIdFor(db: Db, sql: Database.Database, key: RaceKey, ref: RaceRef, program: string): [RaceRef, number] {
+function entryIdFor(
+  db: Db,
+  sql: Database.Database,
+  key: RaceKey,
+  ref: RaceRef,
+  program: string,
+): [RaceRef, number] {
   const id = ref.entries.get(program);
   if (id !== undefined) return [ref, id];
   // Maybe another process added the runner since we cached the card.
@@ -91,9 +97,13 @@ export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): P
   const fetchedAt = toDbTime(snap.fetchedAt);
   for (const p of snap.probables) {
     if (p.first === p.second)
-      throw new InvalidInputError(`exacta snapshot: combination ${p.first}-${p.second} names one runner twice`);
+      throw new InvalidInputError(
+        `exacta snapshot: combination ${p.first}-${p.second} names one runner twice`,
+      );
     if (!(p.payout >= 0) || !Number.isFinite(p.payout))
-      throw new InvalidInputError(`exacta snapshot: combination ${p.first}-${p.second} has payout ${p.payout}`);
+      throw new InvalidInputError(
+        `exacta snapshot: combination ${p.first}-${p.second} has payout ${p.payout}`,
+      );
   }
   return writeTransaction(db, (sql) => {
     let ref = resolveRace(db, sql, snap);
@@ -109,8 +119,15 @@ export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): P
     const now = toDbTime(new Date());
     let inserted = 0;
     for (const p of snap.probables) {
-      inserted += insert.run(ref.raceId, fetchedAt, p.first, p.second, p.payout, snap.totalExactaPool ?? null, now)
-        .changes;
+      inserted += insert.run(
+        ref.raceId,
+        fetchedAt,
+        p.first,
+        p.second,
+        p.payout,
+        snap.totalExactaPool ?? null,
+        now,
+      ).changes;
     }
     return { changed: inserted > 0, rows: inserted };
   });
@@ -227,7 +244,11 @@ const rangeBounds = (range: TimeRange) =>
   [range.from ? toDbTime(range.from) : "", range.to ? toDbTime(range.to) : "\uffff"] as const;
 
 /** An entry's odds over a time range, oldest first. */
-export async function oddsHistoryForEntry(db: Db, entryId: number, range: TimeRange = {}): Promise<OddsPoint[]> {
+export async function oddsHistoryForEntry(
+  db: Db,
+  entryId: number,
+  range: TimeRange = {},
+): Promise<OddsPoint[]> {
   return readRaw(db, (sql) =>
     (
       statement(
@@ -239,7 +260,11 @@ export async function oddsHistoryForEntry(db: Db, entryId: number, range: TimeRa
 }
 
 /** A race's odds (every runner) over a time range, oldest first. */
-export async function oddsHistoryForRace(db: Db, raceId: number, range: TimeRange = {}): Promise<OddsPoint[]> {
+export async function oddsHistoryForRace(
+  db: Db,
+  raceId: number,
+  range: TimeRange = {},
+): Promise<OddsPoint[]> {
   return readRaw(db, (sql) =>
     (
       statement(
@@ -251,7 +276,11 @@ export async function oddsHistoryForRace(db: Db, raceId: number, range: TimeRang
 }
 
 /** Odds rows written after a snapshot id (a high-water mark), oldest first. */
-export async function oddsSnapshotsAfter(db: Db, afterSnapshotId: number, limit = 5_000): Promise<OddsPoint[]> {
+export async function oddsSnapshotsAfter(
+  db: Db,
+  afterSnapshotId: number,
+  limit = 5_000,
+): Promise<OddsPoint[]> {
   return readRaw(db, (sql) =>
     (
       statement(sql, `${ODDS_POINT_SQL} WHERE o.snapshot_id > ? ORDER BY o.snapshot_id LIMIT ?`).all(
@@ -296,7 +325,12 @@ function exactaGridAt(sql: Database.Database, raceId: number, fetchedAt: string)
     raceId,
     fetchedAt: new Date(fetchedAt),
     totalExactaPool: rows[0]?.total_exacta_pool ?? null,
-    probables: rows.map((r) => ({ exactaId: r.exacta_id, first: r.first_horse, second: r.second_horse, payout: r.payout })),
+    probables: rows.map((r) => ({
+      exactaId: r.exacta_id,
+      first: r.first_horse,
+      second: r.second_horse,
+      payout: r.payout,
+    })),
   };
 }
 

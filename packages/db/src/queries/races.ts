@@ -74,8 +74,9 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
       `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
        WHERE name = @name AND (code IS NOT coalesce(@code, code) OR timezone IS NOT coalesce(@timezone, timezone))`,
     ).run({ code: card.trackCode ?? null, timezone: card.timezone ?? null, now, name: card.track }).changes;
-    const trackId = (statement(sql, `SELECT track_id FROM track WHERE name = ?`).get(card.track) as { track_id: number })
-      .track_id;
+    const trackId = (
+      statement(sql, `SELECT track_id FROM track WHERE name = ?`).get(card.track) as { track_id: number }
+    ).track_id;
 
     const postTime = card.postTime ? toDbTime(card.postTime) : null;
     rows += statement(
@@ -86,16 +87,18 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
     const race = statement(
       sql,
       `SELECT race_id, post_time, status FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
-    ).get(trackId, card.raceDate, card.raceNumber) as { race_id: number; post_time: string | null; status: string };
+    ).get(trackId, card.raceDate, card.raceNumber) as {
+      race_id: number;
+      post_time: string | null;
+      status: string;
+    };
     const nextPost = postTime ?? race.post_time;
     const nextStatus = advanceStatus(race.status, card.status);
     if (nextPost !== race.post_time || nextStatus !== race.status) {
-      rows += statement(sql, `UPDATE race SET post_time = ?, status = ?, updated_at = ? WHERE race_id = ?`).run(
-        nextPost,
-        nextStatus,
-        now,
-        race.race_id,
-      ).changes;
+      rows += statement(
+        sql,
+        `UPDATE race SET post_time = ?, status = ?, updated_at = ? WHERE race_id = ?`,
+      ).run(nextPost, nextStatus, now, race.race_id).changes;
     }
 
     for (const entry of card.entries) rows += upsertEntry(sql, race.race_id, entry, now);
@@ -105,12 +108,13 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
 }
 
 function upsertEntry(sql: Database.Database, raceId: number, entry: CardEntryInput, now: string): number {
-  let rows = statement(sql, `INSERT INTO horse (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`).run(
-    entry.horse,
-    now,
-  ).changes;
-  const horseId = (statement(sql, `SELECT horse_id FROM horse WHERE name = ?`).get(entry.horse) as { horse_id: number })
-    .horse_id;
+  let rows = statement(
+    sql,
+    `INSERT INTO horse (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
+  ).run(entry.horse, now).changes;
+  const horseId = (
+    statement(sql, `SELECT horse_id FROM horse WHERE name = ?`).get(entry.horse) as { horse_id: number }
+  ).horse_id;
   const values = [
     horseId,
     entry.morningLineOdds ?? null,
@@ -150,7 +154,9 @@ function validateCard(card: RaceCardInput): void {
       throw new InvalidInputError(`card ${where}: program number "${entry.programNumber}" listed twice`);
     seen.add(entry.programNumber);
     if (entry.morningLineOdds != null && !(entry.morningLineOdds > 0))
-      throw new InvalidInputError(`card ${where}: entry ${entry.programNumber} has morning line ${entry.morningLineOdds}`);
+      throw new InvalidInputError(
+        `card ${where}: entry ${entry.programNumber} has morning line ${entry.morningLineOdds}`,
+      );
   }
 }
 
@@ -158,8 +164,9 @@ function validateCard(card: RaceCardInput): void {
 export async function setRaceStatus(db: Db, key: RaceKey, status: RaceStatus): Promise<WriteResult> {
   return writeTransaction(db, (sql) => {
     const ref = resolveRace(db, sql, key);
-    const current = (statement(sql, `SELECT status FROM race WHERE race_id = ?`).get(ref.raceId) as { status: string })
-      .status;
+    const current = (
+      statement(sql, `SELECT status FROM race WHERE race_id = ?`).get(ref.raceId) as { status: string }
+    ).status;
     const next = advanceStatus(current, status);
     if (next === current) return { changed: false, rows: 0 };
     statement(sql, `UPDATE race SET status = ?, updated_at = ? WHERE race_id = ?`).run(
@@ -264,14 +271,20 @@ function toRaceSummary(row: RaceSummaryRow): RaceSummary {
 }
 
 /** The races run on a (track-local) date, by track then race number. */
-export async function racesOnDate(db: Db, raceDate: string, opts: { track?: string } = {}): Promise<RaceSummary[]> {
+export async function racesOnDate(
+  db: Db,
+  raceDate: string,
+  opts: { track?: string } = {},
+): Promise<RaceSummary[]> {
   return readRaw(db, (sql) => {
     const rows = opts.track
-      ? statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_date = ? AND t.name = ? ORDER BY t.name, r.race_number`).all(
+      ? statement(
+          sql,
+          `${RACE_SUMMARY_SQL} WHERE r.race_date = ? AND t.name = ? ORDER BY t.name, r.race_number`,
+        ).all(raceDate, opts.track)
+      : statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_date = ? ORDER BY t.name, r.race_number`).all(
           raceDate,
-          opts.track,
-        )
-      : statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_date = ? ORDER BY t.name, r.race_number`).all(raceDate);
+        );
     return (rows as RaceSummaryRow[]).map(toRaceSummary);
   });
 }
@@ -290,7 +303,8 @@ export async function findRace(db: Db, key: RaceKey): Promise<RaceSummary | null
 /** One race by id, or null. */
 export async function raceById(db: Db, raceId: number): Promise<RaceSummary | null> {
   return readRaw(db, (sql) => {
-    const row = statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_id = ?`).get(raceId) as RaceSummaryRow | undefined;
+    const row = statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_id = ?`).get(raceId) as
+      RaceSummaryRow | undefined;
     return row ? toRaceSummary(row) : null;
   });
 }

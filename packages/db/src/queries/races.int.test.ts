@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../client.js";
+import { InvalidInputError, UnknownRaceError } from "../errors.js";
+import { createTestDb } from "../testing.js";
+import {
+  applyRaceCard,
+  entriesForRace,
+  findRace,
+  raceById,
+  racesOnDate,
+  setRaceStatus,
+  type RaceCardInput,
+} from "./races.js";
+
+let db: Db;
+
+beforeAll(() => {
+  db = createTestDb("races");
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const TABLES = ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable", "alert", "cursor"];
+
+/** Every row of every table, in storage order: two equal dumps mean nothing was written. */
+const dump = () =>
+  Object.fromEntries(TABLES.map((t) => [t, db.sql.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+
+function card(overrides: Partial<RaceCardInput> = {}): RaceCardInput {
+  return {
+    track: "Belmont Park",
+    trackCode: "BEL",
+    timezone: "America/New_York",
+    raceDate: "2025-09-13",
+    raceNumber: 1,
+    postTime: new Date("2025-09-13T17:05:00Z"),
+    entries: [
+      {
+        programNumber: "1",
+        horse: "Alpha Bet",
+        morningLineOdds: 2.5,
+        jockey: "I. Ortiz Jr.",
+        trainer: "T. Pletcher",
+      },
+      { programNumber: "1A", horse: "Alpha Coupled", morningLineOdds: 2.5, jockey: "J. Castellano" },
+      { programNumber: "2", horse: "Bravo Zulu", morningLineOdds: 5, jockey: "F. Prat" },
+      { programNumber: "10", horse: "Tenacious", morningLineOdds: 12, jockey: "J. Velazquez" },
+    ],
+    ...overrides,
+  };
+}
+
+describe("applyRaceCard", () => {
+  it("creates track, race, horses and entries, then is idempotent", async () => {
+    const first = await applyRaceCard(db, card());
+    expect(first).toEqual({ changed: true, rows: 1 + 1 + 4 + 4 });
+    const before = dump();
+    expect(await applyRaceCard(db, card())).toEqual({ changed: false, rows: 0 });
+    expect(await applyRaceCard(db, card())).toEqual({ changed: false, rows: 0 });
+    expect(dump()).toEqual(before);
+    expect(before.track).toHaveLength(1);
+    expect(before.race).toHaveLength(1);
+    expect(before.horse).toHaveLength(4);
+    expect(before.entry).toHaveLength(4);
+
+    const race = await findRace(db, card());
+    expect(race).toMatchObject({
+      track: "Belmont Park",
+      trackCode: "BEL",
+      timezone: "America/New_York",
+      raceDate: "2025-09-13",
+      raceNumber: 1,
+      status: "scheduled",
+      runners: 4,
+      scratched: 0,
+    });
+    expect(race?.postTime?.toISOString()).toBe("2025-09-13T17:05:00.000Z");
+    expect(await raceById(db, race!.raceId)).toEqual(race);
+  });
+
+  it("lists entries in program order 1, 1A, 2, 10 with their card details", async () => {
+    const race = await findRace(db, card());
+    const entries = await entriesForRace(db, race!.raceId);
+    expect(entries.map((e) => e.programNumber)).toEqual(["1", "1A", "2", "10"]);
+    expect(entries[0]).toMatchObject({
+      horse: "Alpha Bet",
+      morningLineOdds: 2.5,
+      jockey: "I. Ortiz Jr.",
+      trainer: "T. Pletcher",
+      scratched: false,
+    });
+    expect(entries[1]).toMatchObject({ horse: "Alpha Coupled", trainer: null });
+  });
+
+  it("a later card updates post time, scratches, jockey and trainer without duplicating anything", async () => {
+    const race = await findRace(db, card());
+    const later = card({
+      postTime: new Date("2025-09-13T17:12:00Z"),
+      entries: [
+        {
+          programNumber: "1",
+          horse: "Alpha Bet",
+          morningLineOdds: 2.5,
+          jockey: "I. Ortiz Jr.",
+          trainer: "T. Pletcher",
+        },
+        {
+          programNumber: "1A",
+          horse: "Alpha Coupled",
+          morningLineOdds: 2.5,
+          jockey: "J. Castellano",
+          scratched: true,
+        },
+        {
+          programNumber: "2",
+          horse: "Bravo Zulu",
+          morningLineOdds: 5,
+          jockey: "J. Rosario",
+          trainer: "C. Brown",
+        },
+        { programNumber: "10", horse: "Tenacious", morningLineOdds: 12, jockey: "J. Velazquez" },
+      ],
+    });
+    // post time (1 race row) + scratch (1 entry) + jockey/trainer (1 entry)
+    expect(await applyRaceCard(db, later)).toEqual({ changed: true, rows: 3 });
+    const after = await findRace(db, card());
+    expect(after?.raceId).toBe(race?.raceId);
+    expect(after?.postTime?.toISOString()).toBe("2025-09-13T17:12:00.000Z");
+    expect(after?.scratched).toBe(1);
+    const entries = await entriesForRace(db, race!.raceId);
+    expect(entries.find((e) => e.programNumber === "1A")?.scratched).toBe(true);
+    expect(entries.find((e) => e.programNumber === "2")).toMatchObject({
+      jockey: "J. Rosario",
+      trainer: "C. Brown",
+    });
+    expect(db.sql.prepare(`SELECT count(*) AS n FROM entry`).get()).toEqual({ n: 4 });
+    expect(db.sql.prepare(`SELECT count(*) AS n FROM race`).get()).toEqual({ n: 1 });
+    // re-applying the later card is a no-op again
+    expect(await applyRaceCard(db, later)).toEqual({ changed: false, rows: 0 });
+  });
+
+  it("a card without a post time keeps the stored one; a new runner is added", async () => {
+    const withRunner = card({
+      postTime: null,
+      entries: [...card().entries, { programNumber: "11", horse: "Late Addition" }],
+    });
+    const result = await applyRaceCard(db, withRunner);
+    expect(result.changed).toBe(true);
+    const race = await findRace(db, card());
+    expect(race?.postTime?.toISOString()).toBe("2025-09-13T17:12:00.000Z");
+    expect((await entriesForRace(db, race!.raceId)).map((e) => e.programNumber)).toEqual([
+      "1",
+      "1A",
+      "2",
+      "10",
+      "11",
+    ]);
+  });
+
+  it("status only moves forward (scheduled -> open -> off -> official)", async () => {
+    const key = card();
+    await applyRaceCard(db, card({ status: "open" }));
+    expect((await findRace(db, key))?.status).toBe("open");
+    await applyRaceCard(db, card({ status: "scheduled" }));
+    expect((await findRace(db, key))?.status).toBe("open");
+    expect(await setRaceStatus(db, key, "off")).toEqual({ changed: true, rows: 1 });
+    expect(await setRaceStatus(db, key, "open")).toEqual({ changed: false, rows: 0 });
+    expect(await setRaceStatus(db, key, "off")).toEqual({ changed: false, rows: 0 });
+    await applyRaceCard(db, card({ status: "open" }));
+    expect((await findRace(db, key))?.status).toBe("off");
+    expect(await setRaceStatus(db, key, "official")).toEqual({ changed: true, rows: 1 });
+    expect(await setRaceStatus(db, key, "cancelled")).toEqual({ changed: false, rows: 0 });
+    expect((await findRace(db, key))?.status).toBe("official");
+  });
+
+  it("a cancelled race stays cancelled", async () => {
+    const key = card({ raceNumber: 9 });
+    await applyRaceCard(db, key);
+    await setRaceStatus(db, key, "cancelled");
+    await applyRaceCard(db, card({ raceNumber: 9, status: "open" }));
+    expect((await findRace(db, key))?.status).toBe("cancelled");
+  });
+
+  it("updates the track's code and timezone when given, keeps them when absent", async () => {
+    await applyRaceCard(db, card({ track: "Del Mar", trackCode: "DMR", timezone: "America/Los_Angeles" }));
+    await applyRaceCard(db, card({ track: "Del Mar", trackCode: null, timezone: null, raceNumber: 2 }));
+    const [race] = await racesOnDate(db, "2025-09-13", { track: "Del Mar" });
+    expect(race).toMatchObject({ trackCode: "DMR", timezone: "America/Los_Angeles" });
+    await applyRaceCard(db, card({ track: "Del Mar", trackCode: "DM", raceNumber: 2 }));
+    expect((await racesOnDate(db, "2025-09-13", { track: "Del Mar" }))[0]?.trackCode).toBe("DM");
+  });
+
+  it("a horse running in another race is stored once", async () => {
+    const entriesOf = () =>
+      (
+        db.sql
+          .prepare(
+            `SELECT count(*) AS n FROM entry e JOIN horse h USING (horse_id) WHERE h.name = 'Alpha Bet'`,
+          )
+          .get() as { n: number }
+      ).n;
+    const before = entriesOf();
+    await applyRaceCard(db, card({ raceNumber: 5, entries: [{ programNumber: "3", horse: "Alpha Bet" }] }));
+    expect(db.sql.prepare(`SELECT count(*) AS n FROM horse WHERE name = 'Alpha Bet'`).get()).toEqual({
+      n: 1,
+    });
+    expect(entriesOf()).toBe(before + 1);
+  });
+
+  it("refuses a bad card before writing anything, naming what is wrong", async () => {
+    const before = dump();
+    await expect(applyRaceCard(db, card({ raceDate: "13/09/2025" }))).rejects.toThrow(
+      /race date must be YYYY-MM-DD/,
+    );
+    await expect(applyRaceCard(db, card({ raceNumber: 0 }))).rejects.toThrow(InvalidInputError);
+    await expect(applyRaceCard(db, card({ entries: [] }))).rejects.toThrow(/no entries/);
+    await expect(
+      applyRaceCard(
+        db,
+        card({
+          entries: [
+            { programNumber: "1", horse: "A" },
+            { programNumber: "1", horse: "B" },
+          ],
+        }),
+      ),
+    ).rejects.toThrow(/program number "1" listed twice/);
+    await expect(
+      applyRaceCard(db, card({ entries: [{ programNumber: "1", horse: "A", morningLineOdds: -1 }] })),
+    ).rejects.toThrow(/entry 1 has morning line -1/);
+    await expect(applyRaceCard(db, card({ track: " " }))).rejects.toThrow(/track name is empty/);
+    expect(dump()).toEqual(before);
+  });
+
+  it("a card that fails half-way (after track, race and some entries) leaves nothing behind", async () => {
+    // A trigger makes the 3rd entry's insert fail inside the helper's transaction.
+    db.sql.exec(`CREATE TEMP TRIGGER fail_third_entry BEFORE INSERT ON entry
+                 WHEN NEW.program_number = '3' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
+    try {
+      const before = dump();
+      const halfWay = card({
+        track: "Half Way Downs",
+        entries: [
+          { programNumber: "1", horse: "Made It One" },
+          { programNumber: "2", horse: "Made It Two" },
+          { programNumber: "3", horse: "Never Made It" },
+        ],
+      });
+      await expect(applyRaceCard(db, halfWay)).rejects.toThrow(/simulated failure/);
+      expect(dump()).toEqual(before);
+      expect(await findRace(db, halfWay)).toBeNull();
+    } finally {
+      db.sql.exec(`DROP TRIGGER fail_third_entry`);
+    }
+  });
+});
+
+describe("setRaceStatus", () => {
+  it("throws UnknownRaceError for a race without a card", async () => {
+    const key = { track: "Belmont Park", raceDate: "2025-09-13", raceNumber: 99 };
+    const error = await setRaceStatus(db, key, "off").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownRaceError);
+    expect((error as UnknownRaceError).race).toEqual(key);
+    expect((error as Error).message).toBe(
+      "no card for Belmont Park 2025-09-13 race 99: apply its card first",
+    );
+  });
+});
+
+describe("racesOnDate", () => {
+  beforeAll(async () => {
+    await applyRaceCard(
+      db,
+      card({ track: "Aqueduct", trackCode: "AQU", raceDate: "2025-09-14", raceNumber: 2 }),
+    );
+    await applyRaceCard(
+      db,
+      card({ track: "Aqueduct", trackCode: "AQU", raceDate: "2025-09-14", raceNumber: 1 }),
+    );
+    await applyRaceCard(db, card({ track: "Belmont Park", raceDate: "2025-09-14", raceNumber: 1 }));
+    await applyRaceCard(
+      db,
+      card({ track: "Aqueduct", trackCode: "AQU", raceDate: "2025-09-15", raceNumber: 1 }),
+    );
+  });
+
+  it("returns only that date's races, by track then race number", async () => {
+    const races = await racesOnDate(db, "2025-09-14");
+    expect(races.map((r) => `${r.track} ${r.raceNumber}`)).toEqual([
+      "Aqueduct 1",
+      "Aqueduct 2",
+      "Belmont Park 1",
+    ]);
+    expect(races.every((r) => r.raceDate === "2025-09-14" && r.runners === 4)).toBe(true);
+  });
+
+  it("filters by track", async () => {
+    expect((await racesOnDate(db, "2025-09-14", { track: "Belmont Park" })).map((r) => r.raceNumber)).toEqual(
+      [1],
+    );
+    expect(await racesOnDate(db, "2025-09-14", { track: "Nowhere" })).toEqual([]);
+  });
+
+  it("returns nothing on a date without races", async () => {
+    expect(await racesOnDate(db, "2025-01-01")).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "../client.js";
+import { createTestDb } from "../testing.js";
+import { toDbTime } from "../time.js";
+import { createAlert } from "./alerts.js";
+import { recordExactaSnapshot, recordWinSnapshot } from "./odds.js";
+import { applyRaceCard, type RaceKey } from "./races.js";
+import { pruneOldData } from "./retention.js";
+
+let db: Db;
+
+const NOW = new Date("2025-09-13T12:00:00Z");
+const DAY = 86_400_000;
+const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
+const KEY: RaceKey = { track: "Belmont Park", raceDate: "2025-08-01", raceNumber: 1 };
+const PROGRAMS = ["1", "2", "3"];
+
+const count = (table: string) =>
+  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const timesOf = (table: string, column: string) =>
+  (
+    db.sql.prepare(`SELECT DISTINCT ${column} AS t FROM ${table} ORDER BY ${column}`).all() as Array<{
+      t: string;
+    }>
+  ).map((r) => r.t);
+
+// Odds and exacta grids at these ages (days); alerts (each with two delivery rows) too.
+const ODDS_AGES = [100, 45, 31, 30.001, 29.999, 10, 0];
+const ALERT_AGES = [200, 91, 90.001, 89.999, 5];
+
+beforeAll(async () => {
+  db = createTestDb("retention");
+  await applyRaceCard(db, {
+    ...KEY,
+    entries: PROGRAMS.map((programNumber) => ({ programNumber, horse: `Keeper ${programNumber}` })),
+  });
+});
+afterAll(async () => {
+  await db.close();
+});
+
+beforeEach(async () => {
+  await db.exclusive(() =>
+    db.sql.exec(`DELETE FROM odds_snapshot; DELETE FROM exacta_probable; DELETE FROM alert;`),
+  );
+  for (const age of ODDS_AGES) {
+    await recordWinSnapshot(db, {
+      ...KEY,
+      fetchedAt: daysAgo(age),
+      runners: PROGRAMS.map((programNumber) => ({ programNumber, winOdds: 3 })),
+    });
+    await recordExactaSnapshot(db, {
+      ...KEY,
+      fetchedAt: daysAgo(age),
+      probables: [
+        { first: "1", second: "2", payout: 12 },
+        { first: "2", second: "1", payout: 14 },
+      ],
+    });
+  }
+  for (const [i, age] of ALERT_AGES.entries()) {
+    const { alert } = await createAlert(db, {
+      triggeredAt: daysAgo(age),
+      alertType: "odds_drop",
+      message: `alert ${i}`,
+      dedupeKey: `retention:${i}`,
+    });
+    await db.exclusive(() =>
+      db.prisma.alertDelivery.createMany({
+        data: [
+          { alertId: alert.id, channel: "email" },
+          { alertId: alert.id, channel: "log" },
+        ],
+      }),
+    );
+  }
+});
+
+describe("pruneOldData", () => {
+  it("removes exactly the rows older than the cutoffs, keeps the rest, and reports counts", async () => {
+    const result = await pruneOldData(db, { oddsDays: 30, alertsDays: 90, now: NOW });
+    // older than 30 days: ages 100, 45, 31, 30.001 -> 4 snapshots
+    expect(result).toEqual({ oddsSnapshots: 4 * 3, exactaProbables: 4 * 2, alerts: 3 });
+    const oddsCutoff = toDbTime(daysAgo(30));
+    const kept = ODDS_AGES.filter((a) => a < 30).map((a) => toDbTime(daysAgo(a)));
+    expect(timesOf("odds_snapshot", "fetched_at")).toEqual(kept);
+    expect(timesOf("exacta_probable", "fetched_at")).toEqual(kept);
+    expect(kept.every((t) => t >= oddsCutoff)).toBe(true);
+    expect(count("odds_snapshot")).toBe(3 * 3);
+    expect(count("exacta_probable")).toBe(3 * 2);
+    expect(timesOf("alert", "triggered_at")).toEqual([toDbTime(daysAgo(89.999)), toDbTime(daysAgo(5))]);
+    // the removed alerts' delivery rows went with them (ON DELETE CASCADE), the kept ones stay
+    expect(count("alert_delivery")).toBe(2 * 2);
+    expect(
+      db.sql
+        .prepare(
+          `SELECT count(*) AS n FROM alert_delivery WHERE alert_id NOT IN (SELECT alert_id FROM alert)`,
+        )
+        .get(),
+    ).toEqual({ n: 0 });
+    // the card itself is never pruned
+    expect(count("race")).toBe(1);
+    expect(count("entry")).toBe(3);
+  });
+
+  it("a second run removes nothing", async () => {
+    await pruneOldData(db, { oddsDays: 30, alertsDays: 90, now: NOW });
+    expect(await pruneOldData(db, { oddsDays: 30, alertsDays: 90, now: NOW })).toEqual({
+      oddsSnapshots: 0,
+      exactaProbables: 0,
+      alerts: 0,
+    });
+  });
+
+  it("works in batches smaller than the rows, reporting progress per batch", async () => {
+    const progress: Array<{ table: string; removed: number }> = [];
+    const result = await pruneOldData(db, {
+      oddsDays: 30,
+      alertsDays: 90,
+      now: NOW,
+      batchSize: 5,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result).toEqual({ oddsSnapshots: 12, exactaProbables: 8, alerts: 3 });
+    expect(progress).toEqual([
+      { table: "odds_snapshot", removed: 5 },
+      { table: "odds_snapshot", removed: 10 },
+      { table: "odds_snapshot", removed: 12 },
+      { table: "exacta_probable", removed: 5 },
+      { table: "exacta_probable", removed: 8 },
+      { table: "alert", removed: 3 },
+    ]);
+    expect(count("odds_snapshot")).toBe(9);
+    expect(count("alert_delivery")).toBe(4);
+  });
+
+  it("uses separate cutoffs for odds and alerts", async () => {
+    const result = await pruneOldData(db, { oddsDays: 50, alertsDays: 10, now: NOW });
+    expect(result).toEqual({ oddsSnapshots: 1 * 3, exactaProbables: 1 * 2, alerts: 4 });
+    expect(timesOf("alert", "triggered_at")).toEqual([toDbTime(daysAgo(5))]);
+  });
+
+  it("refuses a retention that is not a positive number of days, removing nothing", async () => {
+    await expect(pruneOldData(db, { oddsDays: 0, alertsDays: 90, now: NOW })).rejects.toThrow(/oddsDays/);
+    await expect(pruneOldData(db, { oddsDays: 30, alertsDays: -1, now: NOW })).rejects.toThrow(/alertsDays/);
+    expect(count("odds_snapshot")).toBe(ODDS_AGES.length * 3);
+    expect(count("alert")).toBe(ALERT_AGES.length);
+  });
+
+  it("lets other work on the client run between batches", async () => {
+    const order: string[] = [];
+    const prune = pruneOldData(db, {
+      oddsDays: 30,
+      alertsDays: 90,
+      now: NOW,
+      batchSize: 1,
+      onProgress: (p) => order.push(`prune ${p.table} ${p.removed}`),
+    });
+    const other = createAlert(db, {
+      triggeredAt: NOW,
+      alertType: "t",
+      message: "during prune",
+      dedupeKey: "during-prune",
+    }).then(() => order.push("other"));
+    await Promise.all([prune, other]);
+    const otherAt = order.indexOf("other");
+    expect(otherAt).toBeGreaterThan(-1);
+    expect(otherAt).toBeLessThan(order.length - 1);
+  });
+});
