@@ -4,6 +4,7 @@ export { databasePathFromUrl, defaultDatabasePath, repoRoot } from "./database-u
 export { migrateDatabase, resetDatabase } from "./migrate.js";
 export { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
 export { toDbTime } from "./time.js";
+export { writeBatch } from "./sql.js";
 export * from "./queries/races.js";
 export * from "./queries/odds.js";
 export * from "./queries/alerts.js";

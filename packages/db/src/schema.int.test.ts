@@ -222,8 +222,12 @@ describe("schema created by the migrations", () => {
     expect(foreignKeys("alert_delivery")).toEqual(["alert_id -> alert.alert_id ON DELETE CASCADE"]);
   });
 
+  // idx_odds_entry is the seed's index made UNIQUE: it is also the
+  // one-observation-per-runner-per-instant key (one index, not two).
+  const UNIQUE_SEED_INDEXES = new Set(["idx_odds_entry"]);
+
   it.each(SEED_INDEXES)("table %s has index %s on the seed's columns", (table, name, cols) => {
-    expect(indexes(table).get(name)).toEqual({ unique: false, columns: cols });
+    expect(indexes(table).get(name)).toEqual({ unique: UNIQUE_SEED_INDEXES.has(name), columns: cols });
   });
 
   it("has the seed's UNIQUEs and the added ones", () => {
@@ -234,7 +238,7 @@ describe("schema created by the migrations", () => {
     expect(uniqueColumns("horse")).toContain("name");
     expect(uniqueColumns("entry")).toContain("race_id,program_number");
     // Added: re-ingesting the same observation cannot duplicate data.
-    expect(uniqueColumns("odds_snapshot")).toContain("entry_id,fetched_at");
+    expect(uniqueColumns("odds_snapshot")).toEqual(["entry_id,fetched_at DESC"]);
     expect(uniqueColumns("exacta_probable")).toContain("race_id,fetched_at,first_horse,second_horse");
     expect(uniqueColumns("alert")).toContain("dedupe_key");
     expect(uniqueColumns("alert_delivery")).toContain("alert_id,channel");

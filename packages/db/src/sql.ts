@@ -32,3 +32,29 @@ export function writeTransaction<T>(db: Db, work: (sql: Database.Database) => T)
 export function readRaw<T>(db: Db, work: (sql: Database.Database) => T): Promise<T> {
   return db.exclusive(() => work(db.sql));
 }
+
+/**
+ * Runs several helper writes as ONE transaction (group commit) while each
+ * helper call stays atomic on its own: inside it, every helper's transaction
+ * becomes a savepoint, so a helper that throws rolls back only its own rows
+ * and the batch goes on. Replays and backfills commit once per batch instead
+ * of once per message; a crash loses at most the open batch, which the
+ * idempotent helpers make safe to apply again.
+ *
+ * Only raw-path helpers may run inside (a Prisma write would wait on the
+ * write lock this connection holds).
+ */
+export function writeBatch<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  return db.exclusive(async () => {
+    if (db.sql.inTransaction) return work();
+    db.sql.exec("BEGIN IMMEDIATE");
+    try {
+      const result = await work();
+      db.sql.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (db.sql.inTransaction) db.sql.exec("ROLLBACK");
+      throw error;
+    }
+  });
+}

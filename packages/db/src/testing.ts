@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "./client.js";
@@ -19,9 +19,16 @@ export function migratedTemplate(): string {
   return template;
 }
 
-/** Path of a new, migrated database file in its own temp folder. */
+const scratchDirs: string[] = [];
+// Test databases are scratch files: remove them when the test process ends.
+process.once("exit", () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Path of a new, migrated database file in its own temp folder (removed when the process exits). */
 export function freshDatabaseFile(label = "test"): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `totewatch-${label}-`));
+  scratchDirs.push(dir);
   const file = path.join(dir, "horses.db");
   copyFileSync(migratedTemplate(), file);
   return file;

@@ -54,9 +54,13 @@ function entryIdFor(
  */
 export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise<WriteResult> {
   const fetchedAt = toDbTime(snap.fetchedAt);
+  const seen = new Set<string>();
   for (const runner of snap.runners) {
     if (!(runner.winOdds > 0) || !Number.isFinite(runner.winOdds))
       throw new InvalidInputError(`win snapshot: runner ${runner.programNumber} has odds ${runner.winOdds}`);
+    if (seen.has(runner.programNumber))
+      throw new InvalidInputError(`win snapshot: runner ${runner.programNumber} is listed twice`);
+    seen.add(runner.programNumber);
   }
   return writeTransaction(db, (sql) => {
     let ref = resolveRace(db, sql, snap);
@@ -95,7 +99,12 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
  */
 export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): Promise<WriteResult> {
   const fetchedAt = toDbTime(snap.fetchedAt);
+  const seen = new Set<string>();
   for (const p of snap.probables) {
+    const combination = `${p.first}-${p.second}`;
+    if (seen.has(combination))
+      throw new InvalidInputError(`exacta snapshot: combination ${combination} is listed twice`);
+    seen.add(combination);
     if (p.first === p.second)
       throw new InvalidInputError(
         `exacta snapshot: combination ${p.first}-${p.second} names one runner twice`,

@@ -58,6 +58,7 @@ export interface RaceRef {
  * Applies a race card: track, race, horses and entries in one transaction.
  * Re-applying the same card changes nothing; a later card updates post time,
  * status (forward only), scratches, jockeys and trainers, matched by program number.
+ * A scratch is final: an older card replayed after the scratch cannot reinstate the runner.
  */
 export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteResult> {
   validateCard(card);
@@ -127,9 +128,9 @@ function upsertEntry(sql: Database.Database, raceId: number, entry: CardEntryInp
     `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, program_number) DO UPDATE SET
        horse_id = excluded.horse_id, morning_line_odds = excluded.morning_line_odds, jockey = excluded.jockey,
-       trainer = excluded.trainer, scratched = excluded.scratched, updated_at = excluded.updated_at
+       trainer = excluded.trainer, scratched = max(scratched, excluded.scratched), updated_at = excluded.updated_at
      WHERE horse_id IS NOT excluded.horse_id OR morning_line_odds IS NOT excluded.morning_line_odds
-       OR jockey IS NOT excluded.jockey OR trainer IS NOT excluded.trainer OR scratched IS NOT excluded.scratched`,
+       OR jockey IS NOT excluded.jockey OR trainer IS NOT excluded.trainer OR excluded.scratched > scratched`,
   ).run(raceId, values[0], entry.programNumber, values[1], values[2], values[3], values[4], now, now).changes;
   return rows;
 }

@@ -136,10 +136,7 @@ CREATE UNIQUE INDEX "entry_race_id_program_number_key" ON "entry"("race_id", "pr
 CREATE INDEX "idx_odds_race_time" ON "odds_snapshot"("race_id", "fetched_at" DESC);
 
 -- CreateIndex
-CREATE INDEX "idx_odds_entry" ON "odds_snapshot"("entry_id", "fetched_at" DESC);
-
--- CreateIndex
-CREATE UNIQUE INDEX "odds_snapshot_entry_id_fetched_at_key" ON "odds_snapshot"("entry_id", "fetched_at");
+CREATE UNIQUE INDEX "idx_odds_entry" ON "odds_snapshot"("entry_id", "fetched_at" DESC);
 
 -- CreateIndex
 CREATE INDEX "idx_exacta_race_time" ON "exacta_probable"("race_id", "fetched_at" DESC);

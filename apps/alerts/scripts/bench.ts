@@ -1,0 +1,224 @@
+/**
+ * Alerts benchmarks, printed as `name: value` lines:
+ *
+ * - alert_latency_ms_p50 / _p99: from the commit of the snapshot that
+ *   triggers an alert to the webhook receiving it on a real 127.0.0.1 HTTP
+ *   server, with the daemon loop running at the default poll interval while
+ *   ingest writes a paced race day (target p99 <= 1000).
+ * - day_wall_s / day_peak_rss_mb: a simulated 100-race day (10 tracks x 10
+ *   races, 12 runners, exacta grids) through ingest and the alerts daemon
+ *   together, until every snapshot is evaluated and every alert delivered
+ *   (targets <= 60 and <= 300). Run in a child process so the peak RSS is its own.
+ */
+import { spawnSync } from "node:child_process";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { createLogger, parseConfig } from "@totewatch/config";
+import { createDb, migrateDatabase, oddsActivity } from "@totewatch/db";
+import { writeFeedMessage } from "@totewatch/feed";
+import { runSimulation, type ApplyMessage } from "@totewatch/ingest";
+import { createChannels, type WebhookPayload } from "../src/delivery/index.js";
+import { runAlongside } from "../src/engine/alongside.js";
+import { runDaemon } from "../src/engine/daemon.js";
+
+const DAY = {
+  date: "2025-09-12",
+  tracks: 10,
+  racesPerTrack: 10,
+  runners: 12,
+  seed: 7,
+  exacta: true,
+} as const;
+const LATENCY_DAY = {
+  date: "2025-09-13",
+  tracks: 2,
+  racesPerTrack: 5,
+  runners: 10,
+  seed: 3,
+  exacta: true,
+} as const;
+/** Gap between two feed messages in the latency run: far busier than a live 10-track day (~1 message/s). */
+const LATENCY_PACE_MS = 15;
+
+const nowhere = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+const logger = createLogger({ name: "bench", level: "warn", stream: process.stderr });
+
+function tempDatabase(label: string): { file: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `totewatch-bench-${label}-`));
+  const file = migrateDatabase(path.join(dir, "horses.db"), { quiet: true });
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+async function dayChild(): Promise<void> {
+  const { file, cleanup } = tempDatabase("day");
+  const ingestDb = createDb({ url: file });
+  const alertsDb = createDb({ url: file });
+  try {
+    // Defaults (console channel on) with the console writing nowhere: delivery is done and recorded.
+    const config = parseConfig("", "<defaults>", {});
+    const channels = createChannels(config.alerts.channels, { stdout: nowhere(), logger });
+    const started = performance.now();
+    const result = await runAlongside({ simulation: DAY, ingestDb, alertsDb, config, channels, logger });
+    const wallS = (performance.now() - started) / 1000;
+    const activity = await oddsActivity(alertsDb);
+    const figures = {
+      wallS,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      messages: result.ingest.messages,
+      winSnapshots: activity.winSnapshots,
+      evaluatedWin: result.daemon.winSnapshots,
+      exactaGrids: activity.exactaGrids,
+      evaluatedExacta: result.daemon.exactaGrids,
+      raised: result.daemon.raised,
+      delivered: result.daemon.delivered,
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    await Promise.all([ingestDb.close(), alertsDb.close()]);
+    cleanup();
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (body += chunk));
+    request.on("end", () => resolve(body));
+    request.on("error", reject);
+  });
+}
+
+const snapshotKey = (kind: string, track: string, date: string, race: number, at: string) =>
+  `${kind}|${track}|${date}|${race}|${new Date(at).toISOString()}`;
+
+async function latency(): Promise<{ p50: number; p99: number; alerts: number }> {
+  const received = new Map<string, { at: number; payload: WebhookPayload }>();
+  const server = createServer((request, response) => {
+    void readBody(request).then((body) => {
+      const at = Date.now();
+      const payload = JSON.parse(body) as WebhookPayload;
+      if (!received.has(payload.id)) received.set(payload.id, { at, payload });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  const { file, cleanup } = tempDatabase("latency");
+  const ingestDb = createDb({ url: file });
+  const alertsDb = createDb({ url: file });
+  const stop = new AbortController();
+  try {
+    // The default poll interval (1000 ms): the daemon also wakes on every commit to the file.
+    const config = parseConfig(
+      `alerts:\n  channels:\n    console: { enabled: false }\n` +
+        `    webhook: { enabled: true, url: "http://127.0.0.1:${port}/hook", secret: bench-secret }\n`,
+      "<bench>",
+      {},
+    );
+    const channels = createChannels(config.alerts.channels, { logger });
+    const daemon = runDaemon(alertsDb, { config, logger, channels, signal: stop.signal });
+
+    const committed = new Map<string, number>();
+    const paced: ApplyMessage = async (db, message) => {
+      const result = await writeFeedMessage(db, message);
+      if (message.kind === "win" || message.kind === "exacta") {
+        const s = message.snapshot;
+        committed.set(
+          snapshotKey(message.kind, s.track, s.raceDate, s.raceNumber, s.fetchedAt.toISOString()),
+          Date.now(),
+        );
+      }
+      await delay(LATENCY_PACE_MS);
+      return result;
+    };
+    await runSimulation({ simulation: LATENCY_DAY, db: ingestDb, logger, apply: paced });
+
+    // Let the last alerts arrive.
+    const expected = await alertsDb.exclusive(() => alertsDb.prisma.alert.count());
+    for (let waited = 0; received.size < expected && waited < 10_000; waited += 20) await delay(20);
+    stop.abort();
+    await daemon;
+
+    const latencies: number[] = [];
+    for (const { at, payload } of received.values()) {
+      if (payload.race === null || payload.race.number === null || payload.race.date === null) continue;
+      const kind = payload.type.startsWith("exacta") ? "exacta" : "win";
+      const commit = committed.get(
+        snapshotKey(kind, payload.race.track, payload.race.date, payload.race.number, payload.triggeredAt),
+      );
+      if (commit !== undefined) latencies.push(at - commit);
+    }
+    latencies.sort((a, b) => a - b);
+    if (latencies.length < expected) {
+      throw new Error(
+        `latency: ${latencies.length} of ${expected} alerts were received and matched to a snapshot`,
+      );
+    }
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), alerts: latencies.length };
+  } finally {
+    stop.abort();
+    server.close();
+    await Promise.all([ingestDb.close(), alertsDb.close()]);
+    cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === "--day-child") {
+    await dayChild();
+    return;
+  }
+  const script = fileURLToPath(import.meta.url);
+  const child = spawnSync(process.execPath, [...process.execArgv, script, "--day-child"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`day run failed (exit ${child.status}):\n${child.stdout}`);
+  const day = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as {
+    wallS: number;
+    peakRssMb: number;
+    messages: number;
+    winSnapshots: number;
+    evaluatedWin: number;
+    exactaGrids: number;
+    evaluatedExacta: number;
+    raised: number;
+    delivered: number;
+  };
+  if (day.evaluatedWin !== day.winSnapshots || day.evaluatedExacta !== day.exactaGrids) {
+    throw new Error(
+      `day run evaluated ${day.evaluatedWin}/${day.winSnapshots} win, ${day.evaluatedExacta}/${day.exactaGrids} exacta`,
+    );
+  }
+  const lat = await latency();
+  const lines: Array<[string, string | number]> = [
+    ["alert_latency_ms_p50", lat.p50],
+    ["alert_latency_ms_p99", lat.p99],
+    ["alert_latency_alerts", lat.alerts],
+    ["day_wall_s", day.wallS.toFixed(1)],
+    ["day_peak_rss_mb", Math.round(day.peakRssMb)],
+    ["day_messages", day.messages],
+    ["day_win_snapshots", day.winSnapshots],
+    ["day_exacta_grids", day.exactaGrids],
+    ["day_alerts", day.raised],
+    ["day_deliveries", day.delivered],
+  ];
+  for (const [name, value] of lines) process.stdout.write(`${name}: ${value}\n`);
+}
+
+await main();

@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createDb, listAlerts } from "@totewatch/db";
+import { freshDatabaseFile } from "@totewatch/db/testing";
+import { main, parseRangeBound } from "./cli.js";
+import { TEST_CONFIG_YAML, writePhaseOne, writePhaseTwo } from "./engine/test-support.js";
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const code = await main(args, { stdout, stderr, env: {} });
+  return { code, stdout: out, stderr: err };
+}
+
+function configFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-cli-"));
+  const file = path.join(dir, "totewatch.yaml");
+  // Console only; log lines go to stdout as JSON (not a TTY).
+  writeFileSync(file, `log: { level: warn }\n${TEST_CONFIG_YAML}`);
+  return file;
+}
+
+describe("alerts CLI", () => {
+  // Every command migrates first (a prisma child process), so these take a few seconds each.
+  it(
+    "run --dry-run stores but sends nothing; run --once delivers; list and backtest show the same alerts",
+    { timeout: 120_000 },
+    async () => {
+      const file = freshDatabaseFile("cli");
+      const config = configFile();
+      const writer = createDb({ url: file });
+      await writePhaseOne(writer);
+      await writePhaseTwo(writer);
+      await writer.close();
+      const common = ["--db", file, "--config", config];
+
+      const dry = await cli(["run", "--once", "--dry-run", ...common]);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).not.toContain("[steam]");
+      const afterDry = createDb({ url: file });
+      expect((await listAlerts(afterDry, { unsentOnly: true })).length).toBe(5);
+      await afterDry.close();
+
+      const run = await cli(["run", "--once", ...common]);
+      expect(run.code).toBe(0);
+      // One console line per alert, e.g. "11:55:00 Testville R1 #3 Charlie [steam] 5-1 -> 5-2 ...".
+      const lines = run.stdout
+        .split("\n")
+        .filter((line) => /\[(odds_below|odds_above|overlay|steam|exacta_low)\]/.test(line));
+      expect(lines).toHaveLength(5);
+      expect(lines.some((line) => line.includes("#3 Charlie [steam]"))).toBe(true);
+
+      const list = await cli(["list", "--limit", "10", ...common]);
+      expect(list.code).toBe(0);
+      for (const type of ["odds_below", "odds_above", "overlay", "steam", "exacta_low"])
+        expect(list.stdout).toContain(type);
+      expect(list.stdout).not.toMatch(/│ no\s*│/);
+      const unsent = await cli(["list", "--unsent", ...common]);
+      expect(unsent.stdout.trim()).toBe("No alerts.");
+
+      const backtest = await cli([
+        "backtest",
+        "--from",
+        "2025-06-01",
+        "--to",
+        "2025-06-01",
+        "--timezone",
+        "UTC",
+        ...common,
+      ]);
+      expect(backtest.code).toBe(0);
+      expect(backtest.stdout).toContain("5 alert(s) would have fired");
+      for (const [type, count] of [
+        ["odds_below", 1],
+        ["odds_above", 1],
+        ["overlay", 1],
+        ["steam", 1],
+        ["exacta_low", 1],
+      ] as const) {
+        expect(backtest.stdout).toContain(`${type}: ${count} alert(s)`);
+      }
+      // Backtest stored nothing.
+      const check = createDb({ url: file });
+      expect(await listAlerts(check, { limit: 100 })).toHaveLength(5);
+      await check.close();
+    },
+  );
+
+  it("reports bad options by name", { timeout: 60_000 }, async () => {
+    const bad = await cli([
+      "backtest",
+      "--from",
+      "yesterday",
+      "--to",
+      "2025-06-01",
+      "--db",
+      freshDatabaseFile("cli-bad"),
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--from");
+    const help = await cli(["--help"]);
+    expect(help.stdout).toContain("backtest");
+    expect(help.stdout).toContain("list");
+  });
+});
+
+describe("parseRangeBound", () => {
+  it("reads a date as the start or end of that day in a zone, and an instant as itself", () => {
+    expect(parseRangeBound("2025-06-01", "from", "America/New_York").toISOString()).toBe(
+      "2025-06-01T04:00:00.000Z",
+    );
+    expect(parseRangeBound("2025-06-01", "to", "America/New_York").toISOString()).toBe(
+      "2025-06-02T03:59:59.999Z",
+    );
+    expect(parseRangeBound("2025-06-01T13:00:00+02:00", "from", "UTC").toISOString()).toBe(
+      "2025-06-01T11:00:00.000Z",
+    );
+    expect(() => parseRangeBound("2025-06-01T13:00", "to", "UTC")).toThrow(/--to/);
+  });
+});

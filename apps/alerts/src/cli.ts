@@ -1,0 +1,248 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `alerts` CLI: run (the daemon), backtest, list. Every command migrates the
+ * database first, so it works on a new file and after an upgrade.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
+import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
+import { isCalendarDate, isIanaTimeZone, resolvePostTime } from "@totewatch/tote";
+import { runBacktest } from "./backtest/backtest.js";
+import { createChannels } from "./delivery/index.js";
+import { runDaemon } from "./engine/daemon.js";
+import { alertListTable, backtestReport } from "./engine/report.js";
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Stops `run` (the CLI wires SIGINT/SIGTERM to it). */
+  signal?: AbortSignal;
+}
+
+interface CommonOptions {
+  config?: string;
+  db?: string;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
+    return n;
+  };
+}
+
+/**
+ * `--from` / `--to`: an ISO-8601 instant with an offset, or a date (YYYY-MM-DD)
+ * meaning the start (from) or the end (to) of that day in `timeZone`.
+ */
+export function parseRangeBound(text: string, bound: "from" | "to", timeZone: string): Date {
+  const value = text.trim();
+  if (isCalendarDate(value)) {
+    const start = resolvePostTime("00:00", value, timeZone);
+    if (bound === "from") return start;
+    // The end of the day: the next local midnight, less a millisecond (DST days are 23 or 25 h).
+    const next = new Date(Date.parse(`${value}T12:00:00Z`) + MS_PER_DAY).toISOString().slice(0, 10);
+    return new Date(resolvePostTime("00:00", next, timeZone).getTime() - 1);
+  }
+  try {
+    // Only a full instant: a bare "13:00" would silently mean 1970.
+    if (!value.includes("T")) throw new RangeError("neither a date nor a date-time");
+    return resolvePostTime(value, "1970-01-01", "UTC");
+  } catch (error) {
+    throw new RangeError(
+      `--${bound} ${JSON.stringify(text)}: expected YYYY-MM-DD or an ISO-8601 instant with an offset ` +
+        `(e.g. 2025-06-01T13:00:00Z): ${(error as Error).message}`,
+    );
+  }
+}
+
+interface Opened {
+  config: LoadedConfig;
+  logger: Logger;
+  db: Db;
+}
+
+function open(options: CommonOptions, io: CliIo, opts: { logToStderr?: boolean } = {}): Opened {
+  const config = loadConfig({ file: options.config, env: io.env });
+  const logger = createLogger({
+    name: "alerts",
+    level: config.log.level,
+    // Commands that print a table keep stdout for it.
+    ...(opts.logToStderr ? { stream: io.stderr } : {}),
+  });
+  const url = options.db ?? config.database.url;
+  const file = migrateDatabase(url, { quiet: true });
+  return { config, logger, db: createDb({ url: file }) };
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command("alerts")
+    .description("Totewatch alerts: evaluate tote snapshots against the rules, store and deliver alerts")
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  const common = (command: Command) =>
+    command
+      .option("--config <file>", "totewatch.yaml to use (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
+      .option("--db <url>", "SQLite database (file: URL or path; default: the config's database.url)");
+
+  common(
+    program
+      .command("run")
+      .description(
+        "the daemon: evaluate new snapshots after the stored high-water mark, store alerts, deliver them; " +
+          "runs beside `ingest poll` on the same database",
+      )
+      .option("--once", "process everything pending (evaluation and delivery of what is due) and exit")
+      .option("--dry-run", "send nothing: channels only log what they would send"),
+  ).action(async (options: CommonOptions & { once?: boolean; dryRun?: boolean }) => {
+    const { config, logger, db } = open(options, io);
+    try {
+      const channels = createChannels(config.alerts.channels, {
+        dryRun: options.dryRun ?? false,
+        stdout: io.stdout,
+        logger,
+      });
+      logger.info(
+        {
+          db: db.path,
+          channels: channels.map((channel) => channel.name),
+          once: options.once ?? false,
+          dryRun: options.dryRun ?? false,
+        },
+        "alerts daemon starting",
+      );
+      const summary = await runDaemon(db, {
+        config,
+        logger,
+        channels,
+        once: options.once,
+        signal: io.signal,
+      });
+      logger.info(summary, "alerts daemon stopped");
+    } finally {
+      await db.close();
+    }
+  });
+
+  common(
+    program
+      .command("backtest")
+      .description(
+        "evaluate the rules over stored history; stores and sends nothing; prints what would have fired",
+      )
+      .requiredOption(
+        "--from <when>",
+        "start: YYYY-MM-DD (start of day) or an ISO-8601 instant with an offset",
+      )
+      .requiredOption("--to <when>", "end: YYYY-MM-DD (end of day) or an ISO-8601 instant with an offset")
+      .option("--track <name>", "only this track")
+      .option(
+        "--timezone <zone>",
+        "zone of YYYY-MM-DD dates (default: the --track's zone in the config, else this machine's zone)",
+      )
+      .addOption(
+        new Option("--top <n>", "strongest alerts shown per rule").default(5).argParser(positiveInt("--top")),
+      ),
+  ).action(
+    async (
+      options: CommonOptions & { from: string; to: string; track?: string; timezone?: string; top: number },
+    ) => {
+      const { config, db } = open(options, io, { logToStderr: true });
+      try {
+        const zone =
+          options.timezone ??
+          config.tracks.find((track) => track.name === options.track)?.timezone ??
+          Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (!isIanaTimeZone(zone))
+          throw new RangeError(`--timezone ${JSON.stringify(zone)} is not an IANA zone`);
+        const from = parseRangeBound(options.from, "from", zone);
+        const to = parseRangeBound(options.to, "to", zone);
+        if (from.getTime() > to.getTime()) {
+          throw new RangeError(`--from (${from.toISOString()}) is after --to (${to.toISOString()})`);
+        }
+        const result = await runBacktest(db, config, { from, to, track: options.track });
+        io.stdout.write(
+          `Backtest ${from.toISOString()} .. ${to.toISOString()}${options.track ? ` at ${options.track}` : ""}\n`,
+        );
+        io.stdout.write(`${backtestReport(result, { top: options.top })}\n`);
+      } finally {
+        await db.close();
+      }
+    },
+  );
+
+  common(
+    program
+      .command("list")
+      .description("recent alerts, newest first")
+      .option("--unsent", "only alerts not yet delivered on every channel")
+      .addOption(new Option("--limit <n>", "how many").default(20).argParser(positiveInt("--limit"))),
+  ).action(async (options: CommonOptions & { unsent?: boolean; limit: number }) => {
+    const { db } = open(options, io, { logToStderr: true });
+    try {
+      const alerts = await listAlerts(db, { unsentOnly: options.unsent ?? false, limit: options.limit });
+      io.stdout.write(`${alertListTable(alerts)}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+  io?: Partial<CliIo>,
+): Promise<number> {
+  const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
+  const program = buildProgram(fullIo);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    fullIo.stderr.write(`alerts: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const controller = new AbortController();
+  // First signal: finish the current step and exit 0. Another one a second later: exit at once.
+  // (Ctrl-C reaches a process twice under tsx: from the terminal's process group and relayed.)
+  let firstSignalAt = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      if (Date.now() - firstSignalAt > 1000) process.exit(130);
+      return;
+    }
+    firstSignalAt = Date.now();
+    process.stderr.write(`alerts: ${signal} received, finishing the current step\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `pnpm demo`: the whole loop on the built-in defaults. Migrates the database,
+ * simulates a race day into it at full speed through the ingest app's write
+ * path while the alerts daemon evaluates alongside (its own database client,
+ * as `alerts run` beside `ingest` would), prints alerts on the console as they
+ * are delivered, then a summary: races, snapshots, alerts by rule, the five
+ * strongest alerts.
+ */
+import { realpathSync } from "node:fs";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { createLogger, loadConfig, parseConfig, type Logger, type TotewatchConfig } from "@totewatch/config";
+import {
+  alertCountsByType,
+  createDb,
+  listAlerts,
+  migrateDatabase,
+  oddsActivity,
+  resetDatabase,
+  type AlertListing,
+  type OddsActivity,
+} from "@totewatch/db";
+import type { IngestSummary } from "@totewatch/ingest";
+import { isCalendarDate } from "@totewatch/tote";
+import { createChannels } from "./delivery/index.js";
+import { runAlongside } from "./engine/alongside.js";
+import type { DaemonSummary } from "./engine/daemon.js";
+import { keyValueTable, strongestAlertsTable } from "./engine/report.js";
+
+export interface DemoOptions {
+  /** Database URL or path; default DATABASE_URL, else data/horses.db at the repo root. */
+  db?: string;
+  /** Delete the database first. */
+  reset?: boolean;
+  /** A totewatch.yaml to use instead of the built-in defaults. */
+  configFile?: string;
+  tracks?: number;
+  races?: number;
+  /** Runners per race (default: the simulator's 6..12). */
+  runners?: number;
+  seed?: number;
+  /** Race date, YYYY-MM-DD; default today (UTC). */
+  date?: string;
+  /** The daemon's poll interval while the day is simulated. */
+  pollIntervalMs?: number;
+  /** Where alerts and the summary go; default stdout. */
+  stdout?: NodeJS.WritableStream;
+  /** Print alerts as they are delivered (console channel); default true. */
+  showAlerts?: boolean;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface DemoSummary {
+  database: string;
+  date: string;
+  ingest: IngestSummary;
+  daemon: DaemonSummary;
+  activity: OddsActivity;
+  alertsByRule: Array<{ alertType: string; count: number }>;
+  strongest: AlertListing[];
+  wallSeconds: number;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
+  const started = performance.now();
+  const out = options.stdout ?? process.stdout;
+  const logger = options.logger ?? createLogger({ name: "demo", level: "warn" });
+  const date = options.date ?? new Date().toISOString().slice(0, 10);
+  const config: TotewatchConfig = options.configFile
+    ? loadConfig({ file: options.configFile })
+    : parseConfig("", "<defaults>");
+  const url = options.db ?? config.database.url;
+  const file = options.reset ? resetDatabase(url, { quiet: true }) : migrateDatabase(url, { quiet: true });
+
+  const ingestDb = createDb({ url: file });
+  const alertsDb = createDb({ url: file });
+  try {
+    out.write(
+      `Totewatch demo: simulating ${options.tracks ?? 2} track(s) x ${options.races ?? 8} race(s) on ${date} into ${file}\n` +
+        `with the alerts daemon evaluating alongside (console delivery).\n\n`,
+    );
+    // Quiet still delivers (to nowhere), so the day's alerts end up sent like any other.
+    const consoleOut =
+      options.showAlerts === false ? new Writable({ write: (_chunk, _enc, done) => done() }) : out;
+    const channels = createChannels(
+      { ...config.alerts.channels, console: { enabled: true } },
+      { stdout: consoleOut, logger },
+    );
+    const { ingest, daemon: daemonSummary } = await runAlongside({
+      simulation: {
+        date,
+        tracks: options.tracks ?? 2,
+        racesPerTrack: options.races ?? 8,
+        seed: options.seed ?? 1,
+        exacta: true,
+        ...(options.runners === undefined ? {} : { runners: options.runners }),
+      },
+      ingestDb,
+      alertsDb,
+      config,
+      channels,
+      logger,
+      pollIntervalMs: options.pollIntervalMs ?? 50,
+      signal: options.signal,
+    });
+
+    const activity = await oddsActivity(alertsDb, { raceDate: date });
+    const alertsByRule = await alertCountsByType(alertsDb, { raceDate: date });
+    const strongest = await listAlerts(alertsDb, { raceDate: date, order: "strongest", limit: 5 });
+    const summary: DemoSummary = {
+      database: file,
+      date,
+      ingest,
+      daemon: daemonSummary,
+      activity,
+      alertsByRule,
+      strongest,
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+    out.write(`\n${formatDemoSummary(summary)}\n`);
+    return summary;
+  } finally {
+    await Promise.all([ingestDb.close(), alertsDb.close()]);
+  }
+}
+
+export function formatDemoSummary(summary: DemoSummary): string {
+  const { activity, ingest, daemon } = summary;
+  const total = summary.alertsByRule.reduce((sum, row) => sum + row.count, 0);
+  const lines = [
+    `Summary for ${summary.date} (${summary.database})`,
+    keyValueTable(null, [
+      ["races", activity.races],
+      ["win snapshots", `${activity.winSnapshots} (${activity.winRows} runner rows)`],
+      ["exacta grids", `${activity.exactaGrids} (${activity.exactaRows} probables)`],
+      ["feed messages", `${ingest.messages} (${ingest.applied} applied, ${ingest.unchanged} already stored)`],
+      ["evaluated this run", `${daemon.winSnapshots} win snapshots, ${daemon.exactaGrids} exacta grids`],
+      ["alerts raised this run", `${daemon.raised} (${daemon.delivered} deliveries)`],
+      ["alerts stored for the day", total],
+      ["wall time", `${summary.wallSeconds.toFixed(1)} s`],
+    ]),
+    "",
+    "Alerts by rule",
+    summary.alertsByRule.length === 0
+      ? "No alerts."
+      : keyValueTable(
+          ["rule", "alerts"],
+          summary.alertsByRule.map((row) => [row.alertType, row.count]),
+        ),
+    "",
+    "The five strongest alerts",
+    strongestAlertsTable(summary.strongest),
+  ];
+  if (ingest.applied === 0 && ingest.messages > 0) {
+    lines.push(
+      "",
+      `This day was already in the database; run with --reset (or another --date/--seed) to simulate afresh.`,
+    );
+  }
+  lines.push("", "Next: `pnpm alerts list`, `pnpm alerts backtest --from <date> --to <date>`.");
+  return lines.join("\n");
+}
+
+function wholeNumber(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+  signal?: AbortSignal,
+): Promise<number> {
+  const program = new Command("demo")
+    .description(
+      "simulate a race day into the database with the alerts daemon running alongside, then summarize",
+    )
+    .option("--db <url>", "database (file: URL or path; default DATABASE_URL, else data/horses.db)")
+    .option("--reset", "delete the database first")
+    .option("--config <file>", "use this totewatch.yaml instead of the built-in defaults")
+    .addOption(new Option("--tracks <n>", "tracks").default(2).argParser(wholeNumber("--tracks", 1)))
+    .addOption(new Option("--races <n>", "races per track").default(8).argParser(wholeNumber("--races", 1)))
+    .addOption(new Option("--seed <n>", "simulation seed").default(1).argParser(wholeNumber("--seed", 0)))
+    .option("--date <YYYY-MM-DD>", "race date (default today, UTC)", (value: string) => {
+      if (!isCalendarDate(value)) throw new InvalidArgumentError("--date must be a real YYYY-MM-DD date");
+      return value;
+    })
+    .option("--quiet", "do not print each alert, only the summary")
+    .exitOverride();
+  try {
+    program.parse([...argv], { from: "user" });
+    const o = program.opts<{
+      db?: string;
+      reset?: boolean;
+      config?: string;
+      tracks: number;
+      races: number;
+      seed: number;
+      date?: string;
+      quiet?: boolean;
+    }>();
+    await runDemo({
+      db: o.db,
+      reset: o.reset,
+      configFile: o.config,
+      tracks: o.tracks,
+      races: o.races,
+      seed: o.seed,
+      date: o.date,
+      showAlerts: !o.quiet,
+      signal,
+    });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.exitCode = await main(process.argv.slice(2), controller.signal);
+}

@@ -1,0 +1,194 @@
+/**
+ * `alerts run`: evaluate what ingest wrote, deliver what is due, sleep, repeat.
+ * A stop request (signal) lets the current step finish, then the loop ends.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import type { Logger, TotewatchConfig } from "@totewatch/config";
+import type { Db } from "@totewatch/db";
+import { deliverDue, type Channel, type DeliverDueResult } from "../delivery/index.js";
+import { processPending, type ProcessPendingResult } from "./process.js";
+
+export interface RunDaemonOptions {
+  config: TotewatchConfig;
+  logger: Logger;
+  /** The delivery channels (createChannels); their names get a delivery row per new alert. */
+  channels: readonly Channel[];
+  /** Process everything pending (evaluation, then delivery of what is due now) and return. */
+  once?: boolean;
+  /** Stops the loop after the step in progress. */
+  signal?: AbortSignal;
+  /** Default config.alerts.pollIntervalMs. */
+  pollIntervalMs?: number;
+  /** Evaluation passes per loop turn before delivery gets a turn (default 1: alerts go out during a backlog). */
+  passesPerTurn?: number;
+  /** Clock for evaluation and delivery; default the wall clock. */
+  now?: () => Date;
+  /** Called after each turn (tests, benchmarks). */
+  onTurn?: (turn: DaemonTurn) => void;
+  /**
+   * Wake up as soon as another connection writes to the database (a change of
+   * its WAL file), not only every poll interval. Default true; the poll stays
+   * as the fallback when the file cannot be watched.
+   */
+  wakeOnWrite?: boolean;
+}
+
+export interface DaemonTurn {
+  evaluation: ProcessPendingResult;
+  delivery: DeliverDueResult;
+}
+
+export interface DaemonSummary {
+  turns: number;
+  winSnapshots: number;
+  exactaGrids: number;
+  raised: number;
+  delivered: number;
+  failed: number;
+  gaveUp: number;
+  errors: number;
+}
+
+/** Delivery rows looked at per deliverDue call. */
+const DELIVERY_BATCH = 200;
+/** `--once`: at most this many delivery rounds (each retries nothing that failed in it: backoff). */
+const ONCE_DELIVERY_ROUNDS = 1000;
+
+export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<DaemonSummary> {
+  const { config, logger, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const pollIntervalMs = options.pollIntervalMs ?? config.alerts.pollIntervalMs;
+  const channelNames = options.channels.map((channel) => channel.name);
+  const summary: DaemonSummary = {
+    turns: 0,
+    winSnapshots: 0,
+    exactaGrids: 0,
+    raised: 0,
+    delivered: 0,
+    failed: 0,
+    gaveUp: 0,
+    errors: 0,
+  };
+  if (channelNames.length === 0) {
+    logger.warn("no alert channel is enabled: alerts are stored but not delivered (alerts.channels)");
+  }
+  const deliver = () =>
+    deliverDue(db, options.channels, {
+      now: now(),
+      delivery: config.alerts.delivery,
+      logger,
+      limit: DELIVERY_BATCH,
+    });
+  const count = (delivery: DeliverDueResult) => {
+    summary.delivered += delivery.delivered;
+    summary.failed += delivery.failed;
+    summary.gaveUp += delivery.gaveUp;
+  };
+
+  const waker = options.once || options.wakeOnWrite === false ? null : watchWrites(`${db.path}-wal`, logger);
+  try {
+    await loop();
+  } finally {
+    waker?.close();
+  }
+  return summary;
+
+  async function loop(): Promise<void> {
+    while (!signal?.aborted) {
+      let caughtUp = true;
+      try {
+        const evaluation = await processPending(db, config, {
+          now,
+          logger,
+          channels: channelNames,
+          maxPasses: options.once ? undefined : (options.passesPerTurn ?? 1),
+        });
+        caughtUp = evaluation.caughtUp;
+        summary.winSnapshots += evaluation.winSnapshots;
+        summary.exactaGrids += evaluation.exactaGrids;
+        summary.raised += evaluation.raised;
+        let delivery = await deliver();
+        count(delivery);
+        if (options.once) {
+          // Everything due now, in batches; a failure is not due again until its backoff has passed.
+          for (
+            let round = 1;
+            round < ONCE_DELIVERY_ROUNDS && delivery.delivered + delivery.failed + delivery.gaveUp > 0;
+            round++
+          ) {
+            if (signal?.aborted) break;
+            delivery = await deliver();
+            count(delivery);
+          }
+        }
+        summary.turns++;
+        options.onTurn?.({ evaluation, delivery });
+      } catch (error) {
+        if (options.once) throw error;
+        summary.errors++;
+        logger.error({ err: error }, "alerts turn failed; retrying after the poll interval");
+        caughtUp = true;
+      }
+      if (options.once) break;
+      // Behind (a backlog): go straight on; caught up: wait for new snapshots.
+      if (caughtUp) await (waker ? waker.wait(pollIntervalMs, signal) : sleep(pollIntervalMs, signal));
+    }
+  }
+}
+
+interface WriteWaker {
+  /** Resolves at the next write to the watched file, after `ms`, or when `signal` aborts. */
+  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  close(): void;
+}
+
+/** Watches the database's WAL file: every commit by any connection (ingest in another process too) changes it. */
+function watchWrites(walFile: string, logger: Logger): WriteWaker | null {
+  let watcher: FSWatcher;
+  // Set between a wait's start and its end; a write seen in between wakes it.
+  let wake: (() => void) | null = null;
+  let written = false;
+  try {
+    watcher = watch(walFile, { persistent: false }, () => {
+      written = true;
+      wake?.();
+    });
+  } catch (error) {
+    logger.debug({ err: error, file: walFile }, "cannot watch the database for writes; polling only");
+    return null;
+  }
+  watcher.on("error", () => watcher.close());
+  return {
+    wait(ms, signal) {
+      // A write during the last turn (not our own pass: it found nothing to do) may be new data.
+      if (written) {
+        written = false;
+        return Promise.resolve();
+      }
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      signal?.addEventListener("abort", stop, { once: true });
+      wake = stop;
+      return sleep(ms, controller.signal).finally(() => {
+        wake = null;
+        written = false;
+        signal?.removeEventListener("abort", stop);
+      });
+    },
+    close: () => watcher.close(),
+  };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createDb, listAlerts, readCursor, writeCursor, type Db } from "@totewatch/db";
+import { freshDatabaseFile } from "@totewatch/db/testing";
+import { runBacktest } from "../backtest/backtest.js";
+import { EXACTA_CURSOR, processPending, WIN_CURSOR } from "./process.js";
+import {
+  at,
+  describeAlert,
+  PHASE_ONE_ALERTS,
+  quietLogger,
+  testConfig,
+  writeCard,
+  writePhaseOne,
+  writePhaseTwo,
+  writeWin,
+} from "./test-support.js";
+
+const logger = quietLogger();
+const config = testConfig();
+const open: Db[] = [];
+
+function client(file: string): Db {
+  const db = createDb({ url: file });
+  open.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((db) => db.close()));
+});
+
+async function storedAlerts(db: Db): Promise<string[]> {
+  const alerts = await listAlerts(db, { limit: 1000 });
+  return alerts
+    .sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime() || a.alertId - b.alertId)
+    .map(describeAlert);
+}
+
+describe("processPending on a real SQLite file", () => {
+  it("stores exactly the alerts a scripted race calls for, with subjects, details and delivery rows", async () => {
+    const db = client(freshDatabaseFile("engine"));
+    await writePhaseOne(db);
+
+    const result = await processPending(db, config, { logger, channels: ["console", "webhook"] });
+
+    expect(await storedAlerts(db)).toEqual(PHASE_ONE_ALERTS);
+    expect(result).toMatchObject({
+      winSnapshots: 5,
+      exactaGrids: 1,
+      raised: 4,
+      caughtUp: true,
+      suppressed: { duplicate: 3, race_limit: 0 },
+    });
+    const [steam] = (await listAlerts(db, { limit: 10 })).filter((alert) => alert.alertType === "steam");
+    expect(steam).toMatchObject({
+      subject: "3",
+      horse: "Charlie",
+      track: "Testville",
+      raceNumber: 1,
+      sent: false,
+    });
+    expect(steam!.details).toMatchObject({ before: 5, after: 2.5, minutesToPost: 5 });
+    expect(steam!.strength).toBeGreaterThan(0);
+    const deliveries = await db.exclusive(() =>
+      db.prisma.alertDelivery.findMany({ where: { alertId: steam!.alertId }, orderBy: { channel: "asc" } }),
+    );
+    expect(deliveries.map((row) => [row.channel, row.attempts, row.deliveredAt])).toEqual([
+      ["console", 0, null],
+      ["webhook", 0, null],
+    ]);
+  });
+
+  it("keeps suppression across a restart: duplicates and the per-race limit come from the database", async () => {
+    const file = freshDatabaseFile("engine-restart");
+    const first = client(file);
+    await writePhaseOne(first);
+    await processPending(first, config, { logger });
+    await first.close();
+
+    const second = client(file);
+    await writePhaseTwo(second);
+    const result = await processPending(second, config, { logger });
+
+    expect(result).toMatchObject({ winSnapshots: 2, exactaGrids: 0, raised: 1 });
+    // 11:59:30: #1 repeats its 11:45 crossing (duplicate), #3 is new but the race has its 5.
+    expect(result.suppressed.race_limit).toBe(1);
+    expect(await storedAlerts(second)).toEqual([...PHASE_ONE_ALERTS, "odds_above #2 11:59"]);
+  });
+
+  it("moves the high-water marks so a restart mid-way neither misses nor re-evaluates a snapshot", async () => {
+    const file = freshDatabaseFile("engine-hwm");
+    const writer = client(file);
+    await writePhaseOne(writer);
+    await writePhaseTwo(writer);
+
+    // One whole snapshot per pass (4 runner rows, limit 5 cuts the second one), one pass per "process".
+    let winSnapshots = 0;
+    let exactaGrids = 0;
+    let restarts = 0;
+    for (;;) {
+      const db = client(file);
+      const pass = await processPending(db, config, {
+        logger,
+        maxWinRows: 5,
+        maxExactaGrids: 1,
+        maxPasses: 1,
+      });
+      winSnapshots += pass.winSnapshots;
+      exactaGrids += pass.exactaGrids;
+      await db.close();
+      restarts++;
+      if (pass.caughtUp) break;
+      expect(restarts).toBeLessThan(50);
+    }
+    expect(restarts).toBeGreaterThan(3);
+    // Every snapshot exactly once: 7 win boards and 1 exacta grid.
+    expect({ winSnapshots, exactaGrids }).toEqual({ winSnapshots: 7, exactaGrids: 1 });
+
+    const check = client(file);
+    expect(await storedAlerts(check)).toEqual([...PHASE_ONE_ALERTS, "odds_above #2 11:59"]);
+    const again = await processPending(check, config, { logger });
+    expect(again).toMatchObject({ winSnapshots: 0, exactaGrids: 0, raised: 0, caughtUp: true });
+    const lastSnapshotId = await check.exclusive(
+      async () => (await check.prisma.oddsSnapshot.aggregate({ _max: { id: true } }))._max.id,
+    );
+    expect(await readCursor(check, WIN_CURSOR)).toBe(lastSnapshotId);
+    expect(await readCursor(check, EXACTA_CURSOR)).toBeGreaterThan(0);
+  });
+
+  it("never evaluates half a snapshot: a read cut mid-board stops before that board", async () => {
+    const db = client(freshDatabaseFile("engine-cut"));
+    await writeCard(db);
+    // 11 minutes apart: outside steam's 10-minute window, so the crossing is the only alert.
+    await writeWin(db, "11:34", { 1: 2.5, 2: 3, 3: 5, 4: 10 });
+    await writeWin(db, "11:45", { 1: 1.8, 2: 3, 3: 5, 4: 10 });
+
+    // 6 rows: the first board (4 rows) and half of the second.
+    const first = await processPending(db, config, { logger, maxWinRows: 6, maxPasses: 1 });
+    expect(first).toMatchObject({ winSnapshots: 1, raised: 0, caughtUp: false });
+    expect(await storedAlerts(db)).toEqual([]);
+
+    const rest = await processPending(db, config, { logger, maxWinRows: 6 });
+    expect(rest).toMatchObject({ winSnapshots: 1, raised: 1, caughtUp: true });
+    expect(await storedAlerts(db)).toEqual(["odds_below #1 11:45"]);
+  });
+
+  it("re-evaluating after the cursor is lost (a crash, a reset by hand) stores nothing twice", async () => {
+    const db = client(freshDatabaseFile("engine-reset"));
+    await writePhaseOne(db);
+    await processPending(db, config, { logger });
+    await writeCursor(db, WIN_CURSOR, 0);
+    await writeCursor(db, EXACTA_CURSOR, 0);
+
+    const again = await processPending(db, config, { logger });
+    expect(again.winSnapshots).toBe(5);
+    expect(again.raised).toBe(0);
+    expect(await storedAlerts(db)).toEqual(PHASE_ONE_ALERTS);
+  });
+
+  it("boards of a win pool below the minimum never alert", async () => {
+    const db = client(freshDatabaseFile("engine-pool"));
+    await writeCard(db);
+    await writeWin(db, "11:44", { 1: 2.5, 2: 3, 3: 5, 4: 10 }, { pool: 1000 });
+    await writeWin(db, "11:45", { 1: 1.8, 2: 3, 3: 5, 4: 10 }, { pool: 1000 });
+    const result = await processPending(db, config, { logger });
+    expect(result).toMatchObject({ winSnapshots: 2, raised: 0 });
+  });
+
+  it("backtest raises exactly the alerts the engine stored, without storing anything", async () => {
+    const db = client(freshDatabaseFile("engine-backtest"));
+    await writePhaseOne(db);
+    await writePhaseTwo(db);
+    await processPending(db, config, { logger });
+    const storedKeys = (await db.exclusive(() => db.prisma.alert.findMany({ select: { dedupeKey: true } })))
+      .map((row) => row.dedupeKey)
+      .sort();
+    expect(storedKeys).toHaveLength(5);
+
+    const backtest = await runBacktest(db, config, { from: at("00:00"), to: at("23:59") });
+    expect(backtest.alerts.map((alert) => alert.dedupeKey).sort()).toEqual(storedKeys);
+    expect(await listAlerts(db, { limit: 100 })).toHaveLength(5);
+
+    // A window that starts mid-race still sees the board before it (crossings) and steam's window.
+    const late = await runBacktest(db, config, { from: at("11:55"), to: at("11:56") });
+    // Suppression starts empty at the window's start: the overlay first raised at 11:50 is new here.
+    expect(late.alerts.map((alert) => `${alert.type} ${alert.subject}`)).toEqual([
+      "steam 3",
+      "overlay 4",
+      "exacta_low 1-2",
+    ]);
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * Evaluating units in canonical order with suppression: the part the daemon
+ * (suppression state from the database) and the backtest (suppression state
+ * in memory) share, so both raise exactly the same alerts. Pure: no I/O.
+ */
+import { resolveRuleSettings, type TotewatchConfig } from "@totewatch/config";
+import type { AlertInput, EvaluationRace, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
+import {
+  dedupeKeyFor,
+  evaluateExactaSnapshot,
+  evaluateWinSnapshot,
+  shouldSuppress,
+  type AlertCandidate,
+  type ExactaSnapshot,
+  type RaceContext,
+  type RecentAlert,
+  type RuleSettings,
+  type RunnerOdds,
+  type SuppressionReason,
+  type SuppressionSettings,
+  type WinSnapshot,
+} from "../rules/index.js";
+import type { EvaluationUnit } from "./units.js";
+
+const MS_PER_MINUTE = 60_000;
+
+export function raceContextOf(race: EvaluationRace): RaceContext {
+  return {
+    raceId: race.raceId,
+    track: race.track,
+    raceNumber: race.raceNumber,
+    raceDate: race.raceDate,
+    postTime: race.postTime,
+    timezone: race.timezone,
+  };
+}
+
+/**
+ * A race's win boards, oldest first, built from stored rows. A board lists the
+ * runners that have a row at that instant (a scratched runner has none), so
+ * it reads the same whenever it is evaluated.
+ */
+export class RaceHistory {
+  readonly snapshots: WinSnapshot[];
+  private readonly indexByTime = new Map<number, number>();
+
+  constructor(race: EvaluationRace, rows: readonly WinOddsRow[]) {
+    const byTime = new Map<number, WinSnapshot>();
+    for (const row of rows) {
+      const entry = race.entries.get(row.entryId);
+      if (entry === undefined || !(row.winOdds > 0)) continue;
+      const at = row.fetchedAt.getTime();
+      let snapshot = byTime.get(at);
+      if (!snapshot) {
+        snapshot = { fetchedAt: row.fetchedAt, totalWinPool: row.totalWinPool, runners: [] };
+        byTime.set(at, snapshot);
+      }
+      if (snapshot.totalWinPool === null) snapshot.totalWinPool = row.totalWinPool;
+      const runner: RunnerOdds = {
+        entryId: row.entryId,
+        programNumber: entry.programNumber,
+        horse: entry.horse,
+        morningLine: entry.morningLineOdds,
+        fetchedAt: row.fetchedAt,
+        winOdds: row.winOdds,
+        winPoolAmount: row.winPoolAmount,
+        totalWinPool: row.totalWinPool,
+      };
+      snapshot.runners.push(runner);
+    }
+    this.snapshots = [...byTime.values()].sort((a, b) => a.fetchedAt.getTime() - b.fetchedAt.getTime());
+    this.snapshots.forEach((snapshot, i) => this.indexByTime.set(snapshot.fetchedAt.getTime(), i));
+  }
+
+  /**
+   * The history the win rules need for the board at `at`: the boards of the
+   * last `windowMinutes` (steam) and at least the one before it (crossings,
+   * changes), ending with the board at `at`. Null when there is no board at `at`.
+   */
+  historyFor(at: Date, windowMinutes: number): WinSnapshot[] | null {
+    const index = this.indexByTime.get(at.getTime());
+    if (index === undefined) return null;
+    const windowStart = at.getTime() - windowMinutes * MS_PER_MINUTE;
+    let start = index;
+    while (start > 0 && this.snapshots[start - 1]!.fetchedAt.getTime() >= windowStart) start--;
+    return this.snapshots.slice(Math.max(0, Math.min(start, index - 1)), index + 1);
+  }
+
+  /** The newest board at or before `at` (for the cross-pool rules), or null. */
+  latestAtOrBefore(at: Date): WinSnapshot | null {
+    const t = at.getTime();
+    let low = 0;
+    let high = this.snapshots.length - 1;
+    let found: WinSnapshot | null = null;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const snapshot = this.snapshots[mid]!;
+      if (snapshot.fetchedAt.getTime() <= t) {
+        found = snapshot;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found;
+  }
+}
+
+export function toExactaSnapshot(grid: StoredExactaGrid): ExactaSnapshot {
+  return { fetchedAt: grid.fetchedAt, totalExactaPool: grid.totalExactaPool, probables: grid.probables };
+}
+
+/** Rule settings per track, resolved once per track. */
+export function settingsResolver(config: TotewatchConfig): (track: string) => RuleSettings {
+  const cache = new Map<string, RuleSettings>();
+  return (track) => {
+    let settings = cache.get(track);
+    if (!settings) {
+      settings = resolveRuleSettings(config, track);
+      cache.set(track, settings);
+    }
+    return settings;
+  };
+}
+
+export function suppressionSettingsOf(config: TotewatchConfig): SuppressionSettings {
+  return {
+    duplicateWindowMinutes: config.alerts.suppression.duplicateWindowMinutes,
+    maxPerRace: config.alerts.suppression.maxPerRace,
+  };
+}
+
+/** What suppression knows about one race: its alerts near the instants evaluated, and its total. */
+export interface RaceLedger {
+  recent: RecentAlert[];
+  count: number;
+}
+
+/** The candidates of one unit, strongest first; [] when the data it needs is missing. */
+export function candidatesForUnit(
+  unit: EvaluationUnit,
+  race: EvaluationRace,
+  history: RaceHistory,
+  exactaGrid: () => StoredExactaGrid,
+  settings: RuleSettings,
+): AlertCandidate[] {
+  const ctx = raceContextOf(race);
+  if (unit.kind === "win") {
+    const boards = history.historyFor(unit.fetchedAt, settings.steam.windowMinutes);
+    return boards === null ? [] : evaluateWinSnapshot(ctx, boards, settings);
+  }
+  const grid = exactaGrid();
+  if (grid.probables.length === 0) return [];
+  return evaluateExactaSnapshot(
+    ctx,
+    toExactaSnapshot(grid),
+    history.latestAtOrBefore(unit.fetchedAt),
+    settings,
+  );
+}
+
+/** The stored form of a candidate; `details.strength` ranks alerts of different rules. */
+export function alertInputFor(candidate: AlertCandidate): AlertInput {
+  return {
+    triggeredAt: candidate.triggeredAt,
+    raceId: candidate.raceId,
+    entryId: candidate.entryId,
+    alertType: candidate.type,
+    thresholdValue: candidate.thresholdValue,
+    actualValue: candidate.actualValue,
+    message: candidate.message,
+    dedupeKey: dedupeKeyFor(candidate),
+    subject: candidate.subject,
+    details: { ...candidate.details, strength: candidate.strength },
+  };
+}
+
+export interface EvaluationStats {
+  winSnapshots: number;
+  exactaGrids: number;
+  candidates: number;
+  raised: number;
+  suppressed: Record<SuppressionReason, number>;
+}
+
+export function emptyStats(): EvaluationStats {
+  return {
+    winSnapshots: 0,
+    exactaGrids: 0,
+    candidates: 0,
+    raised: 0,
+    suppressed: { duplicate: 0, race_limit: 0 },
+  };
+}
+
+export function addStats(total: EvaluationStats, pass: EvaluationStats): void {
+  total.winSnapshots += pass.winSnapshots;
+  total.exactaGrids += pass.exactaGrids;
+  total.candidates += pass.candidates;
+  total.raised += pass.raised;
+  total.suppressed.duplicate += pass.suppressed.duplicate;
+  total.suppressed.race_limit += pass.suppressed.race_limit;
+}
+
+export interface UnitSource {
+  race(raceId: number): EvaluationRace | undefined;
+  history(raceId: number): RaceHistory;
+  exactaGrid(raceId: number, fetchedAt: Date): StoredExactaGrid;
+  ledger(raceId: number): RaceLedger;
+  settings(track: string): RuleSettings;
+}
+
+/**
+ * Evaluates units (already in canonical order) and hands every candidate that
+ * survives suppression to `raise`, which returns false when the alert already
+ * existed (same dedupe key). The ledger is updated as alerts are raised, so a
+ * later unit of the same race sees them.
+ */
+export function evaluateUnits(
+  units: readonly EvaluationUnit[],
+  source: UnitSource,
+  suppression: SuppressionSettings,
+  raise: (candidate: AlertCandidate, race: EvaluationRace) => boolean,
+): EvaluationStats {
+  const stats = emptyStats();
+  for (const unit of units) {
+    if (unit.kind === "win") stats.winSnapshots++;
+    else stats.exactaGrids++;
+    const race = source.race(unit.raceId);
+    if (race === undefined) continue;
+    const candidates = candidatesForUnit(
+      unit,
+      race,
+      source.history(unit.raceId),
+      () => source.exactaGrid(unit.raceId, unit.fetchedAt),
+      source.settings(race.track),
+    );
+    stats.candidates += candidates.length;
+    const ledger = source.ledger(unit.raceId);
+    for (const candidate of candidates) {
+      const reason = shouldSuppress(candidate, ledger.recent, ledger.count, suppression);
+      if (reason !== null) {
+        stats.suppressed[reason]++;
+        continue;
+      }
+      if (raise(candidate, race)) {
+        stats.raised++;
+        ledger.recent.push({
+          type: candidate.type,
+          subject: candidate.subject,
+          triggeredAt: candidate.triggeredAt,
+        });
+        ledger.count++;
+      }
+    }
+  }
+  return stats;
+}

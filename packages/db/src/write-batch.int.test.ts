@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "./client.js";
+import { InvalidInputError, UnknownRunnerError } from "./errors.js";
+import { recordExactaSnapshot, recordWinSnapshot } from "./queries/odds.js";
+import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
+import { writeBatch } from "./sql.js";
+import { createTestDb } from "./testing.js";
+
+let db: Db;
+const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 3 };
+const at = (minute: number) => new Date(Date.UTC(2025, 7, 2, 20, minute));
+const count = (table: string) =>
+  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const card = (scratched: boolean) => ({
+  ...RACE,
+  entries: [
+    { programNumber: "1", horse: "Alpha", morningLineOdds: 2 },
+    { programNumber: "2", horse: "Bravo", morningLineOdds: 3, scratched },
+    { programNumber: "3", horse: "Charlie", morningLineOdds: 5 },
+  ],
+});
+
+beforeAll(async () => {
+  db = createTestDb("batch");
+  await applyRaceCard(db, card(false));
+});
+afterAll(() => db.close());
+
+describe("writeBatch", () => {
+  it("commits the good messages of a batch and rolls back only the one that failed half-way", async () => {
+    // Fails the insert of the second row of a snapshot, after its first row went in.
+    db.sql.exec(`CREATE TEMP TRIGGER glitch BEFORE INSERT ON odds_snapshot WHEN NEW.win_odds = 99
+                 BEGIN SELECT RAISE(ABORT, 'tote glitch'); END`);
+    const outcomes = await writeBatch(db, async () => {
+      const results: string[] = [];
+      for (const [minute, program, odds] of [
+        [1, "1", 1.5],
+        [2, "1", 99],
+        [3, "9", 1.5], // not on the card
+        [4, "1", 1.5],
+      ] as const) {
+        try {
+          await recordWinSnapshot(db, {
+            ...RACE,
+            fetchedAt: at(minute),
+            runners: [
+              { programNumber: "2", winOdds: 4 },
+              { programNumber: program, winOdds: odds },
+            ],
+          });
+          results.push("applied");
+        } catch (error) {
+          results.push(error instanceof UnknownRunnerError ? "unknown runner" : (error as Error).message);
+        }
+      }
+      return results;
+    });
+    db.sql.exec("DROP TRIGGER temp.glitch");
+    expect(outcomes).toEqual(["applied", "tote glitch", "unknown runner", "applied"]);
+    // Minutes 1 and 4, two runners each; minute 2's first row was rolled back with its savepoint.
+    const stored = db.sql
+      .prepare("SELECT fetched_at FROM odds_snapshot ORDER BY fetched_at, entry_id")
+      .all()
+      .map((r) => (r as { fetched_at: string }).fetched_at);
+    expect(stored).toEqual([at(1), at(1), at(4), at(4)].map((d) => d.toISOString().replace("Z", "+00:00")));
+    expect(db.sql.inTransaction).toBe(false);
+  });
+
+  it("rolls back the whole batch when the batch itself fails", async () => {
+    const before = count("exacta_probable");
+    await expect(
+      writeBatch(db, async () => {
+        await recordExactaSnapshot(db, {
+          ...RACE,
+          fetchedAt: at(10),
+          probables: [{ first: "1", second: "2", payout: 12 }],
+        });
+        throw new Error("disk full");
+      }),
+    ).rejects.toThrow("disk full");
+    expect(count("exacta_probable")).toBe(before);
+    expect(db.sql.inTransaction).toBe(false);
+  });
+
+  it("lets other callers of the client in only between batches", async () => {
+    const order: string[] = [];
+    const batch = writeBatch(db, async () => {
+      order.push("batch start");
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      order.push("batch end");
+    });
+    const outside = db.exclusive(() => order.push("outside"));
+    await Promise.all([batch, outside]);
+    expect(order).toEqual(["batch start", "batch end", "outside"]);
+  });
+});
+
+describe("snapshot input checks", () => {
+  it("refuses a win snapshot that lists a runner twice, writing nothing", async () => {
+    const before = count("odds_snapshot");
+    await expect(
+      recordWinSnapshot(db, {
+        ...RACE,
+        fetchedAt: at(20),
+        runners: [
+          { programNumber: "1", winOdds: 2 },
+          { programNumber: "1", winOdds: 3 },
+        ],
+      }),
+    ).rejects.toThrow(new InvalidInputError("win snapshot: runner 1 is listed twice"));
+    expect(count("odds_snapshot")).toBe(before);
+  });
+
+  it("refuses an exacta snapshot that lists a combination twice", async () => {
+    await expect(
+      recordExactaSnapshot(db, {
+        ...RACE,
+        fetchedAt: at(21),
+        probables: [
+          { first: "1", second: "3", payout: 20 },
+          { first: "1", second: "3", payout: 22 },
+        ],
+      }),
+    ).rejects.toThrow("combination 1-3 is listed twice");
+  });
+});
+
+describe("scratches", () => {
+  it("are final: an older card replayed after the scratch does not reinstate the runner", async () => {
+    expect((await applyRaceCard(db, card(true))).changed).toBe(true);
+    expect((await applyRaceCard(db, card(false))).changed).toBe(false);
+    const race = await findRace(db, RACE);
+    const entries = await entriesForRace(db, race!.raceId);
+    expect(entries.find((e) => e.programNumber === "2")?.scratched).toBe(true);
+  });
+});
