@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { databasePathFromUrl, ensureDatabaseDir } from "./database-url.js";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,8 +37,47 @@ export function runPrisma(args: string[], file: string, opts: { quiet?: boolean 
 export function migrateDatabase(url?: string, opts: { quiet?: boolean } = {}): string {
   const file = databasePathFromUrl(url);
   ensureDatabaseDir(file);
+  // Starting the Prisma CLI costs seconds; every command migrates first, so
+  // skip it when the database already records every migration as applied.
+  if (allMigrationsApplied(file)) {
+    if (!opts.quiet) process.stdout.write(`${file}: all migrations already applied.\n`);
+    return file;
+  }
   runPrisma(["migrate", "deploy"], file, opts);
   return file;
+}
+
+/** Names of the migrations in the migrations folder, oldest first. */
+export function migrationNames(): string[] {
+  return readdirSync(migrationsDir)
+    .filter((name) => existsSync(path.join(migrationsDir, name, "migration.sql")))
+    .sort();
+}
+
+/**
+ * True when the file's `_prisma_migrations` lists every migration of the
+ * folder as finished and none as failed. Anything else (no file, no table,
+ * a pending or failed migration) is left to `prisma migrate deploy`, which
+ * applies or explains it.
+ */
+export function allMigrationsApplied(file: string): boolean {
+  if (file === ":memory:" || !existsSync(file) || statSync(file).size === 0) return false;
+  // Not readonly: a read-only open of a WAL database fails when its -shm file is missing.
+  const sql = new Database(file, { fileMustExist: true, timeout: 15_000 });
+  try {
+    const table = sql
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
+      .get();
+    if (!table) return false;
+    const rows = sql
+      .prepare(`SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations`)
+      .all() as Array<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }>;
+    if (rows.some((r) => r.finished_at == null && r.rolled_back_at == null)) return false;
+    const applied = new Set(rows.filter((r) => r.finished_at != null).map((r) => r.migration_name));
+    return migrationNames().every((name) => applied.has(name));
+  } finally {
+    sql.close();
+  }
 }
 
 /** Deletes the database file (and its WAL/SHM) and migrates from nothing. */
@@ -51,9 +91,8 @@ export function resetDatabase(url?: string, opts: { quiet?: boolean } = {}): str
 /** A short fingerprint of the migrations folder: a template made from it is reusable until it changes. */
 export function migrationsFingerprint(): string {
   const hash = createHash("sha256");
-  for (const name of readdirSync(migrationsDir).sort()) {
-    const sqlFile = path.join(migrationsDir, name, "migration.sql");
-    if (existsSync(sqlFile)) hash.update(name).update(readFileSync(sqlFile));
+  for (const name of migrationNames()) {
+    hash.update(name).update(readFileSync(path.join(migrationsDir, name, "migration.sql")));
   }
   return hash.digest("hex").slice(0, 16);
 }
