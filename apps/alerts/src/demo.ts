@@ -8,6 +8,7 @@
  * strongest alerts.
  */
 import { realpathSync } from "node:fs";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -18,6 +19,7 @@ import {
   listAlerts,
   migrateDatabase,
   oddsActivity,
+  repoRoot,
   resetDatabase,
   type AlertListing,
   type OddsActivity,
@@ -181,8 +183,11 @@ export async function main(
     .description(
       "simulate a race day into the database with the alerts daemon running alongside, then summarize",
     )
-    .option("--db <url>", "database (file: URL or path; default DATABASE_URL, else data/horses.db)")
-    .option("--reset", "delete the database first")
+    .option(
+      "--db <url>",
+      "database (file: URL or path); default data/demo.db, recreated on every run so your own data/horses.db is never touched",
+    )
+    .option("--reset", "delete the --db database first")
     .option("--config <file>", "use this totewatch.yaml instead of the built-in defaults")
     .addOption(new Option("--tracks <n>", "tracks").default(2).argParser(wholeNumber("--tracks", 1)))
     .addOption(new Option("--races <n>", "races per track").default(8).argParser(wholeNumber("--races", 1)))
@@ -205,9 +210,12 @@ export async function main(
       date?: string;
       quiet?: boolean;
     }>();
+    // Without --db the demo gets a scratch database of its own, fresh each run
+    // (never DATABASE_URL: that may be the user's real data).
+    const ownDatabase = o.db === undefined;
     await runDemo({
-      db: o.db,
-      reset: o.reset,
+      db: o.db ?? path.join(repoRoot, "data", "demo.db"),
+      reset: ownDatabase || o.reset,
       configFile: o.config,
       tracks: o.tracks,
       races: o.races,
