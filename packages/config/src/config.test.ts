@@ -75,11 +75,21 @@ describe("defaults", () => {
       },
       overlay: { enabled: true, ratio: 2, withinMinutesToPost: 10 },
       exactaPayout: { enabled: false, min: null, max: null, combinations: [] },
-      crossPool: { enabled: true, overlayPercent: 50, underlayPercent: 50, exactaTakeout: 0.2 },
-      minPool: { win: 5000, exacta: 2000 },
+      crossPool: {
+        enabled: true,
+        overlayPercent: 100,
+        underlayPercent: 50,
+        exactaTakeout: 0.2,
+        withinMinutesToPost: 10,
+      },
+      minPool: { win: 10_000, exacta: 10_000 },
     });
     expect(config.alerts.trackOverrides).toEqual({});
-    expect(config.alerts.suppression).toEqual({ duplicateWindowMinutes: 30, maxPerRace: 20 });
+    expect(config.alerts.suppression).toEqual({
+      duplicateWindowMinutes: 30,
+      maxPerRace: 20,
+      maxPerRacePerRule: 3,
+    });
     expect(config.alerts.channels).toEqual({
       console: { enabled: true },
       webhook: { enabled: false, timeoutMs: 5000 },
@@ -139,6 +149,13 @@ describe("totewatch.example.yaml", () => {
     expect(config.alerts.channels.email).toMatchObject({ user: "mailer", pass: "hunter2" });
     expect(config.database.url).toBe(`file:${path.join(path.dirname(exampleFile), "data", "horses.db")}`);
     expect(resolveRuleSettings(config, "Belmont Park").minPool.win).toBe(20_000);
+  });
+
+  it("writes out the default rules and suppression, so it documents them", () => {
+    const config = loadConfig({ file: exampleFile, env: exampleEnv });
+    const defaults = parseConfig("", "<inline>", {});
+    expect(config.alerts.rules).toEqual(defaults.alerts.rules);
+    expect(config.alerts.suppression).toEqual(defaults.alerts.suppression);
   });
 
   it("names each missing secret with its line", () => {

@@ -197,17 +197,29 @@ export const ruleSettingsSchema = z.strictObject({
       ctx.addIssue({ code: "custom", path: ["min"], message: "set min or max when exactaPayout is enabled" });
     }
   }),
-  /** Win-pool vs exacta-pool implied probabilities disagreeing by these percentages. */
+  /**
+   * Win-pool vs exacta-pool implied probabilities disagreeing by these percentages, only
+   * this close to post: earlier, the exacta pool is thin and its probables are noise.
+   * Overlay +100% (double the fair payout) is as far from fair, as a ratio, as underlay -50% (half).
+   */
   crossPool: section({
     enabled: z.boolean().default(true),
-    overlayPercent: percent.default(50),
+    overlayPercent: percent.default(100),
     underlayPercent: percent.default(50),
     exactaTakeout: z.number().min(0).lt(1, "must be a fraction below 1 (0.2 = 20%)").default(0.2),
+    withinMinutesToPost: z.number().positive().default(10),
   }),
-  /** Pools smaller than these (in currency units) are ignored by every rule. */
+  /**
+   * Pools smaller than these (in currency units) are ignored by every rule.
+   * In a 10,000 exacta pool a 1% combination holds about $100, so one $100 ticket halves its
+   * probable; thinner pools swing further on single bets. The defaults drop that early-betting
+   * noise and keep every pool that matters near post. On a simulated day (apps/ingest/src/simulate) the smallest race has
+   * ~11,000 in win and ~9,000 in exacta 20 min out (steam's window), ~17,500 and ~13,400
+   * 10 min out (overlay and cross-pool); an hour out, the average race has only ~5,000 and ~3,000.
+   */
   minPool: section({
-    win: z.number().nonnegative().default(5000),
-    exacta: z.number().nonnegative().default(2000),
+    win: z.number().nonnegative().default(10_000),
+    exacta: z.number().nonnegative().default(10_000),
   }),
 });
 
@@ -389,7 +401,10 @@ const alertsSchema = section({
   suppression: section({
     /** The same alert for the same runner is not repeated within this window (0 = never suppress). */
     duplicateWindowMinutes: z.number().nonnegative().default(30),
+    /** Alerts one race may raise in all. */
     maxPerRace: positiveInt.default(20),
+    /** Alerts one rule (alert type) may raise for one race, so one noisy rule cannot use up maxPerRace. */
+    maxPerRacePerRule: positiveInt.default(3),
   }),
   channels: section({
     console: section({ enabled: z.boolean().default(true) }),

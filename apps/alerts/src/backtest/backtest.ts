@@ -10,13 +10,13 @@ import type { AlertCandidate } from "../rules/index.js";
 import {
   addStats,
   alertInputFor,
+  emptyLedger,
   emptyStats,
   evaluateUnits,
   RaceHistory,
   settingsResolver,
   suppressionSettingsOf,
   type EvaluationStats,
-  type RaceLedger,
 } from "../engine/evaluate-units.js";
 import { compareUnits, type EvaluationUnit } from "../engine/units.js";
 
@@ -117,7 +117,7 @@ export async function runBacktest(
           .exactaInstantsBetween(raceId, options.from, options.to)
           .map((fetchedAt) => ({ kind: "exacta" as const, raceId, fetchedAt, lastId: 0 })),
       ].sort(compareUnits);
-      const ledger: RaceLedger = { recent: [], count: 0 };
+      const ledger = emptyLedger();
       const raceStats = evaluateUnits(
         units,
         {

@@ -38,6 +38,24 @@ describe("console line", () => {
     );
   });
 
+  it("names an exacta combination once", () => {
+    expect(consoleLine(exacta)).toBe(
+      "13:42:05 Saratoga R5 exacta 1-3 [exacta_low] probable $9.80, below $10.00, 8 min to post",
+    );
+    const overlay: DeliverableAlert = {
+      ...exacta,
+      alertType: "exacta_overlay",
+      subject: "4-8",
+      message:
+        "Saratoga R5 exacta 4-8 (#4 Ollie's Falcon over #8 Saint Breeze) probable $482.80 vs fair $174.22 " +
+        "from win odds (+177.1%, overlay), 8 min to post",
+    };
+    expect(consoleLine(overlay)).toBe(
+      "13:42:05 Saratoga R5 exacta 4-8 [exacta_overlay] (#4 Ollie's Falcon over #8 Saint Breeze) " +
+        "probable $482.80 vs fair $174.22 from win odds (+177.1%, overlay), 8 min to post",
+    );
+  });
+
   it("keeps a message that does not start with the race as it is", () => {
     expect(messageBody({ ...steam, message: "something else" })).toBe("something else");
   });

@@ -81,16 +81,18 @@ export function localTime(instant: Date, timeZone: string): string {
 }
 
 /**
- * The rule's message without the race and runner it starts with ("Saratoga
- * R5 #3 Thunder Road: 5-1 -> 5-2 ..." -> "5-1 -> 5-2 ..."), for lines that
- * name them already.
+ * The rule's message without the race and subject it starts with, for lines that name them
+ * already: "Saratoga R5 #3 Thunder Road: 5-1 -> 5-2 ..." -> "5-1 -> 5-2 ...", and
+ * "Saratoga R5 exacta 1-2 probable $12.00 ..." -> "probable $12.00 ...".
  */
 export function messageBody(alert: DeliverableAlert): string {
   let text = alert.message;
   const race = raceLabel(alert);
   if (race !== "" && text.startsWith(`${race} `)) text = text.slice(race.length + 1);
   const subject = subjectLabel(alert);
-  if (subject !== "" && text.startsWith(`${subject}: `)) text = text.slice(subject.length + 2);
+  // As the rules write them: a runner is followed by ": ", a combination by a space.
+  const lead = `${subject}${isPayoutAlert(alert) ? " " : ": "}`;
+  if (subject !== "" && text.startsWith(lead)) text = text.slice(lead.length);
   return text;
 }
 

@@ -125,13 +125,21 @@ export function suppressionSettingsOf(config: TotewatchConfig): SuppressionSetti
   return {
     duplicateWindowMinutes: config.alerts.suppression.duplicateWindowMinutes,
     maxPerRace: config.alerts.suppression.maxPerRace,
+    maxPerRacePerRule: config.alerts.suppression.maxPerRacePerRule,
   };
 }
 
-/** What suppression knows about one race: its alerts near the instants evaluated, and its total. */
+/** What suppression knows about one race: its alerts (at least those near the instants evaluated), and its counts. */
 export interface RaceLedger {
   recent: RecentAlert[];
   count: number;
+  /** Alerts by type (as stored, plain text); a type not listed has none. */
+  countByType: Map<string, number>;
+}
+
+/** The ledger of a race with no alerts yet. */
+export function emptyLedger(): RaceLedger {
+  return { recent: [], count: 0, countByType: new Map() };
 }
 
 /** The candidates of one unit, strongest first; [] when the data it needs is missing. */
@@ -236,7 +244,8 @@ export function evaluateUnits(
     stats.candidates += candidates.length;
     const ledger = source.ledger(unit.raceId);
     for (const candidate of candidates) {
-      const reason = shouldSuppress(candidate, ledger.recent, ledger.count, suppression);
+      const counts = { total: ledger.count, ofType: ledger.countByType.get(candidate.type) ?? 0 };
+      const reason = shouldSuppress(candidate, ledger.recent, counts, suppression);
       if (reason !== null) {
         stats.suppressed[reason]++;
         continue;
@@ -249,6 +258,7 @@ export function evaluateUnits(
           triggeredAt: candidate.triggeredAt,
         });
         ledger.count++;
+        ledger.countByType.set(candidate.type, counts.ofType + 1);
       }
     }
   }

@@ -40,6 +40,8 @@ export const WIN_CURSOR = "alerts:win";
 export const EXACTA_CURSOR = "alerts:exacta";
 
 const MS_PER_MINUTE = 60_000;
+/** Bounds that hold every stored instant. */
+const ALL_TIME = { from: new Date(0), to: new Date("9999-12-31T23:59:59.999Z") };
 
 export interface ProcessPendingOptions {
   /** Clock for created_at / cursor times; default the wall clock. Alerts are timed by their snapshot. */
@@ -204,7 +206,6 @@ function evaluatePass(
 ): EvaluationStats {
   const races = tx.races(units.map((unit) => unit.raceId));
   const suppression = suppressionSettingsOf(config);
-  const dupWindowMs = suppression.duplicateWindowMinutes * MS_PER_MINUTE;
 
   // Per race, the span of instants evaluated in this pass.
   const spans = new Map<number, { from: number; to: number }>();
@@ -255,15 +256,16 @@ function evaluatePass(
       ledger(raceId) {
         let ledger = ledgers.get(raceId);
         if (!ledger) {
-          const span = spans.get(raceId)!;
-          const recent = tx
-            .raceAlertsBetween(raceId, new Date(span.from - dupWindowMs), new Date(span.to + dupWindowMs))
-            .map((alert) => ({
-              type: alert.alertType,
-              subject: alert.subject,
-              triggeredAt: alert.triggeredAt,
-            }));
-          ledger = { recent, count: tx.raceAlertCount(raceId) };
+          // Every alert of the race: the per-rule cap needs counts by type, and the caps keep
+          // a race's alerts few. Duplicates are still judged by distance in shouldSuppress.
+          const recent = tx.raceAlertsBetween(raceId, ALL_TIME.from, ALL_TIME.to).map((alert) => ({
+            type: alert.alertType,
+            subject: alert.subject,
+            triggeredAt: alert.triggeredAt,
+          }));
+          const countByType = new Map<string, number>();
+          for (const alert of recent) countByType.set(alert.type, (countByType.get(alert.type) ?? 0) + 1);
+          ledger = { recent, count: recent.length, countByType };
           ledgers.set(raceId, ledger);
         }
         return ledger;

@@ -97,7 +97,7 @@ export function backtestReport(result: BacktestResult, options: { top: number })
   lines.push(
     `${result.races} race(s), ${result.stats.winSnapshots} win snapshot(s), ${result.stats.exactaGrids} exacta grid(s) evaluated; ` +
       `${result.alerts.length} alert(s) would have fired ` +
-      `(suppressed: ${result.stats.suppressed.duplicate} duplicate, ${result.stats.suppressed.race_limit} over the per-race limit).`,
+      `(suppressed: ${result.stats.suppressed.duplicate} duplicate, ${result.stats.suppressed.race_limit} over a per-race limit).`,
   );
   if (counts.length === 0) return lines.join("\n");
   const summary = table(["rule", "alerts", "races"]);

@@ -47,7 +47,13 @@ describe("exactaPayoutAlerts", () => {
 
 describe("crossPoolAlerts", () => {
   const s = settings({
-    crossPool: { enabled: true, overlayPercent: 50, underlayPercent: 50, exactaTakeout: 0.2 },
+    crossPool: {
+      enabled: true,
+      overlayPercent: 50,
+      underlayPercent: 50,
+      exactaTakeout: 0.2,
+      withinMinutesToPost: 10,
+    },
   });
   // Win odds 1-1, 2-1, 3-1 -> implied 0.5, 0.3333, 0.25 (sum 1.0833)
   // -> normalized 6/13 = 0.4615, 4/13 = 0.3077, 3/13 = 0.2308.
@@ -101,5 +107,32 @@ describe("crossPoolAlerts", () => {
     const thinWin = winBoard(at("11:54"), { "1": 1, "2": 2, "3": 3 }, { totalWinPool: 4000 });
     expect(crossPoolAlerts(race(), thinWin, board, s)).toEqual([]);
     expect(crossPoolAlerts(race(), win, board, s)).toHaveLength(1);
+  });
+
+  it("alerts only within withinMinutesToPost before post, both ends included", () => {
+    // The 1-2 overlay above (+97.8%), seen at different instants; post is 12:00, window 10 min.
+    const seenAt = (time: string) =>
+      crossPoolAlerts(
+        race(),
+        winBoard(at(time), { "1": 1, "2": 2, "3": 3 }),
+        exactaBoard(at(time), { "1-2": 12 }),
+        s,
+      ).map((alert) => alert.subject);
+    expect(seenAt("11:50")).toEqual(["1-2"]);
+    expect(seenAt("12:00")).toEqual(["1-2"]);
+    expect(seenAt("11:49:59")).toEqual([]);
+    expect(seenAt("11:00")).toEqual([]);
+    // After post the pools are closed: nothing to bet on.
+    expect(seenAt("12:00:30")).toEqual([]);
+  });
+
+  it("follows a configured window and skips a race without a post time", () => {
+    const board = exactaBoard(at("11:30"), { "1-2": 12 });
+    const earlyWin = winBoard(at("11:30"), { "1": 1, "2": 2, "3": 3 });
+    const wide = settings({ crossPool: { ...s.crossPool, withinMinutesToPost: 30 } });
+    expect(crossPoolAlerts(race(), earlyWin, board, s)).toEqual([]);
+    expect(crossPoolAlerts(race(), earlyWin, board, wide)).toHaveLength(1);
+    const noPost = race({ postTime: null });
+    expect(crossPoolAlerts(noPost, win, exactaBoard(at("11:55"), { "1-2": 12 }), s)).toEqual([]);
   });
 });

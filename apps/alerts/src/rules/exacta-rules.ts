@@ -7,6 +7,7 @@ import { fairExactaPayout, harvilleExactaProbability, normalizedWinProbabilities
 import {
   dollars,
   exactaPoolTooSmall,
+  isNearPost,
   minutesToPostAt,
   postTimeLabel,
   raceLabel,
@@ -95,6 +96,8 @@ export function exactaPayoutAlerts(
  * paying >= overlayPercent more than fair is an "exacta_overlay"; >= underlayPercent less,
  * an "exacta_underlay". Probables naming a runner missing from the win snapshot are skipped.
  * Both pools must meet their minimums: a thin win pool makes the fair price itself unreliable.
+ * Only within withinMinutesToPost before post (post time unknown: never): early exacta pools are
+ * thin and their probables swing on single tickets, which is noise, not value.
  */
 export function crossPoolAlerts(
   ctx: RaceContext,
@@ -102,8 +105,13 @@ export function crossPoolAlerts(
   exacta: ExactaSnapshot,
   settings: Pick<RuleSettings, "crossPool" | "minPool">,
 ): AlertCandidate[] {
-  const { enabled, overlayPercent, underlayPercent, exactaTakeout } = settings.crossPool;
-  if (!enabled || exactaPoolTooSmall(exacta, settings.minPool) || winPoolTooSmall(win, settings.minPool))
+  const { enabled, overlayPercent, underlayPercent, exactaTakeout, withinMinutesToPost } = settings.crossPool;
+  if (
+    !enabled ||
+    !isNearPost(ctx, exacta.fetchedAt, withinMinutesToPost) ||
+    exactaPoolTooSmall(exacta, settings.minPool) ||
+    winPoolTooSmall(win, settings.minPool)
+  )
     return [];
 
   const probabilities = normalizedWinProbabilities(win.runners.map((runner) => runner.winOdds));

@@ -32,6 +32,14 @@ export interface SuppressionSettings {
   duplicateWindowMinutes: number;
   /** Alerts a race may raise in all; further candidates are dropped. */
   maxPerRace: number;
+  /** Alerts of one type a race may raise, so one noisy rule cannot use up maxPerRace. */
+  maxPerRacePerRule: number;
+}
+
+/** How many alerts the race has raised so far: in all, and of the candidate's type. */
+export interface RaceAlertCounts {
+  total: number;
+  ofType: number;
 }
 
 export type SuppressionReason = "duplicate" | "race_limit";
@@ -41,13 +49,14 @@ export type SuppressionReason = "duplicate" | "race_limit";
  * "duplicate": an alert of the same type and subject in `recent` (earlier alerts of this race)
  * triggered less than duplicateWindowMinutes from it — measured as a distance, so re-evaluating an
  * older snapshot after a newer one fired is a duplicate too.
- * "race_limit": the race already has raceAlertCount >= maxPerRace alerts.
+ * "race_limit": the race already has counts.total >= maxPerRace alerts, or
+ * counts.ofType >= maxPerRacePerRule alerts of the candidate's type.
  * Duplicate is reported first: it is the more specific reason.
  */
 export function shouldSuppress(
   candidate: Pick<AlertCandidate, "type" | "subject" | "triggeredAt">,
   recent: readonly RecentAlert[],
-  raceAlertCount: number,
+  counts: RaceAlertCounts,
   settings: SuppressionSettings,
 ): SuppressionReason | null {
   const windowMs = settings.duplicateWindowMinutes * MS_PER_MINUTE;
@@ -59,6 +68,6 @@ export function shouldSuppress(
       Math.abs(at - alert.triggeredAt.getTime()) < windowMs,
   );
   if (isDuplicate) return "duplicate";
-  if (raceAlertCount >= settings.maxPerRace) return "race_limit";
+  if (counts.total >= settings.maxPerRace || counts.ofType >= settings.maxPerRacePerRule) return "race_limit";
   return null;
 }

@@ -81,7 +81,13 @@ export function settings(overrides: Partial<RuleSettings> = {}): RuleSettings {
     },
     overlay: { enabled: true, ratio: 2, withinMinutesToPost: 10 },
     exactaPayout: { enabled: true, min: 10, max: 100, combinations: [] },
-    crossPool: { enabled: true, overlayPercent: 50, underlayPercent: 50, exactaTakeout: 0.2 },
+    crossPool: {
+      enabled: true,
+      overlayPercent: 50,
+      underlayPercent: 50,
+      exactaTakeout: 0.2,
+      withinMinutesToPost: 10,
+    },
     minPool: { win: 5000, exacta: 2000 },
     ...overrides,
   };
