@@ -3,9 +3,11 @@ export {
   FeedIngestor,
   emptyStats,
   type ApplyMessage,
+  type IngestBatch,
   type IngestOutcome,
   type IngestStats,
 } from "./ingestor.js";
+export { DEFAULT_BATCH_LIMITS, type BatchLimits } from "./batches.js";
 export { createProgress, formatSummaryTable, silentProgress, summarize } from "./progress.js";
 export type { IngestSummary, ProgressSink } from "./progress.js";
 export { expandFeedInputs, orderFeedFiles, replayFiles, type ReplayOptions } from "./replay.js";

@@ -1,9 +1,10 @@
 /**
  * The write path every command shares: validate a raw message, apply it in
- * its own transaction, count the outcome, report invalid ones and go on.
+ * its own transaction (or its own savepoint of a group commit, see `batch`),
+ * count the outcome, report invalid ones and go on.
  */
 import type { Logger } from "@totewatch/config";
-import type { Db } from "@totewatch/db";
+import { writeBatch, type Db } from "@totewatch/db";
 import {
   FeedMessageError,
   parseFeedMessage,
@@ -25,7 +26,11 @@ export interface IngestStats {
 
 export type IngestOutcome = "applied" | "unchanged" | "invalid";
 
-/** What writes a parsed message; replaceable so tests can observe a write in flight. */
+/**
+ * What writes a parsed message; replaceable so tests can observe a write in flight.
+ * In a batch it runs inside the open group commit, holding the write lock: it must
+ * not wait on anything in this process that writes through another client.
+ */
 export type ApplyMessage = (db: Db, message: ParsedFeedMessage) => Promise<ApplyResult>;
 
 export interface FeedIngestorOptions {
@@ -37,6 +42,19 @@ export interface FeedIngestorOptions {
 
 export function emptyStats(): IngestStats {
   return { applied: 0, unchanged: 0, invalid: 0, rows: 0 };
+}
+
+function addStats(into: IngestStats, from: IngestStats): void {
+  into.applied += from.applied;
+  into.unchanged += from.unchanged;
+  into.invalid += from.invalid;
+  into.rows += from.rows;
+}
+
+/** The messages of one group commit; see FeedIngestor.batch. */
+export interface IngestBatch {
+  ingest(raw: unknown, position: FeedPosition): Promise<IngestOutcome>;
+  ingestRecord(record: FeedRecord): Promise<IngestOutcome>;
 }
 
 export class FeedIngestor {
@@ -54,30 +72,54 @@ export class FeedIngestor {
     return this.stats.applied + this.stats.unchanged + this.stats.invalid;
   }
 
-  /** A record from a file or a response body. */
+  /** A record from a file or a response body, in its own transaction. */
   ingestRecord(record: FeedRecord): Promise<IngestOutcome> {
-    if (!record.ok) return Promise.resolve(this.invalid(record.error));
-    return this.ingest(record.raw, record.position);
+    return this.write(record, this.stats);
   }
 
-  /** Validates and writes one raw message. Database failures other than refusals propagate. */
-  async ingest(raw: unknown, position: FeedPosition): Promise<IngestOutcome> {
-    const parsed = parseFeedMessage(raw, position);
-    if (!parsed.ok) return this.invalid(parsed.error);
+  /** Validates and writes one raw message in its own transaction. Database failures other than refusals propagate. */
+  ingest(raw: unknown, position: FeedPosition): Promise<IngestOutcome> {
+    return this.write({ ok: true, raw, position }, this.stats);
+  }
+
+  /**
+   * Runs `work` as one group commit (writeBatch): every message it ingests
+   * still applies whole or not at all, with the same outcome as on its own,
+   * but the batch commits once. Its counts reach `stats` when it commits; if
+   * the batch itself fails (the commit, or an error other than a refused
+   * message), nothing of it is written or counted and the error propagates.
+   * Concurrent batches on one ingestor (poll's tracks) queue on the client.
+   */
+  async batch<T>(work: (batch: IngestBatch) => Promise<T>): Promise<T> {
+    const counts = emptyStats();
+    const result = await writeBatch(this.db, () =>
+      work({
+        ingest: (raw, position) => this.write({ ok: true, raw, position }, counts),
+        ingestRecord: (record) => this.write(record, counts),
+      }),
+    );
+    addStats(this.stats, counts);
+    return result;
+  }
+
+  private async write(record: FeedRecord, counts: IngestStats): Promise<IngestOutcome> {
+    if (!record.ok) return this.invalid(record.error, counts);
+    const parsed = parseFeedMessage(record.raw, record.position);
+    if (!parsed.ok) return this.invalid(parsed.error, counts);
     let result: ApplyResult;
     try {
       result = await this.apply(this.db, parsed.message);
     } catch (error) {
-      if (error instanceof FeedMessageError) return this.invalid(error.feedError);
+      if (error instanceof FeedMessageError) return this.invalid(error.feedError, counts);
       throw error;
     }
-    this.stats.rows += result.rows;
-    this.stats[result.outcome]++;
+    counts.rows += result.rows;
+    counts[result.outcome]++;
     return result.outcome;
   }
 
-  private invalid(error: FeedError): "invalid" {
-    this.stats.invalid++;
+  private invalid(error: FeedError, counts: IngestStats): "invalid" {
+    counts.invalid++;
     this.options.logger?.warn(
       { source: error.source, position: error.position, reason: error.reason },
       `invalid message at ${error.position}: ${error.reason}`,

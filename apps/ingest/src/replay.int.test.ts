@@ -3,8 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Db } from "@totewatch/db";
+import { writeFeedMessage } from "@totewatch/feed";
 import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ApplyMessage } from "./ingestor.js";
 import { replayFiles } from "./replay.js";
 import { runSimulation } from "./simulation.js";
 import { captureLogs, countRows, dumpTables } from "./testing/helpers.js";
@@ -119,6 +121,96 @@ describe("invalid messages", () => {
       level: 40,
     });
     expect(await countRows(db)).toMatchObject({ race: 1, entry: 2, odds_snapshot: 2, exacta_probable: 0 });
+  });
+});
+
+describe("group commit", () => {
+  const race = { track: "Test Downs", date: "2025-09-12", race: 1 };
+  const win = (minute: number, programs: string[]) => ({
+    kind: "win",
+    ...race,
+    fetched_at: `2025-09-12T17:${minute}:00Z`,
+    horses: programs.map((program) => ({ program_number: program, win_odds: "5-2" })),
+  });
+
+  /** An apply that notes, before each message, how many snapshot rows another client sees committed. */
+  function observingFrom(file: string): { apply: ApplyMessage; committed: number[] } {
+    const other = createDb({ url: file });
+    opened.push(other);
+    const committed: number[] = [];
+    return {
+      committed,
+      apply: async (db, message) => {
+        const rows = await countRows(other);
+        committed.push(rows.odds_snapshot! + rows.exacta_probable!);
+        return writeFeedMessage(db, message);
+      },
+    };
+  }
+
+  it("a message the database refuses in the middle of a batch writes nothing; its neighbours in that batch are applied", async () => {
+    const file = path.join(tmp(), "day.jsonl");
+    const lines = [
+      {
+        kind: "card",
+        ...race,
+        timezone: "America/Chicago",
+        post_time: "2025-09-12T13:00:00-05:00",
+        entries: [
+          { program_number: "1", horse: "First Light" },
+          { program_number: "2", horse: "Second Wind" },
+        ],
+      },
+      win(40, ["1", "2"]),
+      // Valid on its own; refused inside the database: runner 9 is not on the card.
+      win(45, ["1", "9"]),
+      { kind: "exacta", ...race, fetched_at: "2025-09-12T17:45:00Z", probables: { "1-2": 10, "2-1": 12 } },
+      win(50, ["1", "2"]),
+    ];
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join("\n"));
+    const dbFile = freshDatabaseFile("ingest-replay-batch");
+    const db = createDb({ url: dbFile });
+    opened.push(db);
+    const observer = observingFrom(dbFile);
+    const logs = captureLogs();
+    const summary = await replayFiles(db, [file], { logger: logs.logger, apply: observer.apply });
+
+    expect(summary).toMatchObject({ applied: 4, unchanged: 0, invalid: 1, rows: 1 + 1 + 2 + 2 + 2 + 2 + 2 });
+    const invalid = logs.records.filter((r) => r.msg.startsWith("invalid message"));
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatchObject({ position: `${file}:3` });
+    expect(String(invalid[0]!.reason)).toMatch(/program number "9" is not on the card/);
+    // One batch: nothing was committed before any of the five messages was written.
+    expect(observer.committed).toEqual([0, 0, 0, 0, 0]);
+    const tables = await dumpTables(db);
+    expect((tables.odds_snapshot as Array<{ fetched_at: string }>).map((r) => r.fetched_at)).toEqual([
+      "2025-09-12T17:40:00.000+00:00",
+      "2025-09-12T17:40:00.000+00:00",
+      "2025-09-12T17:50:00.000+00:00",
+      "2025-09-12T17:50:00.000+00:00",
+    ]);
+    expect(tables.exacta_probable).toHaveLength(2);
+  });
+
+  it("commits at the batch limit as fast as possible, and per group of messages due together when paced", async () => {
+    const fast = freshDatabaseFile("ingest-replay-limit");
+    const fastObserver = observingFrom(fast);
+    const fastDb = createDb({ url: fast });
+    opened.push(fastDb);
+    await replayFiles(fastDb, [smallDay], {
+      apply: fastObserver.apply,
+      batchLimits: { maxMessages: 3, maxMs: Number.POSITIVE_INFINITY },
+    });
+    // Batches of 3: [2 cards, win 17:40 (2 rows)], [exacta 17:40 (2), win 17:50 (2), off], [official, race 2 win].
+    expect(fastObserver.committed).toEqual([0, 0, 0, 2, 2, 2, 6, 6]);
+
+    const paced = freshDatabaseFile("ingest-replay-paced");
+    const pacedObserver = observingFrom(paced);
+    const pacedDb = createDb({ url: paced });
+    opened.push(pacedDb);
+    await replayFiles(pacedDb, [smallDay], { apply: pacedObserver.apply, speed: 60, sleep: async () => {} });
+    // Cards (no time of their own) go with the first snapshots; then one batch per instant.
+    expect(pacedObserver.committed).toEqual([0, 0, 0, 0, 4, 6, 6, 6]);
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * `ingest replay`: recorded feed files applied in observation-time order,
- * as fast as possible or at N times real time.
+ * as fast as possible or at N times real time, in group commits.
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
 import { isFeedFile, readFeedFile, type FeedRecord } from "@totewatch/feed";
+import { writePacedBatches, type BatchLimits } from "./batches.js";
 import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
 import { realSleep, type Sleep } from "./timing.js";
@@ -20,6 +21,8 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   sleep?: Sleep;
   apply?: ApplyMessage;
+  /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
+  batchLimits?: BatchLimits;
 }
 
 /** Files named on the command line: files as given, folders expanded to their feed files, sorted. */
@@ -99,30 +102,27 @@ export async function replayFiles(
   const ordered = await orderFeedFiles(files);
   const ingestor = new FeedIngestor(db, { logger: options.logger, apply: options.apply });
   const progress = options.progress ?? silentProgress;
-  const sleep = options.sleep ?? realSleep;
-  const speed = options.speed ?? 0;
-  let lastTime = Number.NaN;
-  let interrupted = false;
-  for (let i = 0; i < ordered.length; i++) {
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    const item = ordered[i]!;
-    // Let go of what has been applied: a big day is held once, not twice.
-    ordered[i] = undefined as unknown as Ordered;
-    if (speed > 0 && Number.isFinite(item.time)) {
-      if (Number.isFinite(lastTime) && item.time > lastTime)
-        await sleep((item.time - lastTime) / speed, options.signal);
-      lastTime = item.time;
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-    }
-    await ingestor.ingestRecord(item.record);
-    progress.update(ingestor.stats);
-  }
+  const { interrupted } = await writePacedBatches(releasing(ordered), {
+    ingestor,
+    timeOf: (item) => item.time,
+    write: async (item, batch) => {
+      await (batch ?? ingestor).ingestRecord(item.record);
+    },
+    speed: options.speed ?? 0,
+    sleep: options.sleep ?? realSleep,
+    progress,
+    signal: options.signal,
+    limits: options.batchLimits,
+  });
   progress.finish();
   return summarize(ingestor.stats, performance.now() - started, interrupted);
+}
+
+/** The items in order, letting go of each once taken: a big day is held once, not twice. */
+function* releasing<T>(items: Array<T | undefined>): Generator<T> {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    items[i] = undefined;
+    yield item;
+  }
 }

@@ -6,6 +6,7 @@ import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Logger } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
+import { writePacedBatches, type BatchLimits } from "./batches.js";
 import { FeedIngestor, emptyStats, type ApplyMessage } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
 import { simulateTimedRaceDay, type SimulationOptions } from "./simulate/index.js";
@@ -24,6 +25,8 @@ export interface RunSimulationOptions {
   signal?: AbortSignal;
   sleep?: Sleep;
   apply?: ApplyMessage;
+  /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
+  batchLimits?: BatchLimits;
 }
 
 /** Position name of simulated messages in error reports. */
@@ -40,31 +43,25 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Inge
     ? new FeedIngestor(options.db, { logger: options.logger, apply: options.apply })
     : null;
   const progress = options.progress ?? silentProgress;
-  const sleep = options.sleep ?? realSleep;
-  const speed = options.speed ?? 0;
   const out = options.out === undefined ? null : createWriteStream(options.out, { encoding: "utf8" });
   const outDone = out ? once(out, "close") : null;
   let index = 0;
-  let lastTime = Number.NaN;
   let interrupted = false;
   try {
-    for (const { atMs, message } of messages) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      if (speed > 0) {
-        if (Number.isFinite(lastTime) && atMs > lastTime)
-          await sleep((atMs - lastTime) / speed, options.signal);
-        lastTime = atMs;
-      }
-      if (out && !out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
-      if (ingestor) {
-        await ingestor.ingest(message, { source: SIMULATOR_SOURCE, index });
-        progress.update(ingestor.stats);
-      }
-      index++;
-    }
+    ({ interrupted } = await writePacedBatches(messages, {
+      ingestor,
+      timeOf: (item) => item.atMs,
+      write: async ({ message }, batch) => {
+        if (out && !out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
+        await batch?.ingest(message, { source: SIMULATOR_SOURCE, index });
+        index++;
+      },
+      speed: options.speed ?? 0,
+      sleep: options.sleep ?? realSleep,
+      progress,
+      signal: options.signal,
+      limits: options.batchLimits,
+    }));
   } finally {
     progress.finish();
     if (out) {

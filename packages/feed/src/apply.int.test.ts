@@ -1,5 +1,5 @@
 import { createTestDb } from "@totewatch/db/testing";
-import { findRace, type Db } from "@totewatch/db";
+import { findRace, writeBatch, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyFeedMessage, FeedMessageError, parseFeedMessage, type ParsedFeedMessage } from "./index.js";
 
@@ -116,6 +116,19 @@ describe("applyFeedMessage", () => {
     expect((await findRace(db, { ...key, track: "New Track" }))?.postTime?.toISOString()).toBe(
       "2025-09-12T17:00:00.000Z",
     );
+  });
+
+  it("in a group commit, reads the zone a card earlier in the same batch stored", async () => {
+    // The track is new: only the batch's own (uncommitted) rows say it is in Chicago.
+    await writeBatch(db, async () => {
+      await applyFeedMessage(db, parsed({ ...card, track: "New Track", timezone: "America/Chicago" }));
+      await applyFeedMessage(
+        db,
+        parsed({ ...card, track: "New Track", race: 6, timezone: undefined, post_time: "13:00" }),
+      );
+    });
+    const key = { track: "New Track", raceDate: "2025-09-12", raceNumber: 6 };
+    expect((await findRace(db, key))?.postTime?.toISOString()).toBe("2025-09-12T18:00:00.000Z");
   });
 
   it("turns refusals into FeedMessageError with the position; nothing is written", async () => {

@@ -70,10 +70,17 @@ async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
   }
 }
 
-/** The zone a track was stored with (a local post time is read in it), or null for a new track. */
+/**
+ * The zone a track was stored with (a local post time is read in it), or null for a new track.
+ * Read on the raw connection, the one the write helpers use: inside a group commit (writeBatch)
+ * a card earlier in the same batch may have created the track, and only that connection sees
+ * the batch's uncommitted rows (the Prisma connection would read the zone as unknown).
+ */
 async function storedTimeZone(db: Db, track: string): Promise<string | null> {
-  const row = await db.exclusive(() =>
-    db.prisma.track.findUnique({ where: { name: track }, select: { timezone: true } }),
+  const row = await db.exclusive(
+    () =>
+      db.sql.prepare("SELECT timezone FROM track WHERE name = ?").get(track) as
+        { timezone: string } | undefined,
   );
   return row?.timezone ?? null;
 }

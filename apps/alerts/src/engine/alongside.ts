@@ -5,31 +5,25 @@
  *
  * Every database call here is synchronous underneath, so an ingest loop's
  * awaits resolve as microtasks and would never let the daemon's timers run
- * until the whole day was written. Ingest therefore yields to the event loop
- * after each message: the daemon then really evaluates while the day is
- * being written.
+ * until the whole day was written. Ingest yields to the event loop between
+ * its group commits, never inside one (the daemon's writes would wait on the
+ * write lock the open batch holds, in this same thread); small batches let
+ * the daemon really evaluate while the day is being written.
  */
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Logger, TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import { writeFeedMessage } from "@totewatch/feed";
 import {
   runSimulation,
   type ApplyMessage,
+  type BatchLimits,
   type IngestSummary,
   type SimulationOptions,
 } from "@totewatch/ingest";
 import type { Channel } from "../delivery/index.js";
 import { runDaemon, type DaemonSummary, type DaemonTurn } from "./daemon.js";
 
-/** The ingest write path, then a turn of the event loop. */
-export function yieldingApply(apply: ApplyMessage = writeFeedMessage): ApplyMessage {
-  return async (db, message) => {
-    const result = await apply(db, message);
-    await nextTurn();
-    return result;
-  };
-}
+/** Ingest's group commits here: the daemon gets a turn every few messages. */
+const INGEST_BATCH: BatchLimits = { maxMessages: 10, maxMs: 25 };
 
 export interface AlongsideOptions {
   simulation: SimulationOptions;
@@ -42,7 +36,7 @@ export interface AlongsideOptions {
   logger: Logger;
   /** Daemon poll interval while the day is written. */
   pollIntervalMs?: number;
-  /** Wraps the ingest write path (e.g. to time each commit). */
+  /** Wraps the ingest write path (e.g. to time each write); it runs inside a group commit (see ApplyMessage). */
   apply?: ApplyMessage;
   onTurn?: (turn: DaemonTurn) => void;
   signal?: AbortSignal;
@@ -76,7 +70,8 @@ export async function runAlongside(options: AlongsideOptions): Promise<Alongside
       db: options.ingestDb,
       logger: options.logger,
       signal: options.signal,
-      apply: yieldingApply(options.apply),
+      apply: options.apply,
+      batchLimits: INGEST_BATCH,
     });
   } finally {
     stop.abort();

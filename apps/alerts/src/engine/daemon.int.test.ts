@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@totewatch/config";
 import { createDb, oddsActivity, type Db } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
-import { runSimulation, type ApplyMessage } from "@totewatch/ingest";
+import { runSimulation } from "@totewatch/ingest";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { runBacktest } from "../backtest/backtest.js";
 import type { Channel, DeliverableAlert } from "../delivery/index.js";
@@ -121,15 +121,13 @@ describe("the daemon with ingest writing to the same file concurrently", () => {
         await nextTurn();
       }
     })();
-    // Ingest writes bursts of 9 messages between the engine's passes, so the engine runs behind
-    // and its reads are cut mid-snapshot and mid-race.
-    let written = 0;
-    const bursty: ApplyMessage = async (db, message) => {
-      const result = await writeFeedMessage(db, message);
-      if (++written % 9 === 0) await nextTurn();
-      return result;
-    };
-    await runSimulation({ simulation: { ...simulation, seed: 12 }, db: ingestDb, apply: bursty });
+    // Ingest writes bursts of 9 messages (one group commit each, then a turn of the event loop)
+    // between the engine's passes, so the engine runs behind and its reads are cut mid-snapshot and mid-race.
+    await runSimulation({
+      simulation: { ...simulation, seed: 12 },
+      db: ingestDb,
+      batchLimits: { maxMessages: 9, maxMs: Number.POSITIVE_INFINITY },
+    });
     ingestDone = true;
     await engine;
 

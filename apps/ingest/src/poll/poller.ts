@@ -78,19 +78,22 @@ export function createPoller(options: PollerOptions): Poller {
     }
   }
 
-  /** Fetches one endpoint and writes what it returned, message by message. */
+  /** Fetches one endpoint and writes what it returned as one group commit, message by message. */
   async function pollEndpoint(url: string): Promise<void> {
     const result = await http.fetchFeed(url);
     if (!result.ok) {
       if (!result.stopped) logger?.debug({ source: url, error: result.error }, "poll gave up for now");
       return;
     }
-    for (const record of result.records) {
-      // Stop between messages, never inside one: each is its own transaction.
-      if (signal.aborted) return;
-      await ingestor.ingestRecord(record);
-      progress.update(ingestor.stats);
-    }
+    if (result.records.length === 0 || signal.aborted) return;
+    await ingestor.batch(async (batch) => {
+      for (const record of result.records) {
+        // Stop between messages, never inside one (each is its own savepoint); what is written commits.
+        if (signal.aborted) return;
+        await batch.ingestRecord(record);
+      }
+    });
+    progress.update(ingestor.stats);
   }
 
   async function pollTrack(track: TrackConfig): Promise<void> {
