@@ -6,7 +6,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
+import { createLogger, loadConfig, userArguments, type LoadedConfig, type Logger } from "@totewatch/config";
 import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate, isIanaTimeZone, resolvePostTime } from "@totewatch/tote";
 import { runBacktest } from "./backtest/backtest.js";
@@ -209,7 +209,7 @@ export async function main(
   const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
   const program = buildProgram(fullIo);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(userArguments(argv), { from: "user" });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

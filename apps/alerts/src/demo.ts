@@ -12,7 +12,14 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { createLogger, loadConfig, parseConfig, type Logger, type TotewatchConfig } from "@totewatch/config";
+import {
+  createLogger,
+  loadConfig,
+  parseConfig,
+  userArguments,
+  type Logger,
+  type TotewatchConfig,
+} from "@totewatch/config";
 import {
   alertCountsByType,
   createDb,
@@ -199,7 +206,7 @@ export async function main(
     .option("--quiet", "do not print each alert, only the summary")
     .exitOverride();
   try {
-    program.parse([...argv], { from: "user" });
+    program.parse(userArguments(argv), { from: "user" });
     const o = program.opts<{
       db?: string;
       reset?: boolean;

@@ -2,10 +2,17 @@
  * The `ingest` command line: replay, simulate and poll, sharing one write
  * path. `main` returns the exit code instead of exiting, so tests can call it.
  */
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ConfigError, createLogger, loadConfig, type Logger, type LoadedConfig } from "@totewatch/config";
+import {
+  ConfigError,
+  createLogger,
+  loadConfig,
+  resolveUserPath,
+  userArguments,
+  type Logger,
+  type LoadedConfig,
+} from "@totewatch/config";
 import { createDb, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate } from "@totewatch/tote";
 import { createPoller } from "./poll/poller.js";
@@ -151,12 +158,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   ).action(async (inputs: string[], options: CommonOptions & { speed: number }) => {
     setExitCode(
       await runCommand("replay", options, (context) =>
-        replayFiles(context.db!, inputs, {
-          speed: options.speed,
-          logger: context.logger,
-          progress: progressFor("replay", context),
-          signal: context.signal,
-        }),
+        replayFiles(
+          context.db!,
+          inputs.map((input) => resolveUserPath(input)),
+          {
+            speed: options.speed,
+            logger: context.logger,
+            progress: progressFor("replay", context),
+            signal: context.signal,
+          },
+        ),
       ),
     );
   });
@@ -207,8 +218,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
           setExitCode(2);
           return;
         }
-        const out =
-          options.out === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? ".", options.out);
+        const out = options.out === undefined ? undefined : resolveUserPath(options.out);
         setExitCode(
           await runCommand(
             "simulate",
@@ -278,7 +288,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     exitCode = code;
   });
   try {
-    await program.parseAsync([...argv]);
+    // argv is (node, script, ...args); drop the '--' pnpm passes through.
+    await program.parseAsync([...argv.slice(0, 2), ...userArguments(argv.slice(2))]);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`ingest: ${(error as Error).message}\n`);

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./client.js";
+import { raceCacheFor } from "./race-cache.js";
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -54,6 +55,7 @@ export function writeBatch<T>(db: Db, work: () => Promise<T>): Promise<T> {
       return result;
     } catch (error) {
       if (db.sql.inTransaction) db.sql.exec("ROLLBACK");
+      raceCacheFor(db).clear();
       throw error;
     }
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "./client.js";
-import { InvalidInputError, UnknownRunnerError } from "./errors.js";
+import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
 import { recordExactaSnapshot, recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
 import { writeBatch } from "./sql.js";
@@ -92,6 +92,26 @@ describe("writeBatch", () => {
     const outside = db.exclusive(() => order.push("outside"));
     await Promise.all([batch, outside]);
     expect(order).toEqual(["batch start", "batch end", "outside"]);
+  });
+
+  it("forgets races created by a batch that rolled back", async () => {
+    const ghost: RaceKey = { ...RACE, raceNumber: 9 };
+    await expect(
+      writeBatch(db, async () => {
+        await applyRaceCard(db, { ...ghost, entries: [{ programNumber: "1", horse: "Alpha" }] });
+        // Looked up (and cached) inside the batch, then the batch fails.
+        await recordWinSnapshot(db, {
+          ...ghost,
+          fetchedAt: at(30),
+          runners: [{ programNumber: "1", winOdds: 2 }],
+        });
+        throw new Error("power cut");
+      }),
+    ).rejects.toThrow("power cut");
+    expect(await findRace(db, ghost)).toBeNull();
+    await expect(
+      recordWinSnapshot(db, { ...ghost, fetchedAt: at(31), runners: [{ programNumber: "1", winOdds: 2 }] }),
+    ).rejects.toThrow(UnknownRaceError);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   recordExactaSnapshot,
   recordWinSnapshot,
   setRaceStatus,
+  trackTimeZone,
   UnknownRaceError,
   UnknownRunnerError,
   type Db,
@@ -57,7 +58,7 @@ async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
   switch (message.kind) {
     case "card": {
       if (message.localPostTime === null) return applyRaceCard(db, message.card);
-      const zone = (await storedTimeZone(db, message.card.track)) ?? DEFAULT_TIMEZONE;
+      const zone = (await trackTimeZone(db, message.card.track)) ?? DEFAULT_TIMEZONE;
       const postTime = resolvePostTime(message.localPostTime, message.card.raceDate, zone);
       return applyRaceCard(db, { ...message.card, postTime });
     }
@@ -68,19 +69,4 @@ async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
     case "status":
       return setRaceStatus(db, message.race, message.status);
   }
-}
-
-/**
- * The zone a track was stored with (a local post time is read in it), or null for a new track.
- * Read on the raw connection, the one the write helpers use: inside a group commit (writeBatch)
- * a card earlier in the same batch may have created the track, and only that connection sees
- * the batch's uncommitted rows (the Prisma connection would read the zone as unknown).
- */
-async function storedTimeZone(db: Db, track: string): Promise<string | null> {
-  const row = await db.exclusive(
-    () =>
-      db.sql.prepare("SELECT timezone FROM track WHERE name = ?").get(track) as
-        { timezone: string } | undefined,
-  );
-  return row?.timezone ?? null;
 }

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError } from "../errors.js";
+import { raceCacheFor, type RaceRef } from "../race-cache.js";
 import { readRaw, statement, writeTransaction } from "../sql.js";
 import { toDbTime } from "../time.js";
 
@@ -47,12 +48,7 @@ export interface WriteResult {
   rows: number;
 }
 
-export interface RaceRef {
-  raceId: number;
-  trackId: number;
-  /** program number -> entry id */
-  entries: Map<string, number>;
-}
+export type { RaceRef };
 
 /**
  * Applies a race card: track, race, horses and entries in one transaction.
@@ -179,23 +175,8 @@ export async function setRaceStatus(db: Db, key: RaceKey, status: RaceStatus): P
   });
 }
 
-// Race lookups by natural key are on every snapshot's path; cache them per
-// client. A card applied through this client drops its race from the cache;
-// a program number unknown to the cache is looked up again before refusing,
-// so cards applied by another process are seen.
-const raceRefCache = new WeakMap<Db, Map<string, RaceRef>>();
-
-function cacheFor(db: Db): Map<string, RaceRef> {
-  let cache = raceRefCache.get(db);
-  if (!cache) {
-    cache = new Map();
-    raceRefCache.set(db, cache);
-  }
-  return cache;
-}
-
 function forgetRace(db: Db, raceId: number): void {
-  const cache = cacheFor(db);
+  const cache = raceCacheFor(db);
   for (const [key, ref] of cache) if (ref.raceId === raceId) cache.delete(key);
 }
 
@@ -203,7 +184,7 @@ const keyText = (key: RaceKey) => `${key.track}\u0000${key.raceDate}\u0000${key.
 
 /** Race id and entry ids for a natural key, inside the caller's transaction; throws UnknownRaceError. */
 export function resolveRace(db: Db, sql: Database.Database, key: RaceKey, refresh = false): RaceRef {
-  const cache = cacheFor(db);
+  const cache = raceCacheFor(db);
   const cached = refresh ? undefined : cache.get(keyText(key));
   if (cached) return cached;
   const race = statement(
@@ -287,6 +268,19 @@ export async function racesOnDate(
           raceDate,
         );
     return (rows as RaceSummaryRow[]).map(toRaceSummary);
+  });
+}
+
+/**
+ * The zone a track is stored with, or null for a track not seen yet. Read on
+ * the raw connection, the one the write helpers use, so inside a group commit
+ * (writeBatch) it sees tracks created earlier in the same batch.
+ */
+export async function trackTimeZone(db: Db, track: string): Promise<string | null> {
+  return readRaw(db, (sql) => {
+    const row = statement(sql, `SELECT timezone FROM track WHERE name = ?`).get(track) as
+      { timezone: string } | undefined;
+    return row?.timezone ?? null;
   });
 }
 
