@@ -5,6 +5,7 @@
  */
 import {
   applyRaceCard,
+  DEFAULT_TIMEZONE,
   InvalidInputError,
   recordExactaSnapshot,
   recordWinSnapshot,
@@ -16,7 +17,7 @@ import {
   type WriteResult,
 } from "@totewatch/db";
 import { resolvePostTime } from "@totewatch/tote";
-import { DEFAULT_TIMEZONE, type ParsedFeedMessage } from "./parse.js";
+import type { ParsedFeedMessage } from "./parse.js";
 import { feedError, FeedMessageError } from "./position.js";
 
 export type ApplyOutcome = "applied" | "unchanged";

@@ -1,3 +1,4 @@
+import { RACE_STATUSES } from "@totewatch/db";
 import { z } from "zod";
 
 /**
@@ -36,8 +37,7 @@ const boardOdds = z.union([z.string(), z.number(), z.null()]);
 
 const money = z.number().int("must be a whole number of currency units").nonnegative("must not be negative");
 
-export const raceStatuses = ["scheduled", "open", "off", "official", "cancelled"] as const;
-export const raceStatusSchema = z.enum(raceStatuses);
+export const raceStatusSchema = z.enum(RACE_STATUSES);
 export type RaceStatus = z.infer<typeof raceStatusSchema>;
 
 const raceKey = {

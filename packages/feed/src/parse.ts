@@ -12,13 +12,13 @@ import type {
   WinRunnerInput,
   WinSnapshotInput,
 } from "@totewatch/db";
+import { DEFAULT_TIMEZONE } from "@totewatch/db";
 import { isIanaTimeZone, parseBoardOdds, resolvePostTime } from "@totewatch/tote";
 import type { z } from "zod";
 import { feedMessageSchema, type FeedMessage } from "./messages.js";
 import { feedError, formatFieldPath, type FeedError, type FeedPosition } from "./position.js";
 
 /** Used for a local "HH:MM" post time when neither the message nor the database names a zone. */
-export const DEFAULT_TIMEZONE = "America/New_York";
 
 export type ParsedFeedMessage =
   | {

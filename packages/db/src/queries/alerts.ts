@@ -75,3 +75,16 @@ export async function recentAlerts(
     }),
   );
 }
+
+/** An alert's `details` JSON text as an object (tolerating rows written by hand). */
+export function parseAlertDetails(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { value };
+  } catch {
+    return { unparsed: text };
+  }
+}

@@ -5,6 +5,7 @@
  * last channel's success, so "sent" never disagrees with the delivery rows.
  */
 import type { Db } from "../client.js";
+import { parseAlertDetails } from "./alerts.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, writeTransaction } from "../sql.js";
 import { fromDbTime, toDbTime } from "../time.js";
@@ -231,7 +232,7 @@ function toDueDelivery(row: DueRow): DueDelivery {
       subject: row.subject,
       thresholdValue: row.threshold_value,
       actualValue: row.actual_value,
-      details: parseDetails(row.details),
+      details: parseAlertDetails(row.details),
       race:
         row.race_id === null
           ? null
@@ -252,17 +253,6 @@ function toDueDelivery(row: DueRow): DueDelivery {
 }
 
 /** A corrupt details text must not block delivery of the alert's message: it is passed on as is. */
-function parseDetails(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : { value };
-  } catch {
-    return { unparsed: text };
-  }
-}
 
 /**
  * Records that a channel delivered: delivered_at, one more attempt, no next

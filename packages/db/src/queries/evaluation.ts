@@ -11,6 +11,8 @@
  */
 import type Database from "better-sqlite3";
 import type { Db } from "../client.js";
+import { parseAlertDetails } from "./alerts.js";
+import { exactaGridAt } from "./odds.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, writeTransaction } from "../sql.js";
 import { fromDbTime, toDbTime } from "../time.js";
@@ -279,25 +281,7 @@ function reader(sql: Database.Database): EvaluationReader {
       ).map(toWinOddsRow);
     },
     exactaGrid(raceId, fetchedAt) {
-      const rows = q(
-        `SELECT first_horse, second_horse, payout, total_exacta_pool FROM exacta_probable
-         WHERE race_id = ? AND fetched_at = ? ORDER BY exacta_id`,
-      ).all(raceId, toDbTime(fetchedAt)) as Array<{
-        first_horse: string;
-        second_horse: string;
-        payout: number;
-        total_exacta_pool: number | null;
-      }>;
-      return {
-        raceId,
-        fetchedAt,
-        totalExactaPool: rows[0]?.total_exacta_pool ?? null,
-        probables: rows.map((row) => ({
-          first: row.first_horse,
-          second: row.second_horse,
-          payout: row.payout,
-        })),
-      };
+      return exactaGridAt(sql, raceId, toDbTime(fetchedAt));
     },
     exactaInstantsBetween(raceId, from, to) {
       return (
@@ -457,18 +441,6 @@ interface ListingRow {
   strength: number | null;
 }
 
-function parseJsonObject(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : { value };
-  } catch {
-    return { unparsed: text };
-  }
-}
-
 const toListing = (row: ListingRow): AlertListing => ({
   alertId: row.alert_id,
   triggeredAt: fromDbTime(row.triggered_at),
@@ -477,7 +449,7 @@ const toListing = (row: ListingRow): AlertListing => ({
   message: row.message,
   thresholdValue: row.threshold_value,
   actualValue: row.actual_value,
-  details: parseJsonObject(row.details),
+  details: parseAlertDetails(row.details),
   sent: row.sent === 1,
   sentAt: row.sent_at === null ? null : fromDbTime(row.sent_at),
   track: row.track,

@@ -318,7 +318,8 @@ export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGr
   });
 }
 
-function exactaGridAt(sql: Database.Database, raceId: number, fetchedAt: string): ExactaGrid {
+/** One stored exacta grid (a race at one instant), inside the caller's read. */
+export function exactaGridAt(sql: Database.Database, raceId: number, fetchedAt: string): ExactaGrid {
   const rows = statement(
     sql,
     `SELECT exacta_id, first_horse, second_horse, payout, total_exacta_pool FROM exacta_probable

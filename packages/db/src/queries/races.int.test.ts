@@ -306,3 +306,50 @@ describe("racesOnDate", () => {
     expect(await racesOnDate(db, "2025-01-01")).toEqual([]);
   });
 });
+
+describe("a later card that states less", () => {
+  it("keeps the stored morning line, jockey and trainer when it only announces a scratch", async () => {
+    const key = { track: "Keeneland", raceDate: "2025-10-04", raceNumber: 4 };
+    await applyRaceCard(db, {
+      ...key,
+      entries: [
+        {
+          programNumber: "1",
+          horse: "Keen Edge",
+          morningLineOdds: 2.5,
+          jockey: "J. Ortiz",
+          trainer: "T. Pletcher",
+        },
+        {
+          programNumber: "2",
+          horse: "Red Rocket",
+          morningLineOdds: 30,
+          jockey: "I. Ortiz",
+          trainer: "C. Brown",
+        },
+      ],
+    });
+    const result = await applyRaceCard(db, {
+      ...key,
+      entries: [{ programNumber: "2", horse: "Red Rocket", scratched: true }],
+    });
+    expect(result).toEqual({ changed: true, rows: 1 });
+    const race = await findRace(db, key);
+    const entries = await entriesForRace(db, race!.raceId);
+    expect(
+      entries.map((e) => [e.programNumber, e.morningLineOdds, e.jockey, e.trainer, e.scratched]),
+    ).toEqual([
+      ["1", 2.5, "J. Ortiz", "T. Pletcher", false],
+      ["2", 30, "I. Ortiz", "C. Brown", true],
+    ]);
+    // Stating the same again changes nothing.
+    expect(
+      (
+        await applyRaceCard(db, {
+          ...key,
+          entries: [{ programNumber: "2", horse: "Red Rocket", scratched: true }],
+        })
+      ).changed,
+    ).toBe(false);
+  });
+});

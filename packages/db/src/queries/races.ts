@@ -21,10 +21,15 @@ export interface RaceKey {
   raceNumber: number;
 }
 
+/**
+ * One runner of a card. Absent (or null) morning line, jockey and trainer
+ * keep what is stored: a later card that only announces a scratch must not
+ * erase the rest of the runner's card.
+ */
 export interface CardEntryInput {
   programNumber: string;
   horse: string;
-  /** Odds-to-1 (5-2 -> 2.5), null when the card has none. */
+  /** Odds-to-1 (5-2 -> 2.5). */
   morningLineOdds?: number | null;
   jockey?: string | null;
   trainer?: string | null;
@@ -123,10 +128,13 @@ function upsertEntry(sql: Database.Database, raceId: number, entry: CardEntryInp
     sql,
     `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, program_number) DO UPDATE SET
-       horse_id = excluded.horse_id, morning_line_odds = excluded.morning_line_odds, jockey = excluded.jockey,
-       trainer = excluded.trainer, scratched = max(scratched, excluded.scratched), updated_at = excluded.updated_at
-     WHERE horse_id IS NOT excluded.horse_id OR morning_line_odds IS NOT excluded.morning_line_odds
-       OR jockey IS NOT excluded.jockey OR trainer IS NOT excluded.trainer OR excluded.scratched > scratched`,
+       horse_id = excluded.horse_id, morning_line_odds = coalesce(excluded.morning_line_odds, morning_line_odds),
+       jockey = coalesce(excluded.jockey, jockey),
+       trainer = coalesce(excluded.trainer, trainer), scratched = max(scratched, excluded.scratched), updated_at = excluded.updated_at
+     WHERE horse_id IS NOT excluded.horse_id
+       OR coalesce(excluded.morning_line_odds, morning_line_odds) IS NOT morning_line_odds
+       OR coalesce(excluded.jockey, jockey) IS NOT jockey OR coalesce(excluded.trainer, trainer) IS NOT trainer
+       OR excluded.scratched > scratched`,
   ).run(raceId, values[0], entry.programNumber, values[1], values[2], values[3], values[4], now, now).changes;
   return rows;
 }
