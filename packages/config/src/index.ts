@@ -6,7 +6,7 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
 } from "./config.js";
-export { ConfigError, type ConfigProblem } from "./config-error.js";
+export { ConfigError, formatKeyPath, type ConfigProblem } from "./config-error.js";
 export { expandEnv } from "./expand-env.js";
 export {
   createLogger,

@@ -13,10 +13,11 @@ import type {
   WinSnapshotInput,
 } from "@totewatch/db";
 import { DEFAULT_TIMEZONE } from "@totewatch/db";
+import { formatKeyPath } from "@totewatch/config";
 import { isIanaTimeZone, parseBoardOdds, resolvePostTime } from "@totewatch/tote";
 import type { z } from "zod";
 import { feedMessageSchema, type FeedMessage } from "./messages.js";
-import { feedError, formatFieldPath, type FeedError, type FeedPosition } from "./position.js";
+import { feedError, type FeedError, type FeedPosition } from "./position.js";
 
 /** Used for a local "HH:MM" post time when neither the message nor the database names a zone. */
 
@@ -67,7 +68,7 @@ export function parseFeedMessage(raw: unknown, position: FeedPosition): FeedPars
     return { ok: true, message: normalize(result.data, position) };
   } catch (error) {
     if (error instanceof FieldError) {
-      return { ok: false, error: feedError(position, `${formatFieldPath(error.path)}: ${error.message}`) };
+      return { ok: false, error: feedError(position, `${formatKeyPath(error.path)}: ${error.message}`) };
     }
     throw error;
   }
@@ -230,7 +231,7 @@ function describeZodError(error: z.ZodError, raw: unknown): string {
   }
   const issue = error.issues[0];
   if (!issue) return "invalid message";
-  const path = formatFieldPath(issue.path);
+  const path = formatKeyPath(issue.path);
   const reason = describeIssue(issue, valueAt(raw, issue.path));
   return path ? `${path}: ${reason}` : reason;
 }

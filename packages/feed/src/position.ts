@@ -41,14 +41,3 @@ export class FeedMessageError extends Error {
     super(formatFeedError(feedError));
   }
 }
-
-/** `["horses", 2, "win_odds"]` -> `horses[2].win_odds`; odd keys are quoted. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
