@@ -10,7 +10,13 @@ export {
 export { DEFAULT_BATCH_LIMITS, type BatchLimits } from "./batches.js";
 export { createProgress, formatSummaryTable, silentProgress, summarize } from "./progress.js";
 export type { IngestSummary, ProgressSink } from "./progress.js";
-export { expandFeedInputs, orderFeedFiles, replayFiles, type ReplayOptions } from "./replay.js";
+export {
+  expandFeedInputs,
+  orderFeedFiles,
+  replayFiles,
+  type IngestRunOptions,
+  type ReplayOptions,
+} from "./replay.js";
 export { runSimulation, SIMULATOR_SOURCE, type RunSimulationOptions } from "./simulation.js";
 export { createPoller, type Poller, type PollerConfig, type PollerOptions } from "./poll/poller.js";
 export { FeedHttpClient, type FetchFeedResult, type HttpSettings } from "./poll/http.js";

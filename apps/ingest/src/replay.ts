@@ -12,7 +12,8 @@ import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
 import { realSleep, type Sleep } from "./timing.js";
 
-export interface ReplayOptions {
+/** How a run of messages is written: pacing, reporting, stopping, batching (replay and simulate alike). */
+export interface IngestRunOptions {
   /** N times real time (sleeps between message times); 0 or absent: as fast as possible. */
   speed?: number;
   logger?: Logger;
@@ -24,6 +25,8 @@ export interface ReplayOptions {
   /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
   batchLimits?: BatchLimits;
 }
+
+export type ReplayOptions = IngestRunOptions;
 
 /** Files named on the command line: files as given, folders expanded to their feed files, sorted. */
 export async function expandFeedInputs(inputs: readonly string[]): Promise<string[]> {

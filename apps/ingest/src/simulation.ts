@@ -4,29 +4,20 @@
  */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import type { Logger } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import { writePacedBatches, type BatchLimits } from "./batches.js";
-import { FeedIngestor, emptyStats, type ApplyMessage } from "./ingestor.js";
-import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
+import { writePacedBatches } from "./batches.js";
+import { FeedIngestor, emptyStats } from "./ingestor.js";
+import { silentProgress, summarize, type IngestSummary } from "./progress.js";
 import { simulateTimedRaceDay, type SimulationOptions } from "./simulate/index.js";
-import { realSleep, type Sleep } from "./timing.js";
+import type { IngestRunOptions } from "./replay.js";
+import { realSleep } from "./timing.js";
 
-export interface RunSimulationOptions {
+export interface RunSimulationOptions extends IngestRunOptions {
   simulation: SimulationOptions;
   /** Where messages are written; null only records them (needs `out`). */
   db: Db | null;
   /** Also write every message to this JSON Lines file. */
   out?: string;
-  /** N times real time; 0 or absent: as fast as possible. */
-  speed?: number;
-  logger?: Logger;
-  progress?: ProgressSink;
-  signal?: AbortSignal;
-  sleep?: Sleep;
-  apply?: ApplyMessage;
-  /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
-  batchLimits?: BatchLimits;
 }
 
 /** Position name of simulated messages in error reports. */
