@@ -22,19 +22,12 @@ import { fileURLToPath } from "node:url";
 import { createLogger, parseConfig } from "@totewatch/config";
 import { createDb, migrateDatabase, oddsActivity } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
-import { runSimulation, type ApplyMessage } from "@totewatch/ingest";
+import { BENCHMARK_DAY, runSimulation, type ApplyMessage } from "@totewatch/ingest";
 import { createChannels, type WebhookPayload } from "../src/delivery/index.js";
 import { runAlongside } from "../src/engine/alongside.js";
 import { runDaemon } from "../src/engine/daemon.js";
 
-const DAY = {
-  date: "2025-09-12",
-  tracks: 10,
-  racesPerTrack: 10,
-  runners: 12,
-  seed: 7,
-  exacta: true,
-} as const;
+const DAY = BENCHMARK_DAY;
 const LATENCY_DAY = {
   date: "2025-09-13",
   tracks: 2,

@@ -16,16 +16,9 @@ import { createDb, toDbTime } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage, type ParsedFeedMessage } from "@totewatch/feed";
 import { replayFiles } from "../src/replay.js";
-import { simulateRaceDay } from "../src/simulate/index.js";
+import { BENCHMARK_DAY, simulateRaceDay } from "../src/simulate/index.js";
 
-const DAY = {
-  date: "2025-09-12",
-  tracks: 10,
-  racesPerTrack: 10,
-  runners: 12,
-  seed: 7,
-  exacta: true,
-} as const;
+const DAY = BENCHMARK_DAY;
 const TARGET_RATIO = 0.5;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 

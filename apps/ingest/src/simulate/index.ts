@@ -232,3 +232,16 @@ export function simulateRaceDay(options: SimulationOptions): Generator<FeedMessa
     for (const { message } of timed) yield message;
   })();
 }
+
+/**
+ * The benchmark day both apps measure against: 10 tracks x 10 races, 12
+ * runners, exacta grids (issues 3 and 4: "a simulated 100-race day").
+ */
+export const BENCHMARK_DAY = {
+  date: "2025-09-12",
+  tracks: 10,
+  racesPerTrack: 10,
+  runners: 12,
+  seed: 7,
+  exacta: true,
+} as const satisfies SimulationOptions;
