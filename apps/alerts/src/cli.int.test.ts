@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createDb, listAlerts } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
-import { main, parseRangeBound } from "./cli.js";
+import { backtestWindow, main, parseRangeBound } from "./cli.js";
 import { TEST_CONFIG_YAML, writePhaseOne, writePhaseTwo } from "./engine/test-support.js";
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -65,17 +65,9 @@ describe("alerts CLI", () => {
       const unsent = await cli(["list", "--unsent", ...common]);
       expect(unsent.stdout.trim()).toBe("No alerts.");
 
-      const backtest = await cli([
-        "backtest",
-        "--from",
-        "2025-06-01",
-        "--to",
-        "2025-06-01",
-        "--timezone",
-        "UTC",
-        ...common,
-      ]);
+      const backtest = await cli(["backtest", "--from", "2025-06-01", "--to", "2025-06-01", ...common]);
       expect(backtest.code).toBe(0);
+      expect(backtest.stdout).toContain("Backtest races dated 2025-06-01 .. 2025-06-01");
       expect(backtest.stdout).toContain("5 alert(s) would have fired");
       for (const [type, count] of [
         ["odds_below", 1],
@@ -111,17 +103,31 @@ describe("alerts CLI", () => {
   });
 });
 
-describe("parseRangeBound", () => {
-  it("reads a date as the start or end of that day in a zone, and an instant as itself", () => {
-    expect(parseRangeBound("2025-06-01", "from", "America/New_York").toISOString()).toBe(
-      "2025-06-01T04:00:00.000Z",
+describe("backtestWindow", () => {
+  it("reads two dates as race dates, each race on its own track's calendar", () => {
+    expect(backtestWindow("2025-06-01", " 2025-06-02 ")).toEqual({
+      raceDates: { from: "2025-06-01", to: "2025-06-02" },
+    });
+    expect(parseRangeBound("2025-06-01", "to")).toEqual({ kind: "raceDate", date: "2025-06-01" });
+  });
+
+  it("reads two ISO instants as themselves", () => {
+    expect(backtestWindow("2025-06-01T13:00:00+02:00", "2025-06-01T12:00:00Z")).toEqual({
+      from: new Date("2025-06-01T11:00:00.000Z"),
+      to: new Date("2025-06-01T12:00:00.000Z"),
+    });
+  });
+
+  it("names the bound that is wrong: not a date or instant, reversed, or one of each", () => {
+    expect(() => backtestWindow("2025-06-01", "2025-06-01T13:00")).toThrow(/--to/);
+    expect(() => backtestWindow("2025-06-02", "2025-06-01")).toThrow(
+      "--from (2025-06-02) is after --to (2025-06-01)",
     );
-    expect(parseRangeBound("2025-06-01", "to", "America/New_York").toISOString()).toBe(
-      "2025-06-02T03:59:59.999Z",
+    expect(() => backtestWindow("2025-06-01T13:00:00Z", "2025-06-01T12:00:00Z")).toThrow(
+      /--from .* is after --to/,
     );
-    expect(parseRangeBound("2025-06-01T13:00:00+02:00", "from", "UTC").toISOString()).toBe(
-      "2025-06-01T11:00:00.000Z",
+    expect(() => backtestWindow("2025-06-01", "2025-06-01T12:00:00Z")).toThrow(
+      /two dates .* or two instants/,
     );
-    expect(() => parseRangeBound("2025-06-01T13:00", "to", "UTC")).toThrow(/--to/);
   });
 });

@@ -3,16 +3,15 @@
  * `alerts` CLI: run (the daemon), backtest, list. Every command migrates the
  * database first, so it works on a new file and after an upgrade.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createLogger, loadConfig, userArguments, type LoadedConfig, type Logger } from "@totewatch/config";
 import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
-import { isCalendarDate, isIanaTimeZone, resolvePostTime } from "@totewatch/tote";
-import { runBacktest } from "./backtest/backtest.js";
+import { isCalendarDate, resolvePostTime } from "@totewatch/tote";
+import { runBacktest, type InstantWindow, type RaceDateWindow } from "./backtest/backtest.js";
 import { createChannels } from "./delivery/index.js";
 import { runDaemon } from "./engine/daemon.js";
 import { alertListTable, backtestReport } from "./engine/report.js";
+import { isEntryPoint } from "./entry-point.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -27,8 +26,6 @@ interface CommonOptions {
   db?: string;
 }
 
-const MS_PER_DAY = 86_400_000;
-
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -37,29 +34,56 @@ function positiveInt(name: string) {
   };
 }
 
+/** One end of a backtest window as written: a race date, or an instant. */
+export type RangeBound = { kind: "raceDate"; date: string } | { kind: "instant"; at: Date };
+
 /**
- * `--from` / `--to`: an ISO-8601 instant with an offset, or a date (YYYY-MM-DD)
- * meaning the start (from) or the end (to) of that day in `timeZone`.
+ * `--from` / `--to`: a date (YYYY-MM-DD), meaning races dated that day on their own track's
+ * calendar, or an ISO-8601 instant with an offset.
  */
-export function parseRangeBound(text: string, bound: "from" | "to", timeZone: string): Date {
+export function parseRangeBound(text: string, bound: "from" | "to"): RangeBound {
   const value = text.trim();
-  if (isCalendarDate(value)) {
-    const start = resolvePostTime("00:00", value, timeZone);
-    if (bound === "from") return start;
-    // The end of the day: the next local midnight, less a millisecond (DST days are 23 or 25 h).
-    const next = new Date(Date.parse(`${value}T12:00:00Z`) + MS_PER_DAY).toISOString().slice(0, 10);
-    return new Date(resolvePostTime("00:00", next, timeZone).getTime() - 1);
-  }
+  if (isCalendarDate(value)) return { kind: "raceDate", date: value };
   try {
     // Only a full instant: a bare "13:00" would silently mean 1970.
     if (!value.includes("T")) throw new RangeError("neither a date nor a date-time");
-    return resolvePostTime(value, "1970-01-01", "UTC");
+    return { kind: "instant", at: resolvePostTime(value, "1970-01-01", "UTC") };
   } catch (error) {
     throw new RangeError(
       `--${bound} ${JSON.stringify(text)}: expected YYYY-MM-DD or an ISO-8601 instant with an offset ` +
         `(e.g. 2025-06-01T13:00:00Z): ${(error as Error).message}`,
     );
   }
+}
+
+/**
+ * The backtest window of `--from` and `--to`: both dates (races dated from..to, each on its
+ * track's calendar, so one date covers a whole race day across zones) or both instants.
+ */
+export function backtestWindow(fromText: string, toText: string): InstantWindow | RaceDateWindow {
+  const from = parseRangeBound(fromText, "from");
+  const to = parseRangeBound(toText, "to");
+  if (from.kind === "raceDate" && to.kind === "raceDate") {
+    if (from.date > to.date) throw new RangeError(`--from (${from.date}) is after --to (${to.date})`);
+    return { raceDates: { from: from.date, to: to.date } };
+  }
+  if (from.kind === "instant" && to.kind === "instant") {
+    if (from.at.getTime() > to.at.getTime()) {
+      throw new RangeError(`--from (${from.at.toISOString()}) is after --to (${to.at.toISOString()})`);
+    }
+    return { from: from.at, to: to.at };
+  }
+  throw new RangeError(
+    `--from ${JSON.stringify(fromText)} and --to ${JSON.stringify(toText)}: give two dates (race dates) ` +
+      "or two instants, not one of each",
+  );
+}
+
+/** "races dated 2025-06-01 .. 2025-06-01" or "2025-06-01T11:00:00.000Z .. 2025-06-01T12:00:00.000Z". */
+function windowLabel(window: InstantWindow | RaceDateWindow): string {
+  return "raceDates" in window
+    ? `races dated ${window.raceDates.from} .. ${window.raceDates.to} (each on its track's calendar)`
+    : `${window.from.toISOString()} .. ${window.to.toISOString()}`;
 }
 
 interface Opened {
@@ -143,44 +167,29 @@ export function buildProgram(io: CliIo): Command {
       )
       .requiredOption(
         "--from <when>",
-        "start: YYYY-MM-DD (start of day) or an ISO-8601 instant with an offset",
+        "start: YYYY-MM-DD (races dated from that day, on each track's own calendar) " +
+          "or an ISO-8601 instant with an offset",
       )
-      .requiredOption("--to <when>", "end: YYYY-MM-DD (end of day) or an ISO-8601 instant with an offset")
+      .requiredOption(
+        "--to <when>",
+        "end: YYYY-MM-DD (races dated up to that day, inclusive) or an ISO-8601 instant with an offset",
+      )
       .option("--track <name>", "only this track")
-      .option(
-        "--timezone <zone>",
-        "zone of YYYY-MM-DD dates (default: the --track's zone in the config, else this machine's zone)",
-      )
       .addOption(
         new Option("--top <n>", "strongest alerts shown per rule").default(5).argParser(positiveInt("--top")),
       ),
-  ).action(
-    async (
-      options: CommonOptions & { from: string; to: string; track?: string; timezone?: string; top: number },
-    ) => {
-      const { config, db } = open(options, io, { logToStderr: true });
-      try {
-        const zone =
-          options.timezone ??
-          config.tracks.find((track) => track.name === options.track)?.timezone ??
-          Intl.DateTimeFormat().resolvedOptions().timeZone;
-        if (!isIanaTimeZone(zone))
-          throw new RangeError(`--timezone ${JSON.stringify(zone)} is not an IANA zone`);
-        const from = parseRangeBound(options.from, "from", zone);
-        const to = parseRangeBound(options.to, "to", zone);
-        if (from.getTime() > to.getTime()) {
-          throw new RangeError(`--from (${from.toISOString()}) is after --to (${to.toISOString()})`);
-        }
-        const result = await runBacktest(db, config, { from, to, track: options.track });
-        io.stdout.write(
-          `Backtest ${from.toISOString()} .. ${to.toISOString()}${options.track ? ` at ${options.track}` : ""}\n`,
-        );
-        io.stdout.write(`${backtestReport(result, { top: options.top })}\n`);
-      } finally {
-        await db.close();
-      }
-    },
-  );
+  ).action(async (options: CommonOptions & { from: string; to: string; track?: string; top: number }) => {
+    // Bad dates fail before the database is touched.
+    const window = backtestWindow(options.from, options.to);
+    const { config, db } = open(options, io, { logToStderr: true });
+    try {
+      const result = await runBacktest(db, config, { ...window, track: options.track });
+      io.stdout.write(`Backtest ${windowLabel(window)}${options.track ? ` at ${options.track}` : ""}\n`);
+      io.stdout.write(`${backtestReport(result, { top: options.top })}\n`);
+    } finally {
+      await db.close();
+    }
+  });
 
   common(
     program
@@ -218,17 +227,7 @@ export async function main(
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const controller = new AbortController();
   // First signal: finish the current step and exit 0. Another one a second later: exit at once.
   // (Ctrl-C reaches a process twice under tsx: from the terminal's process group and relayed.)

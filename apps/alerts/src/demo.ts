@@ -7,10 +7,8 @@
  * are delivered, then a summary: races, snapshots, alerts by rule, the five
  * strongest alerts.
  */
-import { realpathSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
   createLogger,
@@ -37,6 +35,7 @@ import { createChannels } from "./delivery/index.js";
 import { runAlongside } from "./engine/alongside.js";
 import type { DaemonSummary } from "./engine/daemon.js";
 import { keyValueTable, strongestAlertsTable } from "./engine/report.js";
+import { isEntryPoint } from "./entry-point.js";
 
 export interface DemoOptions {
   /** Database URL or path; default DATABASE_URL, else data/horses.db at the repo root. */
@@ -239,17 +238,7 @@ export async function main(
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.exitCode = await main(process.argv.slice(2), controller.signal);

@@ -81,6 +81,7 @@ describe("defaults", () => {
         underlayPercent: 50,
         exactaTakeout: 0.2,
         withinMinutesToPost: 10,
+        maxWinAgeSeconds: 120,
       },
       minPool: { win: 10_000, exacta: 10_000 },
     });
@@ -198,6 +199,9 @@ describe("errors", () => {
     expect(problemsOf("retention:\n  oddsDays: 0\n  batchSize: 2.5\n")).toEqual([
       "totewatch.yaml: retention.oddsDays: must be > 0 (line 2)",
       "totewatch.yaml: retention.batchSize: expected whole number, received number 2.5 (line 3)",
+    ]);
+    expect(problemsOf("alerts:\n  rules:\n    crossPool:\n      maxWinAgeSeconds: 0\n")).toEqual([
+      "totewatch.yaml: alerts.rules.crossPool.maxWinAgeSeconds: must be > 0 (line 4)",
     ]);
   });
 

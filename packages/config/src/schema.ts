@@ -201,6 +201,9 @@ export const ruleSettingsSchema = z.strictObject({
    * Win-pool vs exacta-pool implied probabilities disagreeing by these percentages, only
    * this close to post: earlier, the exacta pool is thin and its probables are noise.
    * Overlay +100% (double the fair payout) is as far from fair, as a ratio, as underlay -50% (half).
+   * The win board priced against an exacta grid must be at most maxWinAgeSeconds older than it:
+   * when win polling fails while exacta keeps arriving, fair prices from an old board are wrong.
+   * The default allows a missed poll at the 60 s near-post cadence (ingest.cadence).
    */
   crossPool: section({
     enabled: z.boolean().default(true),
@@ -208,6 +211,7 @@ export const ruleSettingsSchema = z.strictObject({
     underlayPercent: percent.default(50),
     exactaTakeout: z.number().min(0).lt(1, "must be a fraction below 1 (0.2 = 20%)").default(0.2),
     withinMinutesToPost: z.number().positive().default(10),
+    maxWinAgeSeconds: z.number().positive().default(120),
   }),
   /**
    * Pools smaller than these (in currency units) are ignored by every rule.

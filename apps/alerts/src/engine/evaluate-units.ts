@@ -4,7 +4,7 @@
  * in memory) share, so both raise exactly the same alerts. Pure: no I/O.
  */
 import { resolveRuleSettings, type TotewatchConfig } from "@totewatch/config";
-import type { AlertInput, EvaluationRace, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
+import type { AlertInput, EvaluationRace, RaceStatus, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
 import {
   dedupeKeyFor,
   evaluateExactaSnapshot,
@@ -142,7 +142,27 @@ export function emptyLedger(): RaceLedger {
   return { recent: [], count: 0, countByType: new Map() };
 }
 
-/** The candidates of one unit, strongest first; [] when the data it needs is missing. */
+/** Statuses of a race that has run: its pools closed at the off. */
+const RUN_STATUSES: ReadonlySet<string> = new Set<RaceStatus>(["off", "official"]);
+
+/**
+ * Whether a snapshot of `race` fetched at `fetchedAt` can be alerted on. Not for a cancelled race
+ * (there is nothing to bet on), nor, once the race is off or official, for a board fetched after
+ * post time (the pools are closed; what moves there is settlement, not money). A race whose post
+ * time is unknown keeps its boards: there is no instant to cut at.
+ */
+export function isAlertable(race: Pick<EvaluationRace, "status" | "postTime">, fetchedAt: Date): boolean {
+  if (race.status === "cancelled") return false;
+  if (RUN_STATUSES.has(race.status) && race.postTime !== null) {
+    return fetchedAt.getTime() <= race.postTime.getTime();
+  }
+  return true;
+}
+
+/**
+ * The candidates of one unit, strongest first; [] when the data it needs is missing or the race's
+ * status rules the unit out (isAlertable).
+ */
 export function candidatesForUnit(
   unit: EvaluationUnit,
   race: EvaluationRace,
@@ -150,6 +170,7 @@ export function candidatesForUnit(
   exactaGrid: () => StoredExactaGrid,
   settings: RuleSettings,
 ): AlertCandidate[] {
+  if (!isAlertable(race, unit.fetchedAt)) return [];
   const ctx = raceContextOf(race);
   if (unit.kind === "win") {
     const boards = history.historyFor(unit.fetchedAt, settings.steam.windowMinutes);

@@ -53,6 +53,7 @@ describe("crossPoolAlerts", () => {
       underlayPercent: 50,
       exactaTakeout: 0.2,
       withinMinutesToPost: 10,
+      maxWinAgeSeconds: 120,
     },
   });
   // Win odds 1-1, 2-1, 3-1 -> implied 0.5, 0.3333, 0.25 (sum 1.0833)
@@ -124,6 +125,21 @@ describe("crossPoolAlerts", () => {
     expect(seenAt("11:00")).toEqual([]);
     // After post the pools are closed: nothing to bet on.
     expect(seenAt("12:00:30")).toEqual([]);
+  });
+
+  it("skips a win board more than maxWinAgeSeconds older than the exacta grid", () => {
+    // The 1-2 overlay above; the exacta grid at 11:55, the win board from further back each time.
+    const priced = (winAt: string, options: Partial<typeof s.crossPool> = {}) =>
+      crossPoolAlerts(
+        race(),
+        winBoard(at(winAt), { "1": 1, "2": 2, "3": 3 }),
+        exactaBoard(at("11:55"), { "1-2": 12 }),
+        settings({ crossPool: { ...s.crossPool, ...options } }),
+      ).map((alert) => alert.subject);
+    expect(priced("11:53")).toEqual(["1-2"]); // 120 s: at the limit
+    expect(priced("11:52:59")).toEqual([]); // 121 s: win polling has fallen behind
+    expect(priced("11:51")).toEqual([]);
+    expect(priced("11:51", { maxWinAgeSeconds: 300 })).toEqual(["1-2"]);
   });
 
   it("follows a configured window and skips a race without a post time", () => {

@@ -27,6 +27,8 @@ import type {
   WinSnapshot,
 } from "./types.js";
 
+const MS_PER_SECOND = 1000;
+
 /** Program numbers compared as the feed may spell them: " 1a" and "1A" are the same runner. */
 function programKey(programNumber: string): string {
   return programNumber.trim().toUpperCase();
@@ -97,7 +99,9 @@ export function exactaPayoutAlerts(
  * an "exacta_underlay". Probables naming a runner missing from the win snapshot are skipped.
  * Both pools must meet their minimums: a thin win pool makes the fair price itself unreliable.
  * Only within withinMinutesToPost before post (post time unknown: never): early exacta pools are
- * thin and their probables swing on single tickets, which is noise, not value.
+ * thin and their probables swing on single tickets, which is noise, not value. The two boards must
+ * be at most maxWinAgeSeconds apart: a win board left behind (win polling failing while exacta
+ * grids keep arriving) prices the exacta from odds that no longer hold.
  */
 export function crossPoolAlerts(
   ctx: RaceContext,
@@ -105,9 +109,12 @@ export function crossPoolAlerts(
   exacta: ExactaSnapshot,
   settings: Pick<RuleSettings, "crossPool" | "minPool">,
 ): AlertCandidate[] {
-  const { enabled, overlayPercent, underlayPercent, exactaTakeout, withinMinutesToPost } = settings.crossPool;
+  const { enabled, overlayPercent, underlayPercent, exactaTakeout, withinMinutesToPost, maxWinAgeSeconds } =
+    settings.crossPool;
+  const boardsApartMs = Math.abs(exacta.fetchedAt.getTime() - win.fetchedAt.getTime());
   if (
     !enabled ||
+    boardsApartMs > maxWinAgeSeconds * MS_PER_SECOND ||
     !isNearPost(ctx, exacta.fetchedAt, withinMinutesToPost) ||
     exactaPoolTooSmall(exacta, settings.minPool) ||
     winPoolTooSmall(win, settings.minPool)

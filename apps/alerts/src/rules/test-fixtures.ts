@@ -87,6 +87,7 @@ export function settings(overrides: Partial<RuleSettings> = {}): RuleSettings {
       underlayPercent: 50,
       exactaTakeout: 0.2,
       withinMinutesToPost: 10,
+      maxWinAgeSeconds: 120,
     },
     minPool: { win: 5000, exacta: 2000 },
     ...overrides,

@@ -233,6 +233,38 @@ describe("steamAlerts", () => {
     expect(steamAlerts(race(), healthy, disabled)).toEqual([]);
   });
 
+  it("compares the boards over the runners on both: a late scratch is not steam on the rest", () => {
+    // #1 (3-5) scratched between 11:45 and 11:50; nobody else's odds moved. Normalized over each
+    // whole board, #2 would go 20.1% -> 40.5% (and #3, #4 likewise) and read as steam.
+    const scratched = [
+      winBoard(at("11:45"), { "1": 0.6, "2": 3, "3": 4, "4": 5 }),
+      winBoard(at("11:50"), { "2": 3, "3": 4, "4": 5 }),
+    ];
+    expect(steamAlerts(race(), scratched, s)).toEqual([]);
+
+    // Real money on #2 in the same window still shows, measured over #2..#4 on both boards:
+    // 11:45 implied 0.25, 0.2, 0.1667 (sum 0.6167) -> #2 0.4054; 11:50 #2 at 3-2:
+    // 0.4, 0.2, 0.1667 (sum 0.7667) -> #2 0.5217: +11.6 points.
+    const steamed = [scratched[0]!, winBoard(at("11:50"), { "2": 1.5, "3": 4, "4": 5 })];
+    const alerts = steamAlerts(race(), steamed, s);
+    expect(alerts.map((a) => a.subject)).toEqual(["2"]);
+    expect(alerts[0]!.details.probabilityBefore as number).toBeCloseTo(0.4054, 4);
+    expect(alerts[0]!.details.probabilityAfter as number).toBeCloseTo(0.5217, 4);
+  });
+
+  it("leaves a runner added since the baseline out of both boards' shares", () => {
+    // #4 is first listed at 11:50. Over #1..#3 (as in the first case) #2 goes 30.8% -> 42.9%;
+    // counting #4 on the later board only would have made it 39.5%.
+    const history = [
+      winBoard(at("11:45"), { "1": 1, "2": 2, "3": 3 }),
+      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5, "4": 9 }),
+    ];
+    const alerts = steamAlerts(race(), history, s);
+    expect(alerts.map((a) => a.subject)).toEqual(["2"]);
+    expect(alerts[0]!.details.probabilityBefore as number).toBeCloseTo(0.3077, 4);
+    expect(alerts[0]!.details.probabilityAfter as number).toBeCloseTo(0.4286, 4);
+  });
+
   it("uses fetch order even when handed snapshots out of order", () => {
     const history = [
       winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 }),

@@ -127,18 +127,28 @@ export function inFetchOrder(history: readonly WinSnapshot[]): readonly WinSnaps
   return ordered ? history : [...history].sort((a, b) => a.fetchedAt.getTime() - b.fetchedAt.getTime());
 }
 
-/** Each runner's share of the board with the overround removed, so takeout does not read as a move. */
-function normalizedProbabilityByEntry(snapshot: WinSnapshot): Map<number, number> {
-  const probabilities = normalizedWinProbabilities(snapshot.runners.map((runner) => runner.winOdds));
-  return new Map(snapshot.runners.map((runner, i) => [runner.entryId, probabilities[i]!]));
+/**
+ * Each runner's share of the board with the overround removed, so takeout does not read as a move,
+ * counted over the `field` only (entry ids). Two boards are compared over the runners on both: a
+ * runner scratched (or added) in between would otherwise shift every other runner's share though
+ * its odds did not move.
+ */
+function normalizedProbabilityByEntry(
+  snapshot: WinSnapshot,
+  field: ReadonlySet<number>,
+): Map<number, number> {
+  const runners = snapshot.runners.filter((runner) => field.has(runner.entryId));
+  const probabilities = normalizedWinProbabilities(runners.map((runner) => runner.winOdds));
+  return new Map(runners.map((runner, i) => [runner.entryId, probabilities[i]!]));
 }
 
 /**
  * Steam: money pouring onto a runner close to post. Only while post time is known and
  * the latest snapshot is 0..withinMinutesToPost before it. Each runner in the latest snapshot
  * is compared with the earliest snapshot inside [latest - windowMinutes, latest]; it alerts
- * when its normalized win probability rose by >= probabilityPoints percentage points, or its
- * odds fell by >= oddsDropPercent percent. `history` may hold older snapshots; they are ignored.
+ * when its normalized win probability (over the runners on both boards) rose by >= probabilityPoints
+ * percentage points, or its odds fell by >= oddsDropPercent percent. `history` may hold older
+ * snapshots; they are ignored.
  */
 export function steamAlerts(
   ctx: RaceContext,
@@ -158,8 +168,11 @@ export function steamAlerts(
   const minutes = minutesToPostAt(ctx, current.fetchedAt);
   const windowSpan = (current.fetchedAt.getTime() - baseline.fetchedAt.getTime()) / MS_PER_MINUTE;
   const before = byEntryId(baseline);
-  const probabilityBefore = normalizedProbabilityByEntry(baseline);
-  const probabilityNow = normalizedProbabilityByEntry(current);
+  const field = new Set(
+    current.runners.map((runner) => runner.entryId).filter((entryId) => before.has(entryId)),
+  );
+  const probabilityBefore = normalizedProbabilityByEntry(baseline, field);
+  const probabilityNow = normalizedProbabilityByEntry(current, field);
   const alerts: AlertCandidate[] = [];
   for (const runner of current.runners) {
     const was = before.get(runner.entryId)?.winOdds;

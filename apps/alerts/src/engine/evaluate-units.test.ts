@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import type { EvaluationRace, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
+import type { AlertCandidate, RuleSettings } from "../rules/index.js";
+import { at, POST, settings } from "../rules/test-fixtures.js";
+import {
+  candidatesForUnit,
+  emptyLedger,
+  evaluateUnits,
+  isAlertable,
+  RaceHistory,
+  type RaceLedger,
+} from "./evaluate-units.js";
+import { compareUnits, type EvaluationUnit } from "./units.js";
+
+const RACE_ID = 1;
+
+function evaluationRace(status: string, postTime: Date | null = POST): EvaluationRace {
+  const horses = ["Alpha", "Bravo", "Charlie"];
+  return {
+    raceId: RACE_ID,
+    track: "Testville",
+    timezone: "UTC",
+    raceDate: "2025-06-01",
+    raceNumber: 1,
+    postTime,
+    status,
+    entries: new Map(
+      horses.map((horse, i) => [
+        101 + i,
+        { entryId: 101 + i, programNumber: String(i + 1), horse, morningLineOdds: null, scratched: false },
+      ]),
+    ),
+  };
+}
+
+/** Win rows from "hh:mm" -> odds of #1, #2, #3 (entry ids 101..103). */
+function winRows(boards: Record<string, [number, number, number]>): WinOddsRow[] {
+  let id = 0;
+  return Object.entries(boards).flatMap(([time, odds]) =>
+    odds.map((winOdds, i) => ({
+      snapshotId: ++id,
+      raceId: RACE_ID,
+      entryId: 101 + i,
+      fetchedAt: at(time),
+      winOdds,
+      winPoolAmount: null,
+      totalWinPool: 50_000,
+    })),
+  );
+}
+
+function unit(kind: EvaluationUnit["kind"], time: string): EvaluationUnit {
+  return { kind, raceId: RACE_ID, fetchedAt: at(time), lastId: 0 };
+}
+
+function exactaGrid(time: string, payouts: Record<string, number>): StoredExactaGrid {
+  return {
+    raceId: RACE_ID,
+    fetchedAt: at(time),
+    totalExactaPool: 20_000,
+    probables: Object.entries(payouts).map(([combination, payout]) => {
+      const [first = "", second = ""] = combination.split("-");
+      return { first, second, payout };
+    }),
+  };
+}
+
+/** Every unit through evaluateUnits; what was raised, as "type subject @hh:mm". */
+function raised(
+  race: EvaluationRace,
+  rows: WinOddsRow[],
+  units: EvaluationUnit[],
+  grids: StoredExactaGrid[] = [],
+  rules: RuleSettings = settings(),
+): string[] {
+  const history = new RaceHistory(race, rows);
+  const ledger: RaceLedger = emptyLedger();
+  const out: string[] = [];
+  evaluateUnits(
+    [...units].sort(compareUnits),
+    {
+      race: () => race,
+      history: () => history,
+      exactaGrid: (_id, fetchedAt) =>
+        grids.find((grid) => grid.fetchedAt.getTime() === fetchedAt.getTime()) ?? exactaGrid("00:00", {}),
+      ledger: () => ledger,
+      settings: () => rules,
+    },
+    { duplicateWindowMinutes: 30, maxPerRace: 100, maxPerRacePerRule: 100 },
+    (candidate: AlertCandidate) => {
+      out.push(
+        `${candidate.type} ${candidate.subject} @${candidate.triggeredAt.toISOString().slice(11, 16)}`,
+      );
+      return true;
+    },
+  );
+  return out;
+}
+
+describe("isAlertable", () => {
+  it("rules out every snapshot of a cancelled race", () => {
+    expect(isAlertable({ status: "cancelled", postTime: POST }, at("11:50"))).toBe(false);
+    expect(isAlertable({ status: "cancelled", postTime: null }, at("11:50"))).toBe(false);
+  });
+
+  it("cuts an off or official race at post time, post itself included", () => {
+    for (const status of ["off", "official"]) {
+      expect(isAlertable({ status, postTime: POST }, at("12:00"))).toBe(true);
+      expect(isAlertable({ status, postTime: POST }, at("12:00:01"))).toBe(false);
+      // No post time: no instant to cut at.
+      expect(isAlertable({ status, postTime: null }, at("12:30"))).toBe(true);
+    }
+  });
+
+  it("keeps scheduled and open races whole", () => {
+    for (const status of ["scheduled", "open"])
+      expect(isAlertable({ status, postTime: POST }, at("12:05"))).toBe(true);
+  });
+});
+
+describe("evaluateUnits and race status", () => {
+  // #2 halves (2 -> 1) by 11:50, #3 doubles (3 -> 6) by 12:02: odds_change (30%) sees both moves.
+  const rows = winRows({ "11:45": [1, 2, 3], "11:50": [1, 1, 3], "12:02": [1, 1, 6] });
+  const units = [unit("win", "11:45"), unit("win", "11:50"), unit("win", "12:02")];
+  const changes = settings({ steam: { ...settings().steam, enabled: false } });
+
+  it("alerts on an open race's boards, before and after post", () => {
+    expect(raised(evaluationRace("open"), rows, units, [], changes)).toEqual([
+      "odds_change 2 @11:50",
+      "odds_change 3 @12:02",
+    ]);
+  });
+
+  it("raises nothing for a cancelled race", () => {
+    expect(raised(evaluationRace("cancelled"), rows, units, [], changes)).toEqual([]);
+  });
+
+  it("skips the boards fetched after post once the race went off", () => {
+    for (const status of ["off", "official"])
+      expect(raised(evaluationRace(status), rows, units, [], changes)).toEqual(["odds_change 2 @11:50"]);
+  });
+});
+
+describe("candidatesForUnit on an exacta grid", () => {
+  // Win 1-1, 2-1, 3-1: the fair 1-2 exacta is $6.07, so $12 is a +98% overlay (see exacta-rules.test.ts).
+  const race = evaluationRace("open");
+  const grid = exactaGrid("11:55", { "1-2": 12 });
+  const crossPoolTypes = (rows: WinOddsRow[]) =>
+    candidatesForUnit(unit("exacta", "11:55"), race, new RaceHistory(race, rows), () => grid, settings())
+      .map((candidate) => candidate.type)
+      .filter((type) => type === "exacta_overlay" || type === "exacta_underlay");
+
+  it("prices against a recent win board", () => {
+    expect(crossPoolTypes(winRows({ "11:54": [1, 2, 3] }))).toEqual(["exacta_overlay"]);
+  });
+
+  it("does not price against a win board left behind by failed win polling", () => {
+    // The last win board is 5 minutes older than the grid (crossPool.maxWinAgeSeconds 120).
+    expect(crossPoolTypes(winRows({ "11:50": [1, 2, 3] }))).toEqual([]);
+  });
+});
