@@ -2,7 +2,7 @@
 import { createDb, deliveryStatus, dueDeliveries, ensureDeliveries, type Db } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { createChannels, type ChannelsConfig } from "./channels.js";
+import { createChannels, dryRunChannel, type ChannelsConfig } from "./channels.js";
 import { createConsoleChannel } from "./console-channel.js";
 import { deliverDue } from "./deliver.js";
 import { alertMessageId, createEmailChannel } from "./email-channel.js";
@@ -259,8 +259,15 @@ describe("dry run", () => {
       delivery: DELIVERY,
       logger: log.logger,
     });
-    expect(first).toEqual({ delivered: 0, failed: 0, gaveUp: 0, dryRun: 3 });
-    expect(second).toEqual({ delivered: 0, failed: 0, gaveUp: 0, dryRun: 3 });
+    expect(first).toEqual({ delivered: 0, failed: 0, gaveUp: 0, dryRun: 3, skipped: 0, alreadyDelivered: 0 });
+    expect(second).toEqual({
+      delivered: 0,
+      failed: 0,
+      gaveUp: 0,
+      dryRun: 3,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
 
     expect(webhook.requests).toHaveLength(0);
     expect(smtp.messages).toHaveLength(0);
@@ -275,6 +282,18 @@ describe("dry run", () => {
     expect(wouldSend.find((record) => record.channel === "email")).toMatchObject({
       subject: "[Totewatch] Saratoga R5: #3 Thunder Road steam 5 -> 5-2",
     });
+  });
+});
+
+describe("dry run and real channels", () => {
+  it("are not mixed in one pass (a real channel would record its deliveries)", async () => {
+    const db = open(freshDatabaseFile("dryrun-mixed"));
+    await storeSteamAlert(db);
+    const { logger } = captureLog();
+    const channels = [createConsoleChannel(captureStream().stream), dryRunChannel("webhook", logger)];
+    await expect(deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger })).rejects.toThrow(
+      /cannot be mixed/,
+    );
   });
 });
 

@@ -16,9 +16,16 @@
  *   can make a remote side effect and a local commit atomic).
  * - channels of one alert are recorded separately, so one channel failing
  *   never re-sends another that already delivered.
+ *
+ * Several deliverers on one file (`alerts run --once` beside a running
+ * `alerts run`). With `claimForMs`, each row is claimed (compare-and-set on
+ * next_attempt_at) right before its send, so only one process sends it; a
+ * claim outlasts the channel's own timeout, and one left by a process that
+ * died mid-send expires and makes the row due again (the crash retry above).
  */
 import type { Logger } from "@totewatch/config";
 import {
+  claimDelivery,
   dueDeliveries,
   ensurePendingDeliveries,
   recordDeliveryFailure,
@@ -38,8 +45,12 @@ export interface DeliverySettings {
 }
 
 export interface DeliverDueOptions {
-  /** The pass's clock: which rows are due, and the times recorded. Default: the wall clock. */
-  now?: Date;
+  /**
+   * The pass's clock: which rows are due, claims, and the times recorded. A
+   * function is read at each use (a long pass claims from the current time).
+   * Default: the wall clock.
+   */
+  now?: Date | (() => Date);
   delivery: DeliverySettings;
   logger: Logger;
   /** Jitter source in [0, 1); default Math.random. */
@@ -47,9 +58,10 @@ export interface DeliverDueOptions {
   /** Rows looked at per pass; default 100. */
   limit?: number;
   /**
-   * Claim the rows of this pass for this long, so another process delivering
-   * from the same file leaves them alone (see dueDeliveries). Default: no claim,
-   * so a restart after a crash retries at once.
+   * Claim each row for this long right before sending it (claimDelivery), so
+   * another process delivering from the same file skips it; see
+   * claimDurationMs. Default: no claim (a single deliverer; a restart after a
+   * crash retries at once).
    */
   claimForMs?: number;
 }
@@ -63,6 +75,27 @@ export interface DeliverDueResult {
   gaveUp: number;
   /** Due deliveries a dry-run channel stood in for (nothing sent, nothing recorded). */
   dryRun: number;
+  /** Due rows another deliverer had claimed or tried meanwhile: left to it, not sent. */
+  skipped: number;
+  /** Sent, but another deliverer had recorded the row delivered first (a claim outlived): not counted as delivered. */
+  alreadyDelivered: number;
+}
+
+/** Added to the slowest channel's send timeout: the claim must also cover recording the outcome. */
+export const CLAIM_MARGIN_MS = 5000;
+/** Claim length when no channel states its send timeout. */
+export const DEFAULT_CLAIM_MS = 60_000;
+
+/**
+ * How long to claim a row before sending it: the slowest channel's send
+ * timeout plus a margin, so a claim never expires while its send may still
+ * succeed. This is also how long a row held by a process that died mid-send
+ * waits before another process retries it.
+ */
+export function claimDurationMs(channels: readonly Channel[]): number {
+  if (channels.length === 0) return DEFAULT_CLAIM_MS;
+  if (channels.some((channel) => channel.sendTimeoutMs === undefined)) return DEFAULT_CLAIM_MS;
+  return Math.max(...channels.map((channel) => channel.sendTimeoutMs ?? 0)) + CLAIM_MARGIN_MS;
 }
 
 /**
@@ -84,48 +117,91 @@ export function retryDelayMs(
  * delivery rows get them first, then each channel works through its own rows
  * oldest first (channels run side by side, so a slow SMTP server does not hold
  * up the webhook). Success and failure are recorded per alert and channel.
+ *
+ * Dry-run channels (all of them, as createChannels builds them for --dry-run)
+ * make the pass read-only: no delivery rows created, nothing claimed or
+ * recorded, and every due row is shown (paged, not only the first `limit`).
  */
 export async function deliverDue(
   db: Db,
   channels: readonly Channel[],
   options: DeliverDueOptions,
 ): Promise<DeliverDueResult> {
-  const result: DeliverDueResult = { delivered: 0, failed: 0, gaveUp: 0, dryRun: 0 };
+  const result: DeliverDueResult = {
+    delivered: 0,
+    failed: 0,
+    gaveUp: 0,
+    dryRun: 0,
+    skipped: 0,
+    alreadyDelivered: 0,
+  };
   const byName = new Map(channels.map((channel) => [channel.name, channel]));
   if (byName.size === 0) return result;
   const names = [...byName.keys()];
-  const now = options.now ?? new Date();
+  const clock =
+    typeof options.now === "function" ? options.now : () => (options.now as Date | undefined) ?? new Date();
+  const now = clock();
   const random = options.random ?? Math.random;
   const { logger, delivery } = options;
-  const anyDryRun = channels.some((channel) => channel.dryRun);
+  const dryRun = channels.some((channel) => channel.dryRun);
+  if (dryRun && !channels.every((channel) => channel.dryRun)) {
+    // A real channel would record its deliveries: not a dry run, and not a real one either.
+    throw new Error("deliverDue: dry-run and real channels cannot be mixed in one pass");
+  }
+  const limit = options.limit ?? 100;
+  const due = async (offset: number) =>
+    dueDeliveries(db, {
+      channels: names,
+      now,
+      maxAttempts: delivery.maxAttempts,
+      limit,
+      offset,
+      // A dry run creates no rows: it reads the ones a real pass would create as well.
+      withMissing: dryRun,
+    });
+
+  if (dryRun) {
+    // Read-only: nothing moves rows out of the due set, so page through it.
+    for (let offset = 0; ; offset += limit) {
+      const page = await due(offset);
+      for (const row of page) {
+        await byName.get(row.channel as Channel["name"])?.send(toDeliverableAlert(row.alert));
+        result.dryRun += 1;
+      }
+      if (page.length < limit) return result;
+    }
+  }
 
   // An alert stored by a process that died before creating its delivery rows.
   await ensurePendingDeliveries(db, names);
-  const due = await dueDeliveries(db, {
-    channels: names,
-    now,
-    maxAttempts: delivery.maxAttempts,
-    limit: options.limit,
-    // A dry run writes nothing about deliveries, claims included.
-    claimForMs: anyDryRun ? undefined : options.claimForMs,
-  });
-
   const queues = new Map<string, DueDelivery[]>();
-  for (const row of due) queues.set(row.channel, [...(queues.get(row.channel) ?? []), row]);
+  for (const row of await due(0)) queues.set(row.channel, [...(queues.get(row.channel) ?? []), row]);
 
   const deliverOne = async (channel: Channel, row: DueDelivery): Promise<void> => {
     const alert = toDeliverableAlert(row.alert);
     const context = { channel: channel.name, alert: alert.dedupeKey, alertId: alert.alertId };
+    if (options.claimForMs !== undefined) {
+      const claimed = await claimDelivery(db, row.deliveryId, {
+        now: clock(),
+        forMs: options.claimForMs,
+        attempts: row.attempts,
+      });
+      if (!claimed) {
+        result.skipped += 1;
+        logger.debug(context, "alert delivery claimed by another deliverer; skipped");
+        return;
+      }
+    }
     try {
       await channel.send(alert);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const attempt = row.attempts + 1;
       const gaveUp = attempt >= delivery.maxAttempts;
-      const at = options.now ?? new Date();
+      const at = clock();
       const nextAttemptAt = gaveUp
         ? null
-        : new Date(now.getTime() + retryDelayMs(row.attempts, delivery, random));
+        : new Date(at.getTime() + retryDelayMs(row.attempts, delivery, random));
       await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt });
       if (gaveUp) {
         result.gaveUp += 1;
@@ -142,14 +218,18 @@ export async function deliverDue(
       }
       return;
     }
-    if (channel.dryRun) {
-      result.dryRun += 1;
-      return;
-    }
     // If we die right here the receiver has it and we do not know: the retry re-sends with the same key.
-    const { alertSent } = await recordDeliverySuccess(db, row.deliveryId, options.now ?? new Date());
-    result.delivered += 1;
-    logger.debug({ ...context, attempt: row.attempts + 1, alertSent }, "alert delivered");
+    const { recorded, alertSent } = await recordDeliverySuccess(db, row.deliveryId, clock());
+    if (recorded) {
+      result.delivered += 1;
+      logger.debug({ ...context, attempt: row.attempts + 1, alertSent }, "alert delivered");
+    } else {
+      result.alreadyDelivered += 1;
+      logger.warn(
+        context,
+        "alert sent again after another deliverer had delivered it (same idempotency key)",
+      );
+    }
   };
 
   const outcomes = await Promise.allSettled(

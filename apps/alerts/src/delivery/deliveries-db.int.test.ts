@@ -1,5 +1,6 @@
 // The alert_delivery data access of @totewatch/db, on a real migrated SQLite file.
 import {
+  claimDelivery,
   deliveryStatus,
   dueDeliveries,
   ensureDeliveries,
@@ -136,6 +137,44 @@ describe("dueDeliveries", () => {
     expect(await dueDeliveries(db, { channels: ["webhook"], now: expired, maxAttempts: 3 })).toHaveLength(1);
   });
 
+  it("offset pages through the due rows in order", async () => {
+    for (const minute of [40, 41, 42]) {
+      const { alertId } = await storeSteamAlert(db, {
+        dedupeKey: `m${minute}`,
+        triggeredAt: new Date(`2024-08-01T17:${minute}:00Z`),
+      });
+      await ensureDeliveries(db, alertId, ["webhook"]);
+    }
+    const page = async (offset: number) =>
+      (await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3, limit: 2, offset })).map(
+        (row) => row.alert.dedupeKey,
+      );
+    expect([await page(0), await page(2), await page(4)]).toEqual([["m40", "m41"], ["m42"], []]);
+    await expect(
+      dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3, offset: -1 }),
+    ).rejects.toThrow(/offset/);
+  });
+
+  it("withMissing also returns, unwritten, the rows a pass would create for an unsent alert", async () => {
+    const { alertId, dedupeKey } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["webhook"]);
+    const due = await dueDeliveries(db, {
+      channels: ["webhook", "email"],
+      now: T0,
+      maxAttempts: 3,
+      withMissing: true,
+    });
+    expect(due.map((row) => [row.alert.dedupeKey, row.channel, row.deliveryId === 0])).toEqual([
+      [dedupeKey, "email", true],
+      [dedupeKey, "webhook", false],
+    ]);
+    // Nothing was written.
+    expect((await deliveryStatus(db, alertId))?.deliveries.map((row) => row.channel)).toEqual(["webhook"]);
+    await expect(
+      dueDeliveries(db, { channels: ["email"], now: T0, maxAttempts: 3, withMissing: true, claimForMs: 1 }),
+    ).rejects.toThrow(/withMissing/);
+  });
+
   it("refuses a maxAttempts or limit that is not a whole number >= 1", async () => {
     await expect(dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 0 })).rejects.toThrow(
       /maxAttempts/,
@@ -143,6 +182,37 @@ describe("dueDeliveries", () => {
     await expect(dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 1, limit: 0.5 })).rejects.toThrow(
       /limit/,
     );
+  });
+});
+
+describe("claimDelivery", () => {
+  it("one claimer wins; the row is due again when the claim expires, not before", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["webhook"]);
+    const [row] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
+    const claim = (now: Date) => claimDelivery(db, row!.deliveryId, { now, forMs: 30_000, attempts: 0 });
+    expect(await claim(T0)).toBe(true);
+    expect(await claim(T0)).toBe(false);
+    expect(await claim(new Date(T0.getTime() + 29_999))).toBe(false);
+    expect(await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 })).toEqual([]);
+    // The claimer died mid-send: once the claim has run out, another deliverer takes the row.
+    const expired = new Date(T0.getTime() + 30_000);
+    expect(await dueDeliveries(db, { channels: ["webhook"], now: expired, maxAttempts: 3 })).toHaveLength(1);
+    expect(await claim(expired)).toBe(true);
+  });
+
+  it("refuses a row tried or delivered since it was read", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    await ensureDeliveries(db, alertId, ["webhook", "email"]);
+    const rows = await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 3 });
+    const id = (channel: string) => rows.find((row) => row.channel === channel)!.deliveryId;
+    // Tried by another process (failure, retry due at once): the caller's copy is stale.
+    await recordDeliveryFailure(db, id("webhook"), { at: T0, error: "HTTP 500", nextAttemptAt: T0 });
+    expect(await claimDelivery(db, id("webhook"), { now: T0, forMs: 1000, attempts: 0 })).toBe(false);
+    expect(await claimDelivery(db, id("webhook"), { now: T0, forMs: 1000, attempts: 1 })).toBe(true);
+    await recordDeliverySuccess(db, id("email"), T0);
+    expect(await claimDelivery(db, id("email"), { now: T0, forMs: 1000, attempts: 0 })).toBe(false);
+    await expect(claimDelivery(db, id("email"), { now: T0, forMs: 0, attempts: 0 })).rejects.toThrow(/forMs/);
   });
 });
 
@@ -154,11 +224,17 @@ describe("recordDeliverySuccess / recordDeliveryFailure", () => {
     const t1 = new Date(T0.getTime() + 1000);
     const t2 = new Date(T0.getTime() + 2000);
 
-    expect(await recordDeliverySuccess(db, email!.deliveryId, t1)).toEqual({ alertSent: false });
+    expect(await recordDeliverySuccess(db, email!.deliveryId, t1)).toEqual({
+      recorded: true,
+      alertSent: false,
+    });
     expect((await deliveryStatus(db, alertId))?.sent).toBe(false);
     expect((await recentAlerts(db, { unsentOnly: true })).map((alert) => alert.id)).toEqual([alertId]);
 
-    expect(await recordDeliverySuccess(db, webhook!.deliveryId, t2)).toEqual({ alertSent: true });
+    expect(await recordDeliverySuccess(db, webhook!.deliveryId, t2)).toEqual({
+      recorded: true,
+      alertSent: true,
+    });
     const status = await deliveryStatus(db, alertId);
     expect(status?.sent).toBe(true);
     expect(status?.sentAt?.toISOString()).toBe(t2.toISOString());
@@ -175,8 +251,12 @@ describe("recordDeliverySuccess / recordDeliveryFailure", () => {
     const { alertId } = await storeSteamAlert(db);
     await ensureDeliveries(db, alertId, ["webhook"]);
     const [row] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
-    await recordDeliverySuccess(db, row!.deliveryId, T0);
-    await recordDeliverySuccess(db, row!.deliveryId, new Date(T0.getTime() + 5000));
+    expect(await recordDeliverySuccess(db, row!.deliveryId, T0)).toEqual({ recorded: true, alertSent: true });
+    // A second deliverer's success changes nothing, and says so.
+    expect(await recordDeliverySuccess(db, row!.deliveryId, new Date(T0.getTime() + 5000))).toEqual({
+      recorded: false,
+      alertSent: true,
+    });
     expect(
       await recordDeliveryFailure(db, row!.deliveryId, { at: T0, error: "late", nextAttemptAt: null }),
     ).toEqual({

@@ -22,6 +22,9 @@ export interface EmailChannelOptions {
 
 /** A slow or silent server fails the attempt (and is retried) instead of hanging delivery. */
 const SMTP_TIMEOUTS_MS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
+/** Connecting, the greeting, then the exchange (socketTimeout is per idle stretch, so this is a practical bound). */
+const SMTP_SEND_TIMEOUT_MS =
+  SMTP_TIMEOUTS_MS.connectionTimeout + SMTP_TIMEOUTS_MS.greetingTimeout + SMTP_TIMEOUTS_MS.socketTimeout;
 
 /**
  * The Message-ID of an alert's email: derived from its dedupe key only, so a
@@ -48,6 +51,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
   });
   return {
     name: "email",
+    sendTimeoutMs: SMTP_SEND_TIMEOUT_MS,
     async send(alert) {
       try {
         await transporter.sendMail({

@@ -47,7 +47,14 @@ describe("email channel", () => {
       logger: captureLog().logger,
     });
 
-    expect(result).toEqual({ delivered: 1, failed: 0, gaveUp: 0, dryRun: 0 });
+    expect(result).toEqual({
+      delivered: 1,
+      failed: 0,
+      gaveUp: 0,
+      dryRun: 0,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
     expect(server.messages).toHaveLength(1);
     const [message] = server.messages;
     expect(message?.from).toBe("alerts@totewatch.test");

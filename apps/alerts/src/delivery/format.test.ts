@@ -84,6 +84,22 @@ describe("email text", () => {
     expect(emailText({ ...steam, postTime: null, details: {} })).toContain("Minutes to post: unknown");
   });
 
+  it("an overlay's before is the morning line, and is labelled so", () => {
+    const overlay: DeliverableAlert = {
+      ...steam,
+      alertType: "overlay",
+      dedupeKey: "overlay:12:3:2024-08-01T17:42:00.000Z",
+      message: "Saratoga R5 #3 Thunder Road: ML 5-2 -> 6 (2.40x morning line), 8 min to post",
+      details: { before: 2.5, after: 6, minutesToPost: 8 },
+    };
+    const text = emailText(overlay);
+    expect(text).toContain("Alert: overlay vs morning line");
+    expect(text).toContain("Morning line: 5-2 (2.5-1)");
+    expect(text).toContain("Win odds: 6 (6-1)");
+    expect(text).not.toContain("Win odds before");
+    expect(text).not.toContain("Win odds after");
+  });
+
   it("exacta alerts show payouts, not odds", () => {
     expect(valueMove(exacta)).toBe("-> $9.80");
     expect(emailText(exacta)).toContain("Probable payout after: $9.80");

@@ -128,10 +128,10 @@ export function emailText(alert: DeliverableAlert): string {
     lines.push(`${isPayoutAlert(alert) ? "Combination" : "Runner"}: ${subjectLabel(alert)}`);
   lines.push(`Alert: ${alertTypeLabel(alert.alertType)}`);
   const { before, after } = alert.details;
-  const what = isPayoutAlert(alert) ? "Probable payout" : "Win odds";
+  const labels = valueLabels(alert);
   if (before !== undefined)
-    lines.push(`${what} before: ${valueText(alert, before)}${rawOdds(alert, before)}`);
-  if (after !== undefined) lines.push(`${what} after: ${valueText(alert, after)}${rawOdds(alert, after)}`);
+    lines.push(`${labels.before}: ${valueText(alert, before)}${rawOdds(alert, before)}`);
+  if (after !== undefined) lines.push(`${labels.after}: ${valueText(alert, after)}${rawOdds(alert, after)}`);
   const minutes = minutesToPostOf(alert);
   lines.push(`Minutes to post: ${minutes === null ? "unknown" : String(Math.round(minutes))}`);
   lines.push(
@@ -139,6 +139,16 @@ export function emailText(alert: DeliverableAlert): string {
   );
   lines.push("", alert.message, "", `Alert key: ${alert.dedupeKey}`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * What details.before/after are: an overlay compares the win odds with the
+ * morning line (its `before`), not with earlier win odds.
+ */
+function valueLabels(alert: DeliverableAlert): { before: string; after: string } {
+  if (isPayoutAlert(alert)) return { before: "Probable payout before", after: "Probable payout after" };
+  if (alert.alertType === "overlay") return { before: "Morning line", after: "Win odds" };
+  return { before: "Win odds before", after: "Win odds after" };
 }
 
 /** Board prices are rounded down; the exact odds-to-1 are shown beside them. */

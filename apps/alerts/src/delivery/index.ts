@@ -18,6 +18,7 @@ export {
 } from "./webhook-channel.js";
 export { createEmailChannel, alertMessageId, type EmailChannelOptions } from "./email-channel.js";
 export {
+  claimDurationMs,
   deliverDue,
   retryDelayMs,
   type DeliverDueOptions,

@@ -62,9 +62,14 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** A real HTTP receiver; `statusFor(n)` (n = 1, 2, ...) picks each request's status, "hang" never answers. */
+/**
+ * A real HTTP receiver; `statusFor(n)` (n = 1, 2, ...) picks each request's status, "hang" never answers.
+ * `delayMs`: answer that long after the request arrived (a receiver doing some work).
+ * `onRequest`: called as each request arrives, before it is answered.
+ */
 export async function startWebhookReceiver(
   statusFor: (requestNumber: number) => number | "hang" = () => 200,
+  options: { delayMs?: number; onRequest?: (request: ReceivedWebhook, requestNumber: number) => void } = {},
 ): Promise<WebhookReceiver> {
   const requests: ReceivedWebhook[] = [];
   const processed: string[] = [];
@@ -84,17 +89,25 @@ export async function startWebhookReceiver(
         body: Buffer.concat(chunks).toString("utf8"),
       };
       requests.push(received);
-      const status = statusFor(requests.length);
+      const requestNumber = requests.length;
+      options.onRequest?.(received, requestNumber);
+      const status = statusFor(requestNumber);
       if (status === "hang") return;
-      if (
-        status >= 200 &&
-        status < 300 &&
-        received.idempotencyKey &&
-        !processed.includes(received.idempotencyKey)
-      ) {
-        processed.push(received.idempotencyKey);
-      }
-      res.writeHead(status, { "content-type": "text/plain" }).end(status >= 300 ? "receiver is down" : "ok");
+      const answer = () => {
+        if (
+          status >= 200 &&
+          status < 300 &&
+          received.idempotencyKey &&
+          !processed.includes(received.idempotencyKey)
+        ) {
+          processed.push(received.idempotencyKey);
+        }
+        res
+          .writeHead(status, { "content-type": "text/plain" })
+          .end(status >= 300 ? "receiver is down" : "ok");
+      };
+      if (options.delayMs === undefined) answer();
+      else setTimeout(answer, options.delayMs);
     });
   });
   server.listen(0, "127.0.0.1");

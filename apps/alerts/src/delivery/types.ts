@@ -44,6 +44,11 @@ export interface Channel {
   send(alert: DeliverableAlert): Promise<void>;
   /** A dry-run stand-in: it only logs, and its "deliveries" are not recorded. */
   readonly dryRun?: boolean;
+  /**
+   * The longest one send can take before it fails (its own timeouts); a
+   * delivery claim outlasts it (claimDurationMs). Unstated: a conservative default.
+   */
+  readonly sendTimeoutMs?: number;
 }
 
 /** The channel-facing shape of an alert read from the database. */

@@ -47,6 +47,7 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const clock = options.clock ?? (() => new Date());
   return {
     name: "webhook",
+    sendTimeoutMs: options.timeoutMs,
     async send(alert) {
       const sentAt = clock();
       const body = JSON.stringify(webhookPayload(alert, sentAt));

@@ -39,18 +39,53 @@ describe("webhook channel", () => {
     const pass = (now: Date) =>
       deliverDue(db, channels, { now, delivery: DELIVERY, logger: log.logger, random: () => 0 });
 
-    expect(await pass(at(0))).toEqual({ delivered: 0, failed: 1, gaveUp: 0, dryRun: 0 });
+    expect(await pass(at(0))).toEqual({
+      delivered: 0,
+      failed: 1,
+      gaveUp: 0,
+      dryRun: 0,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
     // First retry after base * 2^0 * 0.5 = 500 ms; not before.
-    expect(await pass(at(499))).toEqual({ delivered: 0, failed: 0, gaveUp: 0, dryRun: 0 });
+    expect(await pass(at(499))).toEqual({
+      delivered: 0,
+      failed: 0,
+      gaveUp: 0,
+      dryRun: 0,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
     expect(receiver.requests).toHaveLength(1);
-    expect(await pass(at(500))).toEqual({ delivered: 0, failed: 1, gaveUp: 0, dryRun: 0 });
+    expect(await pass(at(500))).toEqual({
+      delivered: 0,
+      failed: 1,
+      gaveUp: 0,
+      dryRun: 0,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
     let status = await deliveryStatus(db, alertId);
     expect(status?.deliveries[0]).toMatchObject({ attempts: 2, deliveredAt: null });
     expect(status?.deliveries[0]?.lastError).toMatch(/HTTP 500.*receiver is down/);
     // Second retry after base * 2^1 * 0.5 = 1000 ms more.
     expect(status?.deliveries[0]?.nextAttemptAt?.toISOString()).toBe(at(1500).toISOString());
-    expect(await pass(at(1500))).toEqual({ delivered: 1, failed: 0, gaveUp: 0, dryRun: 0 });
-    expect(await pass(at(60_000))).toEqual({ delivered: 0, failed: 0, gaveUp: 0, dryRun: 0 });
+    expect(await pass(at(1500))).toEqual({
+      delivered: 1,
+      failed: 0,
+      gaveUp: 0,
+      dryRun: 0,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
+    expect(await pass(at(60_000))).toEqual({
+      delivered: 0,
+      failed: 0,
+      gaveUp: 0,
+      dryRun: 0,
+      skipped: 0,
+      alreadyDelivered: 0,
+    });
 
     status = await deliveryStatus(db, alertId);
     expect(status?.sent).toBe(true);

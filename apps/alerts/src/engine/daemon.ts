@@ -1,18 +1,39 @@
 /**
  * `alerts run`: evaluate what ingest wrote, deliver what is due, sleep, repeat.
  * A stop request (signal) lets the current step finish, then the loop ends.
+ *
+ * Several daemons (or `run --once` beside `run`) may share one file: each
+ * delivery is claimed right before it is sent (deliverDue's claimForMs), so
+ * exactly one of them sends it.
+ *
+ * Dry run (dry-run channels, `--dry-run`): evaluation runs in read
+ * transactions and stores nothing, cursors included (process.ts DryRun);
+ * what each channel would send - the would-be alerts and the stored ones
+ * still due - is shown through the dry-run channels. The file is left as it was.
  */
 import { watch, type FSWatcher } from "node:fs";
 import type { Logger, TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import { deliverDue, type Channel, type DeliverDueResult } from "../delivery/index.js";
-import { processPending, type ProcessPendingResult } from "./process.js";
+import {
+  claimDurationMs,
+  deliverDue,
+  dryRunChannel,
+  toDeliverableAlert,
+  type Channel,
+  type DeliverDueResult,
+} from "../delivery/index.js";
+import { DryRun, processPending, type ProcessPendingResult } from "./process.js";
 
 export interface RunDaemonOptions {
   config: TotewatchConfig;
   logger: Logger;
   /** The delivery channels (createChannels); their names get a delivery row per new alert. */
   channels: readonly Channel[];
+  /**
+   * Store nothing, send nothing: show what would be sent. Default: whether the
+   * channels are dry-run stand-ins (createChannels with dryRun).
+   */
+  dryRun?: boolean;
   /** Process everything pending (evaluation, then delivery of what is due now) and return. */
   once?: boolean;
   /** Stops the loop after the step in progress. */
@@ -46,6 +67,8 @@ export interface DaemonSummary {
   delivered: number;
   failed: number;
   gaveUp: number;
+  /** Dry run: would-be sends shown (per alert and channel). */
+  dryRun: number;
   errors: number;
 }
 
@@ -58,7 +81,13 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
   const { config, logger, signal } = options;
   const now = options.now ?? (() => new Date());
   const pollIntervalMs = options.pollIntervalMs ?? config.alerts.pollIntervalMs;
-  const channelNames = options.channels.map((channel) => channel.name);
+  const dryRun = options.dryRun ?? options.channels.some((channel) => channel.dryRun);
+  // A dry run never hands an alert to a real channel.
+  const channels = dryRun
+    ? options.channels.map((channel) => (channel.dryRun ? channel : dryRunChannel(channel.name, logger)))
+    : options.channels;
+  const channelNames = channels.map((channel) => channel.name);
+  const dryRunState = dryRun ? new DryRun() : undefined;
   const summary: DaemonSummary = {
     turns: 0,
     winSnapshots: 0,
@@ -67,22 +96,37 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
     delivered: 0,
     failed: 0,
     gaveUp: 0,
+    dryRun: 0,
     errors: 0,
   };
   if (channelNames.length === 0) {
     logger.warn("no alert channel is enabled: alerts are stored but not delivered (alerts.channels)");
   }
+  // Longer than any send may take, so a claim only lapses when its holder died (then the row is retried).
+  const claimForMs = dryRun ? undefined : claimDurationMs(channels);
   const deliver = () =>
-    deliverDue(db, options.channels, {
-      now: now(),
+    deliverDue(db, channels, {
+      now,
       delivery: config.alerts.delivery,
       logger,
       limit: DELIVERY_BATCH,
+      claimForMs,
     });
   const count = (delivery: DeliverDueResult) => {
     summary.delivered += delivery.delivered;
     summary.failed += delivery.failed;
     summary.gaveUp += delivery.gaveUp;
+    summary.dryRun += delivery.dryRun;
+  };
+  /** Dry run: the alerts evaluation would have stored, through every (dry-run) channel. */
+  const showUnstored = async (evaluation: ProcessPendingResult) => {
+    for (const stored of evaluation.unstored) {
+      const alert = toDeliverableAlert(stored);
+      for (const channel of channels) {
+        await channel.send(alert);
+        summary.dryRun += 1;
+      }
+    }
   };
 
   const waker = options.once || options.wakeOnWrite === false ? null : watchWrites(`${db.path}-wal`, logger);
@@ -102,18 +146,23 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
           logger,
           channels: channelNames,
           maxPasses: options.once ? undefined : (options.passesPerTurn ?? 1),
+          dryRun: dryRunState,
         });
         caughtUp = evaluation.caughtUp;
         summary.winSnapshots += evaluation.winSnapshots;
         summary.exactaGrids += evaluation.exactaGrids;
         summary.raised += evaluation.raised;
+        await showUnstored(evaluation);
+        // A dry run's deliverDue reads every due row at once (it moves nothing, so there are no rounds).
         let delivery = await deliver();
         count(delivery);
-        if (options.once) {
-          // Everything due now, in batches; a failure is not due again until its backoff has passed.
+        if (options.once && !dryRun) {
+          // Everything due now, in batches; a failure is not due again until its backoff has passed,
+          // and rows another deliverer holds are left to it.
           for (
             let round = 1;
-            round < ONCE_DELIVERY_ROUNDS && delivery.delivered + delivery.failed + delivery.gaveUp > 0;
+            round < ONCE_DELIVERY_ROUNDS &&
+            delivery.delivered + delivery.failed + delivery.gaveUp + delivery.alreadyDelivered > 0;
             round++
           ) {
             if (signal?.aborted) break;

@@ -13,13 +13,24 @@
  *
  * The pass holds the write lock while it evaluates; a pass is bounded
  * (maxWinRows, maxExactaGrids) so ingest never waits long.
+ *
+ * A dry run (`dryRun`) evaluates the same passes in READ transactions and
+ * writes nothing: its high-water marks and the alerts it would store live in
+ * a DryRun object the caller keeps from pass to pass (so suppression and the
+ * per-race caps see them), and each would-be alert is returned for the
+ * dry-run channels to show.
  */
 import type { Logger, TotewatchConfig } from "@totewatch/config";
 import {
+  evaluationReadTransaction,
   evaluationTransaction,
+  type AlertInput,
   type Db,
+  type DeliveryAlert,
+  type EvaluationReader,
   type EvaluationRace,
   type EvaluationWriter,
+  type StoredAlertRef,
   type StoredExactaGrid,
 } from "@totewatch/db";
 import type { RuleSettings } from "../rules/index.js";
@@ -57,14 +68,30 @@ export interface ProcessPendingOptions {
   maxExactaRows?: number;
   /** Stop after this many passes even if more is pending (default: until caught up). */
   maxPasses?: number;
+  /** Evaluate without writing anything; the state carries over between calls (see DryRun). */
+  dryRun?: DryRun;
 }
 
 export interface ProcessPendingResult extends EvaluationStats {
   passes: number;
   /** Nothing was pending when the last pass ended. */
   caughtUp: boolean;
-  /** The new alerts' ids, in the order they were raised. */
+  /** The new alerts' ids, in the order they were raised (none in a dry run). */
   alertIds: number[];
+  /** Dry run: the alerts a real run would have stored, in the order they were raised, as delivery shows them. */
+  unstored: DeliveryAlert[];
+}
+
+/**
+ * A dry run's memory, kept by its caller across processPending calls: its own
+ * high-water marks (starting at the stored ones) and the alerts it would have
+ * stored. Nothing of it reaches the database.
+ */
+export class DryRun {
+  readonly cursors = new Map<string, number>();
+  /** By race: the would-be alerts, for suppression and the per-race caps. */
+  readonly raised = new Map<number, StoredAlertRef[]>();
+  readonly dedupeKeys = new Set<string>();
 }
 
 /** The names of the channels enabled in the config. */
@@ -92,16 +119,26 @@ export async function processPending(
     exactaGrids: options.maxExactaGrids ?? 500,
     exactaRows: options.maxExactaRows ?? 100_000,
   };
-  const result: ProcessPendingResult = { ...emptyStats(), passes: 0, caughtUp: false, alertIds: [] };
+  const result: ProcessPendingResult = {
+    ...emptyStats(),
+    passes: 0,
+    caughtUp: false,
+    alertIds: [],
+    unstored: [],
+  };
   const maxPasses = options.maxPasses ?? Number.POSITIVE_INFINITY;
+  const { dryRun } = options;
 
   while (result.passes < maxPasses) {
-    const pass = await evaluationTransaction(db, (tx) =>
-      runPass(tx, config, { channels, settings, limits, now: clock() }),
-    );
+    const context = { channels, settings, limits, now: clock() };
+    const pass = dryRun
+      ? await evaluationReadTransaction(db, (tx) =>
+          runPass(dryRunWriter(tx, dryRun, result.unstored), config, context),
+        )
+      : await evaluationTransaction(db, (tx) => runPass(tx, config, context));
     result.passes++;
     addStats(result, pass.stats);
-    result.alertIds.push(...pass.alertIds);
+    if (!dryRun) result.alertIds.push(...pass.alertIds);
     if (pass.stats.raised > 0 || pass.units > 0) {
       options.logger.debug(
         {
@@ -122,10 +159,84 @@ export async function processPending(
   if (result.raised > 0) {
     options.logger.info(
       { raised: result.raised, winSnapshots: result.winSnapshots, exactaGrids: result.exactaGrids },
-      `raised ${result.raised} alert(s)`,
+      dryRun ? `dry run: would raise ${result.raised} alert(s)` : `raised ${result.raised} alert(s)`,
     );
   }
   return result;
+}
+
+/**
+ * The write side of a pass over a read transaction, kept in `state`: cursors
+ * move in memory, and an alert is "stored" there (and pushed to `unstored`)
+ * unless this dry run already raised its key or the file holds the same
+ * alert (type, subject, instant) - the file's dedupe key cannot be read here.
+ */
+function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: DeliveryAlert[]): EvaluationWriter {
+  const racesById = new Map<number, EvaluationRace | undefined>();
+  const raceOf = (raceId: number) => {
+    if (!racesById.has(raceId)) racesById.set(raceId, tx.races([raceId]).get(raceId));
+    return racesById.get(raceId);
+  };
+  const raisedBetween = (raceId: number, from: Date, to: Date) =>
+    (state.raised.get(raceId) ?? []).filter(
+      (alert) => alert.triggeredAt.getTime() >= from.getTime() && alert.triggeredAt.getTime() <= to.getTime(),
+    );
+  return {
+    ...tx,
+    cursor: (name) => state.cursors.get(name) ?? tx.cursor(name),
+    setCursor: (name, position) => void state.cursors.set(name, position),
+    raceAlertsBetween: (raceId, from, to) => [
+      ...tx.raceAlertsBetween(raceId, from, to),
+      ...raisedBetween(raceId, from, to),
+    ],
+    raceAlertCount: (raceId) => tx.raceAlertCount(raceId) + (state.raised.get(raceId)?.length ?? 0),
+    storeAlert(input) {
+      const raceId = input.raceId ?? null;
+      const ref: StoredAlertRef = {
+        alertType: input.alertType,
+        subject: input.subject ?? null,
+        triggeredAt: input.triggeredAt,
+      };
+      const stored =
+        raceId !== null &&
+        tx
+          .raceAlertsBetween(raceId, input.triggeredAt, input.triggeredAt)
+          .some((alert) => alert.alertType === ref.alertType && alert.subject === ref.subject);
+      if (stored || state.dedupeKeys.has(input.dedupeKey)) return { alertId: 0, created: false };
+      state.dedupeKeys.add(input.dedupeKey);
+      if (raceId !== null) state.raised.set(raceId, [...(state.raised.get(raceId) ?? []), ref]);
+      unstored.push(unstoredAlert(input, raceId === null ? undefined : raceOf(raceId)));
+      return { alertId: 0, created: true };
+    },
+  };
+}
+
+/** A would-be alert in the shape delivery reads stored ones (alertId 0: it has none). */
+function unstoredAlert(input: AlertInput, race: EvaluationRace | undefined): DeliveryAlert {
+  const entry = input.entryId == null ? undefined : race?.entries.get(input.entryId);
+  return {
+    alertId: 0,
+    dedupeKey: input.dedupeKey,
+    alertType: input.alertType,
+    triggeredAt: input.triggeredAt,
+    message: input.message,
+    subject: input.subject ?? null,
+    thresholdValue: input.thresholdValue ?? null,
+    actualValue: input.actualValue ?? null,
+    // As stored: JSON text, read back.
+    details: input.details ? (JSON.parse(JSON.stringify(input.details)) as Record<string, unknown>) : null,
+    race: race
+      ? {
+          raceId: race.raceId,
+          track: race.track,
+          timezone: race.timezone,
+          raceDate: race.raceDate,
+          raceNumber: race.raceNumber,
+          postTime: race.postTime,
+        }
+      : null,
+    runner: entry ? { entryId: entry.entryId, programNumber: entry.programNumber, horse: entry.horse } : null,
+  };
 }
 
 interface PassContext {

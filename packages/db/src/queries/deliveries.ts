@@ -40,6 +40,7 @@ export interface DeliveryAlert {
 
 /** One channel that still owes one alert, and may be tried now. */
 export interface DueDelivery {
+  /** 0 for a row not created yet (`withMissing`). */
   deliveryId: number;
   channel: string;
   /** Attempts made before this one. */
@@ -56,6 +57,18 @@ export interface DueDeliveriesOptions {
   maxAttempts: number;
   /** Default 100. */
   limit?: number;
+  /**
+   * Skip this many due rows first (paging through a backlog without claiming
+   * it, e.g. a dry run that writes nothing). Default 0.
+   */
+  offset?: number;
+  /**
+   * Also return the rows ensurePendingDeliveries would create (an unsent
+   * alert without a row for one of `channels`), with deliveryId 0 and no
+   * attempts: what a pass would send, read without writing (a dry run). Not
+   * with claimForMs.
+   */
+  withMissing?: boolean;
   /**
    * Claim the returned rows for this long (next_attempt_at = now + claimForMs,
    * in the same transaction as the read), so a second process delivering from
@@ -167,13 +180,23 @@ interface DueRow {
   horse: string | null;
 }
 
-const DUE_SQL = `
+/** The delivery rows, plus (as delivery_id 0) the missing ones of unsent alerts for the channels in `?`. */
+const ROWS_WITH_MISSING = `(
+    SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at
+    FROM alert_delivery
+    UNION ALL
+    SELECT 0, a.alert_id, c.value, 0, NULL, NULL, NULL
+    FROM alert a JOIN json_each(?) c
+    WHERE a.sent = 0
+      AND NOT EXISTS (SELECT 1 FROM alert_delivery x WHERE x.alert_id = a.alert_id AND x.channel = c.value))`;
+
+const dueSql = (rows: string) => `
   SELECT d.delivery_id, d.channel, d.attempts, d.last_error,
          a.alert_id, a.dedupe_key, a.alert_type, a.triggered_at, a.message, a.subject,
          a.threshold_value, a.actual_value, a.details,
          r.race_id, t.name AS track, t.timezone, r.race_date, r.race_number, r.post_time,
          e.entry_id, e.program_number, h.name AS horse
-  FROM alert_delivery d
+  FROM ${rows} d
   JOIN alert a ON a.alert_id = d.alert_id
   LEFT JOIN race r ON r.race_id = a.race_id
   LEFT JOIN track t ON t.track_id = r.track_id
@@ -184,7 +207,9 @@ const DUE_SQL = `
     AND d.attempts < ?
     AND d.channel IN (SELECT value FROM json_each(?))
   ORDER BY a.triggered_at, a.alert_id, d.channel
-  LIMIT ?`;
+  LIMIT ? OFFSET ?`;
+const DUE_SQL = dueSql("alert_delivery");
+const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
 
 /**
  * Undelivered rows of `channels` that may be tried at `now` (never tried, or
@@ -202,9 +227,30 @@ export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Prom
   if (!Number.isInteger(limit) || limit < 1) {
     throw new InvalidInputError(`dueDeliveries: limit must be a whole number >= 1, got ${limit}`);
   }
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new InvalidInputError(`dueDeliveries: offset must be a whole number >= 0, got ${offset}`);
+  }
   if (options.channels.length === 0) return [];
-  const params = [toDbTime(options.now), options.maxAttempts, JSON.stringify([...options.channels]), limit];
+  const params = [
+    toDbTime(options.now),
+    options.maxAttempts,
+    JSON.stringify([...options.channels]),
+    limit,
+    offset,
+  ];
   const claimForMs = options.claimForMs;
+  if (options.withMissing) {
+    if (claimForMs !== undefined) {
+      throw new InvalidInputError(
+        "dueDeliveries: withMissing rows cannot be claimed (they do not exist yet)",
+      );
+    }
+    const channelsJson = JSON.stringify([...new Set(options.channels)]);
+    return readRaw(db, (sql) =>
+      (statement(sql, DUE_WITH_MISSING_SQL).all(channelsJson, ...params) as DueRow[]).map(toDueDelivery),
+    );
+  }
   if (claimForMs === undefined) {
     return readRaw(db, (sql) => (statement(sql, DUE_SQL).all(...params) as DueRow[]).map(toDueDelivery));
   }
@@ -252,43 +298,83 @@ function toDueDelivery(row: DueRow): DueDelivery {
   };
 }
 
-/** A corrupt details text must not block delivery of the alert's message: it is passed on as is. */
+export interface ClaimDeliveryOptions {
+  /** The claimer's clock: the row must be due at this instant. */
+  now: Date;
+  /** The claim lasts this long from `now`: longer than one send can take. */
+  forMs: number;
+  /** The attempts the caller read with the row: a row tried meanwhile (by another process) is not claimed. */
+  attempts: number;
+}
+
+/**
+ * Claims one due delivery just before it is sent (compare-and-set in one
+ * write transaction): next_attempt_at = now + forMs, only while the row is
+ * undelivered, due at `now` and still at `attempts`. Returns whether this
+ * caller got it; false means another deliverer holds it (or already tried or
+ * delivered it), so the caller must not send. A claimer that dies mid-send
+ * only delays the row until the claim expires; then it is due again and
+ * re-sent under the same idempotency key.
+ */
+export async function claimDelivery(
+  db: Db,
+  deliveryId: number,
+  options: ClaimDeliveryOptions,
+): Promise<boolean> {
+  if (!Number.isInteger(options.forMs) || options.forMs < 1) {
+    throw new InvalidInputError(`claimDelivery: forMs must be a whole number >= 1, got ${options.forMs}`);
+  }
+  const nowText = toDbTime(options.now);
+  const until = toDbTime(options.now.getTime() + options.forMs);
+  return writeTransaction(
+    db,
+    (sql) =>
+      statement(
+        sql,
+        `UPDATE alert_delivery SET next_attempt_at = ?
+         WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ?
+           AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`,
+      ).run(until, deliveryId, options.attempts, nowText).changes === 1,
+  );
+}
+
+export interface DeliverySuccess {
+  /** This call marked the row delivered; false: it already was (another deliverer recorded it first). */
+  recorded: boolean;
+  /** Every channel of the alert has delivered (alert.sent). */
+  alertSent: boolean;
+}
 
 /**
  * Records that a channel delivered: delivered_at, one more attempt, no next
  * attempt; when that was the alert's last undelivered channel, also
  * `alert.sent`/`sent_at` - all in one transaction. Recording an already
- * delivered row again changes nothing. Returns whether the alert is now sent.
+ * delivered row again changes nothing (`recorded: false`).
  */
-export async function recordDeliverySuccess(
-  db: Db,
-  deliveryId: number,
-  at: Date,
-): Promise<{ alertSent: boolean }> {
+export async function recordDeliverySuccess(db: Db, deliveryId: number, at: Date): Promise<DeliverySuccess> {
   const atText = toDbTime(at);
   return writeTransaction(db, (sql) => {
     const row = statement(sql, `SELECT alert_id, delivered_at FROM alert_delivery WHERE delivery_id = ?`).get(
       deliveryId,
     ) as { alert_id: number; delivered_at: string | null } | undefined;
     if (!row) throw new InvalidInputError(`recordDeliverySuccess: no delivery with id ${deliveryId}`);
-    if (row.delivered_at === null) {
+    const recorded =
       statement(
         sql,
         `UPDATE alert_delivery
          SET delivered_at = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = NULL
-         WHERE delivery_id = ?`,
-      ).run(atText, atText, deliveryId);
-    }
+         WHERE delivery_id = ? AND delivered_at IS NULL`,
+      ).run(atText, atText, deliveryId).changes === 1;
     const pending = statement(
       sql,
       `SELECT count(*) AS n FROM alert_delivery WHERE alert_id = ? AND delivered_at IS NULL`,
     ).get(row.alert_id) as { n: number };
-    if (pending.n > 0) return { alertSent: false };
+    if (pending.n > 0) return { recorded, alertSent: false };
     statement(sql, `UPDATE alert SET sent = 1, sent_at = ? WHERE alert_id = ? AND sent = 0`).run(
       atText,
       row.alert_id,
     );
-    return { alertSent: true };
+    return { recorded, alertSent: true };
   });
 }
 
