@@ -7,13 +7,7 @@ export {
   type ProcessPendingOptions,
   type ProcessPendingResult,
 } from "./engine/process.js";
-export {
-  runDaemon,
-  sleep,
-  type DaemonSummary,
-  type DaemonTurn,
-  type RunDaemonOptions,
-} from "./engine/daemon.js";
+export { runDaemon, type DaemonSummary, type DaemonTurn, type RunDaemonOptions } from "./engine/daemon.js";
 export {
   RaceHistory,
   alertInputFor,

@@ -14,6 +14,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import type { Logger, TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
+import { realSleep } from "@totewatch/ingest";
 import {
   claimDurationMs,
   deliverDue,
@@ -180,7 +181,7 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
       }
       if (options.once) break;
       // Behind (a backlog): go straight on; caught up: wait for new snapshots.
-      if (caughtUp) await (waker ? waker.wait(pollIntervalMs, signal) : sleep(pollIntervalMs, signal));
+      if (caughtUp) await (waker ? waker.wait(pollIntervalMs, signal) : realSleep(pollIntervalMs, signal));
     }
   }
 }
@@ -218,7 +219,7 @@ function watchWrites(walFile: string, logger: Logger): WriteWaker | null {
       const stop = () => controller.abort();
       signal?.addEventListener("abort", stop, { once: true });
       wake = stop;
-      return sleep(ms, controller.signal).finally(() => {
+      return realSleep(ms, controller.signal).finally(() => {
         wake = null;
         written = false;
         signal?.removeEventListener("abort", stop);
@@ -226,18 +227,4 @@ function watchWrites(walFile: string, logger: Logger): WriteWaker | null {
     },
     close: () => watcher.close(),
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
