@@ -35,7 +35,7 @@ export interface Db {
   readonly prisma: PrismaClient;
   /** Raw connection for packages/db internals; use only inside `exclusive`. */
   readonly sql: Database.Database;
-  /** Runs `work` with sole use of both connections; re-entrant. */
+  /** Runs `work` with sole use of both connections (and of the file, among this process's clients); re-entrant. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T>;
   /** A Prisma interactive transaction with sole use of the client: commits if `work` resolves, rolls back if it throws. */
   transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T>;
@@ -57,14 +57,39 @@ export function openRawConnection(file: string): Database.Database {
   return sql;
 }
 
+interface FileLock {
+  mutex: Mutex;
+  /** Set inside the lock's async context, so nested use re-enters instead of waiting on itself. */
+  holder: AsyncLocalStorage<true>;
+}
+
+const fileLocks = new Map<string, FileLock>();
+
+/**
+ * One lock per database file per process, shared by every client on that
+ * file. Two clients in one process (ingest and the alerts daemon in the
+ * demo) would otherwise deadlock: a connection waiting for SQLite's write
+ * lock busy-waits synchronously, so the event loop could never finish the
+ * other client's open transaction. Across processes SQLite's own lock and
+ * the busy timeout take over.
+ */
+function fileLock(file: string): FileLock {
+  if (file === ":memory:") return { mutex: new Mutex(), holder: new AsyncLocalStorage() };
+  let lock = fileLocks.get(file);
+  if (!lock) {
+    lock = { mutex: new Mutex(), holder: new AsyncLocalStorage() };
+    fileLocks.set(file, lock);
+  }
+  return lock;
+}
+
 export function createDb(options: CreateDbOptions = {}): Db {
   const file = databasePathFromUrl(options.url);
   ensureDatabaseDir(file);
   const adapter = new TotewatchAdapterFactory({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS });
   const prisma = new PrismaClient({ adapter });
   const sql = openRawConnection(file);
-  const mutex = new Mutex();
-  const holder = new AsyncLocalStorage<true>();
+  const { mutex, holder } = fileLock(file);
   let closed = false;
 
   const exclusive = <T>(work: () => Promise<T> | T): Promise<T> => {

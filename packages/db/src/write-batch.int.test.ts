@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "./client.js";
+import { createDb, type Db } from "./client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
 import { recordExactaSnapshot, recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
@@ -112,6 +112,41 @@ describe("writeBatch", () => {
     await expect(
       recordWinSnapshot(db, { ...ghost, fetchedAt: at(31), runners: [{ programNumber: "1", winOdds: 2 }] }),
     ).rejects.toThrow(UnknownRaceError);
+  });
+});
+
+describe("two clients on one file in one process", () => {
+  it("take turns instead of deadlocking on SQLite's write lock", async () => {
+    const other = createDb({ url: db.path });
+    try {
+      const order: string[] = [];
+      // A batch that waits on a timer while it holds the write lock (a paced replay does).
+      const batch = writeBatch(db, async () => {
+        await recordWinSnapshot(db, {
+          ...RACE,
+          fetchedAt: at(40),
+          runners: [{ programNumber: "1", winOdds: 3 }],
+        });
+        order.push("batch wrote");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        order.push("batch done");
+      });
+      // Meanwhile the other client (the alerts daemon, say) wants to write.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const write = recordWinSnapshot(other, {
+        ...RACE,
+        fetchedAt: at(41),
+        runners: [{ programNumber: "1", winOdds: 2.8 }],
+      }).then((result) => {
+        order.push("other wrote");
+        return result;
+      });
+      const [, written] = await Promise.all([batch, write]);
+      expect(written).toEqual({ changed: true, rows: 1 });
+      expect(order).toEqual(["batch wrote", "batch done", "other wrote"]);
+    } finally {
+      await other.close();
+    }
   });
 });
 
