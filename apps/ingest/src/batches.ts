@@ -5,7 +5,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { FeedIngestor, IngestBatch } from "./ingestor.js";
 import type { ProgressSink } from "./progress.js";
-import type { Sleep } from "./timing.js";
+import type { Sleep } from "@totewatch/config";
 
 /** Where a batch ends at the latest: whichever limit is reached first. */
 export interface BatchLimits {

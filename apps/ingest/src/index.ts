@@ -21,6 +21,6 @@ export { runSimulation, SIMULATOR_SOURCE, type RunSimulationOptions } from "./si
 export { createPoller, type Poller, type PollerConfig, type PollerOptions } from "./poll/poller.js";
 export { FeedHttpClient, type FetchFeedResult, type HttpSettings } from "./poll/http.js";
 export * from "./poll/schedule.js";
-export { realSleep, systemClock, type Clock, type Sleep } from "./timing.js";
+export { realSleep, systemClock, type Clock, type Sleep } from "@totewatch/config";
 export { main } from "./cli.js";
 export * from "./simulate/index.js";

@@ -4,13 +4,12 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Logger } from "@totewatch/config";
+import { realSleep, type Logger, type Sleep } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
 import { isFeedFile, readFeedFile, type FeedRecord } from "@totewatch/feed";
 import { writePacedBatches, type BatchLimits } from "./batches.js";
 import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
-import { realSleep, type Sleep } from "./timing.js";
 
 /** How a run of messages is written: pacing, reporting, stopping, batching (replay and simulate alike). */
 export interface IngestRunOptions {

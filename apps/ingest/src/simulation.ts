@@ -10,7 +10,7 @@ import { FeedIngestor, emptyStats } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary } from "./progress.js";
 import { simulateTimedRaceDay, type SimulationOptions } from "./simulate/index.js";
 import type { IngestRunOptions } from "./replay.js";
-import { realSleep } from "./timing.js";
+import { realSleep } from "@totewatch/config";
 
 export interface RunSimulationOptions extends IngestRunOptions {
   simulation: SimulationOptions;

@@ -35,3 +35,4 @@ export {
   type TrackConfig,
 } from "./schema.js";
 export * from "./cli-args.js";
+export * from "./timing.js";

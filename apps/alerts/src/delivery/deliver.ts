@@ -23,7 +23,7 @@
  * claim outlasts the channel's own timeout, and one left by a process that
  * died mid-send expires and makes the row due again (the crash retry above).
  */
-import type { Logger } from "@totewatch/config";
+import { backoffDelayMs, type Logger } from "@totewatch/config";
 import {
   claimDelivery,
   dueDeliveries,
@@ -96,20 +96,6 @@ export function claimDurationMs(channels: readonly Channel[]): number {
   if (channels.length === 0) return DEFAULT_CLAIM_MS;
   if (channels.some((channel) => channel.sendTimeoutMs === undefined)) return DEFAULT_CLAIM_MS;
   return Math.max(...channels.map((channel) => channel.sendTimeoutMs ?? 0)) + CLAIM_MARGIN_MS;
-}
-
-/**
- * Exponential backoff with jitter: min(max, base * 2^attemptsBefore) scaled
- * by 0.5..1, so receivers recovering from an outage are not hit by every
- * retry at the same instant.
- */
-export function retryDelayMs(
-  attemptsBefore: number,
-  settings: DeliverySettings,
-  random: () => number,
-): number {
-  const ceiling = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** attemptsBefore);
-  return Math.round(ceiling * (0.5 + 0.5 * random()));
 }
 
 /**
@@ -201,7 +187,7 @@ export async function deliverDue(
       const at = clock();
       const nextAttemptAt = gaveUp
         ? null
-        : new Date(at.getTime() + retryDelayMs(row.attempts, delivery, random));
+        : new Date(at.getTime() + backoffDelayMs(row.attempts, delivery, random));
       await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt });
       if (gaveUp) {
         result.gaveUp += 1;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { retryDelayMs } from "./deliver.js";
 import { alertMessageId } from "./email-channel.js";
 import { consoleLine, emailSubject, emailText, messageBody, valueMove, webhookPayload } from "./format.js";
 import type { DeliverableAlert } from "./types.js";
@@ -128,23 +127,5 @@ describe("webhook signature", () => {
     expect(verifyWebhookSignature(`${body} `, header, "s3cret")).toBe(false);
     expect(verifyWebhookSignature(body, header.slice(0, -1), "s3cret")).toBe(false);
     expect(verifyWebhookSignature(body, undefined, "s3cret")).toBe(false);
-  });
-});
-
-describe("retry backoff", () => {
-  const settings = { maxAttempts: 10, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
-
-  it("doubles per attempt from the base, capped at the maximum", () => {
-    const top = () => 0.999_999;
-    expect(retryDelayMs(0, settings, top)).toBe(1000);
-    expect(retryDelayMs(1, settings, top)).toBe(2000);
-    expect(retryDelayMs(5, settings, top)).toBe(32_000);
-    expect(retryDelayMs(6, settings, top)).toBe(60_000);
-    expect(retryDelayMs(30, settings, top)).toBe(60_000);
-  });
-
-  it("jitters down to half the delay", () => {
-    expect(retryDelayMs(2, settings, () => 0)).toBe(2000);
-    expect(retryDelayMs(2, settings, () => 0.5)).toBe(3000);
   });
 });

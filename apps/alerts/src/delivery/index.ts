@@ -20,7 +20,6 @@ export { createEmailChannel, alertMessageId, type EmailChannelOptions } from "./
 export {
   claimDurationMs,
   deliverDue,
-  retryDelayMs,
   type DeliverDueOptions,
   type DeliverDueResult,
   type DeliverySettings,

@@ -12,9 +12,8 @@
  * still due - is shown through the dry-run channels. The file is left as it was.
  */
 import { watch, type FSWatcher } from "node:fs";
-import type { Logger, TotewatchConfig } from "@totewatch/config";
+import { realSleep, type Logger, type TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import { realSleep } from "@totewatch/ingest";
 import {
   claimDurationMs,
   deliverDue,

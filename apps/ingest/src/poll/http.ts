@@ -4,10 +4,8 @@
  * backoff and jitter, and one warning when a source keeps failing (and one
  * info line when it recovers) instead of a line per failure.
  */
-import type { Logger } from "@totewatch/config";
+import { backoffDelayMs, type Clock, type Logger, type Sleep } from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
-import type { Clock, Sleep } from "../timing.js";
-import { backoffDelayMs } from "./schedule.js";
 
 export interface HttpSettings {
   timeoutMs: number;

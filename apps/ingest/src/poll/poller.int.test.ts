@@ -1,10 +1,9 @@
-import { parseConfig } from "@totewatch/config";
+import { parseConfig, realSleep, type Sleep } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage } from "@totewatch/feed";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureLogs, countRows, json, startTestServer, type TestServer } from "../testing/helpers.js";
-import { realSleep, type Sleep } from "../timing.js";
 import { FeedHttpClient } from "./http.js";
 import { createPoller } from "./poller.js";
 

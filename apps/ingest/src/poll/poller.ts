@@ -4,12 +4,20 @@
  * post; stop a race once it is off, official or cancelled; prune old data
  * once a day. Clock, sleep and fetch are injected so tests control time.
  */
-import { fillEndpointTemplate, type Logger, type TotewatchConfig, type TrackConfig } from "@totewatch/config";
+import {
+  fillEndpointTemplate,
+  realSleep,
+  systemClock,
+  type Clock,
+  type Logger,
+  type Sleep,
+  type TotewatchConfig,
+  type TrackConfig,
+} from "@totewatch/config";
 import { findRace, pruneOldData, racesOnDate, type Db } from "@totewatch/db";
 import { localDateOf } from "@totewatch/tote";
 import { FeedIngestor, type ApplyMessage } from "../ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "../progress.js";
-import { realSleep, systemClock, type Clock, type Sleep } from "../timing.js";
 import { FeedHttpClient } from "./http.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS, isFinished, nextPollAt, type RacePollState } from "./schedule.js";
 

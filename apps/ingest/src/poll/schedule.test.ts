@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, nextPollAt, pollIntervalMs, type Cadence } from "./schedule.js";
+import { nextPollAt, pollIntervalMs, type Cadence } from "./schedule.js";
 
 const cadence: Cadence = {
   defaultIntervalSeconds: 300,
@@ -71,16 +71,5 @@ describe("nextPollAt", () => {
       3600, 3300, 3000, 2700, 2400, 2100, 1800, 1500, 1200, 900, 600, 540, 480, 420, 360, 300, 240, 180, 120,
       100, 80, 60, 40, 20, 0,
     ]);
-  });
-});
-
-describe("backoffDelayMs", () => {
-  const settings = { backoffBaseMs: 1000, backoffMaxMs: 5000 };
-  it("doubles up to the cap, jittered within the upper half", () => {
-    expect([0, 1, 2, 3, 4].map((attempt) => backoffDelayMs(attempt, settings, () => 1))).toEqual([
-      1000, 2000, 4000, 5000, 5000,
-    ]);
-    expect(backoffDelayMs(1, settings, () => 0)).toBe(1000);
-    expect(backoffDelayMs(1, settings, () => 0.5)).toBe(1500);
   });
 });

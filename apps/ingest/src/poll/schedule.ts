@@ -74,13 +74,3 @@ export function nextPollAt(
   }
   return next;
 }
-
-/** Exponential backoff with jitter: base * 2^attempt capped at max, then a random point in its upper half. */
-export function backoffDelayMs(
-  attempt: number,
-  settings: { backoffBaseMs: number; backoffMaxMs: number },
-  random: () => number,
-): number {
-  const ceiling = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}

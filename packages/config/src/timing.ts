@@ -1,4 +1,4 @@
-/** Clock and sleep, injected so tests control time without real waiting. */
+/** Clock, sleep and retry backoff, injected so tests control time without real waiting. */
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -24,3 +24,13 @@ export const realSleep: Sleep = (ms, signal) =>
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
   });
+
+/** Exponential backoff with jitter: base * 2^attempt capped at max, then a random point in its upper half. */
+export function backoffDelayMs(
+  attempt: number,
+  settings: { backoffBaseMs: number; backoffMaxMs: number },
+  random: () => number,
+): number {
+  const ceiling = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
