@@ -8,7 +8,9 @@ import {
   findRace,
   raceById,
   racesOnDate,
+  registerTrack,
   setRaceStatus,
+  trackTimeZone,
   type RaceCardInput,
 } from "./races.js";
 
@@ -351,5 +353,23 @@ describe("a later card that states less", () => {
         })
       ).changed,
     ).toBe(false);
+  });
+});
+
+describe("registerTrack", () => {
+  it("stores a configured track's zone before any card, and re-registering changes nothing", async () => {
+    const track = { name: "Santa Anita Park", code: "SA", timezone: "America/Los_Angeles" };
+    expect((await registerTrack(db, track)).changed).toBe(true);
+    expect(await registerTrack(db, track)).toEqual({ changed: false, rows: 0 });
+    expect(await trackTimeZone(db, "Santa Anita Park")).toBe("America/Los_Angeles");
+    // A card that names no zone keeps the registered one.
+    await applyRaceCard(db, {
+      track: "Santa Anita Park",
+      raceDate: "2025-09-12",
+      raceNumber: 1,
+      entries: [{ programNumber: "1", horse: "Pacific Star" }],
+    });
+    expect(await trackTimeZone(db, "Santa Anita Park")).toBe("America/Los_Angeles");
+    await expect(registerTrack(db, { name: " " })).rejects.toThrow("track: name is empty");
   });
 });

@@ -66,19 +66,9 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
   return writeTransaction(db, (sql) => {
     const now = toDbTime(new Date());
     let rows = 0;
-    rows += statement(
-      sql,
-      `INSERT INTO track (name, code, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO NOTHING`,
-    ).run(card.track, card.trackCode ?? null, card.timezone ?? DEFAULT_TIMEZONE, now, now).changes;
-    rows += statement(
-      sql,
-      `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
-       WHERE name = @name AND (code IS NOT coalesce(@code, code) OR timezone IS NOT coalesce(@timezone, timezone))`,
-    ).run({ code: card.trackCode ?? null, timezone: card.timezone ?? null, now, name: card.track }).changes;
-    const trackId = (
-      statement(sql, `SELECT track_id FROM track WHERE name = ?`).get(card.track) as { track_id: number }
-    ).track_id;
+    const track = upsertTrack(sql, { name: card.track, code: card.trackCode, timezone: card.timezone }, now);
+    rows += track.rows;
+    const trackId = track.trackId;
 
     const postTime = card.postTime ? toDbTime(card.postTime) : null;
     rows += statement(
@@ -105,6 +95,50 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
 
     for (const entry of card.entries) rows += upsertEntry(sql, race.race_id, entry, now);
     forgetRace(db, race.race_id);
+    return { changed: rows > 0, rows };
+  });
+}
+
+export interface TrackInput {
+  name: string;
+  code?: string | null;
+  /** IANA zone; absent keeps the stored one (a new track gets America/New_York). */
+  timezone?: string | null;
+}
+
+/** Inserts a track or updates the code/zone it is given; returns its id and the rows written. */
+function upsertTrack(
+  sql: Database.Database,
+  track: TrackInput,
+  now: string,
+): { trackId: number; rows: number } {
+  let rows = statement(
+    sql,
+    `INSERT INTO track (name, code, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (name) DO NOTHING`,
+  ).run(track.name, track.code ?? null, track.timezone ?? DEFAULT_TIMEZONE, now, now).changes;
+  rows += statement(
+    sql,
+    `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
+     WHERE name = @name AND (code IS NOT coalesce(@code, code) OR timezone IS NOT coalesce(@timezone, timezone))`,
+  ).run({ code: track.code ?? null, timezone: track.timezone ?? null, now, name: track.name }).changes;
+  const { track_id: trackId } = statement(sql, `SELECT track_id FROM track WHERE name = ?`).get(
+    track.name,
+  ) as {
+    track_id: number;
+  };
+  return { trackId, rows };
+}
+
+/**
+ * Records a track as configured (its code and IANA zone) before any card
+ * arrives, so a card's local "HH:MM" post time is read in the track's own
+ * zone rather than the America/New_York default. Re-registering changes nothing.
+ */
+export async function registerTrack(db: Db, track: TrackInput): Promise<WriteResult> {
+  if (!track.name.trim()) throw new InvalidInputError("track: name is empty");
+  return writeTransaction(db, (sql) => {
+    const { rows } = upsertTrack(sql, track, toDbTime(new Date()));
     return { changed: rows > 0, rows };
   });
 }
