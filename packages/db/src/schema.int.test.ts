@@ -3,6 +3,7 @@ import type { Db } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
 import { LATEST_ODDS_SQL } from "./queries/odds.js";
 import { applyRaceCard } from "./queries/races.js";
+import { migrationNames } from "./migrate.js";
 import { createTestDb } from "./testing.js";
 
 let db: Db;
@@ -126,13 +127,18 @@ const SEED_INDEXES: Array<[table: string, name: string, columns: string[]]> = [
 ];
 
 describe("schema created by the migrations", () => {
-  it("records the init migration as applied", () => {
+  it("records every migration of the folder as applied, init first", () => {
     const applied = db.sql
-      .prepare(`SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations`)
+      .prepare(
+        `SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name`,
+      )
       .all() as Array<{ migration_name: string; finished_at: string | null; rolled_back_at: string | null }>;
-    expect(applied.map((m) => m.migration_name)).toEqual([expect.stringMatching(/^\d{14}_init$/)]);
-    expect(applied[0]?.finished_at).not.toBeNull();
-    expect(applied[0]?.rolled_back_at).toBeNull();
+    expect(applied.map((m) => m.migration_name)).toEqual(migrationNames());
+    expect(applied[0]?.migration_name).toMatch(/^\d{14}_init$/);
+    for (const migration of applied) {
+      expect(migration.finished_at).not.toBeNull();
+      expect(migration.rolled_back_at).toBeNull();
+    }
   });
 
   it("has every table of the seed plus alert_delivery and cursor", () => {
@@ -196,9 +202,10 @@ describe("schema created by the migrations", () => {
     }
   });
 
-  it("adds track.timezone, entry.scratched, alert.dedupe_key/subject/details", () => {
+  it("adds track.timezone, race.card_as_of, entry.scratched, alert.dedupe_key/subject/details", () => {
     const col = (table: string, name: string) => columns(table).find((c) => c.name === name);
     expect(col("track", "timezone")).toMatchObject({ notnull: 1, dflt_value: "'America/New_York'" });
+    expect(col("race", "card_as_of")).toMatchObject({ type: "DATETIME", notnull: 0 });
     expect(col("entry", "scratched")).toMatchObject({ notnull: 1, dflt_value: "false" });
     expect(col("alert", "dedupe_key")).toMatchObject({ notnull: 1 });
     expect(columnNames("alert")).toEqual(expect.arrayContaining(["subject", "details"]));

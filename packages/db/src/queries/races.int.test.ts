@@ -373,3 +373,68 @@ describe("registerTrack", () => {
     await expect(registerTrack(db, { name: " " })).rejects.toThrow("track: name is empty");
   });
 });
+
+describe("cards observed at different times", () => {
+  const key = { track: "Del Mar", raceDate: "2025-08-30", raceNumber: 6 };
+  const t = (minute: number) => new Date(Date.UTC(2025, 7, 30, 19, minute));
+  const first = {
+    ...key,
+    asOf: t(0),
+    postTime: t(60),
+    entries: [
+      { programNumber: "1", horse: "Surf Line", jockey: "J. One", morningLineOdds: 3 },
+      { programNumber: "2", horse: "Tide Pool", jockey: "J. Two", morningLineOdds: 5 },
+    ],
+  };
+  const later = {
+    ...key,
+    asOf: t(30),
+    postTime: t(70),
+    entries: [
+      { programNumber: "1", horse: "Surf Line", jockey: "J. Three", morningLineOdds: 3 },
+      { programNumber: "2", horse: "Tide Pool", jockey: "J. Two", morningLineOdds: 5, scratched: true },
+    ],
+  };
+  const state = async () => {
+    const race = await findRace(db, key);
+    const entries = await entriesForRace(db, race!.raceId);
+    return { post: race!.postTime, entries: entries.map((e) => [e.programNumber, e.jockey, e.scratched]) };
+  };
+
+  it("an older card applied again (a replayed file) rolls nothing back", async () => {
+    await applyRaceCard(db, first);
+    await applyRaceCard(db, later);
+    const current = await state();
+    expect(current).toEqual({
+      post: t(70),
+      entries: [
+        ["1", "J. Three", false],
+        ["2", "J. Two", true],
+      ],
+    });
+    expect(await applyRaceCard(db, first)).toEqual({ changed: false, rows: 0 });
+    expect(await applyRaceCard(db, later)).toEqual({ changed: false, rows: 0 });
+    expect(await state()).toEqual(current);
+  });
+
+  it("an older card still adds runners and scratches it knows of", async () => {
+    const stale = {
+      ...key,
+      asOf: t(10),
+      postTime: t(50),
+      entries: [
+        { programNumber: "1", horse: "Surf Line", jockey: "J. Old", scratched: true },
+        { programNumber: "3", horse: "Kelp Forest", jockey: "J. Four" },
+      ],
+    };
+    expect((await applyRaceCard(db, stale)).changed).toBe(true);
+    expect(await state()).toEqual({
+      post: t(70),
+      entries: [
+        ["1", "J. Three", true],
+        ["2", "J. Two", true],
+        ["3", "J. Four", false],
+      ],
+    });
+  });
+});

@@ -42,6 +42,11 @@ export interface RaceCardInput extends RaceKey {
   timezone?: string | null;
   /** Post time as an instant; absent keeps the stored one. */
   postTime?: Date | null;
+  /**
+   * When this card was observed. A card older than the newest one applied
+   * only adds runners, scratches and status; absent: always current.
+   */
+  asOf?: Date | null;
   status?: RaceStatus | null;
   entries: CardEntryInput[];
 }
@@ -71,29 +76,45 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
     const trackId = track.trackId;
 
     const postTime = card.postTime ? toDbTime(card.postTime) : null;
+    const asOf = card.asOf ? toDbTime(card.asOf) : null;
     rows += statement(
       sql,
-      `INSERT INTO race (track_id, race_date, race_number, post_time, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, race_date, race_number) DO NOTHING`,
-    ).run(trackId, card.raceDate, card.raceNumber, postTime, card.status ?? "scheduled", now, now).changes;
+      `INSERT INTO race (track_id, race_date, race_number, post_time, status, card_as_of, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, race_date, race_number) DO NOTHING`,
+    ).run(
+      trackId,
+      card.raceDate,
+      card.raceNumber,
+      postTime,
+      card.status ?? "scheduled",
+      asOf,
+      now,
+      now,
+    ).changes;
     const race = statement(
       sql,
-      `SELECT race_id, post_time, status FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
+      `SELECT race_id, post_time, status, card_as_of FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
     ).get(trackId, card.raceDate, card.raceNumber) as {
       race_id: number;
       post_time: string | null;
       status: string;
+      card_as_of: string | null;
     };
-    const nextPost = postTime ?? race.post_time;
+    // A card observed before the newest one applied (a file replayed again) is
+    // stale: only what can only move forward is taken from it (new runners,
+    // scratches, status), never an older post time, jockey or morning line.
+    const stale = asOf !== null && race.card_as_of !== null && asOf < race.card_as_of;
+    const nextPost = stale ? race.post_time : (postTime ?? race.post_time);
     const nextStatus = advanceStatus(race.status, card.status);
-    if (nextPost !== race.post_time || nextStatus !== race.status) {
+    const nextAsOf = asOf !== null && !stale ? asOf : race.card_as_of;
+    if (nextPost !== race.post_time || nextStatus !== race.status || nextAsOf !== race.card_as_of) {
       rows += statement(
         sql,
-        `UPDATE race SET post_time = ?, status = ?, updated_at = ? WHERE race_id = ?`,
-      ).run(nextPost, nextStatus, now, race.race_id).changes;
+        `UPDATE race SET post_time = ?, status = ?, card_as_of = ?, updated_at = ? WHERE race_id = ?`,
+      ).run(nextPost, nextStatus, nextAsOf, now, race.race_id).changes;
     }
 
-    for (const entry of card.entries) rows += upsertEntry(sql, race.race_id, entry, now);
+    for (const entry of card.entries) rows += upsertEntry(sql, race.race_id, entry, now, stale);
     forgetRace(db, race.race_id);
     return { changed: rows > 0, rows };
   });
@@ -143,7 +164,13 @@ export async function registerTrack(db: Db, track: TrackInput): Promise<WriteRes
   });
 }
 
-function upsertEntry(sql: Database.Database, raceId: number, entry: CardEntryInput, now: string): number {
+function upsertEntry(
+  sql: Database.Database,
+  raceId: number,
+  entry: CardEntryInput,
+  now: string,
+  stale: boolean,
+): number {
   let rows = statement(
     sql,
     `INSERT INTO horse (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
@@ -158,6 +185,19 @@ function upsertEntry(sql: Database.Database, raceId: number, entry: CardEntryInp
     entry.trainer ?? null,
     entry.scratched ? 1 : 0,
   ] as const;
+  if (stale) {
+    return (
+      rows +
+      statement(
+        sql,
+        `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, program_number) DO UPDATE SET
+           scratched = 1, updated_at = excluded.updated_at
+         WHERE excluded.scratched > scratched`,
+      ).run(raceId, values[0], entry.programNumber, values[1], values[2], values[3], values[4], now, now)
+        .changes
+    );
+  }
   rows += statement(
     sql,
     `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, created_at, updated_at)

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "race" ADD COLUMN "card_as_of" DATETIME;
