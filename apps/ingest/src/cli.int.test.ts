@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createDb } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { printSummaryTable, summarize } from "./progress.js";
 import { countRows, json, startTestServer, type TestServer } from "./testing/helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,24 +36,55 @@ function runCli(args: string[], opts: { onSpawn?: (child: ChildProcess) => void 
   });
 }
 
+/** Every line of a non-terminal stdout, parsed: any line that is not JSON fails the test. */
+function jsonLines(stdout: string): Array<Record<string, unknown> & { msg: string }> {
+  return stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { msg: string });
+}
+
 let server: TestServer | null = null;
 afterEach(async () => {
   await server?.close();
   server = null;
 });
 
+describe("summary table", () => {
+  const summary = summarize({ applied: 2, unchanged: 1, invalid: 15, rows: 9 }, 1500, true);
+  const capture = (isTTY: boolean) => {
+    let written = "";
+    printSummaryTable("replay", summary, {
+      isTTY,
+      write: (text: string) => {
+        written += text;
+        return true;
+      },
+    });
+    return written;
+  };
+
+  it("is printed for a person at a terminal", () => {
+    const table = capture(true);
+    expect(table).toMatch(/│ applied\s+│\s+2 │/);
+    expect(table).toMatch(/│ invalid\s+│\s+15 │/);
+    expect(table).toMatch(/stopped early/);
+  });
+
+  it("is left out when stdout is a pipe or file", () => {
+    expect(capture(false)).toBe("");
+  });
+});
+
 describe("ingest CLI", { timeout: 90_000 }, () => {
-  it("replay prints the summary, logs invalid messages as JSON lines, and --strict exits 1", async () => {
+  it("replay logs invalid messages and the counts as JSON lines, and --strict exits 1", async () => {
     const db = freshDatabaseFile("cli");
     const run = await runCli(["replay", path.join(fixtures, "invalid-day.jsonl"), "--db", db, "--strict"]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/│ applied\s+│\s+2 │/);
-    expect(run.stdout).toMatch(/│ invalid\s+│\s+15 │/);
-    const logLines = run.stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line));
+    // Not a terminal: stdout is JSON lines only (so `| jq` works); the finished line carries the counts.
+    const logLines = jsonLines(run.stdout);
     expect(logLines.filter((l) => l.msg.startsWith("invalid message"))).toHaveLength(15);
+    expect(logLines.find((l) => l.msg === "replay finished")).toMatchObject({ applied: 2, invalid: 15 });
     const lenient = await runCli(["replay", path.join(fixtures, "invalid-day.jsonl"), "--db", db, "--quiet"]);
     expect(lenient.code).toBe(0);
   });
@@ -73,10 +105,10 @@ describe("ingest CLI", { timeout: 90_000 }, () => {
       "--no-db",
       "--out",
       out,
-      "--quiet",
     ]);
     expect(sim.code).toBe(0);
-    expect(sim.stdout).toMatch(/written to file/);
+    const simulated = jsonLines(sim.stdout).find((l) => l.msg === "simulate finished");
+    expect(simulated?.recorded).toBeGreaterThan(0);
     const db = freshDatabaseFile("cli-sim");
     const replay = await runCli(["replay", dir, "--db", db, "--quiet", "--strict"]);
     expect(replay.code).toBe(0);
@@ -140,7 +172,9 @@ describe("ingest CLI", { timeout: 90_000 }, () => {
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/│ applied\s+│\s+2 │/);
-    expect(run.stdout).toMatch(/stopped early/);
+    expect(jsonLines(run.stdout).find((l) => l.msg === "poll finished")).toMatchObject({
+      applied: 2,
+      interrupted: true,
+    });
   });
 });

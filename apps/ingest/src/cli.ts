@@ -16,7 +16,7 @@ import {
 import { createDb, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate } from "@totewatch/tote";
 import { createPoller } from "./poll/poller.js";
-import { createProgress, formatSummaryTable, silentProgress, type IngestSummary } from "./progress.js";
+import { createProgress, printSummaryTable, silentProgress, type IngestSummary } from "./progress.js";
 import { replayFiles } from "./replay.js";
 import { runSimulation } from "./simulation.js";
 
@@ -119,7 +119,7 @@ async function runCommand(
   try {
     const summary = await work({ config, logger, db, signal: controller.signal, options });
     logger.info({ ...summary }, `${title} finished`);
-    process.stdout.write(`${formatSummaryTable(title, summary)}\n`);
+    printSummaryTable(title, summary);
     if (options.strict && summary.invalid > 0) {
       logger.error({ invalid: summary.invalid }, "--strict: invalid messages were found");
       return 1;
@@ -162,6 +162,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
           context.db!,
           inputs.map((input) => resolveUserPath(input)),
           {
+            // Their configured zones read local "HH:MM" post times in the files.
+            tracks: context.config.tracks,
             speed: options.speed,
             logger: context.logger,
             progress: progressFor("replay", context),
@@ -253,12 +255,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     program
       .command("poll")
       .description(
-        "poll the configured tracks' endpoints until every race of the day is off (SIGINT/SIGTERM stop)",
+        "poll the configured tracks' endpoints day after day, as a daemon, until SIGINT/SIGTERM " +
+          "(with --date: only that day, exiting once its races are off)",
       )
       .addOption(
-        new Option("--date <date>", "race date, YYYY-MM-DD (default: today in each track's zone)").argParser(
-          calendarDate,
-        ),
+        new Option(
+          "--date <date>",
+          "poll only this race date, YYYY-MM-DD, and exit when it is done (default: today in each track's zone, then every next day)",
+        ).argParser(calendarDate),
       )
       .option("--no-retention", "do not prune old data while polling"),
   ).action(async (options: CommonOptions & { date?: string; retention: boolean }) => {

@@ -1,7 +1,7 @@
 /**
  * How a long run shows itself: a status line redrawn in place on a terminal
- * (~4 times a second), periodic JSON log lines otherwise, and a summary table
- * at the end.
+ * (~4 times a second), periodic JSON log lines otherwise, and at the end a
+ * summary table on a terminal (the "finished" log line otherwise).
  */
 import type { Logger } from "@totewatch/config";
 import type { IngestStats } from "./ingestor.js";
@@ -85,6 +85,19 @@ export function createProgress(options: {
       shown = false;
     },
   };
+}
+
+/**
+ * Prints the summary table for a person at a terminal. A piped or redirected
+ * stdout carries JSON log lines only (so `| jq` works); there the "finished"
+ * log line carries the same counts.
+ */
+export function printSummaryTable(
+  title: string,
+  summary: IngestSummary,
+  out: Pick<NodeJS.WritableStream, "write"> & { isTTY?: boolean } = process.stdout,
+): void {
+  if (out.isTTY === true) out.write(`${formatSummaryTable(title, summary)}\n`);
 }
 
 /** The end-of-run table: applied / unchanged / invalid, rows, elapsed, messages/s. */

@@ -14,6 +14,8 @@ import { captureLogs, countRows, dumpTables } from "./testing/helpers.js";
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-fixtures");
 const smallDay = path.join(fixtures, "small-day.jsonl");
 const invalidDay = path.join(fixtures, "invalid-day.jsonl");
+/** Card Alpha, win Alpha 17:50, card Beta, win and exacta Beta 17:45: Beta's card must still come first. */
+const cardAfterEarlierSnapshot = path.join(fixtures, "card-after-earlier-snapshot.jsonl");
 
 const opened: Db[] = [];
 function freshDb(): Db {
@@ -81,6 +83,79 @@ describe("replay of a recorded day", () => {
     const reference = freshDb();
     await replayFiles(reference, [smallDay]);
     expect(await countRows(db)).toEqual(await countRows(reference));
+  });
+});
+
+describe("cards and the snapshots that need them", () => {
+  it("applies a card before its race's snapshots that are later in the file but earlier in time", async () => {
+    const db = freshDb();
+    const logs = captureLogs();
+    const summary = await replayFiles(db, [cardAfterEarlierSnapshot], { logger: logs.logger });
+    expect(logs.records.filter((r) => r.msg.startsWith("invalid message"))).toEqual([]);
+    expect(summary).toMatchObject({ applied: 5, unchanged: 0, invalid: 0 });
+    expect(await countRows(db)).toMatchObject({ race: 2, entry: 4, odds_snapshot: 4, exacta_probable: 2 });
+    const tables = await dumpTables(db);
+    // Beta's 17:45 snapshots still go before Alpha's 17:50 one.
+    expect((tables.odds_snapshot as Array<{ fetched_at: string }>).map((r) => r.fetched_at)).toEqual([
+      "2025-09-12T17:45:00.000+00:00",
+      "2025-09-12T17:45:00.000+00:00",
+      "2025-09-12T17:50:00.000+00:00",
+      "2025-09-12T17:50:00.000+00:00",
+    ]);
+  });
+
+  it("keeps a card after what came before it in the file when no later message of its race is earlier", async () => {
+    const file = path.join(tmp(), "day.jsonl");
+    const race = { track: "Test Downs", date: "2025-09-12", race: 1 };
+    const card = (horse: string, scratched: boolean) => ({
+      kind: "card",
+      ...race,
+      post_time: "2025-09-12T18:00:00Z",
+      entries: [
+        { program_number: "1", horse: "First Light" },
+        { program_number: "2", horse, scratched },
+      ],
+    });
+    const win = (minute: number) => ({
+      kind: "win",
+      ...race,
+      fetched_at: `2025-09-12T17:${minute}:00Z`,
+      horses: [{ program_number: "1", win_odds: "5-2" }],
+    });
+    // The scratch card at 17:50 in file order must not jump ahead of the 17:40 card.
+    const lines = [card("Second Wind", false), win(40), card("Second Wind", true), win(50)];
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join("\n"));
+    const db = freshDb();
+    expect(await replayFiles(db, [file])).toMatchObject({ applied: 4, invalid: 0 });
+    expect((await dumpTables(db)).entry).toMatchObject([{ scratched: 0 }, { scratched: 1 }]);
+  });
+});
+
+describe("configured tracks", () => {
+  it("reads a card's local post time in the zone of a track registered before the feed", async () => {
+    const file = path.join(tmp(), "day.jsonl");
+    const card = {
+      kind: "card",
+      track: "Santa Anita Park",
+      date: "2025-09-12",
+      race: 1,
+      post_time: "13:00",
+      entries: [{ program_number: "1", horse: "Western Star" }],
+    };
+    writeFileSync(file, JSON.stringify(card));
+    const db = freshDb();
+    const summary = await replayFiles(db, [file], {
+      tracks: [{ name: "Santa Anita Park", code: "SA", timezone: "America/Los_Angeles" }],
+    });
+    expect(summary).toMatchObject({ applied: 1, invalid: 0 });
+    const tables = await dumpTables(db);
+    expect(tables.track).toMatchObject([
+      { name: "Santa Anita Park", code: "SA", timezone: "America/Los_Angeles" },
+    ]);
+    // 13:00 Pacific daylight time, not 13:00 in the America/New_York default (17:00Z).
+    expect(tables.race).toMatchObject([
+      { race_date: "2025-09-12", post_time: "2025-09-12T20:00:00.000+00:00" },
+    ]);
   });
 });
 

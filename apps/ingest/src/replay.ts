@@ -5,8 +5,9 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { realSleep, type Logger, type Sleep } from "@totewatch/config";
-import type { Db } from "@totewatch/db";
+import { registerTrack, type Db } from "@totewatch/db";
 import { isFeedFile, readFeedFile, type FeedRecord } from "@totewatch/feed";
+import { isIanaTimeZone, parseIsoInstant } from "@totewatch/tote";
 import { writePacedBatches, type BatchLimits } from "./batches.js";
 import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
@@ -25,7 +26,18 @@ export interface IngestRunOptions {
   batchLimits?: BatchLimits;
 }
 
-export type ReplayOptions = IngestRunOptions;
+/** A track from the configuration: its zone reads local "HH:MM" post times before any card names one. */
+export interface ConfiguredTrack {
+  name: string;
+  code?: string | null;
+  /** IANA zone, e.g. America/Los_Angeles. */
+  timezone: string;
+}
+
+export interface ReplayOptions extends IngestRunOptions {
+  /** Registered (name, code, zone) before any message is applied. */
+  tracks?: readonly ConfiguredTrack[];
+}
 
 /** Files named on the command line: files as given, folders expanded to their feed files, sorted. */
 export async function expandFeedInputs(inputs: readonly string[]): Promise<string[]> {
@@ -61,36 +73,86 @@ interface Ordered {
   seq: number;
 }
 
-/** fetched_at (win, exacta) or at (status), read leniently: validation comes later. */
+/** fetched_at (win, exacta) or at (status); null when absent or not an instant (validation reports it later). */
 function observationTime(raw: unknown): number | null {
   if (typeof raw !== "object" || raw === null) return null;
   const { kind, fetched_at: fetchedAt, at } = raw as Record<string, unknown>;
   const text = kind === "status" ? at : kind === "win" || kind === "exacta" ? fetchedAt : undefined;
   if (typeof text !== "string") return null;
-  const time = Date.parse(text);
-  return Number.isNaN(time) ? null : time;
+  try {
+    return parseIsoInstant(text).getTime();
+  } catch {
+    return null;
+  }
+}
+
+/** The race a raw message names, as a map key, read leniently; null when it names none. */
+function raceOf(raw: unknown): string | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const { track, date, race } = raw as Record<string, unknown>;
+  if (typeof track !== "string" || typeof date !== "string" || typeof race !== "number") return null;
+  // Trimmed as the message schema trims it, so both spellings are one race.
+  return JSON.stringify([track.trim(), date, race]);
+}
+
+function isCard(record: FeedRecord): boolean {
+  return record.ok && (record.raw as { kind?: unknown } | null)?.kind === "card";
 }
 
 /**
  * Reads every file and puts its messages in observation order. A message
  * without a time of its own (a card, a status without `at`) takes the time of
  * the previous timed message in its file (-infinity at the top), so it keeps
- * its place after what came before it; at equal times it goes first, so a
- * card is never applied after a snapshot that may need it.
+ * its place after what came before it; at equal times it goes first. A card
+ * also goes no later than the earliest later message of its race in the file:
+ * a snapshot written after its card but observed before the line above it
+ * would otherwise be applied before the card it needs.
  */
 export async function orderFeedFiles(files: readonly string[]): Promise<Ordered[]> {
   const all: Ordered[] = [];
   let seq = 0;
   for (const file of files) {
+    const fromFile: Ordered[] = [];
     let previous = Number.NEGATIVE_INFINITY;
     for await (const record of readFeedFile(file)) {
       const time = record.ok ? observationTime(record.raw) : null;
-      all.push({ record, time: time ?? previous, rank: time === null ? 0 : 1, seq: seq++ });
+      fromFile.push({ record, time: time ?? previous, rank: time === null ? 0 : 1, seq: seq++ });
       if (time !== null) previous = time;
     }
+    pullCardsBeforeTheirRaces(fromFile);
+    all.push(...fromFile);
   }
   all.sort((a, b) => a.time - b.time || a.rank - b.rank || a.seq - b.seq);
   return all;
+}
+
+/** Lowers each card's time to the earliest time of any later timed message of its race (one file, in file order). */
+function pullCardsBeforeTheirRaces(fromFile: Ordered[]): void {
+  const earliestLater = new Map<string, number>();
+  for (let i = fromFile.length - 1; i >= 0; i--) {
+    const item = fromFile[i]!;
+    if (!item.record.ok) continue;
+    const race = raceOf(item.record.raw);
+    if (race === null) continue;
+    const later = earliestLater.get(race);
+    if (isCard(item.record)) {
+      if (later !== undefined && later < item.time) item.time = later;
+    } else if (item.rank === 1 && (later === undefined || item.time < later)) {
+      earliestLater.set(race, item.time);
+    }
+  }
+}
+
+/** Stores each configured track's code and zone, refusing a zone Intl does not know. */
+async function registerTracks(db: Db, tracks: readonly ConfiguredTrack[]): Promise<void> {
+  for (const track of tracks) {
+    if (!isIanaTimeZone(track.timezone)) {
+      throw new Error(
+        `track ${JSON.stringify(track.name)}: timezone ${JSON.stringify(track.timezone)} is not an IANA time zone`,
+      );
+    }
+    await registerTrack(db, track);
+  }
 }
 
 /** Applies feed files (or folders of them) to the database in observation-time order. */
@@ -102,6 +164,7 @@ export async function replayFiles(
   const started = performance.now();
   const files = await expandFeedInputs(inputs);
   const ordered = await orderFeedFiles(files);
+  await registerTracks(db, options.tracks ?? []);
   const ingestor = new FeedIngestor(db, { logger: options.logger, apply: options.apply });
   const progress = options.progress ?? silentProgress;
   const { interrupted } = await writePacedBatches(releasing(ordered), {

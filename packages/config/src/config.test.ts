@@ -258,6 +258,24 @@ tracks:
     ).toBe(false);
   });
 
+  it("requires races when the card endpoint is fetched race by race ({race})", () => {
+    const yamlText = `
+tracks:
+  - name: Del Mar
+    code: DMR
+    pools: [win]
+    endpoints:
+      card: http://127.0.0.1/{code}/{date}/{race}/card
+      win: http://127.0.0.1/{code}/{date}/{race}/win
+`;
+    expect(problemsOf(yamlText)).toEqual([
+      "totewatch.yaml: tracks[0].races: required when endpoints.card uses {race} (the card is fetched race by race) (line 3)",
+    ]);
+    expect(parseConfig(`${yamlText}    races: 8\n`, "x", {}).tracks[0]?.races).toBe(8);
+    // A card listing the whole day needs no count.
+    expect(parseConfig(yamlText.replace("/{race}/card", "/card"), "x", {}).tracks[0]?.races).toBeUndefined();
+  });
+
   it("requires url and secret when the webhook is enabled, host/from/to for email", () => {
     expect(
       problemsOf(

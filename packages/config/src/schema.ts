@@ -106,7 +106,7 @@ const trackSchema = z
         .refine((pools) => new Set(pools).size === pools.length, { message: "lists a pool twice" })
         .default(["win", "exacta"]),
     ),
-    /** How many races to poll when there is no card endpoint to list them. */
+    /** How many races to poll when no card endpoint lists them (none, or one per race with {race}). */
     races: positiveInt.optional(),
   })
   .superRefine((track, ctx) => {
@@ -135,6 +135,14 @@ const trackSchema = z
         code: "custom",
         path: ["races"],
         message: "required when endpoints.card is not set (how many races to poll)",
+      });
+    }
+    // A per-race card URL can only be filled for races the poller already knows of.
+    if (track.endpoints.card?.includes("{race}") && track.races === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["races"],
+        message: "required when endpoints.card uses {race} (the card is fetched race by race)",
       });
     }
   });

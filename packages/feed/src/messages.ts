@@ -1,4 +1,5 @@
 import { RACE_STATUSES } from "@totewatch/db";
+import { isCalendarDate, parseIsoInstant } from "@totewatch/tote";
 import { z } from "zod";
 
 /**
@@ -8,22 +9,20 @@ import { z } from "zod";
  * are refinements so the error names the field.
  */
 
-const calendarDate = z
-  .string()
-  .refine(isCalendarDateText, { message: "not a real calendar date (YYYY-MM-DD)" });
+const calendarDate = z.string().refine(isCalendarDate, { message: "not a real calendar date (YYYY-MM-DD)" });
 
-const isoInstant = z.string().refine((s) => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s)), {
+/** Strict, as parseIsoInstant is: Date.parse would roll 2025-02-30 or 24:00 over to another instant. */
+const isoInstant = z.string().refine(isIsoInstant, {
   message: "not an ISO-8601 instant with a zone (e.g. 2025-09-12T22:30:00Z)",
 });
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-function isCalendarDateText(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+function isIsoInstant(s: string): boolean {
+  try {
+    parseIsoInstant(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const programNumber = z

@@ -151,6 +151,33 @@ describe("parseFeedMessage: every invalid-message class of FEED.md", () => {
     expect(reason(raw)).toMatch(expected);
   });
 
+  // Date.parse would roll each of these over to a real instant (Mar 2, Oct 1, the next day).
+  it.each([
+    ["February 30", "2025-02-30T10:00:00Z"],
+    ["September 31", "2025-09-31T10:00:00Z"],
+    ["hour 24", "2025-09-12T24:00:00Z"],
+    ["minute 60", "2025-09-12T10:60:00Z"],
+    ["second 60", "2025-09-12T10:00:60Z"],
+    ["an offset of 25 hours", "2025-09-12T10:00:00+25:00"],
+  ])("an impossible instant is invalid, not moved: %s", (_name, instant) => {
+    const refused = (text: string, field: string) => {
+      expect(text).toMatch(new RegExp(`^${field}: not an ISO-8601 instant`));
+      expect(text.endsWith(`(got ${JSON.stringify(instant)})`)).toBe(true);
+    };
+    refused(reason(win([{ program_number: "1", win_odds: 2 }], { fetched_at: instant })), "fetched_at");
+    refused(reason(exacta({ "1-2": 3 }, { fetched_at: instant })), "fetched_at");
+    refused(reason({ kind: "status", ...race, status: "off", at: instant }), "at");
+  });
+
+  it.each(["", "  ", "\t"])("empty odds text %j is invalid, not read as no odds", (text) => {
+    expect(reason(win([{ program_number: "1", win_odds: text }]))).toMatch(
+      /^horses\[0\]\.win_odds: odds text is empty .*"SCR" or null/,
+    );
+    expect(reason(card({ entries: [{ program_number: "1", horse: "X", morning_line: text }] }))).toMatch(
+      /^entries\[0\]\.morning_line: odds text is empty/,
+    );
+  });
+
   it("formats errors as position: reason", () => {
     const result = parseFeedMessage(win([{ program_number: "1", win_odds: "5-0" }]), at);
     expect(result.ok).toBe(false);

@@ -14,7 +14,7 @@ import type {
 } from "@totewatch/db";
 import { DEFAULT_TIMEZONE } from "@totewatch/db";
 import { formatKeyPath } from "@totewatch/config";
-import { isIanaTimeZone, parseBoardOdds, resolvePostTime } from "@totewatch/tote";
+import { isIanaTimeZone, parseBoardOdds, parseIsoInstant, resolvePostTime } from "@totewatch/tote";
 import type { z } from "zod";
 import { feedMessageSchema, type FeedMessage } from "./messages.js";
 import { feedError, type FeedError, type FeedPosition } from "./position.js";
@@ -92,6 +92,11 @@ function raceKeyOf(feed: FeedMessage): RaceKey {
 }
 
 function odds(value: unknown, path: readonly PropertyKey[]): number | null {
+  // parseBoardOdds reads blank text as "no odds"; the feed names that "SCR" or null, so a
+  // blank is more likely a source that lost the value than a runner without odds.
+  if (typeof value === "string" && value.trim() === "") {
+    throw new FieldError(path, `odds text is empty (${describeValue(value)}); use "SCR" or null for no odds`);
+  }
   const parsed = parseBoardOdds(value);
   if (!parsed.ok) throw new FieldError(path, parsed.error);
   return parsed.odds;
@@ -124,7 +129,7 @@ function normalize(feed: FeedMessage, position: FeedPosition): ParsedFeedMessage
         feed,
         snapshot: {
           ...raceKeyOf(feed),
-          fetchedAt: new Date(feed.fetched_at),
+          fetchedAt: parseIsoInstant(feed.fetched_at),
           totalWinPool: feed.total_win_pool ?? null,
           runners,
         },
@@ -153,7 +158,7 @@ function normalize(feed: FeedMessage, position: FeedPosition): ParsedFeedMessage
         feed,
         snapshot: {
           ...raceKeyOf(feed),
-          fetchedAt: new Date(feed.fetched_at),
+          fetchedAt: parseIsoInstant(feed.fetched_at),
           totalExactaPool: feed.total_exacta_pool ?? null,
           probables,
         },
@@ -166,7 +171,7 @@ function normalize(feed: FeedMessage, position: FeedPosition): ParsedFeedMessage
         feed,
         race: raceKeyOf(feed),
         status: feed.status,
-        at: feed.at === undefined ? null : new Date(feed.at),
+        at: feed.at === undefined ? null : parseIsoInstant(feed.at),
       };
   }
 }

@@ -51,6 +51,53 @@ describe("readFeedFile", () => {
     expect(only?.ok).toBe(false);
     if (only && !only.ok) expect(only.error.position).toBe(broken);
   });
+
+  it("skips a UTF-8 byte order mark at the start of a JSON Lines or JSON array file", async () => {
+    const lines = path.join(dir, "bom.jsonl");
+    writeFileSync(lines, '\uFEFF{"a":1}\n{"b":2}\n');
+    expect((await readAll(lines)).map((r) => [r.position.line, r.ok && r.raw])).toEqual([
+      [1, { a: 1 }],
+      [2, { b: 2 }],
+    ]);
+    const array = path.join(dir, "bom.json");
+    writeFileSync(array, '\uFEFF[{"a":1},{"b":2}]');
+    expect((await readAll(array)).map((r) => [r.position.index, r.ok && r.raw])).toEqual([
+      [0, { a: 1 }],
+      [1, { b: 2 }],
+    ]);
+  });
+
+  it("tells a JSON array from JSON Lines by content, whatever the extension", async () => {
+    // A pretty-printed array saved as .jsonl: one array, not lines of broken JSON.
+    const pretty = path.join(dir, "pretty.jsonl");
+    writeFileSync(pretty, `\n  ${JSON.stringify([{ a: 1 }, { b: [2, 3] }], null, 2)}\n`);
+    const records = await readAll(pretty);
+    expect(records.map((r) => [r.position, r.ok && r.raw])).toEqual([
+      [{ source: pretty, index: 0 }, { a: 1 }],
+      [{ source: pretty, index: 1 }, { b: [2, 3] }],
+    ]);
+    // JSON Lines saved as .json: lines, not one broken JSON value.
+    const lines = path.join(dir, "lines.json");
+    writeFileSync(lines, '{"a":1}\n{"b":2}\n');
+    expect((await readAll(lines)).map((r) => [r.position.line, r.ok && r.raw])).toEqual([
+      [1, { a: 1 }],
+      [2, { b: 2 }],
+    ]);
+    // An array spread over many stream chunks is still one array.
+    const big = path.join(dir, "big-array.ndjson");
+    const item = { kind: "win", pad: "x".repeat(5000) };
+    writeFileSync(
+      big,
+      JSON.stringify(
+        Array.from({ length: 400 }, () => item),
+        null,
+        1,
+      ),
+    );
+    const many = await readAll(big);
+    expect(many).toHaveLength(400);
+    expect(many.at(-1)!.position).toEqual({ source: big, index: 399 });
+  });
 });
 
 describe("parseFeedBody", () => {
@@ -63,6 +110,12 @@ describe("parseFeedBody", () => {
     expect(array.ok && array.records.length).toBe(2);
     const lines = parseFeedBody('{"a":1}\n{"b":2}\n', "u");
     expect(lines.ok && lines.records.map((r) => r.position.index)).toEqual([0, 1]);
+  });
+
+  it("skips a UTF-8 byte order mark before a body", () => {
+    expect(parseFeedBody('\uFEFF{"a":1}', "u")).toMatchObject({ ok: true, records: [{ raw: { a: 1 } }] });
+    const lines = parseFeedBody('\uFEFF{"a":1}\n{"b":2}', "u");
+    expect(lines.ok && lines.records.map((r) => r.ok && r.raw)).toEqual([{ a: 1 }, { b: 2 }]);
   });
 
   it("refuses bodies that are not JSON", () => {

@@ -3,7 +3,6 @@
  * into raw messages with their positions. Validation is parseFeedMessage's job.
  */
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { feedError, type FeedError, type FeedPosition } from "./position.js";
 
@@ -17,33 +16,51 @@ export interface ReadFeedFileOptions {
   source?: string;
 }
 
-/** Files replay reads: `.json` is one array (or one object), anything else JSON Lines. */
+/** Files replay picks out of a folder; what is inside decides how each is read (readFeedFile). */
 export const FEED_FILE_EXTENSIONS = [".jsonl", ".ndjson", ".json"] as const;
 
 export function isFeedFile(file: string): boolean {
   return (FEED_FILE_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase());
 }
 
+const BYTE_ORDER_MARK = "\uFEFF";
+
 /**
- * The messages of a feed file in file order. JSON Lines files are streamed
- * (positions are 1-based lines; blank lines are skipped; a line that is not
- * JSON is an invalid record at that line); `.json` files are one array
- * (positions `file#index`).
+ * The messages of a feed file in file order. FEED.md allows JSON Lines or one
+ * JSON array under any name, so the content decides: a file whose first
+ * non-blank character is `[` is one array (positions `file#index`); anything
+ * else is JSON Lines, streamed (positions are 1-based lines; blank lines are
+ * skipped; a line that is not JSON is an invalid record at that line).
+ * A leading UTF-8 byte order mark is skipped.
  */
 export async function* readFeedFile(
   file: string,
   options: ReadFeedFileOptions = {},
 ): AsyncGenerator<FeedRecord> {
   const source = options.source ?? file;
-  if (path.extname(file).toLowerCase() === ".json") {
-    yield* jsonArrayRecords(await readFile(file, "utf8"), source);
-    return;
-  }
+  let format: "lines" | "array" | undefined;
+  const arrayParts: string[] = [];
   let line = 0;
   let rest = "";
+  let first = true;
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<string>) {
-    const text = rest + chunk;
+    const text = rest + (first && chunk.startsWith(BYTE_ORDER_MARK) ? chunk.slice(1) : chunk);
+    first = false;
+    if (format === undefined) {
+      const start = text.search(/\S/);
+      // Only blanks so far: keep them (they count as lines) until a character decides.
+      if (start === -1) {
+        rest = text;
+        continue;
+      }
+      format = text[start] === "[" ? "array" : "lines";
+    }
+    if (format === "array") {
+      arrayParts.push(text);
+      rest = "";
+      continue;
+    }
     let start = 0;
     for (let end = text.indexOf("\n", start); end !== -1; end = text.indexOf("\n", start)) {
       line++;
@@ -52,6 +69,10 @@ export async function* readFeedFile(
       start = end + 1;
     }
     rest = text.slice(start);
+  }
+  if (format === "array") {
+    yield* jsonArrayRecords(arrayParts.join(""), source);
+    return;
   }
   if (rest !== "") {
     const record = lineRecord(rest, { source, line: line + 1 });
@@ -97,6 +118,7 @@ export function parseFeedBody(
   text: string,
   source: string,
 ): { ok: true; records: FeedRecord[] } | { ok: false; reason: string } {
+  // trim() also drops a leading UTF-8 byte order mark (U+FEFF is JavaScript whitespace).
   const trimmed = text.trim();
   if (trimmed === "") return { ok: false, reason: "empty body" };
   try {

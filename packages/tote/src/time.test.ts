@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { isCalendarDate, isIanaTimeZone, localDateOf, minutesToPost, resolvePostTime } from "./time.js";
+import * as tote from "./index.js";
+import {
+  isCalendarDate,
+  isIanaTimeZone,
+  localDateOf,
+  minutesToPost,
+  parseIsoInstant,
+  resolvePostTime,
+} from "./time.js";
 
 function iso(postTime: string, raceDate: string, timeZone: string): string {
   return resolvePostTime(postTime, raceDate, timeZone).toISOString();
@@ -104,6 +112,45 @@ describe("resolvePostTime with an ISO-8601 instant", () => {
       new RangeError(`post time ${JSON.stringify(postTime)} is not a valid ISO-8601 instant`),
     );
   });
+});
+
+describe("parseIsoInstant", () => {
+  it("is part of the package's public face", () => {
+    expect(tote.parseIsoInstant).toBe(parseIsoInstant);
+  });
+
+  it("reads instants with Z, an offset, a compact offset, no seconds and fractions", () => {
+    expect(parseIsoInstant("2025-09-12T22:30:00Z").toISOString()).toBe("2025-09-12T22:30:00.000Z");
+    expect(parseIsoInstant("2025-09-12T18:42:00-04:00").toISOString()).toBe("2025-09-12T22:42:00.000Z");
+    expect(parseIsoInstant("2025-09-12T18:42-0400").toISOString()).toBe("2025-09-12T22:42:00.000Z");
+    expect(parseIsoInstant("2024-02-29T23:59:59.5+00:00").toISOString()).toBe("2024-02-29T23:59:59.500Z");
+  });
+
+  // Date.parse rolls each of these over to another instant instead of refusing it.
+  it.each([
+    ["a day February does not have", "2025-02-30T10:00:00Z"],
+    ["February 29 outside a leap year", "2025-02-29T10:00:00Z"],
+    ["a day September does not have", "2025-09-31T10:00:00Z"],
+    ["month 13", "2025-13-01T10:00:00Z"],
+    ["hour 24", "2025-09-12T24:00:00Z"],
+    ["minute 60", "2025-09-12T18:60:00Z"],
+    ["second 60", "2025-09-12T18:42:60Z"],
+    ["an offset of 25 hours", "2025-09-12T18:42:00+25:00"],
+    ["offset minutes of 60", "2025-09-12T18:42:00-04:60"],
+  ])("refuses %s (%s), naming it", (_name, text) => {
+    expect(() => parseIsoInstant(text)).toThrow(
+      new RangeError(
+        `${JSON.stringify(text)} is not an ISO-8601 instant with an offset (e.g. 2025-09-12T22:30:00Z)`,
+      ),
+    );
+  });
+
+  it.each(["2025-09-12T18:42:00", "2025-09-12", "12/09/2025 10:00", " 2025-09-12T22:30:00Z", ""])(
+    "refuses %j, which is no instant with an offset",
+    (text) => {
+      expect(() => parseIsoInstant(text)).toThrow(RangeError);
+    },
+  );
 });
 
 describe("resolvePostTime with a local time", () => {

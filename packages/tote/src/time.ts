@@ -123,7 +123,8 @@ function localToInstant(clock: WallClock, timeZone: string): number {
   return candidates[0] ?? asIfUtc - offsetBefore;
 }
 
-function parseIsoInstant(postTime: string, match: RegExpExecArray): Date {
+/** The instant an ISO_INSTANT match names, or null when a field is out of range (Feb 30, 24:00, +25:00). */
+function instantOfMatch(match: RegExpExecArray): Date | null {
   const [, y, mo, d, h, mi, s, fraction, offset] = match;
   const clock: WallClock = {
     year: Number(y),
@@ -144,13 +145,30 @@ function parseIsoInstant(postTime: string, match: RegExpExecArray): Date {
     offsetHours > 23 ||
     offsetMinutes > 59
   ) {
-    throw new RangeError(`post time ${JSON.stringify(postTime)} is not a valid ISO-8601 instant`);
+    return null;
   }
   // Digits past milliseconds are dropped, as Date cannot hold them.
   const millisecond = fraction ? Number(fraction.slice(1, 4).padEnd(3, "0")) : 0;
   const offsetSign = offsetMatch?.[1] === "-" ? -1 : 1;
   const offsetMs = offsetSign * (offsetHours * 60 + offsetMinutes) * MS_PER_MINUTE;
   return new Date(utcMs(clock, millisecond) - offsetMs);
+}
+
+/**
+ * A strict ISO-8601 instant that names its offset ("2025-09-12T22:30:00Z",
+ * "2025-09-12T18:42:00-04:00", "2025-09-12T18:42-0400"). Unlike Date.parse it
+ * refuses fields out of range instead of rolling them over (2025-02-30 is not
+ * March 2, 24:00 is not the next day). Throws RangeError naming the text.
+ */
+export function parseIsoInstant(text: string): Date {
+  const match = typeof text === "string" ? ISO_INSTANT.exec(text) : null;
+  const instant = match ? instantOfMatch(match) : null;
+  if (!instant) {
+    throw new RangeError(
+      `${JSON.stringify(text)} is not an ISO-8601 instant with an offset (e.g. 2025-09-12T22:30:00Z)`,
+    );
+  }
+  return instant;
 }
 
 /**
@@ -166,7 +184,12 @@ export function resolvePostTime(postTime: string, raceDate: string, timeZone: st
   const text = postTime.trim();
 
   const iso = ISO_INSTANT.exec(text);
-  if (iso) return parseIsoInstant(postTime, iso);
+  if (iso) {
+    const instant = instantOfMatch(iso);
+    if (!instant)
+      throw new RangeError(`post time ${JSON.stringify(postTime)} is not a valid ISO-8601 instant`);
+    return instant;
+  }
   if (ISO_WITHOUT_OFFSET.test(text)) {
     throw new RangeError(
       `post time ${JSON.stringify(postTime)} has no UTC offset; give one (e.g. "-04:00" or "Z") or a local "HH:MM"`,

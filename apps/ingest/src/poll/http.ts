@@ -2,7 +2,9 @@
  * Fetching feed endpoints politely and persistently: a minimum gap between
  * requests to one host, a timeout per request, retries with exponential
  * backoff and jitter, and one warning when a source keeps failing (and one
- * info line when it recovers) instead of a line per failure.
+ * info line when it recovers) instead of a line per failure. A client error
+ * (4xx other than 408 and 429) is not retried: asking again gets the same
+ * answer, and the backoff would hold up every other race of the track.
  */
 import { backoffDelayMs, type Clock, type Logger, type Sleep } from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
@@ -67,6 +69,7 @@ export class FeedHttpClient {
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt + 1, stopped: true };
       lastError = result.error;
       this.failed(url, lastError);
+      if (!result.retryable) return { ok: false, error: lastError, attempts: attempt + 1, stopped: false };
     }
     return { ok: false, error: lastError, attempts: http.retries + 1, stopped: false };
   }
@@ -82,7 +85,7 @@ export class FeedHttpClient {
 
   private async attempt(
     url: string,
-  ): Promise<{ ok: true; records: FeedRecord[] } | { ok: false; error: string }> {
+  ): Promise<{ ok: true; records: FeedRecord[] } | { ok: false; error: string; retryable: boolean }> {
     const { http, signal } = this.options;
     const timeout = AbortSignal.timeout(http.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -93,13 +96,26 @@ export class FeedHttpClient {
       });
       // The body is read under the same timeout: a slow body is a failure too.
       const text = await response.text();
-      if (!response.ok) return { ok: false, error: `HTTP ${response.status} ${response.statusText}`.trim() };
+      if (!response.ok) {
+        return {
+          ok: false,
+          error: `HTTP ${response.status} ${response.statusText}`.trim(),
+          retryable: isRetryableStatus(response.status),
+        };
+      }
       const body = parseFeedBody(text, url);
-      return body.ok ? { ok: true, records: body.records } : { ok: false, error: body.reason };
+      return body.ok
+        ? { ok: true, records: body.records }
+        : { ok: false, error: body.reason, retryable: true };
     } catch (error) {
-      if (timeout.aborted) return { ok: false, error: `timed out after ${http.timeoutMs} ms` };
+      if (timeout.aborted)
+        return { ok: false, error: `timed out after ${http.timeoutMs} ms`, retryable: true };
       const cause = (error as { cause?: { message?: string } }).cause?.message;
-      return { ok: false, error: `${(error as Error).message}${cause ? ` (${cause})` : ""}` };
+      return {
+        ok: false,
+        error: `${(error as Error).message}${cause ? ` (${cause})` : ""}`,
+        retryable: true,
+      };
     }
   }
 
@@ -128,4 +144,9 @@ export class FeedHttpClient {
       );
     }
   }
+}
+
+/** 5xx and the 4xx that mean "try again later" (408 Request Timeout, 429 Too Many Requests). */
+export function isRetryableStatus(status: number): boolean {
+  return status < 400 || status >= 500 || status === 408 || status === 429;
 }

@@ -1,5 +1,5 @@
 import { parseConfig, realSleep, type Sleep } from "@totewatch/config";
-import { createDb, type Db } from "@totewatch/db";
+import { createDb, findRace, type Db } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage } from "@totewatch/feed";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -40,9 +40,14 @@ function fakeTime(start: number): { clock: { now(): number }; sleep: Sleep; adva
   };
 }
 
-function config(http: Record<string, unknown> = {}, track: Record<string, unknown> = {}) {
+function config(
+  http: Record<string, unknown> = {},
+  track: Record<string, unknown> = {},
+  cadence: Record<string, unknown> = {},
+) {
   return parseConfig(
     JSON.stringify({
+      cadence,
       tracks: [
         {
           name: TRACK,
@@ -118,6 +123,7 @@ describe("poll cadence", () => {
     const poller = createPoller({
       config: config(),
       db,
+      date: DATE,
       clock: time.clock,
       sleep: time.sleep,
       retention: false,
@@ -154,6 +160,7 @@ describe("failures", () => {
     const poller = createPoller({
       config: config({ retries: 2 }),
       db,
+      date: DATE,
       logger: logs.logger,
       clock: time.clock,
       sleep: time.sleep,
@@ -247,6 +254,219 @@ describe("failures", () => {
     for (let i = 0; i < 3; i++) await client.fetchFeed(`${server.url}/a`);
     expect(seen).toEqual([0, 1500, 3000]);
   });
+
+  it("gives up at once on a 4xx other than 408 and 429, still counting it toward the warning", async () => {
+    const time = fakeTime(0);
+    server.routes.set("/gone", (_req, res) => res.writeHead(404, "Not Found").end());
+    server.routes.set("/forbidden", (_req, res) => res.writeHead(403, "Forbidden").end());
+    server.routes.set("/busy", (_req, res) => res.writeHead(429, "Too Many Requests").end());
+    server.routes.set("/request-timeout", (_req, res) => res.writeHead(408, "Request Timeout").end());
+    const logs = captureLogs();
+    const client = new FeedHttpClient({
+      http: {
+        timeoutMs: 1000,
+        minHostDelayMs: 0,
+        retries: 4,
+        backoffBaseMs: 1000,
+        backoffMaxMs: 60_000,
+        failureLogAfter: 3,
+        userAgent: "test",
+      },
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 1,
+      logger: logs.logger,
+    });
+    const gone = `${server.url}/gone`;
+    for (let poll = 1; poll <= 3; poll++) {
+      expect(await client.fetchFeed(gone)).toEqual({
+        ok: false,
+        error: "HTTP 404 Not Found",
+        attempts: 1,
+        stopped: false,
+      });
+    }
+    expect(await client.fetchFeed(`${server.url}/forbidden`)).toMatchObject({ ok: false, attempts: 1 });
+    // No backoff was waited: one request per poll.
+    expect(time.clock.now()).toBe(0);
+    expect(server.requests.filter((p) => p === "/gone")).toHaveLength(3);
+    expect(client.failureCount(gone)).toBe(3);
+    const warnings = logs.records.filter((r) => r.msg.startsWith("source keeps failing"));
+    expect(warnings).toMatchObject([{ level: 40, failures: 3, source: gone, error: "HTTP 404 Not Found" }]);
+
+    // 408 and 429 say "try again": the full retries with backoff (1 + 2 + 4 + 8 s).
+    for (const route of ["/busy", "/request-timeout"]) {
+      const before = time.clock.now();
+      expect(await client.fetchFeed(`${server.url}${route}`)).toMatchObject({ ok: false, attempts: 5 });
+      expect(time.clock.now() - before).toBe(15_000);
+    }
+  });
+});
+
+/** Stops the poller (a test failure, not a hang) if the fake clock runs past `limit`. */
+function guardedSleep(time: ReturnType<typeof fakeTime>, limit: number, stop: () => void): Sleep {
+  return async (ms, signal) => {
+    await time.sleep(ms, signal);
+    if (time.clock.now() > limit) stop();
+  };
+}
+
+describe("races without a post time", () => {
+  const MIDNIGHT_CHICAGO = Date.parse("2025-09-13T05:00:00Z");
+  const openStatus = json({ kind: "status", track: TRACK, date: DATE, race: 2, status: "open" });
+
+  it("stop once every race with a post time is finished", async () => {
+    const time = fakeTime(POST - 20 * 60_000);
+    // The card lists race 1 only; race 2 (configured) never gets one, so it never has a post time.
+    server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
+    server.routes.set(`/win/${DATE}/1`, (req, res) => json(winAt(time.clock.now()))(req, res));
+    server.routes.set(`/status/${DATE}/1`, (req, res) => {
+      const now = time.clock.now();
+      const status = now >= POST ? "off" : "open";
+      json({ kind: "status", track: TRACK, date: DATE, race: 1, status })(req, res);
+    });
+    const race2Polls: number[] = [];
+    server.routes.set(`/status/${DATE}/2`, (req, res) => {
+      race2Polls.push(time.clock.now());
+      openStatus(req, res);
+    });
+    const db = freshDb();
+    const poller = createPoller({
+      config: config({}, { races: 2 }),
+      db,
+      date: DATE,
+      clock: time.clock,
+      sleep: guardedSleep(time, POST + 2 * 86_400_000, () => poller.stop()),
+      retention: false,
+    });
+    const summary = await poller.run();
+    expect(summary.interrupted).toBe(false);
+    expect(race2Polls.length).toBeGreaterThan(0);
+    expect(Math.max(...race2Polls)).toBeLessThanOrEqual(POST);
+    expect(time.clock.now()).toBeLessThanOrEqual(POST + 60_000);
+  });
+
+  it("stop at the end of their local race day when no race has one", async () => {
+    const start = Date.parse("2025-09-12T18:00:00Z");
+    const time = fakeTime(start);
+    const polls: number[] = [];
+    server.routes.set(`/status/${DATE}/2`, (req, res) => {
+      polls.push(time.clock.now());
+      openStatus(req, res);
+    });
+    const db = freshDb();
+    const poller = createPoller({
+      // No card endpoint: races 1 and 2 are known only from the config.
+      config: config(
+        {},
+        {
+          races: 2,
+          endpoints: { win: `${server.url}/win/{date}/{race}`, status: `${server.url}/status/{date}/{race}` },
+        },
+        { defaultIntervalSeconds: 3600 },
+      ),
+      db,
+      date: DATE,
+      clock: time.clock,
+      sleep: guardedSleep(time, start + 2 * 86_400_000, () => poller.stop()),
+      retention: false,
+    });
+    const summary = await poller.run();
+    expect(summary.interrupted).toBe(false);
+    // Hourly from 13:00 to 23:00 Chicago time (05:00Z is midnight there), then no more.
+    expect(polls).toHaveLength(11);
+    expect(Math.max(...polls)).toBeLessThan(MIDNIGHT_CHICAGO);
+    expect(time.clock.now()).toBe(MIDNIGHT_CHICAGO);
+  });
+});
+
+describe("daemon (no date given)", () => {
+  it("moves on to the next local race day at midnight and prunes once every 24 h", async () => {
+    const DAY = 86_400_000;
+    const start = POST - 20 * 60_000;
+    const time = fakeTime(start);
+    const postOn = (date: string) => Date.parse(`${date}T18:00:00Z`);
+    const cardFetches: Array<[string, string]> = [];
+    for (const date of ["2025-09-12", "2025-09-13"]) {
+      server.routes.set(`/card/TST/${date}`, (req, res) => {
+        cardFetches.push([date, new Date(time.clock.now()).toISOString()]);
+        json({ ...cardMessage, date, post_time: new Date(postOn(date)).toISOString() })(req, res);
+      });
+      server.routes.set(`/win/${date}/1`, (req, res) => json({ ...winAt(time.clock.now()), date })(req, res));
+      server.routes.set(`/status/${date}/1`, (req, res) => {
+        const status = time.clock.now() >= postOn(date) ? "off" : "open";
+        json({ kind: "status", track: TRACK, date, race: 1, status })(req, res);
+      });
+    }
+    // The third day's card request is where this test stops the daemon (as SIGINT would).
+    server.routes.set("/card/TST/2025-09-14", (req, res) => {
+      cardFetches.push(["2025-09-14", new Date(time.clock.now()).toISOString()]);
+      poller.stop();
+      json([])(req, res);
+    });
+    const db = freshDb();
+    const logs = captureLogs();
+    const poller = createPoller({
+      config: config({}, {}, { defaultIntervalSeconds: 3600, cardRefreshSeconds: 3600 }),
+      db,
+      logger: logs.logger,
+      clock: time.clock,
+      sleep: guardedSleep(time, start + 3 * DAY, () => poller.stop()),
+    });
+    const summary = await poller.run();
+    expect(summary.interrupted).toBe(true);
+    // Day 1's card at start (its race is off 20 min later); day 2's from Chicago midnight, hourly up to its post.
+    expect(cardFetches[0]).toEqual(["2025-09-12", new Date(start).toISOString()]);
+    const day2 = cardFetches.filter(([date]) => date === "2025-09-13").map(([, at]) => at);
+    expect(day2[0]).toBe("2025-09-13T05:00:00.000Z");
+    expect(day2).toHaveLength(14);
+    expect(day2.at(-1)).toBe("2025-09-13T18:00:00.000Z");
+    expect(cardFetches.at(-1)).toEqual(["2025-09-14", "2025-09-14T05:00:00.000Z"]);
+    for (const date of ["2025-09-12", "2025-09-13"]) {
+      expect(await findRace(db, { track: TRACK, raceDate: date, raceNumber: 1 })).toMatchObject({
+        status: "off",
+      });
+    }
+    // Pruned at start and again 24 h later (17:40Z on the 13th), not a third time before the stop.
+    expect(logs.records.filter((r) => r.msg === "retention: pruned old data")).toHaveLength(2);
+  });
+});
+
+describe("track time zone", () => {
+  it("reads a card's local HH:MM post time in the configured zone, before any card names one", async () => {
+    const post = Date.parse("2025-09-12T20:00:00Z"); // 13:00 in Los Angeles (PDT)
+    const time = fakeTime(post - 20 * 60_000);
+    const track = "Santa Anita";
+    const winPolls: number[] = [];
+    server.routes.set(
+      `/card/SA/${DATE}`,
+      json({ ...cardMessage, track, timezone: undefined, post_time: "13:00" }),
+    );
+    server.routes.set(`/win/${DATE}/1`, (req, res) => {
+      winPolls.push((post - time.clock.now()) / 1000);
+      json({ ...winAt(time.clock.now()), track })(req, res);
+    });
+    server.routes.set(`/status/${DATE}/1`, (req, res) => {
+      const status = time.clock.now() >= post ? "off" : "open";
+      json({ kind: "status", track, date: DATE, race: 1, status })(req, res);
+    });
+    const db = freshDb();
+    const poller = createPoller({
+      config: config({}, { name: track, code: "SA", timezone: "America/Los_Angeles" }),
+      db,
+      date: DATE,
+      clock: time.clock,
+      sleep: guardedSleep(time, post + 86_400_000, () => poller.stop()),
+      retention: false,
+    });
+    await poller.run();
+    const race = await findRace(db, { track, raceDate: DATE, raceNumber: 1 });
+    expect(race).toMatchObject({ timezone: "America/Los_Angeles" });
+    expect(race?.postTime?.toISOString()).toBe("2025-09-12T20:00:00.000Z");
+    expect(winPolls).toEqual([
+      1200, 900, 600, 540, 480, 420, 360, 300, 240, 180, 120, 100, 80, 60, 40, 20, 0,
+    ]);
+  });
 });
 
 describe("shutdown", () => {
@@ -264,6 +484,7 @@ describe("shutdown", () => {
     const poller = createPoller({
       config: config(),
       db,
+      date: DATE,
       clock: time.clock,
       sleep: time.sleep,
       retention: false,
@@ -281,7 +502,9 @@ describe("shutdown", () => {
     expect(inFlight).toBe(false);
     expect(summary).toMatchObject({ applied: 2, invalid: 0, interrupted: true });
     expect(await countRows(db)).toMatchObject({ race: 1, entry: 2, odds_snapshot: 2 });
-    expect(summary.rows).toBe(1 + 1 + 2 + 2 + 2);
+    // race, horses, entries, snapshots: the track row was registered from the config at start.
+    expect(summary.rows).toBe(1 + 2 + 2 + 2);
+    expect(await countRows(db)).toMatchObject({ track: 1 });
     const check = await db.exclusive(() => db.sql.pragma("integrity_check", { simple: true }));
     expect(check).toBe("ok");
   });

@@ -2,7 +2,9 @@
  * `ingest poll`: per enabled track, refresh the card endpoint and poll each
  * race's win / exacta / status endpoints on a cadence that tightens toward
  * post; stop a race once it is off, official or cancelled; prune old data
- * once a day. Clock, sleep and fetch are injected so tests control time.
+ * once a day. Without a fixed date it is a daemon: when a track's local race
+ * day is done it waits for the next one (its local midnight) and goes on
+ * until stopped. Clock, sleep and fetch are injected so tests control time.
  */
 import {
   fillEndpointTemplate,
@@ -14,8 +16,8 @@ import {
   type TotewatchConfig,
   type TrackConfig,
 } from "@totewatch/config";
-import { findRace, pruneOldData, racesOnDate, type Db } from "@totewatch/db";
-import { localDateOf } from "@totewatch/tote";
+import { findRace, pruneOldData, racesOnDate, registerTrack, type Db } from "@totewatch/db";
+import { localDateOf, resolvePostTime } from "@totewatch/tote";
 import { FeedIngestor, type ApplyMessage } from "../ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "../progress.js";
 import { FeedHttpClient } from "./http.js";
@@ -29,7 +31,10 @@ export interface PollerOptions {
   config: PollerConfig;
   db: Db;
   logger?: Logger;
-  /** Race date for every track; default today in each track's zone. */
+  /**
+   * Race date for every track: poll that day, then return. Default: today in
+   * each track's zone, then each following day, until stop().
+   */
   date?: string;
   clock?: Clock;
   sleep?: Sleep;
@@ -43,7 +48,10 @@ export interface PollerOptions {
 }
 
 export interface Poller {
-  /** Polls until every race of the day is finished, or until stop(); resolves with the counts. */
+  /**
+   * With a date, polls until every race of that day is finished; without,
+   * until stop(). Resolves with the counts.
+   */
   run(): Promise<IngestSummary>;
   /** Stops after the write in flight; run() then resolves. */
   stop(): void;
@@ -104,15 +112,43 @@ export function createPoller(options: PollerOptions): Poller {
     progress.update(ingestor.stats);
   }
 
+  /** Polls `track` day after day (or only options.date) until stopped. */
   async function pollTrack(track: TrackConfig): Promise<void> {
-    const date = options.date ?? localDateOf(new Date(clock.now()), track.timezone);
+    let date = options.date ?? localDateOf(new Date(clock.now()), track.timezone);
+    for (;;) {
+      await pollTrackDay(track, date);
+      if (options.date !== undefined || signal.aborted) return;
+      // Normally the next day; after a long stall (a suspended machine), today rather than a day gone by.
+      const today = localDateOf(new Date(clock.now()), track.timezone);
+      date = [nextCalendarDate(date), today].sort().at(-1)!;
+      const dayStart = startOfDay(date, track.timezone);
+      if (clock.now() < dayStart) {
+        logger?.info(
+          { track: track.name, date, from: new Date(dayStart).toISOString() },
+          "race day done; waiting for the next",
+        );
+      }
+      // Retention stays due once a day while every track waits.
+      while (!signal.aborted && clock.now() < dayStart) {
+        await sleep(Math.min(dayStart, nextPruneAt) - clock.now(), signal);
+        await pruneIfDue();
+      }
+      if (signal.aborted) return;
+    }
+  }
+
+  /** Polls one local race day of `track` until every race of it is done (or stop()). */
+  async function pollTrackDay(track: TrackConfig, date: string): Promise<void> {
     const values = (race?: number) => ({ track: track.name, code: track.code, date, race });
+    // Races without a post time (never carded) are not polled past the end of the local race day.
+    const dayEnd = startOfDay(nextCalendarDate(date), track.timezone);
     const races = new Map<number, RaceState>();
     for (let race = 1; race <= (track.races ?? 0); race++) {
       races.set(race, { race, postTime: null, status: "scheduled", lastPolledAt: null });
     }
     const cardTemplate = track.endpoints.card;
     let nextCardAt = cardTemplate ? clock.now() : Number.POSITIVE_INFINITY;
+    let cardFetched = !cardTemplate;
     const raceEndpoints = [
       ...track.pools.map((pool) => track.endpoints[pool]),
       track.endpoints.status,
@@ -131,35 +167,50 @@ export function createPoller(options: PollerOptions): Poller {
         races.set(summary.raceNumber, state);
       }
     };
+
+    /** Races without a post time are done at the end of the day, or once every race with one is. */
+    const undatedRacesDone = (now: number) => {
+      if (now >= dayEnd) return true;
+      const dated = [...races.values()].filter((state) => state.postTime !== null);
+      return (
+        dated.length > 0 &&
+        dated.every((state) => nextPollAt(state, now, config.cadence, giveUpAfterPostMs) === null)
+      );
+    };
+
     await refreshFromDb();
     logger?.info({ track: track.name, date, races: races.size }, "polling track");
 
     while (!signal.aborted) {
       await pruneIfDue();
       if (signal.aborted) break;
-      if (cardTemplate && clock.now() >= nextCardAt) {
-        nextCardAt = clock.now() + config.cadence.cardRefreshSeconds * 1000;
+      const now = clock.now();
+      const skipUndated = undatedRacesDone(now);
+      let due: RaceState | null = null;
+      let dueAt = Number.POSITIVE_INFINITY;
+      let live = 0;
+      for (const state of races.values()) {
+        if (state.postTime === null && skipUndated) continue;
+        const at = nextPollAt(state, now, config.cadence, giveUpAfterPostMs);
+        if (at === null) continue;
+        live++;
+        if (at < dueAt) [due, dueAt] = [state, at];
+      }
+      // The day is over once every race it knows is done (or, knowing none, once the day has ended),
+      // having looked at the card at least once.
+      if (cardFetched && live === 0 && (races.size > 0 || now >= dayEnd)) break;
+      if (cardTemplate && now >= nextCardAt) {
+        nextCardAt = now + config.cadence.cardRefreshSeconds * 1000;
         if (cardTemplate.includes("{race}")) {
           for (const race of races.keys())
             await pollEndpoint(fillEndpointTemplate(cardTemplate, values(race)));
         } else {
           await pollEndpoint(fillEndpointTemplate(cardTemplate, values()));
         }
+        cardFetched = true;
         await refreshFromDb();
         continue;
       }
-      let due: RaceState | null = null;
-      let dueAt = Number.POSITIVE_INFINITY;
-      let live = 0;
-      const now = clock.now();
-      for (const state of races.values()) {
-        const at = nextPollAt(state, now, config.cadence, giveUpAfterPostMs);
-        if (at === null) continue;
-        live++;
-        if (at < dueAt) [due, dueAt] = [state, at];
-      }
-      // The day is over for this track once every race it knows is finished.
-      if (live === 0 && races.size > 0) break;
       if (due && dueAt <= now) {
         due.lastPolledAt = now;
         for (const template of raceEndpoints) {
@@ -175,7 +226,7 @@ export function createPoller(options: PollerOptions): Poller {
           logger?.info({ track: track.name, race: due.race, status: due.status }, "race done");
         continue;
       }
-      const wakeAt = Math.min(dueAt, nextCardAt, nextPruneAt);
+      const wakeAt = Math.min(dueAt, nextCardAt, nextPruneAt, dayEnd > now ? dayEnd : Infinity);
       if (!Number.isFinite(wakeAt)) break;
       await sleep(wakeAt - clock.now(), signal);
     }
@@ -191,6 +242,10 @@ export function createPoller(options: PollerOptions): Poller {
       const started = performance.now();
       const tracks = config.tracks.filter((track) => track.enabled);
       if (tracks.length === 0) logger?.warn("no enabled tracks in the config: nothing to poll");
+      // Stored before any card arrives, so a card's local "HH:MM" post time is read in the configured zone.
+      for (const track of tracks) {
+        await registerTrack(db, { name: track.name, code: track.code, timezone: track.timezone });
+      }
       await pruneIfDue();
       const results = await Promise.allSettled(
         tracks.map((track) =>
@@ -207,4 +262,15 @@ export function createPoller(options: PollerOptions): Poller {
       return summarize(ingestor.stats, performance.now() - started, signal.aborted);
     },
   };
+}
+
+/** The calendar date after `date` (YYYY-MM-DD). */
+export function nextCalendarDate(date: string): string {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
+}
+
+/** The instant `date` begins (local midnight) in `timeZone`. */
+function startOfDay(date: string, timeZone: string): number {
+  return resolvePostTime("00:00", date, timeZone).getTime();
 }
