@@ -52,9 +52,13 @@ function addStats(into: IngestStats, from: IngestStats): void {
 }
 
 /** The messages of one group commit; see FeedIngestor.batch. */
+/**
+ * `observedAt` (epoch ms), where known, is when the message was seen: a card
+ * carries it as its as-of time, so an older card read again rolls nothing back.
+ */
 export interface IngestBatch {
-  ingest(raw: unknown, position: FeedPosition): Promise<IngestOutcome>;
-  ingestRecord(record: FeedRecord): Promise<IngestOutcome>;
+  ingest(raw: unknown, position: FeedPosition, observedAt?: number): Promise<IngestOutcome>;
+  ingestRecord(record: FeedRecord, observedAt?: number): Promise<IngestOutcome>;
 }
 
 export class FeedIngestor {
@@ -73,13 +77,13 @@ export class FeedIngestor {
   }
 
   /** A record from a file or a response body, in its own transaction. */
-  ingestRecord(record: FeedRecord): Promise<IngestOutcome> {
-    return this.write(record, this.stats);
+  ingestRecord(record: FeedRecord, observedAt?: number): Promise<IngestOutcome> {
+    return this.write(record, this.stats, observedAt);
   }
 
   /** Validates and writes one raw message in its own transaction. Database failures other than refusals propagate. */
-  ingest(raw: unknown, position: FeedPosition): Promise<IngestOutcome> {
-    return this.write({ ok: true, raw, position }, this.stats);
+  ingest(raw: unknown, position: FeedPosition, observedAt?: number): Promise<IngestOutcome> {
+    return this.write({ ok: true, raw, position }, this.stats, observedAt);
   }
 
   /**
@@ -94,18 +98,21 @@ export class FeedIngestor {
     const counts = emptyStats();
     const result = await writeBatch(this.db, () =>
       work({
-        ingest: (raw, position) => this.write({ ok: true, raw, position }, counts),
-        ingestRecord: (record) => this.write(record, counts),
+        ingest: (raw, position, observedAt) => this.write({ ok: true, raw, position }, counts, observedAt),
+        ingestRecord: (record, observedAt) => this.write(record, counts, observedAt),
       }),
     );
     addStats(this.stats, counts);
     return result;
   }
 
-  private async write(record: FeedRecord, counts: IngestStats): Promise<IngestOutcome> {
+  private async write(record: FeedRecord, counts: IngestStats, observedAt?: number): Promise<IngestOutcome> {
     if (!record.ok) return this.invalid(record.error, counts);
     const parsed = parseFeedMessage(record.raw, record.position);
     if (!parsed.ok) return this.invalid(parsed.error, counts);
+    if (parsed.message.kind === "card" && observedAt !== undefined && Number.isFinite(observedAt)) {
+      parsed.message.card.asOf = new Date(observedAt);
+    }
     let result: ApplyResult;
     try {
       result = await this.apply(this.db, parsed.message);

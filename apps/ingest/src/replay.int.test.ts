@@ -313,17 +313,19 @@ describe("simulated days", () => {
       invalid: 0,
       rows: simulated.rows,
     });
-    expect(await dumpTables(replayed)).toEqual(await dumpTables(direct));
+    // card_as_of records when each path saw a card: the simulator knows the instant, a
+    // replayed file only the card's place among timed messages. Everything else is equal.
+    const sameData = { ignoreColumns: ["card_as_of"] };
+    expect(await dumpTables(replayed, sameData)).toEqual(await dumpTables(direct, sameData));
 
     const counts = await countRows(replayed);
     expect(counts).toMatchObject({ track: 2, race: 6 });
     expect(counts.exacta_probable).toBeGreaterThan(counts.odds_snapshot!);
-    // Re-replay: identical tables. Snapshots are all unchanged; a mid-day scratch card
-    // re-applies over its race's first card (un-scratch, then scratch again), ending as it was.
+    // Re-replay: identical tables, and nothing re-applied, not even for a moment: a race's
+    // first card read again is older than its mid-day scratch card, so it rolls nothing back.
     const before = await dumpTables(replayed);
     const again = await replayFiles(replayed, [out]);
-    expect(again.invalid).toBe(0);
-    expect(again.applied).toBeLessThanOrEqual(2 * 6);
+    expect(again).toMatchObject({ applied: 0, invalid: 0, rows: 0 });
     expect(await dumpTables(replayed)).toEqual(before);
   });
 

@@ -171,7 +171,7 @@ export async function replayFiles(
     ingestor,
     timeOf: (item) => item.time,
     write: async (item, batch) => {
-      await (batch ?? ingestor).ingestRecord(item.record);
+      await (batch ?? ingestor).ingestRecord(item.record, item.time);
     },
     speed: options.speed ?? 0,
     sleep: options.sleep ?? realSleep,

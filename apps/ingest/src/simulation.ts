@@ -42,9 +42,9 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Inge
     ({ interrupted } = await writePacedBatches(messages, {
       ingestor,
       timeOf: (item) => item.atMs,
-      write: async ({ message }, batch) => {
+      write: async ({ message, atMs }, batch) => {
         if (out && !out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
-        await batch?.ingest(message, { source: SIMULATOR_SOURCE, index });
+        await batch?.ingest(message, { source: SIMULATOR_SOURCE, index }, atMs);
         index++;
       },
       speed: options.speed ?? 0,

@@ -96,6 +96,7 @@ export function createPoller(options: PollerOptions): Poller {
 
   /** Fetches one endpoint and writes what it returned as one group commit, message by message. */
   async function pollEndpoint(url: string): Promise<void> {
+    const fetchedAt = clock.now();
     const result = await http.fetchFeed(url);
     if (!result.ok) {
       if (!result.stopped) logger?.debug({ source: url, error: result.error }, "poll gave up for now");
@@ -106,7 +107,7 @@ export function createPoller(options: PollerOptions): Poller {
       for (const record of result.records) {
         // Stop between messages, never inside one (each is its own savepoint); what is written commits.
         if (signal.aborted) return;
-        await batch.ingestRecord(record);
+        await batch.ingestRecord(record, fetchedAt);
       }
     });
     progress.update(ingestor.stats);

@@ -8,14 +8,20 @@ import type { Db } from "@totewatch/db";
 export const DATA_TABLES = ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable"] as const;
 
 /** Every row of the data tables in id order; write-time stamps (created_at, updated_at) left out. */
-export async function dumpTables(db: Db): Promise<Record<string, unknown[]>> {
+export async function dumpTables(
+  db: Db,
+  opts: { ignoreColumns?: readonly string[] } = {},
+): Promise<Record<string, unknown[]>> {
+  const ignored = new Set(["created_at", "updated_at", ...(opts.ignoreColumns ?? [])]);
   return db.exclusive(() => {
     const out: Record<string, unknown[]> = {};
     for (const table of DATA_TABLES) {
       const rows = db.sql.prepare(`SELECT * FROM ${table} ORDER BY 1`).all() as Array<
         Record<string, unknown>
       >;
-      out[table] = rows.map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
+      out[table] = rows.map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([k]) => !ignored.has(k))),
+      );
     }
     return out;
   });
