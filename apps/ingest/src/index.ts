@@ -24,3 +24,4 @@ export * from "./poll/schedule.js";
 export { realSleep, systemClock, type Clock, type Sleep } from "@totewatch/config";
 export { main } from "./cli.js";
 export * from "./simulate/index.js";
+export { registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";

@@ -5,12 +5,13 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { realSleep, type Logger, type Sleep } from "@totewatch/config";
-import { registerTrack, type Db } from "@totewatch/db";
+import type { Db } from "@totewatch/db";
 import { isFeedFile, readFeedFile, type FeedRecord } from "@totewatch/feed";
-import { isIanaTimeZone, parseIsoInstant } from "@totewatch/tote";
+import { parseIsoInstant } from "@totewatch/tote";
 import { writePacedBatches, type BatchLimits } from "./batches.js";
 import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
+import { registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
 
 /** How a run of messages is written: pacing, reporting, stopping, batching (replay and simulate alike). */
 export interface IngestRunOptions {
@@ -27,12 +28,6 @@ export interface IngestRunOptions {
 }
 
 /** A track from the configuration: its zone reads local "HH:MM" post times before any card names one. */
-export interface ConfiguredTrack {
-  name: string;
-  code?: string | null;
-  /** IANA zone, e.g. America/Los_Angeles. */
-  timezone: string;
-}
 
 export interface ReplayOptions extends IngestRunOptions {
   /** Registered (name, code, zone) before any message is applied. */
@@ -143,18 +138,6 @@ function pullCardsBeforeTheirRaces(fromFile: Ordered[]): void {
   }
 }
 
-/** Stores each configured track's code and zone, refusing a zone Intl does not know. */
-async function registerTracks(db: Db, tracks: readonly ConfiguredTrack[]): Promise<void> {
-  for (const track of tracks) {
-    if (!isIanaTimeZone(track.timezone)) {
-      throw new Error(
-        `track ${JSON.stringify(track.name)}: timezone ${JSON.stringify(track.timezone)} is not an IANA time zone`,
-      );
-    }
-    await registerTrack(db, track);
-  }
-}
-
 /** Applies feed files (or folders of them) to the database in observation-time order. */
 export async function replayFiles(
   db: Db,
@@ -164,7 +147,7 @@ export async function replayFiles(
   const started = performance.now();
   const files = await expandFeedInputs(inputs);
   const ordered = await orderFeedFiles(files);
-  await registerTracks(db, options.tracks ?? []);
+  await registerConfiguredTracks(db, options.tracks ?? []);
   const ingestor = new FeedIngestor(db, { logger: options.logger, apply: options.apply });
   const progress = options.progress ?? silentProgress;
   const { interrupted } = await writePacedBatches(releasing(ordered), {

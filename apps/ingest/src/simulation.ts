@@ -43,7 +43,9 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Inge
       ingestor,
       timeOf: (item) => item.atMs,
       write: async ({ message, atMs }, batch) => {
-        if (out && !out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
+        // No waiting for "drain" here: this runs inside the open group commit, and a slow
+        // disk must not hold the database's write lock. A day's feed (a few MB) buffers.
+        out?.write(`${JSON.stringify(message)}\n`);
         await batch?.ingest(message, { source: SIMULATOR_SOURCE, index }, atMs);
         index++;
       },

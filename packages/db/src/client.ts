@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { Mutex } from "async-mutex";
 import Database from "better-sqlite3";
@@ -75,10 +77,14 @@ const fileLocks = new Map<string, FileLock>();
  */
 function fileLock(file: string): FileLock {
   if (file === ":memory:") return { mutex: new Mutex(), holder: new AsyncLocalStorage() };
-  let lock = fileLocks.get(file);
+  // The same file reached through a symlink (to it or its folder) must share the lock.
+  const key = existsSync(file)
+    ? realpathSync(file)
+    : path.join(realpathSync(path.dirname(file)), path.basename(file));
+  let lock = fileLocks.get(key);
   if (!lock) {
     lock = { mutex: new Mutex(), holder: new AsyncLocalStorage() };
-    fileLocks.set(file, lock);
+    fileLocks.set(key, lock);
   }
   return lock;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "./client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
@@ -144,6 +147,31 @@ describe("two clients on one file in one process", () => {
       const [, written] = await Promise.all([batch, write]);
       expect(written).toEqual({ changed: true, rows: 1 });
       expect(order).toEqual(["batch wrote", "batch done", "other wrote"]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("share the lock when one reaches the file through a symlink", async () => {
+    const link = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-link-")), "via-link.db");
+    symlinkSync(db.path, link);
+    const other = createDb({ url: link });
+    try {
+      const batch = writeBatch(db, async () => {
+        await recordWinSnapshot(db, {
+          ...RACE,
+          fetchedAt: at(50),
+          runners: [{ programNumber: "1", winOdds: 3 }],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const write = recordWinSnapshot(other, {
+        ...RACE,
+        fetchedAt: at(51),
+        runners: [{ programNumber: "1", winOdds: 2.9 }],
+      });
+      await expect(Promise.all([batch, write])).resolves.toEqual([undefined, { changed: true, rows: 1 }]);
     } finally {
       await other.close();
     }

@@ -189,7 +189,6 @@ function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: DeliveryAle
       ...tx.raceAlertsBetween(raceId, from, to),
       ...raisedBetween(raceId, from, to),
     ],
-    raceAlertCount: (raceId) => tx.raceAlertCount(raceId) + (state.raised.get(raceId)?.length ?? 0),
     storeAlert(input) {
       const raceId = input.raceId ?? null;
       const ref: StoredAlertRef = {

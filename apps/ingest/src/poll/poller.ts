@@ -16,9 +16,10 @@ import {
   type TotewatchConfig,
   type TrackConfig,
 } from "@totewatch/config";
-import { findRace, pruneOldData, racesOnDate, registerTrack, type Db } from "@totewatch/db";
+import { findRace, pruneOldData, racesOnDate, type Db } from "@totewatch/db";
 import { localDateOf, resolvePostTime } from "@totewatch/tote";
 import { FeedIngestor, type ApplyMessage } from "../ingestor.js";
+import { registerConfiguredTracks } from "../tracks.js";
 import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "../progress.js";
 import { FeedHttpClient } from "./http.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS, isFinished, nextPollAt, type RacePollState } from "./schedule.js";
@@ -244,9 +245,7 @@ export function createPoller(options: PollerOptions): Poller {
       const tracks = config.tracks.filter((track) => track.enabled);
       if (tracks.length === 0) logger?.warn("no enabled tracks in the config: nothing to poll");
       // Stored before any card arrives, so a card's local "HH:MM" post time is read in the configured zone.
-      for (const track of tracks) {
-        await registerTrack(db, { name: track.name, code: track.code, timezone: track.timezone });
-      }
+      await registerConfiguredTracks(db, tracks);
       await pruneIfDue();
       const results = await Promise.allSettled(
         tracks.map((track) =>

@@ -122,6 +122,14 @@ describe("zone", () => {
     expect(zoneOffsetMinutes(summer, "America/Los_Angeles")).toBe(-420);
   });
 
+  it("refuses an offset that is not whole minutes (local mean time) and an unknown zone", () => {
+    // New York kept local mean time, -4:56:02, until 1883.
+    expect(() => isoInZone(Date.UTC(1870, 0, 1), "America/New_York")).toThrow(
+      /America\/New_York.*whole minute/,
+    );
+    expect(() => zoneOffsetMinutes(Date.UTC(2025, 0, 1), "Mars/Olympus")).toThrow(/Mars\/Olympus/);
+  });
+
   it("writes UTC instants with Z and milliseconds only when present", () => {
     expect(isoUtc(Date.UTC(2025, 8, 12, 22, 30))).toBe("2025-09-12T22:30:00Z");
     expect(isoUtc(Date.UTC(2025, 8, 12, 22, 30, 0, 250))).toBe("2025-09-12T22:30:00.250Z");

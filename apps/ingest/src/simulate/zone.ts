@@ -1,28 +1,16 @@
 /** Writing instants as ISO-8601 text: in a track's zone with its offset, or in UTC with "Z". */
-
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** One formatter per zone: building Intl formatters is slow and zones repeat. */
-function offsetFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = offsetFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
-    offsetFormatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+import { zoneOffsetMs } from "@totewatch/tote";
 
 /** The zone's offset from UTC at an instant, in minutes (New York in summer: -240). */
 export function zoneOffsetMinutes(epochMs: number, timeZone: string): number {
-  const label = offsetFormatter(timeZone)
-    .formatToParts(new Date(epochMs))
-    .find((part) => part.type === "timeZoneName")?.value;
-  // "GMT-04:00", "GMT+05:30", or plain "GMT" for a zero offset.
-  const match = /^GMT(?:([+-])(\d{1,2})(?::?(\d{2}))?)?$/.exec(label ?? "");
-  if (!match) throw new RangeError(`cannot read the UTC offset of time zone ${timeZone} (got ${label})`);
-  if (!match[1]) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
-  return match[1] === "-" ? -minutes : minutes;
+  const offsetMs = zoneOffsetMs(epochMs, timeZone);
+  // An ISO-8601 offset has no seconds: historical local mean times (New York before 1883: -4:56:02) have no text.
+  if (offsetMs % 60_000 !== 0) {
+    throw new RangeError(
+      `time zone ${timeZone} is ${offsetMs / 1000} s from UTC at ${new Date(epochMs).toISOString()}: not a whole minute`,
+    );
+  }
+  return offsetMs / 60_000;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");

@@ -106,8 +106,6 @@ export interface EvaluationReader {
   racesWithSnapshotsBetween(from: Date, to: Date, track?: string): number[];
   /** A race's alerts triggered within [from, to]. */
   raceAlertsBetween(raceId: number, from: Date, to: Date): StoredAlertRef[];
-  /** How many alerts a race has raised in all. */
-  raceAlertCount(raceId: number): number;
 }
 
 /** The write side of a pass; only inside `evaluationTransaction`. */
@@ -319,9 +317,6 @@ function reader(sql: Database.Database): EvaluationReader {
         subject: row.subject,
         triggeredAt: fromDbTime(row.triggered_at),
       }));
-    },
-    raceAlertCount(raceId) {
-      return (q(`SELECT count(*) AS n FROM alert WHERE race_id = ?`).get(raceId) as { n: number }).n;
     },
   };
 }

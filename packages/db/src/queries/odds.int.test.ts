@@ -3,12 +3,10 @@ import { createDb, type Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "../errors.js";
 import { createTestDb } from "../testing.js";
 import {
-  exactaGridsAfter,
   latestExactaGrid,
   latestOddsForRace,
   oddsHistoryForEntry,
   oddsHistoryForRace,
-  oddsSnapshotsAfter,
   recordExactaSnapshot,
   recordWinSnapshot,
   type ExactaProbableInput,
@@ -376,17 +374,6 @@ describe("latestOddsForRace", () => {
       (await oddsHistoryForRace(db, raceId, { from: at(10), to: at(10) })).map((p) => p.programNumber).sort(),
     ).toEqual(["1", "10", "1A"]);
   });
-
-  it("oddsSnapshotsAfter pages through rows by snapshot id", async () => {
-    const first = await oddsSnapshotsAfter(db, 0, 5);
-    expect(first).toHaveLength(5);
-    const ids = first.map((p) => p.snapshotId);
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    const next = await oddsSnapshotsAfter(db, ids.at(-1)!, 5);
-    expect(next[0]!.snapshotId).toBeGreaterThan(ids.at(-1)!);
-    const rest = await oddsSnapshotsAfter(db, 0, 1_000_000);
-    expect(rest).toHaveLength(count("odds_snapshot"));
-  });
 });
 
 describe("latestExactaGrid", () => {
@@ -428,16 +415,5 @@ describe("latestExactaGrid", () => {
     expect(grid?.probables).toHaveLength(12);
     expect(grid?.probables.map((p) => p.payout)).toEqual(Array.from({ length: 12 }, (_, i) => 20 + i));
     expect(grid?.probables[0]).toMatchObject({ first: "1", second: "1A" });
-  });
-
-  it("exactaGridsAfter returns whole grids written after a high-water mark, oldest write first", async () => {
-    const grids = await exactaGridsAfter(db, 0);
-    const board = grids.filter((g) => g.raceId === raceId);
-    expect(board.map((g) => g.fetchedAt.getUTCMinutes())).toEqual([0, 10, 5]);
-    expect(board.every((g) => g.probables.length === 12)).toBe(true);
-    const mark = board[1]!.lastExactaId;
-    const after = (await exactaGridsAfter(db, mark)).filter((g) => g.raceId === raceId);
-    expect(after.map((g) => g.fetchedAt.getUTCMinutes())).toEqual([5]);
-    expect(await exactaGridsAfter(db, board[2]!.lastExactaId)).toEqual([]);
   });
 });

@@ -284,22 +284,6 @@ export async function oddsHistoryForRace(
   );
 }
 
-/** Odds rows written after a snapshot id (a high-water mark), oldest first. */
-export async function oddsSnapshotsAfter(
-  db: Db,
-  afterSnapshotId: number,
-  limit = 5_000,
-): Promise<OddsPoint[]> {
-  return readRaw(db, (sql) =>
-    (
-      statement(sql, `${ODDS_POINT_SQL} WHERE o.snapshot_id > ? ORDER BY o.snapshot_id LIMIT ?`).all(
-        afterSnapshotId,
-        limit,
-      ) as OddsPointRow[]
-    ).map(toOddsPoint),
-  );
-}
-
 export interface ExactaGrid {
   raceId: number;
   fetchedAt: Date;
@@ -342,23 +326,4 @@ export function exactaGridAt(sql: Database.Database, raceId: number, fetchedAt: 
       payout: r.payout,
     })),
   };
-}
-
-/**
- * Whole exacta grids whose rows were written after an exacta id (a
- * high-water mark), oldest first, with the highest id each grid covers.
- */
-export async function exactaGridsAfter(
-  db: Db,
-  afterExactaId: number,
-  limit = 200,
-): Promise<Array<ExactaGrid & { lastExactaId: number }>> {
-  return readRaw(db, (sql) => {
-    const heads = statement(
-      sql,
-      `SELECT race_id, fetched_at, max(exacta_id) AS last_id FROM exacta_probable WHERE exacta_id > ?
-       GROUP BY race_id, fetched_at ORDER BY last_id LIMIT ?`,
-    ).all(afterExactaId, limit) as Array<{ race_id: number; fetched_at: string; last_id: number }>;
-    return heads.map((h) => ({ ...exactaGridAt(sql, h.race_id, h.fetched_at), lastExactaId: h.last_id }));
-  });
 }

@@ -438,3 +438,54 @@ describe("cards observed at different times", () => {
     });
   });
 });
+
+describe("undated and stale cards", () => {
+  const key = { track: "Oaklawn Park", raceDate: "2025-04-12", raceNumber: 8 };
+  const t = (minute: number) => new Date(Date.UTC(2025, 3, 12, 21, minute));
+  const race = async () => {
+    const found = await findRace(db, key);
+    const entries = await entriesForRace(db, found!.raceId);
+    return {
+      post: found!.postTime,
+      entries: entries.map((e) => [e.programNumber, e.morningLineOdds, e.jockey]),
+    };
+  };
+
+  it("an undated card read after a dated one (the top of a replayed file) rolls nothing back", async () => {
+    const morning = {
+      ...key,
+      postTime: t(30),
+      entries: [{ programNumber: "1", horse: "Hot Springs", jockey: "J. Old", morningLineOdds: 4 }],
+    };
+    await applyRaceCard(db, morning);
+    await applyRaceCard(db, {
+      ...key,
+      asOf: t(10),
+      postTime: t(40),
+      entries: [{ programNumber: "1", horse: "Hot Springs", jockey: "J. New", morningLineOdds: 4 }],
+    });
+    const current = await race();
+    expect(current).toEqual({ post: t(40), entries: [["1", 4, "J. New"]] });
+    expect(await applyRaceCard(db, morning)).toEqual({ changed: false, rows: 0 });
+    expect(await race()).toEqual(current);
+  });
+
+  it("a stale card still fills what the database never had", async () => {
+    const gaps = { ...key, raceNumber: 9 };
+    await applyRaceCard(db, {
+      ...gaps,
+      asOf: t(50),
+      entries: [{ programNumber: "1", horse: "Bathhouse Row" }],
+    });
+    await applyRaceCard(db, {
+      ...gaps,
+      asOf: t(20),
+      postTime: t(55),
+      entries: [{ programNumber: "1", horse: "Bathhouse Row", jockey: "J. Late", morningLineOdds: 6 }],
+    });
+    const found = await findRace(db, gaps);
+    const entries = await entriesForRace(db, found!.raceId);
+    expect(found!.postTime).toEqual(t(55));
+    expect(entries.map((e) => [e.morningLineOdds, e.jockey])).toEqual([[6, "J. Late"]]);
+  });
+});

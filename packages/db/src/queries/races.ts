@@ -103,8 +103,11 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
     // A card observed before the newest one applied (a file replayed again) is
     // stale: only what can only move forward is taken from it (new runners,
     // scratches, status), never an older post time, jockey or morning line.
-    const stale = asOf !== null && race.card_as_of !== null && asOf < race.card_as_of;
-    const nextPost = stale ? race.post_time : (postTime ?? race.post_time);
+    // A card without an as-of time (the top of a replayed file) counts as stale
+    // once the race has a dated card: it cannot be newer than one we know of.
+    const stale = race.card_as_of !== null && (asOf === null || asOf < race.card_as_of);
+    // A stale card still fills what the database has never had.
+    const nextPost = stale ? (race.post_time ?? postTime) : (postTime ?? race.post_time);
     const nextStatus = advanceStatus(race.status, card.status);
     const nextAsOf = asOf !== null && !stale ? asOf : race.card_as_of;
     if (nextPost !== race.post_time || nextStatus !== race.status || nextAsOf !== race.card_as_of) {
@@ -115,7 +118,7 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
     }
 
     for (const entry of card.entries) rows += upsertEntry(sql, race.race_id, entry, now, stale);
-    forgetRace(db, race.race_id);
+    raceCacheFor(db).delete(keyText(card));
     return { changed: rows > 0, rows };
   });
 }
@@ -192,8 +195,13 @@ function upsertEntry(
         sql,
         `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, program_number) DO UPDATE SET
-           scratched = 1, updated_at = excluded.updated_at
-         WHERE excluded.scratched > scratched`,
+           morning_line_odds = coalesce(morning_line_odds, excluded.morning_line_odds),
+           jockey = coalesce(jockey, excluded.jockey), trainer = coalesce(trainer, excluded.trainer),
+           scratched = max(scratched, excluded.scratched), updated_at = excluded.updated_at
+         WHERE excluded.scratched > scratched
+           OR (morning_line_odds IS NULL AND excluded.morning_line_odds IS NOT NULL)
+           OR (jockey IS NULL AND excluded.jockey IS NOT NULL)
+           OR (trainer IS NULL AND excluded.trainer IS NOT NULL)`,
       ).run(raceId, values[0], entry.programNumber, values[1], values[2], values[3], values[4], now, now)
         .changes
     );
@@ -255,11 +263,6 @@ export async function setRaceStatus(db: Db, key: RaceKey, status: RaceStatus): P
     );
     return { changed: true, rows: 1 };
   });
-}
-
-function forgetRace(db: Db, raceId: number): void {
-  const cache = raceCacheFor(db);
-  for (const [key, ref] of cache) if (ref.raceId === raceId) cache.delete(key);
 }
 
 const keyText = (key: RaceKey) => `${key.track}\u0000${key.raceDate}\u0000${key.raceNumber}`;
