@@ -20,6 +20,8 @@ describe("@totewatch/tote public face", () => {
       "resolvePostTime",
       "minutesToPost",
       "localDateOf",
+      "localDateTimeOf",
+      "zoneOffsetMs",
     ] as const;
     for (const name of functions) expect(typeof tote[name], name).toBe("function");
     expect(tote.DEFAULT_WIN_TAKEOUT).toBe(0.16);

@@ -4,9 +4,11 @@ import {
   isCalendarDate,
   isIanaTimeZone,
   localDateOf,
+  localDateTimeOf,
   minutesToPost,
   parseIsoInstant,
   resolvePostTime,
+  zoneOffsetMs,
 } from "./time.js";
 
 function iso(postTime: string, raceDate: string, timeZone: string): string {
@@ -290,5 +292,59 @@ describe("localDateOf", () => {
   it("refuses a bad instant or zone", () => {
     expect(() => localDateOf(new Date(Number.NaN), "UTC")).toThrow(/instant/);
     expect(() => localDateOf(new Date(), "Mars/Olympus")).toThrow(/"Mars\/Olympus"/);
+  });
+});
+
+describe("localDateTimeOf", () => {
+  it("gives the wall-clock date and time (whole seconds, 24-hour) in the zone", () => {
+    expect(localDateTimeOf(new Date("2025-06-01T17:42:05.900Z"), "America/New_York")).toBe(
+      "2025-06-01 13:42:05",
+    );
+    expect(localDateTimeOf(new Date("2025-09-13T02:00:00Z"), "America/New_York")).toBe("2025-09-12 22:00:00");
+    expect(localDateTimeOf(new Date("2025-09-13T00:00:00Z"), "UTC")).toBe("2025-09-13 00:00:00");
+    expect(localDateTimeOf(new Date("2025-09-12T18:30:00Z"), "Asia/Kolkata")).toBe("2025-09-13 00:00:00");
+  });
+
+  it("agrees with Intl's own reading, across a DST change", () => {
+    for (const zone of ["America/New_York", "Europe/London", "Australia/Sydney"]) {
+      for (let ms = Date.UTC(2025, 2, 29); ms < Date.UTC(2025, 3, 8); ms += 37 * 60_000) {
+        const instant = new Date(ms);
+        expect(localDateTimeOf(instant, zone).slice(0, 16), `${zone} ${instant.toISOString()}`).toBe(
+          wallClock(instant, zone),
+        );
+      }
+    }
+  });
+
+  it("agrees with localDateOf on the date", () => {
+    const instant = new Date("2025-09-12T15:00:00Z");
+    expect(localDateTimeOf(instant, "Australia/Sydney").slice(0, 10)).toBe(
+      localDateOf(instant, "Australia/Sydney"),
+    );
+  });
+
+  it("refuses a bad instant or zone", () => {
+    expect(() => localDateTimeOf(new Date(Number.NaN), "UTC")).toThrow(/instant/);
+    expect(() => localDateTimeOf(new Date(), "Mars/Olympus")).toThrow(/"Mars\/Olympus"/);
+    expect(() => localDateTimeOf(new Date(), "+05:00")).toThrow(/not an IANA time zone/);
+  });
+});
+
+describe("zoneOffsetMs", () => {
+  const summer = Date.UTC(2025, 8, 12, 22, 42);
+  const winter = Date.UTC(2025, 11, 12, 23, 42);
+
+  it("gives the zone's offset from UTC at the instant", () => {
+    const hours = (h: number) => h * 3_600_000;
+    expect(zoneOffsetMs(summer, "America/New_York")).toBe(hours(-4));
+    expect(zoneOffsetMs(winter, "America/New_York")).toBe(hours(-5));
+    expect(zoneOffsetMs(summer, "Asia/Kolkata")).toBe(hours(5.5));
+    expect(zoneOffsetMs(summer, "UTC")).toBe(0);
+    // Sydney is on daylight time in the southern summer.
+    expect(zoneOffsetMs(winter, "Australia/Sydney")).toBe(hours(11));
+  });
+
+  it("refuses a zone Intl does not know, naming it", () => {
+    expect(() => zoneOffsetMs(summer, "Mars/Olympus")).toThrow(/Mars\/Olympus/);
   });
 });

@@ -100,8 +100,11 @@ function utcMs(clock: WallClock, millisecond = 0): number {
   return date.getTime();
 }
 
-/** The zone's offset from UTC at an instant, in ms (New York in summer: -4h). */
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
+/**
+ * The zone's offset from UTC at an instant, in ms (New York in summer: -4h), read
+ * at the instant's whole second. Throws RangeError for a zone Intl does not know.
+ */
+export function zoneOffsetMs(epochMs: number, timeZone: string): number {
   const wholeSecond = Math.floor(epochMs / 1000) * 1000;
   return utcMs(wallClockAt(wholeSecond, timeZone)) - wholeSecond;
 }
@@ -231,13 +234,38 @@ export function minutesToPost(postTime: Date, at: Date): number {
   return (postTime.getTime() - at.getTime()) / MS_PER_MINUTE;
 }
 
+/** Zones isIanaTimeZone accepted: checking builds an Intl formatter, and zones repeat. */
+const ianaZones = new Set<string>();
+
+function assertIanaTimeZone(fn: string, timeZone: string): void {
+  if (ianaZones.has(timeZone)) return;
+  if (!isIanaTimeZone(timeZone)) {
+    throw new RangeError(`${fn}: time zone ${JSON.stringify(timeZone)} is not an IANA time zone`);
+  }
+  ianaZones.add(timeZone);
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
+function dateText({ year, month, day }: WallClock): string {
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+}
+
 /** The calendar date (YYYY-MM-DD) an instant falls on in a zone. */
 export function localDateOf(instant: Date, timeZone: string): string {
   assertValidDate("localDateOf", "instant", instant);
-  if (!isIanaTimeZone(timeZone)) {
-    throw new RangeError(`localDateOf: time zone ${JSON.stringify(timeZone)} is not an IANA time zone`);
-  }
-  const { year, month, day } = wallClockAt(instant.getTime(), timeZone);
-  const pad = (n: number, width: number) => String(n).padStart(width, "0");
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  assertIanaTimeZone("localDateOf", timeZone);
+  return dateText(wallClockAt(instant.getTime(), timeZone));
+}
+
+/**
+ * The wall-clock date and time (whole seconds, 24-hour) of an instant in a zone:
+ * "2025-06-01 13:42:05". Throws RangeError for an invalid Date or a zone that is
+ * not an IANA time zone.
+ */
+export function localDateTimeOf(instant: Date, timeZone: string): string {
+  assertValidDate("localDateTimeOf", "instant", instant);
+  assertIanaTimeZone("localDateTimeOf", timeZone);
+  const clock = wallClockAt(instant.getTime(), timeZone);
+  return `${dateText(clock)} ${pad(clock.hour, 2)}:${pad(clock.minute, 2)}:${pad(clock.second, 2)}`;
 }
