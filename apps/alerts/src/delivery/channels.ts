@@ -67,22 +67,19 @@ export function createChannels(config: ChannelsConfig, options: CreateChannelsOp
 }
 
 /**
- * Stands in for a channel under --dry-run: logs what would be sent, once per
- * alert per process (deliverDue records nothing for it, so the same pending
- * alert comes round again on every pass).
+ * Stands in for a channel under --dry-run: logs what would be sent, each time
+ * it is handed an alert. It remembers nothing: showing each alert once across
+ * passes is the caller's (the daemon's dry-run state, deliverDue's dryRunShown).
  */
 export function dryRunChannel(
   name: ChannelName,
   logger: Logger,
   describe: (alert: DeliverableAlert) => Record<string, unknown> = () => ({}),
 ): Channel {
-  const shown = new Set<string>();
   return {
     name,
     dryRun: true,
     async send(alert) {
-      if (shown.has(alert.dedupeKey)) return;
-      shown.add(alert.dedupeKey);
       logger.info({ channel: name, alert: alert.dedupeKey, ...describe(alert) }, "dry run: would send alert");
     },
   };

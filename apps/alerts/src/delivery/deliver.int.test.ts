@@ -4,7 +4,7 @@ import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createChannels, dryRunChannel, type ChannelsConfig } from "./channels.js";
 import { createConsoleChannel } from "./console-channel.js";
-import { deliverDue } from "./deliver.js";
+import { deliverDue, DryRunShown } from "./deliver.js";
 import { alertMessageId, createEmailChannel } from "./email-channel.js";
 import {
   captureLog,
@@ -253,18 +253,27 @@ describe("dry run", () => {
       ["email", true],
     ]);
 
-    const first = await deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: log.logger });
+    // The caller's memory of what it showed (the daemon keeps one per dry run).
+    const shown = new DryRunShown();
+    const first = await deliverDue(db, channels, {
+      now: T0,
+      delivery: DELIVERY,
+      logger: log.logger,
+      dryRunShown: shown,
+    });
     const second = await deliverDue(db, channels, {
       now: at(60_000),
       delivery: DELIVERY,
       logger: log.logger,
+      dryRunShown: shown,
     });
     expect(first).toEqual({ delivered: 0, failed: 0, gaveUp: 0, dryRun: 3, skipped: 0, alreadyDelivered: 0 });
+    // Still due (nothing was recorded), but already shown: neither shown nor counted again.
     expect(second).toEqual({
       delivered: 0,
       failed: 0,
       gaveUp: 0,
-      dryRun: 3,
+      dryRun: 0,
       skipped: 0,
       alreadyDelivered: 0,
     });
@@ -282,6 +291,20 @@ describe("dry run", () => {
     expect(wouldSend.find((record) => record.channel === "email")).toMatchObject({
       subject: "[Totewatch] Saratoga R5: #3 Thunder Road steam 5 -> 5-2",
     });
+  });
+});
+
+describe("dry run without a caller's memory", () => {
+  it("each pass shows every due row (the channel itself remembers nothing)", async () => {
+    const db = open(freshDatabaseFile("dryrun-alone"));
+    const { dedupeKey } = await storeSteamAlert(db);
+    const log = captureLog();
+    const channels = [dryRunChannel("webhook", log.logger)];
+    const pass = () => deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: log.logger });
+    expect(await pass()).toMatchObject({ dryRun: 1 });
+    expect(await pass()).toMatchObject({ dryRun: 1 });
+    const wouldSend = log.records.filter((record) => record.msg === "dry run: would send alert");
+    expect(wouldSend.map((record) => record.alert)).toEqual([dedupeKey, dedupeKey]);
   });
 });
 

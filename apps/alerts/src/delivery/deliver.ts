@@ -64,6 +64,31 @@ export interface DeliverDueOptions {
    * crash retries at once).
    */
   claimForMs?: number;
+  /**
+   * Dry run: the (alert, channel) pairs already shown, kept by the caller from
+   * pass to pass (the daemon's dry-run state). Rows in it are skipped, and the
+   * ones this pass shows are added. Default: a pass of its own (shows every due row).
+   */
+  dryRunShown?: DryRunShown;
+}
+
+/**
+ * What a dry run has shown, per alert (by dedupe key, so a stored alert and
+ * the would-be alert it was shown as are one) and channel. A dry run records
+ * nothing in the file, so the same due rows come round on every pass: this
+ * is what keeps each one from being shown and counted again.
+ */
+export class DryRunShown {
+  readonly #byChannel = new Map<string, Set<string>>();
+
+  /** Marks the pair shown; false if it already was. */
+  add(channel: string, dedupeKey: string): boolean {
+    let keys = this.#byChannel.get(channel);
+    if (!keys) this.#byChannel.set(channel, (keys = new Set()));
+    if (keys.has(dedupeKey)) return false;
+    keys.add(dedupeKey);
+    return true;
+  }
 }
 
 export interface DeliverDueResult {
@@ -73,7 +98,7 @@ export interface DeliverDueResult {
   failed: number;
   /** Failed attempts that used the last one: left unsent (`alerts list --unsent`). */
   gaveUp: number;
-  /** Due deliveries a dry-run channel stood in for (nothing sent, nothing recorded). */
+  /** Due deliveries a dry-run channel stood in for (nothing sent, nothing recorded), not shown by an earlier pass (dryRunShown). */
   dryRun: number;
   /** Due rows another deliverer had claimed or tried meanwhile: left to it, not sent. */
   skipped: number;
@@ -106,7 +131,8 @@ export function claimDurationMs(channels: readonly Channel[]): number {
  *
  * Dry-run channels (all of them, as createChannels builds them for --dry-run)
  * make the pass read-only: no delivery rows created, nothing claimed or
- * recorded, and every due row is shown (paged, not only the first `limit`).
+ * recorded, and every due row not in `dryRunShown` is shown (paged, not only
+ * the first `limit`) and added to it.
  */
 export async function deliverDue(
   db: Db,
@@ -147,11 +173,15 @@ export async function deliverDue(
     });
 
   if (dryRun) {
-    // Read-only: nothing moves rows out of the due set, so page through it.
+    // Read-only: nothing moves rows out of the due set, so page through it; the caller's
+    // dryRunShown (not the file) says which of them earlier passes showed.
+    const shown = options.dryRunShown ?? new DryRunShown();
     for (let offset = 0; ; offset += limit) {
       const page = await due(offset);
       for (const row of page) {
-        await byName.get(row.channel as Channel["name"])?.send(toDeliverableAlert(row.alert));
+        const channel = byName.get(row.channel as Channel["name"]);
+        if (!channel || !shown.add(row.channel, row.alert.dedupeKey)) continue;
+        await channel.send(toDeliverableAlert(row.alert));
         result.dryRun += 1;
       }
       if (page.length < limit) return result;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { alertMessageId } from "./email-channel.js";
-import { consoleLine, emailSubject, emailText, messageBody, valueMove, webhookPayload } from "./format.js";
+import {
+  consoleLine,
+  emailSubject,
+  emailText,
+  localTime,
+  messageBody,
+  valueMove,
+  webhookPayload,
+} from "./format.js";
 import type { DeliverableAlert } from "./types.js";
 import { signWebhookBody, verifyWebhookSignature } from "./webhook-channel.js";
 
@@ -127,5 +135,16 @@ describe("webhook signature", () => {
     expect(verifyWebhookSignature(`${body} `, header, "s3cret")).toBe(false);
     expect(verifyWebhookSignature(body, header.slice(0, -1), "s3cret")).toBe(false);
     expect(verifyWebhookSignature(body, undefined, "s3cret")).toBe(false);
+  });
+});
+
+describe("local time", () => {
+  it("is HH:MM:SS in the track's zone, and UTC for a zone that is not an IANA one", () => {
+    const instant = new Date("2024-08-01T17:42:05.900Z");
+    expect(localTime(instant, "America/New_York")).toBe("13:42:05");
+    expect(localTime(instant, "Asia/Kolkata")).toBe("23:12:05");
+    expect(localTime(new Date("2024-08-01T04:00:00Z"), "America/New_York")).toBe("00:00:00");
+    expect(localTime(instant, "Mars/Olympus")).toBe("17:42:05");
+    expect(localTime(instant, "")).toBe("17:42:05");
   });
 });

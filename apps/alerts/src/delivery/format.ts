@@ -1,5 +1,5 @@
 /** The text every channel sends: pure functions of a DeliverableAlert, no I/O. */
-import { formatBoardOdds, minutesToPost } from "@totewatch/tote";
+import { formatBoardOdds, localDateTimeOf, minutesToPost } from "@totewatch/tote";
 import type { DeliverableAlert } from "./types.js";
 
 const TYPE_LABELS: Record<string, string> = {
@@ -65,16 +65,10 @@ export function valueMove(alert: DeliverableAlert): string {
   return from === "" ? `-> ${to}` : `${from} -> ${to}`;
 }
 
-/** HH:MM:SS in the track's zone. */
+/** HH:MM:SS in the track's zone (UTC when unknown or invalid). */
 export function localTime(instant: Date, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    }).format(instant);
+    return localDateTimeOf(instant, timeZone).slice(11);
   } catch {
     return instant.toISOString().slice(11, 19);
   }

@@ -308,4 +308,37 @@ describe("dry run", () => {
     expect(real.raised).toBe(4);
     expect(shown).toEqual(webhook.requests.map((request) => request.idempotencyKey));
   });
+
+  it("a running dry run counts each (alert, channel) pair it shows once, however many turns it stays due", async () => {
+    const webhook = await receiver();
+    const config = testConfig(configYaml(webhook, { console: true }));
+    const db = open(freshDatabaseFile("dry-run-count"));
+    // Stored and unsent (due on every turn, since a dry run records nothing), and would-be alerts.
+    const storedKeys = await storeAlerts(db, 11, ["console", "webhook"]);
+    await writePhaseOne(db);
+    const log = captureLog();
+    const channels = createChannels(config.alerts.channels, { dryRun: true, logger: log.logger });
+    const stop = new AbortController();
+    let turns = 0;
+    const dry = await runDaemon(db, {
+      config,
+      logger: log.logger,
+      channels,
+      signal: stop.signal,
+      pollIntervalMs: 1,
+      wakeOnWrite: false,
+      onTurn: () => {
+        if (++turns === 5) stop.abort();
+      },
+    });
+    const shown = log.records
+      .filter((record) => record.msg === "dry run: would send alert")
+      .map((record) => `${String(record.channel)} ${String(record.alert)}`);
+    const pairs = new Set(shown);
+    expect(dry.turns).toBe(5);
+    expect(shown).toHaveLength(pairs.size);
+    expect(pairs.size).toBe(2 * (storedKeys.length + dry.raised));
+    expect(dry.dryRun).toBe(pairs.size);
+    expect(webhook.requests).toHaveLength(0);
+  });
 });

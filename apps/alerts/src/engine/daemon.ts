@@ -9,7 +9,9 @@
  * Dry run (dry-run channels, `--dry-run`): evaluation runs in read
  * transactions and stores nothing, cursors included (process.ts DryRun);
  * what each channel would send - the would-be alerts and the stored ones
- * still due - is shown through the dry-run channels. The file is left as it was.
+ * still due - is shown through the dry-run channels, each (alert, channel)
+ * pair once per run (the dry-run state remembers what was shown; stored rows
+ * stay due, so every turn reads them again). The file is left as it was.
  */
 import { watch, type FSWatcher } from "node:fs";
 import { realSleep, type Logger, type TotewatchConfig } from "@totewatch/config";
@@ -22,6 +24,7 @@ import {
   type Channel,
   type DeliverDueResult,
 } from "../delivery/index.js";
+import { DryRunShown } from "../delivery/deliver.js";
 import { DryRun, processPending, type ProcessPendingResult } from "./process.js";
 
 export interface RunDaemonOptions {
@@ -67,7 +70,7 @@ export interface DaemonSummary {
   delivered: number;
   failed: number;
   gaveUp: number;
-  /** Dry run: would-be sends shown (per alert and channel). */
+  /** Dry run: would-be sends shown, each (alert, channel) pair once however many turns it stays due. */
   dryRun: number;
   errors: number;
 }
@@ -87,7 +90,9 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
     ? options.channels.map((channel) => (channel.dryRun ? channel : dryRunChannel(channel.name, logger)))
     : options.channels;
   const channelNames = channels.map((channel) => channel.name);
-  const dryRunState = dryRun ? new DryRun() : undefined;
+  // A dry run's memory across turns: evaluation's marks and would-be alerts, and every
+  // (alert, channel) pair shown so far, so nothing due is shown or counted twice.
+  const dryRunState = dryRun ? { evaluation: new DryRun(), shown: new DryRunShown() } : undefined;
   const summary: DaemonSummary = {
     turns: 0,
     winSnapshots: 0,
@@ -111,6 +116,7 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
       logger,
       limit: DELIVERY_BATCH,
       claimForMs,
+      dryRunShown: dryRunState?.shown,
     });
   const count = (delivery: DeliverDueResult) => {
     summary.delivered += delivery.delivered;
@@ -120,9 +126,11 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
   };
   /** Dry run: the alerts evaluation would have stored, through every (dry-run) channel. */
   const showUnstored = async (evaluation: ProcessPendingResult) => {
+    if (!dryRunState) return;
     for (const stored of evaluation.unstored) {
       const alert = toDeliverableAlert(stored);
       for (const channel of channels) {
+        if (!dryRunState.shown.add(channel.name, alert.dedupeKey)) continue;
         await channel.send(alert);
         summary.dryRun += 1;
       }
@@ -146,14 +154,15 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
           logger,
           channels: channelNames,
           maxPasses: options.once ? undefined : (options.passesPerTurn ?? 1),
-          dryRun: dryRunState,
+          dryRun: dryRunState?.evaluation,
         });
         caughtUp = evaluation.caughtUp;
         summary.winSnapshots += evaluation.winSnapshots;
         summary.exactaGrids += evaluation.exactaGrids;
         summary.raised += evaluation.raised;
         await showUnstored(evaluation);
-        // A dry run's deliverDue reads every due row at once (it moves nothing, so there are no rounds).
+        // A dry run's deliverDue reads every due row at once (it moves nothing, so there are no rounds)
+        // and shows those not shown in an earlier turn.
         let delivery = await deliver();
         count(delivery);
         if (options.once && !dryRun) {

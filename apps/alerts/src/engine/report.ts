@@ -1,23 +1,13 @@
 /** Tables the CLI and the demo print (cli-table3). Pure: they return text. */
 import type { AlertListing } from "@totewatch/db";
+import { localDateTimeOf } from "@totewatch/tote";
 import Table from "cli-table3";
 import type { BacktestAlert, BacktestResult } from "../backtest/backtest.js";
 
 /** "2025-06-01 13:42:05" in the track's zone (UTC when unknown or invalid). */
 export function localDateTime(instant: Date, timeZone: string | null): string {
   try {
-    const parts = new Intl.DateTimeFormat("en-CA", {
-      timeZone: timeZone ?? "UTC",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    }).formatToParts(instant);
-    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-    return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}:${part("second")}`;
+    return localDateTimeOf(instant, timeZone ?? "UTC");
   } catch {
     return instant.toISOString().slice(0, 19).replace("T", " ");
   }
