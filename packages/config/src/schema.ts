@@ -1,3 +1,4 @@
+import { isIanaTimeZone } from "@totewatch/tote";
 import { z } from "zod";
 
 /*
@@ -71,15 +72,6 @@ function isHttpUrl(text: string): boolean {
 
 const httpUrl = z.string().refine(isHttpUrl, { message: "must be an http(s) URL" });
 
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const trackSchema = z
   .strictObject({
     name: z.string().trim().min(1, "must not be empty"),
@@ -90,7 +82,7 @@ const trackSchema = z
       .optional(),
     timezone: z
       .string()
-      .refine(isTimeZone, { message: "not an IANA time zone (e.g. America/New_York)" })
+      .refine(isIanaTimeZone, { message: "not an IANA time zone (e.g. America/New_York)" })
       .default("America/New_York"),
     enabled: z.boolean().default(true),
     endpoints: section({
