@@ -65,17 +65,9 @@ export interface DueDeliveriesOptions {
   /**
    * Also return the rows ensurePendingDeliveries would create (an unsent
    * alert without a row for one of `channels`), with deliveryId 0 and no
-   * attempts: what a pass would send, read without writing (a dry run). Not
-   * with claimForMs.
+   * attempts: what a pass would send, read without writing (a dry run).
    */
   withMissing?: boolean;
-  /**
-   * Claim the returned rows for this long (next_attempt_at = now + claimForMs,
-   * in the same transaction as the read), so a second process delivering from
-   * the same file does not pick them up meanwhile. A process that dies holding
-   * a claim only delays those rows until it expires. Default: no claim.
-   */
-  claimForMs?: number;
 }
 
 export interface DeliveryState {
@@ -239,28 +231,14 @@ export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Prom
     limit,
     offset,
   ];
-  const claimForMs = options.claimForMs;
   if (options.withMissing) {
-    if (claimForMs !== undefined) {
-      throw new InvalidInputError(
-        "dueDeliveries: withMissing rows cannot be claimed (they do not exist yet)",
-      );
-    }
     const channelsJson = JSON.stringify([...new Set(options.channels)]);
     return readRaw(db, (sql) =>
       (statement(sql, DUE_WITH_MISSING_SQL).all(channelsJson, ...params) as DueRow[]).map(toDueDelivery),
     );
   }
-  if (claimForMs === undefined) {
-    return readRaw(db, (sql) => (statement(sql, DUE_SQL).all(...params) as DueRow[]).map(toDueDelivery));
-  }
-  return writeTransaction(db, (sql) => {
-    const rows = statement(sql, DUE_SQL).all(...params) as DueRow[];
-    const claim = statement(sql, `UPDATE alert_delivery SET next_attempt_at = ? WHERE delivery_id = ?`);
-    const until = toDbTime(options.now.getTime() + claimForMs);
-    for (const row of rows) claim.run(until, row.delivery_id);
-    return rows.map(toDueDelivery);
-  });
+  // Reads only: a deliverer claims each row with claimDelivery right before sending it.
+  return readRaw(db, (sql) => (statement(sql, DUE_SQL).all(...params) as DueRow[]).map(toDueDelivery));
 }
 
 function toDueDelivery(row: DueRow): DueDelivery {
