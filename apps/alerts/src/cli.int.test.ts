@@ -1,10 +1,10 @@
+import { freshDatabaseFile } from "@totewatch/test-utils";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createDb, listAlerts } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { backtestWindow, main, parseRangeBound } from "./cli.js";
 import { TEST_CONFIG_YAML, writePhaseOne, writePhaseTwo } from "./engine/test-support.js";
 

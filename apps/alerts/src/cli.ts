@@ -4,14 +4,14 @@
  * database first, so it works on a new file and after an upgrade.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { createLogger, loadConfig, userArguments, type LoadedConfig, type Logger } from "@totewatch/config";
+import { createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
+import { isEntryPoint, userArguments } from "@totewatch/cli-kit";
 import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate, resolvePostTime } from "@totewatch/tote";
 import { runBacktest, type InstantWindow, type RaceDateWindow } from "./backtest/backtest.js";
 import { createChannels } from "./delivery/index.js";
 import { runDaemon } from "./engine/daemon.js";
 import { alertListTable, backtestReport } from "./engine/report.js";
-import { isEntryPoint } from "./entry-point.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;

@@ -10,14 +10,8 @@
 import path from "node:path";
 import { Writable } from "node:stream";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import {
-  createLogger,
-  loadConfig,
-  parseConfig,
-  userArguments,
-  type Logger,
-  type TotewatchConfig,
-} from "@totewatch/config";
+import { isEntryPoint, userArguments } from "@totewatch/cli-kit";
+import { createLogger, loadConfig, parseConfig, type Logger, type TotewatchConfig } from "@totewatch/config";
 import {
   alertCountsByType,
   createDb,
@@ -29,13 +23,12 @@ import {
   type AlertListing,
   type OddsActivity,
 } from "@totewatch/db";
-import type { IngestSummary } from "@totewatch/ingest";
+import type { IngestSummary } from "@totewatch/feed";
 import { isCalendarDate } from "@totewatch/tote";
 import { createChannels } from "./delivery/index.js";
 import { runAlongside } from "./engine/alongside.js";
 import type { DaemonSummary } from "./engine/daemon.js";
 import { keyValueTable, strongestAlertsTable } from "./engine/report.js";
-import { isEntryPoint } from "./entry-point.js";
 
 export interface DemoOptions {
   /** Database URL or path; default DATABASE_URL, else data/horses.db at the repo root. */

@@ -6,6 +6,7 @@
  *
  * The replay runs in a child process so its peak RSS is its own.
  */
+import { freshDatabaseFile } from "@totewatch/test-utils";
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
@@ -13,10 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, toDbTime } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage, type ParsedFeedMessage } from "@totewatch/feed";
 import { replayFiles } from "../src/replay.js";
-import { BENCHMARK_DAY, simulateRaceDay } from "../src/simulate/index.js";
+import { BENCHMARK_DAY, simulateRaceDay } from "@totewatch/simulator";
 
 const DAY = BENCHMARK_DAY;
 const TARGET_RATIO = 0.5;

@@ -1,13 +1,13 @@
+import { type TestServer, countRows, freshDatabaseFile, json, startTestServer } from "@totewatch/test-utils";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { printSummaryTable, summarize } from "./progress.js";
-import { countRows, json, startTestServer, type TestServer } from "./testing/helpers.js";
+import { summarize } from "@totewatch/feed";
+import { printSummaryTable } from "./progress.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, "cli.ts");

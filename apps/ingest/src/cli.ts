@@ -4,21 +4,15 @@
  */
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import {
-  ConfigError,
-  createLogger,
-  loadConfig,
-  resolveUserPath,
-  userArguments,
-  type Logger,
-  type LoadedConfig,
-} from "@totewatch/config";
+import { ConfigError, createLogger, loadConfig, type Logger, type LoadedConfig } from "@totewatch/config";
+import { resolveUserPath, userArguments } from "@totewatch/cli-kit";
 import { createDb, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate } from "@totewatch/tote";
 import { createPoller } from "./poll/poller.js";
-import { createProgress, printSummaryTable, silentProgress, type IngestSummary } from "./progress.js";
+import { silentProgress, type IngestSummary } from "@totewatch/feed";
+import { runSimulation } from "@totewatch/simulator";
+import { createProgress, printSummaryTable } from "./progress.js";
 import { replayFiles } from "./replay.js";
-import { runSimulation } from "./simulation.js";
 
 interface CommonOptions {
   config?: string;

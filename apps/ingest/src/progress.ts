@@ -4,36 +4,7 @@
  * summary table on a terminal (the "finished" log line otherwise).
  */
 import type { Logger } from "@totewatch/config";
-import type { IngestStats } from "./ingestor.js";
-
-export interface IngestSummary extends IngestStats {
-  messages: number;
-  elapsedMs: number;
-  messagesPerSecond: number;
-  /** True when the run was stopped before its input ended. */
-  interrupted: boolean;
-  /** Messages written to a feed file (simulate --out). */
-  recorded?: number;
-}
-
-export function summarize(stats: IngestStats, elapsedMs: number, interrupted = false): IngestSummary {
-  const messages = stats.applied + stats.unchanged + stats.invalid;
-  return {
-    ...stats,
-    messages,
-    elapsedMs,
-    messagesPerSecond: elapsedMs > 0 ? (messages * 1000) / elapsedMs : 0,
-    interrupted,
-  };
-}
-
-/** Called after every message; must be cheap, so it only looks at the clock. */
-export interface ProgressSink {
-  update(stats: IngestStats): void;
-  finish(): void;
-}
-
-export const silentProgress: ProgressSink = { update() {}, finish() {} };
+import type { IngestStats, IngestSummary, ProgressSink } from "@totewatch/feed";
 
 const TTY_REDRAW_MS = 250;
 const LOG_EVERY_MS = 10_000;

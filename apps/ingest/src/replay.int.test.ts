@@ -1,15 +1,14 @@
+import { captureLogs, countRows, dumpTables, freshDatabaseFile } from "@totewatch/test-utils";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Db } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ApplyMessage } from "./ingestor.js";
+import type { ApplyMessage } from "@totewatch/feed";
 import { replayFiles } from "./replay.js";
-import { runSimulation } from "./simulation.js";
-import { captureLogs, countRows, dumpTables } from "./testing/helpers.js";
+import { runSimulation } from "@totewatch/simulator";
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-fixtures");
 const smallDay = path.join(fixtures, "small-day.jsonl");

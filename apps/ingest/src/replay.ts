@@ -4,28 +4,21 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { realSleep, type Logger, type Sleep } from "@totewatch/config";
+import { realSleep } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import { isFeedFile, readFeedFile, type FeedRecord } from "@totewatch/feed";
+import {
+  FeedIngestor,
+  isFeedFile,
+  readFeedFile,
+  silentProgress,
+  summarize,
+  writePacedBatches,
+  type FeedRecord,
+  type IngestRunOptions,
+  type IngestSummary,
+} from "@totewatch/feed";
 import { parseIsoInstant } from "@totewatch/tote";
-import { writePacedBatches, type BatchLimits } from "./batches.js";
-import { FeedIngestor, type ApplyMessage } from "./ingestor.js";
-import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "./progress.js";
 import { registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
-
-/** How a run of messages is written: pacing, reporting, stopping, batching (replay and simulate alike). */
-export interface IngestRunOptions {
-  /** N times real time (sleeps between message times); 0 or absent: as fast as possible. */
-  speed?: number;
-  logger?: Logger;
-  progress?: ProgressSink;
-  /** Aborting stops after the write in flight. */
-  signal?: AbortSignal;
-  sleep?: Sleep;
-  apply?: ApplyMessage;
-  /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
-  batchLimits?: BatchLimits;
-}
 
 /** A track from the configuration: its zone reads local "HH:MM" post times before any card names one. */
 

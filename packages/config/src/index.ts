@@ -34,5 +34,4 @@ export {
   type TotewatchConfigInput,
   type TrackConfig,
 } from "./schema.js";
-export * from "./cli-args.js";
 export * from "./timing.js";

@@ -20,7 +20,7 @@ import {
   type RaceKey,
   type WinRunnerInput,
 } from "../src/index.js";
-import { freshDatabaseFile } from "../src/testing.js";
+import { freshDatabaseFile } from "../testing/index.js";
 import { scriptOptions } from "./lib/args.js";
 
 const values = scriptOptions({

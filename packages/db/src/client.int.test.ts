@@ -5,7 +5,7 @@ import { Prisma } from "./generated/prisma/client.js";
 import { createAlert } from "./queries/alerts.js";
 import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard } from "./queries/races.js";
-import { createTestDb } from "./testing.js";
+import { createTestDb } from "../testing/index.js";
 import { toDbTime } from "./time.js";
 
 let db: Db;

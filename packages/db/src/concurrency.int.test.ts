@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
-import { freshDatabaseFile } from "./testing.js";
+import { freshDatabaseFile } from "../testing/index.js";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const writerScript = path.join(packageDir, "scripts", "concurrent-writer.ts");

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { allMigrationsApplied, migrateDatabase, migrationNames } from "./migrate.js";
-import { freshDatabaseFile, migratedTemplate } from "./testing.js";
+import { freshDatabaseFile, migratedTemplate } from "../testing/index.js";
 
 const scratch = (name: string) => path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-migrate-")), name);
 

@@ -4,7 +4,7 @@ import { Prisma } from "./generated/prisma/client.js";
 import { LATEST_ODDS_SQL } from "./queries/odds.js";
 import { applyRaceCard } from "./queries/races.js";
 import { migrationNames } from "./migrate.js";
-import { createTestDb } from "./testing.js";
+import { createTestDb } from "../testing/index.js";
 
 let db: Db;
 

@@ -7,7 +7,7 @@ import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./error
 import { recordExactaSnapshot, recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
 import { writeBatch } from "./sql.js";
-import { createTestDb } from "./testing.js";
+import { createTestDb } from "../testing/index.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 3 };

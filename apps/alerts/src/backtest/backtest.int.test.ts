@@ -1,3 +1,4 @@
+import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   applyRaceCard,
@@ -9,9 +10,8 @@ import {
   type RaceKey,
   type RaceStatus,
 } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { processPending } from "../engine/process.js";
-import { quietLogger, TEST_CONFIG_YAML, testConfig } from "../engine/test-support.js";
+import { TEST_CONFIG_YAML, testConfig } from "../engine/test-support.js";
 import { calendarDatesBetween, runBacktest, type BacktestAlert } from "./backtest.js";
 
 const logger = quietLogger();

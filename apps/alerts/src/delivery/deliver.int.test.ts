@@ -1,20 +1,18 @@
 // deliverDue across channels and restarts, on a real SQLite file with real receivers on 127.0.0.1.
+import {
+  type SmtpReceiver,
+  captureLogs,
+  captureStream,
+  freshDatabaseFile,
+  startSmtpReceiver,
+} from "@totewatch/test-utils";
 import { createDb, deliveryStatus, dueDeliveries, ensureDeliveries, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createChannels, dryRunChannel, type ChannelsConfig } from "./channels.js";
 import { createConsoleChannel } from "./console-channel.js";
 import { deliverDue, DryRunShown } from "./deliver.js";
 import { alertMessageId, createEmailChannel } from "./email-channel.js";
-import {
-  captureLog,
-  captureStream,
-  startSmtpReceiver,
-  startWebhookReceiver,
-  storeSteamAlert,
-  type SmtpReceiver,
-  type WebhookReceiver,
-} from "./test-support.js";
+import { startWebhookReceiver, storeSteamAlert, type WebhookReceiver } from "./test-support.js";
 import { toDeliverableAlert, type Channel } from "./types.js";
 import { createWebhookChannel, verifyWebhookSignature } from "./webhook-channel.js";
 
@@ -90,7 +88,7 @@ describe("kill and restart between store and delivery", () => {
 
     const after = open(file);
     const channels = realChannels(webhook, smtp);
-    const logger = captureLog().logger;
+    const logger = captureLogs().logger;
     expect(await deliverDue(after, channels, { now: at(60_000), delivery: DELIVERY, logger })).toMatchObject({
       delivered: 2,
     });
@@ -116,7 +114,7 @@ describe("kill and restart between store and delivery", () => {
     const result = await deliverDue(after, realChannels(webhook, smtp), {
       now: at(1000),
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result.delivered).toBe(2);
     expect((await deliveryStatus(after, alertId))?.deliveries.map((row) => row.channel)).toEqual([
@@ -145,7 +143,7 @@ describe("kill and restart between store and delivery", () => {
     const result = await deliverDue(after, realChannels(webhook, smtp), {
       now: at(5000),
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result.delivered).toBe(2);
     expect(webhook.requests.map((request) => request.idempotencyKey)).toEqual([dedupeKey, dedupeKey]);
@@ -168,7 +166,7 @@ describe("several channels", () => {
     await ensureDeliveries(db, alertId, ["webhook", "email"]);
     const channels = realChannels(webhook, smtp);
     const pass = (now: Date) =>
-      deliverDue(db, channels, { now, delivery: DELIVERY, logger: captureLog().logger, random: () => 0 });
+      deliverDue(db, channels, { now, delivery: DELIVERY, logger: captureLogs().logger, random: () => 0 });
 
     expect(await pass(at(0))).toMatchObject({ delivered: 1, failed: 1 });
     let status = await deliveryStatus(db, alertId);
@@ -193,7 +191,7 @@ describe("several channels", () => {
     const db = open(freshDatabaseFile("channels"));
     const { alertId } = await storeSteamAlert(db);
     const stdout = captureStream();
-    const logger = captureLog().logger;
+    const logger = captureLogs().logger;
     const config = channelsConfig(webhook, smtp);
     const channels = createChannels(config, { stdout: stdout.stream, logger });
     expect(channels.map((channel) => channel.name)).toEqual(["console", "webhook", "email"]);
@@ -231,7 +229,9 @@ describe("several channels", () => {
         subjectPrefix: "[Totewatch]",
       },
     };
-    expect(() => createChannels(config, { logger: captureLog().logger })).toThrow(/webhook\.url is required/);
+    expect(() => createChannels(config, { logger: captureLogs().logger })).toThrow(
+      /webhook\.url is required/,
+    );
   });
 });
 
@@ -241,7 +241,7 @@ describe("dry run", () => {
     const db = open(freshDatabaseFile("dryrun"));
     const { alertId, dedupeKey } = await storeSteamAlert(db);
     const stdout = captureStream();
-    const log = captureLog();
+    const log = captureLogs();
     const channels = createChannels(channelsConfig(webhook, smtp), {
       dryRun: true,
       stdout: stdout.stream,
@@ -298,7 +298,7 @@ describe("dry run without a caller's memory", () => {
   it("each pass shows every due row (the channel itself remembers nothing)", async () => {
     const db = open(freshDatabaseFile("dryrun-alone"));
     const { dedupeKey } = await storeSteamAlert(db);
-    const log = captureLog();
+    const log = captureLogs();
     const channels = [dryRunChannel("webhook", log.logger)];
     const pass = () => deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: log.logger });
     expect(await pass()).toMatchObject({ dryRun: 1 });
@@ -312,7 +312,7 @@ describe("dry run and real channels", () => {
   it("are not mixed in one pass (a real channel would record its deliveries)", async () => {
     const db = open(freshDatabaseFile("dryrun-mixed"));
     await storeSteamAlert(db);
-    const { logger } = captureLog();
+    const { logger } = captureLogs();
     const channels = [createConsoleChannel(captureStream().stream), dryRunChannel("webhook", logger)];
     await expect(deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger })).rejects.toThrow(
       /cannot be mixed/,
@@ -329,7 +329,7 @@ describe("console channel", () => {
     const result = await deliverDue(db, [createConsoleChannel(broken)], {
       now: T0,
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result).toMatchObject({ delivered: 0, failed: 1 });
     expect((await deliveryStatus(db, alertId))?.deliveries[0]?.lastError).toBeTruthy();

@@ -1,4 +1,5 @@
 // The alert_delivery data access of @totewatch/db, on a real migrated SQLite file.
+import { createTestDb } from "@totewatch/test-utils";
 import {
   claimDelivery,
   deliveryStatus,
@@ -11,7 +12,6 @@ import {
   recordDeliverySuccess,
   type Db,
 } from "@totewatch/db";
-import { createTestDb } from "@totewatch/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST_TIME, storeSteamAlert } from "./test-support.js";
 

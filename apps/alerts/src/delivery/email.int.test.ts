@@ -1,11 +1,11 @@
 // Email delivery against a real SMTP server (smtp-server) on 127.0.0.1.
+import { type SmtpReceiver, captureLogs, createTestDb, startSmtpReceiver } from "@totewatch/test-utils";
 import { deliveryStatus, ensureDeliveries, type Db } from "@totewatch/db";
-import { createTestDb } from "@totewatch/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createChannels } from "./channels.js";
 import { deliverDue } from "./deliver.js";
 import { alertMessageId, createEmailChannel, type EmailChannelOptions } from "./email-channel.js";
-import { captureLog, startSmtpReceiver, storeSteamAlert, type SmtpReceiver } from "./test-support.js";
+import { storeSteamAlert } from "./test-support.js";
 
 const DELIVERY = { maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
 const T0 = new Date("2024-08-01T17:42:01.000Z");
@@ -44,7 +44,7 @@ describe("email channel", () => {
     const result = await deliverDue(db, channels, {
       now: T0,
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
 
     expect(result).toEqual({
@@ -99,12 +99,12 @@ describe("email channel", () => {
         },
       },
       // The test server's certificate is smtp-server's built-in self-signed one.
-      { logger: captureLog().logger, emailTransport: { tls: { rejectUnauthorized: false } } },
+      { logger: captureLogs().logger, emailTransport: { tls: { rejectUnauthorized: false } } },
     );
     const result = await deliverDue(db, channels, {
       now: T0,
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result.delivered).toBe(1);
     expect(server.messages[0]).toMatchObject({ secure: true, user: "totewatch" });
@@ -122,7 +122,7 @@ describe("email channel", () => {
     const result = await deliverDue(db, channels, {
       now: T0,
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result.delivered).toBe(1);
     expect(server.messages[0]?.secure).toBe(true);
@@ -136,7 +136,7 @@ describe("email channel", () => {
     const result = await deliverDue(db, channels, {
       now: T0,
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result).toMatchObject({ delivered: 0, failed: 1 });
     expect(server.messages).toHaveLength(0);
@@ -150,7 +150,7 @@ describe("email channel", () => {
     const { alertId, dedupeKey } = await storeSteamAlert(db);
     await ensureDeliveries(db, alertId, ["email"]);
     const channels = [createEmailChannel(plainEmail(server.port))];
-    const options = { delivery: DELIVERY, logger: captureLog().logger, random: () => 0 };
+    const options = { delivery: DELIVERY, logger: captureLogs().logger, random: () => 0 };
     expect(await deliverDue(db, channels, { ...options, now: T0 })).toMatchObject({ failed: 1 });
     expect((await deliveryStatus(db, alertId))?.deliveries[0]?.lastError).toMatch(
       /\(550\).*mailbox unavailable/,

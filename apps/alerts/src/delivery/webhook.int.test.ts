@@ -1,16 +1,10 @@
 // Webhook delivery against a real HTTP server on 127.0.0.1 that fails first and recovers.
+import { PINO_LEVELS, captureLogs, createTestDb } from "@totewatch/test-utils";
 import { deliveryStatus, ensureDeliveries, recentAlerts, type Db } from "@totewatch/db";
-import { createTestDb } from "@totewatch/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deliverDue } from "./deliver.js";
 import type { WebhookPayload } from "./format.js";
-import {
-  PINO_LEVELS,
-  captureLog,
-  startWebhookReceiver,
-  storeSteamAlert,
-  type WebhookReceiver,
-} from "./test-support.js";
+import { startWebhookReceiver, storeSteamAlert, type WebhookReceiver } from "./test-support.js";
 import { createWebhookChannel, verifyWebhookSignature } from "./webhook-channel.js";
 
 const SECRET = "webhook-test-secret";
@@ -35,7 +29,7 @@ describe("webhook channel", () => {
     const channels = [createWebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 5000 })];
     const { alertId, dedupeKey } = await storeSteamAlert(db);
     await ensureDeliveries(db, alertId, ["webhook"]);
-    const log = captureLog();
+    const log = captureLogs();
     const pass = (now: Date) =>
       deliverDue(db, channels, { now, delivery: DELIVERY, logger: log.logger, random: () => 0 });
 
@@ -125,7 +119,7 @@ describe("webhook channel", () => {
     const channels = [createWebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 5000 })];
     const { alertId, dedupeKey } = await storeSteamAlert(db);
     await ensureDeliveries(db, alertId, ["webhook"]);
-    const log = captureLog();
+    const log = captureLogs();
     const delivery = { ...DELIVERY, maxAttempts: 2 };
     const pass = (now: Date) =>
       deliverDue(db, channels, { now, delivery, logger: log.logger, random: () => 0 });
@@ -154,7 +148,7 @@ describe("webhook channel", () => {
     const result = await deliverDue(db, channels, {
       now: T0,
       delivery: DELIVERY,
-      logger: captureLog().logger,
+      logger: captureLogs().logger,
     });
     expect(result).toMatchObject({ failed: 1, delivered: 0 });
     expect((await deliveryStatus(db, alertId))?.deliveries[0]?.lastError).toMatch(
@@ -169,7 +163,7 @@ describe("webhook channel", () => {
     const channels = [createWebhookChannel({ url, secret: SECRET, timeoutMs: 5000 })];
     const { alertId } = await storeSteamAlert(db);
     await ensureDeliveries(db, alertId, ["webhook"]);
-    await deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: captureLog().logger });
+    await deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: captureLogs().logger });
     expect((await deliveryStatus(db, alertId))?.deliveries[0]?.lastError).toMatch(
       /failed: fetch failed.*ECONNREFUSED/,
     );

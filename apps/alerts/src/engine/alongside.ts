@@ -12,13 +12,8 @@
  */
 import type { Logger, TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import {
-  runSimulation,
-  type ApplyMessage,
-  type BatchLimits,
-  type IngestSummary,
-  type SimulationOptions,
-} from "@totewatch/ingest";
+import type { ApplyMessage, BatchLimits, IngestSummary } from "@totewatch/feed";
+import { runSimulation, type SimulationOptions } from "@totewatch/simulator";
 import type { Channel } from "../delivery/index.js";
 import { runDaemon, type DaemonSummary, type DaemonTurn } from "./daemon.js";
 

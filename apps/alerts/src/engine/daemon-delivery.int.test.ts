@@ -1,5 +1,6 @@
 // The daemon's delivery on a shared file: two deliverers at once, a kill between store and delivery,
 // and dry runs that leave the file as it was. Real SQLite files, real receivers on 127.0.0.1.
+import { captureLogs, captureStream, freshDatabaseFile } from "@totewatch/test-utils";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -8,15 +9,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, ensureDeliveries, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { createChannels } from "../delivery/index.js";
-import {
-  captureLog,
-  captureStream,
-  startWebhookReceiver,
-  storeSteamAlert,
-  type WebhookReceiver,
-} from "../delivery/test-support.js";
+import { startWebhookReceiver, storeSteamAlert, type WebhookReceiver } from "../delivery/test-support.js";
 import { runDaemon } from "./daemon.js";
 import { TEST_CONFIG_YAML, testConfig, writePhaseOne, writePhaseTwo } from "./test-support.js";
 
@@ -131,7 +125,7 @@ describe("two deliverers on one file", () => {
 
     const run = (db: Db) => {
       const stdout = captureStream();
-      const { logger } = captureLog();
+      const { logger } = captureLogs();
       const channels = createChannels(config.alerts.channels, { stdout: stdout.stream, logger });
       return runDaemon(db, { config, logger, channels, once: true }).then((summary) => ({
         summary,
@@ -230,7 +224,7 @@ describe("dry run", () => {
     const before = dumpTables(db);
 
     const dryStdout = captureStream();
-    const dryLog = captureLog();
+    const dryLog = captureLogs();
     const dryChannels = createChannels(config.alerts.channels, {
       dryRun: true,
       stdout: dryStdout.stream,
@@ -259,7 +253,7 @@ describe("dry run", () => {
     ).toBe(true);
 
     const realStdout = captureStream();
-    const { logger } = captureLog();
+    const { logger } = captureLogs();
     const channels = createChannels(config.alerts.channels, { stdout: realStdout.stream, logger });
     const real = await runDaemon(db, { config, logger, channels, once: true });
     expect(real.raised).toBe(5);
@@ -277,7 +271,7 @@ describe("dry run", () => {
     const db = open(freshDatabaseFile("dry-run-turns"));
     await writePhaseOne(db);
     const before = dumpTables(db);
-    const log = captureLog();
+    const log = captureLogs();
     const channels = createChannels(config.alerts.channels, { dryRun: true, logger: log.logger });
     const stop = new AbortController();
     let turns = 0;
@@ -301,8 +295,8 @@ describe("dry run", () => {
 
     const real = await runDaemon(db, {
       config,
-      logger: captureLog().logger,
-      channels: createChannels(config.alerts.channels, { logger: captureLog().logger }),
+      logger: captureLogs().logger,
+      channels: createChannels(config.alerts.channels, { logger: captureLogs().logger }),
       once: true,
     });
     expect(real.raised).toBe(4);
@@ -316,7 +310,7 @@ describe("dry run", () => {
     // Stored and unsent (due on every turn, since a dry run records nothing), and would-be alerts.
     const storedKeys = await storeAlerts(db, 11, ["console", "webhook"]);
     await writePhaseOne(db);
-    const log = captureLog();
+    const log = captureLogs();
     const channels = createChannels(config.alerts.channels, { dryRun: true, logger: log.logger });
     const stop = new AbortController();
     let turns = 0;

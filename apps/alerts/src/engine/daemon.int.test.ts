@@ -1,15 +1,14 @@
+import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@totewatch/config";
 import { createDb, oddsActivity, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
-import { runSimulation } from "@totewatch/ingest";
+import { runSimulation } from "@totewatch/simulator";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { runBacktest } from "../backtest/backtest.js";
 import type { Channel, DeliverableAlert } from "../delivery/index.js";
 import { writeFeedMessage } from "@totewatch/feed";
 import { runAlongside } from "./alongside.js";
 import { processPending } from "./process.js";
-import { quietLogger } from "./test-support.js";
 
 const logger = quietLogger();
 const DATE = "2025-06-07";

@@ -1,13 +1,12 @@
+import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, listAlerts, readCursor, writeCursor, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { runBacktest } from "../backtest/backtest.js";
 import { EXACTA_CURSOR, processPending, WIN_CURSOR } from "./process.js";
 import {
   at,
   describeAlert,
   PHASE_ONE_ALERTS,
-  quietLogger,
   testConfig,
   writeCard,
   writePhaseOne,

@@ -1,7 +1,6 @@
 /** Builders for the engine's database tests: a scripted race written through the real db helpers. */
-import { createLogger, parseConfig, type TotewatchConfig } from "@totewatch/config";
+import { parseConfig, type TotewatchConfig } from "@totewatch/config";
 import { applyRaceCard, recordExactaSnapshot, recordWinSnapshot, type Db } from "@totewatch/db";
-import { Writable } from "node:stream";
 
 export const TRACK = "Testville";
 export const RACE_DATE = "2025-06-01";
@@ -28,15 +27,6 @@ alerts:
 
 export function testConfig(yaml = TEST_CONFIG_YAML): TotewatchConfig {
   return parseConfig(yaml, "<test>", {});
-}
-
-/** A logger that writes nowhere. */
-export function quietLogger() {
-  return createLogger({
-    name: "test",
-    level: "silent",
-    stream: new Writable({ write: (_c, _e, done) => done() }),
-  });
 }
 
 export async function writeCard(db: Db, raceNumber = 1, postTime = POST): Promise<void> {

@@ -1,9 +1,15 @@
+import {
+  type TestServer,
+  captureLogs,
+  countRows,
+  freshDatabaseFile,
+  json,
+  startTestServer,
+} from "@totewatch/test-utils";
 import { parseConfig, realSleep, type Sleep } from "@totewatch/config";
 import { createDb, findRace, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage } from "@totewatch/feed";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { captureLogs, countRows, json, startTestServer, type TestServer } from "../testing/helpers.js";
 import { FeedHttpClient } from "./http.js";
 import { createPoller } from "./poller.js";
 

@@ -18,9 +18,15 @@ import {
 } from "@totewatch/config";
 import { findRace, pruneOldData, racesOnDate, type Db } from "@totewatch/db";
 import { localDateOf, resolvePostTime } from "@totewatch/tote";
-import { FeedIngestor, type ApplyMessage } from "../ingestor.js";
+import {
+  FeedIngestor,
+  silentProgress,
+  summarize,
+  type ApplyMessage,
+  type IngestSummary,
+  type ProgressSink,
+} from "@totewatch/feed";
 import { registerConfiguredTracks } from "../tracks.js";
-import { silentProgress, summarize, type IngestSummary, type ProgressSink } from "../progress.js";
 import { FeedHttpClient } from "./http.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS, isFinished, nextPollAt, type RacePollState } from "./schedule.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRace, latestExactaGrid, latestOddsForRace, type Db } from "../../src/index.js";
-import { createTestDb } from "../../src/testing.js";
+import { createTestDb } from "../../testing/index.js";
 import { SAMPLE_DATE, SAMPLE_RACES, SAMPLE_TRACK, seedSampleData } from "./sample-data.js";
 
 let db: Db;

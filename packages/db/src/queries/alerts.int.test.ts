@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
-import { createTestDb } from "../testing.js";
+import { createTestDb } from "../../testing/index.js";
 import { createAlert, markAlertSent, recentAlerts, unsentAlerts, type AlertInput } from "./alerts.js";
 import { readCursor, writeCursor } from "./cursors.js";
 import { applyRaceCard, entriesForRace, findRace } from "./races.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "../errors.js";
-import { createTestDb } from "../testing.js";
+import { createTestDb } from "../../testing/index.js";
 import {
   latestExactaGrid,
   latestOddsForRace,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError } from "../errors.js";
-import { createTestDb } from "../testing.js";
+import { createTestDb } from "../../testing/index.js";
 import {
   applyRaceCard,
   entriesForRace,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
-import { createTestDb } from "../testing.js";
+import { createTestDb } from "../../testing/index.js";
 import { toDbTime } from "../time.js";
 import { createAlert } from "./alerts.js";
 import { recordExactaSnapshot, recordWinSnapshot } from "./odds.js";

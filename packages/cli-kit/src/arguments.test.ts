@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveUserPath, userArguments } from "./cli-args.js";
+import { resolveUserPath, userArguments } from "./arguments.js";
 
 describe("userArguments", () => {
   it("drops the '--' pnpm passes through, and only a leading one", () => {

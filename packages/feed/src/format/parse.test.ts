@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatFeedError, parseFeedMessage, type ParsedFeedMessage } from "./index.js";
+import { formatFeedError, parseFeedMessage, type ParsedFeedMessage } from "../index.js";
 
 const at = { source: "day.jsonl", line: 17 };
 const race = { track: "Belmont Park", date: "2025-09-12", race: 5 };

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseFeedBody, readFeedFile, type FeedRecord } from "./index.js";
+import { parseFeedBody, readFeedFile, type FeedRecord } from "../index.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "feed-read-"));
 

@@ -17,8 +17,8 @@ import {
   type WriteResult,
 } from "@totewatch/db";
 import { resolvePostTime } from "@totewatch/tote";
-import type { ParsedFeedMessage } from "./parse.js";
-import { feedError, FeedMessageError } from "./position.js";
+import type { ParsedFeedMessage } from "../format/parse.js";
+import { feedError, FeedMessageError } from "../format/position.js";
 
 export type ApplyOutcome = "applied" | "unchanged";
 

@@ -10,7 +10,7 @@ import {
   type RacePlan,
   type SimulationOptions,
   type TimedMessage,
-} from "./index.js";
+} from "./day.js";
 
 type Card = Extract<FeedMessageInput, { kind: "card" }>;
 type Win = Extract<FeedMessageInput, { kind: "win" }>;

@@ -5,24 +5,11 @@
  */
 import type { Logger } from "@totewatch/config";
 import { writeBatch, type Db } from "@totewatch/db";
-import {
-  FeedMessageError,
-  parseFeedMessage,
-  writeFeedMessage,
-  type ApplyResult,
-  type FeedError,
-  type FeedPosition,
-  type FeedRecord,
-  type ParsedFeedMessage,
-} from "@totewatch/feed";
-
-export interface IngestStats {
-  applied: number;
-  unchanged: number;
-  invalid: number;
-  /** Rows inserted or updated. */
-  rows: number;
-}
+import { FeedMessageError, type FeedError, type FeedPosition } from "../format/position.js";
+import { parseFeedMessage, type ParsedFeedMessage } from "../format/parse.js";
+import type { FeedRecord } from "../format/read.js";
+import { writeFeedMessage, type ApplyResult } from "./apply.js";
+import { addStats, emptyStats, type IngestStats } from "./stats.js";
 
 export type IngestOutcome = "applied" | "unchanged" | "invalid";
 
@@ -38,17 +25,6 @@ export interface FeedIngestorOptions {
   /** Called with every invalid message (after it is logged). */
   onInvalid?: (error: FeedError) => void;
   apply?: ApplyMessage;
-}
-
-export function emptyStats(): IngestStats {
-  return { applied: 0, unchanged: 0, invalid: 0, rows: 0 };
-}
-
-function addStats(into: IngestStats, from: IngestStats): void {
-  into.applied += from.applied;
-  into.unchanged += from.unchanged;
-  into.invalid += from.invalid;
-  into.rows += from.rows;
 }
 
 /** The messages of one group commit; see FeedIngestor.batch. */

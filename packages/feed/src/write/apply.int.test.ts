@@ -1,7 +1,7 @@
-import { createTestDb } from "@totewatch/db/testing";
+import { createTestDb } from "@totewatch/test-utils";
 import { findRace, writeBatch, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyFeedMessage, FeedMessageError, parseFeedMessage, type ParsedFeedMessage } from "./index.js";
+import { applyFeedMessage, FeedMessageError, parseFeedMessage, type ParsedFeedMessage } from "../index.js";
 
 let db: Db;
 beforeEach(() => {

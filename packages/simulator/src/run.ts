@@ -1,16 +1,21 @@
 /**
- * `ingest simulate`: a simulated race day written through the same path as
+ * Running a simulated race day written through the same path as
  * replay and poll, and optionally recorded as a JSON Lines feed file.
  */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Db } from "@totewatch/db";
-import { writePacedBatches } from "./batches.js";
-import { FeedIngestor, emptyStats } from "./ingestor.js";
-import { silentProgress, summarize, type IngestSummary } from "./progress.js";
-import { simulateTimedRaceDay, type SimulationOptions } from "./simulate/index.js";
-import type { IngestRunOptions } from "./replay.js";
 import { realSleep } from "@totewatch/config";
+import {
+  FeedIngestor,
+  emptyStats,
+  silentProgress,
+  summarize,
+  writePacedBatches,
+  type IngestRunOptions,
+  type IngestSummary,
+} from "@totewatch/feed";
+import { simulateTimedRaceDay, type SimulationOptions } from "./generate/day.js";
 
 export interface RunSimulationOptions extends IngestRunOptions {
   simulation: SimulationOptions;

@@ -3,9 +3,9 @@
  * or paced at N times real time. Shared by replay and simulate.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import type { FeedIngestor, IngestBatch } from "./ingestor.js";
-import type { ProgressSink } from "./progress.js";
-import type { Sleep } from "@totewatch/config";
+import type { Logger, Sleep } from "@totewatch/config";
+import type { ApplyMessage, FeedIngestor, IngestBatch } from "./ingestor.js";
+import type { ProgressSink } from "./stats.js";
 
 /** Where a batch ends at the latest: whichever limit is reached first. */
 export interface BatchLimits {
@@ -20,6 +20,20 @@ export interface BatchLimits {
  * that the per-commit cost is spread over hundreds of messages.
  */
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxMs: 100 };
+
+/** How a run of messages is written: pacing, reporting, stopping, batching (replay and simulate alike). */
+export interface IngestRunOptions {
+  /** N times real time (sleeps between message times); 0 or absent: as fast as possible. */
+  speed?: number;
+  logger?: Logger;
+  progress?: ProgressSink;
+  /** Aborting stops after the write in flight. */
+  signal?: AbortSignal;
+  sleep?: Sleep;
+  apply?: ApplyMessage;
+  /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
+  batchLimits?: BatchLimits;
+}
 
 export interface PacedBatchOptions<T> {
   /** Where messages are written; null: `write` gets no batch (simulate --no-db). */
