@@ -1,4 +1,4 @@
-import { isIanaTimeZone } from "@totewatch/tote";
+import { DEFAULT_TIME_ZONE, isIanaTimeZone } from "@totewatch/tote";
 import { z } from "zod";
 
 /*
@@ -83,7 +83,7 @@ const trackSchema = z
     timezone: z
       .string()
       .refine(isIanaTimeZone, { message: "not an IANA time zone (e.g. America/New_York)" })
-      .default("America/New_York"),
+      .default(DEFAULT_TIME_ZONE),
     enabled: z.boolean().default(true),
     endpoints: section({
       card: urlTemplate.optional(),

@@ -1,5 +1,6 @@
 import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
+import type { RaceStatus } from "@totewatch/tote";
 import {
   applyRaceCard,
   createDb,
@@ -8,7 +9,6 @@ import {
   setRaceStatus,
   type Db,
   type RaceKey,
-  type RaceStatus,
 } from "@totewatch/db";
 import { processPending } from "../engine/process.js";
 import { TEST_CONFIG_YAML, testConfig } from "../engine/test-support.js";

@@ -4,7 +4,8 @@
  * in memory) share, so both raise exactly the same alerts. Pure: no I/O.
  */
 import { resolveRuleSettings, type TotewatchConfig } from "@totewatch/config";
-import type { AlertInput, EvaluationRace, RaceStatus, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
+import type { AlertInput, EvaluationRace, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
+import { RUN_STATUSES } from "@totewatch/tote";
 import {
   dedupeKeyFor,
   evaluateExactaSnapshot,
@@ -143,7 +144,6 @@ export function emptyLedger(): RaceLedger {
 }
 
 /** Statuses of a race that has run: its pools closed at the off. */
-const RUN_STATUSES: ReadonlySet<string> = new Set<RaceStatus>(["off", "official"]);
 
 /**
  * Whether a snapshot of `race` fetched at `fetchedAt` can be alerted on. Not for a cancelled race

@@ -3,7 +3,8 @@ import type { Db } from "../client.js";
 import { InvalidInputError, UnknownRunnerError } from "../errors.js";
 import { readRaw, statement, writeTransaction } from "../sql.js";
 import { toDbTime } from "../time.js";
-import { compareProgramNumbers, resolveRace, type RaceKey, type RaceRef, type WriteResult } from "./races.js";
+import { compareProgramNumbers } from "@totewatch/tote";
+import { resolveRace, type RaceKey, type RaceRef, type WriteResult } from "./races.js";
 
 export interface WinRunnerInput {
   programNumber: string;

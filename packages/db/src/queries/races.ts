@@ -1,17 +1,10 @@
 import type Database from "better-sqlite3";
+import { compareProgramNumbers, DEFAULT_TIME_ZONE, RACE_STATUS_RANK, type RaceStatus } from "@totewatch/tote";
 import type { Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError } from "../errors.js";
 import { raceCacheFor, type RaceRef } from "../race-cache.js";
 import { readRaw, statement, writeTransaction } from "../sql.js";
 import { toDbTime } from "../time.js";
-
-export const RACE_STATUSES = ["scheduled", "open", "off", "official", "cancelled"] as const;
-export type RaceStatus = (typeof RACE_STATUSES)[number];
-
-/** How far along a race is; a status only ever moves forward (stale or replayed messages cannot undo "off"). */
-const STATUS_RANK: Record<RaceStatus, number> = { scheduled: 0, open: 1, off: 2, official: 3, cancelled: 3 };
-
-export const DEFAULT_TIMEZONE = "America/New_York";
 
 /** A race named by its natural key, as feed messages name it. */
 export interface RaceKey {
@@ -140,7 +133,7 @@ function upsertTrack(
     sql,
     `INSERT INTO track (name, code, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (name) DO NOTHING`,
-  ).run(track.name, track.code ?? null, track.timezone ?? DEFAULT_TIMEZONE, now, now).changes;
+  ).run(track.name, track.code ?? null, track.timezone ?? DEFAULT_TIME_ZONE, now, now).changes;
   rows += statement(
     sql,
     `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
@@ -223,8 +216,8 @@ function upsertEntry(
 
 function advanceStatus(current: string, next: RaceStatus | null | undefined): string {
   if (!next) return current;
-  const rank = STATUS_RANK[current as RaceStatus] ?? 0;
-  return STATUS_RANK[next] > rank ? next : current;
+  const rank = RACE_STATUS_RANK[current as RaceStatus] ?? 0;
+  return RACE_STATUS_RANK[next] > rank ? next : current;
 }
 
 function validateCard(card: RaceCardInput): void {
@@ -427,12 +420,4 @@ export async function entriesForRace(db: Db, raceId: number): Promise<EntryDetai
       }))
       .sort((a, b) => compareProgramNumbers(a.programNumber, b.programNumber));
   });
-}
-
-/** Program order: 1, 1A, 1X, 2, ..., 10 (numeric part first, then the letter). */
-export function compareProgramNumbers(a: string, b: string): number {
-  const na = Number.parseInt(a, 10);
-  const nb = Number.parseInt(b, 10);
-  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
-  return a.localeCompare(b);
 }

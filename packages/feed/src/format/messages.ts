@@ -1,4 +1,4 @@
-import { RACE_STATUSES } from "@totewatch/db";
+import { RACE_STATUSES } from "@totewatch/tote";
 import { isCalendarDate, parseIsoInstant } from "@totewatch/tote";
 import { z } from "zod";
 

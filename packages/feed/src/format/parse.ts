@@ -8,13 +8,18 @@ import type {
   ExactaSnapshotInput,
   RaceCardInput,
   RaceKey,
-  RaceStatus,
   WinRunnerInput,
   WinSnapshotInput,
 } from "@totewatch/db";
-import { DEFAULT_TIMEZONE } from "@totewatch/db";
 import { formatKeyPath } from "@totewatch/config";
-import { isIanaTimeZone, parseBoardOdds, parseIsoInstant, resolvePostTime } from "@totewatch/tote";
+import {
+  DEFAULT_TIME_ZONE,
+  isIanaTimeZone,
+  type RaceStatus,
+  parseBoardOdds,
+  parseIsoInstant,
+  resolvePostTime,
+} from "@totewatch/tote";
 import type { z } from "zod";
 import { feedMessageSchema, type FeedMessage } from "./messages.js";
 import { feedError, type FeedError, type FeedPosition } from "./position.js";
@@ -187,7 +192,7 @@ function normalizeCard(feed: FeedMessage & { kind: "card" }, position: FeedPosit
   if (feed.post_time != null) {
     try {
       // Checked with the default zone even when the real one comes from the database later.
-      postTime = resolvePostTime(feed.post_time, feed.date, feed.timezone ?? DEFAULT_TIMEZONE);
+      postTime = resolvePostTime(feed.post_time, feed.date, feed.timezone ?? DEFAULT_TIME_ZONE);
     } catch (error) {
       throw new FieldError(["post_time"], (error as Error).message);
     }

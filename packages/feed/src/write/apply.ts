@@ -5,7 +5,6 @@
  */
 import {
   applyRaceCard,
-  DEFAULT_TIMEZONE,
   InvalidInputError,
   recordExactaSnapshot,
   recordWinSnapshot,
@@ -16,7 +15,7 @@ import {
   type Db,
   type WriteResult,
 } from "@totewatch/db";
-import { resolvePostTime } from "@totewatch/tote";
+import { DEFAULT_TIME_ZONE, resolvePostTime } from "@totewatch/tote";
 import type { ParsedFeedMessage } from "../format/parse.js";
 import { feedError, FeedMessageError } from "../format/position.js";
 
@@ -59,7 +58,7 @@ async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
   switch (message.kind) {
     case "card": {
       if (message.localPostTime === null) return applyRaceCard(db, message.card);
-      const zone = (await trackTimeZone(db, message.card.track)) ?? DEFAULT_TIMEZONE;
+      const zone = (await trackTimeZone(db, message.card.track)) ?? DEFAULT_TIME_ZONE;
       const postTime = resolvePostTime(message.localPostTime, message.card.raceDate, zone);
       return applyRaceCard(db, { ...message.card, postTime });
     }

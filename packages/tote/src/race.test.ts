@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareProgramNumbers } from "./races.js";
+import { compareProgramNumbers } from "./race.js";
 
 describe("compareProgramNumbers", () => {
   it("orders by the numeric part first, then the letter: 1, 1A, 1X, 2, 10", () => {
