@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadConfig } from "@totewatch/config";
 import { defineConfig } from "prisma/config";
 import { databasePathFromUrl, ensureDatabaseDir } from "./src/database-url.js";
 import { MigrationAdapterFactory } from "./src/migrate-adapter.js";
@@ -11,7 +12,10 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   adapter: async () => {
-    const file = databasePathFromUrl();
+    // The database every command uses, decided by @totewatch/config (DATABASE_URL,
+    // then totewatch.yaml, then the default); migrateDatabase sets DATABASE_URL
+    // for its child. Loaded here, not above: `prisma generate` needs no database.
+    const file = databasePathFromUrl(loadConfig().database.url);
     ensureDatabaseDir(file);
     return new MigrationAdapterFactory({ url: `file:${file}` });
   },

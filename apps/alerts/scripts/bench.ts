@@ -11,19 +11,15 @@
  *   (targets <= 60 and <= 300). Run in a child process so the peak RSS is its own.
  */
 import { spawnSync } from "node:child_process";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseConfig } from "@totewatch/config";
-import { createDb, migrateDatabase, oddsActivity } from "@totewatch/db";
+import { createDb, oddsActivity } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
 import type { ApplyMessage } from "@totewatch/feed";
 import { BENCHMARK_DAY, runSimulation } from "@totewatch/simulator";
+import { freshDatabaseFile } from "@totewatch/db/testing";
 import { createChannels, type WebhookPayload } from "../src/delivery/index.js";
 import { runAlongside } from "../src/engine/alongside.js";
 import { runDaemon } from "../src/engine/daemon.js";
@@ -45,12 +41,6 @@ const LATENCY_SPEED = 1_500;
 const nowhere = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 const logger = createLogger({ name: "bench", level: "warn", stream: process.stderr });
 
-function tempDatabase(label: string): { file: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `totewatch-bench-${label}-`));
-  const file = migrateDatabase(path.join(dir, "horses.db"), { quiet: true });
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -58,7 +48,8 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function dayChild(): Promise<void> {
-  const { file, cleanup } = tempDatabase("day");
+  // A scratch file made by the real migrations, removed when the process exits.
+  const file = freshDatabaseFile("bench-day");
   const ingestDb = createDb({ url: file });
   const alertsDb = createDb({ url: file });
   try {
@@ -83,18 +74,7 @@ async function dayChild(): Promise<void> {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     await Promise.all([ingestDb.close(), alertsDb.close()]);
-    cleanup();
   }
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => (body += chunk));
-    request.on("end", () => resolve(body));
-    request.on("error", reject);
-  });
 }
 
 const snapshotKey = (kind: string, track: string, date: string, race: number, at: string) =>
@@ -102,18 +82,23 @@ const snapshotKey = (kind: string, track: string, date: string, race: number, at
 
 async function latency(): Promise<{ p50: number; p99: number; alerts: number }> {
   const received = new Map<string, { at: number; payload: WebhookPayload }>();
-  const server = createServer((request, response) => {
-    void readBody(request).then((body) => {
+  // Loaded here, not at the top: the day run (a child process running this script) measures its
+  // peak RSS, and the test servers' dependencies (smtp-server) are no part of a race day.
+  const { startTestServer } = await import("@totewatch/test-utils");
+  const server = await startTestServer();
+  server.routes.set("/hook", (request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (body += chunk));
+    request.on("end", () => {
       const at = Date.now();
       const payload = JSON.parse(body) as WebhookPayload;
       if (!received.has(payload.id)) received.set(payload.id, { at, payload });
       response.writeHead(200).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
 
-  const { file, cleanup } = tempDatabase("latency");
+  const file = freshDatabaseFile("bench-latency");
   const ingestDb = createDb({ url: file });
   const alertsDb = createDb({ url: file });
   const stop = new AbortController();
@@ -121,7 +106,7 @@ async function latency(): Promise<{ p50: number; p99: number; alerts: number }> 
     // The default poll interval (1000 ms): the daemon also wakes on every commit to the file.
     const config = parseConfig(
       `alerts:\n  channels:\n    console: { enabled: false }\n` +
-        `    webhook: { enabled: true, url: "http://127.0.0.1:${port}/hook", secret: bench-secret }\n`,
+        `    webhook: { enabled: true, url: "${server.url}/hook", secret: bench-secret }\n`,
       "<bench>",
       {},
     );
@@ -172,9 +157,8 @@ async function latency(): Promise<{ p50: number; p99: number; alerts: number }> 
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), alerts: latencies.length };
   } finally {
     stop.abort();
-    server.close();
+    await server.close();
     await Promise.all([ingestDb.close(), alertsDb.close()]);
-    cleanup();
   }
 }
 

@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createDb, listAlerts } from "@totewatch/db";
 import { backtestWindow, main, parseRangeBound } from "./cli.js";
-import { TEST_CONFIG_YAML, writePhaseOne, writePhaseTwo } from "./engine/test-support.js";
+import { TEST_CONFIG_YAML, writePhaseOne, writePhaseTwo } from "../test/engine.js";
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();

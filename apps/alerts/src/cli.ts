@@ -3,9 +3,9 @@
  * `alerts` CLI: run (the daemon), backtest, list. Every command migrates the
  * database first, so it works on a new file and after an upgrade.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
-import { isEntryPoint, userArguments } from "@totewatch/cli-kit";
+import { EXIT, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
 import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate, resolvePostTime } from "@totewatch/tote";
 import { runBacktest, type InstantWindow, type RaceDateWindow } from "./backtest/backtest.js";
@@ -24,14 +24,6 @@ export interface CliIo {
 interface CommonOptions {
   config?: string;
   db?: string;
-}
-
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
-    return n;
-  };
 }
 
 /** One end of a backtest window as written: a race date, or an instant. */
@@ -176,7 +168,9 @@ export function buildProgram(io: CliIo): Command {
       )
       .option("--track <name>", "only this track")
       .addOption(
-        new Option("--top <n>", "strongest alerts shown per rule").default(5).argParser(positiveInt("--top")),
+        new Option("--top <n>", "strongest alerts shown per rule")
+          .default(5)
+          .argParser(wholeNumber("--top", { min: 1 })),
       ),
   ).action(async (options: CommonOptions & { from: string; to: string; track?: string; top: number }) => {
     // Bad dates fail before the database is touched.
@@ -196,7 +190,9 @@ export function buildProgram(io: CliIo): Command {
       .command("list")
       .description("recent alerts, newest first")
       .option("--unsent", "only alerts not yet delivered on every channel")
-      .addOption(new Option("--limit <n>", "how many").default(20).argParser(positiveInt("--limit"))),
+      .addOption(
+        new Option("--limit <n>", "how many").default(20).argParser(wholeNumber("--limit", { min: 1 })),
+      ),
   ).action(async (options: CommonOptions & { unsent?: boolean; limit: number }) => {
     const { db } = open(options, io, { logToStderr: true });
     try {
@@ -210,38 +206,18 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Runs the CLI; resolves to the exit code. */
-export async function main(
-  argv: readonly string[] = process.argv.slice(2),
-  io?: Partial<CliIo>,
-): Promise<number> {
+/** Runs the CLI on the user's arguments (without pnpm's leading "--"); resolves to the exit code. */
+export async function main(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
   const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
   const program = buildProgram(fullIo);
   try {
-    await program.parseAsync(userArguments(argv), { from: "user" });
-    return 0;
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     fullIo.stderr.write(`alerts: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }
 
-if (isEntryPoint(import.meta.url)) {
-  const controller = new AbortController();
-  // First signal: finish the current step and exit 0. Another one a second later: exit at once.
-  // (Ctrl-C reaches a process twice under tsx: from the terminal's process group and relayed.)
-  let firstSignalAt = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      if (Date.now() - firstSignalAt > 1000) process.exit(130);
-      return;
-    }
-    firstSignalAt = Date.now();
-    process.stderr.write(`alerts: ${signal} received, finishing the current step\n`);
-    controller.abort();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
-}
+runIfEntryPoint(import.meta.url, "alerts", (args, signal) => main(args, { signal }));

@@ -1,38 +1,43 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `pnpm demo`: the whole loop on the built-in defaults. Migrates the database,
- * simulates a race day into it at full speed through the ingest app's write
- * path while the alerts daemon evaluates alongside (its own database client,
+ * simulates a race day into it at full speed through the feed write path
+ * (@totewatch/simulator) while the alerts daemon evaluates alongside (its own database client,
  * as `alerts run` beside `ingest` would), prints alerts on the console as they
  * are delivered, then a summary: races, snapshots, alerts by rule, the five
  * strongest alerts.
  */
 import path from "node:path";
 import { Writable } from "node:stream";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { isEntryPoint, userArguments } from "@totewatch/cli-kit";
-import { createLogger, loadConfig, parseConfig, type Logger, type TotewatchConfig } from "@totewatch/config";
+import { Command, CommanderError, Option } from "commander";
+import { calendarDate, EXIT, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
+import {
+  createLogger,
+  DEFAULT_DATABASE_PATH,
+  loadConfig,
+  parseConfig,
+  type Logger,
+  type TotewatchConfig,
+} from "@totewatch/config";
 import {
   alertCountsByType,
   createDb,
   listAlerts,
   migrateDatabase,
   oddsActivity,
-  repoRoot,
   resetDatabase,
-  type AlertListing,
   type OddsActivity,
+  type StoredAlert,
 } from "@totewatch/db";
 import type { IngestSummary } from "@totewatch/feed";
-import { isCalendarDate } from "@totewatch/tote";
 import { createChannels } from "./delivery/index.js";
 import { runAlongside } from "./engine/alongside.js";
 import type { DaemonSummary } from "./engine/daemon.js";
 import { keyValueTable, strongestAlertsTable } from "./engine/report.js";
 
 export interface DemoOptions {
-  /** Database URL or path; default DATABASE_URL, else data/horses.db at the repo root. */
-  db?: string;
+  /** Database URL or path (`pnpm demo`: data/demo.db unless --db; never the config's database). */
+  db: string;
   /** Delete the database first. */
   reset?: boolean;
   /** A totewatch.yaml to use instead of the built-in defaults. */
@@ -61,11 +66,11 @@ export interface DemoSummary {
   daemon: DaemonSummary;
   activity: OddsActivity;
   alertsByRule: Array<{ alertType: string; count: number }>;
-  strongest: AlertListing[];
+  strongest: StoredAlert[];
   wallSeconds: number;
 }
 
-export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const out = options.stdout ?? process.stdout;
   const logger = options.logger ?? createLogger({ name: "demo", level: "warn" });
@@ -73,8 +78,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const config: TotewatchConfig = options.configFile
     ? loadConfig({ file: options.configFile })
     : parseConfig("", "<defaults>");
-  const url = options.db ?? config.database.url;
-  const file = options.reset ? resetDatabase(url, { quiet: true }) : migrateDatabase(url, { quiet: true });
+  const file = options.reset
+    ? resetDatabase(options.db, { quiet: true })
+    : migrateDatabase(options.db, { quiet: true });
 
   const ingestDb = createDb({ url: file });
   const alertsDb = createDb({ url: file });
@@ -165,19 +171,8 @@ export function formatDemoSummary(summary: DemoSummary): string {
   return lines.join("\n");
 }
 
-function wholeNumber(name: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
-    return n;
-  };
-}
-
-export async function main(
-  argv: readonly string[] = process.argv.slice(2),
-  signal?: AbortSignal,
-): Promise<number> {
+/** `pnpm demo [options]`: the user's arguments (without pnpm's leading "--"); resolves to the exit code. */
+export async function main(argv: readonly string[], signal?: AbortSignal): Promise<number> {
   const program = new Command("demo")
     .description(
       "simulate a race day into the database with the alerts daemon running alongside, then summarize",
@@ -188,17 +183,16 @@ export async function main(
     )
     .option("--reset", "delete the --db database first")
     .option("--config <file>", "use this totewatch.yaml instead of the built-in defaults")
-    .addOption(new Option("--tracks <n>", "tracks").default(2).argParser(wholeNumber("--tracks", 1)))
-    .addOption(new Option("--races <n>", "races per track").default(8).argParser(wholeNumber("--races", 1)))
-    .addOption(new Option("--seed <n>", "simulation seed").default(1).argParser(wholeNumber("--seed", 0)))
-    .option("--date <YYYY-MM-DD>", "race date (default today, UTC)", (value: string) => {
-      if (!isCalendarDate(value)) throw new InvalidArgumentError("--date must be a real YYYY-MM-DD date");
-      return value;
-    })
+    .addOption(new Option("--tracks <n>", "tracks").default(2).argParser(wholeNumber("--tracks", { min: 1 })))
+    .addOption(
+      new Option("--races <n>", "races per track").default(8).argParser(wholeNumber("--races", { min: 1 })),
+    )
+    .addOption(new Option("--seed <n>", "simulation seed").default(1).argParser(wholeNumber("--seed")))
+    .addOption(new Option("--date <YYYY-MM-DD>", "race date (default today, UTC)").argParser(calendarDate))
     .option("--quiet", "do not print each alert, only the summary")
     .exitOverride();
   try {
-    program.parse(userArguments(argv), { from: "user" });
+    program.parse([...argv], { from: "user" });
     const o = program.opts<{
       db?: string;
       reset?: boolean;
@@ -213,7 +207,7 @@ export async function main(
     // (never DATABASE_URL: that may be the user's real data).
     const ownDatabase = o.db === undefined;
     await runDemo({
-      db: o.db ?? path.join(repoRoot, "data", "demo.db"),
+      db: o.db ?? path.join(path.dirname(DEFAULT_DATABASE_PATH), "demo.db"),
       reset: ownDatabase || o.reset,
       configFile: o.config,
       tracks: o.tracks,
@@ -223,16 +217,12 @@ export async function main(
       showAlerts: !o.quiet,
       signal,
     });
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }
 
-if (isEntryPoint(import.meta.url)) {
-  const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
-  process.exitCode = await main(process.argv.slice(2), controller.signal);
-}
+runIfEntryPoint(import.meta.url, "demo", main);

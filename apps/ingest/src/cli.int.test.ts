@@ -1,4 +1,11 @@
-import { type TestServer, countRows, freshDatabaseFile, json, startTestServer } from "@totewatch/test-utils";
+import {
+  type TestServer,
+  captureStream,
+  countRows,
+  freshDatabaseFile,
+  json,
+  startTestServer,
+} from "@totewatch/test-utils";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -7,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { createDb } from "@totewatch/db";
 import { afterEach, describe, expect, it } from "vitest";
 import { summarize } from "@totewatch/feed";
-import { printSummaryTable } from "./progress.js";
+import { printIngestSummary } from "./cli/progress.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, "cli.ts");
@@ -53,15 +60,9 @@ afterEach(async () => {
 describe("summary table", () => {
   const summary = summarize({ applied: 2, unchanged: 1, invalid: 15, rows: 9 }, 1500, true);
   const capture = (isTTY: boolean) => {
-    let written = "";
-    printSummaryTable("replay", summary, {
-      isTTY,
-      write: (text: string) => {
-        written += text;
-        return true;
-      },
-    });
-    return written;
+    const out = captureStream({ isTTY });
+    printIngestSummary("replay", summary, out.stream);
+    return out.text();
   };
 
   it("is printed for a person at a terminal", () => {

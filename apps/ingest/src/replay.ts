@@ -4,26 +4,22 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { realSleep } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
 import {
-  FeedIngestor,
+  ingestTimedStream,
   isFeedFile,
+  peekKind,
+  peekObservedAt,
+  peekRaceKey,
   readFeedFile,
-  silentProgress,
-  summarize,
-  writePacedBatches,
   type FeedRecord,
   type IngestRunOptions,
   type IngestSummary,
 } from "@totewatch/feed";
-import { parseIsoInstant } from "@totewatch/tote";
 import { registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
 
-/** A track from the configuration: its zone reads local "HH:MM" post times before any card names one. */
-
 export interface ReplayOptions extends IngestRunOptions {
-  /** Registered (name, code, zone) before any message is applied. */
+  /** Registered (name, code, zone) before any message is applied: their zones read local "HH:MM" post times. */
   tracks?: readonly ConfiguredTrack[];
 }
 
@@ -61,32 +57,6 @@ interface Ordered {
   seq: number;
 }
 
-/** fetched_at (win, exacta) or at (status); null when absent or not an instant (validation reports it later). */
-function observationTime(raw: unknown): number | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const { kind, fetched_at: fetchedAt, at } = raw as Record<string, unknown>;
-  const text = kind === "status" ? at : kind === "win" || kind === "exacta" ? fetchedAt : undefined;
-  if (typeof text !== "string") return null;
-  try {
-    return parseIsoInstant(text).getTime();
-  } catch {
-    return null;
-  }
-}
-
-/** The race a raw message names, as a map key, read leniently; null when it names none. */
-function raceOf(raw: unknown): string | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const { track, date, race } = raw as Record<string, unknown>;
-  if (typeof track !== "string" || typeof date !== "string" || typeof race !== "number") return null;
-  // Trimmed as the message schema trims it, so both spellings are one race.
-  return JSON.stringify([track.trim(), date, race]);
-}
-
-function isCard(record: FeedRecord): boolean {
-  return record.ok && (record.raw as { kind?: unknown } | null)?.kind === "card";
-}
-
 /**
  * Reads every file and puts its messages in observation order. A message
  * without a time of its own (a card, a status without `at`) takes the time of
@@ -103,7 +73,7 @@ export async function orderFeedFiles(files: readonly string[]): Promise<Ordered[
     const fromFile: Ordered[] = [];
     let previous = Number.NEGATIVE_INFINITY;
     for await (const record of readFeedFile(file)) {
-      const time = record.ok ? observationTime(record.raw) : null;
+      const time = record.ok ? peekObservedAt(record.raw) : null;
       fromFile.push({ record, time: time ?? previous, rank: time === null ? 0 : 1, seq: seq++ });
       if (time !== null) previous = time;
     }
@@ -120,10 +90,10 @@ function pullCardsBeforeTheirRaces(fromFile: Ordered[]): void {
   for (let i = fromFile.length - 1; i >= 0; i--) {
     const item = fromFile[i]!;
     if (!item.record.ok) continue;
-    const race = raceOf(item.record.raw);
+    const race = peekRaceKey(item.record.raw);
     if (race === null) continue;
     const later = earliestLater.get(race);
-    if (isCard(item.record)) {
+    if (peekKind(item.record.raw) === "card") {
       if (later !== undefined && later < item.time) item.time = later;
     } else if (item.rank === 1 && (later === undefined || item.time < later)) {
       earliestLater.set(race, item.time);
@@ -137,26 +107,20 @@ export async function replayFiles(
   inputs: readonly string[],
   options: ReplayOptions = {},
 ): Promise<IngestSummary> {
-  const started = performance.now();
+  // Reading and ordering the files is part of the replay's time.
+  const startedAt = performance.now();
   const files = await expandFeedInputs(inputs);
   const ordered = await orderFeedFiles(files);
   await registerConfiguredTracks(db, options.tracks ?? []);
-  const ingestor = new FeedIngestor(db, { logger: options.logger, apply: options.apply });
-  const progress = options.progress ?? silentProgress;
-  const { interrupted } = await writePacedBatches(releasing(ordered), {
-    ingestor,
+  return ingestTimedStream(releasing(ordered), {
+    ...options,
+    db,
+    startedAt,
     timeOf: (item) => item.time,
     write: async (item, batch) => {
-      await (batch ?? ingestor).ingestRecord(item.record, item.time);
+      await batch?.ingestRecord(item.record, item.time);
     },
-    speed: options.speed ?? 0,
-    sleep: options.sleep ?? realSleep,
-    progress,
-    signal: options.signal,
-    limits: options.batchLimits,
   });
-  progress.finish();
-  return summarize(ingestor.stats, performance.now() - started, interrupted);
 }
 
 /** The items in order, letting go of each once taken: a big day is held once, not twice. */

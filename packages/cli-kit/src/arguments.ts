@@ -1,4 +1,6 @@
+/** What the user typed: their arguments as a CLI should parse them, and their paths made absolute. */
 import path from "node:path";
+import { userCwd } from "@totewatch/config";
 
 /**
  * The arguments a user typed, as a CLI should parse them. `pnpm demo -- --reset`
@@ -11,9 +13,10 @@ export function userArguments(args: readonly string[]): string[] {
 
 /**
  * A path the user typed, made absolute against the folder they ran the
- * command in: pnpm runs workspace scripts inside the package folder but
- * records the user's folder in INIT_CWD.
+ * command in (config's userCwd: pnpm runs workspace scripts inside the
+ * package folder but records the user's folder in INIT_CWD). `env` is for
+ * tests; by default config reads the process's environment.
  */
-export function resolveUserPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.INIT_CWD ?? process.cwd(), p);
+export function resolveUserPath(p: string, env?: NodeJS.ProcessEnv): string {
+  return path.resolve(userCwd(env), p);
 }

@@ -1,9 +1,16 @@
 // @totewatch/cli-kit: what every command line shares (entry point, signals -> AbortSignal,
-// option parsers, exit codes, tables). Commands import it; it imports only config and tote.
+// option parsers, exit codes, progress and tables). Commands import it; it imports only config and tote.
 export { resolveUserPath, userArguments } from "./arguments.js";
 export { isEntryPoint } from "./entry-point.js";
 export { EXIT } from "./exit-codes.js";
-export { calendarDate, positiveNumber, wholeNumber } from "./options.js";
-export { runIfEntryPoint, type CliMain } from "./run-main.js";
+export { calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
+export {
+  createProgressDisplay,
+  type ProgressDisplay,
+  type ProgressDisplayOptions,
+  type ProgressView,
+} from "./progress.js";
+export { runIfEntryPoint, type CliMain, type RunIfEntryPointOptions } from "./run-main.js";
 export { stopOnSignals, type StopOnSignalsOptions, type StopSignal } from "./signals.js";
+export { printSummaryTable, type SummaryRow } from "./summary.js";
 export { createTable, summaryTable, type Table } from "./table.js";

@@ -1,6 +1,17 @@
 /**
- * Commander argument parsers for numbers and dates: every CLI (ingest,
- * alerts, demo, db scripts) refuses a bad value the same way, naming the option.
+ * Commander argument parsers for numbers, dates and counts: every CLI
+ * (ingest, alerts, demo, db scripts) refuses a bad value the same way, naming
+ * the option. Use them with `new Option(...).argParser(parser)`; commander
+ * prints `error: option '--x <n>' argument 'abc' is invalid. <message>`.
+ *
+ * | value wanted          | parser                                          |
+ * | --------------------- | ----------------------------------------------- |
+ * | number > 0            | positiveNumber("--speed")                       |
+ * | number >= 0           | positiveNumber("--speed", { allowZero: true })  |
+ * | whole number >= 0     | wholeNumber("--seed")                           |
+ * | whole number >= 1     | wholeNumber("--limit", { min: 1 })              |
+ * | YYYY-MM-DD            | calendarDate                                    |
+ * | "12" or "8-12"        | countOrRange                                    |
  */
 import { InvalidArgumentError } from "commander";
 import { isCalendarDate } from "@totewatch/tote";
@@ -17,12 +28,15 @@ export function positiveNumber(name: string, options: { allowZero?: boolean } = 
   };
 }
 
-/** A whole number >= `min` (default 0). */
+/**
+ * A whole number >= `min` (default 0). Numbers too large to hold exactly
+ * (over 2^53 - 1) are refused rather than silently rounded.
+ */
 export function wholeNumber(name: string, options: { min?: number } = {}) {
   const min = options.min ?? 0;
   return (text: string): number => {
     const value = Number(text);
-    if (text.trim() === "" || !Number.isInteger(value) || value < min) {
+    if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
       throw new InvalidArgumentError(
         min === 0 ? `${name} must be a whole number` : `${name} must be a whole number >= ${min}`,
       );
@@ -35,4 +49,15 @@ export function wholeNumber(name: string, options: { min?: number } = {}) {
 export function calendarDate(text: string): string {
   if (!isCalendarDate(text)) throw new InvalidArgumentError("must be a real date, YYYY-MM-DD");
   return text;
+}
+
+/**
+ * A count (`12`) or an inclusive range (`8-12`), digits only. Whether the
+ * numbers make sense (e.g. min <= max) is for the command to say: it knows the limits.
+ */
+export function countOrRange(text: string): number | [number, number] {
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  if (range) return [Number(range[1]), Number(range[2])];
+  if (/^\d+$/.test(text)) return Number(text);
+  throw new InvalidArgumentError('must be a count ("12") or a range ("8-12")');
 }

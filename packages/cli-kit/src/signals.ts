@@ -5,11 +5,12 @@
  * (Ctrl-C reaches a process twice under tsx, from the terminal's process
  * group and relayed, so a repeat within a second is the same keypress.)
  */
+import { systemClock, type Clock } from "@totewatch/config";
 import { EXIT } from "./exit-codes.js";
 
 export interface StopSignal {
   signal: AbortSignal;
-  /** Removes the handlers (a command that returns leaves nothing behind). */
+  /** Removes the handlers (a command that returns leaves nothing behind); safe to call twice. */
   dispose(): void;
 }
 
@@ -18,30 +19,34 @@ export interface StopOnSignalsOptions {
   onFirst?: (signal: NodeJS.Signals) => void;
   /** How the second signal ends the process; default process.exit. */
   exit?: (code: number) => void;
+  /** When each signal arrived, for the one-second repeat window; default the system clock. */
+  clock?: Clock;
 }
 
-const REPEAT_WINDOW_MS = 1000;
+/** A repeat of the first signal within this long is the same keypress, not a second request. */
+export const SIGNAL_REPEAT_WINDOW_MS = 1000;
+
+const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
 export function stopOnSignals(options: StopOnSignalsOptions = {}): StopSignal {
   const controller = new AbortController();
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const clock = options.clock ?? systemClock;
   let firstAt = 0;
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      if (Date.now() - firstAt > REPEAT_WINDOW_MS) exit(EXIT.interrupted);
+      if (clock.now() - firstAt > SIGNAL_REPEAT_WINDOW_MS) exit(EXIT.interrupted);
       return;
     }
-    firstAt = Date.now();
+    firstAt = clock.now();
     options.onFirst?.(name);
     controller.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const name of SIGNALS) process.on(name, onSignal);
   return {
     signal: controller.signal,
     dispose() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const name of SIGNALS) process.off(name, onSignal);
     },
   };
 }

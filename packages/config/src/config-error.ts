@@ -33,14 +33,3 @@ function formatProblem(source: string, problem: ConfigProblem): string {
   const line = problem.line === undefined ? "" : ` (line ${problem.line})`;
   return `${source}: ${problem.path || "(top level)"}: ${problem.message}${line}`;
 }
-
-/** `["tracks", 0, "endpoints"]` -> `tracks[0].endpoints`; odd keys are quoted. */
-export function formatKeyPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}

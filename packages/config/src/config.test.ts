@@ -1,16 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  ConfigError,
-  fillEndpointTemplate,
-  loadConfig,
-  parseConfig,
-  resolveRuleSettings,
-  totewatchConfigSchema,
-} from "./index.js";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig, resolveRuleSettings, totewatchConfigSchema } from "./index.js";
 
 const exampleFile = fileURLToPath(new URL("../../../totewatch.example.yaml", import.meta.url));
 const exampleEnv = { TOTEWATCH_WEBHOOK_SECRET: "s3cret", SMTP_USER: "mailer", SMTP_PASS: "hunter2" };
@@ -214,6 +205,20 @@ describe("errors", () => {
       "totewatch.yaml: cadence.finalIntervalSeconds: must not exceed nearPostIntervalSeconds (60) (line 2)",
       "totewatch.yaml: cadence.finalThresholdSeconds: must not exceed nearPostThresholdSeconds (100) (line 4)",
     ]);
+    expect(problemsOf("cadence:\n  defaultIntervalSeconds: 30\n")).toEqual([
+      "totewatch.yaml: cadence.nearPostIntervalSeconds: must not exceed defaultIntervalSeconds (30) (line 1)",
+    ]);
+  });
+
+  it("reports a backoff whose base is above its cap (http retries, alert deliveries)", () => {
+    expect(
+      problemsOf(
+        "http:\n  backoffBaseMs: 5000\n  backoffMaxMs: 4000\nalerts:\n  delivery:\n    backoffBaseMs: 400000\n",
+      ),
+    ).toEqual([
+      "totewatch.yaml: http.backoffBaseMs: must not exceed backoffMaxMs (4000) (line 2)",
+      "totewatch.yaml: alerts.delivery.backoffBaseMs: must not exceed backoffMaxMs (300000) (line 6)",
+    ]);
   });
 
   it("reports bad tracks: time zone, endpoint templates, missing endpoints, duplicate names", () => {
@@ -401,91 +406,5 @@ alerts:
       below: 2,
       above: null,
     });
-  });
-});
-
-describe("loadConfig", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "totewatch-config-"));
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function writeConfig(relative: string, text: string): string {
-    const file = path.join(dir, relative);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  }
-
-  it("makes a relative database path absolute against the config file's folder", () => {
-    const file = writeConfig("etc/totewatch.yaml", "database:\n  url: file:./data/horses.db\n");
-    expect(loadConfig({ file, env: {}, cwd: dir }).database.url).toBe(
-      `file:${path.join(dir, "etc", "data", "horses.db")}`,
-    );
-    writeConfig("etc/totewatch.yaml", "database:\n  url: ../horses.db\n");
-    expect(loadConfig({ file, env: {}, cwd: dir }).database.url).toBe(path.join(dir, "horses.db"));
-    writeConfig("etc/totewatch.yaml", "database:\n  url: file:/var/lib/totewatch.db\n");
-    expect(loadConfig({ file, env: {}, cwd: dir }).database.url).toBe("file:/var/lib/totewatch.db");
-  });
-
-  it("lets DATABASE_URL win over the file", () => {
-    const file = writeConfig("etc/totewatch.yaml", "database:\n  url: file:./data/horses.db\n");
-    expect(loadConfig({ file, env: { DATABASE_URL: "file:/srv/other.db" } }).database.url).toBe(
-      "file:/srv/other.db",
-    );
-    // A relative DATABASE_URL is relative to where the command ran, as @totewatch/db reads it.
-    expect(loadConfig({ file, env: { DATABASE_URL: "file:./x.db" }, cwd: dir }).database.url).toBe(
-      `file:${path.join(dir, "x.db")}`,
-    );
-    expect(loadConfig({ env: { DATABASE_URL: "file::memory:" }, cwd: dir }).database.url).toBe(
-      "file::memory:",
-    );
-  });
-
-  it("finds the file from TOTEWATCH_CONFIG, else ./totewatch.yaml, else uses the defaults", () => {
-    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ source: null, log: { level: "info" } });
-
-    const local = writeConfig("totewatch.yaml", "log:\n  level: debug\n");
-    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ source: local, log: { level: "debug" } });
-    expect(loadConfig({ env: { INIT_CWD: dir } }).source).toBe(local);
-
-    const chosen = writeConfig("elsewhere/custom.yaml", "log:\n  level: warn\n");
-    expect(loadConfig({ env: { TOTEWATCH_CONFIG: "elsewhere/custom.yaml" }, cwd: dir })).toMatchObject({
-      source: chosen,
-      log: { level: "warn" },
-    });
-    expect(loadConfig({ file: chosen, env: { TOTEWATCH_CONFIG: local } }).source).toBe(chosen);
-  });
-
-  it("fails when the named file does not exist", () => {
-    expect(() => loadConfig({ file: "nope.yaml", env: {}, cwd: dir })).toThrow(ConfigError);
-    expect(() => loadConfig({ file: "nope.yaml", env: {}, cwd: dir })).toThrow(
-      /nope\.yaml: config file not found/,
-    );
-    expect(() => loadConfig({ env: { TOTEWATCH_CONFIG: "gone.yaml" }, cwd: dir })).toThrow(
-      /from TOTEWATCH_CONFIG/,
-    );
-  });
-
-  it("names the file in every problem", () => {
-    writeConfig("totewatch.yaml", "log:\n  level: 3\n");
-    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
-      'totewatch.yaml: log.level: expected one of "trace", "debug", "info", "warn", "error", received number 3 (line 2)',
-    );
-  });
-});
-
-describe("fillEndpointTemplate", () => {
-  it("fills placeholders with URL-encoded values and leaves unknown ones", () => {
-    const template = "http://127.0.0.1:8080/{track}/{code}/{date}/{race}/win";
-    expect(
-      fillEndpointTemplate(template, { track: "Belmont Park", code: "BEL", date: "2025-06-07", race: 3 }),
-    ).toBe("http://127.0.0.1:8080/Belmont%20Park/BEL/2025-06-07/3/win");
-    expect(fillEndpointTemplate(template, { code: "BEL" })).toBe(
-      "http://127.0.0.1:8080/{track}/BEL/{date}/{race}/win",
-    );
   });
 });

@@ -1,12 +1,22 @@
+// @totewatch/config: totewatch.yaml -> typed config, the one reader of environment
+// variables (environment.ts lists them), and the logger. Imports only @totewatch/tote.
 export {
   DEFAULT_CONFIG_FILE_NAME,
-  absoluteDatabaseUrl,
   loadConfig,
   parseConfig,
   type LoadConfigOptions,
   type LoadedConfig,
 } from "./config.js";
-export { ConfigError, formatKeyPath, type ConfigProblem } from "./config-error.js";
+export { ConfigError, type ConfigProblem } from "./config-error.js";
+export {
+  DEFAULT_DATABASE_PATH,
+  absoluteDatabaseUrl,
+  type DatabaseUrlOrigin,
+  type ResolvedDatabase,
+} from "./database-url.js";
+export { userCwd } from "./environment.js";
+/** Re-exported for existing callers; it lives in @totewatch/tote, shared with feed messages. */
+export { formatKeyPath } from "@totewatch/tote";
 export { expandEnv } from "./expand-env.js";
 export {
   createLogger,
@@ -33,5 +43,5 @@ export {
   type TotewatchConfig,
   type TotewatchConfigInput,
   type TrackConfig,
-} from "./schema.js";
+} from "./schema/index.js";
 export * from "./timing.js";

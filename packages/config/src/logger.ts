@@ -1,4 +1,9 @@
+/**
+ * The one logger factory: pino JSON lines for machines, one readable line
+ * per record for a person at a terminal.
+ */
 import { pino } from "pino";
+import { colorsForbidden } from "./environment.js";
 
 export type Logger = pino.Logger;
 
@@ -26,7 +31,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       : pino({ name: options.name, level });
   }
   const out = options.stream ?? process.stdout;
-  const color = out === process.stdout && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = out === process.stdout && process.stdout.isTTY === true && !colorsForbidden();
   return pino({ name: options.name, level, base: undefined }, prettyDestination(out, { color }));
 }
 

@@ -6,11 +6,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   applyRaceCard,
   createDb,
+  evaluationReadTransaction,
+  evaluationTransaction,
   findRace,
   latestOddsForRace,
-  readCursor,
   recordWinSnapshot,
-  writeCursor,
 } from "../src/index.js";
 
 const CONCURRENT_RACE = { track: "Belmont Park", raceDate: "2025-09-13", raceNumber: 1 } as const;
@@ -38,10 +38,12 @@ async function main(): Promise<void> {
     const raceId = (await findRace(db, CONCURRENT_RACE))!.raceId;
 
     // Barrier: start writing only when every worker is ready, so they overlap.
-    await writeCursor(db, `ready-${worker}`, 1);
+    // Named marks in the cursor table, through its one writer and reader.
+    await evaluationTransaction(db, (tx) => tx.setCursor(`ready-${worker}`, 1, new Date()));
     for (let waited = 0; ; waited += 10) {
-      let ready = 0;
-      for (let w = 0; w < workers; w++) ready += await readCursor(db, `ready-${w}`);
+      const ready = await evaluationReadTransaction(db, (tx) =>
+        Array.from({ length: workers }, (_, w) => tx.cursor(`ready-${w}`)).reduce((sum, n) => sum + n, 0),
+      );
       if (ready === workers) break;
       if (waited > 30_000) throw new Error(`worker ${worker}: the other workers never became ready`);
       await sleep(10);

@@ -1,37 +1,37 @@
 // pnpm db:migrate  -> apply pending migrations (creates the database if missing)
 // pnpm db:reset    -> delete the database and migrate from nothing
+// The database is the one @totewatch/config picks (DATABASE_URL, totewatch.yaml, default).
 import { existsSync } from "node:fs";
-import { createDb, migrateDatabase, resetDatabase } from "../src/index.js";
-import { databaseChoice } from "./lib/where.js";
-import { scriptOptions } from "./lib/args.js";
+import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
+import { Command } from "commander";
+import { appliedMigrations, migrateDatabase, resetDatabase } from "../src/migrate.js";
+import { parseOptions } from "./lib/args.js";
+import { scriptSetup } from "./lib/where.js";
 
-const values = scriptOptions({ reset: { type: "boolean", default: false } });
-const { file, source } = databaseChoice();
-const existed = existsSync(file);
-
-if (values.reset) {
-  console.log(`Resetting the database at ${file} (${source}): deleting it and migrating from nothing...`);
-  resetDatabase(file, { quiet: true });
-} else {
-  console.log(`${existed ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
-  migrateDatabase(file, { quiet: true });
-}
-
-const db = createDb({ url: file });
-try {
-  const applied = await db.exclusive(
-    () =>
-      db.sql
-        .prepare(
-          `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL
-           ORDER BY migration_name`,
-        )
-        .all() as Array<{ migration_name: string }>,
+async function main(args: string[]): Promise<number> {
+  const options = parseOptions<{ reset?: boolean }>(
+    new Command("db:migrate")
+      .description("apply pending migrations to the database, creating it if missing")
+      .option("--reset", "delete the database first and migrate from nothing"),
+    args,
   );
-  const latest = applied.at(-1)?.migration_name ?? "none";
+  if (typeof options === "number") return options;
+  const setup = scriptSetup();
+  if (!setup) return EXIT.usage;
+  const { url, file, source } = setup;
+
+  if (options.reset) {
+    console.log(`Resetting the database at ${file} (${source}): deleting it and migrating from nothing...`);
+    resetDatabase(url, { quiet: true });
+  } else {
+    console.log(`${existsSync(file) ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
+    migrateDatabase(url, { quiet: true });
+  }
+  const applied = appliedMigrations(file);
   console.log(
-    `Done: the database at ${file} is up to date, ${applied.length} migration(s) applied (latest: ${latest}).`,
+    `Done: the database at ${file} is up to date, ${applied.length} migration(s) applied (latest: ${applied.at(-1) ?? "none"}).`,
   );
-} finally {
-  await db.close();
+  return EXIT.ok;
 }
+
+void runIfEntryPoint(import.meta.url, "db:migrate", main);

@@ -1,73 +1,104 @@
 // pnpm db:prune [--odds-days N] [--alerts-days M] [--batch-size K]
 // Deletes odds/exacta rows older than N days and alerts older than M days, in
-// batches so writers in other processes wait at most one batch.
+// batches so writers in other processes wait at most one batch. Defaults come
+// from totewatch.yaml's `retention` section (through @totewatch/config).
+// Ctrl-C stops after the batch in flight.
 import { existsSync } from "node:fs";
-import Table from "cli-table3";
+import { EXIT, createTable, positiveNumber, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
+import { Command, Option } from "commander";
 import { createDb, pruneOldData } from "../src/index.js";
-import { databaseChoice, plainUnlessTty } from "./lib/where.js";
-import { scriptOptions } from "./lib/args.js";
+import { parseOptions } from "./lib/args.js";
+import { scriptSetup } from "./lib/where.js";
 
-const values = scriptOptions({
-  "odds-days": { type: "string", default: "30" },
-  "alerts-days": { type: "string", default: "90" },
-  "batch-size": { type: "string", default: "5000" },
-});
-
-function positive(flag: string, text: string, whole: boolean): number {
-  const value = Number(text);
-  if (!(value > 0) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
-    console.error(`--${flag} must be a positive ${whole ? "whole " : ""}number, got "${text}"`);
-    process.exit(2);
-  }
-  return value;
+interface PruneOptions {
+  oddsDays?: number;
+  alertsDays?: number;
+  batchSize?: number;
 }
 
-const oddsDays = positive("odds-days", values["odds-days"], false);
-const alertsDays = positive("alerts-days", values["alerts-days"], false);
-const batchSize = positive("batch-size", values["batch-size"], true);
-
-const { file, source } = databaseChoice();
-if (!existsSync(file)) {
-  console.error(
-    `No database at ${file} (${source}): nothing to prune. Run \`pnpm db:migrate\` to create it.`,
-  );
-  process.exit(1);
-}
-
-const now = new Date();
+const DAY_MS = 86_400_000;
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
-const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
-console.log(`Pruning ${file} (${source})`);
-console.log(`  odds and exacta rows older than ${days(oddsDays)} (before ${cutoff(oddsDays)})`);
-console.log(
-  `  alerts older than ${days(alertsDays)} (before ${cutoff(alertsDays)}), with their delivery records`,
-);
+const count = (n: number) => ({ content: n.toLocaleString("en-US"), hAlign: "right" as const });
 
-const db = createDb({ url: file });
-try {
-  const result = await pruneOldData(db, {
-    oddsDays,
-    alertsDays,
-    batchSize,
-    now,
-    onProgress: ({ table, removed }) =>
-      process.stderr.write(`  ${table}: ${removed.toLocaleString("en-US")} removed so far\n`),
-  });
-  const table = new Table({
-    head: ["Table", "Rows removed", "Older than"],
-    colAligns: ["left", "right", "left"],
-    style: plainUnlessTty(),
-  });
-  table.push(
-    ["odds_snapshot", result.oddsSnapshots.toLocaleString("en-US"), days(oddsDays)],
-    ["exacta_probable", result.exactaProbables.toLocaleString("en-US"), days(oddsDays)],
-    ["alert (+ alert_delivery)", result.alerts.toLocaleString("en-US"), days(alertsDays)],
+async function main(args: string[], signal: AbortSignal): Promise<number> {
+  const options = parseOptions<PruneOptions>(
+    new Command("db:prune")
+      .description("delete odds, exacta and alert rows past retention")
+      .addOption(
+        new Option(
+          "--odds-days <n>",
+          "keep odds and exacta rows this many days (default: retention.oddsDays of totewatch.yaml)",
+        ).argParser(positiveNumber("--odds-days")),
+      )
+      .addOption(
+        new Option(
+          "--alerts-days <n>",
+          "keep alerts this many days (default: retention.alertsDays of totewatch.yaml)",
+        ).argParser(positiveNumber("--alerts-days")),
+      )
+      .addOption(
+        new Option(
+          "--batch-size <n>",
+          "rows per transaction (default: retention.batchSize of totewatch.yaml)",
+        ).argParser(wholeNumber("--batch-size", { min: 1 })),
+      ),
+    args,
   );
-  console.log(table.toString());
-  const total = result.oddsSnapshots + result.exactaProbables + result.alerts;
+  if (typeof options === "number") return options;
+  const setup = scriptSetup();
+  if (!setup) return EXIT.usage;
+  const { retention } = setup.config;
+  const oddsDays = options.oddsDays ?? retention.oddsDays;
+  const alertsDays = options.alertsDays ?? retention.alertsDays;
+  const batchSize = options.batchSize ?? retention.batchSize;
+
+  const { file, source } = setup;
+  if (!existsSync(file)) {
+    console.error(
+      `No database at ${file} (${source}): nothing to prune. Run \`pnpm db:migrate\` to create it.`,
+    );
+    return EXIT.failed;
+  }
+
+  const now = new Date();
+  const cutoff = (n: number) => new Date(now.getTime() - n * DAY_MS).toISOString();
+  console.log(`Pruning ${file} (${source})`);
+  console.log(`  odds and exacta rows older than ${days(oddsDays)} (before ${cutoff(oddsDays)})`);
   console.log(
-    total > 0 ? `Removed ${total.toLocaleString("en-US")} row(s).` : "Nothing was old enough to remove.",
+    `  alerts older than ${days(alertsDays)} (before ${cutoff(alertsDays)}), with their delivery records`,
   );
-} finally {
-  await db.close();
+
+  const db = createDb({ url: setup.url });
+  try {
+    const result = await pruneOldData(db, {
+      oddsDays,
+      alertsDays,
+      batchSize,
+      now,
+      signal,
+      onProgress: ({ table, removed }) =>
+        process.stderr.write(`  ${table}: ${removed.toLocaleString("en-US")} removed so far\n`),
+    });
+    const table = createTable(["Table", "Rows removed", "Older than"]);
+    table.push(
+      ["odds_snapshot", count(result.oddsSnapshots), days(oddsDays)],
+      ["exacta_probable", count(result.exactaProbables), days(oddsDays)],
+      ["alert (+ alert_delivery)", count(result.alerts), days(alertsDays)],
+    );
+    console.log(table.toString());
+    const total = result.oddsSnapshots + result.exactaProbables + result.alerts;
+    if (signal.aborted) {
+      // Stopped on request (Ctrl-C): a clean exit, like every command's first signal.
+      console.log(`Stopped early: removed ${total.toLocaleString("en-US")} row(s); run again to finish.`);
+    } else {
+      console.log(
+        total > 0 ? `Removed ${total.toLocaleString("en-US")} row(s).` : "Nothing was old enough to remove.",
+      );
+    }
+  } finally {
+    await db.close();
+  }
+  return EXIT.ok;
 }
+
+void runIfEntryPoint(import.meta.url, "db:prune", main);

@@ -1,22 +1,33 @@
 // pnpm seed: sample data (Belmont Park, 3 races, odds snapshots, an alert).
 // Re-runnable: fixed instants and keys make a second run write nothing.
+import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
+import { Command } from "commander";
 import { createDb, migrateDatabase } from "../src/index.js";
+import { parseOptions } from "./lib/args.js";
 import { seedSampleData } from "./lib/sample-data.js";
-import { databaseChoice } from "./lib/where.js";
+import { scriptSetup } from "./lib/where.js";
 
-const { file, source } = databaseChoice();
-console.log(`Seeding the database at ${file} (${source}).`);
-migrateDatabase(file, { quiet: true });
-const db = createDb({ url: file });
-try {
-  const steps = await seedSampleData(db);
-  for (const step of steps) {
-    console.log(`  ${step.what}: ${step.written > 0 ? `${step.written} row(s) written` : "already there"}`);
+async function main(args: string[]): Promise<number> {
+  const options = parseOptions(new Command("seed").description("write the sample data (re-runnable)"), args);
+  if (typeof options === "number") return options;
+  const setup = scriptSetup();
+  if (!setup) return EXIT.usage;
+  console.log(`Seeding the database at ${setup.file} (${setup.source}).`);
+  migrateDatabase(setup.url, { quiet: true });
+  const db = createDb({ url: setup.url });
+  try {
+    const steps = await seedSampleData(db);
+    for (const step of steps) {
+      console.log(`  ${step.what}: ${step.written > 0 ? `${step.written} row(s) written` : "already there"}`);
+    }
+    const total = steps.reduce((sum, s) => sum + s.written, 0);
+    console.log(
+      total > 0 ? `Seeded: ${total} row(s) written.` : "Nothing to do: the sample data was already there.",
+    );
+  } finally {
+    await db.close();
   }
-  const total = steps.reduce((sum, s) => sum + s.written, 0);
-  console.log(
-    total > 0 ? `Seeded: ${total} row(s) written.` : "Nothing to do: the sample data was already there.",
-  );
-} finally {
-  await db.close();
+  return EXIT.ok;
 }
+
+void runIfEntryPoint(import.meta.url, "seed", main);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { Mutex } from "async-mutex";
 import Database from "better-sqlite3";
-import { PrismaClient, type Prisma } from "./generated/prisma/client.js";
+import { PrismaClient } from "./generated/prisma/client.js";
 import { databasePathFromUrl, ensureDatabaseDir } from "./database-url.js";
 
 /** How long a connection waits on another process's write lock. */
@@ -18,8 +18,8 @@ const CONNECTION_PRAGMAS = [
 ];
 
 export interface CreateDbOptions {
-  /** `file:` URL or path; default DATABASE_URL, else data/horses.db at the repo root. */
-  url?: string;
+  /** `file:` URL or path, as @totewatch/config's loadConfig resolves it (`database.url`). */
+  url: string;
 }
 
 /**
@@ -39,8 +39,6 @@ export interface Db {
   readonly sql: Database.Database;
   /** Runs `work` with sole use of both connections (and of the file, among this process's clients); re-entrant. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T>;
-  /** A Prisma interactive transaction with sole use of the client: commits if `work` resolves, rolls back if it throws. */
-  transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -89,7 +87,7 @@ function fileLock(file: string): FileLock {
   return lock;
 }
 
-export function createDb(options: CreateDbOptions = {}): Db {
+export function createDb(options: CreateDbOptions): Db {
   const file = databasePathFromUrl(options.url);
   ensureDatabaseDir(file);
   const adapter = new TotewatchAdapterFactory({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS });
@@ -109,7 +107,6 @@ export function createDb(options: CreateDbOptions = {}): Db {
     prisma,
     sql,
     exclusive,
-    transaction: (work) => exclusive(() => prisma.$transaction((tx) => work(tx))),
     async close() {
       if (closed) return;
       // Let in-flight work finish before the connections go away.

@@ -1,25 +1,23 @@
+/**
+ * A database url -> the file it names. The url always comes from the caller:
+ * commands get it from @totewatch/config's loadConfig, which decides between
+ * --db, DATABASE_URL, totewatch.yaml and the default file and makes relative
+ * paths absolute. Nothing here reads the environment.
+ */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** Repository root: packages/db/src -> ../../.. */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-/** The database a user gets without configuring anything. */
-export const defaultDatabasePath = path.join(repoRoot, "data", "horses.db");
+import { InvalidInputError } from "./errors.js";
 
 /**
- * Turns a `file:` URL (or a bare path) into an absolute file path.
- * Relative paths resolve against the directory the user ran the command
- * from (pnpm's INIT_CWD), not the package folder pnpm switched into,
- * because the adapter would otherwise resolve them against process.cwd().
+ * Turns a `file:` URL (or a bare path) into an absolute file path. A relative
+ * one resolves against the process's folder, as the Prisma adapter would
+ * resolve it; `:memory:` stays as it is.
  */
-export function databasePathFromUrl(url: string | undefined = process.env.DATABASE_URL): string {
-  if (url === undefined || url.trim() === "") return defaultDatabasePath;
+export function databasePathFromUrl(url: string): string {
   const raw = url.trim().replace(/^file:(\/\/)?/, "");
+  if (raw === "") throw new InvalidInputError(`database url names no file: "${url}"`);
   if (raw === ":memory:") return raw;
-  const base = process.env.INIT_CWD ?? process.cwd();
-  return path.resolve(base, raw);
+  return path.resolve(raw);
 }
 
 /** Creates the folder that will hold the database file, if missing. */

@@ -1,3 +1,5 @@
+// The errors a helper throws before it writes anything (nothing is half-written):
+// callers tell bad input from a card that has not arrived yet by class.
 /** A message names a race that has no card in the database yet. */
 export class UnknownRaceError extends Error {
   override name = "UnknownRaceError";

@@ -1,17 +1,85 @@
-// @totewatch/db: the only way into the Totewatch database.
+// @totewatch/db: the only way into the Totewatch database. Exports are listed by name so the
+// internals (raw connection, SQL text, how instants are stored) stay inside: no signature here
+// names the engine (README.md, "Still engine-specific" for what remains).
 export { createDb, type Db, type CreateDbOptions } from "./client.js";
-export { databasePathFromUrl, defaultDatabasePath, repoRoot } from "./database-url.js";
 export { migrateDatabase, resetDatabase } from "./migrate.js";
 export { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
-export { toDbTime } from "./time.js";
-export { writeBatch } from "./sql.js";
-export * from "./queries/races.js";
-export * from "./queries/odds.js";
-export * from "./queries/alerts.js";
-export * from "./queries/deliveries.js";
-export * from "./queries/cursors.js";
-export * from "./queries/retention.js";
-export * from "./queries/evaluation.js";
+export { writeBatch } from "./write-batch.js";
+export {
+  applyRaceCard,
+  entriesForRace,
+  findRace,
+  raceById,
+  racesOnDate,
+  setRaceStatus,
+  type CardEntryInput,
+  type EntryDetail,
+  type RaceCardInput,
+  type RaceKey,
+  type RaceSummary,
+  type WriteResult,
+} from "./queries/races.js";
+export { registerTrack, trackTimeZone, type TrackInput } from "./queries/tracks.js";
+export {
+  latestOddsForRace,
+  oddsHistoryForEntry,
+  oddsHistoryForRace,
+  recordWinSnapshot,
+  type OddsPoint,
+  type RunnerOdds,
+  type TimeRange,
+  type WinRunnerInput,
+  type WinSnapshotInput,
+} from "./queries/odds.js";
+export {
+  latestExactaGrid,
+  recordExactaSnapshot,
+  type ExactaGrid,
+  type ExactaProbableInput,
+  type ExactaSnapshotInput,
+} from "./queries/exacta.js";
+export type { Alert, AlertInput, AlertRef } from "./queries/alerts.js";
+export {
+  alertStrength,
+  type AlertDetails,
+  type AlertRace,
+  type AlertRunner,
+  type StoredAlert,
+} from "./queries/stored-alert.js";
+export {
+  claimDelivery,
+  ensurePendingDeliveries,
+  recordDeliveryFailure,
+  recordDeliverySuccess,
+  type ClaimDeliveryOptions,
+  type DeliverySuccess,
+} from "./queries/deliveries.js";
+export {
+  deliveryStatus,
+  dueDeliveries,
+  type DeliveryState,
+  type DeliveryStatus,
+  type DueDeliveriesOptions,
+  type DueDelivery,
+} from "./queries/due-deliveries.js";
+export {
+  alertCountsByType,
+  listAlerts,
+  oddsActivity,
+  type ListAlertsOptions,
+  type OddsActivity,
+} from "./queries/listings.js";
+export { pruneOldData, type PruneResult, type RetentionPolicy } from "./queries/retention.js";
+export {
+  evaluationReadTransaction,
+  evaluationTransaction,
+  type EvaluationEntry,
+  type EvaluationRace,
+  type EvaluationReader,
+  type EvaluationWriter,
+  type WinOddsRow,
+} from "./queries/evaluation/view.js";
+export type { PassLimits, SnapshotBatch, SnapshotHead, StreamMarks } from "./queries/evaluation/batches.js";
 export type {
   Track,
   Race,

@@ -1,3 +1,10 @@
+/**
+ * Schema migrations: `prisma migrate deploy` on the migrations in
+ * prisma/migrations, run as a child process (Prisma's CLI) on the WASM schema
+ * engine (prisma.config.ts). Invariant: every command migrates before it
+ * opens the database, so a fresh file gets the schema and an up-to-date one
+ * is left alone; the fast path below keeps that cheap.
+ */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
@@ -15,7 +22,11 @@ function prismaCli(): string {
   return path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
 }
 
-/** Runs a Prisma CLI command against the database file; throws with its output on failure. */
+/**
+ * Runs a Prisma CLI command against the database file; throws with its output
+ * on failure. The child learns the file from DATABASE_URL (prisma.config.ts
+ * reads it through @totewatch/config's loadConfig, where it wins).
+ */
 export function runPrisma(args: string[], file: string, opts: { quiet?: boolean } = {}): string {
   const result = spawnSync(process.execPath, [prismaCli(), ...args], {
     cwd: packageDir,
@@ -34,7 +45,7 @@ export function runPrisma(args: string[], file: string, opts: { quiet?: boolean 
  * Applies every pending migration (`prisma migrate deploy`), creating the
  * database file and its folder if missing. Safe to run on every start.
  */
-export function migrateDatabase(url?: string, opts: { quiet?: boolean } = {}): string {
+export function migrateDatabase(url: string, opts: { quiet?: boolean } = {}): string {
   const file = databasePathFromUrl(url);
   ensureDatabaseDir(file);
   // Starting the Prisma CLI costs seconds; every command migrates first, so
@@ -54,6 +65,35 @@ export function migrationNames(): string[] {
     .sort();
 }
 
+interface MigrationRecord {
+  name: string;
+  finished: boolean;
+  rolledBack: boolean;
+}
+
+/** The file's `_prisma_migrations` rows; null when there is no file or no such table. */
+function migrationRecords(file: string): MigrationRecord[] | null {
+  if (file === ":memory:" || !existsSync(file) || statSync(file).size === 0) return null;
+  // Not readonly: a read-only open of a WAL database fails when its -shm file is missing.
+  const sql = new Database(file, { fileMustExist: true, timeout: 15_000 });
+  try {
+    const table = sql
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
+      .get();
+    if (!table) return null;
+    const rows = sql
+      .prepare(`SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations`)
+      .all() as Array<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }>;
+    return rows.map((r) => ({
+      name: r.migration_name,
+      finished: r.finished_at != null,
+      rolledBack: r.rolled_back_at != null,
+    }));
+  } finally {
+    sql.close();
+  }
+}
+
 /**
  * True when the file's `_prisma_migrations` lists every migration of the
  * folder as finished and none as failed. Anything else (no file, no table,
@@ -61,27 +101,22 @@ export function migrationNames(): string[] {
  * applies or explains it.
  */
 export function allMigrationsApplied(file: string): boolean {
-  if (file === ":memory:" || !existsSync(file) || statSync(file).size === 0) return false;
-  // Not readonly: a read-only open of a WAL database fails when its -shm file is missing.
-  const sql = new Database(file, { fileMustExist: true, timeout: 15_000 });
-  try {
-    const table = sql
-      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`)
-      .get();
-    if (!table) return false;
-    const rows = sql
-      .prepare(`SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations`)
-      .all() as Array<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }>;
-    if (rows.some((r) => r.finished_at == null && r.rolled_back_at == null)) return false;
-    const applied = new Set(rows.filter((r) => r.finished_at != null).map((r) => r.migration_name));
-    return migrationNames().every((name) => applied.has(name));
-  } finally {
-    sql.close();
-  }
+  const records = migrationRecords(file);
+  if (!records || records.some((r) => !r.finished && !r.rolledBack)) return false;
+  const applied = new Set(records.filter((r) => r.finished).map((r) => r.name));
+  return migrationNames().every((name) => applied.has(name));
+}
+
+/** The migrations the file records as applied (finished, not rolled back), oldest first. */
+export function appliedMigrations(file: string): string[] {
+  return (migrationRecords(file) ?? [])
+    .filter((r) => r.finished && !r.rolledBack)
+    .map((r) => r.name)
+    .sort();
 }
 
 /** Deletes the database file (and its WAL/SHM) and migrates from nothing. */
-export function resetDatabase(url?: string, opts: { quiet?: boolean } = {}): string {
+export function resetDatabase(url: string, opts: { quiet?: boolean } = {}): string {
   const file = databasePathFromUrl(url);
   // `migrate reset` fails on a non-empty database with the WASM engine (PRISMA.md trap 4).
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(file + suffix, { force: true });

@@ -1,11 +1,27 @@
+/**
+ * The raw better-sqlite3 side of a client, for packages/db internals only:
+ * nothing here is exported from the package, so no public signature names
+ * the engine. Every use runs under `db.exclusive` (see client.ts).
+ */
 import type Database from "better-sqlite3";
 import type { Db } from "./client.js";
-import { raceCacheFor } from "./race-cache.js";
 
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** The raw connection's type, named once for the query modules. */
+export type Connection = Database.Database;
+
+/**
+ * A row as the raw connection returns it: instants as the stored ISO text
+ * (time.ts), booleans as 0/1. Query modules select columns under their
+ * public (Prisma model) names, so `SqlRow<PublicShape>` types the result
+ * without a hand-written snake_case copy of the row.
+ */
+export type SqlRow<T> = { [K in keyof T]: Stored<T[K]> };
+type Stored<V> = V extends Date ? string : V extends boolean ? number : V;
+
+const statementCache = new WeakMap<Connection, Map<string, Database.Statement>>();
 
 /** A prepared statement on the raw connection, prepared once per connection. */
-export function statement(sql: Database.Database, text: string): Database.Statement {
+export function statement(sql: Connection, text: string): Database.Statement {
   let byText = statementCache.get(sql);
   if (!byText) {
     byText = new Map();
@@ -25,38 +41,11 @@ export function statement(sql: Database.Database, text: string): Database.Statem
  * front, so a concurrent writer in another process makes us wait (busy
  * timeout) instead of failing half-way with SQLITE_BUSY on lock upgrade.
  */
-export function writeTransaction<T>(db: Db, work: (sql: Database.Database) => T): Promise<T> {
+export function writeTransaction<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
   return db.exclusive(() => db.sql.transaction(() => work(db.sql)).immediate());
 }
 
 /** A read on the raw connection, serialized with every other use of the client. */
-export function readRaw<T>(db: Db, work: (sql: Database.Database) => T): Promise<T> {
+export function readRaw<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
   return db.exclusive(() => work(db.sql));
-}
-
-/**
- * Runs several helper writes as ONE transaction (group commit) while each
- * helper call stays atomic on its own: inside it, every helper's transaction
- * becomes a savepoint, so a helper that throws rolls back only its own rows
- * and the batch goes on. Replays and backfills commit once per batch instead
- * of once per message; a crash loses at most the open batch, which the
- * idempotent helpers make safe to apply again.
- *
- * Only raw-path helpers may run inside (a Prisma write would wait on the
- * write lock this connection holds).
- */
-export function writeBatch<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  return db.exclusive(async () => {
-    if (db.sql.inTransaction) return work();
-    db.sql.exec("BEGIN IMMEDIATE");
-    try {
-      const result = await work();
-      db.sql.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (db.sql.inTransaction) db.sql.exec("ROLLBACK");
-      raceCacheFor(db).clear();
-      throw error;
-    }
-  });
 }

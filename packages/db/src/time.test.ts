@@ -1,6 +1,4 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { databasePathFromUrl, defaultDatabasePath, repoRoot } from "./database-url.js";
 import { fromDbTime, toDbTime } from "./time.js";
 
 describe("toDbTime / fromDbTime", () => {
@@ -19,29 +17,5 @@ describe("toDbTime / fromDbTime", () => {
 
   it("refuses an invalid instant, naming it", () => {
     expect(() => toDbTime("not a time")).toThrow(/not a valid instant: not a time/);
-  });
-});
-
-describe("databasePathFromUrl", () => {
-  it("defaults to data/horses.db at the repo root", () => {
-    expect(databasePathFromUrl("")).toBe(defaultDatabasePath);
-    expect(defaultDatabasePath).toBe(path.join(repoRoot, "data", "horses.db"));
-  });
-
-  it("accepts file: URLs and bare paths", () => {
-    expect(databasePathFromUrl("file:/tmp/x.db")).toBe("/tmp/x.db");
-    expect(databasePathFromUrl("file:///tmp/y.db")).toBe("/tmp/y.db");
-    expect(databasePathFromUrl("/tmp/z.db")).toBe("/tmp/z.db");
-  });
-
-  it("resolves relative paths against where the user ran the command (INIT_CWD)", () => {
-    const saved = process.env.INIT_CWD;
-    process.env.INIT_CWD = "/somewhere/else";
-    try {
-      expect(databasePathFromUrl("file:./data/h.db")).toBe("/somewhere/else/data/h.db");
-    } finally {
-      if (saved === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = saved;
-    }
   });
 });

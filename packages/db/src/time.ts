@@ -1,7 +1,9 @@
 /**
- * Instants are stored as the Prisma better-sqlite3 adapter writes them
+ * How instants are stored: as the Prisma better-sqlite3 adapter writes them
  * (ISO-8601, UTC, "+00:00"), so rows written by the raw hot path and by
  * Prisma compare and sort as text, and read back as the same Date.
+ * Internal to packages/db (benches that insert rows directly get toDbTime
+ * from @totewatch/db/testing).
  */
 export function toDbTime(instant: Date | string | number): string {
   const date = instant instanceof Date ? instant : new Date(instant);

@@ -4,16 +4,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "./client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
-import { recordExactaSnapshot, recordWinSnapshot } from "./queries/odds.js";
+import { recordExactaSnapshot } from "./queries/exacta.js";
+import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
-import { writeBatch } from "./sql.js";
-import { createTestDb } from "../testing/index.js";
+import { writeBatch } from "./write-batch.js";
+import { createTestDb, rowCount } from "../testing/index.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 3 };
 const at = (minute: number) => new Date(Date.UTC(2025, 7, 2, 20, minute));
-const count = (table: string) =>
-  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = (table: string) => rowCount(db, table);
 const card = (scratched: boolean) => ({
   ...RACE,
   entries: [
@@ -70,7 +70,7 @@ describe("writeBatch", () => {
   });
 
   it("rolls back the whole batch when the batch itself fails", async () => {
-    const before = count("exacta_probable");
+    const before = await count("exacta_probable");
     await expect(
       writeBatch(db, async () => {
         await recordExactaSnapshot(db, {
@@ -81,7 +81,7 @@ describe("writeBatch", () => {
         throw new Error("disk full");
       }),
     ).rejects.toThrow("disk full");
-    expect(count("exacta_probable")).toBe(before);
+    expect(await count("exacta_probable")).toBe(before);
     expect(db.sql.inTransaction).toBe(false);
   });
 
@@ -180,7 +180,7 @@ describe("two clients on one file in one process", () => {
 
 describe("snapshot input checks", () => {
   it("refuses a win snapshot that lists a runner twice, writing nothing", async () => {
-    const before = count("odds_snapshot");
+    const before = await count("odds_snapshot");
     await expect(
       recordWinSnapshot(db, {
         ...RACE,
@@ -191,7 +191,7 @@ describe("snapshot input checks", () => {
         ],
       }),
     ).rejects.toThrow(new InvalidInputError("win snapshot: runner 1 is listed twice"));
-    expect(count("odds_snapshot")).toBe(before);
+    expect(await count("odds_snapshot")).toBe(before);
   });
 
   it("refuses an exacta snapshot that lists a combination twice", async () => {

@@ -1,13 +1,18 @@
 /**
- * Test-only entry (`@totewatch/db/testing`, outside src): fresh database
- * files made by the real migrations, and table dumps for comparing runs.
- * The raw SQL of the dumps lives here because all SQL lives in packages/db.
+ * Test-only entry (`@totewatch/db/testing`, outside src; tests and benches
+ * only): fresh database files made by the real migrations, table dumps and
+ * counts for comparing runs, and the storage format of instants for benches
+ * that insert rows directly. Their raw SQL lives here because all SQL lives
+ * in packages/db.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../src/client.js";
 import { migrateDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
+
+export { toDbTime } from "../src/time.js";
+export { STEAM_ALERT_POST_TIME, STEAM_ALERT_RACE, storeSteamAlert } from "./sample-alert.js";
 
 /**
  * A database file migrated by the real migrations (`prisma migrate deploy`),
@@ -73,6 +78,23 @@ export async function countRows(db: Db): Promise<Record<string, number>> {
         table,
         (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       ]),
+    ),
+  );
+}
+
+/** Rows in one table. */
+export async function rowCount(db: Db, table: string): Promise<number> {
+  return db.exclusive(() => (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+}
+
+/**
+ * Every row of the given tables exactly as stored (write-time stamps
+ * included), in storage order: two equal dumps mean nothing was written.
+ */
+export async function storedRows(db: Db, tables: readonly string[]): Promise<Record<string, unknown[]>> {
+  return db.exclusive(() =>
+    Object.fromEntries(
+      tables.map((table) => [table, db.sql.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()]),
     ),
   );
 }

@@ -1,10 +1,44 @@
-// @totewatch/feed: the feed format (pure: messages, parsing, reading files)
-// and the one write path every source uses (apply, ingestor, group commits).
-export * from "./format/messages.js";
-export * from "./format/position.js";
-export * from "./format/parse.js";
-export * from "./format/read.js";
-export * from "./write/apply.js";
-export * from "./write/ingestor.js";
-export * from "./write/batches.js";
-export * from "./write/stats.js";
+// @totewatch/feed: the feed format of docs/feed.md and the one write path every source uses.
+//   format/ (pure): message schemas, validation into db inputs, positions and errors, feed text
+//                   into raw records, a lenient peek at raw messages (for ordering a replay)
+//   files.ts:       feed files on disk, streamed into the pure reader
+//   write/:         apply (one message -> its db helper), FeedIngestor (validate, apply, count,
+//                   group commit), timed streams (paced batches for replay and simulate), run stats
+export {
+  feedMessageSchema,
+  type CardMessage,
+  type ExactaMessage,
+  type FeedMessage,
+  type FeedMessageInput,
+  type StatusMessage,
+  type WinMessage,
+} from "./format/messages.js";
+export { parseFeedMessage, type FeedParseResult, type ParsedFeedMessage } from "./format/parse.js";
+export { FeedMessageError, formatFeedError, type FeedError, type FeedPosition } from "./format/position.js";
+export { peekKind, peekObservedAt, peekRaceKey } from "./format/peek.js";
+export { parseFeedBody, readFeedChunks, type FeedRecord } from "./format/read.js";
+export { FEED_FILE_EXTENSIONS, isFeedFile, readFeedFile, type ReadFeedFileOptions } from "./files.js";
+
+export { writeFeedMessage, type ApplyOutcome, type ApplyResult } from "./write/apply.js";
+export {
+  FeedIngestor,
+  type ApplyMessage,
+  type FeedIngestorOptions,
+  type IngestBatch,
+  type IngestOutcome,
+} from "./write/ingestor.js";
+export {
+  DEFAULT_BATCH_LIMITS,
+  ingestTimedStream,
+  type BatchLimits,
+  type IngestRunOptions,
+  type TimedStreamOptions,
+} from "./write/batches.js";
+export {
+  countMessages,
+  silentProgress,
+  summarize,
+  type IngestStats,
+  type IngestSummary,
+  type ProgressSink,
+} from "./write/stats.js";

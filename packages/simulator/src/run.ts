@@ -1,20 +1,12 @@
 /**
- * Running a simulated race day written through the same path as
- * replay and poll, and optionally recorded as a JSON Lines feed file.
+ * Running a simulated race day: its messages written through the feed write
+ * path (the same one replay and poll use) and/or recorded as a JSON Lines
+ * feed file that replay reads back to the same tables.
  */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Db } from "@totewatch/db";
-import { realSleep } from "@totewatch/config";
-import {
-  FeedIngestor,
-  emptyStats,
-  silentProgress,
-  summarize,
-  writePacedBatches,
-  type IngestRunOptions,
-  type IngestSummary,
-} from "@totewatch/feed";
+import { ingestTimedStream, type IngestRunOptions, type IngestSummary } from "@totewatch/feed";
 import { simulateTimedRaceDay, type SimulationOptions } from "./generate/day.js";
 
 export interface RunSimulationOptions extends IngestRunOptions {
@@ -32,20 +24,17 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Inge
   if (options.db === null && options.out === undefined) {
     throw new Error("simulate: nothing to do without a database or an --out file");
   }
-  const started = performance.now();
+  const startedAt = performance.now();
   // Created first so bad simulation options fail before any file is touched.
   const messages = simulateTimedRaceDay(options.simulation);
-  const ingestor = options.db
-    ? new FeedIngestor(options.db, { logger: options.logger, apply: options.apply })
-    : null;
-  const progress = options.progress ?? silentProgress;
   const out = options.out === undefined ? null : createWriteStream(options.out, { encoding: "utf8" });
   const outDone = out ? once(out, "close") : null;
   let index = 0;
-  let interrupted = false;
+  let summary: IngestSummary;
   try {
-    ({ interrupted } = await writePacedBatches(messages, {
-      ingestor,
+    summary = await ingestTimedStream(messages, {
+      ...options,
+      startedAt,
       timeOf: (item) => item.atMs,
       write: async ({ message, atMs }, batch) => {
         // No waiting for "drain" here: this runs inside the open group commit, and a slow
@@ -54,24 +43,13 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Inge
         await batch?.ingest(message, { source: SIMULATOR_SOURCE, index }, atMs);
         index++;
       },
-      speed: options.speed ?? 0,
-      sleep: options.sleep ?? realSleep,
-      progress,
-      signal: options.signal,
-      limits: options.batchLimits,
-    }));
+    });
   } finally {
-    progress.finish();
     if (out) {
       out.end();
       await outDone;
     }
   }
-  const summary = summarize(
-    ingestor ? ingestor.stats : emptyStats(),
-    performance.now() - started,
-    interrupted,
-  );
   if (out) summary.recorded = index;
   return summary;
 }

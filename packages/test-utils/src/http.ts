@@ -1,4 +1,7 @@
-/** A real HTTP server on 127.0.0.1 whose routes a test sets (feed endpoints, receivers). */
+/**
+ * A real HTTP server on 127.0.0.1 whose routes a test sets (feed endpoints,
+ * receivers), recording every request path; `json(body)` is the common route.
+ */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -6,17 +9,17 @@ export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => voi
 
 export interface TestServer {
   url: string;
-  /** path (without query) -> handler; replace freely during a test. */
+  /** path (without query, percent-decoded) -> handler; replace freely during a test. Others get 404. */
   routes: Map<string, Route>;
   /** Every request path, in arrival order. */
   requests: string[];
+  /** Stops the server, dropping open connections (a route that never answers included). */
   close(): Promise<void>;
 }
 
 export async function startTestServer(): Promise<TestServer> {
   const routes = new Map<string, Route>();
   const requests: string[] = [];
-  const sockets = new Set<import("node:net").Socket>();
   const server = http.createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? "/").split("?")[0]!);
     requests.push(path);
@@ -27,10 +30,6 @@ export async function startTestServer(): Promise<TestServer> {
     }
     route(req, res);
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -39,13 +38,14 @@ export async function startTestServer(): Promise<TestServer> {
     requests,
     close: () =>
       new Promise<void>((resolve) => {
-        // Hanging routes never answer: drop their sockets so close() returns.
-        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
+        // Hanging routes never answer: drop their connections so close() returns.
+        server.closeAllConnections();
       }),
   };
 }
 
+/** A route answering 200 with `body` as JSON. */
 export const json =
   (body: unknown): Route =>
   (_req, res) => {

@@ -1,4 +1,7 @@
-/** A real SMTP server (smtp-server) on 127.0.0.1 that keeps what it receives. */
+/**
+ * A real SMTP server (smtp-server) on 127.0.0.1 that keeps what it
+ * receives, each message parsed just enough for assertions.
+ */
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
@@ -22,7 +25,11 @@ export interface SmtpReceiver {
   close(): Promise<void>;
 }
 
-/** A real SMTP server from `smtp-server`; `reject(n)` makes the n-th message fail with that SMTP error text. */
+/**
+ * Starts the receiver. `rejectMessage(n)` (n = 1, 2, ... per message sent) returning text makes
+ * that message fail with a 550 and that text; null accepts it. Other options go to smtp-server
+ * (e.g. `secure: true`); STARTTLS is off and authentication optional unless they say otherwise.
+ */
 export async function startSmtpReceiver(
   options: Partial<SMTPServerOptions> & { rejectMessage?: (messageNumber: number) => string | null } = {},
 ): Promise<SmtpReceiver> {
@@ -52,7 +59,7 @@ export async function startSmtpReceiver(
           secure: session.secure,
           user: typeof session.user === "string" ? session.user : undefined,
           raw,
-          ...parseMessage(raw),
+          ...parseEmailMessage(raw),
         });
         callback();
       });
@@ -64,8 +71,11 @@ export async function startSmtpReceiver(
   return { port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/** Just enough RFC 5322/MIME for a single-part text message: unfolded headers and a decoded body. */
-function parseMessage(raw: string): { headers: Map<string, string>; text: string } {
+/**
+ * Just enough RFC 5322/MIME for a single-part text message: unfolded headers by lower-case name
+ * (the last one wins) and the body decoded from quoted-printable or base64, with \n line ends.
+ */
+export function parseEmailMessage(raw: string): { headers: Map<string, string>; text: string } {
   const split = raw.indexOf("\r\n\r\n");
   const head = split === -1 ? raw : raw.slice(0, split);
   const body = split === -1 ? "" : raw.slice(split + 4);

@@ -22,9 +22,12 @@ describe("@totewatch/tote public face", () => {
       "localDateOf",
       "localDateTimeOf",
       "zoneOffsetMs",
+      "compareProgramNumbers",
     ] as const;
     for (const name of functions) expect(typeof tote[name], name).toBe("function");
     expect(tote.DEFAULT_WIN_TAKEOUT).toBe(0.16);
     expect(tote.DEFAULT_EXACTA_TAKEOUT).toBe(0.2);
+    expect(tote.DEFAULT_TIME_ZONE).toBe("America/New_York");
+    expect(tote.RACE_STATUSES).toEqual(["scheduled", "open", "off", "official", "cancelled"]);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compareProgramNumbers } from "./race.js";
+import {
+  compareProgramNumbers,
+  DEFAULT_TIME_ZONE,
+  RACE_STATUS_RANK,
+  RACE_STATUSES,
+  RUN_STATUSES,
+} from "./race.js";
+import { isIanaTimeZone } from "./time.js";
 
 describe("compareProgramNumbers", () => {
   it("orders by the numeric part first, then the letter: 1, 1A, 1X, 2, 10", () => {
@@ -18,5 +25,23 @@ describe("compareProgramNumbers", () => {
     expect(compareProgramNumbers("1A", "1A")).toBe(0);
     expect(compareProgramNumbers("1A", "1B")).toBeLessThan(0);
     expect(compareProgramNumbers("10", "9")).toBeGreaterThan(0);
+  });
+});
+
+describe("race statuses", () => {
+  it("rank in the order a race goes through them; official and cancelled are both final", () => {
+    expect(Object.keys(RACE_STATUS_RANK).sort()).toEqual([...RACE_STATUSES].sort());
+    const ranks = RACE_STATUSES.map((status) => RACE_STATUS_RANK[status]);
+    expect(ranks).toEqual([0, 1, 2, 3, 3]);
+  });
+
+  it("count a race as run from the off", () => {
+    expect(RACE_STATUSES.filter((status) => RUN_STATUSES.has(status))).toEqual(["off", "official"]);
+  });
+});
+
+describe("DEFAULT_TIME_ZONE", () => {
+  it("is an IANA zone Intl knows", () => {
+    expect(isIanaTimeZone(DEFAULT_TIME_ZONE)).toBe(true);
   });
 });

@@ -9,10 +9,11 @@ import {
   setRaceStatus,
   type Db,
   type RaceKey,
+  type StoredAlert,
 } from "@totewatch/db";
 import { processPending } from "../engine/process.js";
-import { TEST_CONFIG_YAML, testConfig } from "../engine/test-support.js";
-import { calendarDatesBetween, runBacktest, type BacktestAlert } from "./backtest.js";
+import { TEST_CONFIG_YAML, testConfig } from "../../test/engine.js";
+import { calendarDatesBetween, runBacktest } from "./backtest.js";
 
 const logger = quietLogger();
 // Threshold crossings only (odds_below 2, odds_above 6): one expected alert per scripted move.
@@ -56,9 +57,9 @@ async function writeRace(
   if (race.status) await setRaceStatus(db, key, race.status);
 }
 
-/** "Track R1 type subject" for compact assertions. */
-function describeBacktest(alert: BacktestAlert): string {
-  return `${alert.track} ${alert.raceDate} R${alert.raceNumber} ${alert.type} ${alert.subject}`;
+/** "Track date R1 type subject" for compact assertions. */
+function describeBacktest(alert: StoredAlert): string {
+  return `${alert.race?.track} ${alert.race?.raceDate} R${alert.race?.raceNumber} ${alert.alertType} ${alert.subject}`;
 }
 
 describe("runBacktest over race dates", () => {
@@ -110,10 +111,8 @@ describe("runBacktest over race dates", () => {
       },
     );
     await processPending(db, config, { logger, channels: ["console"] });
-    // What the daemon stored for the day, as the backtest names alerts.
-    const stored = (await listAlerts(db, { raceDate: "2025-06-01", limit: 100 })).map(
-      (alert) => `${alert.track} ${alert.raceDate} R${alert.raceNumber} ${alert.alertType} ${alert.subject}`,
-    );
+    // What the daemon stored for the day: stored and backtest alerts share one shape.
+    const stored = (await listAlerts(db, { raceDate: "2025-06-01", limit: 100 })).map(describeBacktest);
     expect(stored).toHaveLength(2);
 
     const day = await runBacktest(db, config, { raceDates: { from: "2025-06-01", to: "2025-06-01" } });

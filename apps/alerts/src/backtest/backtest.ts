@@ -9,22 +9,21 @@ import {
   evaluationReadTransaction,
   racesOnDate,
   type Db,
-  type EvaluationRace,
   type EvaluationReader,
+  type StoredAlert,
 } from "@totewatch/db";
 import { isCalendarDate } from "@totewatch/tote";
-import type { AlertCandidate } from "../rules/index.js";
 import {
   addStats,
-  alertInputFor,
   emptyLedger,
   emptyStats,
   evaluateUnits,
-  RaceHistory,
   settingsResolver,
   suppressionSettingsOf,
   type EvaluationStats,
 } from "../engine/evaluate-units.js";
+import { RaceHistory } from "../engine/race-history.js";
+import { alertInputFor, unstoredAlert } from "../engine/stored-form.js";
 import { compareUnits, type EvaluationUnit } from "../engine/units.js";
 
 const MS_PER_MINUTE = 60_000;
@@ -52,49 +51,11 @@ export type BacktestOptions = (InstantWindow | RaceDateWindow) & {
   track?: string;
 };
 
-/** An alert the rules would have raised. */
-export interface BacktestAlert {
-  dedupeKey: string;
-  type: string;
-  raceId: number;
-  track: string;
-  timezone: string;
-  raceDate: string;
-  raceNumber: number;
-  subject: string;
-  horse: string | null;
-  triggeredAt: Date;
-  message: string;
-  thresholdValue: number | null;
-  actualValue: number;
-  strength: number;
-}
-
 export interface BacktestResult {
   races: number;
   stats: EvaluationStats;
-  /** In the order they would have fired, race by race. */
-  alerts: BacktestAlert[];
-}
-
-function toBacktestAlert(candidate: AlertCandidate, race: EvaluationRace): BacktestAlert {
-  const input = alertInputFor(candidate);
-  return {
-    dedupeKey: input.dedupeKey,
-    type: candidate.type,
-    raceId: race.raceId,
-    track: race.track,
-    timezone: race.timezone,
-    raceDate: race.raceDate,
-    raceNumber: race.raceNumber,
-    subject: candidate.subject,
-    horse: candidate.entryId === null ? null : (race.entries.get(candidate.entryId)?.horse ?? null),
-    triggeredAt: candidate.triggeredAt,
-    message: candidate.message,
-    thresholdValue: candidate.thresholdValue,
-    actualValue: candidate.actualValue,
-    strength: candidate.strength,
-  };
+  /** In the order they would have fired, race by race, as each would read back once stored. */
+  alerts: StoredAlert[];
 }
 
 /** The days from `from` to `to`, both included (YYYY-MM-DD, compared as calendar dates). */
@@ -155,7 +116,7 @@ export async function runBacktest(
     const raceIds = selection.raceIds(tx);
     const races = tx.races(raceIds);
     const stats = emptyStats();
-    const alerts: BacktestAlert[] = [];
+    const alerts: StoredAlert[] = [];
     let evaluatedRaces = 0;
     // Suppression is per race, so races can be evaluated one after another.
     for (const raceId of raceIds) {
@@ -190,7 +151,7 @@ export async function runBacktest(
         },
         suppression,
         (candidate) => {
-          alerts.push(toBacktestAlert(candidate, race));
+          alerts.push(unstoredAlert(alertInputFor(candidate), race));
           return true;
         },
       );

@@ -1,9 +1,10 @@
 import type { Logger, TotewatchConfig } from "@totewatch/config";
+import type { StoredAlert } from "@totewatch/db";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { createConsoleChannel } from "./console-channel.js";
 import { createEmailChannel } from "./email-channel.js";
 import { consoleLine, emailSubject } from "./format.js";
-import type { Channel, ChannelName, DeliverableAlert } from "./types.js";
+import type { Channel, ChannelName } from "./types.js";
 import { createWebhookChannel } from "./webhook-channel.js";
 
 export type ChannelsConfig = TotewatchConfig["alerts"]["channels"];
@@ -25,7 +26,7 @@ export interface CreateChannelsOptions {
  */
 export function createChannels(config: ChannelsConfig, options: CreateChannelsOptions): Channel[] {
   const channels: Channel[] = [];
-  const describe: Partial<Record<ChannelName, (alert: DeliverableAlert) => Record<string, unknown>>> = {};
+  const describe: Partial<Record<ChannelName, (alert: StoredAlert) => Record<string, unknown>>> = {};
   if (config.console.enabled) {
     channels.push(createConsoleChannel(options.stdout ?? process.stdout));
     describe.console = (alert) => ({ line: consoleLine(alert) });
@@ -74,7 +75,7 @@ export function createChannels(config: ChannelsConfig, options: CreateChannelsOp
 export function dryRunChannel(
   name: ChannelName,
   logger: Logger,
-  describe: (alert: DeliverableAlert) => Record<string, unknown> = () => ({}),
+  describe: (alert: StoredAlert) => Record<string, unknown> = () => ({}),
 ): Channel {
   return {
     name,

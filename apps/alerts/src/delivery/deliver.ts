@@ -33,7 +33,7 @@ import {
   type Db,
   type DueDelivery,
 } from "@totewatch/db";
-import { toDeliverableAlert, type Channel } from "./types.js";
+import type { Channel } from "./types.js";
 
 export interface DeliverySettings {
   /** Attempts per alert and channel before giving up. */
@@ -181,7 +181,7 @@ export async function deliverDue(
       for (const row of page) {
         const channel = byName.get(row.channel as Channel["name"]);
         if (!channel || !shown.add(row.channel, row.alert.dedupeKey)) continue;
-        await channel.send(toDeliverableAlert(row.alert));
+        await channel.send(row.alert);
         result.dryRun += 1;
       }
       if (page.length < limit) return result;
@@ -194,7 +194,7 @@ export async function deliverDue(
   for (const row of await due(0)) queues.set(row.channel, [...(queues.get(row.channel) ?? []), row]);
 
   const deliverOne = async (channel: Channel, row: DueDelivery): Promise<void> => {
-    const alert = toDeliverableAlert(row.alert);
+    const { alert } = row;
     const context = { channel: channel.name, alert: alert.dedupeKey, alertId: alert.alertId };
     if (options.claimForMs !== undefined) {
       const claimed = await claimDelivery(db, row.deliveryId, {

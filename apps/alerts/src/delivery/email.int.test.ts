@@ -1,11 +1,16 @@
 // Email delivery against a real SMTP server (smtp-server) on 127.0.0.1.
-import { type SmtpReceiver, captureLogs, createTestDb, startSmtpReceiver } from "@totewatch/test-utils";
-import { deliveryStatus, ensureDeliveries, type Db } from "@totewatch/db";
+import {
+  type SmtpReceiver,
+  captureLogs,
+  createTestDb,
+  startSmtpReceiver,
+  storeSteamAlert,
+} from "@totewatch/test-utils";
+import { deliveryStatus, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createChannels } from "./channels.js";
 import { deliverDue } from "./deliver.js";
 import { alertMessageId, createEmailChannel, type EmailChannelOptions } from "./email-channel.js";
-import { storeSteamAlert } from "./test-support.js";
 
 const DELIVERY = { maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
 const T0 = new Date("2024-08-01T17:42:01.000Z");
@@ -38,8 +43,7 @@ function plainEmail(port: number, overrides: Partial<EmailChannelOptions> = {}):
 describe("email channel", () => {
   it("sends a plain-text message with the prefix, race, runner, odds move and minutes to post", async () => {
     server = await startSmtpReceiver();
-    const { alertId, dedupeKey } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["email"]);
+    const { alertId, dedupeKey } = await storeSteamAlert(db, { channels: ["email"] });
     const channels = [createEmailChannel(plainEmail(server.port))];
     const result = await deliverDue(db, channels, {
       now: T0,
@@ -83,8 +87,7 @@ describe("email channel", () => {
         else callback(new Error("invalid credentials"));
       },
     });
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["email"]);
+    await storeSteamAlert(db, { channels: ["email"] });
     const channels = createChannels(
       {
         console: { enabled: false },
@@ -112,8 +115,7 @@ describe("email channel", () => {
 
   it("speaks implicit TLS from the first byte when secure is set", async () => {
     server = await startSmtpReceiver({ secure: true });
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["email"]);
+    await storeSteamAlert(db, { channels: ["email"] });
     const channels = [
       createEmailChannel(
         plainEmail(server.port, { secure: true, transport: { tls: { rejectUnauthorized: false } } }),
@@ -130,8 +132,7 @@ describe("email channel", () => {
 
   it("with requireTls, refuses a server that offers no STARTTLS (nothing sent, failure recorded)", async () => {
     server = await startSmtpReceiver();
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["email"]);
+    const { alertId } = await storeSteamAlert(db, { channels: ["email"] });
     const channels = [createEmailChannel(plainEmail(server.port, { requireTls: true }))];
     const result = await deliverDue(db, channels, {
       now: T0,
@@ -147,8 +148,7 @@ describe("email channel", () => {
 
   it("records a rejected message with the server's code and retries it with the same Message-ID", async () => {
     server = await startSmtpReceiver({ rejectMessage: (n) => (n === 1 ? "mailbox unavailable" : null) });
-    const { alertId, dedupeKey } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["email"]);
+    const { alertId, dedupeKey } = await storeSteamAlert(db, { channels: ["email"] });
     const channels = [createEmailChannel(plainEmail(server.port))];
     const options = { delivery: DELIVERY, logger: captureLogs().logger, random: () => 0 };
     expect(await deliverDue(db, channels, { ...options, now: T0 })).toMatchObject({ failed: 1 });

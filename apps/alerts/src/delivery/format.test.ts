@@ -1,3 +1,4 @@
+import type { StoredAlert } from "@totewatch/db";
 import { describe, expect, it } from "vitest";
 import { alertMessageId } from "./email-channel.js";
 import {
@@ -9,32 +10,38 @@ import {
   valueMove,
   webhookPayload,
 } from "./format.js";
-import type { DeliverableAlert } from "./types.js";
 import { signWebhookBody, verifyWebhookSignature } from "./webhook-channel.js";
 
-const steam: DeliverableAlert = {
+const steam: StoredAlert = {
   alertId: 7,
   dedupeKey: "steam:12:3:2024-08-01T17:42:00.000Z",
   alertType: "steam",
   triggeredAt: new Date("2024-08-01T17:42:05.000Z"),
   message: "Saratoga R5 #3 Thunder Road: 5 -> 5-2 (-50.0%) in 6 min, 8 min to post",
-  track: "Saratoga",
-  timezone: "America/New_York",
-  raceDate: "2024-08-01",
-  raceNumber: 5,
-  postTime: new Date("2024-08-01T17:50:00.000Z"),
   subject: "3",
-  horse: "Thunder Road",
+  thresholdValue: 20,
+  actualValue: 50,
   details: { before: 5, after: 2.5, minutesToPost: 8 },
+  sent: false,
+  sentAt: null,
+  race: {
+    raceId: 12,
+    track: "Saratoga",
+    timezone: "America/New_York",
+    raceDate: "2024-08-01",
+    raceNumber: 5,
+    postTime: new Date("2024-08-01T17:50:00.000Z"),
+  },
+  runner: { entryId: 103, programNumber: "3", horse: "Thunder Road" },
 };
 
-const exacta: DeliverableAlert = {
+const exacta: StoredAlert = {
   ...steam,
   alertType: "exacta_low",
   dedupeKey: "exacta_low:12:1-3:2024-08-01T17:42:00.000Z",
   message: "Saratoga R5 exacta 1-3 probable $9.80, below $10.00, 8 min to post",
   subject: "1-3",
-  horse: null,
+  runner: null,
   details: { after: 9.8, minutesToPost: 8 },
 };
 
@@ -49,7 +56,7 @@ describe("console line", () => {
     expect(consoleLine(exacta)).toBe(
       "13:42:05 Saratoga R5 exacta 1-3 [exacta_low] probable $9.80, below $10.00, 8 min to post",
     );
-    const overlay: DeliverableAlert = {
+    const overlay: StoredAlert = {
       ...exacta,
       alertType: "exacta_overlay",
       subject: "4-8",
@@ -88,11 +95,13 @@ describe("email text", () => {
 
   it("computes minutes to post from the post time when the rule did not record them", () => {
     expect(emailText({ ...steam, details: { before: 5, after: 2.5 } })).toContain("Minutes to post: 8");
-    expect(emailText({ ...steam, postTime: null, details: {} })).toContain("Minutes to post: unknown");
+    expect(emailText({ ...steam, race: { ...steam.race!, postTime: null }, details: {} })).toContain(
+      "Minutes to post: unknown",
+    );
   });
 
   it("an overlay's before is the morning line, and is labelled so", () => {
-    const overlay: DeliverableAlert = {
+    const overlay: StoredAlert = {
       ...steam,
       alertType: "overlay",
       dedupeKey: "overlay:12:3:2024-08-01T17:42:00.000Z",

@@ -1,6 +1,43 @@
-/** The text every channel sends: pure functions of a DeliverableAlert, no I/O. */
+/**
+ * The text every channel sends: pure functions of a StoredAlert (the one read
+ * shape of an alert, @totewatch/db), no I/O. An alert not tied to a race is
+ * shown in UTC; a runner's alert without a subject names the runner.
+ */
+import type { StoredAlert } from "@totewatch/db";
 import { formatBoardOdds, localDateTimeOf, minutesToPost } from "@totewatch/tote";
-import type { DeliverableAlert } from "./types.js";
+// The rules write each alert's message with these; the channels name race and runner the same way.
+import { dollars, raceLabel as raceContextLabel, runnerLabel } from "../rules/common.js";
+
+/** The facts a rule recorded with the alert, with the common ones typed. */
+export interface DeliverableDetails {
+  /** Odds-to-1 (or $2 payout, for exacta alerts) the comparison started from. */
+  before?: number;
+  /** Odds-to-1 (or $2 payout) when the alert fired. */
+  after?: number;
+  /** Minutes to post when the alert fired (negative after post); null when post time is unknown. */
+  minutesToPost?: number | null;
+  [key: string]: unknown;
+}
+
+/** Details are JSON text written by rules: keep the known fields only when they are numbers. */
+export function deliverableDetails(alert: Pick<StoredAlert, "details">): DeliverableDetails {
+  const normalized: DeliverableDetails = { ...alert.details };
+  for (const key of ["before", "after"] as const) {
+    if (typeof normalized[key] !== "number" || !Number.isFinite(normalized[key])) delete normalized[key];
+  }
+  const minutes = normalized.minutesToPost;
+  if (minutes !== null && (typeof minutes !== "number" || !Number.isFinite(minutes)))
+    delete normalized.minutesToPost;
+  return normalized;
+}
+
+/** Program number ("3") or exacta combination ("1-2"); the runner's program number when none was stored. */
+export function subjectOf(alert: StoredAlert): string | null {
+  return alert.subject ?? alert.runner?.programNumber ?? null;
+}
+
+/** IANA zone of the alert's track (UTC when it names no race). */
+const zoneOf = (alert: StoredAlert): string => alert.race?.timezone ?? "UTC";
 
 const TYPE_LABELS: Record<string, string> = {
   odds_below: "odds below threshold",
@@ -20,45 +57,40 @@ export function alertTypeLabel(alertType: string): string {
 }
 
 /** Exacta alerts compare $2 payouts; every other rule compares win odds. */
-function isPayoutAlert(alert: DeliverableAlert): boolean {
+function isPayoutAlert(alert: StoredAlert): boolean {
   return alert.alertType.startsWith("exacta");
 }
 
-/** "Saratoga R5", or "" for an alert not tied to a race. */
-export function raceLabel(alert: DeliverableAlert): string {
-  if (alert.track === null) return "";
-  return alert.raceNumber === null ? alert.track : `${alert.track} R${alert.raceNumber}`;
+/** "Saratoga R5" as the rules write it, or "" for an alert not tied to a race. */
+export function raceLabel(alert: Pick<StoredAlert, "race">): string {
+  return alert.race === null ? "" : raceContextLabel(alert.race);
 }
 
 /** "#3 Thunder Road", "exacta 1-2", or "" when the alert names no subject. */
-export function subjectLabel(alert: DeliverableAlert): string {
-  if (alert.subject === null) return "";
-  if (alert.horse !== null) return `#${alert.subject} ${alert.horse}`;
-  return isPayoutAlert(alert) ? `exacta ${alert.subject}` : `#${alert.subject}`;
+export function subjectLabel(alert: StoredAlert): string {
+  const subject = subjectOf(alert);
+  if (subject === null) return "";
+  if (alert.runner !== null) return runnerLabel(subject, alert.runner.horse);
+  return isPayoutAlert(alert) ? `exacta ${subject}` : `#${subject}`;
 }
 
 /** Minutes to post when the alert fired: as the rule recorded it, else from the race's post time. */
-export function minutesToPostOf(alert: DeliverableAlert): number | null {
-  if (typeof alert.details.minutesToPost === "number") return alert.details.minutesToPost;
-  return alert.postTime === null ? null : minutesToPost(alert.postTime, alert.triggeredAt);
-}
-
-/** "8 min to post", "2 min after post", "post time unknown". */
-export function postTimeText(minutes: number | null): string {
-  if (minutes === null) return "post time unknown";
-  const whole = Math.round(minutes);
-  return whole >= 0 ? `${whole} min to post` : `${-whole} min after post`;
+export function minutesToPostOf(alert: StoredAlert): number | null {
+  const { minutesToPost: recorded } = deliverableDetails(alert);
+  if (typeof recorded === "number") return recorded;
+  const postTime = alert.race?.postTime ?? null;
+  return postTime === null ? null : minutesToPost(postTime, alert.triggeredAt);
 }
 
 /** One value as the board or the payout shows it: "5-2", "$12.40". */
-function valueText(alert: DeliverableAlert, value: number): string {
-  if (isPayoutAlert(alert)) return `$${value.toFixed(2)}`;
+function valueText(alert: StoredAlert, value: number): string {
+  if (isPayoutAlert(alert)) return dollars(value);
   return value >= 0 ? formatBoardOdds(value) : String(value);
 }
 
 /** "5-1 -> 5-2", "-> $12.40" (no before), or "" when the alert recorded neither. */
-export function valueMove(alert: DeliverableAlert): string {
-  const { before, after } = alert.details;
+export function valueMove(alert: StoredAlert): string {
+  const { before, after } = deliverableDetails(alert);
   if (before === undefined && after === undefined) return "";
   const from = before === undefined ? "" : valueText(alert, before);
   const to = after === undefined ? "?" : valueText(alert, after);
@@ -79,7 +111,7 @@ export function localTime(instant: Date, timeZone: string): string {
  * already: "Saratoga R5 #3 Thunder Road: 5-1 -> 5-2 ..." -> "5-1 -> 5-2 ...", and
  * "Saratoga R5 exacta 1-2 probable $12.00 ..." -> "probable $12.00 ...".
  */
-export function messageBody(alert: DeliverableAlert): string {
+export function messageBody(alert: StoredAlert): string {
   let text = alert.message;
   const race = raceLabel(alert);
   if (race !== "" && text.startsWith(`${race} `)) text = text.slice(race.length + 1);
@@ -91,14 +123,14 @@ export function messageBody(alert: DeliverableAlert): string {
 }
 
 /** `13:42:05 Saratoga R5 #3 Thunder Road [steam] 5-1 -> 5-2 (-50.0%), 8 min to post` */
-export function consoleLine(alert: DeliverableAlert): string {
-  const parts = [localTime(alert.triggeredAt, alert.timezone), raceLabel(alert), subjectLabel(alert)];
+export function consoleLine(alert: StoredAlert): string {
+  const parts = [localTime(alert.triggeredAt, zoneOf(alert)), raceLabel(alert), subjectLabel(alert)];
   parts.push(`[${alert.alertType}]`, messageBody(alert));
   return parts.filter((part) => part !== "").join(" ");
 }
 
 /** `[Totewatch] Saratoga R5: #3 Thunder Road steam 5-1 -> 5-2` */
-export function emailSubject(alert: DeliverableAlert, subjectPrefix: string): string {
+export function emailSubject(alert: StoredAlert, subjectPrefix: string): string {
   const race = raceLabel(alert) || "Totewatch alert";
   const short = [subjectLabel(alert), alertTypeLabel(alert.alertType), valueMove(alert)]
     .filter((part) => part !== "")
@@ -107,30 +139,26 @@ export function emailSubject(alert: DeliverableAlert, subjectPrefix: string): st
 }
 
 /** The plain-text email: race, runner, values before and after, minutes to post, the rule's message. */
-export function emailText(alert: DeliverableAlert): string {
+export function emailText(alert: StoredAlert): string {
   const lines: string[] = [];
-  if (alert.track !== null) {
+  const { race } = alert;
+  const zone = zoneOf(alert);
+  if (race !== null) {
     const post =
-      alert.postTime === null
-        ? "post time unknown"
-        : `post ${localTime(alert.postTime, alert.timezone).slice(0, 5)}`;
-    lines.push(
-      `Race: ${alert.track} race ${alert.raceNumber ?? "?"}, ${alert.raceDate ?? "date unknown"} (${post})`,
-    );
+      race.postTime === null ? "post time unknown" : `post ${localTime(race.postTime, zone).slice(0, 5)}`;
+    lines.push(`Race: ${race.track} race ${race.raceNumber}, ${race.raceDate} (${post})`);
   }
-  if (alert.subject !== null)
+  if (subjectOf(alert) !== null)
     lines.push(`${isPayoutAlert(alert) ? "Combination" : "Runner"}: ${subjectLabel(alert)}`);
   lines.push(`Alert: ${alertTypeLabel(alert.alertType)}`);
-  const { before, after } = alert.details;
+  const { before, after } = deliverableDetails(alert);
   const labels = valueLabels(alert);
   if (before !== undefined)
     lines.push(`${labels.before}: ${valueText(alert, before)}${rawOdds(alert, before)}`);
   if (after !== undefined) lines.push(`${labels.after}: ${valueText(alert, after)}${rawOdds(alert, after)}`);
   const minutes = minutesToPostOf(alert);
   lines.push(`Minutes to post: ${minutes === null ? "unknown" : String(Math.round(minutes))}`);
-  lines.push(
-    `Triggered: ${localTime(alert.triggeredAt, alert.timezone)} ${alert.timezone} (${alert.triggeredAt.toISOString()})`,
-  );
+  lines.push(`Triggered: ${localTime(alert.triggeredAt, zone)} ${zone} (${alert.triggeredAt.toISOString()})`);
   lines.push("", alert.message, "", `Alert key: ${alert.dedupeKey}`);
   return `${lines.join("\n")}\n`;
 }
@@ -139,14 +167,14 @@ export function emailText(alert: DeliverableAlert): string {
  * What details.before/after are: an overlay compares the win odds with the
  * morning line (its `before`), not with earlier win odds.
  */
-function valueLabels(alert: DeliverableAlert): { before: string; after: string } {
+function valueLabels(alert: StoredAlert): { before: string; after: string } {
   if (isPayoutAlert(alert)) return { before: "Probable payout before", after: "Probable payout after" };
   if (alert.alertType === "overlay") return { before: "Morning line", after: "Win odds" };
   return { before: "Win odds before", after: "Win odds after" };
 }
 
 /** Board prices are rounded down; the exact odds-to-1 are shown beside them. */
-function rawOdds(alert: DeliverableAlert, value: number): string {
+function rawOdds(alert: StoredAlert, value: number): string {
   if (isPayoutAlert(alert)) return "";
   const exact = Number(value.toFixed(2));
   return ` (${exact}-1)`;
@@ -168,25 +196,26 @@ export interface WebhookPayload {
   sentAt: string;
 }
 
-export function webhookPayload(alert: DeliverableAlert, sentAt: Date): WebhookPayload {
+export function webhookPayload(alert: StoredAlert, sentAt: Date): WebhookPayload {
+  const { race } = alert;
   return {
     id: alert.dedupeKey,
     type: alert.alertType,
     triggeredAt: alert.triggeredAt.toISOString(),
     message: alert.message,
     race:
-      alert.track === null
+      race === null
         ? null
         : {
-            track: alert.track,
-            date: alert.raceDate,
-            number: alert.raceNumber,
-            postTime: alert.postTime?.toISOString() ?? null,
+            track: race.track,
+            date: race.raceDate,
+            number: race.raceNumber,
+            postTime: race.postTime?.toISOString() ?? null,
           },
-    subject: alert.subject,
-    horse: alert.horse,
+    subject: subjectOf(alert),
+    horse: alert.runner?.horse ?? null,
     minutesToPost: minutesToPostOf(alert),
-    details: alert.details,
+    details: deliverableDetails(alert),
     sentAt: sentAt.toISOString(),
   };
 }

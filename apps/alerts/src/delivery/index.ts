@@ -1,22 +1,11 @@
-export type { Channel, ChannelName, DeliverableAlert, DeliverableDetails } from "./types.js";
-export { toDeliverableAlert } from "./types.js";
+// What the rest of the app uses of delivery: channels and deliverDue (tests import modules directly).
+export type { Channel, ChannelName } from "./types.js";
 export {
   createChannels,
   dryRunChannel,
   type ChannelsConfig,
   type CreateChannelsOptions,
 } from "./channels.js";
-export { createConsoleChannel } from "./console-channel.js";
-export {
-  createWebhookChannel,
-  signWebhookBody,
-  verifyWebhookSignature,
-  IDEMPOTENCY_HEADER,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  type WebhookChannelOptions,
-} from "./webhook-channel.js";
-export { createEmailChannel, alertMessageId, type EmailChannelOptions } from "./email-channel.js";
 export {
   claimDurationMs,
   deliverDue,
@@ -24,11 +13,4 @@ export {
   type DeliverDueResult,
   type DeliverySettings,
 } from "./deliver.js";
-export {
-  alertTypeLabel,
-  consoleLine,
-  emailSubject,
-  emailText,
-  webhookPayload,
-  type WebhookPayload,
-} from "./format.js";
+export type { WebhookPayload } from "./format.js";

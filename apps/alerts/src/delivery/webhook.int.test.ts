@@ -1,10 +1,10 @@
 // Webhook delivery against a real HTTP server on 127.0.0.1 that fails first and recovers.
-import { PINO_LEVELS, captureLogs, createTestDb } from "@totewatch/test-utils";
-import { deliveryStatus, ensureDeliveries, recentAlerts, type Db } from "@totewatch/db";
+import { PINO_LEVELS, captureLogs, createTestDb, storeSteamAlert } from "@totewatch/test-utils";
+import { deliveryStatus, listAlerts, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deliverDue } from "./deliver.js";
 import type { WebhookPayload } from "./format.js";
-import { startWebhookReceiver, storeSteamAlert, type WebhookReceiver } from "./test-support.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
 import { createWebhookChannel, verifyWebhookSignature } from "./webhook-channel.js";
 
 const SECRET = "webhook-test-secret";
@@ -27,8 +27,7 @@ describe("webhook channel", () => {
   it("retries with backoff through two 500s, then delivers once with one key and valid signatures", async () => {
     receiver = await startWebhookReceiver((n) => (n <= 2 ? 500 : 200));
     const channels = [createWebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 5000 })];
-    const { alertId, dedupeKey } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId, dedupeKey } = await storeSteamAlert(db, { channels: ["webhook"] });
     const log = captureLogs();
     const pass = (now: Date) =>
       deliverDue(db, channels, { now, delivery: DELIVERY, logger: log.logger, random: () => 0 });
@@ -117,8 +116,7 @@ describe("webhook channel", () => {
   it("gives up after maxAttempts with an error log, and the alert stays unsent", async () => {
     receiver = await startWebhookReceiver(() => 503);
     const channels = [createWebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 5000 })];
-    const { alertId, dedupeKey } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId, dedupeKey } = await storeSteamAlert(db, { channels: ["webhook"] });
     const log = captureLogs();
     const delivery = { ...DELIVERY, maxAttempts: 2 };
     const pass = (now: Date) =>
@@ -133,7 +131,7 @@ describe("webhook channel", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ channel: "webhook", alert: dedupeKey, attempt: 2 });
     expect(errors[0]?.msg).toMatch(/gave up after 2 attempts/);
-    expect((await recentAlerts(db, { unsentOnly: true })).map((alert) => alert.id)).toEqual([alertId]);
+    expect((await listAlerts(db, { unsentOnly: true })).map((alert) => alert.alertId)).toEqual([alertId]);
     expect((await deliveryStatus(db, alertId))?.deliveries[0]).toMatchObject({
       attempts: 2,
       nextAttemptAt: null,
@@ -143,8 +141,7 @@ describe("webhook channel", () => {
   it("records a receiver that does not answer in time as a failure", async () => {
     receiver = await startWebhookReceiver(() => "hang");
     const channels = [createWebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 150 })];
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId } = await storeSteamAlert(db, { channels: ["webhook"] });
     const result = await deliverDue(db, channels, {
       now: T0,
       delivery: DELIVERY,
@@ -161,8 +158,7 @@ describe("webhook channel", () => {
     const url = closed.url;
     await closed.close();
     const channels = [createWebhookChannel({ url, secret: SECRET, timeoutMs: 5000 })];
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId } = await storeSteamAlert(db, { channels: ["webhook"] });
     await deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: captureLogs().logger });
     expect((await deliveryStatus(db, alertId))?.deliveries[0]?.lastError).toMatch(
       /failed: fetch failed.*ECONNREFUSED/,

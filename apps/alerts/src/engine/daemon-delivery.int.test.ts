@@ -1,6 +1,7 @@
 // The daemon's delivery on a shared file: two deliverers at once, a kill between store and delivery,
 // and dry runs that leave the file as it was. Real SQLite files, real receivers on 127.0.0.1.
-import { captureLogs, captureStream, freshDatabaseFile } from "@totewatch/test-utils";
+// Kept whole (over 300 lines): every scenario shares the CLI child-process harness below.
+import { captureLogs, captureStream, freshDatabaseFile, storeSteamAlert } from "@totewatch/test-utils";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -8,11 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDb, ensureDeliveries, type Db } from "@totewatch/db";
+import { createDb, type Db } from "@totewatch/db";
 import { createChannels } from "../delivery/index.js";
-import { startWebhookReceiver, storeSteamAlert, type WebhookReceiver } from "../delivery/test-support.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
 import { runDaemon } from "./daemon.js";
-import { TEST_CONFIG_YAML, testConfig, writePhaseOne, writePhaseTwo } from "./test-support.js";
+import { TEST_CONFIG_YAML, testConfig, writePhaseOne, writePhaseTwo } from "../../test/engine.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cliScript = path.join(appDir, "src", "cli.ts");
@@ -43,11 +44,11 @@ async function receiver(...args: Parameters<typeof startWebhookReceiver>): Promi
 async function storeAlerts(db: Db, count: number, channels: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
-    const { alertId, dedupeKey } = await storeSteamAlert(db, {
+    const { dedupeKey } = await storeSteamAlert(db, {
       dedupeKey: `steam-test-${String(i).padStart(3, "0")}`,
       triggeredAt: new Date(Date.UTC(2024, 7, 1, 17, 0, i)),
+      channels,
     });
-    await ensureDeliveries(db, alertId, channels);
     keys.push(dedupeKey);
   }
   return keys;

@@ -5,7 +5,8 @@ import { createDb, oddsActivity, type Db } from "@totewatch/db";
 import { runSimulation } from "@totewatch/simulator";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { runBacktest } from "../backtest/backtest.js";
-import type { Channel, DeliverableAlert } from "../delivery/index.js";
+import type { StoredAlert } from "@totewatch/db";
+import type { Channel } from "../delivery/index.js";
 import { writeFeedMessage } from "@totewatch/feed";
 import { runAlongside } from "./alongside.js";
 import { processPending } from "./process.js";
@@ -33,8 +34,8 @@ async function storedKeys(db: Db): Promise<string[]> {
 }
 
 /** A channel that remembers what it was given. */
-function recordingChannel(): Channel & { received: DeliverableAlert[] } {
-  const received: DeliverableAlert[] = [];
+function recordingChannel(): Channel & { received: StoredAlert[] } {
+  const received: StoredAlert[] = [];
   return {
     name: "console",
     received,

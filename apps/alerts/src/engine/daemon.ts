@@ -7,7 +7,7 @@
  * exactly one of them sends it.
  *
  * Dry run (dry-run channels, `--dry-run`): evaluation runs in read
- * transactions and stores nothing, cursors included (process.ts DryRun);
+ * transactions and stores nothing, cursors included (dry-run.ts DryRun);
  * what each channel would send - the would-be alerts and the stored ones
  * still due - is shown through the dry-run channels, each (alert, channel)
  * pair once per run (the dry-run state remembers what was shown; stored rows
@@ -20,12 +20,12 @@ import {
   claimDurationMs,
   deliverDue,
   dryRunChannel,
-  toDeliverableAlert,
   type Channel,
   type DeliverDueResult,
 } from "../delivery/index.js";
 import { DryRunShown } from "../delivery/deliver.js";
-import { DryRun, processPending, type ProcessPendingResult } from "./process.js";
+import { DryRun } from "./dry-run.js";
+import { processPending, type ProcessPendingResult } from "./process.js";
 
 export interface RunDaemonOptions {
   config: TotewatchConfig;
@@ -127,8 +127,7 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
   /** Dry run: the alerts evaluation would have stored, through every (dry-run) channel. */
   const showUnstored = async (evaluation: ProcessPendingResult) => {
     if (!dryRunState) return;
-    for (const stored of evaluation.unstored) {
-      const alert = toDeliverableAlert(stored);
+    for (const alert of evaluation.unstored) {
       for (const channel of channels) {
         if (!dryRunState.shown.add(channel.name, alert.dedupeKey)) continue;
         await channel.send(alert);

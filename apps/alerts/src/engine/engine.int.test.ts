@@ -1,8 +1,16 @@
 import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDb, listAlerts, readCursor, writeCursor, type Db } from "@totewatch/db";
+import {
+  alertStrength,
+  createDb,
+  evaluationReadTransaction,
+  evaluationTransaction,
+  listAlerts,
+  type Db,
+} from "@totewatch/db";
 import { runBacktest } from "../backtest/backtest.js";
-import { EXACTA_CURSOR, processPending, WIN_CURSOR } from "./process.js";
+import { EXACTA_CURSOR, WIN_CURSOR } from "./pass.js";
+import { processPending } from "./process.js";
 import {
   at,
   describeAlert,
@@ -12,7 +20,7 @@ import {
   writePhaseOne,
   writePhaseTwo,
   writeWin,
-} from "./test-support.js";
+} from "../../test/engine.js";
 
 const logger = quietLogger();
 const config = testConfig();
@@ -53,13 +61,12 @@ describe("processPending on a real SQLite file", () => {
     const [steam] = (await listAlerts(db, { limit: 10 })).filter((alert) => alert.alertType === "steam");
     expect(steam).toMatchObject({
       subject: "3",
-      horse: "Charlie",
-      track: "Testville",
-      raceNumber: 1,
+      runner: { horse: "Charlie" },
+      race: { track: "Testville", raceNumber: 1 },
       sent: false,
     });
     expect(steam!.details).toMatchObject({ before: 5, after: 2.5, minutesToPost: 5 });
-    expect(steam!.strength).toBeGreaterThan(0);
+    expect(alertStrength(steam!)).toBeGreaterThan(0);
     const deliveries = await db.exclusive(() =>
       db.prisma.alertDelivery.findMany({ where: { alertId: steam!.alertId }, orderBy: { channel: "asc" } }),
     );
@@ -122,8 +129,12 @@ describe("processPending on a real SQLite file", () => {
     const lastSnapshotId = await check.exclusive(
       async () => (await check.prisma.oddsSnapshot.aggregate({ _max: { id: true } }))._max.id,
     );
-    expect(await readCursor(check, WIN_CURSOR)).toBe(lastSnapshotId);
-    expect(await readCursor(check, EXACTA_CURSOR)).toBeGreaterThan(0);
+    const marks = await evaluationReadTransaction(check, (tx) => [
+      tx.cursor(WIN_CURSOR),
+      tx.cursor(EXACTA_CURSOR),
+    ]);
+    expect(marks[0]).toBe(lastSnapshotId);
+    expect(marks[1]).toBeGreaterThan(0);
   });
 
   it("never evaluates half a snapshot: a read cut mid-board stops before that board", async () => {
@@ -147,8 +158,10 @@ describe("processPending on a real SQLite file", () => {
     const db = client(freshDatabaseFile("engine-reset"));
     await writePhaseOne(db);
     await processPending(db, config, { logger });
-    await writeCursor(db, WIN_CURSOR, 0);
-    await writeCursor(db, EXACTA_CURSOR, 0);
+    await evaluationTransaction(db, (tx) => {
+      tx.setCursor(WIN_CURSOR, 0, new Date());
+      tx.setCursor(EXACTA_CURSOR, 0, new Date());
+    });
 
     const again = await processPending(db, config, { logger });
     expect(again.winSnapshots).toBe(5);
@@ -182,7 +195,7 @@ describe("processPending on a real SQLite file", () => {
     // A window that starts mid-race still sees the board before it (crossings) and steam's window.
     const late = await runBacktest(db, config, { from: at("11:55"), to: at("11:56") });
     // Suppression starts empty at the window's start: the overlay first raised at 11:50 is new here.
-    expect(late.alerts.map((alert) => `${alert.type} ${alert.subject}`)).toEqual([
+    expect(late.alerts.map((alert) => `${alert.alertType} ${alert.subject}`)).toEqual([
       "steam 3",
       "overlay 4",
       "exacta_low 1-2",

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { EvaluationRace, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
-import type { AlertCandidate, RuleSettings } from "../rules/index.js";
-import { at, POST, settings } from "../rules/test-fixtures.js";
+import type { EvaluationRace, WinOddsRow } from "@totewatch/db";
+import type { AlertCandidate, ExactaSnapshot, RuleSettings } from "../rules/index.js";
+import { at, exactaBoard, POST, settings } from "../../test/rules.js";
 import {
   candidatesForUnit,
   emptyLedger,
   evaluateUnits,
   isAlertable,
-  RaceHistory,
   type RaceLedger,
 } from "./evaluate-units.js";
+import { RaceHistory } from "./race-history.js";
 import { compareUnits, type EvaluationUnit } from "./units.js";
 
 const RACE_ID = 1;
@@ -53,24 +53,12 @@ function unit(kind: EvaluationUnit["kind"], time: string): EvaluationUnit {
   return { kind, raceId: RACE_ID, fetchedAt: at(time), lastId: 0 };
 }
 
-function exactaGrid(time: string, payouts: Record<string, number>): StoredExactaGrid {
-  return {
-    raceId: RACE_ID,
-    fetchedAt: at(time),
-    totalExactaPool: 20_000,
-    probables: Object.entries(payouts).map(([combination, payout]) => {
-      const [first = "", second = ""] = combination.split("-");
-      return { first, second, payout };
-    }),
-  };
-}
-
 /** Every unit through evaluateUnits; what was raised, as "type subject @hh:mm". */
 function raised(
   race: EvaluationRace,
   rows: WinOddsRow[],
   units: EvaluationUnit[],
-  grids: StoredExactaGrid[] = [],
+  grids: ExactaSnapshot[] = [],
   rules: RuleSettings = settings(),
 ): string[] {
   const history = new RaceHistory(race, rows);
@@ -82,7 +70,8 @@ function raised(
       race: () => race,
       history: () => history,
       exactaGrid: (_id, fetchedAt) =>
-        grids.find((grid) => grid.fetchedAt.getTime() === fetchedAt.getTime()) ?? exactaGrid("00:00", {}),
+        grids.find((grid) => grid.fetchedAt.getTime() === fetchedAt.getTime()) ??
+        exactaBoard(at("00:00"), {}),
       ledger: () => ledger,
       settings: () => rules,
     },
@@ -144,7 +133,7 @@ describe("evaluateUnits and race status", () => {
 describe("candidatesForUnit on an exacta grid", () => {
   // Win 1-1, 2-1, 3-1: the fair 1-2 exacta is $6.07, so $12 is a +98% overlay (see exacta-rules.test.ts).
   const race = evaluationRace("open");
-  const grid = exactaGrid("11:55", { "1-2": 12 });
+  const grid = exactaBoard(at("11:55"), { "1-2": 12 });
   const crossPoolTypes = (rows: WinOddsRow[]) =>
     candidatesForUnit(unit("exacta", "11:55"), race, new RaceHistory(race, rows), () => grid, settings())
       .map((candidate) => candidate.type)

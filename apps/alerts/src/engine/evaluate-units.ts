@@ -4,10 +4,9 @@
  * in memory) share, so both raise exactly the same alerts. Pure: no I/O.
  */
 import { resolveRuleSettings, type TotewatchConfig } from "@totewatch/config";
-import type { AlertInput, EvaluationRace, StoredExactaGrid, WinOddsRow } from "@totewatch/db";
+import type { EvaluationRace } from "@totewatch/db";
 import { RUN_STATUSES } from "@totewatch/tote";
 import {
-  dedupeKeyFor,
   evaluateExactaSnapshot,
   evaluateWinSnapshot,
   shouldSuppress,
@@ -16,14 +15,11 @@ import {
   type RaceContext,
   type RecentAlert,
   type RuleSettings,
-  type RunnerOdds,
   type SuppressionReason,
   type SuppressionSettings,
-  type WinSnapshot,
 } from "../rules/index.js";
+import type { RaceHistory } from "./race-history.js";
 import type { EvaluationUnit } from "./units.js";
-
-const MS_PER_MINUTE = 60_000;
 
 export function raceContextOf(race: EvaluationRace): RaceContext {
   return {
@@ -34,79 +30,6 @@ export function raceContextOf(race: EvaluationRace): RaceContext {
     postTime: race.postTime,
     timezone: race.timezone,
   };
-}
-
-/**
- * A race's win boards, oldest first, built from stored rows. A board lists the
- * runners that have a row at that instant (a scratched runner has none), so
- * it reads the same whenever it is evaluated.
- */
-export class RaceHistory {
-  readonly snapshots: WinSnapshot[];
-  private readonly indexByTime = new Map<number, number>();
-
-  constructor(race: EvaluationRace, rows: readonly WinOddsRow[]) {
-    const byTime = new Map<number, WinSnapshot>();
-    for (const row of rows) {
-      const entry = race.entries.get(row.entryId);
-      if (entry === undefined || !(row.winOdds > 0)) continue;
-      const at = row.fetchedAt.getTime();
-      let snapshot = byTime.get(at);
-      if (!snapshot) {
-        snapshot = { fetchedAt: row.fetchedAt, totalWinPool: row.totalWinPool, runners: [] };
-        byTime.set(at, snapshot);
-      }
-      if (snapshot.totalWinPool === null) snapshot.totalWinPool = row.totalWinPool;
-      const runner: RunnerOdds = {
-        entryId: row.entryId,
-        programNumber: entry.programNumber,
-        horse: entry.horse,
-        morningLine: entry.morningLineOdds,
-        fetchedAt: row.fetchedAt,
-        winOdds: row.winOdds,
-        winPoolAmount: row.winPoolAmount,
-        totalWinPool: row.totalWinPool,
-      };
-      snapshot.runners.push(runner);
-    }
-    this.snapshots = [...byTime.values()].sort((a, b) => a.fetchedAt.getTime() - b.fetchedAt.getTime());
-    this.snapshots.forEach((snapshot, i) => this.indexByTime.set(snapshot.fetchedAt.getTime(), i));
-  }
-
-  /**
-   * The history the win rules need for the board at `at`: the boards of the
-   * last `windowMinutes` (steam) and at least the one before it (crossings,
-   * changes), ending with the board at `at`. Null when there is no board at `at`.
-   */
-  historyFor(at: Date, windowMinutes: number): WinSnapshot[] | null {
-    const index = this.indexByTime.get(at.getTime());
-    if (index === undefined) return null;
-    const windowStart = at.getTime() - windowMinutes * MS_PER_MINUTE;
-    let start = index;
-    while (start > 0 && this.snapshots[start - 1]!.fetchedAt.getTime() >= windowStart) start--;
-    return this.snapshots.slice(Math.max(0, Math.min(start, index - 1)), index + 1);
-  }
-
-  /** The newest board at or before `at` (for the cross-pool rules), or null. */
-  latestAtOrBefore(at: Date): WinSnapshot | null {
-    const t = at.getTime();
-    let low = 0;
-    let high = this.snapshots.length - 1;
-    let found: WinSnapshot | null = null;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const snapshot = this.snapshots[mid]!;
-      if (snapshot.fetchedAt.getTime() <= t) {
-        found = snapshot;
-        low = mid + 1;
-      } else high = mid - 1;
-    }
-    return found;
-  }
-}
-
-export function toExactaSnapshot(grid: StoredExactaGrid): ExactaSnapshot {
-  return { fetchedAt: grid.fetchedAt, totalExactaPool: grid.totalExactaPool, probables: grid.probables };
 }
 
 /** Rule settings per track, resolved once per track. */
@@ -143,8 +66,6 @@ export function emptyLedger(): RaceLedger {
   return { recent: [], count: 0, countByType: new Map() };
 }
 
-/** Statuses of a race that has run: its pools closed at the off. */
-
 /**
  * Whether a snapshot of `race` fetched at `fetchedAt` can be alerted on. Not for a cancelled race
  * (there is nothing to bet on), nor, once the race is off or official, for a board fetched after
@@ -167,7 +88,7 @@ export function candidatesForUnit(
   unit: EvaluationUnit,
   race: EvaluationRace,
   history: RaceHistory,
-  exactaGrid: () => StoredExactaGrid,
+  exactaGrid: () => ExactaSnapshot,
   settings: RuleSettings,
 ): AlertCandidate[] {
   if (!isAlertable(race, unit.fetchedAt)) return [];
@@ -178,28 +99,12 @@ export function candidatesForUnit(
   }
   const grid = exactaGrid();
   if (grid.probables.length === 0) return [];
-  return evaluateExactaSnapshot(
-    ctx,
-    toExactaSnapshot(grid),
-    history.latestAtOrBefore(unit.fetchedAt),
-    settings,
-  );
-}
-
-/** The stored form of a candidate; `details.strength` ranks alerts of different rules. */
-export function alertInputFor(candidate: AlertCandidate): AlertInput {
-  return {
-    triggeredAt: candidate.triggeredAt,
-    raceId: candidate.raceId,
-    entryId: candidate.entryId,
-    alertType: candidate.type,
-    thresholdValue: candidate.thresholdValue,
-    actualValue: candidate.actualValue,
-    message: candidate.message,
-    dedupeKey: dedupeKeyFor(candidate),
-    subject: candidate.subject,
-    details: { ...candidate.details, strength: candidate.strength },
+  const snapshot = {
+    fetchedAt: grid.fetchedAt,
+    totalExactaPool: grid.totalExactaPool,
+    probables: grid.probables,
   };
+  return evaluateExactaSnapshot(ctx, snapshot, history.latestAtOrBefore(unit.fetchedAt), settings);
 }
 
 export interface EvaluationStats {
@@ -232,7 +137,8 @@ export function addStats(total: EvaluationStats, pass: EvaluationStats): void {
 export interface UnitSource {
   race(raceId: number): EvaluationRace | undefined;
   history(raceId: number): RaceHistory;
-  exactaGrid(raceId: number, fetchedAt: Date): StoredExactaGrid;
+  /** A stored exacta grid (the reader's ExactaGrid is one). */
+  exactaGrid(raceId: number, fetchedAt: Date): ExactaSnapshot;
   ledger(raceId: number): RaceLedger;
   settings(track: string): RuleSettings;
 }
@@ -274,7 +180,7 @@ export function evaluateUnits(
       if (raise(candidate, race)) {
         stats.raised++;
         ledger.recent.push({
-          type: candidate.type,
+          alertType: candidate.type,
           subject: candidate.subject,
           triggeredAt: candidate.triggeredAt,
         });

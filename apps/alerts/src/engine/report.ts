@@ -1,8 +1,14 @@
-/** Tables the CLI and the demo print (cli-table3). Pure: they return text. */
-import type { AlertListing } from "@totewatch/db";
+/**
+ * Tables the CLI and the demo print (cli-kit's createTable). Pure: they
+ * return text. Every row is a StoredAlert, stored or (backtest) would-be:
+ * one alert shape, so the same columns read the same way everywhere.
+ */
+import { createTable, type Table } from "@totewatch/cli-kit";
+import { alertStrength, type StoredAlert } from "@totewatch/db";
 import { localDateTimeOf } from "@totewatch/tote";
-import Table from "cli-table3";
-import type { BacktestAlert, BacktestResult } from "../backtest/backtest.js";
+import type { BacktestResult } from "../backtest/backtest.js";
+import { raceLabel } from "../delivery/format.js";
+import { runnerLabel } from "../rules/common.js";
 
 /** "2025-06-01 13:42:05" in the track's zone (UTC when unknown or invalid). */
 export function localDateTime(instant: Date, timeZone: string | null): string {
@@ -19,62 +25,58 @@ function clip(text: string, width = MESSAGE_WIDTH): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
-function subjectText(subject: string | null, horse: string | null): string {
-  if (subject === null) return "";
-  return horse === null ? subject : `#${subject} ${horse}`;
+/** "#3 Thunder Road", "1-2" (a combination names no runner), or "". */
+function subjectText(alert: StoredAlert): string {
+  if (alert.subject === null) return "";
+  return alert.runner === null ? alert.subject : runnerLabel(alert.subject, alert.runner.horse);
 }
 
-function table(head: string[]): Table.Table {
-  // No colours: output is read in terminals and in logs alike.
-  return new Table({ head, style: { head: [], border: [] } });
-}
+/** When the alert fired, on its track's clock. */
+const firedAt = (alert: StoredAlert) => localDateTime(alert.triggeredAt, alert.race?.timezone ?? null);
 
 /** `alerts list`: time, track, race, type, subject, message, sent. */
-export function alertListTable(alerts: readonly AlertListing[]): string {
+export function alertListTable(alerts: readonly StoredAlert[]): string {
   if (alerts.length === 0) return "No alerts.";
-  const out = table(["time (track local)", "track", "race", "type", "subject", "message", "sent"]);
+  const out = createTable(["time (track local)", "track", "race", "type", "subject", "message", "sent"]);
   for (const alert of alerts) {
+    const zone = alert.race?.timezone ?? null;
     out.push([
-      localDateTime(alert.triggeredAt, alert.timezone),
-      alert.track ?? "",
-      alert.raceNumber === null ? "" : String(alert.raceNumber),
+      firedAt(alert),
+      alert.race?.track ?? "",
+      alert.race === null ? "" : String(alert.race.raceNumber),
       alert.alertType,
-      subjectText(alert.subject, alert.horse),
+      subjectText(alert),
       clip(alert.message),
-      alert.sent
-        ? alert.sentAt
-          ? `yes ${localDateTime(alert.sentAt, alert.timezone).slice(11)}`
-          : "yes"
-        : "no",
+      alert.sent ? (alert.sentAt ? `yes ${localDateTime(alert.sentAt, zone).slice(11)}` : "yes") : "no",
     ]);
   }
   return out.toString();
 }
 
 /** Alerts per rule (type), most first, as [type, count]. */
-export function countByType(alerts: readonly { type: string }[]): Array<[string, number]> {
+export function countByType(alerts: ReadonlyArray<Pick<StoredAlert, "alertType">>): Array<[string, number]> {
   const counts = new Map<string, number>();
-  for (const alert of alerts) counts.set(alert.type, (counts.get(alert.type) ?? 0) + 1);
+  for (const alert of alerts) counts.set(alert.alertType, (counts.get(alert.alertType) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-/** Strongest first; ties by time. */
-export function strongest<T extends { strength: number; triggeredAt: Date }>(
-  alerts: readonly T[],
-  n: number,
-): T[] {
+/** Strongest first (details.strength); ties by time. */
+export function strongest(alerts: readonly StoredAlert[], n: number): StoredAlert[] {
+  const strength = (alert: StoredAlert) => alertStrength(alert) ?? 0;
   return [...alerts]
-    .sort((a, b) => b.strength - a.strength || a.triggeredAt.getTime() - b.triggeredAt.getTime())
+    .sort((a, b) => strength(b) - strength(a) || a.triggeredAt.getTime() - b.triggeredAt.getTime())
     .slice(0, n);
 }
 
-function backtestAlertRows(out: Table.Table, alerts: readonly BacktestAlert[]): void {
+/** Rows of the strongest-alerts tables: time, race, [type,] subject, strength, message. */
+function strongestRows(out: Table.Table, alerts: readonly StoredAlert[], withType: boolean): void {
   for (const alert of alerts) {
     out.push([
-      localDateTime(alert.triggeredAt, alert.timezone),
-      `${alert.track} R${alert.raceNumber}`,
-      subjectText(alert.subject, alert.horse),
-      alert.strength.toFixed(2),
+      firedAt(alert),
+      raceLabel(alert),
+      ...(withType ? [alert.alertType] : []),
+      subjectText(alert),
+      alertStrength(alert)?.toFixed(2) ?? "",
       clip(alert.message),
     ]);
   }
@@ -90,40 +92,30 @@ export function backtestReport(result: BacktestResult, options: { top: number })
       `(suppressed: ${result.stats.suppressed.duplicate} duplicate, ${result.stats.suppressed.race_limit} over a per-race limit).`,
   );
   if (counts.length === 0) return lines.join("\n");
-  const summary = table(["rule", "alerts", "races"]);
+  const summary = createTable(["rule", "alerts", "races"]);
   for (const [type, count] of counts) {
-    const races = new Set(result.alerts.filter((alert) => alert.type === type).map((alert) => alert.raceId))
-      .size;
-    summary.push([type, String(count), String(races)]);
+    const ofType = result.alerts.filter((alert) => alert.alertType === type);
+    summary.push([type, String(count), String(new Set(ofType.map((alert) => alert.race?.raceId)).size)]);
   }
   lines.push(summary.toString());
   for (const [type, count] of counts) {
     const top = strongest(
-      result.alerts.filter((alert) => alert.type === type),
+      result.alerts.filter((alert) => alert.alertType === type),
       options.top,
     );
     lines.push("", `${type}: ${count} alert(s), strongest ${top.length}:`);
-    const out = table(["time (track local)", "race", "subject", "strength", "message"]);
-    backtestAlertRows(out, top);
+    const out = createTable(["time (track local)", "race", "subject", "strength", "message"]);
+    strongestRows(out, top, false);
     lines.push(out.toString());
   }
   return lines.join("\n");
 }
 
 /** The demo's "five strongest alerts" table. */
-export function strongestAlertsTable(alerts: readonly AlertListing[]): string {
+export function strongestAlertsTable(alerts: readonly StoredAlert[]): string {
   if (alerts.length === 0) return "No alerts.";
-  const out = table(["time (track local)", "race", "type", "subject", "strength", "message"]);
-  for (const alert of alerts) {
-    out.push([
-      localDateTime(alert.triggeredAt, alert.timezone),
-      alert.track === null ? "" : `${alert.track} R${alert.raceNumber ?? "?"}`,
-      alert.alertType,
-      subjectText(alert.subject, alert.horse),
-      alert.strength === null ? "" : alert.strength.toFixed(2),
-      clip(alert.message),
-    ]);
-  }
+  const out = createTable(["time (track local)", "race", "type", "subject", "strength", "message"]);
+  strongestRows(out, alerts, true);
   return out.toString();
 }
 
@@ -132,7 +124,7 @@ export function keyValueTable(
   head: [string, string] | null,
   rows: ReadonlyArray<[string, string | number]>,
 ): string {
-  const out = table(head ?? []);
+  const out = createTable(head ?? []);
   for (const [label, value] of rows) out.push([label, String(value)]);
   return out.toString();
 }

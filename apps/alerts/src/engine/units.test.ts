@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { WinOddsRow } from "@totewatch/db";
-import { compareUnits, groupWinRows, selectEvaluable, type EvaluationUnit } from "./units.js";
+import { compareUnits, selectEvaluable, snapshotUnits, type EvaluationUnit } from "./units.js";
 
 const t = (minute: number) => new Date(Date.UTC(2025, 5, 1, 12, minute));
-
-function rows(spec: Array<[raceId: number, minute: number, runners: number]>): WinOddsRow[] {
-  let id = 100;
-  return spec.flatMap(([raceId, minute, runners]) =>
-    Array.from({ length: runners }, (_, i) => ({
-      snapshotId: ++id,
-      raceId,
-      entryId: raceId * 10 + i,
-      fetchedAt: t(minute),
-      winOdds: 3,
-      winPoolAmount: null,
-      totalWinPool: null,
-    })),
-  );
-}
 
 const win = (raceId: number, minute: number, lastId: number): EvaluationUnit => ({
   kind: "win",
@@ -32,34 +16,16 @@ const exacta = (raceId: number, minute: number, lastId: number): EvaluationUnit 
   lastId,
 });
 
-describe("groupWinRows", () => {
-  it("groups rows into whole snapshots by race and instant, in id order", () => {
-    const batch = groupWinRows(
-      rows([
-        [1, 0, 3],
-        [2, 0, 2],
-        [1, 1, 3],
-      ]),
-      100,
-    );
-    expect(batch.truncated).toBe(false);
-    expect(batch.units.map((u) => [u.raceId, u.fetchedAt.getUTCMinutes(), u.lastId])).toEqual([
-      [1, 0, 103],
-      [2, 0, 105],
-      [1, 1, 108],
-    ]);
-  });
-
-  it("drops the last snapshot when the read hit its limit (it may be cut mid-way)", () => {
-    const all = rows([
-      [1, 0, 3],
-      [1, 1, 3],
-    ]);
-    const batch = groupWinRows(all.slice(0, 5), 5);
-    expect(batch.truncated).toBe(true);
-    expect(batch.units.map((u) => u.lastId)).toEqual([103]);
-    // Exactly at the limit with a whole snapshot last: still dropped (the next row might belong to it).
-    expect(groupWinRows(all.slice(0, 3), 3).units).toEqual([]);
+describe("snapshotUnits", () => {
+  // Grouping rows into whole snapshots, and the cut at a read's bound, are the database's
+  // batching policy: packages/db/src/queries/evaluation/batches.int.test.ts.
+  it("makes one unit of the stream's kind per whole snapshot, keeping the read's order", () => {
+    const heads = [
+      { raceId: 1, fetchedAt: t(0), lastId: 103 },
+      { raceId: 2, fetchedAt: t(0), lastId: 105 },
+    ];
+    expect(snapshotUnits("exacta", heads)).toEqual([exacta(1, 0, 103), exacta(2, 0, 105)]);
+    expect(snapshotUnits("win", heads)).toEqual([win(1, 0, 103), win(2, 0, 105)]);
   });
 });
 

@@ -8,7 +8,7 @@
  * (fetchedAt, win before exacta); the engine, the backtest and any restart
  * all evaluate every race's units in it, so they raise the same alerts.
  */
-import type { ExactaGridHead, WinOddsRow } from "@totewatch/db";
+import type { SnapshotHead } from "@totewatch/db";
 
 export type UnitKind = "win" | "exacta";
 
@@ -31,52 +31,9 @@ export function compareUnits(a: EvaluationUnit, b: EvaluationUnit): number {
   );
 }
 
-export interface WinUnitBatch {
-  /** Whole snapshots, in id order. */
-  units: EvaluationUnit[];
-  /** The read hit its limit: rows after the last unit may exist (its last snapshot was dropped as possibly partial). */
-  truncated: boolean;
-}
-
-/**
- * Groups win odds rows (ascending snapshot id) into whole snapshots by
- * (race, fetchedAt). When the read returned `limit` rows, the last snapshot
- * may be cut off mid-way, so it is dropped: it is evaluated whole next time.
- */
-export function groupWinRows(rows: readonly WinOddsRow[], limit: number): WinUnitBatch {
-  const units: EvaluationUnit[] = [];
-  const byKey = new Map<string, EvaluationUnit>();
-  for (const row of rows) {
-    const key = `${row.raceId}:${row.fetchedAt.getTime()}`;
-    const unit = byKey.get(key);
-    if (unit) unit.lastId = Math.max(unit.lastId, row.snapshotId);
-    else {
-      const created: EvaluationUnit = {
-        kind: "win",
-        raceId: row.raceId,
-        fetchedAt: row.fetchedAt,
-        lastId: row.snapshotId,
-      };
-      byKey.set(key, created);
-      units.push(created);
-    }
-  }
-  const truncated = rows.length >= limit;
-  if (truncated) {
-    const last = rows[rows.length - 1]!;
-    const cut = byKey.get(`${last.raceId}:${last.fetchedAt.getTime()}`)!;
-    units.splice(units.indexOf(cut), 1);
-  }
-  return { units, truncated };
-}
-
-export function exactaUnits(heads: readonly ExactaGridHead[]): EvaluationUnit[] {
-  return heads.map((head) => ({
-    kind: "exacta",
-    raceId: head.raceId,
-    fetchedAt: head.fetchedAt,
-    lastId: head.lastExactaId,
-  }));
+/** Units of one stream from the whole snapshots the database read (@totewatch/db's batching policy). */
+export function snapshotUnits(kind: UnitKind, heads: readonly SnapshotHead[]): EvaluationUnit[] {
+  return heads.map((head) => ({ kind, raceId: head.raceId, fetchedAt: head.fetchedAt, lastId: head.lastId }));
 }
 
 /** Per race, the earliest instant still pending in a stream (not in this pass). */

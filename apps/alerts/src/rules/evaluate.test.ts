@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateExactaSnapshot, evaluateWinSnapshot } from "./evaluate.js";
-import { at, exactaBoard, race, settings, winBoard } from "./test-fixtures.js";
+import { at, exactaBoard, race, settings, winBoard } from "../../test/rules.js";
 
 describe("evaluateWinSnapshot", () => {
   it("runs every win rule on the latest snapshot, strongest first", () => {

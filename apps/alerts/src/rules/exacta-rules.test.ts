@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
-import { at, exactaBoard, race, settings, winBoard } from "./test-fixtures.js";
+import { at, exactaBoard, race, settings, winBoard } from "../../test/rules.js";
 
 describe("exactaPayoutAlerts", () => {
   const s = settings({ exactaPayout: { enabled: true, min: 10, max: 100, combinations: [] } });

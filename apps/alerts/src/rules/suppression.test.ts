@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dedupeKeyFor, shouldSuppress } from "./suppression.js";
-import { at } from "./test-fixtures.js";
+import { at } from "../../test/rules.js";
 
 const limits = { duplicateWindowMinutes: 30, maxPerRace: 20, maxPerRacePerRule: 5 };
 /** The race's counts when its one earlier alert is the steam alert in `recent`: under both caps. */
@@ -27,7 +27,7 @@ describe("shouldSuppress", () => {
     expect(
       shouldSuppress(
         candidate,
-        [{ type: "steam", subject: "3", triggeredAt: at("11:25") }],
+        [{ alertType: "steam", subject: "3", triggeredAt: at("11:25") }],
         oneSteam,
         limits,
       ),
@@ -38,7 +38,7 @@ describe("shouldSuppress", () => {
     expect(
       shouldSuppress(
         candidate,
-        [{ type: "steam", subject: "3", triggeredAt: at("11:20") }],
+        [{ alertType: "steam", subject: "3", triggeredAt: at("11:20") }],
         oneSteam,
         limits,
       ),
@@ -47,8 +47,8 @@ describe("shouldSuppress", () => {
 
   it("does not mix types or subjects", () => {
     const recent = [
-      { type: "odds_change", subject: "3", triggeredAt: at("11:45") },
-      { type: "steam", subject: "4", triggeredAt: at("11:45") },
+      { alertType: "odds_change", subject: "3", triggeredAt: at("11:45") },
+      { alertType: "steam", subject: "4", triggeredAt: at("11:45") },
     ];
     expect(shouldSuppress(candidate, recent, { total: 2, ofType: 1 }, limits)).toBeNull();
   });
@@ -56,7 +56,7 @@ describe("shouldSuppress", () => {
   it("catches duplicates straddling a window-bucket edge", () => {
     // floor(t / 30 min) puts 11:29:50 and 11:30:10 in different buckets; 20 s apart is still a duplicate.
     const late = { ...candidate, triggeredAt: at("11:30:10") };
-    const recent = [{ type: "steam", subject: "3", triggeredAt: at("11:29:50") }];
+    const recent = [{ alertType: "steam", subject: "3", triggeredAt: at("11:29:50") }];
     expect(shouldSuppress(late, recent, oneSteam, limits)).toBe("duplicate");
   });
 
@@ -64,7 +64,7 @@ describe("shouldSuppress", () => {
     expect(
       shouldSuppress(
         candidate,
-        [{ type: "steam", subject: "3", triggeredAt: at("11:55") }],
+        [{ alertType: "steam", subject: "3", triggeredAt: at("11:55") }],
         oneSteam,
         limits,
       ),
@@ -75,7 +75,7 @@ describe("shouldSuppress", () => {
     expect(
       shouldSuppress(
         candidate,
-        [{ type: "steam", subject: "3", triggeredAt: at("12:30") }],
+        [{ alertType: "steam", subject: "3", triggeredAt: at("12:30") }],
         oneSteam,
         limits,
       ),
@@ -83,14 +83,14 @@ describe("shouldSuppress", () => {
   });
 
   it("never suppresses duplicates with a 0-minute window", () => {
-    const recent = [{ type: "steam", subject: "3", triggeredAt: at("11:50") }];
+    const recent = [{ alertType: "steam", subject: "3", triggeredAt: at("11:50") }];
     expect(shouldSuppress(candidate, recent, oneSteam, { ...limits, duplicateWindowMinutes: 0 })).toBeNull();
   });
 
   it("caps alerts per race, duplicates reported first", () => {
     expect(shouldSuppress(candidate, [], { total: 19, ofType: 0 }, limits)).toBeNull();
     expect(shouldSuppress(candidate, [], { total: 20, ofType: 0 }, limits)).toBe("race_limit");
-    const recent = [{ type: "steam", subject: "3", triggeredAt: at("11:49") }];
+    const recent = [{ alertType: "steam", subject: "3", triggeredAt: at("11:49") }];
     expect(shouldSuppress(candidate, recent, { total: 20, ofType: 1 }, limits)).toBe("duplicate");
   });
 

@@ -19,10 +19,13 @@ export function dedupeKeyFor(
   return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${candidate.triggeredAt.toISOString()}`;
 }
 
-/** An alert already stored for the race, as suppression needs it. */
+/**
+ * An alert already stored for the race, as suppression needs it: the same three fields as the
+ * database's AlertRef, so stored alerts are compared as read.
+ */
 export interface RecentAlert {
   /** As stored (the alert_type column is plain text). */
-  type: string;
+  alertType: string;
   subject: string | null;
   triggeredAt: Date;
 }
@@ -63,7 +66,7 @@ export function shouldSuppress(
   const at = candidate.triggeredAt.getTime();
   const isDuplicate = recent.some(
     (alert) =>
-      alert.type === candidate.type &&
+      alert.alertType === candidate.type &&
       alert.subject === candidate.subject &&
       Math.abs(at - alert.triggeredAt.getTime()) < windowMs,
   );

@@ -62,8 +62,6 @@ export interface Poller {
   run(): Promise<IngestSummary>;
   /** Stops after the write in flight; run() then resolves. */
   stop(): void;
-  readonly ingestor: FeedIngestor;
-  readonly http: FeedHttpClient;
 }
 
 interface RaceState extends RacePollState {
@@ -241,8 +239,6 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   return {
-    ingestor,
-    http,
     stop() {
       controller.abort();
     },
@@ -271,7 +267,7 @@ export function createPoller(options: PollerOptions): Poller {
 }
 
 /** The calendar date after `date` (YYYY-MM-DD). */
-export function nextCalendarDate(date: string): string {
+function nextCalendarDate(date: string): string {
   const [year, month, day] = date.split("-").map(Number) as [number, number, number];
   return new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
 }

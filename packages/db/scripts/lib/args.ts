@@ -1,28 +1,20 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
-
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
 /**
- * parseArgs over this script's arguments. `pnpm <script> -- --flag` passes the
- * `--` through, so a leading one is dropped; a bad flag ends the script with
- * its message and exit code 2 instead of a stack trace.
+ * How every db script reads its command line: a commander program whose
+ * options use @totewatch/cli-kit's parsers. Invariant: a bad option ends the
+ * script with commander's message and EXIT.usage before anything is touched;
+ * --help prints and exits 0.
  */
-type Values<T extends Options> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
->["values"];
+import { EXIT } from "@totewatch/cli-kit";
+import { CommanderError, type Command } from "commander";
 
-export function scriptOptions<T extends Options>(options: T): Values<T> {
-  const args = process.argv.slice(2);
-  if (args[0] === "--") args.shift();
+/** The parsed options, or the exit code to end with (commander has already printed why). */
+export function parseOptions<T extends object>(program: Command, args: string[]): T | number {
+  program.exitOverride();
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    program.parse(args, { from: "user" });
+    return program.opts<T>();
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}`);
-    console.error(
-      `options: ${Object.keys(options)
-        .map((name) => `--${name}`)
-        .join(" ")}`,
-    );
-    process.exit(2);
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
   }
 }

@@ -3,7 +3,7 @@
 // instants and a fixed dedupe key make re-running it a no-op.
 import {
   applyRaceCard,
-  createAlert,
+  evaluationTransaction,
   findRace,
   recordExactaSnapshot,
   recordWinSnapshot,
@@ -210,7 +210,7 @@ export async function seedSampleData(db: Db): Promise<SeedStep[]> {
       )
     : null;
   const instants = snapshotInstants(first);
-  const { created } = await createAlert(db, {
+  const alert = {
     triggeredAt: instants.at(-1)!,
     raceId: race?.raceId ?? null,
     entryId: entry?.id ?? null,
@@ -221,7 +221,9 @@ export async function seedSampleData(db: Db): Promise<SeedStep[]> {
     dedupeKey: SAMPLE_ALERT_KEY,
     subject: "4",
     details: { before: 5.5, after: 2.6, minutesToPost: 2 },
-  });
+  };
+  // Stored the one way alerts are stored; no channels, so nothing is due for delivery.
+  const { created } = await evaluationTransaction(db, (tx) => tx.storeAlert(alert, [], new Date()));
   steps.push({ what: "alert: odds drop on race 1 #4", written: created ? 1 : 0 });
   return steps;
 }

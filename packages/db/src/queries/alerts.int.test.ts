@@ -1,8 +1,10 @@
+// Storing alerts (the evaluation writer's storeAlert, the only alert inserter) and the
+// high-water marks beside them, on a real migrated SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
 import { createTestDb } from "../../testing/index.js";
-import { createAlert, markAlertSent, recentAlerts, unsentAlerts, type AlertInput } from "./alerts.js";
-import { readCursor, writeCursor } from "./cursors.js";
+import type { AlertInput } from "./alerts.js";
+import { evaluationReadTransaction, evaluationTransaction } from "./evaluation/view.js";
 import { applyRaceCard, entriesForRace, findRace } from "./races.js";
 
 let db: Db;
@@ -10,6 +12,7 @@ let raceId = 0;
 let entryId = 0;
 
 const at = (minute: number) => new Date(Date.UTC(2025, 8, 13, 16, minute));
+const NOW = at(59);
 
 beforeAll(async () => {
   db = createTestDb("alerts");
@@ -36,10 +39,18 @@ const alertInput = (n: number, overrides: Partial<AlertInput> = {}): AlertInput 
   ...overrides,
 });
 
-describe("createAlert", () => {
-  it("stores an alert with all its fields", async () => {
-    const { alert, created } = await createAlert(db, alertInput(1));
+const store = (input: AlertInput, channels: readonly string[] = []) =>
+  evaluationTransaction(db, (tx) => tx.storeAlert(input, channels, NOW));
+const stored = (alertId: number) =>
+  db.exclusive(() =>
+    db.prisma.alert.findUniqueOrThrow({ where: { id: alertId }, include: { deliveries: true } }),
+  );
+
+describe("storeAlert", () => {
+  it("stores an alert with all its fields, and a delivery row per channel", async () => {
+    const { alertId, created } = await store(alertInput(1), ["webhook", "email", "webhook"]);
     expect(created).toBe(true);
+    const alert = await stored(alertId);
     expect(alert).toMatchObject({
       raceId,
       entryId,
@@ -52,38 +63,46 @@ describe("createAlert", () => {
       dedupeKey: `odds_drop:${raceId}:7:1`,
     });
     expect(alert.triggeredAt.toISOString()).toBe(at(1).toISOString());
+    expect(alert.createdAt.toISOString()).toBe(NOW.toISOString());
     expect(JSON.parse(alert.details!)).toEqual({ before: 8, after: 4 });
+    expect(alert.deliveries.map((row) => [row.channel, row.attempts]).sort()).toEqual([
+      ["email", 0],
+      ["webhook", 0],
+    ]);
   });
 
-  it("is a no-op on a known dedupe key and returns the stored alert", async () => {
-    const again = await createAlert(
-      db,
-      alertInput(1, { message: "a different wording", triggeredAt: at(30) }),
-    );
-    expect(again.created).toBe(false);
-    expect(again.alert.message).toBe("#7 Late Money 8-1 -> 4-1 (1)");
-    expect(again.alert.triggeredAt.toISOString()).toBe(at(1).toISOString());
+  it("is a no-op on a known dedupe key and returns the stored alert's id", async () => {
+    const first = await store(alertInput(1));
+    const again = await store(alertInput(1, { message: "a different wording", triggeredAt: at(30) }), [
+      "log",
+    ]);
+    expect(again).toEqual({ alertId: first.alertId, created: false });
+    const alert = await stored(again.alertId);
+    expect(alert.message).toBe("#7 Late Money 8-1 -> 4-1 (1)");
+    expect(alert.triggeredAt.toISOString()).toBe(at(1).toISOString());
+    // No new delivery rows for a known alert either.
+    expect(alert.deliveries.map((row) => row.channel).sort()).toEqual(["email", "webhook"]);
     expect(
       await db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:1` } })),
     ).toBe(1);
   });
 
-  it("concurrent creates with one dedupe key store exactly one alert", async () => {
+  it("concurrent stores with one dedupe key store exactly one alert", async () => {
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => createAlert(db, alertInput(2, { dedupeKey: "burst:1" }))),
+      Array.from({ length: 8 }, () => store(alertInput(2, { dedupeKey: "burst:1" }))),
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(new Set(results.map((r) => r.alert.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.alertId)).size).toBe(1);
   });
 
   it("stores an alert about no race or runner", async () => {
-    const { alert } = await createAlert(db, {
+    const { alertId } = await store({
       triggeredAt: at(3),
       alertType: "feed_down",
       message: "no odds for 5 minutes",
       dedupeKey: "feed_down:1",
     });
-    expect(alert).toMatchObject({
+    expect(await stored(alertId)).toMatchObject({
       raceId: null,
       entryId: null,
       subject: null,
@@ -92,66 +111,63 @@ describe("createAlert", () => {
     });
   });
 
-  it("rejects an alert for an unknown race (FK) and stores nothing", async () => {
-    await expect(createAlert(db, alertInput(4, { raceId: 999_999 }))).rejects.toMatchObject({
-      code: "P2003",
+  it("rejects an alert for an unknown race (FK) or an empty channel name, and stores nothing", async () => {
+    await expect(store(alertInput(4, { raceId: 999_999 }))).rejects.toMatchObject({
+      code: "SQLITE_CONSTRAINT_FOREIGNKEY",
     });
+    await expect(store(alertInput(5), [""])).rejects.toThrow(/storeAlert: channel names must be non-empty/);
     expect(
-      await db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:4` } })),
+      await db.exclusive(() =>
+        db.prisma.alert.count({
+          where: { dedupeKey: { in: [4, 5].map((n) => `odds_drop:${raceId}:7:${n}`) } },
+        }),
+      ),
     ).toBe(0);
   });
-});
 
-describe("unsentAlerts, markAlertSent, recentAlerts", () => {
-  beforeAll(async () => {
-    await db.exclusive(() => db.prisma.alert.deleteMany({}));
-    // created out of time order on purpose
-    for (const n of [12, 10, 11, 13]) await createAlert(db, alertInput(n));
-  });
-
-  it("unsentAlerts lists undelivered alerts oldest first, with a limit", async () => {
-    expect((await unsentAlerts(db)).map((a) => a.triggeredAt.getUTCMinutes())).toEqual([10, 11, 12, 13]);
-    expect((await unsentAlerts(db, { limit: 2 })).map((a) => a.triggeredAt.getUTCMinutes())).toEqual([
-      10, 11,
-    ]);
-  });
-
-  it("markAlertSent records delivery; the alert leaves the unsent list", async () => {
-    const [oldest] = await unsentAlerts(db, { limit: 1 });
-    await markAlertSent(db, oldest!.id, at(20));
-    const stored = await db.exclusive(() => db.prisma.alert.findUniqueOrThrow({ where: { id: oldest!.id } }));
-    expect(stored.sent).toBe(true);
-    expect(stored.sentAt?.toISOString()).toBe(at(20).toISOString());
-    expect((await unsentAlerts(db)).map((a) => a.triggeredAt.getUTCMinutes())).toEqual([11, 12, 13]);
-  });
-
-  it("markAlertSent on an unknown alert id throws (nothing silently lost)", async () => {
-    await expect(markAlertSent(db, 999_999)).rejects.toMatchObject({ code: "P2025" });
-  });
-
-  it("recentAlerts lists newest first, optionally only the unsent, with a limit", async () => {
-    expect((await recentAlerts(db)).map((a) => a.triggeredAt.getUTCMinutes())).toEqual([13, 12, 11, 10]);
-    expect((await recentAlerts(db, { limit: 2 })).map((a) => a.triggeredAt.getUTCMinutes())).toEqual([
-      13, 12,
-    ]);
-    expect((await recentAlerts(db, { unsentOnly: true })).map((a) => a.triggeredAt.getUTCMinutes())).toEqual([
-      13, 12, 11,
-    ]);
+  it("rolls back the whole pass: an alert stored before a failing write in the same transaction is gone", async () => {
+    const failure = new Error("evaluation failed half-way");
+    await expect(
+      evaluationTransaction(db, (tx) => {
+        tx.storeAlert(alertInput(6), ["webhook"], NOW);
+        tx.setCursor("alerts.rollback", 6, NOW);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(
+      await db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:6` } })),
+    ).toBe(0);
+    expect(await evaluationReadTransaction(db, (tx) => tx.cursor("alerts.rollback"))).toBe(0);
+    expect(db.sql.prepare(`SELECT count(*) AS n FROM alert_delivery`).get()).toEqual({ n: 2 });
   });
 });
 
-describe("readCursor / writeCursor", () => {
+describe("high-water marks (cursor / setCursor)", () => {
+  const read = (name: string) => evaluationReadTransaction(db, (tx) => tx.cursor(name));
+  const write = (name: string, position: number) =>
+    evaluationTransaction(db, (tx) => tx.setCursor(name, position, NOW));
+
   it("reads 0 for a cursor never written", async () => {
-    expect(await readCursor(db, "alerts.odds")).toBe(0);
+    expect(await read("alerts.odds")).toBe(0);
   });
 
   it("writes, moves and reads back named positions independently", async () => {
-    await writeCursor(db, "alerts.odds", 120);
-    await writeCursor(db, "alerts.exacta", 7);
-    expect(await readCursor(db, "alerts.odds")).toBe(120);
-    await writeCursor(db, "alerts.odds", 450);
-    expect(await readCursor(db, "alerts.odds")).toBe(450);
-    expect(await readCursor(db, "alerts.exacta")).toBe(7);
-    expect(db.sql.prepare(`SELECT count(*) AS n FROM cursor`).get()).toEqual({ n: 2 });
+    await write("alerts.odds", 120);
+    await write("alerts.exacta", 7);
+    expect(await read("alerts.odds")).toBe(120);
+    await write("alerts.odds", 450);
+    expect(await read("alerts.odds")).toBe(450);
+    expect(await read("alerts.exacta")).toBe(7);
+    expect(
+      db.sql.prepare(`SELECT count(*) AS n FROM cursor WHERE name IN ('alerts.odds', 'alerts.exacta')`).get(),
+    ).toEqual({ n: 2 });
+  });
+
+  it("refuses a position that is not a whole number >= 0, moving nothing", async () => {
+    await expect(write("alerts.odds", -1)).rejects.toThrow(
+      /cursor alerts.odds: position must be a whole number/,
+    );
+    await expect(write("alerts.odds", 1.5)).rejects.toThrow(/whole number/);
+    expect(await read("alerts.odds")).toBe(450);
   });
 });

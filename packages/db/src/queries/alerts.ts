@@ -1,90 +1,82 @@
-import type { Db } from "../client.js";
-import { Prisma, type Alert } from "../generated/prisma/client.js";
+/**
+ * The alert aggregate (`alert`). Its writers, each the only one of its kind:
+ * insertAlert (here) creates alerts, with their delivery rows in the same
+ * transaction; recordDeliverySuccess (deliveries.ts) sets `sent`/`sent_at`;
+ * pruneOldData (retention.ts) deletes. Alerts are stored through the
+ * evaluation writer's storeAlert (evaluation/view.ts), so an alert, its
+ * delivery rows and the high-water marks of the pass that raised it commit
+ * together.
+ *
+ * The alert shapes, and why each remains:
+ * - AlertCandidate (apps/alerts rules): what a rule found, before suppression
+ *   decides whether it becomes an alert; pure, so it knows no database.
+ * - AlertInput (here): what insertAlert stores; Prisma's Alert minus what the
+ *   database fills (id, sent, sent_at, created_at), details as an object.
+ * - StoredAlert (stored-alert.ts): the one read shape, an alert with its race
+ *   and runner, for listings, deliveries, channels, reports, dry runs and the
+ *   backtest.
+ * - AlertRef (here): the three columns suppression compares (Pick of Alert).
+ * - Alert: Prisma's generated row, for typed reads through Prisma.
+ */
+import type { Alert } from "../generated/prisma/client.js";
+import { statement, type Connection } from "../sql.js";
+import { toDbTime } from "../time.js";
+import { insertDeliveryRows, validateChannels } from "./deliveries.js";
+import type { AlertDetails } from "./stored-alert.js";
 
 export type { Alert };
 
-export interface AlertInput {
-  triggeredAt: Date;
-  raceId?: number | null;
-  entryId?: number | null;
-  alertType: string;
-  thresholdValue?: number | null;
-  actualValue?: number | null;
-  message: string;
-  /** Identity of the event; a known key makes this a no-op. */
-  dedupeKey: string;
-  subject?: string | null;
-  details?: Record<string, unknown> | null;
-}
+/** What an alert is stored from. */
+export type AlertInput = Pick<Alert, "triggeredAt" | "alertType" | "message"> &
+  Partial<Pick<Alert, "raceId" | "entryId" | "thresholdValue" | "actualValue" | "subject">> & {
+    /** Identity of the event; a known key makes storing a no-op. */
+    dedupeKey: Alert["dedupeKey"];
+    details?: AlertDetails | null;
+  };
 
-/** Stores an alert unless one with the same dedupe key exists; returns the stored row either way. */
-export async function createAlert(db: Db, input: AlertInput): Promise<{ alert: Alert; created: boolean }> {
-  return db.exclusive(async () => {
-    try {
-      const alert = await db.prisma.alert.create({
-        data: {
-          triggeredAt: input.triggeredAt,
-          raceId: input.raceId ?? null,
-          entryId: input.entryId ?? null,
-          alertType: input.alertType,
-          thresholdValue: input.thresholdValue ?? null,
-          actualValue: input.actualValue ?? null,
-          message: input.message,
-          dedupeKey: input.dedupeKey,
-          subject: input.subject ?? null,
-          details: input.details ? JSON.stringify(input.details) : null,
-        },
-      });
-      return { alert, created: true };
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-        const alert = await db.prisma.alert.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey } });
-        return { alert, created: false };
-      }
-      throw error;
-    }
-  });
-}
+/** A stored alert as suppression compares it. */
+export type AlertRef = Pick<Alert, "alertType" | "subject" | "triggeredAt">;
 
-/** Alerts not yet delivered on every channel, oldest first. */
-export async function unsentAlerts(db: Db, opts: { limit?: number } = {}): Promise<Alert[]> {
-  return db.exclusive(() =>
-    db.prisma.alert.findMany({
-      where: { sent: false },
-      orderBy: [{ triggeredAt: "asc" }, { id: "asc" }],
-      take: opts.limit ?? 500,
-    }),
-  );
-}
-
-/** Marks an alert delivered (every channel done). */
-export async function markAlertSent(db: Db, alertId: number, sentAt: Date = new Date()): Promise<void> {
-  await db.exclusive(() => db.prisma.alert.update({ where: { id: alertId }, data: { sent: true, sentAt } }));
-}
-
-/** The newest alerts first, optionally only the undelivered. */
-export async function recentAlerts(
-  db: Db,
-  opts: { limit?: number; unsentOnly?: boolean } = {},
-): Promise<Alert[]> {
-  return db.exclusive(() =>
-    db.prisma.alert.findMany({
-      where: opts.unsentOnly ? { sent: false } : {},
-      orderBy: [{ triggeredAt: "desc" }, { id: "desc" }],
-      take: opts.limit ?? 50,
-    }),
-  );
-}
-
-/** An alert's `details` JSON text as an object (tolerating rows written by hand). */
-export function parseAlertDetails(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : { value };
-  } catch {
-    return { unparsed: text };
+/**
+ * Stores an alert unless its dedupe key is known, with one delivery row per
+ * channel for a new alert, inside the caller's write transaction. Returns
+ * the alert id and whether it was new.
+ */
+export function insertAlert(
+  sql: Connection,
+  input: AlertInput,
+  channels: readonly string[],
+  now: Date,
+): { alertId: number; created: boolean } {
+  validateChannels(channels, "storeAlert");
+  const at = toDbTime(now);
+  const inserted = statement(
+    sql,
+    `INSERT INTO alert (triggered_at, race_id, entry_id, alert_type, threshold_value, actual_value, message,
+                        dedupe_key, subject, details, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING alert_id`,
+  ).get(
+    toDbTime(input.triggeredAt),
+    input.raceId ?? null,
+    input.entryId ?? null,
+    input.alertType,
+    input.thresholdValue ?? null,
+    input.actualValue ?? null,
+    input.message,
+    input.dedupeKey,
+    input.subject ?? null,
+    input.details ? JSON.stringify(input.details) : null,
+    at,
+  ) as { alert_id: number } | undefined;
+  if (!inserted) {
+    const existing = statement(sql, `SELECT alert_id FROM alert WHERE dedupe_key = ?`).get(
+      input.dedupeKey,
+    ) as {
+      alert_id: number;
+    };
+    return { alertId: existing.alert_id, created: false };
   }
+  insertDeliveryRows(sql, inserted.alert_id, channels, at);
+  return { alertId: inserted.alert_id, created: true };
 }

@@ -1,13 +1,28 @@
-import type { Db } from "../client.js";
+/**
+ * Named high-water marks (`cursor`), e.g. the last odds_snapshot id the
+ * alerts engine evaluated. These two functions are the table's only reader
+ * and writer; they run inside the caller's transaction (the evaluation view),
+ * so a mark moves in the same commit as the work it marks.
+ */
+import { InvalidInputError } from "../errors.js";
+import { statement, type Connection } from "../sql.js";
+import { toDbTime } from "../time.js";
 
 /** A named high-water mark (0 when never written). */
-export async function readCursor(db: Db, name: string): Promise<number> {
-  return db.exclusive(async () => (await db.prisma.cursor.findUnique({ where: { name } }))?.position ?? 0);
+export function cursorPosition(sql: Connection, name: string): number {
+  const row = statement(sql, `SELECT position FROM cursor WHERE name = ?`).get(name) as
+    { position: number } | undefined;
+  return row?.position ?? 0;
 }
 
-/** Moves a named high-water mark. */
-export async function writeCursor(db: Db, name: string, position: number): Promise<void> {
-  await db.exclusive(() =>
-    db.prisma.cursor.upsert({ where: { name }, create: { name, position }, update: { position } }),
-  );
+/** Moves a named high-water mark (a whole number >= 0). */
+export function moveCursor(sql: Connection, name: string, position: number, now: Date): void {
+  if (!Number.isInteger(position) || position < 0) {
+    throw new InvalidInputError(`cursor ${name}: position must be a whole number >= 0, got ${position}`);
+  }
+  statement(
+    sql,
+    `INSERT INTO cursor (name, position, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+  ).run(name, position, toDbTime(now));
 }

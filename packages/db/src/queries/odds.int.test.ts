@@ -1,15 +1,14 @@
+// Win odds (odds.ts) and exacta probables (exacta.ts): the two snapshot kinds share their race fixtures.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "../errors.js";
-import { createTestDb } from "../../testing/index.js";
+import { createTestDb, rowCount, storedRows } from "../../testing/index.js";
+import { latestExactaGrid, recordExactaSnapshot, type ExactaProbableInput } from "./exacta.js";
 import {
-  latestExactaGrid,
   latestOddsForRace,
   oddsHistoryForEntry,
   oddsHistoryForRace,
-  recordExactaSnapshot,
   recordWinSnapshot,
-  type ExactaProbableInput,
   type WinRunnerInput,
 } from "./odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./races.js";
@@ -21,12 +20,8 @@ const BOARD: RaceKey = { track: "Belmont Park", raceDate: "2025-09-13", raceNumb
 const PROGRAMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
 const at = (minute: number) => new Date(Date.UTC(2025, 8, 13, 16, minute));
 
-const count = (table: string) =>
-  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-const dump = () =>
-  ["odds_snapshot", "exacta_probable", "entry", "race", "track", "horse"].map((t) =>
-    db.sql.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all(),
-  );
+const count = (table: string) => rowCount(db, table);
+const dump = () => storedRows(db, ["odds_snapshot", "exacta_probable", "entry", "race", "track", "horse"]);
 
 const winRunners = (odds: (program: string, i: number) => number, programs = PROGRAMS): WinRunnerInput[] =>
   programs.map((programNumber, i) => ({
@@ -66,9 +61,9 @@ describe("recordWinSnapshot", () => {
   it("writes one row per runner in one go, and a repeat writes nothing", async () => {
     const snap = { ...BIG, fetchedAt: at(0), totalWinPool: 78_000, runners: winRunners((_, i) => i + 1.5) };
     expect(await recordWinSnapshot(db, snap)).toEqual({ changed: true, rows: 12 });
-    const before = dump();
+    const before = await dump();
     expect(await recordWinSnapshot(db, snap)).toEqual({ changed: false, rows: 0 });
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     const row = db.sql
       .prepare(
         `SELECT o.* FROM odds_snapshot o JOIN entry e USING (entry_id) WHERE e.program_number = '3' AND o.fetched_at LIKE '2025-09-13T16:00%'`,
@@ -84,7 +79,7 @@ describe("recordWinSnapshot", () => {
   });
 
   it("throws UnknownRaceError for a race without a card and writes nothing", async () => {
-    const before = count("odds_snapshot");
+    const before = await count("odds_snapshot");
     const key = { ...BIG, raceNumber: 7 };
     const error = await recordWinSnapshot(db, {
       ...key,
@@ -93,11 +88,11 @@ describe("recordWinSnapshot", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownRaceError);
     expect((error as UnknownRaceError).race).toMatchObject(key);
-    expect(count("odds_snapshot")).toBe(before);
+    expect(await count("odds_snapshot")).toBe(before);
   });
 
   it("with 11 known runners and one unknown, throws UnknownRunnerError and writes zero rows", async () => {
-    const before = dump();
+    const before = await dump();
     const runners = winRunners(() => 4, [...PROGRAMS.slice(0, 6), "13", ...PROGRAMS.slice(6, 11)]);
     expect(runners).toHaveLength(12);
     const error = await recordWinSnapshot(db, { ...BIG, fetchedAt: at(2), runners }).catch((e: unknown) => e);
@@ -106,7 +101,7 @@ describe("recordWinSnapshot", () => {
     expect((error as Error).message).toBe(
       `program number "13" is not on the card of Belmont Park 2025-09-13 race 1`,
     );
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     expect(
       db.sql
         .prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at LIKE '2025-09-13T16:02%'`)
@@ -117,7 +112,7 @@ describe("recordWinSnapshot", () => {
   });
 
   it("refuses non-positive or non-finite odds before writing, naming the runner", async () => {
-    const before = count("odds_snapshot");
+    const before = await count("odds_snapshot");
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(
         recordWinSnapshot(db, {
@@ -130,7 +125,7 @@ describe("recordWinSnapshot", () => {
     await expect(
       recordWinSnapshot(db, { ...BIG, fetchedAt: at(3), runners: winRunners((p) => (p === "5" ? 0 : 3)) }),
     ).rejects.toThrow(/runner 5 has odds 0/);
-    expect(count("odds_snapshot")).toBe(before);
+    expect(await count("odds_snapshot")).toBe(before);
   });
 
   it("a snapshot that fails half-way through its inserts leaves nothing behind", async () => {
@@ -138,7 +133,7 @@ describe("recordWinSnapshot", () => {
     db.sql.exec(`CREATE TEMP TRIGGER fail_odds BEFORE INSERT ON odds_snapshot
                  WHEN NEW.win_odds = 77 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
     try {
-      const before = dump();
+      const before = await dump();
       await expect(
         recordWinSnapshot(db, {
           ...BIG,
@@ -146,7 +141,7 @@ describe("recordWinSnapshot", () => {
           runners: winRunners((_, i) => (i === 6 ? 77 : 5)),
         }),
       ).rejects.toThrow(/disk on fire/);
-      expect(dump()).toEqual(before);
+      expect(await dump()).toEqual(before);
     } finally {
       db.sql.exec(`DROP TRIGGER fail_odds`);
     }
@@ -189,13 +184,13 @@ describe("recordExactaSnapshot", () => {
     expect(grid).toHaveLength(132);
     const snap = { ...BIG, fetchedAt: at(0), totalExactaPool: 50_000, probables: grid };
     expect(await recordExactaSnapshot(db, snap)).toEqual({ changed: true, rows: 132 });
-    const before = dump();
+    const before = await dump();
     expect(await recordExactaSnapshot(db, snap)).toEqual({ changed: false, rows: 0 });
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 
   it("with an unknown runner in the grid, throws UnknownRunnerError and writes nothing", async () => {
-    const before = dump();
+    const before = await dump();
     const grid = exactaGrid(programs, () => 20);
     grid[100] = { first: "99", second: "1", payout: 20 };
     const error = await recordExactaSnapshot(db, { ...BIG, fetchedAt: at(1), probables: grid }).catch(
@@ -203,11 +198,11 @@ describe("recordExactaSnapshot", () => {
     );
     expect(error).toBeInstanceOf(UnknownRunnerError);
     expect((error as UnknownRunnerError).programNumber).toBe("99");
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     await expect(
       recordExactaSnapshot(db, { ...BIG, raceNumber: 8, fetchedAt: at(1), probables: grid.slice(0, 3) }),
     ).rejects.toThrow(UnknownRaceError);
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 
   it("refuses a combination naming one runner twice or a negative payout", async () => {
@@ -231,7 +226,7 @@ describe("recordExactaSnapshot", () => {
     db.sql.exec(`CREATE TEMP TRIGGER fail_exacta BEFORE INSERT ON exacta_probable
                  WHEN NEW.payout = 777 BEGIN SELECT RAISE(ABORT, 'pool feed cut'); END`);
     try {
-      const before = dump();
+      const before = await dump();
       await expect(
         recordExactaSnapshot(db, {
           ...BIG,
@@ -239,7 +234,7 @@ describe("recordExactaSnapshot", () => {
           probables: exactaGrid(programs, (i) => (i === 80 ? 777 : 30)),
         }),
       ).rejects.toThrow(/pool feed cut/);
-      expect(dump()).toEqual(before);
+      expect(await dump()).toEqual(before);
     } finally {
       db.sql.exec(`DROP TRIGGER fail_exacta`);
     }

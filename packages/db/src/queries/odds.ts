@@ -1,11 +1,23 @@
-import type Database from "better-sqlite3";
-import type { Db } from "../client.js";
-import { InvalidInputError, UnknownRunnerError } from "../errors.js";
-import { readRaw, statement, writeTransaction } from "../sql.js";
-import { toDbTime } from "../time.js";
+/**
+ * Win odds: one row per runner per observed instant (odds_snapshot), written
+ * by recordWinSnapshot and read as the latest board or as history.
+ *
+ * Invariants: a snapshot is written whole or not at all; recording the same
+ * one again is a no-op (UNIQUE entry_id, fetched_at); nothing is written
+ * for a race or runner the card does not know. latestOddsForRace is on the
+ * alerts' hot path: it seeks idx_odds_entry per runner (schema.int.test.ts
+ * checks the plan), so its cost grows with the runners, not the table.
+ */
 import { compareProgramNumbers } from "@totewatch/tote";
-import { resolveRace, type RaceKey, type RaceRef, type WriteResult } from "./races.js";
+import type { Db } from "../client.js";
+import { InvalidInputError } from "../errors.js";
+import type { Entry, Horse, OddsSnapshot } from "../generated/prisma/client.js";
+import { entryIdFor, resolveRace } from "../race-refs.js";
+import { readRaw, statement, writeTransaction, type SqlRow } from "../sql.js";
+import { fromDbTime, toDbTime } from "../time.js";
+import type { RaceKey, WriteResult } from "./races.js";
 
+/** One runner's price in a win snapshot (a write input). */
 export interface WinRunnerInput {
   programNumber: string;
   /** Odds-to-1 (5-2 -> 2.5). */
@@ -17,35 +29,6 @@ export interface WinSnapshotInput extends RaceKey {
   fetchedAt: Date;
   totalWinPool?: number | null;
   runners: WinRunnerInput[];
-}
-
-export interface ExactaProbableInput {
-  first: string;
-  second: string;
-  /** Probable payout for a $2 ticket. */
-  payout: number;
-}
-
-export interface ExactaSnapshotInput extends RaceKey {
-  fetchedAt: Date;
-  totalExactaPool?: number | null;
-  probables: ExactaProbableInput[];
-}
-
-function entryIdFor(
-  db: Db,
-  sql: Database.Database,
-  key: RaceKey,
-  ref: RaceRef,
-  program: string,
-): [RaceRef, number] {
-  const id = ref.entries.get(program);
-  if (id !== undefined) return [ref, id];
-  // Maybe another process added the runner since we cached the card.
-  const fresh = resolveRace(db, sql, key, true);
-  const freshId = fresh.entries.get(program);
-  if (freshId === undefined) throw new UnknownRunnerError(key, program);
-  return [fresh, freshId];
 }
 
 /**
@@ -94,74 +77,26 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
   });
 }
 
-/**
- * Records one exacta-probables snapshot (a row per combination) in one
- * transaction; a repeat is a no-op (UNIQUE race_id, fetched_at, first, second).
- */
-export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): Promise<WriteResult> {
-  const fetchedAt = toDbTime(snap.fetchedAt);
-  const seen = new Set<string>();
-  for (const p of snap.probables) {
-    const combination = `${p.first}-${p.second}`;
-    if (seen.has(combination))
-      throw new InvalidInputError(`exacta snapshot: combination ${combination} is listed twice`);
-    seen.add(combination);
-    if (p.first === p.second)
-      throw new InvalidInputError(
-        `exacta snapshot: combination ${p.first}-${p.second} names one runner twice`,
-      );
-    if (!(p.payout >= 0) || !Number.isFinite(p.payout))
-      throw new InvalidInputError(
-        `exacta snapshot: combination ${p.first}-${p.second} has payout ${p.payout}`,
-      );
-  }
-  return writeTransaction(db, (sql) => {
-    let ref = resolveRace(db, sql, snap);
-    for (const p of snap.probables) {
-      [ref] = entryIdFor(db, sql, snap, ref, p.first);
-      [ref] = entryIdFor(db, sql, snap, ref, p.second);
-    }
-    const insert = statement(
-      sql,
-      `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, total_exacta_pool, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
-    );
-    const now = toDbTime(new Date());
-    let inserted = 0;
-    for (const p of snap.probables) {
-      inserted += insert.run(
-        ref.raceId,
-        fetchedAt,
-        p.first,
-        p.second,
-        p.payout,
-        snap.totalExactaPool ?? null,
-        now,
-      ).changes;
-    }
-    return { changed: inserted > 0, rows: inserted };
-  });
-}
+type SnapshotFigures = "winOdds" | "winOddsDecimal" | "winPoolAmount" | "totalWinPool";
 
-export interface RunnerOdds {
-  entryId: number;
-  programNumber: string;
-  horse: string;
-  morningLineOdds: number | null;
-  scratched: boolean;
-  /** Null when the runner has no snapshot yet. */
-  fetchedAt: Date | null;
-  winOdds: number | null;
-  winOddsDecimal: number | null;
-  winPoolAmount: number | null;
-  totalWinPool: number | null;
+/** Each field of T, or null (a LEFT JOIN that found no row). */
+type OrNull<T> = { [K in keyof T]: T[K] | null };
+
+/** A runner of the card with its newest snapshot; the snapshot's fields are null before its first one. */
+export interface RunnerOdds
+  extends
+    Pick<Entry, "programNumber" | "morningLineOdds" | "scratched">,
+    OrNull<Pick<OddsSnapshot, "fetchedAt" | SnapshotFigures>> {
+  entryId: Entry["id"];
+  horse: Horse["name"];
 }
 
 // Per entry, the newest snapshot by an index seek on idx_odds_entry
 // (entry_id, fetched_at DESC): cost grows with the runners, not the table.
 export const LATEST_ODDS_SQL = `
-  SELECT e.entry_id, e.program_number, h.name AS horse, e.morning_line_odds, e.scratched,
-         o.fetched_at, o.win_odds, o.win_odds_decimal, o.win_pool_amount, o.total_win_pool
+  SELECT e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
+         e.morning_line_odds AS morningLineOdds, e.scratched, o.fetched_at AS fetchedAt, o.win_odds AS winOdds,
+         o.win_odds_decimal AS winOddsDecimal, o.win_pool_amount AS winPoolAmount, o.total_win_pool AS totalWinPool
   FROM entry e
   JOIN horse h ON h.horse_id = e.horse_id
   LEFT JOIN odds_snapshot o ON o.snapshot_id = (
@@ -169,49 +104,23 @@ export const LATEST_ODDS_SQL = `
     WHERE s.entry_id = e.entry_id ORDER BY s.fetched_at DESC LIMIT 1)
   WHERE e.race_id = ?`;
 
-interface RunnerOddsRow {
-  entry_id: number;
-  program_number: string;
-  horse: string;
-  morning_line_odds: number | null;
-  scratched: number;
-  fetched_at: string | null;
-  win_odds: number | null;
-  win_odds_decimal: number | null;
-  win_pool_amount: number | null;
-  total_win_pool: number | null;
-}
-
 /** The latest odds of every entry of a race, in program order (entries without odds included). */
 export async function latestOddsForRace(db: Db, raceId: number): Promise<RunnerOdds[]> {
   return readRaw(db, (sql) =>
-    (statement(sql, LATEST_ODDS_SQL).all(raceId) as RunnerOddsRow[])
-      .map((r) => ({
-        entryId: r.entry_id,
-        programNumber: r.program_number,
-        horse: r.horse,
-        morningLineOdds: r.morning_line_odds,
-        scratched: r.scratched === 1,
-        fetchedAt: r.fetched_at ? new Date(r.fetched_at) : null,
-        winOdds: r.win_odds,
-        winOddsDecimal: r.win_odds_decimal,
-        winPoolAmount: r.win_pool_amount,
-        totalWinPool: r.total_win_pool,
+    (statement(sql, LATEST_ODDS_SQL).all(raceId) as Array<SqlRow<RunnerOdds>>)
+      .map((row) => ({
+        ...row,
+        scratched: row.scratched === 1,
+        fetchedAt: row.fetchedAt ? fromDbTime(row.fetchedAt) : null,
       }))
       .sort((a, b) => compareProgramNumbers(a.programNumber, b.programNumber)),
   );
 }
 
-export interface OddsPoint {
-  snapshotId: number;
-  raceId: number;
-  entryId: number;
-  programNumber: string;
-  fetchedAt: Date;
-  winOdds: number | null;
-  winOddsDecimal: number | null;
-  winPoolAmount: number | null;
-  totalWinPool: number | null;
+/** One stored snapshot row of a runner. */
+export interface OddsPoint extends Pick<OddsSnapshot, "raceId" | "entryId" | "fetchedAt" | SnapshotFigures> {
+  snapshotId: OddsSnapshot["id"];
+  programNumber: Entry["programNumber"];
 }
 
 export interface TimeRange {
@@ -222,33 +131,12 @@ export interface TimeRange {
 }
 
 const ODDS_POINT_SQL = `
-  SELECT o.snapshot_id, o.race_id, o.entry_id, e.program_number, o.fetched_at, o.win_odds, o.win_odds_decimal,
-         o.win_pool_amount, o.total_win_pool
+  SELECT o.snapshot_id AS snapshotId, o.race_id AS raceId, o.entry_id AS entryId, e.program_number AS programNumber,
+         o.fetched_at AS fetchedAt, o.win_odds AS winOdds, o.win_odds_decimal AS winOddsDecimal,
+         o.win_pool_amount AS winPoolAmount, o.total_win_pool AS totalWinPool
   FROM odds_snapshot o JOIN entry e ON e.entry_id = o.entry_id`;
 
-interface OddsPointRow {
-  snapshot_id: number;
-  race_id: number;
-  entry_id: number;
-  program_number: string;
-  fetched_at: string;
-  win_odds: number | null;
-  win_odds_decimal: number | null;
-  win_pool_amount: number | null;
-  total_win_pool: number | null;
-}
-
-const toOddsPoint = (r: OddsPointRow): OddsPoint => ({
-  snapshotId: r.snapshot_id,
-  raceId: r.race_id,
-  entryId: r.entry_id,
-  programNumber: r.program_number,
-  fetchedAt: new Date(r.fetched_at),
-  winOdds: r.win_odds,
-  winOddsDecimal: r.win_odds_decimal,
-  winPoolAmount: r.win_pool_amount,
-  totalWinPool: r.total_win_pool,
-});
+const toOddsPoint = (row: SqlRow<OddsPoint>): OddsPoint => ({ ...row, fetchedAt: fromDbTime(row.fetchedAt) });
 
 const rangeBounds = (range: TimeRange) =>
   [range.from ? toDbTime(range.from) : "", range.to ? toDbTime(range.to) : "\uffff"] as const;
@@ -264,7 +152,7 @@ export async function oddsHistoryForEntry(
       statement(
         sql,
         `${ODDS_POINT_SQL} WHERE o.entry_id = ? AND o.fetched_at >= ? AND o.fetched_at <= ? ORDER BY o.fetched_at`,
-      ).all(entryId, ...rangeBounds(range)) as OddsPointRow[]
+      ).all(entryId, ...rangeBounds(range)) as Array<SqlRow<OddsPoint>>
     ).map(toOddsPoint),
   );
 }
@@ -280,51 +168,7 @@ export async function oddsHistoryForRace(
       statement(
         sql,
         `${ODDS_POINT_SQL} WHERE o.race_id = ? AND o.fetched_at >= ? AND o.fetched_at <= ? ORDER BY o.fetched_at, o.entry_id`,
-      ).all(raceId, ...rangeBounds(range)) as OddsPointRow[]
+      ).all(raceId, ...rangeBounds(range)) as Array<SqlRow<OddsPoint>>
     ).map(toOddsPoint),
   );
-}
-
-export interface ExactaGrid {
-  raceId: number;
-  fetchedAt: Date;
-  totalExactaPool: number | null;
-  probables: Array<{ exactaId: number; first: string; second: string; payout: number }>;
-}
-
-/** The newest exacta probables of a race (one snapshot's whole grid), or null. */
-export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGrid | null> {
-  return readRaw(db, (sql) => {
-    const newest = statement(
-      sql,
-      `SELECT fetched_at FROM exacta_probable WHERE race_id = ? ORDER BY fetched_at DESC LIMIT 1`,
-    ).get(raceId) as { fetched_at: string } | undefined;
-    return newest ? exactaGridAt(sql, raceId, newest.fetched_at) : null;
-  });
-}
-
-/** One stored exacta grid (a race at one instant), inside the caller's read. */
-export function exactaGridAt(sql: Database.Database, raceId: number, fetchedAt: string): ExactaGrid {
-  const rows = statement(
-    sql,
-    `SELECT exacta_id, first_horse, second_horse, payout, total_exacta_pool FROM exacta_probable
-     WHERE race_id = ? AND fetched_at = ? ORDER BY exacta_id`,
-  ).all(raceId, fetchedAt) as Array<{
-    exacta_id: number;
-    first_horse: string;
-    second_horse: string;
-    payout: number;
-    total_exacta_pool: number | null;
-  }>;
-  return {
-    raceId,
-    fetchedAt: new Date(fetchedAt),
-    totalExactaPool: rows[0]?.total_exacta_pool ?? null,
-    probables: rows.map((r) => ({
-      exactaId: r.exacta_id,
-      first: r.first_horse,
-      second: r.second_horse,
-      payout: r.payout,
-    })),
-  };
 }

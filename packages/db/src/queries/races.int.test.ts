@@ -1,18 +1,18 @@
+// Races and cards (races.ts) and tracks (tracks.ts): one aggregate's writes and reads, on one database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError } from "../errors.js";
-import { createTestDb } from "../../testing/index.js";
+import { createTestDb, storedRows } from "../../testing/index.js";
 import {
   applyRaceCard,
   entriesForRace,
   findRace,
   raceById,
   racesOnDate,
-  registerTrack,
   setRaceStatus,
-  trackTimeZone,
   type RaceCardInput,
 } from "./races.js";
+import { registerTrack, trackTimeZone } from "./tracks.js";
 
 let db: Db;
 
@@ -25,9 +25,7 @@ afterAll(async () => {
 
 const TABLES = ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable", "alert", "cursor"];
 
-/** Every row of every table, in storage order: two equal dumps mean nothing was written. */
-const dump = () =>
-  Object.fromEntries(TABLES.map((t) => [t, db.sql.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+const dump = () => storedRows(db, TABLES);
 
 function card(overrides: Partial<RaceCardInput> = {}): RaceCardInput {
   return {
@@ -57,10 +55,10 @@ describe("applyRaceCard", () => {
   it("creates track, race, horses and entries, then is idempotent", async () => {
     const first = await applyRaceCard(db, card());
     expect(first).toEqual({ changed: true, rows: 1 + 1 + 4 + 4 });
-    const before = dump();
+    const before = await dump();
     expect(await applyRaceCard(db, card())).toEqual({ changed: false, rows: 0 });
     expect(await applyRaceCard(db, card())).toEqual({ changed: false, rows: 0 });
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
     expect(before.track).toHaveLength(1);
     expect(before.race).toHaveLength(1);
     expect(before.horse).toHaveLength(4);
@@ -211,7 +209,7 @@ describe("applyRaceCard", () => {
   });
 
   it("refuses a bad card before writing anything, naming what is wrong", async () => {
-    const before = dump();
+    const before = await dump();
     await expect(applyRaceCard(db, card({ raceDate: "13/09/2025" }))).rejects.toThrow(
       /race date must be YYYY-MM-DD/,
     );
@@ -232,7 +230,7 @@ describe("applyRaceCard", () => {
       applyRaceCard(db, card({ entries: [{ programNumber: "1", horse: "A", morningLineOdds: -1 }] })),
     ).rejects.toThrow(/entry 1 has morning line -1/);
     await expect(applyRaceCard(db, card({ track: " " }))).rejects.toThrow(/track name is empty/);
-    expect(dump()).toEqual(before);
+    expect(await dump()).toEqual(before);
   });
 
   it("a card that fails half-way (after track, race and some entries) leaves nothing behind", async () => {
@@ -240,7 +238,7 @@ describe("applyRaceCard", () => {
     db.sql.exec(`CREATE TEMP TRIGGER fail_third_entry BEFORE INSERT ON entry
                  WHEN NEW.program_number = '3' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
     try {
-      const before = dump();
+      const before = await dump();
       const halfWay = card({
         track: "Half Way Downs",
         entries: [
@@ -250,7 +248,7 @@ describe("applyRaceCard", () => {
         ],
       });
       await expect(applyRaceCard(db, halfWay)).rejects.toThrow(/simulated failure/);
-      expect(dump()).toEqual(before);
+      expect(await dump()).toEqual(before);
       expect(await findRace(db, halfWay)).toBeNull();
     } finally {
       db.sql.exec(`DROP TRIGGER fail_third_entry`);

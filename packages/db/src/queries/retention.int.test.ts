@@ -2,8 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
 import { createTestDb } from "../../testing/index.js";
 import { toDbTime } from "../time.js";
-import { createAlert } from "./alerts.js";
-import { recordExactaSnapshot, recordWinSnapshot } from "./odds.js";
+import type { AlertInput } from "./alerts.js";
+import { evaluationTransaction } from "./evaluation/view.js";
+import { recordExactaSnapshot } from "./exacta.js";
+import { recordWinSnapshot } from "./odds.js";
 import { applyRaceCard, type RaceKey } from "./races.js";
 import { pruneOldData } from "./retention.js";
 
@@ -23,6 +25,10 @@ const timesOf = (table: string, column: string) =>
       t: string;
     }>
   ).map((r) => r.t);
+
+/** Stores an alert (with a delivery row per channel) the one way alerts are stored. */
+const storeAlert = (input: AlertInput, channels: readonly string[] = []) =>
+  evaluationTransaction(db, (tx) => tx.storeAlert(input, channels, NOW));
 
 // Odds and exacta grids at these ages (days); alerts (each with two delivery rows) too.
 const ODDS_AGES = [100, 45, 31, 30.001, 29.999, 10, 0];
@@ -59,19 +65,14 @@ beforeEach(async () => {
     });
   }
   for (const [i, age] of ALERT_AGES.entries()) {
-    const { alert } = await createAlert(db, {
-      triggeredAt: daysAgo(age),
-      alertType: "odds_drop",
-      message: `alert ${i}`,
-      dedupeKey: `retention:${i}`,
-    });
-    await db.exclusive(() =>
-      db.prisma.alertDelivery.createMany({
-        data: [
-          { alertId: alert.id, channel: "email" },
-          { alertId: alert.id, channel: "log" },
-        ],
-      }),
+    await storeAlert(
+      {
+        triggeredAt: daysAgo(age),
+        alertType: "odds_drop",
+        message: `alert ${i}`,
+        dedupeKey: `retention:${i}`,
+      },
+      ["email", "log"],
     );
   }
 });
@@ -156,7 +157,7 @@ describe("pruneOldData", () => {
       batchSize: 1,
       onProgress: (p) => order.push(`prune ${p.table} ${p.removed}`),
     });
-    const other = createAlert(db, {
+    const other = storeAlert({
       triggeredAt: NOW,
       alertType: "t",
       message: "during prune",

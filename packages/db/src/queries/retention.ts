@@ -1,7 +1,18 @@
+/**
+ * Retention: deleting what is older than the policy keeps, in small
+ * transactions so writers in other processes wait at most one batch.
+ *
+ * Invariants: only time-series rows go (win odds, exacta probables, alerts
+ * with their delivery rows by ON DELETE CASCADE); races, cards and cursors
+ * stay. The policy's numbers come from totewatch.yaml's `retention` section
+ * (db:prune reads it through @totewatch/config); this module has no defaults
+ * of its own beyond the batch size.
+ */
 import type { Db } from "../client.js";
 import { statement, writeTransaction } from "../sql.js";
 import { toDbTime } from "../time.js";
 
+/** A prune request (an input, not a stored row). */
 export interface RetentionPolicy {
   /** Odds and exacta rows older than this many days go. */
   oddsDays: number;
@@ -11,6 +22,8 @@ export interface RetentionPolicy {
   batchSize?: number;
   now?: Date;
   onProgress?: (progress: { table: string; removed: number }) => void;
+  /** When aborted, stops after the batch in flight; what was removed stays removed. */
+  signal?: AbortSignal;
 }
 
 export interface PruneResult {
@@ -41,7 +54,7 @@ export async function pruneOldData(db: Db, policy: RetentionPolicy): Promise<Pru
   const removed: number[] = [];
   for (const [table, idColumn, timeColumn, cutoff] of plan) {
     let total = 0;
-    for (;;) {
+    while (!policy.signal?.aborted) {
       const changes = await writeTransaction(
         db,
         (sql) =>

@@ -1,13 +1,11 @@
-import { RACE_STATUSES } from "@totewatch/tote";
-import { isCalendarDate, parseIsoInstant } from "@totewatch/tote";
-import { z } from "zod";
-
 /**
- * Feed messages, version 1 (shared/FEED.md). Every ingest source produces
- * these; nothing touches the database before a message has parsed here.
- * Unknown fields are ignored (zod strips them); odds and calendar checks
- * are refinements so the error names the field.
+ * Feed messages, version 1 (docs/feed.md): the schema of each kind. Every
+ * ingest source produces these; nothing touches the database before a
+ * message has parsed here. Unknown fields are ignored (zod strips them);
+ * odds and calendar checks are refinements so the error names the field.
  */
+import { isCalendarDate, parseIsoInstant, RACE_STATUSES } from "@totewatch/tote";
+import { z } from "zod";
 
 const calendarDate = z.string().refine(isCalendarDate, { message: "not a real calendar date (YYYY-MM-DD)" });
 

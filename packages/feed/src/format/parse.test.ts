@@ -38,7 +38,7 @@ function reason(raw: unknown): string {
   return result.error.reason;
 }
 
-describe("parseFeedMessage: every invalid-message class of FEED.md", () => {
+describe("parseFeedMessage: every invalid-message class of docs/feed.md", () => {
   it.each([
     ["not an object", 42, /must be a JSON object/],
     ["unknown kind", { ...race, kind: "place" }, /^kind: unknown kind "place"/],

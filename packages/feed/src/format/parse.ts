@@ -1,7 +1,8 @@
 /**
- * Feed message validation (shared/FEED.md): schema, board odds, exacta keys
+ * Feed message validation (docs/feed.md): schema, board odds, exacta keys
  * and post times, turned into the inputs of the @totewatch/db write helpers.
- * Pure: no I/O. Whether the race and its runners exist is checked on write.
+ * Pure: no I/O (db types only). Whether the race and its runners exist is
+ * checked on write. An invalid message gives one reason, `path: what is wrong`.
  */
 import type {
   ExactaProbableInput,
@@ -11,9 +12,9 @@ import type {
   WinRunnerInput,
   WinSnapshotInput,
 } from "@totewatch/db";
-import { formatKeyPath } from "@totewatch/config";
 import {
   DEFAULT_TIME_ZONE,
+  formatKeyPath,
   isIanaTimeZone,
   type RaceStatus,
   parseBoardOdds,
@@ -23,8 +24,6 @@ import {
 import type { z } from "zod";
 import { feedMessageSchema, type FeedMessage } from "./messages.js";
 import { feedError, type FeedError, type FeedPosition } from "./position.js";
-
-/** Used for a local "HH:MM" post time when neither the message nor the database names a zone. */
 
 export type ParsedFeedMessage =
   | {
@@ -76,19 +75,6 @@ export function parseFeedMessage(raw: unknown, position: FeedPosition): FeedPars
       return { ok: false, error: feedError(position, `${formatKeyPath(error.path)}: ${error.message}`) };
     }
     throw error;
-  }
-}
-
-/** The instant a message was observed (fetched_at, a status's `at`), or null (cards, status without `at`). */
-export function observedAt(message: ParsedFeedMessage): Date | null {
-  switch (message.kind) {
-    case "win":
-    case "exacta":
-      return message.snapshot.fetchedAt;
-    case "status":
-      return message.at;
-    case "card":
-      return null;
   }
 }
 

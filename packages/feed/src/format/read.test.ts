@@ -1,104 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseFeedBody, readFeedFile, type FeedRecord } from "../index.js";
-
-const dir = mkdtempSync(path.join(os.tmpdir(), "feed-read-"));
-
-async function readAll(file: string): Promise<FeedRecord[]> {
-  const out: FeedRecord[] = [];
-  for await (const record of readFeedFile(file)) out.push(record);
-  return out;
-}
-
-describe("readFeedFile", () => {
-  it("reads JSON Lines with line numbers, skipping blank lines and reporting non-JSON lines", async () => {
-    const file = path.join(dir, "day.jsonl");
-    writeFileSync(file, '{"a":1}\n\n   \n{"b":2}\r\n{oops\n{"c":3}');
-    const records = await readAll(file);
-    expect(records.map((r) => [r.position.line, r.ok ? r.raw : r.error.reason.slice(0, 9)])).toEqual([
-      [1, { a: 1 }],
-      [4, { b: 2 }],
-      [5, "not JSON:"],
-      [6, { c: 3 }],
-    ]);
-    const bad = records[2]!;
-    if (!bad.ok) expect(bad.error.position).toBe(`${file}:5`);
-  });
-
-  it("streams big files across chunk boundaries", async () => {
-    const file = path.join(dir, "big.jsonl");
-    const line = JSON.stringify({ kind: "win", pad: "x".repeat(5000) });
-    writeFileSync(file, Array.from({ length: 600 }, () => line).join("\n") + "\n");
-    const records = await readAll(file);
-    expect(records).toHaveLength(600);
-    expect(records.every((r) => r.ok)).toBe(true);
-    expect(records.at(-1)!.position.line).toBe(600);
-  });
-
-  it("reads a .json array with index positions", async () => {
-    const file = path.join(dir, "day.json");
-    writeFileSync(file, JSON.stringify([{ a: 1 }, { b: 2 }]));
-    const records = await readAll(file);
-    expect(records.map((r) => r.position)).toEqual([
-      { source: file, index: 0 },
-      { source: file, index: 1 },
-    ]);
-    const broken = path.join(dir, "broken.json");
-    writeFileSync(broken, "[{");
-    const [only] = await readAll(broken);
-    expect(only?.ok).toBe(false);
-    if (only && !only.ok) expect(only.error.position).toBe(broken);
-  });
-
-  it("skips a UTF-8 byte order mark at the start of a JSON Lines or JSON array file", async () => {
-    const lines = path.join(dir, "bom.jsonl");
-    writeFileSync(lines, '\uFEFF{"a":1}\n{"b":2}\n');
-    expect((await readAll(lines)).map((r) => [r.position.line, r.ok && r.raw])).toEqual([
-      [1, { a: 1 }],
-      [2, { b: 2 }],
-    ]);
-    const array = path.join(dir, "bom.json");
-    writeFileSync(array, '\uFEFF[{"a":1},{"b":2}]');
-    expect((await readAll(array)).map((r) => [r.position.index, r.ok && r.raw])).toEqual([
-      [0, { a: 1 }],
-      [1, { b: 2 }],
-    ]);
-  });
-
-  it("tells a JSON array from JSON Lines by content, whatever the extension", async () => {
-    // A pretty-printed array saved as .jsonl: one array, not lines of broken JSON.
-    const pretty = path.join(dir, "pretty.jsonl");
-    writeFileSync(pretty, `\n  ${JSON.stringify([{ a: 1 }, { b: [2, 3] }], null, 2)}\n`);
-    const records = await readAll(pretty);
-    expect(records.map((r) => [r.position, r.ok && r.raw])).toEqual([
-      [{ source: pretty, index: 0 }, { a: 1 }],
-      [{ source: pretty, index: 1 }, { b: [2, 3] }],
-    ]);
-    // JSON Lines saved as .json: lines, not one broken JSON value.
-    const lines = path.join(dir, "lines.json");
-    writeFileSync(lines, '{"a":1}\n{"b":2}\n');
-    expect((await readAll(lines)).map((r) => [r.position.line, r.ok && r.raw])).toEqual([
-      [1, { a: 1 }],
-      [2, { b: 2 }],
-    ]);
-    // An array spread over many stream chunks is still one array.
-    const big = path.join(dir, "big-array.ndjson");
-    const item = { kind: "win", pad: "x".repeat(5000) };
-    writeFileSync(
-      big,
-      JSON.stringify(
-        Array.from({ length: 400 }, () => item),
-        null,
-        1,
-      ),
-    );
-    const many = await readAll(big);
-    expect(many).toHaveLength(400);
-    expect(many.at(-1)!.position).toEqual({ source: big, index: 399 });
-  });
-});
+import { parseFeedBody, readFeedChunks, type FeedRecord } from "../index.js";
 
 describe("parseFeedBody", () => {
   it("accepts one message, an array or JSON Lines", () => {
@@ -125,5 +26,43 @@ describe("parseFeedBody", () => {
       ok: false,
       reason: expect.stringMatching(/line 2/),
     });
+  });
+});
+
+describe("readFeedChunks", () => {
+  async function records(chunks: string[]): Promise<FeedRecord[]> {
+    const out: FeedRecord[] = [];
+    for await (const record of readFeedChunks(
+      (async function* () {
+        yield* chunks;
+      })(),
+      "t",
+    ))
+      out.push(record);
+    return out;
+  }
+
+  it("gives the same records however the text is cut into chunks", async () => {
+    const lines = '\uFEFF\n{"a":1}\r\n\n{"b":[2,3]}\n{oops\n{"c":4}';
+    const whole = await records([lines]);
+    expect(whole.map((r) => [r.position.line, r.ok ? r.raw : "invalid"])).toEqual([
+      [2, { a: 1 }],
+      [4, { b: [2, 3] }],
+      [5, "invalid"],
+      [6, { c: 4 }],
+    ]);
+    expect(await records([...lines])).toEqual(whole);
+    const array = '  \n [{"a":1},\n{"b":2}]';
+    const wholeArray = await records([array]);
+    expect(wholeArray.map((r) => r.position)).toEqual([
+      { source: "t", index: 0 },
+      { source: "t", index: 1 },
+    ]);
+    expect(await records([...array])).toEqual(wholeArray);
+  });
+
+  it("gives nothing for empty or blank text", async () => {
+    expect(await records([])).toEqual([]);
+    expect(await records(["  \n", "\n"])).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Reading feed files (JSON Lines or one JSON array) and HTTP response bodies
- * into raw messages with their positions. Validation is parseFeedMessage's job.
+ * Feed text into raw messages with their positions: the text of a feed file
+ * (JSON Lines or one JSON array), as it arrives in chunks, and HTTP response
+ * bodies. Pure: the caller reads the bytes (files.ts streams a file in);
+ * validation is parseFeedMessage's job.
  */
-import { createReadStream } from "node:fs";
-import path from "node:path";
 import { feedError, type FeedError, type FeedPosition } from "./position.js";
 
 /** One raw message with where it came from, or a position whose text is not JSON. */
@@ -11,40 +11,27 @@ export type FeedRecord =
   | { ok: true; position: FeedPosition; raw: unknown }
   | { ok: false; position: FeedPosition; error: FeedError };
 
-export interface ReadFeedFileOptions {
-  /** Name shown in positions; default the path as given. */
-  source?: string;
-}
-
-/** Files replay picks out of a folder; what is inside decides how each is read (readFeedFile). */
-export const FEED_FILE_EXTENSIONS = [".jsonl", ".ndjson", ".json"] as const;
-
-export function isFeedFile(file: string): boolean {
-  return (FEED_FILE_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase());
-}
-
 const BYTE_ORDER_MARK = "\uFEFF";
 
 /**
- * The messages of a feed file in file order. FEED.md allows JSON Lines or one
- * JSON array under any name, so the content decides: a file whose first
- * non-blank character is `[` is one array (positions `file#index`); anything
- * else is JSON Lines, streamed (positions are 1-based lines; blank lines are
- * skipped; a line that is not JSON is an invalid record at that line).
- * A leading UTF-8 byte order mark is skipped.
+ * The messages of a feed file's text, in order, from its chunks. A feed file
+ * may be JSON Lines or one JSON array under any name (docs/feed.md), so the
+ * content decides: text whose first non-blank character is `[` is one array
+ * (positions `source#index`); anything else is JSON Lines, read as it comes
+ * (positions are 1-based lines; blank lines are skipped; a line that is not
+ * JSON is an invalid record at that line). A leading UTF-8 byte order mark is
+ * skipped.
  */
-export async function* readFeedFile(
-  file: string,
-  options: ReadFeedFileOptions = {},
+export async function* readFeedChunks(
+  chunks: AsyncIterable<string>,
+  source: string,
 ): AsyncGenerator<FeedRecord> {
-  const source = options.source ?? file;
   let format: "lines" | "array" | undefined;
   const arrayParts: string[] = [];
   let line = 0;
   let rest = "";
   let first = true;
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<string>) {
+  for await (const chunk of chunks) {
     const text = rest + (first && chunk.startsWith(BYTE_ORDER_MARK) ? chunk.slice(1) : chunk);
     first = false;
     if (format === undefined) {

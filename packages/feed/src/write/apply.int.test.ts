@@ -1,7 +1,7 @@
 import { createTestDb } from "@totewatch/test-utils";
 import { findRace, writeBatch, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyFeedMessage, FeedMessageError, parseFeedMessage, type ParsedFeedMessage } from "../index.js";
+import { FeedMessageError, parseFeedMessage, writeFeedMessage, type ParsedFeedMessage } from "../index.js";
 
 let db: Db;
 beforeEach(() => {
@@ -44,6 +44,11 @@ const exacta = {
 };
 const status = { kind: "status", ...race, status: "off", at: "2025-09-12T22:43:10Z" };
 
+/** The outcome of writing one message ("applied" or "unchanged"). */
+async function applyFeedMessage(target: Db, message: ParsedFeedMessage): Promise<string> {
+  return (await writeFeedMessage(target, message)).outcome;
+}
+
 let line = 0;
 function parsed(raw: unknown): ParsedFeedMessage {
   const result = parseFeedMessage(raw, { source: "t.jsonl", line: ++line });
@@ -59,7 +64,7 @@ async function dump(target: Db): Promise<unknown> {
   );
 }
 
-describe("applyFeedMessage", () => {
+describe("writeFeedMessage", () => {
   it("maps each kind to its helper and writes the normalized values", async () => {
     expect(await applyFeedMessage(db, parsed(card))).toBe("applied");
     expect(await applyFeedMessage(db, parsed(win))).toBe("applied");

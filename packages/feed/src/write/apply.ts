@@ -1,7 +1,10 @@
 /**
- * The one write path for feed messages: every source (replay, poll,
- * simulator) applies a parsed message here. Each message is one transaction
- * inside the @totewatch/db helper it maps to, and a repeat changes nothing.
+ * One parsed message onto the database: each kind maps to the @totewatch/db
+ * helper that writes it, in that helper's one transaction (a savepoint when
+ * a group commit is open). A repeat changes nothing and says "unchanged";
+ * what the database refuses becomes a FeedMessageError with the message's
+ * position. Sources go through FeedIngestor (ingestor.ts), which validates
+ * and counts around it; tests and benches call it to set up a database.
  */
 import {
   applyRaceCard,
@@ -28,15 +31,10 @@ export interface ApplyResult {
 }
 
 /**
- * Writes one message; "unchanged" when the database already held it.
+ * Writes one message; "unchanged" (0 rows) when the database already held it.
  * Throws FeedMessageError (with the message's position) when the database
  * refuses it: no card for the race, a program number not on the card, bad input.
  */
-export async function applyFeedMessage(db: Db, message: ParsedFeedMessage): Promise<ApplyOutcome> {
-  return (await writeFeedMessage(db, message)).outcome;
-}
-
-/** applyFeedMessage with the number of rows written. */
 export async function writeFeedMessage(db: Db, message: ParsedFeedMessage): Promise<ApplyResult> {
   let result: WriteResult;
   try {
@@ -58,6 +56,7 @@ async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
   switch (message.kind) {
     case "card": {
       if (message.localPostTime === null) return applyRaceCard(db, message.card);
+      // A local "HH:MM" without a zone in the message: the track's stored zone reads it.
       const zone = (await trackTimeZone(db, message.card.track)) ?? DEFAULT_TIME_ZONE;
       const postTime = resolvePostTime(message.localPostTime, message.card.raceDate, zone);
       return applyRaceCard(db, { ...message.card, postTime });

@@ -1,11 +1,15 @@
 /**
- * Writing a stream of timed messages in group commits, as fast as possible
- * or paced at N times real time. Shared by replay and simulate.
+ * Writing a stream of timed messages through the write path, as replay and
+ * simulate do: in group commits, as fast as possible or paced at N times
+ * real time, stoppable between messages, counted into one summary.
+ * Invariant: items are written in the order given, each exactly once, and
+ * a stop never splits a message (the batch in flight commits).
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import type { Logger, Sleep } from "@totewatch/config";
-import type { ApplyMessage, FeedIngestor, IngestBatch } from "./ingestor.js";
-import type { ProgressSink } from "./stats.js";
+import { realSleep, type Logger, type Sleep } from "@totewatch/config";
+import type { Db } from "@totewatch/db";
+import { FeedIngestor, type ApplyMessage, type IngestBatch } from "./ingestor.js";
+import { emptyStats, silentProgress, summarize, type IngestSummary, type ProgressSink } from "./stats.js";
 
 /** Where a batch ends at the latest: whichever limit is reached first. */
 export interface BatchLimits {
@@ -35,19 +39,42 @@ export interface IngestRunOptions {
   batchLimits?: BatchLimits;
 }
 
-export interface PacedBatchOptions<T> {
+/** How a timed stream is written: where, each item's time, and what writing one means. */
+export interface TimedStreamOptions<T> extends IngestRunOptions {
   /** Where messages are written; null: `write` gets no batch (simulate --no-db). */
-  ingestor: FeedIngestor | null;
+  db: Db | null;
   /** Observation time (epoch ms) of an item; not finite: no time of its own, never waited for. */
   timeOf: (item: T) => number;
+  /** Writes one item, through `batch` (the open group commit) when there is a database. */
   write: (item: T, batch: IngestBatch | null) => Promise<void>;
-  /** N times real time; 0: as fast as possible. */
-  speed: number;
-  sleep: Sleep;
-  progress: ProgressSink;
-  /** Aborting stops after the message being written; its batch commits. */
-  signal?: AbortSignal;
-  limits?: BatchLimits;
+  /**
+   * performance.now() when the run began; default the call. A source passes
+   * its own so that its preparation (reading and ordering files) is timed too.
+   */
+  startedAt?: number;
+}
+
+/**
+ * Writes every item through one FeedIngestor (validate, apply, count) in
+ * paced group commits; resolves with the run's counts, elapsed time and
+ * whether it was stopped. The progress display is finished however it ends.
+ */
+export async function ingestTimedStream<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  options: TimedStreamOptions<T>,
+): Promise<IngestSummary> {
+  const started = options.startedAt ?? performance.now();
+  const ingestor = options.db
+    ? new FeedIngestor(options.db, { logger: options.logger, apply: options.apply })
+    : null;
+  const progress = options.progress ?? silentProgress;
+  let interrupted: boolean;
+  try {
+    interrupted = await writePacedBatches(items, ingestor, progress, options);
+  } finally {
+    progress.finish();
+  }
+  return summarize(ingestor ? ingestor.stats : emptyStats(), performance.now() - started, interrupted);
 }
 
 /**
@@ -55,14 +82,18 @@ export interface PacedBatchOptions<T> {
  * until `limits`; paced, a batch is the items due together (no wait between
  * them), within the same limits. The event loop gets a turn between batches,
  * so signals, timers and other clients in the process run while a long day
- * is written. Resolves with whether it stopped early.
+ * is written. Resolves with whether it stopped early (true: interrupted).
  */
-export async function writePacedBatches<T>(
+async function writePacedBatches<T>(
   items: Iterable<T> | AsyncIterable<T>,
-  options: PacedBatchOptions<T>,
-): Promise<{ interrupted: boolean }> {
-  const { ingestor, timeOf, write, speed, sleep, progress, signal } = options;
-  const limits = options.limits ?? DEFAULT_BATCH_LIMITS;
+  ingestor: FeedIngestor | null,
+  progress: ProgressSink,
+  options: TimedStreamOptions<T>,
+): Promise<boolean> {
+  const { timeOf, write, signal } = options;
+  const speed = options.speed ?? 0;
+  const sleep = options.sleep ?? realSleep;
+  const limits = options.batchLimits ?? DEFAULT_BATCH_LIMITS;
   const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let next = await iterator.next();
   let lastTime = Number.NaN;
@@ -88,11 +119,11 @@ export async function writePacedBatches<T>(
   };
   try {
     while (!next.done) {
-      if (signal?.aborted) return { interrupted: true };
+      if (signal?.aborted) return true;
       const wait = waitBefore(timeOf(next.value));
       if (wait > 0) {
         await sleep(wait, signal);
-        if (signal?.aborted) return { interrupted: true };
+        if (signal?.aborted) return true;
       }
       if (ingestor) {
         await ingestor.batch(writeBatch);
@@ -102,7 +133,7 @@ export async function writePacedBatches<T>(
       }
       await nextTurn();
     }
-    return { interrupted: false };
+    return false;
   } finally {
     // Let a generator (file readers) close its files when stopped early.
     if (!next.done) await iterator.return?.();

@@ -1,7 +1,13 @@
 /**
- * The write path every command shares: validate a raw message, apply it in
- * its own transaction (or its own savepoint of a group commit, see `batch`),
- * count the outcome, report invalid ones and go on.
+ * The write path every source uses (replay, poll, simulate): a raw message
+ * is validated (parseFeedMessage), applied (apply.ts, in its own savepoint
+ * of a group commit), counted, and, when invalid, logged with its position
+ * while the rest goes on.
+ *
+ * Invariants: a message applies whole or not at all; a refused message
+ * (bad input, unknown race or runner) is counted invalid, never thrown; any
+ * other failure rolls back the whole group commit, and none of its counts
+ * reach `stats`.
  */
 import type { Logger } from "@totewatch/config";
 import { writeBatch, type Db } from "@totewatch/db";
@@ -15,22 +21,20 @@ export type IngestOutcome = "applied" | "unchanged" | "invalid";
 
 /**
  * What writes a parsed message; replaceable so tests can observe a write in flight.
- * In a batch it runs inside the open group commit, holding the write lock: it must
- * not wait on anything in this process that writes through another client.
+ * It runs inside the open group commit, holding the write lock: it must not
+ * wait on anything in this process that writes through another client.
  */
 export type ApplyMessage = (db: Db, message: ParsedFeedMessage) => Promise<ApplyResult>;
 
 export interface FeedIngestorOptions {
   logger?: Logger;
-  /** Called with every invalid message (after it is logged). */
-  onInvalid?: (error: FeedError) => void;
   apply?: ApplyMessage;
 }
 
-/** The messages of one group commit; see FeedIngestor.batch. */
 /**
- * `observedAt` (epoch ms), where known, is when the message was seen: a card
- * carries it as its as-of time, so an older card read again rolls nothing back.
+ * The messages of one group commit; see FeedIngestor.batch. `observedAt`
+ * (epoch ms), where known, is when the message was seen: a card carries it
+ * as its as-of time, so an older card read again rolls nothing back.
  */
 export interface IngestBatch {
   ingest(raw: unknown, position: FeedPosition, observedAt?: number): Promise<IngestOutcome>;
@@ -38,28 +42,15 @@ export interface IngestBatch {
 }
 
 export class FeedIngestor {
+  /** Counts of every committed batch. */
   readonly stats: IngestStats = emptyStats();
   private readonly apply: ApplyMessage;
 
   constructor(
-    readonly db: Db,
+    private readonly db: Db,
     private readonly options: FeedIngestorOptions = {},
   ) {
     this.apply = options.apply ?? writeFeedMessage;
-  }
-
-  get messages(): number {
-    return this.stats.applied + this.stats.unchanged + this.stats.invalid;
-  }
-
-  /** A record from a file or a response body, in its own transaction. */
-  ingestRecord(record: FeedRecord, observedAt?: number): Promise<IngestOutcome> {
-    return this.write(record, this.stats, observedAt);
-  }
-
-  /** Validates and writes one raw message in its own transaction. Database failures other than refusals propagate. */
-  ingest(raw: unknown, position: FeedPosition, observedAt?: number): Promise<IngestOutcome> {
-    return this.write({ ok: true, raw, position }, this.stats, observedAt);
   }
 
   /**
@@ -107,7 +98,6 @@ export class FeedIngestor {
       { source: error.source, position: error.position, reason: error.reason },
       `invalid message at ${error.position}: ${error.reason}`,
     );
-    this.options.onInvalid?.(error);
     return "invalid";
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What a run of the write path counts (messages applied, unchanged, invalid;
  * rows written) and where it reports progress. How progress is shown to a
- * person is the CLI's business (apps/ingest/src/progress.ts).
+ * person is the CLI's business (cli-kit's createProgressDisplay).
  */
 
 export interface IngestStats {
@@ -23,6 +23,11 @@ export function addStats(into: IngestStats, from: IngestStats): void {
   into.rows += from.rows;
 }
 
+/** Every message seen, whatever became of it. */
+export function countMessages(stats: IngestStats): number {
+  return stats.applied + stats.unchanged + stats.invalid;
+}
+
 export interface IngestSummary extends IngestStats {
   messages: number;
   elapsedMs: number;
@@ -34,7 +39,7 @@ export interface IngestSummary extends IngestStats {
 }
 
 export function summarize(stats: IngestStats, elapsedMs: number, interrupted = false): IngestSummary {
-  const messages = stats.applied + stats.unchanged + stats.invalid;
+  const messages = countMessages(stats);
   return {
     ...stats,
     messages,

@@ -8,12 +8,14 @@ import type { FeedMessageInput } from "@totewatch/feed";
 import { isCalendarDate, isIanaTimeZone, localDateOf, resolvePostTime } from "@totewatch/tote";
 import { mergeByTime } from "./merge.js";
 import { BUILT_IN_TRACKS, HorseNamer, jockeyColony, trainerRoster, type TrackSpec } from "./names.js";
-import { planRace, raceMessages, type RaceContext, type RacePlan, type TimedMessage } from "./race.js";
+import { raceMessages, type TimedMessage } from "./race-messages.js";
+import { planRace, type RaceContext, type RacePlan } from "./race-plan.js";
 import { Random } from "./random.js";
 import { FIRST_SNAPSHOT_MS_BEFORE_POST, MINUTE, SECOND } from "./schedule.js";
 
 export { BUILT_IN_TRACKS, type TrackSpec } from "./names.js";
-export type { RacePlan, SimulatedEntry, SimulatedInterest, TimedMessage } from "./race.js";
+export type { TimedMessage } from "./race-messages.js";
+export type { RacePlan, SimulatedEntry, SimulatedInterest } from "./race-plan.js";
 export { SNAPSHOT_OFFSETS_MS } from "./schedule.js";
 
 export interface SimulationOptions {
@@ -223,7 +225,7 @@ export function simulateTimedRaceDay(options: SimulationOptions): Generator<Time
 
 /**
  * A race day's feed messages across all tracks and races, in non-decreasing observation
- * time. Every message is valid per feedMessageSchema (shared/FEED.md); a race's card comes
+ * time. Every message is valid per feedMessageSchema (docs/feed.md); a race's card comes
  * before anything else about it.
  */
 export function simulateRaceDay(options: SimulationOptions): Generator<FeedMessageInput> {

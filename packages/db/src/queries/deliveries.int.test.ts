@@ -1,19 +1,16 @@
-// The alert_delivery data access of @totewatch/db, on a real migrated SQLite file.
-import { createTestDb } from "@totewatch/test-utils";
+// The alert_delivery bookkeeping (deliveries.ts, due-deliveries.ts) on a real migrated SQLite file.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "../client.js";
+import { InvalidInputError } from "../errors.js";
+import { createTestDb, STEAM_ALERT_POST_TIME, storeSteamAlert } from "../../testing/index.js";
 import {
   claimDelivery,
-  deliveryStatus,
-  dueDeliveries,
-  ensureDeliveries,
   ensurePendingDeliveries,
-  InvalidInputError,
-  recentAlerts,
   recordDeliveryFailure,
   recordDeliverySuccess,
-  type Db,
-} from "@totewatch/db";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { POST_TIME, storeSteamAlert } from "./test-support.js";
+} from "./deliveries.js";
+import { deliveryStatus, dueDeliveries } from "./due-deliveries.js";
+import { listAlerts } from "./listings.js";
 
 const T0 = new Date("2024-08-01T17:43:00.000Z");
 const ALL = ["console", "email", "webhook"];
@@ -26,11 +23,13 @@ afterEach(async () => {
   await db.close();
 });
 
-describe("ensureDeliveries", () => {
-  it("creates one row per channel, once", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    expect(await ensureDeliveries(db, alertId, ["webhook", "email", "webhook"])).toBe(2);
-    expect(await ensureDeliveries(db, alertId, ["webhook", "email"])).toBe(0);
+describe("delivery rows: created with the alert, or later for a channel enabled since", () => {
+  it("a new alert gets one row per channel, once", async () => {
+    const { alertId } = await storeSteamAlert(db, { channels: ["webhook", "email", "webhook"] });
+    // Storing it again (a known dedupe key) adds nothing.
+    expect(await storeSteamAlert(db, { channels: ["webhook", "email", "console"] })).toMatchObject({
+      alertId,
+    });
     const status = await deliveryStatus(db, alertId);
     expect(status?.deliveries.map((row) => [row.channel, row.attempts, row.deliveredAt])).toEqual([
       ["email", 0, null],
@@ -38,18 +37,16 @@ describe("ensureDeliveries", () => {
     ]);
   });
 
-  it("names an unknown alert and refuses an empty channel name", async () => {
-    await expect(ensureDeliveries(db, 999, ["webhook"])).rejects.toThrow(/no alert with id 999/);
-    const { alertId } = await storeSteamAlert(db);
-    await expect(ensureDeliveries(db, alertId, [""])).rejects.toBeInstanceOf(InvalidInputError);
+  it("refuses an empty channel name", async () => {
+    await expect(storeSteamAlert(db, { channels: [""] })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(ensurePendingDeliveries(db, [" "])).rejects.toBeInstanceOf(InvalidInputError);
   });
 
   it("adds no rows to an alert that is already sent", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["console"]);
+    await storeSteamAlert(db, { channels: ["console"] });
     const [row] = await dueDeliveries(db, { channels: ["console"], now: T0, maxAttempts: 3 });
     await recordDeliverySuccess(db, row!.deliveryId, T0);
-    expect(await ensureDeliveries(db, alertId, ["webhook"])).toBe(0);
+    expect(await ensurePendingDeliveries(db, ["webhook"])).toBe(0);
   });
 
   it("ensurePendingDeliveries fills in rows for unsent alerts that have none", async () => {
@@ -62,8 +59,7 @@ describe("ensureDeliveries", () => {
 
 describe("dueDeliveries", () => {
   it("returns the row with its alert, race and runner, details parsed", async () => {
-    const { alertId, dedupeKey } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId, dedupeKey } = await storeSteamAlert(db, { channels: ["webhook"] });
     const [row, ...rest] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
     expect(rest).toEqual([]);
     expect(row).toMatchObject({
@@ -80,20 +76,21 @@ describe("dueDeliveries", () => {
         runner: { programNumber: "3", horse: "Thunder Road" },
       },
     });
-    expect(row?.alert.race?.postTime?.toISOString()).toBe(POST_TIME.toISOString());
+    expect(row?.alert.race?.postTime?.toISOString()).toBe(STEAM_ALERT_POST_TIME.toISOString());
     expect(row?.alert.triggeredAt.toISOString()).toBe("2024-08-01T17:42:00.000Z");
   });
 
   it("only the asked channels, oldest alert first, within the limit", async () => {
-    const later = await storeSteamAlert(db, {
+    await storeSteamAlert(db, {
       dedupeKey: "later",
       triggeredAt: new Date("2024-08-01T17:44:00Z"),
+      channels: ALL,
     });
-    const earlier = await storeSteamAlert(db, {
+    await storeSteamAlert(db, {
       dedupeKey: "earlier",
       triggeredAt: new Date("2024-08-01T17:40:00Z"),
+      channels: ALL,
     });
-    for (const { alertId } of [later, earlier]) await ensureDeliveries(db, alertId, ALL);
     const due = await dueDeliveries(db, { channels: ["webhook", "email"], now: T0, maxAttempts: 3 });
     expect(due.map((row) => [row.alert.dedupeKey, row.channel])).toEqual([
       ["earlier", "email"],
@@ -106,8 +103,7 @@ describe("dueDeliveries", () => {
   });
 
   it("skips rows waiting for their backoff, out of attempts, or delivered", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ALL);
+    await storeSteamAlert(db, { channels: ALL });
     const rows = await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 2 });
     const id = (channel: string) => rows.find((row) => row.channel === channel)!.deliveryId;
     const retryAt = new Date(T0.getTime() + 60_000);
@@ -128,11 +124,11 @@ describe("dueDeliveries", () => {
 
   it("offset pages through the due rows in order", async () => {
     for (const minute of [40, 41, 42]) {
-      const { alertId } = await storeSteamAlert(db, {
+      await storeSteamAlert(db, {
         dedupeKey: `m${minute}`,
         triggeredAt: new Date(`2024-08-01T17:${minute}:00Z`),
+        channels: ["webhook"],
       });
-      await ensureDeliveries(db, alertId, ["webhook"]);
     }
     const page = async (offset: number) =>
       (await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3, limit: 2, offset })).map(
@@ -145,8 +141,7 @@ describe("dueDeliveries", () => {
   });
 
   it("withMissing also returns, unwritten, the rows a pass would create for an unsent alert", async () => {
-    const { alertId, dedupeKey } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId, dedupeKey } = await storeSteamAlert(db, { channels: ["webhook"] });
     const due = await dueDeliveries(db, {
       channels: ["webhook", "email"],
       now: T0,
@@ -173,8 +168,7 @@ describe("dueDeliveries", () => {
 
 describe("claimDelivery", () => {
   it("one claimer wins; the row is due again when the claim expires, not before", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    await storeSteamAlert(db, { channels: ["webhook"] });
     const [row] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
     const claim = (now: Date) => claimDelivery(db, row!.deliveryId, { now, forMs: 30_000, attempts: 0 });
     expect(await claim(T0)).toBe(true);
@@ -188,8 +182,7 @@ describe("claimDelivery", () => {
   });
 
   it("refuses a row tried or delivered since it was read", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook", "email"]);
+    await storeSteamAlert(db, { channels: ["webhook", "email"] });
     const rows = await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 3 });
     const id = (channel: string) => rows.find((row) => row.channel === channel)!.deliveryId;
     // Tried by another process (failure, retry due at once): the caller's copy is stale.
@@ -204,8 +197,7 @@ describe("claimDelivery", () => {
 
 describe("recordDeliverySuccess / recordDeliveryFailure", () => {
   it("marks the alert sent only with its last channel, at that time", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["email", "webhook"]);
+    const { alertId } = await storeSteamAlert(db, { channels: ["email", "webhook"] });
     const [email, webhook] = await dueDeliveries(db, { channels: ALL, now: T0, maxAttempts: 3 });
     const t1 = new Date(T0.getTime() + 1000);
     const t2 = new Date(T0.getTime() + 2000);
@@ -215,7 +207,7 @@ describe("recordDeliverySuccess / recordDeliveryFailure", () => {
       alertSent: false,
     });
     expect((await deliveryStatus(db, alertId))?.sent).toBe(false);
-    expect((await recentAlerts(db, { unsentOnly: true })).map((alert) => alert.id)).toEqual([alertId]);
+    expect((await listAlerts(db, { unsentOnly: true })).map((alert) => alert.alertId)).toEqual([alertId]);
 
     expect(await recordDeliverySuccess(db, webhook!.deliveryId, t2)).toEqual({
       recorded: true,
@@ -230,12 +222,11 @@ describe("recordDeliverySuccess / recordDeliveryFailure", () => {
       ["email", 1, t1.toISOString()],
       ["webhook", 1, t2.toISOString()],
     ]);
-    expect(await recentAlerts(db, { unsentOnly: true })).toEqual([]);
+    expect(await listAlerts(db, { unsentOnly: true })).toEqual([]);
   });
 
   it("is idempotent, and a late failure report does not undo a delivery", async () => {
-    const { alertId } = await storeSteamAlert(db);
-    await ensureDeliveries(db, alertId, ["webhook"]);
+    const { alertId } = await storeSteamAlert(db, { channels: ["webhook"] });
     const [row] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
     expect(await recordDeliverySuccess(db, row!.deliveryId, T0)).toEqual({ recorded: true, alertSent: true });
     // A second deliverer's success changes nothing, and says so.

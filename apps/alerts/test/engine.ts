@@ -1,15 +1,14 @@
-/** Builders for the engine's database tests: a scripted race written through the real db helpers. */
+/**
+ * Builders for the engine's database tests: a scripted race written through the real db
+ * helpers, on the shared test clock (rules.ts: race 1's post at 12:00 UTC).
+ */
 import { parseConfig, type TotewatchConfig } from "@totewatch/config";
 import { applyRaceCard, recordExactaSnapshot, recordWinSnapshot, type Db } from "@totewatch/db";
+import { at, POST, RACE_DATE } from "./rules.js";
+
+export { at, POST, RACE_DATE };
 
 export const TRACK = "Testville";
-export const RACE_DATE = "2025-06-01";
-/** Post of race 1 at 12:00 UTC. */
-export const POST = new Date("2025-06-01T12:00:00.000Z");
-
-export function at(hhmmss: string): Date {
-  return new Date(`${RACE_DATE}T${hhmmss.length === 5 ? `${hhmmss}:00` : hhmmss}.000Z`);
-}
 
 /** Rules with round thresholds; odds change and cross-pool off so each scripted move has one expected alert. */
 export const TEST_CONFIG_YAML = `

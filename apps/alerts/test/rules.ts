@@ -1,11 +1,23 @@
-/** Builders for the rules' tests: small races with round numbers that are easy to work by hand. */
-import type { ExactaSnapshot, RaceContext, RuleSettings, RunnerOdds, WinSnapshot } from "./types.js";
+/**
+ * Builders for the rules' tests (and the clock every alerts test shares): small races with round
+ * numbers that are easy to work by hand. Test support, outside src: never part of the app.
+ */
+import type {
+  ExactaSnapshot,
+  RaceContext,
+  RuleSettings,
+  RunnerOdds,
+  WinSnapshot,
+} from "../src/rules/index.js";
 
+/** The race day of every scripted race. */
+export const RACE_DATE = "2025-06-01";
 /** Post at 12:00 UTC; `at("11:50")` is ten minutes before it. */
-export const POST = new Date("2025-06-01T12:00:00.000Z");
+export const POST = new Date(`${RACE_DATE}T12:00:00.000Z`);
 
-export function at(hhmm: string): Date {
-  return new Date(`2025-06-01T${hhmm.length === 5 ? `${hhmm}:00` : hhmm}.000Z`);
+/** "HH:MM" or "HH:MM:SS" on the race day, UTC. */
+export function at(hhmmss: string): Date {
+  return new Date(`${RACE_DATE}T${hhmmss.length === 5 ? `${hhmmss}:00` : hhmmss}.000Z`);
 }
 
 export function race(overrides: Partial<RaceContext> = {}): RaceContext {
@@ -13,7 +25,7 @@ export function race(overrides: Partial<RaceContext> = {}): RaceContext {
     raceId: 7,
     track: "Saratoga",
     raceNumber: 5,
-    raceDate: "2025-06-01",
+    raceDate: RACE_DATE,
     postTime: POST,
     timezone: "America/New_York",
     ...overrides,

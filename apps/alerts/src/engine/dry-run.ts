@@ -1,0 +1,72 @@
+/**
+ * A dry run's side of evaluation: the same passes in READ transactions,
+ * writing nothing. Its high-water marks and the alerts it would store live
+ * in a DryRun its caller keeps from pass to pass (so suppression and the
+ * per-race caps see them); each would-be alert is collected in the shape a
+ * stored alert reads back as, for the dry-run channels to show.
+ */
+import type {
+  AlertRef,
+  EvaluationRace,
+  EvaluationReader,
+  EvaluationWriter,
+  StoredAlert,
+} from "@totewatch/db";
+import { unstoredAlert } from "./stored-form.js";
+
+/**
+ * A dry run's memory, kept by its caller across processPending calls: its own
+ * high-water marks (starting at the stored ones) and the alerts it would have
+ * stored. Nothing of it reaches the database.
+ */
+export class DryRun {
+  readonly cursors = new Map<string, number>();
+  /** By race: the would-be alerts, for suppression and the per-race caps. */
+  readonly raised = new Map<number, AlertRef[]>();
+  readonly dedupeKeys = new Set<string>();
+}
+
+/**
+ * The write side of a pass over a read transaction, kept in `state`: cursors
+ * move in memory, and an alert is "stored" there (and pushed to `unstored`)
+ * unless this dry run already raised its key or the file holds the same
+ * alert (type, subject, instant) - the file's dedupe key cannot be read here.
+ */
+export function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: StoredAlert[]): EvaluationWriter {
+  const racesById = new Map<number, EvaluationRace | undefined>();
+  const raceOf = (raceId: number) => {
+    if (!racesById.has(raceId)) racesById.set(raceId, tx.races([raceId]).get(raceId));
+    return racesById.get(raceId);
+  };
+  const raisedBetween = (raceId: number, from: Date, to: Date) =>
+    (state.raised.get(raceId) ?? []).filter(
+      (alert) => alert.triggeredAt.getTime() >= from.getTime() && alert.triggeredAt.getTime() <= to.getTime(),
+    );
+  return {
+    ...tx,
+    cursor: (name) => state.cursors.get(name) ?? tx.cursor(name),
+    setCursor: (name, position) => void state.cursors.set(name, position),
+    raceAlertsBetween: (raceId, from, to) => [
+      ...tx.raceAlertsBetween(raceId, from, to),
+      ...raisedBetween(raceId, from, to),
+    ],
+    storeAlert(input) {
+      const raceId = input.raceId ?? null;
+      const ref: AlertRef = {
+        alertType: input.alertType,
+        subject: input.subject ?? null,
+        triggeredAt: input.triggeredAt,
+      };
+      const stored =
+        raceId !== null &&
+        tx
+          .raceAlertsBetween(raceId, input.triggeredAt, input.triggeredAt)
+          .some((alert) => alert.alertType === ref.alertType && alert.subject === ref.subject);
+      if (stored || state.dedupeKeys.has(input.dedupeKey)) return { alertId: 0, created: false };
+      state.dedupeKeys.add(input.dedupeKey);
+      if (raceId !== null) state.raised.set(raceId, [...(state.raised.get(raceId) ?? []), ref]);
+      unstored.push(unstoredAlert(input, raceId === null ? undefined : raceOf(raceId)));
+      return { alertId: 0, created: true };
+    },
+  };
+}

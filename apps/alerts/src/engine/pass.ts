@@ -1,0 +1,166 @@
+/**
+ * One evaluation pass, inside one transaction (process.ts): read the next
+ * batch of whole snapshots after the high-water marks (the database owns the
+ * batching policy), pick the units that keep every race's canonical order,
+ * evaluate them with suppression, store what survives and move the marks.
+ *
+ * High-water marks: cursor "alerts:win" is the last odds_snapshot id
+ * evaluated, "alerts:exacta" the last exacta_probable id. A mark only moves
+ * over units evaluated in this pass, in the same commit as their alerts.
+ */
+import type { TotewatchConfig } from "@totewatch/config";
+import type { EvaluationRace, EvaluationWriter, ExactaGrid, PassLimits } from "@totewatch/db";
+import type { RuleSettings } from "../rules/index.js";
+import {
+  emptyStats,
+  evaluateUnits,
+  suppressionSettingsOf,
+  type EvaluationStats,
+  type RaceLedger,
+} from "./evaluate-units.js";
+import { RaceHistory } from "./race-history.js";
+import { alertInputFor } from "./stored-form.js";
+import { compareUnits, selectEvaluable, snapshotUnits, type EvaluationUnit } from "./units.js";
+
+export const WIN_CURSOR = "alerts:win";
+export const EXACTA_CURSOR = "alerts:exacta";
+
+const MS_PER_MINUTE = 60_000;
+/** Bounds that hold every stored instant. */
+const ALL_TIME = { from: new Date(0), to: new Date("9999-12-31T23:59:59.999Z") };
+
+export interface PassContext {
+  channels: readonly string[];
+  settings: (track: string) => RuleSettings;
+  /** Smaller bounds than the database's defaults (tests). */
+  limits: Partial<PassLimits>;
+  now: Date;
+}
+
+export interface PassResult {
+  units: number;
+  caughtUp: boolean;
+  stats: EvaluationStats;
+  alertIds: number[];
+}
+
+export function runPass(tx: EvaluationWriter, config: TotewatchConfig, pass: PassContext): PassResult {
+  const marks = { win: tx.cursor(WIN_CURSOR), exacta: tx.cursor(EXACTA_CURSOR) };
+  const batch = tx.nextBatch(marks, pass.limits);
+  const winUnits = snapshotUnits("win", batch.win.heads);
+  const exactaUnits = snapshotUnits("exacta", batch.exacta.heads);
+  const toTimes = (starts: Map<number, Date>) =>
+    new Map([...starts].map(([raceId, at]) => [raceId, at.getTime()] as const));
+
+  let selected = selectEvaluable(
+    winUnits,
+    exactaUnits,
+    toTimes(batch.win.pending),
+    toTimes(batch.exacta.pending),
+  );
+  if (selected.win.length + selected.exacta.length === 0 && winUnits.length + exactaUnits.length > 0) {
+    // Only reachable when a race's snapshots were written out of time order: make
+    // progress with the oldest first unit rather than wait for an order that never comes.
+    const first = [winUnits[0], exactaUnits[0]]
+      .filter((unit): unit is EvaluationUnit => unit !== undefined)
+      .sort(compareUnits)[0]!;
+    selected = first.kind === "win" ? { win: [first], exacta: [] } : { win: [], exacta: [first] };
+  }
+  const units = [...selected.win, ...selected.exacta].sort(compareUnits);
+  const caughtUp =
+    !batch.win.truncated &&
+    !batch.exacta.truncated &&
+    selected.win.length === winUnits.length &&
+    selected.exacta.length === exactaUnits.length;
+
+  const alertIds: number[] = [];
+  const stats = units.length === 0 ? emptyStats() : evaluatePass(tx, config, pass, units, alertIds);
+
+  const newWinMark = selected.win.reduce((max, unit) => Math.max(max, unit.lastId), marks.win);
+  const newExactaMark = selected.exacta.reduce((max, unit) => Math.max(max, unit.lastId), marks.exacta);
+  if (newWinMark !== marks.win) tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
+  if (newExactaMark !== marks.exacta) tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
+  return { units: units.length, caughtUp, stats, alertIds };
+}
+
+/** Reads what the units need in a few batched queries, then evaluates and stores. */
+function evaluatePass(
+  tx: EvaluationWriter,
+  config: TotewatchConfig,
+  pass: PassContext,
+  units: readonly EvaluationUnit[],
+  alertIds: number[],
+): EvaluationStats {
+  const races = tx.races(units.map((unit) => unit.raceId));
+  const suppression = suppressionSettingsOf(config);
+
+  // Per race, the span of instants evaluated in this pass.
+  const spans = new Map<number, { from: number; to: number }>();
+  for (const unit of units) {
+    const at = unit.fetchedAt.getTime();
+    const span = spans.get(unit.raceId);
+    if (!span) spans.set(unit.raceId, { from: at, to: at });
+    else {
+      span.from = Math.min(span.from, at);
+      span.to = Math.max(span.to, at);
+    }
+  }
+
+  const histories = new Map<number, RaceHistory>();
+  const ledgers = new Map<number, RaceLedger>();
+  const grids = new Map<string, ExactaGrid>();
+  const raceOf = (raceId: number): EvaluationRace => races.get(raceId)!;
+
+  return evaluateUnits(
+    units,
+    {
+      race: (raceId) => races.get(raceId),
+      history(raceId) {
+        let history = histories.get(raceId);
+        if (!history) {
+          const race = raceOf(raceId);
+          const span = spans.get(raceId)!;
+          // Enough for steam's window before the earliest board, plus the board before that.
+          const from = new Date(span.from - pass.settings(race.track).steam.windowMinutes * MS_PER_MINUTE);
+          const rows = [
+            ...tx.winSnapshotBefore(raceId, from),
+            ...tx.winRowsBetween(raceId, from, new Date(span.to)),
+          ];
+          history = new RaceHistory(race, rows);
+          histories.set(raceId, history);
+        }
+        return history;
+      },
+      exactaGrid(raceId, fetchedAt) {
+        const key = `${raceId}:${fetchedAt.getTime()}`;
+        let grid = grids.get(key);
+        if (!grid) {
+          grid = tx.exactaGrid(raceId, fetchedAt);
+          grids.set(key, grid);
+        }
+        return grid;
+      },
+      ledger(raceId) {
+        let ledger = ledgers.get(raceId);
+        if (!ledger) {
+          // Every alert of the race: the per-rule cap needs counts by type, and the caps keep
+          // a race's alerts few. Duplicates are still judged by distance in shouldSuppress.
+          const recent = tx.raceAlertsBetween(raceId, ALL_TIME.from, ALL_TIME.to);
+          const countByType = new Map<string, number>();
+          for (const alert of recent)
+            countByType.set(alert.alertType, (countByType.get(alert.alertType) ?? 0) + 1);
+          ledger = { recent, count: recent.length, countByType };
+          ledgers.set(raceId, ledger);
+        }
+        return ledger;
+      },
+      settings: pass.settings,
+    },
+    suppression,
+    (candidate) => {
+      const stored = tx.storeAlert(alertInputFor(candidate), pass.channels, pass.now);
+      if (stored.created) alertIds.push(stored.alertId);
+      return stored.created;
+    },
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * The three ways to record odds, as commands: `replay` (feed files),
+ * `simulate` (a generated race day, into the database and/or a file) and
+ * `poll` (the configured endpoints). Each turns its options into a source's
+ * options and hands it to runCommand; every source writes through feed's
+ * FeedIngestor.
+ */
+import { Option, type Command } from "commander";
+import {
+  calendarDate,
+  countOrRange,
+  EXIT,
+  positiveNumber,
+  resolveUserPath,
+  wholeNumber,
+} from "@totewatch/cli-kit";
+import { runSimulation } from "@totewatch/simulator";
+import { createPoller } from "../poll/poller.js";
+import { replayFiles } from "../replay.js";
+import { runCommand, withCommonOptions, type CommonOptions } from "./run-command.js";
+
+/** What main gives each command: where its exit code goes, and the stop signal (SIGINT/SIGTERM). */
+export interface CommandHost {
+  setExitCode(code: number): void;
+  signal: AbortSignal;
+}
+
+/** Today in the machine's zone, YYYY-MM-DD (en-CA formats dates that way). */
+function today(): string {
+  return new Date().toLocaleDateString("en-CA");
+}
+
+const speedOption = (description: string) =>
+  new Option("--speed <n>", description).argParser(positiveNumber("--speed", { allowZero: true })).default(0);
+
+export function addReplayCommand(program: Command, host: CommandHost): void {
+  withCommonOptions(
+    program
+      .command("replay")
+      .description(
+        "apply recorded feed files (.jsonl or a .json array; folders: every such file inside) in time order",
+      )
+      .argument("<inputs...>", "feed files or folders")
+      .addOption(speedOption("N times real time (sleeps between message times); 0 = as fast as possible")),
+  ).action(async (inputs: string[], options: CommonOptions & { speed: number }) => {
+    host.setExitCode(
+      await runCommand("replay", options, host.signal, (context) =>
+        replayFiles(
+          context.db!,
+          inputs.map((input) => resolveUserPath(input)),
+          {
+            // Their configured zones read local "HH:MM" post times in the files.
+            tracks: context.config.tracks,
+            speed: options.speed,
+            logger: context.logger,
+            progress: context.progress,
+            signal: context.signal,
+          },
+        ),
+      ),
+    );
+  });
+}
+
+interface SimulateOptions extends CommonOptions {
+  date?: string;
+  tracks: number;
+  races: number;
+  runners?: number | [number, number];
+  seed: number;
+  exacta: boolean;
+  speed: number;
+  out?: string;
+}
+
+export function addSimulateCommand(program: Command, host: CommandHost): void {
+  withCommonOptions(
+    program
+      .command("simulate")
+      .description("generate a realistic race day and write it through the same path (and/or to a feed file)")
+      .addOption(
+        new Option("--date <date>", "race date, YYYY-MM-DD (default: today)").argParser(calendarDate),
+      )
+      .addOption(new Option("--tracks <n>", "number of tracks").argParser(wholeNumber("--tracks")).default(1))
+      .addOption(new Option("--races <n>", "races per track").argParser(wholeNumber("--races")).default(10))
+      .addOption(
+        new Option("--runners <n|min-max>", "runners per race, e.g. 12 or 8-12").argParser(countOrRange),
+      )
+      .addOption(
+        new Option("--seed <n>", "random seed: same seed, same day")
+          .argParser(wholeNumber("--seed"))
+          .default(1),
+      )
+      .option("--no-exacta", "win pools only")
+      .addOption(speedOption("N times real time; 0 = as fast as possible"))
+      .option("--out <file>", "also write the messages to this JSON Lines file"),
+  )
+    .option("--no-db", "do not write to a database (only --out)")
+    .action(async (options: SimulateOptions) => {
+      if (options.db === false && options.out === undefined) {
+        process.stderr.write("ingest simulate: --no-db needs --out <file> (otherwise nothing is written)\n");
+        host.setExitCode(EXIT.usage);
+        return;
+      }
+      const out = options.out === undefined ? undefined : resolveUserPath(options.out);
+      host.setExitCode(
+        await runCommand(
+          "simulate",
+          options,
+          host.signal,
+          async (context) => {
+            const summary = await runSimulation({
+              simulation: {
+                date: options.date ?? today(),
+                tracks: options.tracks,
+                racesPerTrack: options.races,
+                runners: options.runners,
+                seed: options.seed,
+                exacta: options.exacta,
+              },
+              db: context.db,
+              out,
+              speed: options.speed,
+              logger: context.logger,
+              progress: context.progress,
+              signal: context.signal,
+            });
+            if (out) context.logger.info({ file: out, messages: summary.recorded }, "feed file written");
+            return summary;
+          },
+          { needsDb: options.db !== false },
+        ),
+      );
+    });
+}
+
+export function addPollCommand(program: Command, host: CommandHost): void {
+  withCommonOptions(
+    program
+      .command("poll")
+      .description(
+        "poll the configured tracks' endpoints day after day, as a daemon, until SIGINT/SIGTERM " +
+          "(with --date: only that day, exiting once its races are off)",
+      )
+      .addOption(
+        new Option(
+          "--date <date>",
+          "poll only this race date, YYYY-MM-DD, and exit when it is done (default: today in each track's zone, then every next day)",
+        ).argParser(calendarDate),
+      )
+      .option("--no-retention", "do not prune old data while polling"),
+  ).action(async (options: CommonOptions & { date?: string; retention: boolean }) => {
+    host.setExitCode(
+      await runCommand("poll", options, host.signal, (context) => {
+        const poller = createPoller({
+          config: context.config,
+          db: context.db!,
+          logger: context.logger,
+          date: options.date,
+          retention: options.retention,
+          progress: context.progress,
+        });
+        context.signal.addEventListener("abort", () => poller.stop(), { once: true });
+        return poller.run();
+      }),
+    );
+  });
+}

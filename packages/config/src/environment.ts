@@ -1,0 +1,24 @@
+/**
+ * The environment variables Totewatch reads, all in this package (no other
+ * package reads process.env outside tests):
+ *
+ * - TOTEWATCH_CONFIG: the config file (loadConfig).
+ * - DATABASE_URL: the database, over the config file's (loadConfig).
+ * - INIT_CWD: the folder the user ran `pnpm ...` in (userCwd).
+ * - NO_COLOR: no ANSI colours in the human log format (createLogger).
+ * - any `${NAME}` a config file references (expandEnv).
+ */
+
+/**
+ * The folder the user ran the command in, where the paths they type start:
+ * pnpm runs a workspace script inside its package folder but records the
+ * user's folder in INIT_CWD; without pnpm that is process.cwd().
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD || process.cwd();
+}
+
+/** NO_COLOR (https://no-color.org): set to anything but "" means no ANSI colours. */
+export function colorsForbidden(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.NO_COLOR);
+}

@@ -1,0 +1,32 @@
+/**
+ * How ingest polls: `cadence:` (how often, closer to post more often) and
+ * `http:` (timeouts, politeness between requests, retries with backoff).
+ */
+import { z } from "zod";
+import { backoffOrder, nonNegativeInt, notAbove, positiveInt, section } from "./helpers.js";
+
+export const cadenceSchema = section({
+  defaultIntervalSeconds: positiveInt.default(300),
+  nearPostIntervalSeconds: positiveInt.default(60),
+  nearPostThresholdSeconds: positiveInt.default(600),
+  finalIntervalSeconds: positiveInt.default(20),
+  finalThresholdSeconds: positiveInt.default(120),
+  cardRefreshSeconds: positiveInt.default(900),
+}).superRefine((cadence, ctx) => {
+  // Closer to post polls at least as often, and the final phase starts inside the near-post one.
+  notAbove(cadence, "finalIntervalSeconds", "nearPostIntervalSeconds", ctx);
+  notAbove(cadence, "nearPostIntervalSeconds", "defaultIntervalSeconds", ctx);
+  notAbove(cadence, "finalThresholdSeconds", "nearPostThresholdSeconds", ctx);
+});
+
+export const httpSchema = section({
+  timeoutMs: positiveInt.default(10_000),
+  /** Politeness gap between two requests to the same host. */
+  minHostDelayMs: nonNegativeInt.default(1000),
+  retries: nonNegativeInt.default(4),
+  backoffBaseMs: positiveInt.default(1000),
+  backoffMaxMs: positiveInt.default(60_000),
+  /** Consecutive failures of one endpoint before it is logged as a warning. */
+  failureLogAfter: positiveInt.default(3),
+  userAgent: z.string().min(1, "must not be empty").default("totewatch/0.1"),
+}).superRefine(backoffOrder);

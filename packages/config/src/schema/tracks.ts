@@ -1,0 +1,109 @@
+/**
+ * `tracks:` in totewatch.yaml: each track's name, code, zone, pools and the
+ * endpoint templates its odds are polled from.
+ */
+import { DEFAULT_TIME_ZONE, isIanaTimeZone } from "@totewatch/tote";
+import { z } from "zod";
+import { isHttpUrl, orDefault, positiveInt, section } from "./helpers.js";
+
+export const POOLS = ["win", "exacta"] as const;
+export type Pool = (typeof POOLS)[number];
+
+/** Placeholders an endpoint template may use. */
+export const TEMPLATE_PLACEHOLDERS = ["track", "code", "date", "race"] as const;
+export type TemplateValues = Partial<Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string | number>>;
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+/**
+ * Fills an endpoint template; each value is URL-encoded (track names have
+ * spaces). Placeholders without a value are left as they are.
+ */
+export function fillEndpointTemplate(template: string, values: TemplateValues): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = values[name as keyof TemplateValues];
+    return value === undefined ? whole : encodeURIComponent(String(value));
+  });
+}
+
+const urlTemplate = z.string().superRefine((template, ctx) => {
+  for (const [, name] of template.matchAll(PLACEHOLDER)) {
+    if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name ?? "")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown placeholder {${name}} (allowed: ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(" ")})`,
+      });
+      return;
+    }
+  }
+  const sample = fillEndpointTemplate(template, { track: "T", code: "C", date: "2025-01-01", race: 1 });
+  if (!isHttpUrl(sample))
+    ctx.addIssue({ code: "custom", message: `must be an http(s) URL, got "${template}"` });
+});
+
+export const trackSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, "must not be empty"),
+    /** Short code used in endpoint URLs, e.g. BEL. */
+    code: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, - or _")
+      .optional(),
+    timezone: z
+      .string()
+      .refine(isIanaTimeZone, { message: "not an IANA time zone (e.g. America/New_York)" })
+      .default(DEFAULT_TIME_ZONE),
+    enabled: z.boolean().default(true),
+    endpoints: section({
+      card: urlTemplate.optional(),
+      win: urlTemplate.optional(),
+      exacta: urlTemplate.optional(),
+      status: urlTemplate.optional(),
+    }),
+    pools: orDefault(
+      z
+        .array(z.enum(POOLS))
+        .min(1, "list at least one pool")
+        .refine((pools) => new Set(pools).size === pools.length, { message: "lists a pool twice" })
+        .default(["win", "exacta"]),
+    ),
+    /** How many races to poll when no card endpoint lists them (none, or one per race with {race}). */
+    races: positiveInt.optional(),
+  })
+  .superRefine((track, ctx) => {
+    for (const [kind, template] of Object.entries(track.endpoints)) {
+      if (template?.includes("{code}") && track.code === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["endpoints", kind],
+          message: "uses {code} but the track has no code",
+        });
+      }
+    }
+    // A disabled track may be half-configured; an enabled one must be pollable.
+    if (!track.enabled) return;
+    for (const pool of track.pools) {
+      if (track.endpoints[pool] === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["endpoints", pool],
+          message: `required: pools includes "${pool}" (or remove it from pools, or set enabled: false)`,
+        });
+      }
+    }
+    if (track.endpoints.card === undefined && track.races === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["races"],
+        message: "required when endpoints.card is not set (how many races to poll)",
+      });
+    }
+    // A per-race card URL can only be filled for races the poller already knows of.
+    if (track.endpoints.card?.includes("{race}") && track.races === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["races"],
+        message: "required when endpoints.card uses {race} (the card is fetched race by race)",
+      });
+    }
+  });

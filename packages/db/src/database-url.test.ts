@@ -1,0 +1,24 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { databasePathFromUrl } from "./database-url.js";
+import { InvalidInputError } from "./errors.js";
+
+// Which url a command uses (--db, DATABASE_URL, totewatch.yaml, the default,
+// relative to where the user ran it) is @totewatch/config's, tested there.
+describe("databasePathFromUrl", () => {
+  it("accepts file: URLs and bare paths", () => {
+    expect(databasePathFromUrl("file:/tmp/x.db")).toBe("/tmp/x.db");
+    expect(databasePathFromUrl("file:///tmp/y.db")).toBe("/tmp/y.db");
+    expect(databasePathFromUrl("/tmp/z.db")).toBe("/tmp/z.db");
+    expect(databasePathFromUrl("file::memory:")).toBe(":memory:");
+  });
+
+  it("resolves a relative path against the process's folder, as the adapter would", () => {
+    expect(databasePathFromUrl("file:./data/h.db")).toBe(path.join(process.cwd(), "data", "h.db"));
+  });
+
+  it("refuses a url that names no file, quoting it", () => {
+    expect(() => databasePathFromUrl("  ")).toThrow(InvalidInputError);
+    expect(() => databasePathFromUrl("file:")).toThrow('database url names no file: "file:"');
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Reading delivery state: the rows due now, each with its alert in the one
+ * StoredAlert shape (what every channel renders), and one alert's delivery
+ * status. Writes to the rows are in deliveries.ts.
+ */
+import type { Db } from "../client.js";
+import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
+import { InvalidInputError } from "../errors.js";
+import { readRaw, statement, type SqlRow } from "../sql.js";
+import { toDbTime } from "../time.js";
+import { MISSING_SQL, validateChannels } from "./deliveries.js";
+import {
+  STORED_ALERT_COLUMNS,
+  STORED_ALERT_JOINS,
+  toStoredAlert,
+  type StoredAlert,
+  type StoredAlertRow,
+} from "./stored-alert.js";
+
+/** One channel that still owes one alert, and may be tried now. */
+export type DueDelivery = Pick<AlertDelivery, "channel" | "attempts" | "lastError"> & {
+  /** 0 for a row not created yet (`withMissing`). */
+  deliveryId: AlertDelivery["id"];
+  alert: StoredAlert;
+};
+
+export interface DueDeliveriesOptions {
+  /** Only these channels (the ones enabled now). */
+  channels: readonly string[];
+  now: Date;
+  /** Rows that already used this many attempts are given up on and not returned. */
+  maxAttempts: number;
+  /** Default 100. */
+  limit?: number;
+  /**
+   * Skip this many due rows first (paging through a backlog without claiming
+   * it, e.g. a dry run that writes nothing). Default 0.
+   */
+  offset?: number;
+  /**
+   * Also return the rows ensurePendingDeliveries would create (an unsent
+   * alert without a row for one of `channels`), with deliveryId 0 and no
+   * attempts: what a pass would send, read without writing (a dry run).
+   */
+  withMissing?: boolean;
+}
+
+export type DeliveryState = Pick<
+  AlertDelivery,
+  "channel" | "attempts" | "lastError" | "lastAttemptAt" | "nextAttemptAt" | "deliveredAt"
+> & { deliveryId: AlertDelivery["id"] };
+
+export type DeliveryStatus = Pick<Alert, "sent" | "sentAt"> & {
+  alertId: Alert["id"];
+  /** By channel name. */
+  deliveries: DeliveryState[];
+};
+
+type DueRow = StoredAlertRow & SqlRow<Omit<DueDelivery, "alert">>;
+
+/** The delivery rows, plus (as delivery_id 0) the missing ones of unsent alerts for the channels in `?`. */
+const ROWS_WITH_MISSING = `(
+    SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at
+    FROM alert_delivery
+    UNION ALL
+    SELECT 0, a.alert_id, c.value, 0, NULL, NULL, NULL ${MISSING_SQL})`;
+
+const dueSql = (rows: string) => `
+  SELECT d.delivery_id AS deliveryId, d.channel, d.attempts, d.last_error AS lastError, ${STORED_ALERT_COLUMNS}
+  FROM ${rows} d
+  JOIN alert a ON a.alert_id = d.alert_id ${STORED_ALERT_JOINS}
+  WHERE d.delivered_at IS NULL
+    AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+    AND d.attempts < ?
+    AND d.channel IN (SELECT value FROM json_each(?))
+  ORDER BY a.triggered_at, a.alert_id, d.channel
+  LIMIT ? OFFSET ?`;
+const DUE_SQL = dueSql("alert_delivery");
+const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
+
+/**
+ * Undelivered rows of `channels` that may be tried at `now` (never tried, or
+ * their backoff has passed) and have attempts left, with their alert, oldest
+ * alert first.
+ */
+export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Promise<DueDelivery[]> {
+  validateChannels(options.channels, "dueDeliveries");
+  if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+    throw new InvalidInputError(
+      `dueDeliveries: maxAttempts must be a whole number >= 1, got ${options.maxAttempts}`,
+    );
+  }
+  const limit = options.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new InvalidInputError(`dueDeliveries: limit must be a whole number >= 1, got ${limit}`);
+  }
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new InvalidInputError(`dueDeliveries: offset must be a whole number >= 0, got ${offset}`);
+  }
+  if (options.channels.length === 0) return [];
+  const params = [
+    toDbTime(options.now),
+    options.maxAttempts,
+    JSON.stringify([...options.channels]),
+    limit,
+    offset,
+  ];
+  if (options.withMissing) {
+    const channelsJson = JSON.stringify([...new Set(options.channels)]);
+    return readRaw(db, (sql) =>
+      (statement(sql, DUE_WITH_MISSING_SQL).all(channelsJson, ...params) as DueRow[]).map(toDueDelivery),
+    );
+  }
+  // Reads only: a deliverer claims each row with claimDelivery right before sending it.
+  return readRaw(db, (sql) => (statement(sql, DUE_SQL).all(...params) as DueRow[]).map(toDueDelivery));
+}
+
+function toDueDelivery(row: DueRow): DueDelivery {
+  return {
+    deliveryId: row.deliveryId,
+    channel: row.channel,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    alert: toStoredAlert(row),
+  };
+}
+
+/** An alert's sent flag and its delivery rows by channel, or null when there is no such alert. */
+export async function deliveryStatus(db: Db, alertId: number): Promise<DeliveryStatus | null> {
+  return db.exclusive(async () => {
+    const alert = await db.prisma.alert.findUnique({
+      where: { id: alertId },
+      include: { deliveries: { orderBy: { channel: "asc" } } },
+    });
+    if (!alert) return null;
+    return {
+      alertId: alert.id,
+      sent: alert.sent,
+      sentAt: alert.sentAt,
+      deliveries: alert.deliveries.map((delivery) => ({
+        deliveryId: delivery.id,
+        channel: delivery.channel,
+        attempts: delivery.attempts,
+        lastError: delivery.lastError,
+        lastAttemptAt: delivery.lastAttemptAt,
+        nextAttemptAt: delivery.nextAttemptAt,
+        deliveredAt: delivery.deliveredAt,
+      })),
+    };
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * The alerts engine's view of the database: one evaluation pass reads the
+ * snapshots after its high-water marks (batches.ts), the card and history the
+ * rules need and the alerts suppression looks at (reader.ts), then stores
+ * the pass's alerts, their delivery rows and the moved marks in ONE
+ * transaction, so a crash can neither lose an alert nor evaluate a snapshot
+ * twice.
+ *
+ * The methods are synchronous and valid only inside `evaluationTransaction`
+ * / `evaluationReadTransaction`: every read of a pass then sees one
+ * consistent state of the file, whatever ingest commits meanwhile.
+ */
+import type { Db } from "../../client.js";
+import type { Entry, OddsSnapshot, Race } from "../../generated/prisma/client.js";
+import { readRaw, writeTransaction, type Connection } from "../../sql.js";
+import { insertAlert, type AlertInput, type AlertRef } from "../alerts.js";
+import { moveCursor } from "../cursors.js";
+import type { ExactaGrid } from "../exacta.js";
+import type { AlertRace, AlertRunner } from "../stored-alert.js";
+import type { PassLimits, SnapshotBatch, StreamMarks } from "./batches.js";
+import { reader } from "./reader.js";
+
+/** One runner's row of a stored win snapshot (rows without win odds are not read). */
+export type WinOddsRow = Pick<
+  OddsSnapshot,
+  "raceId" | "entryId" | "fetchedAt" | "winPoolAmount" | "totalWinPool"
+> & {
+  snapshotId: OddsSnapshot["id"];
+  winOdds: NonNullable<OddsSnapshot["winOdds"]>;
+};
+
+/** A runner on the card as the rules see it. */
+export type EvaluationEntry = AlertRunner & Pick<Entry, "morningLineOdds" | "scratched">;
+
+/** A race as the rules see it, with its card by entry id. */
+export type EvaluationRace = AlertRace &
+  Pick<Race, "status"> & {
+    entries: Map<number, EvaluationEntry>;
+  };
+
+/** Synchronous reads (and, in a write transaction, writes) for one evaluation pass. */
+export interface EvaluationReader {
+  /** A named high-water mark (0 when never written). */
+  cursor(name: string): number;
+  /** The next pass's whole snapshots after the marks, bounded (batches.ts: the batching policy). */
+  nextBatch(marks: StreamMarks, limits?: Partial<PassLimits>): { win: SnapshotBatch; exacta: SnapshotBatch };
+  /** Races (with track and card) by id; unknown ids are left out. */
+  races(raceIds: readonly number[]): Map<number, EvaluationRace>;
+  /** Every win row of a race with from <= fetched_at <= to, by time then entry. */
+  winRowsBetween(raceId: number, from: Date, to: Date): WinOddsRow[];
+  /** The rows of the race's latest win snapshot strictly before `before` ([] when none). */
+  winSnapshotBefore(raceId: number, before: Date): WinOddsRow[];
+  /** One exacta grid, all its rows. */
+  exactaGrid(raceId: number, fetchedAt: Date): ExactaGrid;
+  /** Exacta grid instants of a race within [from, to], oldest first. */
+  exactaInstantsBetween(raceId: number, from: Date, to: Date): Date[];
+  /** Races with a win or exacta snapshot within [from, to] (optionally at one track), by id. */
+  racesWithSnapshotsBetween(from: Date, to: Date, track?: string): number[];
+  /** A race's alerts triggered within [from, to]. */
+  raceAlertsBetween(raceId: number, from: Date, to: Date): AlertRef[];
+}
+
+/** The write side of a pass; only inside `evaluationTransaction`. */
+export interface EvaluationWriter extends EvaluationReader {
+  /**
+   * Stores an alert unless its dedupe key is known, with one delivery row per
+   * channel for a new alert. Returns the alert id and whether it was new.
+   */
+  storeAlert(
+    input: AlertInput,
+    channels: readonly string[],
+    now: Date,
+  ): { alertId: number; created: boolean };
+  /** Moves a named high-water mark. */
+  setCursor(name: string, position: number, now: Date): void;
+}
+
+function writer(sql: Connection): EvaluationWriter {
+  return {
+    ...reader(sql),
+    storeAlert: (input, channels, now) => insertAlert(sql, input, channels, now),
+    setCursor: (name, position, now) => moveCursor(sql, name, position, now),
+  };
+}
+
+/**
+ * Runs one evaluation pass as a single `BEGIN IMMEDIATE` transaction: what it
+ * reads is what it decides on, and its alerts, delivery rows and cursors commit
+ * together or not at all. `work` must be synchronous (no awaits inside).
+ */
+export function evaluationTransaction<T>(db: Db, work: (tx: EvaluationWriter) => T): Promise<T> {
+  return writeTransaction(db, (sql) => work(writer(sql)));
+}
+
+/** Runs read-only `work` in one read transaction (a consistent view of the file); writes nothing. */
+export function evaluationReadTransaction<T>(db: Db, work: (tx: EvaluationReader) => T): Promise<T> {
+  return readRaw(db, (sql) => sql.transaction(() => work(reader(sql))).deferred());
+}
