@@ -49,6 +49,12 @@ const TESTS_AND_BENCHES = [
   "packages/test-utils/**",
 ];
 
+const noEnv = {
+  object: "process",
+  property: "env",
+  message: "@totewatch/config is the only reader of environment variables: take the value from loadConfig.",
+};
+
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/dist/**", "**/generated/**", "**/.turbo/**", "data/**"] },
   js.configs.recommended,
@@ -58,7 +64,12 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-console": "off",
       "no-restricted-imports": ["error", { patterns: [noApps, noTestHelpers] }],
+      "no-restricted-properties": ["error", noEnv],
     },
+  },
+  {
+    files: ["packages/config/**", ...TESTS_AND_BENCHES],
+    rules: { "no-restricted-properties": "off" },
   },
   {
     files: TESTS_AND_BENCHES,

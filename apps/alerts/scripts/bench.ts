@@ -19,7 +19,7 @@ import { createDb, oddsActivity } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
 import type { ApplyMessage } from "@totewatch/feed";
 import { BENCHMARK_DAY, runSimulation } from "@totewatch/simulator";
-import { freshDatabaseFile } from "@totewatch/db/testing";
+import { freshDatabaseFile, rowCount } from "@totewatch/db/testing";
 import { createChannels, type WebhookPayload } from "../src/delivery/index.js";
 import { runAlongside } from "../src/engine/alongside.js";
 import { runDaemon } from "../src/engine/daemon.js";
@@ -134,7 +134,7 @@ async function latency(): Promise<{ p50: number; p99: number; alerts: number }> 
     });
 
     // Let the last alerts arrive.
-    const expected = await alertsDb.exclusive(() => alertsDb.prisma.alert.count());
+    const expected = await rowCount(alertsDb, "alert");
     for (let waited = 0; received.size < expected && waited < 10_000; waited += 20) await delay(20);
     stop.abort();
     await daemon;

@@ -3,9 +3,9 @@
  * `alerts` CLI: run (the daemon), backtest, list. Every command migrates the
  * database first, so it works on a new file and after an upgrade.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
-import { EXIT, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
+import { runIfEntryPoint, runProgram, wholeNumber } from "@totewatch/cli-kit";
 import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate, resolvePostTime } from "@totewatch/tote";
 import { runBacktest, type InstantWindow, type RaceDateWindow } from "./backtest/backtest.js";
@@ -16,7 +16,8 @@ import { alertListTable, backtestReport } from "./engine/report.js";
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
+  /** Environment for the config (tests pass their own); default: @totewatch/config reads process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Stops `run` (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
 }
@@ -85,15 +86,15 @@ interface Opened {
 }
 
 function open(options: CommonOptions, io: CliIo, opts: { logToStderr?: boolean } = {}): Opened {
-  const config = loadConfig({ file: options.config, env: io.env });
+  // A --db path is the user's: loadConfig makes it absolute against the folder they ran the command in.
+  const config = loadConfig({ file: options.config, databaseUrl: options.db, env: io.env });
   const logger = createLogger({
     name: "alerts",
     level: config.log.level,
     // Commands that print a table keep stdout for it.
     ...(opts.logToStderr ? { stream: io.stderr } : {}),
   });
-  const url = options.db ?? config.database.url;
-  const file = migrateDatabase(url, { quiet: true });
+  const file = migrateDatabase(config.database.url, { quiet: true });
   return { config, logger, db: createDb({ url: file }) };
 }
 
@@ -208,16 +209,8 @@ export function buildProgram(io: CliIo): Command {
 
 /** Runs the CLI on the user's arguments (without pnpm's leading "--"); resolves to the exit code. */
 export async function main(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
-  const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
-  const program = buildProgram(fullIo);
-  try {
-    await program.parseAsync([...argv], { from: "user" });
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    fullIo.stderr.write(`alerts: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failed;
-  }
+  const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, ...io };
+  return runProgram(buildProgram(fullIo), argv, { name: "alerts", stderr: fullIo.stderr });
 }
 
 runIfEntryPoint(import.meta.url, "alerts", (args, signal) => main(args, { signal }));

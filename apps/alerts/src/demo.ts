@@ -9,15 +9,17 @@
  */
 import path from "node:path";
 import { Writable } from "node:stream";
-import { Command, CommanderError, Option } from "commander";
-import { calendarDate, EXIT, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
+import { Command, Option } from "commander";
+import { calendarDate, runIfEntryPoint, runProgram, wholeNumber } from "@totewatch/cli-kit";
 import {
+  absoluteDatabaseUrl,
   createLogger,
   DEFAULT_DATABASE_PATH,
   loadConfig,
   parseConfig,
   type Logger,
   type TotewatchConfig,
+  userCwd,
 } from "@totewatch/config";
 import {
   alertCountsByType,
@@ -190,39 +192,37 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
     .addOption(new Option("--seed <n>", "simulation seed").default(1).argParser(wholeNumber("--seed")))
     .addOption(new Option("--date <YYYY-MM-DD>", "race date (default today, UTC)").argParser(calendarDate))
     .option("--quiet", "do not print each alert, only the summary")
-    .exitOverride();
-  try {
-    program.parse([...argv], { from: "user" });
-    const o = program.opts<{
-      db?: string;
-      reset?: boolean;
-      config?: string;
-      tracks: number;
-      races: number;
-      seed: number;
-      date?: string;
-      quiet?: boolean;
-    }>();
-    // Without --db the demo gets a scratch database of its own, fresh each run
-    // (never DATABASE_URL: that may be the user's real data).
-    const ownDatabase = o.db === undefined;
-    await runDemo({
-      db: o.db ?? path.join(path.dirname(DEFAULT_DATABASE_PATH), "demo.db"),
-      reset: ownDatabase || o.reset,
-      configFile: o.config,
-      tracks: o.tracks,
-      races: o.races,
-      seed: o.seed,
-      date: o.date,
-      showAlerts: !o.quiet,
-      signal,
+    .action(async () => {
+      const o = program.opts<{
+        db?: string;
+        reset?: boolean;
+        config?: string;
+        tracks: number;
+        races: number;
+        seed: number;
+        date?: string;
+        quiet?: boolean;
+      }>();
+      // Without --db the demo gets a scratch database of its own, fresh each run
+      // (never DATABASE_URL: that may be the user's real data).
+      const ownDatabase = o.db === undefined;
+      await runDemo({
+        // A typed --db is relative to the folder the user ran pnpm in.
+        db:
+          o.db === undefined
+            ? path.join(path.dirname(DEFAULT_DATABASE_PATH), "demo.db")
+            : absoluteDatabaseUrl(o.db, userCwd()),
+        reset: ownDatabase || o.reset,
+        configFile: o.config,
+        tracks: o.tracks,
+        races: o.races,
+        seed: o.seed,
+        date: o.date,
+        showAlerts: !o.quiet,
+        signal,
+      });
     });
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failed;
-  }
+  return runProgram(program, argv, { name: "demo" });
 }
 
 runIfEntryPoint(import.meta.url, "demo", main);

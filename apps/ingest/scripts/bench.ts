@@ -13,15 +13,16 @@ import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { userArguments, wholeNumber } from "@totewatch/cli-kit";
 import { createDb } from "@totewatch/db";
-import { toDbTime } from "@totewatch/db/testing";
+import { Command, Option } from "commander";
+import { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage, type ParsedFeedMessage } from "@totewatch/feed";
 import { replayFiles } from "../src/replay.js";
 import { BENCHMARK_DAY, simulateRaceDay } from "@totewatch/simulator";
 
 const DAY = BENCHMARK_DAY;
 const TARGET_RATIO = 0.5;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface ReplayFigures {
   elapsedMs: number;
@@ -60,81 +61,16 @@ async function writeDay(file: string): Promise<ParsedFeedMessage[]> {
 }
 
 /** Cards through the normal path, then every snapshot row by prepared inserts in one transaction. */
-async function rawInserts(messages: ParsedFeedMessage[]): Promise<{ elapsedMs: number; rows: number }> {
+async function rawInserts(messages: ParsedFeedMessage[]): Promise<RawInsertRun> {
   const db = createDb({ url: freshDatabaseFile("bench-raw") });
   for (const message of messages) if (message.kind === "card") await writeFeedMessage(db, message);
-  const sql = db.sql;
-  const ids = new Map<string, { raceId: number; entries: Map<string, number> }>();
-  for (const row of sql
-    .prepare(
-      `SELECT t.name, r.race_date, r.race_number, r.race_id, e.program_number, e.entry_id
-       FROM race r JOIN track t ON t.track_id = r.track_id JOIN entry e ON e.race_id = r.race_id`,
-    )
-    .all() as Array<{
-    name: string;
-    race_date: string;
-    race_number: number;
-    race_id: number;
-    program_number: string;
-    entry_id: number;
-  }>) {
-    const key = `${row.name}|${row.race_date}|${row.race_number}`;
-    const race = ids.get(key) ?? { raceId: row.race_id, entries: new Map() };
-    race.entries.set(row.program_number, row.entry_id);
-    ids.set(key, race);
-  }
-  const now = toDbTime(new Date());
-  const winRows: unknown[][] = [];
-  const exactaRows: unknown[][] = [];
-  for (const message of messages) {
-    if (message.kind !== "win" && message.kind !== "exacta") continue;
-    const snap = message.snapshot;
-    const race = ids.get(`${snap.track}|${snap.raceDate}|${snap.raceNumber}`)!;
-    const fetchedAt = toDbTime(snap.fetchedAt);
-    if (message.kind === "win") {
-      for (const r of message.snapshot.runners) {
-        winRows.push([
-          race.raceId,
-          race.entries.get(r.programNumber),
-          fetchedAt,
-          r.winOdds,
-          r.winOdds + 1,
-          r.winPoolAmount ?? null,
-          message.snapshot.totalWinPool ?? null,
-          now,
-        ]);
-      }
-    } else {
-      for (const p of message.snapshot.probables) {
-        exactaRows.push([
-          race.raceId,
-          fetchedAt,
-          p.first,
-          p.second,
-          p.payout,
-          message.snapshot.totalExactaPool ?? null,
-          now,
-        ]);
-      }
-    }
-  }
-  const insertWin = sql.prepare(
-    `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds, win_odds_decimal, win_pool_amount, total_win_pool, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`,
-  );
-  const insertExacta = sql.prepare(
-    `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, total_exacta_pool, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
-  );
-  const started = performance.now();
-  let rows = 0;
-  sql.transaction(() => {
-    for (const row of winRows) rows += insertWin.run(...row).changes;
-    for (const row of exactaRows) rows += insertExacta.run(...row).changes;
-  })();
-  const elapsedMs = performance.now() - started;
+  const snapshots: RawSnapshots = {
+    win: messages.flatMap((message) => (message.kind === "win" ? [message.snapshot] : [])),
+    exacta: messages.flatMap((message) => (message.kind === "exacta" ? [message.snapshot] : [])),
+  };
+  const run = await rawSnapshotInserts(db, snapshots);
   await db.close();
-  return { elapsedMs, rows };
+  return run;
 }
 
 async function main(): Promise<void> {
@@ -142,15 +78,22 @@ async function main(): Promise<void> {
     await replayChild(process.argv[3]!, process.argv[4]!);
     return;
   }
+  const { rounds } = new Command("ingest bench")
+    .description("replay throughput against raw better-sqlite3 inserts, best of N interleaved rounds")
+    .addOption(
+      new Option("--rounds <n>", "rounds per side").argParser(wholeNumber("--rounds", { min: 1 })).default(3),
+    )
+    .parse(userArguments(process.argv.slice(2)), { from: "user" })
+    .opts<{ rounds: number }>();
   const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-ingest-bench-"));
   try {
     const file = path.join(dir, "day.jsonl");
     const messages = await writeDay(file);
-    // Best of ROUNDS for each side, interleaved, so a busy machine skews both alike.
+    // Best of `rounds` for each side, interleaved, so a busy machine skews both alike.
     let replay: ReplayFigures | null = null;
-    let raw: { elapsedMs: number; rows: number } | null = null;
+    let raw: RawInsertRun | null = null;
     let peakRssMb = 0;
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       const child = spawnSync(
         process.execPath,
         [

@@ -4,8 +4,8 @@
  * Exit codes are cli-kit's EXIT: 0 done, 1 failed or --strict found invalid
  * messages, 2 bad arguments or config, 130 forced stop.
  */
-import { Command, CommanderError } from "commander";
-import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
+import { Command } from "commander";
+import { EXIT, runIfEntryPoint, runProgram } from "@totewatch/cli-kit";
 import { addPollCommand, addReplayCommand, addSimulateCommand, type CommandHost } from "./cli/commands.js";
 
 function buildProgram(host: CommandHost): Command {
@@ -30,14 +30,8 @@ async function main(args: readonly string[], signal: AbortSignal): Promise<numbe
     },
     signal,
   });
-  try {
-    await program.parseAsync([...args], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(`ingest: ${(error as Error).message}\n`);
-    return EXIT.failed;
-  }
-  return exitCode;
+  const code = await runProgram(program, args, { name: "ingest" });
+  return code === EXIT.ok ? exitCode : code;
 }
 
 // Each command announces the stop as a log line (stdout stays JSON lines, a piped stderr stays empty).

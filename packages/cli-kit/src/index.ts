@@ -14,3 +14,4 @@ export { runIfEntryPoint, type CliMain, type RunIfEntryPointOptions } from "./ru
 export { stopOnSignals, type StopOnSignalsOptions, type StopSignal } from "./signals.js";
 export { printSummaryTable, type SummaryRow } from "./summary.js";
 export { createTable, summaryTable, type Table } from "./table.js";
+export { commanderExitCode, runProgram } from "./program.js";

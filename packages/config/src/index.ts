@@ -15,8 +15,6 @@ export {
   type ResolvedDatabase,
 } from "./database-url.js";
 export { userCwd } from "./environment.js";
-/** Re-exported for existing callers; it lives in @totewatch/tote, shared with feed messages. */
-export { formatKeyPath } from "@totewatch/tote";
 export { expandEnv } from "./expand-env.js";
 export {
   createLogger,

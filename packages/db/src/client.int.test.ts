@@ -8,6 +8,7 @@ import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard } from "./queries/races.js";
 import { createTestDb } from "../testing/index.js";
 import { writeBatch } from "./write-batch.js";
+import { connectionOf, prismaOf } from "./connection.js";
 
 let db: Db;
 
@@ -21,7 +22,7 @@ afterAll(async () => {
 const T0 = new Date("2025-09-13T16:00:00Z");
 
 const count = (table: string) =>
-  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe("transactions", () => {
   /** Stores an alert the one way alerts are stored (one evaluation transaction). */
@@ -49,7 +50,7 @@ describe("transactions", () => {
     ).rejects.toBe(failure);
     expect({ track: count("track"), race: count("race"), alert: count("alert") }).toEqual(before);
     expect(
-      await db.exclusive(() => db.prisma.track.findUnique({ where: { name: "Half Way Park" } })),
+      await db.exclusive(() => prismaOf(db).track.findUnique({ where: { name: "Half Way Park" } })),
     ).toBeNull();
   });
 
@@ -69,10 +70,10 @@ describe("transactions", () => {
       return (await storeAlert("commit:1")).alertId;
     });
     expect(
-      await db.exclusive(() => db.prisma.race.count({ where: { track: { name: "Commit Park" } } })),
+      await db.exclusive(() => prismaOf(db).race.count({ where: { track: { name: "Commit Park" } } })),
     ).toBe(1);
     expect(
-      (await db.exclusive(() => db.prisma.alert.findUniqueOrThrow({ where: { id: alertId } }))).dedupeKey,
+      (await db.exclusive(() => prismaOf(db).alert.findUniqueOrThrow({ where: { id: alertId } }))).dedupeKey,
     ).toBe("commit:1");
   });
 
@@ -94,7 +95,7 @@ describe("transactions", () => {
     const { created } = await outside;
     expect(created).toBe(true);
     const keys = (
-      await db.exclusive(() => db.prisma.alert.findMany({ where: { dedupeKey: { startsWith: "iso:" } } }))
+      await db.exclusive(() => prismaOf(db).alert.findMany({ where: { dedupeKey: { startsWith: "iso:" } } }))
     ).map((a) => a.dedupeKey);
     expect(keys).toEqual(["iso:outside"]);
   });
@@ -114,10 +115,10 @@ describe("transactions", () => {
     });
     await written;
     const rawWrite = db.exclusive(() =>
-      db.prisma.$executeRawUnsafe(`INSERT INTO cursor (name, position) VALUES ('iso-outside', 2)`),
+      prismaOf(db).$executeRawUnsafe(`INSERT INTO cursor (name, position) VALUES ('iso-outside', 2)`),
     );
     const rawRead = db.exclusive(() =>
-      db.prisma.$queryRawUnsafe<Array<{ name: string }>>(
+      prismaOf(db).$queryRawUnsafe<Array<{ name: string }>>(
         `SELECT name FROM cursor WHERE name LIKE 'iso-%' ORDER BY name`,
       ),
     );
@@ -132,7 +133,7 @@ describe("transactions", () => {
     expect(await rawWrite).toBe(1);
     expect((await rawRead).map((r) => r.name)).toEqual(["iso-outside"]);
     expect(await snapshot).toEqual({ changed: true, rows: 1 });
-    expect(db.sql.prepare(`SELECT name FROM cursor WHERE name LIKE 'iso-%'`).all()).toEqual([
+    expect(connectionOf(db).prepare(`SELECT name FROM cursor WHERE name LIKE 'iso-%'`).all()).toEqual([
       { name: "iso-outside" },
     ]);
   });
@@ -147,17 +148,23 @@ describe("transactions", () => {
     await expect(failing).rejects.toThrow("no");
     await Promise.all(others);
     expect(
-      await db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: { startsWith: "many:" } } })),
+      await db.exclusive(() => prismaOf(db).alert.count({ where: { dedupeKey: { startsWith: "many:" } } })),
     ).toBe(10);
-    expect(await db.exclusive(() => db.prisma.track.count({ where: { name: "Never Park" } }))).toBe(0);
+    expect(await db.exclusive(() => prismaOf(db).track.count({ where: { name: "Never Park" } }))).toBe(0);
   });
 
   it("exclusive is re-entrant: helpers can be called from inside it", async () => {
     const result = await db.exclusive(async () => {
       await storeAlert("nested:1");
-      return db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: "nested:1" } }));
+      return db.exclusive(() => prismaOf(db).alert.count({ where: { dedupeKey: "nested:1" } }));
     });
     expect(result).toBe(1);
+  });
+
+  it("names no engine: the handle is its file, exclusive and close; the connections stay inside the package", async () => {
+    expect(Object.keys(db).sort()).toEqual(["close", "exclusive", "path"]);
+    expect(connectionOf(db).open).toBe(true);
+    expect(() => connectionOf({ ...db })).toThrow(/not a database client made by createDb/);
   });
 
   it("refuses work after close", async () => {

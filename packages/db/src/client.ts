@@ -5,6 +5,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { Mutex } from "async-mutex";
 import Database from "better-sqlite3";
 import { PrismaClient } from "./generated/prisma/client.js";
+import { registerConnections } from "./connection.js";
 import { databasePathFromUrl, ensureDatabaseDir } from "./database-url.js";
 
 /** How long a connection waits on another process's write lock. */
@@ -23,21 +24,20 @@ export interface CreateDbOptions {
 }
 
 /**
- * A Totewatch database handle: a Prisma client for typed reads and simple
- * writes, and one raw better-sqlite3 connection for the hot, multi-row
- * write paths (prepared statements in `BEGIN IMMEDIATE` transactions).
+ * A Totewatch database handle, passed first to every helper of this package.
+ * It names no engine: behind it are a Prisma client for typed reads where a
+ * path is not hot and one raw better-sqlite3 connection for every write and
+ * hot read (prepared statements in `BEGIN IMMEDIATE` transactions), which
+ * only this package's modules reach (connection.ts).
  *
  * Every use goes through `exclusive`: the Prisma adapter has one connection
  * and no queue, so without it a query from one async caller would run inside
- * another caller's open transaction (shared/PRISMA.md, isolation trap).
+ * another caller's open transaction.
  */
 export interface Db {
+  /** The database file. */
   readonly path: string;
-  /** Use only inside `exclusive`. */
-  readonly prisma: PrismaClient;
-  /** Raw connection for packages/db internals; use only inside `exclusive`. */
-  readonly sql: Database.Database;
-  /** Runs `work` with sole use of both connections (and of the file, among this process's clients); re-entrant. */
+  /** Runs `work` with sole use of the client's connections (and of the file, among this process's clients); re-entrant. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T>;
   close(): Promise<void>;
 }
@@ -102,10 +102,8 @@ export function createDb(options: CreateDbOptions): Db {
     return mutex.runExclusive(() => holder.run(true, work));
   };
 
-  return {
+  const db: Db = {
     path: file,
-    prisma,
-    sql,
     exclusive,
     async close() {
       if (closed) return;
@@ -117,4 +115,6 @@ export function createDb(options: CreateDbOptions): Db {
       });
     },
   };
+  registerConnections(db, { sql, prisma });
+  return db;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
 import { freshDatabaseFile } from "../testing/index.js";
+import { connectionOf } from "./connection.js";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const writerScript = path.join(packageDir, "scripts", "concurrent-writer.ts");
@@ -52,7 +53,7 @@ describe("two OS processes on one database file", () => {
 
     const db = createDb({ url: file });
     try {
-      const counts = db.sql
+      const counts = connectionOf(db)
         .prepare(
           `SELECT (SELECT count(*) FROM odds_snapshot) AS odds, (SELECT count(*) FROM race) AS races,
                   (SELECT count(*) FROM entry) AS entries, (SELECT count(*) FROM horse) AS horses,

@@ -1,10 +1,12 @@
 // @totewatch/db: the only way into the Totewatch database. Exports are listed by name so the
 // internals (raw connection, SQL text, how instants are stored) stay inside: no signature here
-// names the engine (README.md, "Still engine-specific" for what remains).
+// names the engine: `Db` is a handle (file, exclusive, close) whose connections only this
+// package reaches (src/connection.ts); tests read through `@totewatch/db/testing`.
 export { createDb, type Db, type CreateDbOptions } from "./client.js";
 export { migrateDatabase, resetDatabase } from "./migrate.js";
 export { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
 export { writeBatch } from "./write-batch.js";
+export { watchCommits, type WatchCommitsOptions } from "./commits.js";
 export {
   applyRaceCard,
   entriesForRace,

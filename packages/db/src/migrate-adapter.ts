@@ -4,7 +4,7 @@ import type { SqlDriverAdapter, SqlQuery } from "@prisma/driver-adapter-utils";
 
 /**
  * The adapter factory the Prisma CLI uses to run `migrate` on its WASM
- * schema engine (shared/PRISMA.md, trap 1):
+ * schema engine (Prisma 6.19 on its Rust-free path has no native one):
  * - the engine sends whole migration scripts through `executeRaw`, which
  *   better-sqlite3 can only `prepare` one statement at a time, so
  *   parameterless calls go to `executeScript` (`exec`) instead;

@@ -30,6 +30,9 @@ function prismaCli(): string {
 export function runPrisma(args: string[], file: string, opts: { quiet?: boolean } = {}): string {
   const result = spawnSync(process.execPath, [prismaCli(), ...args], {
     cwd: packageDir,
+    // The child inherits this process's environment (PATH and the like) and is told the file;
+    // nothing here reads a setting from it.
+    // eslint-disable-next-line no-restricted-properties
     env: { ...process.env, DATABASE_URL: `file:${file}`, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
     encoding: "utf8",
   });
@@ -118,7 +121,7 @@ export function appliedMigrations(file: string): string[] {
 /** Deletes the database file (and its WAL/SHM) and migrates from nothing. */
 export function resetDatabase(url: string, opts: { quiet?: boolean } = {}): string {
   const file = databasePathFromUrl(url);
-  // `migrate reset` fails on a non-empty database with the WASM engine (PRISMA.md trap 4).
+  // `migrate reset` fails on a non-empty database with the WASM schema engine.
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(file + suffix, { force: true });
   return migrateDatabase(file, opts);
 }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "./client.js";
 import { createTestDb } from "../testing/index.js";
+import { prismaOf } from "./connection.js";
 
 let db: Db;
 
@@ -18,28 +19,28 @@ const T0 = new Date("2025-09-13T16:00:00Z");
 describe("CRUD for every model", () => {
   it("Track: create, read, update, delete", async () => {
     const created = await db.exclusive(() =>
-      db.prisma.track.create({ data: { name: "Saratoga", code: "SAR", url: "https://example.test/sar" } }),
+      prismaOf(db).track.create({ data: { name: "Saratoga", code: "SAR", url: "https://example.test/sar" } }),
     );
     expect(created).toMatchObject({ name: "Saratoga", code: "SAR", timezone: "America/New_York" });
     expect(created.createdAt).toBeInstanceOf(Date);
     const updated = await db.exclusive(() =>
-      db.prisma.track.update({
+      prismaOf(db).track.update({
         where: { id: created.id },
         data: { timezone: "America/Chicago", code: "SA" },
       }),
     );
     expect(updated).toMatchObject({ timezone: "America/Chicago", code: "SA" });
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
-    expect(await db.exclusive(() => db.prisma.track.findUnique({ where: { name: "Saratoga" } }))).toEqual(
+    expect(await db.exclusive(() => prismaOf(db).track.findUnique({ where: { name: "Saratoga" } }))).toEqual(
       updated,
     );
-    await db.exclusive(() => db.prisma.track.delete({ where: { id: created.id } }));
-    expect(await db.exclusive(() => db.prisma.track.findUnique({ where: { id: created.id } }))).toBeNull();
+    await db.exclusive(() => prismaOf(db).track.delete({ where: { id: created.id } }));
+    expect(await db.exclusive(() => prismaOf(db).track.findUnique({ where: { id: created.id } }))).toBeNull();
   });
 
   it("Race, Horse, Entry: nested create, read with relations, update, delete children first", async () => {
     const race = await db.exclusive(() =>
-      db.prisma.race.create({
+      prismaOf(db).race.create({
         data: {
           raceDate: "2025-09-13",
           raceNumber: 3,
@@ -70,14 +71,14 @@ describe("CRUD for every model", () => {
 
     const [first, second] = race.entries;
     await db.exclusive(() =>
-      db.prisma.entry.update({ where: { id: second!.id }, data: { scratched: true, jockey: "J Two" } }),
+      prismaOf(db).entry.update({ where: { id: second!.id }, data: { scratched: true, jockey: "J Two" } }),
     );
-    await db.exclusive(() => db.prisma.race.update({ where: { id: race.id }, data: { status: "open" } }));
+    await db.exclusive(() => prismaOf(db).race.update({ where: { id: race.id }, data: { status: "open" } }));
     await db.exclusive(() =>
-      db.prisma.horse.update({ where: { id: first!.horseId }, data: { name: "First Light (IRE)" } }),
+      prismaOf(db).horse.update({ where: { id: first!.horseId }, data: { name: "First Light (IRE)" } }),
     );
     const reread = await db.exclusive(() =>
-      db.prisma.race.findUniqueOrThrow({
+      prismaOf(db).race.findUniqueOrThrow({
         where: {
           trackId_raceDate_raceNumber: { trackId: race.trackId, raceDate: "2025-09-13", raceNumber: 3 },
         },
@@ -91,20 +92,20 @@ describe("CRUD for every model", () => {
     ]);
 
     await db.exclusive(async () => {
-      await db.prisma.entry.deleteMany({ where: { raceId: race.id } });
-      await db.prisma.horse.deleteMany({ where: { id: { in: [first!.horseId, second!.horseId] } } });
-      await db.prisma.race.delete({ where: { id: race.id } });
-      await db.prisma.track.delete({ where: { id: race.trackId } });
+      await prismaOf(db).entry.deleteMany({ where: { raceId: race.id } });
+      await prismaOf(db).horse.deleteMany({ where: { id: { in: [first!.horseId, second!.horseId] } } });
+      await prismaOf(db).race.delete({ where: { id: race.id } });
+      await prismaOf(db).track.delete({ where: { id: race.trackId } });
     });
-    expect(await db.exclusive(() => db.prisma.race.findUnique({ where: { id: race.id } }))).toBeNull();
+    expect(await db.exclusive(() => prismaOf(db).race.findUnique({ where: { id: race.id } }))).toBeNull();
     expect(
-      await db.exclusive(() => db.prisma.horse.count({ where: { name: { startsWith: "First Light" } } })),
+      await db.exclusive(() => prismaOf(db).horse.count({ where: { name: { startsWith: "First Light" } } })),
     ).toBe(0);
   });
 
   it("OddsSnapshot and ExactaProbable: create, read, update, delete", async () => {
     const race = await db.exclusive(() =>
-      db.prisma.race.create({
+      prismaOf(db).race.create({
         data: {
           raceDate: "2025-09-14",
           raceNumber: 1,
@@ -116,7 +117,7 @@ describe("CRUD for every model", () => {
     );
     const entryId = race.entries[0]!.id;
     const odds = await db.exclusive(() =>
-      db.prisma.oddsSnapshot.create({
+      prismaOf(db).oddsSnapshot.create({
         data: {
           raceId: race.id,
           entryId,
@@ -131,7 +132,7 @@ describe("CRUD for every model", () => {
     expect(odds).toMatchObject({ winOdds: 4, winOddsDecimal: 5, winPoolAmount: 1_000, totalWinPool: 9_000 });
     expect(odds.fetchedAt.toISOString()).toBe(T0.toISOString());
     const exacta = await db.exclusive(() =>
-      db.prisma.exactaProbable.create({
+      prismaOf(db).exactaProbable.create({
         data: {
           raceId: race.id,
           fetchedAt: T0,
@@ -143,32 +144,34 @@ describe("CRUD for every model", () => {
       }),
     );
     await db.exclusive(async () => {
-      await db.prisma.oddsSnapshot.update({
+      await prismaOf(db).oddsSnapshot.update({
         where: { id: odds.id },
         data: { winOdds: 3.5, winOddsDecimal: 4.5 },
       });
-      await db.prisma.exactaProbable.update({ where: { id: exacta.id }, data: { payout: 39.8 } });
+      await prismaOf(db).exactaProbable.update({ where: { id: exacta.id }, data: { payout: 39.8 } });
     });
     expect(
-      await db.exclusive(() => db.prisma.oddsSnapshot.findUniqueOrThrow({ where: { id: odds.id } })),
+      await db.exclusive(() => prismaOf(db).oddsSnapshot.findUniqueOrThrow({ where: { id: odds.id } })),
     ).toMatchObject({
       winOdds: 3.5,
       winOddsDecimal: 4.5,
     });
     expect(
-      await db.exclusive(() => db.prisma.exactaProbable.findUniqueOrThrow({ where: { id: exacta.id } })),
+      await db.exclusive(() => prismaOf(db).exactaProbable.findUniqueOrThrow({ where: { id: exacta.id } })),
     ).toMatchObject({ payout: 39.8, firstHorse: "4", secondHorse: "1" });
     await db.exclusive(async () => {
-      await db.prisma.oddsSnapshot.delete({ where: { id: odds.id } });
-      await db.prisma.exactaProbable.delete({ where: { id: exacta.id } });
+      await prismaOf(db).oddsSnapshot.delete({ where: { id: odds.id } });
+      await prismaOf(db).exactaProbable.delete({ where: { id: exacta.id } });
     });
-    expect(await db.exclusive(() => db.prisma.oddsSnapshot.count({ where: { raceId: race.id } }))).toBe(0);
-    expect(await db.exclusive(() => db.prisma.exactaProbable.count({ where: { raceId: race.id } }))).toBe(0);
+    expect(await db.exclusive(() => prismaOf(db).oddsSnapshot.count({ where: { raceId: race.id } }))).toBe(0);
+    expect(await db.exclusive(() => prismaOf(db).exactaProbable.count({ where: { raceId: race.id } }))).toBe(
+      0,
+    );
   });
 
   it("Alert, AlertDelivery, Cursor: create, read, update, delete (deliveries go with their alert)", async () => {
     const alert = await db.exclusive(() =>
-      db.prisma.alert.create({
+      prismaOf(db).alert.create({
         data: {
           triggeredAt: T0,
           alertType: "odds_drop",
@@ -185,19 +188,19 @@ describe("CRUD for every model", () => {
       ["log", 0],
     ]);
     await db.exclusive(() =>
-      db.prisma.alertDelivery.update({
+      prismaOf(db).alertDelivery.update({
         where: { alertId_channel: { alertId: alert.id, channel: "email" } },
         data: { attempts: { increment: 1 }, lastError: "SMTP 451" },
       }),
     );
     await db.exclusive(() =>
-      db.prisma.alert.update({
+      prismaOf(db).alert.update({
         where: { id: alert.id },
         data: { sent: true, sentAt: new Date("2025-09-13T16:01:00Z") },
       }),
     );
     const reread = await db.exclusive(() =>
-      db.prisma.alert.findUniqueOrThrow({
+      prismaOf(db).alert.findUniqueOrThrow({
         where: { dedupeKey: "crud:1" },
         include: { deliveries: { orderBy: { channel: "asc" } } },
       }),
@@ -206,15 +209,17 @@ describe("CRUD for every model", () => {
     expect(reread.sentAt?.toISOString()).toBe("2025-09-13T16:01:00.000Z");
     expect(reread.deliveries[0]).toMatchObject({ channel: "email", attempts: 1, lastError: "SMTP 451" });
 
-    await db.exclusive(() => db.prisma.alert.delete({ where: { id: alert.id } }));
-    expect(await db.exclusive(() => db.prisma.alertDelivery.count({ where: { alertId: alert.id } }))).toBe(0);
+    await db.exclusive(() => prismaOf(db).alert.delete({ where: { id: alert.id } }));
+    expect(await db.exclusive(() => prismaOf(db).alertDelivery.count({ where: { alertId: alert.id } }))).toBe(
+      0,
+    );
 
-    await db.exclusive(() => db.prisma.cursor.create({ data: { name: "crud", position: 5 } }));
-    await db.exclusive(() => db.prisma.cursor.update({ where: { name: "crud" }, data: { position: 7 } }));
+    await db.exclusive(() => prismaOf(db).cursor.create({ data: { name: "crud", position: 5 } }));
+    await db.exclusive(() => prismaOf(db).cursor.update({ where: { name: "crud" }, data: { position: 7 } }));
     expect(
-      (await db.exclusive(() => db.prisma.cursor.findUniqueOrThrow({ where: { name: "crud" } }))).position,
+      (await db.exclusive(() => prismaOf(db).cursor.findUniqueOrThrow({ where: { name: "crud" } }))).position,
     ).toBe(7);
-    await db.exclusive(() => db.prisma.cursor.delete({ where: { name: "crud" } }));
-    expect(await db.exclusive(() => db.prisma.cursor.findUnique({ where: { name: "crud" } }))).toBeNull();
+    await db.exclusive(() => prismaOf(db).cursor.delete({ where: { name: "crud" } }));
+    expect(await db.exclusive(() => prismaOf(db).cursor.findUnique({ where: { name: "crud" } }))).toBeNull();
   });
 });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TIME_ZONE } from "@totewatch/tote";
 import type { Db } from "./client.js";
 import { Prisma } from "./generated/prisma/client.js";
 import { LATEST_ODDS_SQL } from "./queries/odds.js";
 import { applyRaceCard } from "./queries/races.js";
 import { migrationNames } from "./migrate.js";
 import { createTestDb } from "../testing/index.js";
+import { connectionOf, prismaOf } from "./connection.js";
 
 let db: Db;
 
@@ -23,15 +25,19 @@ interface ColumnInfo {
   pk: number;
 }
 
-const columns = (table: string) => db.sql.prepare(`PRAGMA table_info(${table})`).all() as ColumnInfo[];
+const columns = (table: string) =>
+  connectionOf(db).prepare(`PRAGMA table_info(${table})`).all() as ColumnInfo[];
 const columnNames = (table: string) => columns(table).map((c) => c.name);
 
 /** Every index of a table with its columns (and DESC flags) and whether it is UNIQUE. */
 function indexes(table: string): Map<string, { unique: boolean; columns: string[] }> {
-  const list = db.sql.prepare(`PRAGMA index_list(${table})`).all() as Array<{ name: string; unique: number }>;
+  const list = connectionOf(db).prepare(`PRAGMA index_list(${table})`).all() as Array<{
+    name: string;
+    unique: number;
+  }>;
   const result = new Map<string, { unique: boolean; columns: string[] }>();
   for (const index of list) {
-    const cols = db.sql.prepare(`PRAGMA index_xinfo(${index.name})`).all() as Array<{
+    const cols = connectionOf(db).prepare(`PRAGMA index_xinfo(${index.name})`).all() as Array<{
       name: string | null;
       desc: number;
       key: number;
@@ -51,7 +57,7 @@ interface ForeignKey {
   on_delete: string;
 }
 const foreignKeys = (table: string) =>
-  (db.sql.prepare(`PRAGMA foreign_key_list(${table})`).all() as ForeignKey[]).map(
+  (connectionOf(db).prepare(`PRAGMA foreign_key_list(${table})`).all() as ForeignKey[]).map(
     (fk) => `${fk.from} -> ${fk.table}.${fk.to} ON DELETE ${fk.on_delete}`,
   );
 
@@ -128,7 +134,7 @@ const SEED_INDEXES: Array<[table: string, name: string, columns: string[]]> = [
 
 describe("schema created by the migrations", () => {
   it("records every migration of the folder as applied, init first", () => {
-    const applied = db.sql
+    const applied = connectionOf(db)
       .prepare(
         `SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name`,
       )
@@ -143,7 +149,7 @@ describe("schema created by the migrations", () => {
 
   it("has every table of the seed plus alert_delivery and cursor", () => {
     const tables = (
-      db.sql
+      connectionOf(db)
         .prepare(
           `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
         )
@@ -177,7 +183,9 @@ describe("schema created by the migrations", () => {
       const pk = columns(table).filter((c) => c.pk > 0);
       expect(pk.map((c) => c.name)).toEqual([seed[0]]);
       const sql = (
-        db.sql.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) as {
+        connectionOf(db)
+          .prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`)
+          .get(table) as {
           sql: string;
         }
       ).sql;
@@ -204,7 +212,7 @@ describe("schema created by the migrations", () => {
 
   it("adds track.timezone, race.card_as_of, entry.scratched, alert.dedupe_key/subject/details", () => {
     const col = (table: string, name: string) => columns(table).find((c) => c.name === name);
-    expect(col("track", "timezone")).toMatchObject({ notnull: 1, dflt_value: "'America/New_York'" });
+    expect(col("track", "timezone")).toMatchObject({ notnull: 1, dflt_value: `'${DEFAULT_TIME_ZONE}'` });
     expect(col("race", "card_as_of")).toMatchObject({ type: "DATETIME", notnull: 0 });
     expect(col("entry", "scratched")).toMatchObject({ notnull: 1, dflt_value: "false" });
     expect(col("alert", "dedupe_key")).toMatchObject({ notnull: 1 });
@@ -252,12 +260,12 @@ describe("schema created by the migrations", () => {
   });
 
   it("opens connections with foreign keys on, WAL, NORMAL sync and a busy timeout", async () => {
-    expect(db.sql.pragma("foreign_keys", { simple: true })).toBe(1);
-    expect(db.sql.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.sql.pragma("synchronous", { simple: true })).toBe(1);
-    expect(db.sql.pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(5_000);
+    expect(connectionOf(db).pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(connectionOf(db).pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(connectionOf(db).pragma("synchronous", { simple: true })).toBe(1);
+    expect(connectionOf(db).pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(5_000);
     const [prismaSide] = await db.exclusive(() =>
-      db.prisma.$queryRawUnsafe<Array<{ foreign_keys: bigint | number }>>("PRAGMA foreign_keys"),
+      prismaOf(db).$queryRawUnsafe<Array<{ foreign_keys: bigint | number }>>("PRAGMA foreign_keys"),
     );
     expect(Number(prismaSide?.foreign_keys)).toBe(1);
   });
@@ -275,7 +283,7 @@ describe("foreign keys are enforced", () => {
       entries: [{ programNumber: "1", horse: "FK Runner" }],
     });
     const entry = await db.exclusive(() =>
-      db.prisma.entry.findFirstOrThrow({ where: { horse: { name: "FK Runner" } } }),
+      prismaOf(db).entry.findFirstOrThrow({ where: { horse: { name: "FK Runner" } } }),
     );
     raceId = entry.raceId;
     entryId = entry.id;
@@ -291,22 +299,24 @@ describe("foreign keys are enforced", () => {
   }
 
   it("rejects an entry for an unknown race (P2003)", async () => {
-    const horse = await db.exclusive(() => db.prisma.horse.create({ data: { name: "Orphan" } }));
+    const horse = await db.exclusive(() => prismaOf(db).horse.create({ data: { name: "Orphan" } }));
     const error = await prismaError(() =>
-      db.prisma.entry.create({ data: { raceId: 9_999, horseId: horse.id, programNumber: "1" } }),
+      prismaOf(db).entry.create({ data: { raceId: 9_999, horseId: horse.id, programNumber: "1" } }),
     );
     expect(error.code).toBe("P2003");
     expect(error.message).toMatch(/foreign key/i);
-    expect(await db.exclusive(() => db.prisma.entry.count({ where: { raceId: 9_999 } }))).toBe(0);
+    expect(await db.exclusive(() => prismaOf(db).entry.count({ where: { raceId: 9_999 } }))).toBe(0);
   });
 
   it("rejects odds for an unknown entry (P2003, and on the raw connection)", async () => {
     const error = await prismaError(() =>
-      db.prisma.oddsSnapshot.create({ data: { raceId, entryId: 9_999, fetchedAt: new Date(), winOdds: 2 } }),
+      prismaOf(db).oddsSnapshot.create({
+        data: { raceId, entryId: 9_999, fetchedAt: new Date(), winOdds: 2 },
+      }),
     );
     expect(error.code).toBe("P2003");
     expect(() =>
-      db.sql
+      connectionOf(db)
         .prepare(
           `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) VALUES (?, 9999, '2025-01-01', 2)`,
         )
@@ -317,7 +327,9 @@ describe("foreign keys are enforced", () => {
         message: expect.stringMatching(/FOREIGN KEY constraint failed/),
       }),
     );
-    expect(db.sql.prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE entry_id = 9999`).get()).toEqual({
+    expect(
+      connectionOf(db).prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE entry_id = 9999`).get(),
+    ).toEqual({
       n: 0,
     });
   });
@@ -326,7 +338,7 @@ describe("foreign keys are enforced", () => {
     expect(
       (
         await prismaError(() =>
-          db.prisma.exactaProbable.create({
+          prismaOf(db).exactaProbable.create({
             data: { raceId: 9_999, fetchedAt: new Date(), firstHorse: "1", secondHorse: "2", payout: 10 },
           }),
         )
@@ -335,43 +347,45 @@ describe("foreign keys are enforced", () => {
     expect(
       (
         await prismaError(() =>
-          db.prisma.race.create({ data: { trackId: 9_999, raceDate: "2025-09-13", raceNumber: 1 } }),
+          prismaOf(db).race.create({ data: { trackId: 9_999, raceDate: "2025-09-13", raceNumber: 1 } }),
         )
       ).code,
     ).toBe("P2003");
   });
 
   it("rejects deleting a track that has races (P2003) and keeps it", async () => {
-    const error = await prismaError(() => db.prisma.track.delete({ where: { name: "FK Downs" } }));
+    const error = await prismaError(() => prismaOf(db).track.delete({ where: { name: "FK Downs" } }));
     expect(error.code).toBe("P2003");
-    expect(await db.exclusive(() => db.prisma.track.count({ where: { name: "FK Downs" } }))).toBe(1);
+    expect(await db.exclusive(() => prismaOf(db).track.count({ where: { name: "FK Downs" } }))).toBe(1);
   });
 
   it("rejects deleting a race that has entries (P2003) and keeps it", async () => {
-    const error = await prismaError(() => db.prisma.race.delete({ where: { id: raceId } }));
+    const error = await prismaError(() => prismaOf(db).race.delete({ where: { id: raceId } }));
     expect(error.code).toBe("P2003");
-    expect(() => db.sql.prepare(`DELETE FROM race WHERE race_id = ?`).run(raceId)).toThrow(
+    expect(() => connectionOf(db).prepare(`DELETE FROM race WHERE race_id = ?`).run(raceId)).toThrow(
       /FOREIGN KEY constraint failed/,
     );
-    expect(await db.exclusive(() => db.prisma.race.count({ where: { id: raceId } }))).toBe(1);
+    expect(await db.exclusive(() => prismaOf(db).race.count({ where: { id: raceId } }))).toBe(1);
   });
 
   it("rejects deleting a horse or an entry that is referenced", async () => {
-    const horseError = await prismaError(() => db.prisma.horse.delete({ where: { name: "FK Runner" } }));
+    const horseError = await prismaError(() => prismaOf(db).horse.delete({ where: { name: "FK Runner" } }));
     expect(horseError.code).toBe("P2003");
     await db.exclusive(() =>
-      db.prisma.oddsSnapshot.create({ data: { raceId, entryId, fetchedAt: new Date(), winOdds: 3 } }),
+      prismaOf(db).oddsSnapshot.create({ data: { raceId, entryId, fetchedAt: new Date(), winOdds: 3 } }),
     );
-    const entryError = await prismaError(() => db.prisma.entry.delete({ where: { id: entryId } }));
+    const entryError = await prismaError(() => prismaOf(db).entry.delete({ where: { id: entryId } }));
     expect(entryError.code).toBe("P2003");
   });
 });
 
 describe("indices serve the latest-odds query", () => {
   const plan = (sql: string, ...params: unknown[]) =>
-    (db.sql.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map(
-      (r) => r.detail,
-    );
+    (
+      connectionOf(db)
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params) as Array<{ detail: string }>
+    ).map((r) => r.detail);
 
   it("LATEST_ODDS_SQL seeks idx_odds_entry and never scans odds_snapshot", () => {
     const details = plan(LATEST_ODDS_SQL, 1);

@@ -5,9 +5,9 @@
  */
 import type Database from "better-sqlite3";
 import type { Db } from "./client.js";
+import { connectionOf, type Connection } from "./connection.js";
 
-/** The raw connection's type, named once for the query modules. */
-export type Connection = Database.Database;
+export type { Connection };
 
 /**
  * A row as the raw connection returns it: instants as the stored ISO text
@@ -42,10 +42,13 @@ export function statement(sql: Connection, text: string): Database.Statement {
  * timeout) instead of failing half-way with SQLITE_BUSY on lock upgrade.
  */
 export function writeTransaction<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
-  return db.exclusive(() => db.sql.transaction(() => work(db.sql)).immediate());
+  return db.exclusive(() => {
+    const sql = connectionOf(db);
+    return sql.transaction(() => work(sql)).immediate();
+  });
 }
 
 /** A read on the raw connection, serialized with every other use of the client. */
 export function readRaw<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
-  return db.exclusive(() => work(db.sql));
+  return db.exclusive(() => work(connectionOf(db)));
 }

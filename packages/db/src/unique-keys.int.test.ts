@@ -6,6 +6,7 @@ import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard } from "./queries/races.js";
 import { createTestDb } from "../testing/index.js";
 import { toDbTime } from "./time.js";
+import { connectionOf, prismaOf } from "./connection.js";
 
 let db: Db;
 
@@ -28,7 +29,7 @@ async function knownError(work: () => Promise<unknown>): Promise<Prisma.PrismaCl
 }
 
 const count = (table: string) =>
-  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe("unique keys reject duplicates (P2002)", () => {
   let raceId = 0;
@@ -47,7 +48,7 @@ describe("unique keys reject duplicates (P2002)", () => {
       ],
     });
     const entry = await db.exclusive(() =>
-      db.prisma.entry.findFirstOrThrow({
+      prismaOf(db).entry.findFirstOrThrow({
         where: { programNumber: "1", race: { track: { name: "Dup Downs" } } },
         include: { race: true },
       }),
@@ -59,16 +60,16 @@ describe("unique keys reject duplicates (P2002)", () => {
   });
 
   const duplicates: Array<[string, () => Promise<unknown>, string]> = [
-    ["track name", () => db.prisma.track.create({ data: { name: "Dup Downs" } }), "track"],
+    ["track name", () => prismaOf(db).track.create({ data: { name: "Dup Downs" } }), "track"],
     [
       "race (track, date, number)",
-      () => db.prisma.race.create({ data: { trackId, raceDate: "2025-09-13", raceNumber: 1 } }),
+      () => prismaOf(db).race.create({ data: { trackId, raceDate: "2025-09-13", raceNumber: 1 } }),
       "race",
     ],
-    ["horse name", () => db.prisma.horse.create({ data: { name: "Dup Two" } }), "horse"],
+    ["horse name", () => prismaOf(db).horse.create({ data: { name: "Dup Two" } }), "horse"],
     [
       "entry (race, program number)",
-      () => db.prisma.entry.create({ data: { raceId, horseId, programNumber: "2" } }),
+      () => prismaOf(db).entry.create({ data: { raceId, horseId, programNumber: "2" } }),
       "entry",
     ],
   ];
@@ -90,45 +91,45 @@ describe("unique keys reject duplicates (P2002)", () => {
     });
     // Same instant written by Prisma: the stored text must match the raw path's, so the UNIQUE catches it.
     const error = await knownError(() =>
-      db.prisma.oddsSnapshot.create({ data: { raceId, entryId, fetchedAt: T0, winOdds: 9 } }),
+      prismaOf(db).oddsSnapshot.create({ data: { raceId, entryId, fetchedAt: T0, winOdds: 9 } }),
     );
     expect(error.code).toBe("P2002");
     expect(() =>
-      db.sql
+      connectionOf(db)
         .prepare(`INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) VALUES (?, ?, ?, 9)`)
         .run(raceId, entryId, toDbTime(T0)),
     ).toThrow(/UNIQUE constraint failed: odds_snapshot.entry_id, odds_snapshot.fetched_at/);
-    expect(db.sql.prepare(`SELECT win_odds FROM odds_snapshot WHERE entry_id = ?`).all(entryId)).toEqual([
-      { win_odds: 2 },
-    ]);
+    expect(
+      connectionOf(db).prepare(`SELECT win_odds FROM odds_snapshot WHERE entry_id = ?`).all(entryId),
+    ).toEqual([{ win_odds: 2 }]);
   });
 
   it("rejects a duplicate exacta probable (race, fetched_at, first, second)", async () => {
     const data = { raceId, fetchedAt: T0, firstHorse: "1", secondHorse: "2", payout: 12 };
-    await db.exclusive(() => db.prisma.exactaProbable.create({ data }));
+    await db.exclusive(() => prismaOf(db).exactaProbable.create({ data }));
     expect(
-      (await knownError(() => db.prisma.exactaProbable.create({ data: { ...data, payout: 14 } }))).code,
+      (await knownError(() => prismaOf(db).exactaProbable.create({ data: { ...data, payout: 14 } }))).code,
     ).toBe("P2002");
     // the reverse order is a different combination
     await db.exclusive(() =>
-      db.prisma.exactaProbable.create({ data: { ...data, firstHorse: "2", secondHorse: "1" } }),
+      prismaOf(db).exactaProbable.create({ data: { ...data, firstHorse: "2", secondHorse: "1" } }),
     );
-    expect(await db.exclusive(() => db.prisma.exactaProbable.count({ where: { raceId } }))).toBe(2);
+    expect(await db.exclusive(() => prismaOf(db).exactaProbable.count({ where: { raceId } }))).toBe(2);
   });
 
   it("rejects a duplicate alert dedupe key and an alert's second delivery row per channel", async () => {
     const data = { triggeredAt: T0, alertType: "t", message: "m", dedupeKey: "dup:1" };
-    const alert = await db.exclusive(() => db.prisma.alert.create({ data }));
+    const alert = await db.exclusive(() => prismaOf(db).alert.create({ data }));
     expect(
-      (await knownError(() => db.prisma.alert.create({ data: { ...data, message: "other" } }))).code,
+      (await knownError(() => prismaOf(db).alert.create({ data: { ...data, message: "other" } }))).code,
     ).toBe("P2002");
     await db.exclusive(() =>
-      db.prisma.alertDelivery.create({ data: { alertId: alert.id, channel: "email" } }),
+      prismaOf(db).alertDelivery.create({ data: { alertId: alert.id, channel: "email" } }),
     );
     expect(
       (
         await knownError(() =>
-          db.prisma.alertDelivery.create({ data: { alertId: alert.id, channel: "email" } }),
+          prismaOf(db).alertDelivery.create({ data: { alertId: alert.id, channel: "email" } }),
         )
       ).code,
     ).toBe("P2002");

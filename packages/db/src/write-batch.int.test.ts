@@ -9,6 +9,7 @@ import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
 import { writeBatch } from "./write-batch.js";
 import { createTestDb, rowCount } from "../testing/index.js";
+import { connectionOf } from "./connection.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 3 };
@@ -32,7 +33,7 @@ afterAll(() => db.close());
 describe("writeBatch", () => {
   it("commits the good messages of a batch and rolls back only the one that failed half-way", async () => {
     // Fails the insert of the second row of a snapshot, after its first row went in.
-    db.sql.exec(`CREATE TEMP TRIGGER glitch BEFORE INSERT ON odds_snapshot WHEN NEW.win_odds = 99
+    connectionOf(db).exec(`CREATE TEMP TRIGGER glitch BEFORE INSERT ON odds_snapshot WHEN NEW.win_odds = 99
                  BEGIN SELECT RAISE(ABORT, 'tote glitch'); END`);
     const outcomes = await writeBatch(db, async () => {
       const results: string[] = [];
@@ -58,15 +59,15 @@ describe("writeBatch", () => {
       }
       return results;
     });
-    db.sql.exec("DROP TRIGGER temp.glitch");
+    connectionOf(db).exec("DROP TRIGGER temp.glitch");
     expect(outcomes).toEqual(["applied", "tote glitch", "unknown runner", "applied"]);
     // Minutes 1 and 4, two runners each; minute 2's first row was rolled back with its savepoint.
-    const stored = db.sql
+    const stored = connectionOf(db)
       .prepare("SELECT fetched_at FROM odds_snapshot ORDER BY fetched_at, entry_id")
       .all()
       .map((r) => (r as { fetched_at: string }).fetched_at);
     expect(stored).toEqual([at(1), at(1), at(4), at(4)].map((d) => d.toISOString().replace("Z", "+00:00")));
-    expect(db.sql.inTransaction).toBe(false);
+    expect(connectionOf(db).inTransaction).toBe(false);
   });
 
   it("rolls back the whole batch when the batch itself fails", async () => {
@@ -82,7 +83,7 @@ describe("writeBatch", () => {
       }),
     ).rejects.toThrow("disk full");
     expect(await count("exacta_probable")).toBe(before);
-    expect(db.sql.inTransaction).toBe(false);
+    expect(connectionOf(db).inTransaction).toBe(false);
   });
 
   it("lets other callers of the client in only between batches", async () => {

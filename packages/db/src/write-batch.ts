@@ -3,6 +3,7 @@
  * not at all, while each helper inside it stays atomic on its own.
  */
 import type { Db } from "./client.js";
+import { connectionOf } from "./connection.js";
 import { raceCacheFor } from "./race-refs.js";
 
 /**
@@ -18,14 +19,15 @@ import { raceCacheFor } from "./race-refs.js";
  */
 export function writeBatch<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return db.exclusive(async () => {
-    if (db.sql.inTransaction) return work();
-    db.sql.exec("BEGIN IMMEDIATE");
+    const sql = connectionOf(db);
+    if (sql.inTransaction) return work();
+    sql.exec("BEGIN IMMEDIATE");
     try {
       const result = await work();
-      db.sql.exec("COMMIT");
+      sql.exec("COMMIT");
       return result;
     } catch (error) {
-      if (db.sql.inTransaction) db.sql.exec("ROLLBACK");
+      if (sql.inTransaction) sql.exec("ROLLBACK");
       // The cache may hold races whose cards were rolled back with the batch.
       raceCacheFor(db).clear();
       throw error;

@@ -1,17 +1,21 @@
 /**
  * Test-only entry (`@totewatch/db/testing`, outside src; tests and benches
- * only): fresh database files made by the real migrations, table dumps and
- * counts for comparing runs, and the storage format of instants for benches
- * that insert rows directly. Their raw SQL lives here because all SQL lives
- * in packages/db.
+ * only): fresh database files made by the real migrations, table dumps,
+ * counts and row reads for assertions, an integrity check, and the raw
+ * insert baseline the ingest bench measures the write path against. Their
+ * SQL (and their Prisma reads) live here because all SQL lives in
+ * packages/db: tests outside it reach the database only through these.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../src/client.js";
+import { connectionOf, prismaOf } from "../src/connection.js";
+import type { Alert, AlertDelivery } from "../src/generated/prisma/client.js";
 import { migrateDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
+export { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "./raw-inserts.js";
 export { STEAM_ALERT_POST_TIME, STEAM_ALERT_RACE, storeSteamAlert } from "./sample-alert.js";
 
 /**
@@ -60,7 +64,7 @@ export async function dumpTables(
   return db.exclusive(() => {
     const out: Record<string, unknown[]> = {};
     for (const table of DATA_TABLES) {
-      const rows = db.sql.prepare(`SELECT * FROM ${table} ORDER BY 1`).all() as Array<
+      const rows = connectionOf(db).prepare(`SELECT * FROM ${table} ORDER BY 1`).all() as Array<
         Record<string, unknown>
       >;
       out[table] = rows.map((row) =>
@@ -76,7 +80,7 @@ export async function countRows(db: Db): Promise<Record<string, number>> {
     Object.fromEntries(
       DATA_TABLES.map((table) => [
         table,
-        (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
+        (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       ]),
     ),
   );
@@ -84,17 +88,66 @@ export async function countRows(db: Db): Promise<Record<string, number>> {
 
 /** Rows in one table. */
 export async function rowCount(db: Db, table: string): Promise<number> {
-  return db.exclusive(() => (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+  return db.exclusive(
+    () => (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
+  );
 }
+
+/** A row exactly as stored, by column name (instants as text, booleans as 0/1). */
+export type StoredRow = Record<string, unknown>;
 
 /**
  * Every row of the given tables exactly as stored (write-time stamps
  * included), in storage order: two equal dumps mean nothing was written.
  */
-export async function storedRows(db: Db, tables: readonly string[]): Promise<Record<string, unknown[]>> {
+export async function storedRows<Table extends string>(
+  db: Db,
+  tables: readonly Table[],
+): Promise<Record<Table, StoredRow[]>> {
+  return db.exclusive(
+    () =>
+      Object.fromEntries(
+        tables.map((table) => [
+          table,
+          connectionOf(db).prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as StoredRow[],
+        ]),
+      ) as Record<Table, StoredRow[]>,
+  );
+}
+
+/** `storedRows` of every table in the file, the migrations' bookkeeping included: "the file did not change". */
+export async function allStoredRows(db: Db): Promise<Record<string, StoredRow[]>> {
+  return db.exclusive(() => {
+    const tables = connectionOf(db)
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
+      .all() as Array<{ name: string }>;
+    const names = tables.map(({ name }) => name);
+    return storedRows(db, names);
+  });
+}
+
+/** The database's own consistency check: "ok" when the file is sound, else what is wrong. */
+export async function integrityCheck(db: Db): Promise<string> {
+  return db.exclusive(() => String(connectionOf(db).pragma("integrity_check", { simple: true })));
+}
+
+/** Every stored alert, by dedupe key. */
+export async function alertRows(db: Db): Promise<Alert[]> {
+  return db.exclusive(() => prismaOf(db).alert.findMany({ orderBy: { dedupeKey: "asc" } }));
+}
+
+/** Every delivery row, by alert and channel. */
+export async function deliveryRows(db: Db): Promise<AlertDelivery[]> {
   return db.exclusive(() =>
-    Object.fromEntries(
-      tables.map((table) => [table, db.sql.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()]),
-    ),
+    prismaOf(db).alertDelivery.findMany({ orderBy: [{ alertId: "asc" }, { channel: "asc" }] }),
+  );
+}
+
+/** The id of the newest win-odds row, or null when there is none. */
+export async function lastOddsSnapshotId(db: Db): Promise<number | null> {
+  return db.exclusive(
+    async () => (await prismaOf(db).oddsSnapshot.aggregate({ _max: { id: true } }))._max.id,
   );
 }

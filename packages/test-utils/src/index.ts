@@ -1,16 +1,25 @@
 // @totewatch/test-utils: shared test helpers, a devDependency only (eslint refuses it in
-// non-test code): fresh databases and table dumps (from @totewatch/db/testing, re-exported
-// so tests have one import), captured logs, real HTTP and SMTP servers on 127.0.0.1.
+// non-test code): fresh databases, table dumps and row reads (from @totewatch/db/testing,
+// re-exported so tests have one import), captured logs, real HTTP and SMTP servers on 127.0.0.1.
 export {
+  alertRows,
+  allStoredRows,
   countRows,
   createTestDb,
+  deliveryRows,
   dumpTables,
   freshDatabaseFile,
+  integrityCheck,
+  lastOddsSnapshotId,
+  rowCount,
+  storedRows,
   storeSteamAlert,
   DATA_TABLES,
   STEAM_ALERT_POST_TIME,
   STEAM_ALERT_RACE,
+  type StoredRow,
 } from "@totewatch/db/testing";
 export * from "./http.js";
 export * from "./logs.js";
 export * from "./smtp.js";
+export * from "./clients.js";

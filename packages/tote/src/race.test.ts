@@ -4,6 +4,7 @@ import {
   DEFAULT_TIME_ZONE,
   RACE_STATUS_RANK,
   RACE_STATUSES,
+  POOLS_CLOSED_STATUSES,
   RUN_STATUSES,
 } from "./race.js";
 import { isIanaTimeZone } from "./time.js";
@@ -37,6 +38,12 @@ describe("race statuses", () => {
 
   it("count a race as run from the off", () => {
     expect(RACE_STATUSES.filter((status) => RUN_STATUSES.has(status))).toEqual(["off", "official"]);
+    // Pools close at the off and stay closed: off, official, cancelled (rank >= off).
+    expect(RACE_STATUSES.filter((status) => POOLS_CLOSED_STATUSES.has(status))).toEqual([
+      "off",
+      "official",
+      "cancelled",
+    ]);
   });
 });
 

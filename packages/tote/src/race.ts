@@ -15,6 +15,11 @@ export const RACE_STATUS_RANK: Readonly<Record<RaceStatus, number>> = {
   cancelled: 3,
 };
 
+/** Statuses in which the pools are closed (the off, or later): nothing more to poll. */
+export const POOLS_CLOSED_STATUSES: ReadonlySet<string> = new Set<RaceStatus>(
+  RACE_STATUSES.filter((status) => RACE_STATUS_RANK[status] >= RACE_STATUS_RANK.off),
+);
+
 /** Statuses of a race that has been run (or is running): no alerts after the off. */
 export const RUN_STATUSES: ReadonlySet<string> = new Set<RaceStatus>(["off", "official"]);
 

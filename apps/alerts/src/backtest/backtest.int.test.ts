@@ -1,9 +1,8 @@
-import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
-import { afterEach, describe, expect, it } from "vitest";
+import { closedAfterEach, freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
+import { describe, expect, it } from "vitest";
 import type { RaceStatus } from "@totewatch/tote";
 import {
   applyRaceCard,
-  createDb,
   listAlerts,
   recordWinSnapshot,
   setRaceStatus,
@@ -18,17 +17,7 @@ import { calendarDatesBetween, runBacktest } from "./backtest.js";
 const logger = quietLogger();
 // Threshold crossings only (odds_below 2, odds_above 6): one expected alert per scripted move.
 const config = testConfig(TEST_CONFIG_YAML.replace("steam: { enabled: true", "steam: { enabled: false"));
-const open: Db[] = [];
-
-function client(file: string): Db {
-  const db = createDb({ url: file });
-  open.push(db);
-  return db;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((db) => db.close()));
-});
+const client = closedAfterEach();
 
 /**
  * A race with runners #1..#3 and boards at the given instants (program number -> odds);

@@ -1,7 +1,15 @@
 // The daemon's delivery on a shared file: two deliverers at once, a kill between store and delivery,
 // and dry runs that leave the file as it was. Real SQLite files, real receivers on 127.0.0.1.
 // Kept whole (over 300 lines): every scenario shares the CLI child-process harness below.
-import { captureLogs, captureStream, freshDatabaseFile, storeSteamAlert } from "@totewatch/test-utils";
+import {
+  alertRows,
+  allStoredRows,
+  captureLogs,
+  captureStream,
+  deliveryRows,
+  freshDatabaseFile,
+  storeSteamAlert,
+} from "@totewatch/test-utils";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -98,20 +106,8 @@ function alertsCli(args: string[], started?: (child: ChildProcess) => void): Pro
 const consoleLines = (text: string) => text.split("\n").filter((line) => CONSOLE_LINE.test(line));
 
 async function alertState(db: Db): Promise<{ keys: string[]; unsent: number }> {
-  const rows = await db.exclusive(() =>
-    db.prisma.alert.findMany({ select: { dedupeKey: true, sent: true }, orderBy: { dedupeKey: "asc" } }),
-  );
+  const rows = await alertRows(db);
   return { keys: rows.map((row) => row.dedupeKey), unsent: rows.filter((row) => !row.sent).length };
-}
-
-/** Every table's rows, for "the file did not change". */
-function dumpTables(db: Db): Record<string, unknown[]> {
-  const tables = db.sql
-    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
-    .all() as Array<{ name: string }>;
-  return Object.fromEntries(
-    tables.map(({ name }) => [name, db.sql.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]),
-  );
 }
 
 const sorted = (values: Iterable<string | undefined>) => [...values].map(String).sort();
@@ -190,11 +186,11 @@ describe("kill between store and delivery", () => {
     const held = webhook.requests[0]!.idempotencyKey;
 
     // The dead daemon's claim on the first alert must run out before anyone may retry it.
-    const claim = writer.sql
-      .prepare(`SELECT max(next_attempt_at) AS until FROM alert_delivery WHERE delivered_at IS NULL`)
-      .get() as { until: string | null };
-    expect(claim.until).not.toBeNull();
-    const waitMs = Date.parse(claim.until!) - Date.now() + 50;
+    const claims = (await deliveryRows(writer))
+      .filter((row) => row.deliveredAt === null && row.nextAttemptAt !== null)
+      .map((row) => row.nextAttemptAt!.getTime());
+    expect(claims).not.toHaveLength(0);
+    const waitMs = Math.max(...claims) - Date.now() + 50;
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
 
     const rerun = await alertsCli(["run", "--once", "--config", config, "--db", file]);
@@ -222,7 +218,7 @@ describe("dry run", () => {
     const storedKeys = await storeAlerts(db, 230, ["console", "webhook"]);
     await writePhaseOne(db);
     await writePhaseTwo(db);
-    const before = dumpTables(db);
+    const before = await allStoredRows(db);
 
     const dryStdout = captureStream();
     const dryLog = captureLogs();
@@ -233,7 +229,7 @@ describe("dry run", () => {
     });
     const dry = await runDaemon(db, { config, logger: dryLog.logger, channels: dryChannels, once: true });
 
-    expect(dumpTables(db)).toEqual(before);
+    expect(await allStoredRows(db)).toEqual(before);
     expect(webhook.requests).toHaveLength(0);
     expect(dryStdout.text()).toBe("");
     expect(dry.raised).toBe(5);
@@ -271,7 +267,7 @@ describe("dry run", () => {
     const config = testConfig(configYaml(webhook, { console: false }));
     const db = open(freshDatabaseFile("dry-run-turns"));
     await writePhaseOne(db);
-    const before = dumpTables(db);
+    const before = await allStoredRows(db);
     const log = captureLogs();
     const channels = createChannels(config.alerts.channels, { dryRun: true, logger: log.logger });
     const stop = new AbortController();
@@ -289,7 +285,7 @@ describe("dry run", () => {
     });
     // Turns 2 and 3 started after turn 1's (in-memory) marks: nothing evaluated twice.
     expect({ turns: dry.turns, raised: dry.raised }).toEqual({ turns: 3, raised: 4 });
-    expect(dumpTables(db)).toEqual(before);
+    expect(await allStoredRows(db)).toEqual(before);
     const shown = log.records
       .filter((record) => record.msg === "dry run: would send alert")
       .map((record) => String(record.alert));

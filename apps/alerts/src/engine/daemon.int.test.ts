@@ -1,7 +1,7 @@
-import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
-import { afterEach, describe, expect, it } from "vitest";
+import { alertRows, closedAfterEach, freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "@totewatch/config";
-import { createDb, oddsActivity, type Db } from "@totewatch/db";
+import { oddsActivity, type Db } from "@totewatch/db";
 import { runSimulation } from "@totewatch/simulator";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { runBacktest } from "../backtest/backtest.js";
@@ -18,19 +18,10 @@ const config = parseConfig("alerts:\n  suppression: { maxPerRace: 6 }\n", "<test
 const simulation = { date: DATE, tracks: 2, racesPerTrack: 3, runners: 8, seed: 11, exacta: true };
 const wholeDay = { from: new Date("2025-06-06T00:00:00Z"), to: new Date("2025-06-09T00:00:00Z") };
 
-const open: Db[] = [];
-function client(file: string): Db {
-  const db = createDb({ url: file });
-  open.push(db);
-  return db;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((db) => db.close()));
-});
+const client = closedAfterEach();
 
 async function storedKeys(db: Db): Promise<string[]> {
-  const rows = await db.exclusive(() => db.prisma.alert.findMany({ select: { dedupeKey: true } }));
-  return rows.map((row) => row.dedupeKey).sort();
+  return (await alertRows(db)).map((row) => row.dedupeKey).sort();
 }
 
 /** A channel that remembers what it was given. */
@@ -89,7 +80,7 @@ describe("the daemon with ingest writing to the same file concurrently", () => {
     expect(offline.alerts.map((alert) => alert.dedupeKey).sort()).toEqual(keys);
     // Delivered once each, and marked sent.
     expect(channel.received.map((alert) => alert.dedupeKey).sort()).toEqual(keys);
-    const unsent = await alertsDb.exclusive(() => alertsDb.prisma.alert.count({ where: { sent: false } }));
+    const unsent = (await alertRows(alertsDb)).filter((row) => !row.sent).length;
     expect(unsent).toBe(0);
   });
 

@@ -13,9 +13,8 @@
  * pair once per run (the dry-run state remembers what was shown; stored rows
  * stay due, so every turn reads them again). The file is left as it was.
  */
-import { watch, type FSWatcher } from "node:fs";
 import { realSleep, type Logger, type TotewatchConfig } from "@totewatch/config";
-import type { Db } from "@totewatch/db";
+import { watchCommits, type Db } from "@totewatch/db";
 import {
   claimDurationMs,
   deliverDue,
@@ -50,9 +49,9 @@ export interface RunDaemonOptions {
   /** Called after each turn (tests, benchmarks). */
   onTurn?: (turn: DaemonTurn) => void;
   /**
-   * Wake up as soon as another connection writes to the database (a change of
-   * its WAL file), not only every poll interval. Default true; the poll stays
-   * as the fallback when the file cannot be watched.
+   * Wake up as soon as another client commits to the database (watchCommits
+   * of @totewatch/db), not only every poll interval. Default true; the poll
+   * stays as the fallback when commits cannot be watched.
    */
   wakeOnWrite?: boolean;
 }
@@ -136,11 +135,11 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
     }
   };
 
-  const waker = options.once || options.wakeOnWrite === false ? null : watchWrites(`${db.path}-wal`, logger);
+  const waker = options.once || options.wakeOnWrite === false ? null : wakeOnCommit(db, logger);
   try {
     await loop();
   } finally {
-    waker?.close();
+    await waker?.close();
   }
   return summary;
 
@@ -193,33 +192,37 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
   }
 }
 
-interface WriteWaker {
-  /** Resolves at the next write to the watched file, after `ms`, or when `signal` aborts. */
+interface CommitWaker {
+  /** Resolves at the next commit to the database, after `ms`, or when `signal` aborts. */
   wait(ms: number, signal?: AbortSignal): Promise<void>;
-  close(): void;
+  /** Stops watching for commits. */
+  close(): Promise<void>;
 }
 
-/** Watches the database's WAL file: every commit by any connection (ingest in another process too) changes it. */
-function watchWrites(walFile: string, logger: Logger): WriteWaker | null {
-  let watcher: FSWatcher;
-  // Set between a wait's start and its end; a write seen in between wakes it.
+/**
+ * Wakes a wait at every commit by any client (ingest in another process too).
+ * When commits cannot be watched, a wait is the poll interval alone.
+ */
+function wakeOnCommit(db: Db, logger: Logger): CommitWaker {
+  const stopWatching = new AbortController();
+  // Set between a wait's start and its end; a commit seen in between wakes it.
   let wake: (() => void) | null = null;
-  let written = false;
-  try {
-    watcher = watch(walFile, { persistent: false }, () => {
-      written = true;
+  let committed = false;
+  const watching = watchCommits(
+    db,
+    () => {
+      committed = true;
       wake?.();
-    });
-  } catch (error) {
-    logger.debug({ err: error, file: walFile }, "cannot watch the database for writes; polling only");
-    return null;
-  }
-  watcher.on("error", () => watcher.close());
+    },
+    { signal: stopWatching.signal },
+  ).catch((error: unknown) => {
+    logger.debug({ err: error }, "cannot watch the database for writes; polling only");
+  });
   return {
     wait(ms, signal) {
-      // A write during the last turn (not our own pass: it found nothing to do) may be new data.
-      if (written) {
-        written = false;
+      // A commit during the last turn (not our own pass: it found nothing to do) may be new data.
+      if (committed) {
+        committed = false;
         return Promise.resolve();
       }
       const controller = new AbortController();
@@ -228,10 +231,13 @@ function watchWrites(walFile: string, logger: Logger): WriteWaker | null {
       wake = stop;
       return realSleep(ms, controller.signal).finally(() => {
         wake = null;
-        written = false;
+        committed = false;
         signal?.removeEventListener("abort", stop);
       });
     },
-    close: () => watcher.close(),
+    async close() {
+      stopWatching.abort();
+      await watching;
+    },
   };
 }

@@ -1,8 +1,14 @@
-import { freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
-import { afterEach, describe, expect, it } from "vitest";
+import {
+  alertRows,
+  closedAfterEach,
+  freshDatabaseFile,
+  lastOddsSnapshotId,
+  quietLogger,
+} from "@totewatch/test-utils";
+import { describe, expect, it } from "vitest";
 import {
   alertStrength,
-  createDb,
+  deliveryStatus,
   evaluationReadTransaction,
   evaluationTransaction,
   listAlerts,
@@ -24,17 +30,7 @@ import {
 
 const logger = quietLogger();
 const config = testConfig();
-const open: Db[] = [];
-
-function client(file: string): Db {
-  const db = createDb({ url: file });
-  open.push(db);
-  return db;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((db) => db.close()));
-});
+const client = closedAfterEach();
 
 async function storedAlerts(db: Db): Promise<string[]> {
   const alerts = await listAlerts(db, { limit: 1000 });
@@ -67,10 +63,8 @@ describe("processPending on a real SQLite file", () => {
     });
     expect(steam!.details).toMatchObject({ before: 5, after: 2.5, minutesToPost: 5 });
     expect(alertStrength(steam!)).toBeGreaterThan(0);
-    const deliveries = await db.exclusive(() =>
-      db.prisma.alertDelivery.findMany({ where: { alertId: steam!.alertId }, orderBy: { channel: "asc" } }),
-    );
-    expect(deliveries.map((row) => [row.channel, row.attempts, row.deliveredAt])).toEqual([
+    const status = await deliveryStatus(db, steam!.alertId);
+    expect(status?.deliveries.map((row) => [row.channel, row.attempts, row.deliveredAt])).toEqual([
       ["console", 0, null],
       ["webhook", 0, null],
     ]);
@@ -126,9 +120,7 @@ describe("processPending on a real SQLite file", () => {
     expect(await storedAlerts(check)).toEqual([...PHASE_ONE_ALERTS, "odds_above #2 11:59"]);
     const again = await processPending(check, config, { logger });
     expect(again).toMatchObject({ winSnapshots: 0, exactaGrids: 0, raised: 0, caughtUp: true });
-    const lastSnapshotId = await check.exclusive(
-      async () => (await check.prisma.oddsSnapshot.aggregate({ _max: { id: true } }))._max.id,
-    );
+    const lastSnapshotId = await lastOddsSnapshotId(check);
     const marks = await evaluationReadTransaction(check, (tx) => [
       tx.cursor(WIN_CURSOR),
       tx.cursor(EXACTA_CURSOR),
@@ -183,9 +175,7 @@ describe("processPending on a real SQLite file", () => {
     await writePhaseOne(db);
     await writePhaseTwo(db);
     await processPending(db, config, { logger });
-    const storedKeys = (await db.exclusive(() => db.prisma.alert.findMany({ select: { dedupeKey: true } })))
-      .map((row) => row.dedupeKey)
-      .sort();
+    const storedKeys = (await alertRows(db)).map((row) => row.dedupeKey).sort();
     expect(storedKeys).toHaveLength(5);
 
     const backtest = await runBacktest(db, config, { from: at("00:00"), to: at("23:59") });

@@ -1,4 +1,5 @@
 /** Deciding which candidates become alerts: duplicates within a window, and a per-race cap. */
+import type { AlertRef } from "@totewatch/db";
 import type { AlertCandidate } from "./types.js";
 
 const MS_PER_MINUTE = 60_000;
@@ -19,16 +20,8 @@ export function dedupeKeyFor(
   return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${candidate.triggeredAt.toISOString()}`;
 }
 
-/**
- * An alert already stored for the race, as suppression needs it: the same three fields as the
- * database's AlertRef, so stored alerts are compared as read.
- */
-export interface RecentAlert {
-  /** As stored (the alert_type column is plain text). */
-  alertType: string;
-  subject: string | null;
-  triggeredAt: Date;
-}
+/** An alert already stored for the race, as suppression compares it (type, subject, time). */
+export type RecentAlert = AlertRef;
 
 export interface SuppressionSettings {
   /** Same type and subject within this many minutes (either side) is a duplicate. */

@@ -4,21 +4,12 @@
  */
 
 import type { RuleSettings } from "@totewatch/config";
+import type { AlertRace } from "@totewatch/db";
 
 export type { RuleSettings };
 
-/** The race being evaluated, as the alert message needs it. */
-export interface RaceContext {
-  raceId: number;
-  track: string;
-  raceNumber: number;
-  /** The track's local calendar date, "YYYY-MM-DD". */
-  raceDate: string;
-  /** Scheduled post as an instant; null when the card has none. */
-  postTime: Date | null;
-  /** IANA zone of the track. */
-  timezone: string;
-}
+/** The race being evaluated, as the alert message needs it: the same shape a stored alert names its race by. */
+export type RaceContext = AlertRace;
 
 /** One runner's win odds in one snapshot (scratched runners are not listed). */
 export interface RunnerOdds {

@@ -3,6 +3,7 @@ import {
   captureLogs,
   countRows,
   freshDatabaseFile,
+  integrityCheck,
   json,
   startTestServer,
 } from "@totewatch/test-utils";
@@ -511,8 +512,7 @@ describe("shutdown", () => {
     // race, horses, entries, snapshots: the track row was registered from the config at start.
     expect(summary.rows).toBe(1 + 2 + 2 + 2);
     expect(await countRows(db)).toMatchObject({ track: 1 });
-    const check = await db.exclusive(() => db.sql.pragma("integrity_check", { simple: true }));
-    expect(check).toBe("ok");
+    expect(await integrityCheck(db)).toBe("ok");
   });
 });
 

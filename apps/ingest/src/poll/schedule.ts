@@ -7,6 +7,8 @@
  * finalThreshold (and after post until the race goes off).
  */
 
+import { POOLS_CLOSED_STATUSES } from "@totewatch/tote";
+
 export interface Cadence {
   defaultIntervalSeconds: number;
   nearPostIntervalSeconds: number;
@@ -15,8 +17,8 @@ export interface Cadence {
   finalThresholdSeconds: number;
 }
 
-/** A race is no longer polled in these states: the pools are closed. */
-export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["off", "official", "cancelled"]);
+/** A race is no longer polled once its pools are closed (the off, official, cancelled). */
+export const FINISHED_STATUSES = POOLS_CLOSED_STATUSES;
 
 /** A race that never reports "off" is given up this long after its post time. */
 export const DEFAULT_GIVE_UP_AFTER_POST_MS = 30 * 60_000;

@@ -6,6 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { openRawConnection } from "../../src/client.js";
+import { connectionOf } from "../../src/connection.js";
 import {
   applyRaceCard,
   createDb,
@@ -111,7 +112,7 @@ export async function writeRaw(temp: TempDatabases, races: number, polls: Poll[]
     for (let n = 0; n < races; n++) {
       const race = (await findRace(db, raceKey(n)))!;
       raceIds.push(race.raceId);
-      const rows = db.sql
+      const rows = connectionOf(db)
         .prepare(`SELECT entry_id, program_number FROM entry WHERE race_id = ?`)
         .all(race.raceId) as Array<{ entry_id: number; program_number: string }>;
       entryIds.push(new Map(rows.map((r) => [r.program_number, r.entry_id])));

@@ -4,7 +4,7 @@
  * script with commander's message and EXIT.usage before anything is touched;
  * --help prints and exits 0.
  */
-import { EXIT } from "@totewatch/cli-kit";
+import { commanderExitCode } from "@totewatch/cli-kit";
 import { CommanderError, type Command } from "commander";
 
 /** The parsed options, or the exit code to end with (commander has already printed why). */
@@ -14,7 +14,7 @@ export function parseOptions<T extends object>(program: Command, args: string[])
     program.parse(args, { from: "user" });
     return program.opts<T>();
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError) return commanderExitCode(error);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionOf } from "../../src/connection.js";
 import { findRace, latestExactaGrid, latestOddsForRace, type Db } from "../../src/index.js";
 import { createTestDb } from "../../testing/index.js";
 import { SAMPLE_DATE, SAMPLE_RACES, SAMPLE_TRACK, seedSampleData } from "./sample-data.js";
@@ -13,7 +14,7 @@ afterAll(async () => {
 
 const dump = () =>
   ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable", "alert"].map((t) =>
-    db.sql.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all(),
+    connectionOf(db).prepare(`SELECT * FROM ${t} ORDER BY rowid`).all(),
   );
 
 describe("seedSampleData", () => {

@@ -10,6 +10,7 @@ import {
   type Db,
   type RaceCardInput,
 } from "../../src/index.js";
+import { prismaOf } from "../../src/connection.js";
 
 export const SAMPLE_TRACK = { name: "Belmont Park", code: "BEL", timezone: "America/New_York" } as const;
 export const SAMPLE_DATE = "2025-09-13";
@@ -204,7 +205,7 @@ export async function seedSampleData(db: Db): Promise<SeedStep[]> {
   });
   const entry = race
     ? await db.exclusive(() =>
-        db.prisma.entry.findUnique({
+        prismaOf(db).entry.findUnique({
           where: { raceId_programNumber: { raceId: race.raceId, programNumber: "4" } },
         }),
       )

@@ -6,6 +6,7 @@ import { createTestDb } from "../../testing/index.js";
 import type { AlertInput } from "./alerts.js";
 import { evaluationReadTransaction, evaluationTransaction } from "./evaluation/view.js";
 import { applyRaceCard, entriesForRace, findRace } from "./races.js";
+import { connectionOf, prismaOf } from "../connection.js";
 
 let db: Db;
 let raceId = 0;
@@ -43,7 +44,7 @@ const store = (input: AlertInput, channels: readonly string[] = []) =>
   evaluationTransaction(db, (tx) => tx.storeAlert(input, channels, NOW));
 const stored = (alertId: number) =>
   db.exclusive(() =>
-    db.prisma.alert.findUniqueOrThrow({ where: { id: alertId }, include: { deliveries: true } }),
+    prismaOf(db).alert.findUniqueOrThrow({ where: { id: alertId }, include: { deliveries: true } }),
   );
 
 describe("storeAlert", () => {
@@ -83,7 +84,7 @@ describe("storeAlert", () => {
     // No new delivery rows for a known alert either.
     expect(alert.deliveries.map((row) => row.channel).sort()).toEqual(["email", "webhook"]);
     expect(
-      await db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:1` } })),
+      await db.exclusive(() => prismaOf(db).alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:1` } })),
     ).toBe(1);
   });
 
@@ -118,7 +119,7 @@ describe("storeAlert", () => {
     await expect(store(alertInput(5), [""])).rejects.toThrow(/storeAlert: channel names must be non-empty/);
     expect(
       await db.exclusive(() =>
-        db.prisma.alert.count({
+        prismaOf(db).alert.count({
           where: { dedupeKey: { in: [4, 5].map((n) => `odds_drop:${raceId}:7:${n}`) } },
         }),
       ),
@@ -135,10 +136,10 @@ describe("storeAlert", () => {
       }),
     ).rejects.toBe(failure);
     expect(
-      await db.exclusive(() => db.prisma.alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:6` } })),
+      await db.exclusive(() => prismaOf(db).alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:6` } })),
     ).toBe(0);
     expect(await evaluationReadTransaction(db, (tx) => tx.cursor("alerts.rollback"))).toBe(0);
-    expect(db.sql.prepare(`SELECT count(*) AS n FROM alert_delivery`).get()).toEqual({ n: 2 });
+    expect(connectionOf(db).prepare(`SELECT count(*) AS n FROM alert_delivery`).get()).toEqual({ n: 2 });
   });
 });
 
@@ -159,7 +160,9 @@ describe("high-water marks (cursor / setCursor)", () => {
     expect(await read("alerts.odds")).toBe(450);
     expect(await read("alerts.exacta")).toBe(7);
     expect(
-      db.sql.prepare(`SELECT count(*) AS n FROM cursor WHERE name IN ('alerts.odds', 'alerts.exacta')`).get(),
+      connectionOf(db)
+        .prepare(`SELECT count(*) AS n FROM cursor WHERE name IN ('alerts.odds', 'alerts.exacta')`)
+        .get(),
     ).toEqual({ n: 2 });
   });
 

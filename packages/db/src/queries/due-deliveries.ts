@@ -4,6 +4,7 @@
  * status. Writes to the rows are in deliveries.ts.
  */
 import type { Db } from "../client.js";
+import { prismaOf } from "../connection.js";
 import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, type SqlRow } from "../sql.js";
@@ -129,7 +130,7 @@ function toDueDelivery(row: DueRow): DueDelivery {
 /** An alert's sent flag and its delivery rows by channel, or null when there is no such alert. */
 export async function deliveryStatus(db: Db, alertId: number): Promise<DeliveryStatus | null> {
   return db.exclusive(async () => {
-    const alert = await db.prisma.alert.findUnique({
+    const alert = await prismaOf(db).alert.findUnique({
       where: { id: alertId },
       include: { deliveries: { orderBy: { channel: "asc" } } },
     });

@@ -10,6 +10,7 @@ import { recordExactaSnapshot } from "./exacta.js";
 import { alertCountsByType, listAlerts, oddsActivity } from "./listings.js";
 import { recordWinSnapshot } from "./odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./races.js";
+import { connectionOf } from "../connection.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 5 };
@@ -72,7 +73,7 @@ beforeAll(async () => {
     subject: "1",
   });
   // A row written by hand with details that are not JSON.
-  db.sql.prepare(`UPDATE alert SET details = '{oops' WHERE dedupe_key = 's11'`).run();
+  connectionOf(db).prepare(`UPDATE alert SET details = '{oops' WHERE dedupe_key = 's11'`).run();
 
   await recordWinSnapshot(db, {
     ...RACE,

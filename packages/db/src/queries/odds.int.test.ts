@@ -12,6 +12,7 @@ import {
   type WinRunnerInput,
 } from "./odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./races.js";
+import { connectionOf } from "../connection.js";
 
 let db: Db;
 
@@ -64,7 +65,7 @@ describe("recordWinSnapshot", () => {
     const before = await dump();
     expect(await recordWinSnapshot(db, snap)).toEqual({ changed: false, rows: 0 });
     expect(await dump()).toEqual(before);
-    const row = db.sql
+    const row = connectionOf(db)
       .prepare(
         `SELECT o.* FROM odds_snapshot o JOIN entry e USING (entry_id) WHERE e.program_number = '3' AND o.fetched_at LIKE '2025-09-13T16:00%'`,
       )
@@ -103,7 +104,7 @@ describe("recordWinSnapshot", () => {
     );
     expect(await dump()).toEqual(before);
     expect(
-      db.sql
+      connectionOf(db)
         .prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at LIKE '2025-09-13T16:02%'`)
         .get(),
     ).toEqual({
@@ -130,7 +131,7 @@ describe("recordWinSnapshot", () => {
 
   it("a snapshot that fails half-way through its inserts leaves nothing behind", async () => {
     // The 7th runner's insert fails inside the helper's transaction, after six rows went in.
-    db.sql.exec(`CREATE TEMP TRIGGER fail_odds BEFORE INSERT ON odds_snapshot
+    connectionOf(db).exec(`CREATE TEMP TRIGGER fail_odds BEFORE INSERT ON odds_snapshot
                  WHEN NEW.win_odds = 77 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
     try {
       const before = await dump();
@@ -143,10 +144,10 @@ describe("recordWinSnapshot", () => {
       ).rejects.toThrow(/disk on fire/);
       expect(await dump()).toEqual(before);
     } finally {
-      db.sql.exec(`DROP TRIGGER fail_odds`);
+      connectionOf(db).exec(`DROP TRIGGER fail_odds`);
     }
     // and the connection is usable afterwards (no transaction left open)
-    expect(db.sql.inTransaction).toBe(false);
+    expect(connectionOf(db).inTransaction).toBe(false);
     expect(await recordWinSnapshot(db, { ...BIG, fetchedAt: at(4), runners: winRunners(() => 5) })).toEqual({
       changed: true,
       rows: 12,
@@ -223,7 +224,7 @@ describe("recordExactaSnapshot", () => {
   });
 
   it("an exacta snapshot that fails half-way leaves nothing behind", async () => {
-    db.sql.exec(`CREATE TEMP TRIGGER fail_exacta BEFORE INSERT ON exacta_probable
+    connectionOf(db).exec(`CREATE TEMP TRIGGER fail_exacta BEFORE INSERT ON exacta_probable
                  WHEN NEW.payout = 777 BEGIN SELECT RAISE(ABORT, 'pool feed cut'); END`);
     try {
       const before = await dump();
@@ -236,7 +237,7 @@ describe("recordExactaSnapshot", () => {
       ).rejects.toThrow(/pool feed cut/);
       expect(await dump()).toEqual(before);
     } finally {
-      db.sql.exec(`DROP TRIGGER fail_exacta`);
+      connectionOf(db).exec(`DROP TRIGGER fail_exacta`);
     }
   });
 });

@@ -13,6 +13,7 @@ import {
   type RaceCardInput,
 } from "./races.js";
 import { registerTrack, trackTimeZone } from "./tracks.js";
+import { connectionOf } from "../connection.js";
 
 let db: Db;
 
@@ -134,8 +135,8 @@ describe("applyRaceCard", () => {
       jockey: "J. Rosario",
       trainer: "C. Brown",
     });
-    expect(db.sql.prepare(`SELECT count(*) AS n FROM entry`).get()).toEqual({ n: 4 });
-    expect(db.sql.prepare(`SELECT count(*) AS n FROM race`).get()).toEqual({ n: 1 });
+    expect(connectionOf(db).prepare(`SELECT count(*) AS n FROM entry`).get()).toEqual({ n: 4 });
+    expect(connectionOf(db).prepare(`SELECT count(*) AS n FROM race`).get()).toEqual({ n: 1 });
     // re-applying the later card is a no-op again
     expect(await applyRaceCard(db, later)).toEqual({ changed: false, rows: 0 });
   });
@@ -194,7 +195,7 @@ describe("applyRaceCard", () => {
   it("a horse running in another race is stored once", async () => {
     const entriesOf = () =>
       (
-        db.sql
+        connectionOf(db)
           .prepare(
             `SELECT count(*) AS n FROM entry e JOIN horse h USING (horse_id) WHERE h.name = 'Alpha Bet'`,
           )
@@ -202,7 +203,9 @@ describe("applyRaceCard", () => {
       ).n;
     const before = entriesOf();
     await applyRaceCard(db, card({ raceNumber: 5, entries: [{ programNumber: "3", horse: "Alpha Bet" }] }));
-    expect(db.sql.prepare(`SELECT count(*) AS n FROM horse WHERE name = 'Alpha Bet'`).get()).toEqual({
+    expect(
+      connectionOf(db).prepare(`SELECT count(*) AS n FROM horse WHERE name = 'Alpha Bet'`).get(),
+    ).toEqual({
       n: 1,
     });
     expect(entriesOf()).toBe(before + 1);
@@ -235,7 +238,7 @@ describe("applyRaceCard", () => {
 
   it("a card that fails half-way (after track, race and some entries) leaves nothing behind", async () => {
     // A trigger makes the 3rd entry's insert fail inside the helper's transaction.
-    db.sql.exec(`CREATE TEMP TRIGGER fail_third_entry BEFORE INSERT ON entry
+    connectionOf(db).exec(`CREATE TEMP TRIGGER fail_third_entry BEFORE INSERT ON entry
                  WHEN NEW.program_number = '3' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
     try {
       const before = await dump();
@@ -251,7 +254,7 @@ describe("applyRaceCard", () => {
       expect(await dump()).toEqual(before);
       expect(await findRace(db, halfWay)).toBeNull();
     } finally {
-      db.sql.exec(`DROP TRIGGER fail_third_entry`);
+      connectionOf(db).exec(`DROP TRIGGER fail_third_entry`);
     }
   });
 });

@@ -8,6 +8,7 @@ import { recordExactaSnapshot } from "./exacta.js";
 import { recordWinSnapshot } from "./odds.js";
 import { applyRaceCard, type RaceKey } from "./races.js";
 import { pruneOldData } from "./retention.js";
+import { connectionOf } from "../connection.js";
 
 let db: Db;
 
@@ -18,10 +19,12 @@ const KEY: RaceKey = { track: "Belmont Park", raceDate: "2025-08-01", raceNumber
 const PROGRAMS = ["1", "2", "3"];
 
 const count = (table: string) =>
-  (db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 const timesOf = (table: string, column: string) =>
   (
-    db.sql.prepare(`SELECT DISTINCT ${column} AS t FROM ${table} ORDER BY ${column}`).all() as Array<{
+    connectionOf(db)
+      .prepare(`SELECT DISTINCT ${column} AS t FROM ${table} ORDER BY ${column}`)
+      .all() as Array<{
       t: string;
     }>
   ).map((r) => r.t);
@@ -47,7 +50,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await db.exclusive(() =>
-    db.sql.exec(`DELETE FROM odds_snapshot; DELETE FROM exacta_probable; DELETE FROM alert;`),
+    connectionOf(db).exec(`DELETE FROM odds_snapshot; DELETE FROM exacta_probable; DELETE FROM alert;`),
   );
   for (const age of ODDS_AGES) {
     await recordWinSnapshot(db, {
@@ -93,7 +96,7 @@ describe("pruneOldData", () => {
     // the removed alerts' delivery rows went with them (ON DELETE CASCADE), the kept ones stay
     expect(count("alert_delivery")).toBe(2 * 2);
     expect(
-      db.sql
+      connectionOf(db)
         .prepare(
           `SELECT count(*) AS n FROM alert_delivery WHERE alert_id NOT IN (SELECT alert_id FROM alert)`,
         )

@@ -1,4 +1,4 @@
-import { createTestDb } from "@totewatch/test-utils";
+import { countRows, createTestDb, DATA_TABLES, storedRows, type StoredRow } from "@totewatch/test-utils";
 import { findRace, writeBatch, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FeedMessageError, parseFeedMessage, writeFeedMessage, type ParsedFeedMessage } from "../index.js";
@@ -57,11 +57,19 @@ function parsed(raw: unknown): ParsedFeedMessage {
 }
 
 async function dump(target: Db): Promise<unknown> {
-  return target.exclusive(() =>
-    ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable"].map((table) =>
-      target.sql.prepare(`SELECT * FROM ${table} ORDER BY 1`).all(),
-    ),
-  );
+  return storedRows(target, DATA_TABLES);
+}
+
+/** The named columns of each row, ordered by them in turn (as text, like the stored program numbers). */
+function columns(rows: StoredRow[], ...names: string[]): StoredRow[] {
+  const picked = rows.map((row) => Object.fromEntries(names.map((name) => [name, row[name]])));
+  return picked.sort((a, b) => {
+    for (const name of names) {
+      const [x, y] = [String(a[name]), String(b[name])];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
 }
 
 describe("writeFeedMessage", () => {
@@ -70,19 +78,18 @@ describe("writeFeedMessage", () => {
     expect(await applyFeedMessage(db, parsed(win))).toBe("applied");
     expect(await applyFeedMessage(db, parsed(exacta))).toBe("applied");
     expect(await applyFeedMessage(db, parsed(status))).toBe("applied");
-    const rows = await db.exclusive(() => ({
-      odds: db.sql
-        .prepare(
-          "SELECT e.program_number, o.win_odds, o.win_odds_decimal FROM odds_snapshot o JOIN entry e USING (entry_id) ORDER BY 1",
-        )
-        .all(),
-      exacta: db.sql
-        .prepare("SELECT first_horse, second_horse, payout FROM exacta_probable ORDER BY 1, 2")
-        .all(),
-      entries: db.sql
-        .prepare("SELECT program_number, morning_line_odds, scratched FROM entry ORDER BY 1")
-        .all(),
-    }));
+    const stored = await storedRows(db, ["entry", "odds_snapshot", "exacta_probable"]);
+    const programNumber = new Map(stored.entry.map((row) => [row.entry_id, row.program_number]));
+    const rows = {
+      odds: columns(
+        stored.odds_snapshot.map((row) => ({ ...row, program_number: programNumber.get(row.entry_id) })),
+        "program_number",
+        "win_odds",
+        "win_odds_decimal",
+      ),
+      exacta: columns(stored.exacta_probable, "first_horse", "second_horse", "payout"),
+      entries: columns(stored.entry, "program_number", "morning_line_odds", "scratched"),
+    };
     expect(rows.odds).toEqual([
       { program_number: "1", win_odds: 2.5, win_odds_decimal: 3.5 },
       { program_number: "2", win_odds: 0.6, win_odds_decimal: 1.6 },
@@ -152,14 +159,6 @@ describe("writeFeedMessage", () => {
     });
     const exactaUnknown = parsed({ ...exacta, probables: { "1-2": 5, "1-7": 5 } });
     await expect(applyFeedMessage(db, exactaUnknown)).rejects.toThrow(/"7" is not on the card/);
-    expect(
-      await db.exclusive(() =>
-        db.sql
-          .prepare(
-            "SELECT (SELECT count(*) FROM odds_snapshot) + (SELECT count(*) FROM exacta_probable) AS n",
-          )
-          .get(),
-      ),
-    ).toEqual({ n: 0 });
+    expect(await countRows(db)).toMatchObject({ odds_snapshot: 0, exacta_probable: 0 });
   });
 });

@@ -7,6 +7,7 @@ import { recordWinSnapshot } from "../odds.js";
 import { applyRaceCard, findRace, type RaceKey } from "../races.js";
 import type { PassLimits, SnapshotBatch } from "./batches.js";
 import { evaluationReadTransaction } from "./view.js";
+import { connectionOf } from "../../connection.js";
 
 const t = (minute: number) => new Date(Date.UTC(2025, 5, 1, 12, minute));
 const race = (raceNumber: number): RaceKey => ({ track: "Testville", raceDate: "2025-06-01", raceNumber });
@@ -61,7 +62,7 @@ function describeBatch(read: SnapshotBatch, table: "odds_snapshot" | "exacta_pro
   const numberOf = new Map([...raceIds].map(([n, raceId]) => [raceId, n]));
   return {
     heads: read.heads.map((head) => {
-      const last = db.sql
+      const last = connectionOf(db)
         .prepare(`SELECT max(${id}) AS id FROM ${table} WHERE race_id = ? AND fetched_at = ?`)
         .get(head.raceId, head.fetchedAt.toISOString().replace("Z", "+00:00")) as { id: number };
       expect(head.lastId).toBe(last.id);

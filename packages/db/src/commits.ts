@@ -1,0 +1,65 @@
+/**
+ * Hearing that the database has changed: a reader (the alerts daemon) sleeps
+ * until some client, in this process or another, commits, instead of only
+ * polling. The signature names no engine; how a commit is heard is this
+ * module's business. SQLite (WAL mode, client.ts): every commit by any
+ * connection appends to the `-wal` file beside the database, so a watch on
+ * that file hears it. A second engine would use its own means (PostgreSQL:
+ * LISTEN/NOTIFY) behind the same function.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import type { Db } from "./client.js";
+import { readRaw, statement } from "./sql.js";
+
+export interface WatchCommitsOptions {
+  /** Stops the watch (and releases what it holds); the returned promise then resolves. */
+  signal: AbortSignal;
+}
+
+/**
+ * Calls `onCommit` after commits to `db`'s database by any client, this one
+ * included. It is a hint to look again, not a count: one call may stand for
+ * several commits, and a call may come when nothing new was committed (a
+ * checkpoint, say), so the caller reads what is new itself.
+ *
+ * The watch is in place before anything this process asks of the database
+ * after the call (it takes its turn on `db.exclusive` first), so a commit
+ * that a later read does not see wakes the caller.
+ *
+ * Resolves when `signal` stops the watch (at once when it is already
+ * aborted). Rejects when commits cannot be watched (an in-memory database,
+ * one on a file system that cannot be watched, a closed client), then or
+ * later; the watch is over then, and the caller falls back to polling.
+ */
+export async function watchCommits(
+  db: Db,
+  onCommit: () => void,
+  { signal }: WatchCommitsOptions,
+): Promise<void> {
+  if (signal.aborted) return;
+  const watcher = await readRaw(db, (sql): FSWatcher => {
+    // SQLite makes the -wal file at a connection's first read and deletes it when the last
+    // connection closes, so a client that has read nothing yet (one opened right after
+    // migrateDatabase, on a database nobody else has open) would have nothing to watch. This
+    // read makes it; the client's open connection keeps it until the client closes.
+    statement(sql, `SELECT count(*) FROM sqlite_master`).get();
+    // Not persistent: a watch alone never keeps the process alive.
+    return watch(`${db.path}-wal`, { persistent: false }, () => onCommit());
+  });
+  return new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      watcher.close();
+      resolve();
+    };
+    if (signal.aborted) {
+      stop();
+      return;
+    }
+    signal.addEventListener("abort", stop, { once: true });
+    watcher.on("error", (error) => {
+      signal.removeEventListener("abort", stop);
+      watcher.close();
+      reject(error);
+    });
+  });
+}
