@@ -6,7 +6,6 @@
  *
  * The replay runs in a child process so its peak RSS is its own.
  */
-import { freshDatabaseFile } from "@totewatch/test-utils";
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
@@ -16,7 +15,14 @@ import { fileURLToPath } from "node:url";
 import { userArguments, wholeNumber } from "@totewatch/cli-kit";
 import { createDb } from "@totewatch/db";
 import { Command, Option } from "commander";
-import { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "@totewatch/db/testing";
+// From db/testing, not test-utils: the replay child must not load test-only servers and loggers
+// (its peak RSS is a reported figure).
+import {
+  freshDatabaseFile,
+  rawSnapshotInserts,
+  type RawInsertRun,
+  type RawSnapshots,
+} from "@totewatch/db/testing";
 import { parseFeedMessage, writeFeedMessage, type ParsedFeedMessage } from "@totewatch/feed";
 import { replayFiles } from "../src/replay.js";
 import { BENCHMARK_DAY, simulateRaceDay } from "@totewatch/simulator";
