@@ -11,6 +11,7 @@ import {
   type RaceCardInput,
 } from "../../src/index.js";
 import { prismaOf } from "../../src/connection.js";
+import { impliedProbability } from "@totewatch/tote";
 
 export const SAMPLE_TRACK = { name: "Belmont Park", code: "BEL", timezone: "America/New_York" } as const;
 export const SAMPLE_DATE = "2025-09-13";
@@ -125,7 +126,7 @@ export function sampleCard(race: SampleRace): RaceCardInput {
 
 /** Pool money behind each price: a win pool whose shares match the odds (takeout 16%). */
 function winPool(odds: number[], total: number): number[] {
-  const weights = odds.map((o) => 1 / (o + 1));
+  const weights = odds.map((o) => impliedProbability(o));
   const sum = weights.reduce((a, b) => a + b, 0);
   return weights.map((w) => Math.round((total * w) / sum));
 }
@@ -167,7 +168,7 @@ export async function seedSampleData(db: Db): Promise<SeedStep[]> {
         })
       ).rows;
       // Exacta probables from the win odds (a simple Harville-style estimate, $2 base).
-      const p = board.map((o) => 1 / (o + 1));
+      const p = board.map((o) => impliedProbability(o));
       const sum = p.reduce((a, b) => a + b, 0);
       const probables = running.flatMap((first, a) =>
         running

@@ -8,7 +8,7 @@
  * alerts' hot path: it seeks idx_odds_entry per runner (schema.int.test.ts
  * checks the plan), so its cost grows with the runners, not the table.
  */
-import { compareProgramNumbers } from "@totewatch/tote";
+import { compareProgramNumbers, oddsToDecimal } from "@totewatch/tote";
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Entry, Horse, OddsSnapshot } from "../generated/prisma/client.js";
@@ -67,7 +67,7 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
         entryId,
         fetchedAt,
         runner.winOdds,
-        runner.winOdds + 1,
+        oddsToDecimal(runner.winOdds),
         runner.winPoolAmount ?? null,
         snap.totalWinPool ?? null,
         now,

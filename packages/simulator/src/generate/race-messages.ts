@@ -13,6 +13,7 @@ import {
   DEFAULT_WIN_TAKEOUT,
   exactaPayoutFromPool,
   formatBoardOdds,
+  impliedProbability,
   winOddsFromPool,
 } from "@totewatch/tote";
 import { normalize, type RaceContext, type RacePlan } from "./race-plan.js";
@@ -69,7 +70,7 @@ export function* raceMessages(plan: RacePlan, context: RaceContext): Generator<T
   const random = new Random(context.seed, 0x9001, context.trackIndex, context.race);
   const n = plan.interests.length;
   const programs = plan.interests.map((interest) => interest.programNumber);
-  const mlShares = normalize(plan.interests.map((interest) => 1 / (interest.morningLineOdds + 1)));
+  const mlShares = normalize(plan.interests.map((interest) => impliedProbability(interest.morningLineOdds)));
   const truth = plan.interests.map((interest) => interest.trueWinProbability);
   // Each interest has a standing over- or under-bet by the crowd; each combination too.
   const crowdBias = programs.map(() => random.logNormal(0.15));

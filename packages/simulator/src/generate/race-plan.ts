@@ -6,6 +6,7 @@
  * race), so it is the same however the day's races are consumed.
  */
 
+import { impliedProbability } from "@totewatch/tote";
 import type { HorseNamer, TrackSpec } from "./names.js";
 import { Random } from "./random.js";
 import { MINUTE, SECOND, SNAPSHOT_OFFSETS_MS } from "./schedule.js";
@@ -139,7 +140,7 @@ export function planRace(context: RaceContext, namer: HorseNamer): RacePlan {
   // The handicapper's view: a skewed spread of chances, so fields have clear favorites and longshots.
   const handicapped = normalize(Array.from({ length: interestCount }, () => random.logNormal(0.85)));
   const morningLines = handicapped.map((p) => nearestMorningLine(1 / (p * MORNING_LINE_OVERROUND) - 1));
-  const mlProbabilities = normalize(morningLines.map(([odds]) => 1 / (odds + 1)));
+  const mlProbabilities = normalize(morningLines.map(([odds]) => impliedProbability(odds)));
   // The truth is the morning line with an error the handicapper could not see.
   const truth = normalize(mlProbabilities.map((p) => p * random.logNormal(0.3)));
 
