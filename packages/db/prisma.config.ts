@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig } from "@totewatch/config";
+import { databaseUrlFromEnvironment, loadConfig } from "@totewatch/config";
 import { defineConfig } from "prisma/config";
 import { databasePathFromUrl, ensureDatabaseDir } from "./src/database-url.js";
 import { MigrationAdapterFactory } from "./src/migrate-adapter.js";
@@ -12,10 +12,11 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   adapter: async () => {
-    // The database every command uses, decided by @totewatch/config (DATABASE_URL,
-    // then totewatch.yaml, then the default); migrateDatabase sets DATABASE_URL
-    // for its child. Loaded here, not above: `prisma generate` needs no database.
-    const file = databasePathFromUrl(loadConfig().database.url);
+    // migrateDatabase names the file in DATABASE_URL: then no config file is read (the
+    // command may have been given another --config, or the demo uses none). Run by hand
+    // (`pnpm db:status`), the database is the one every command uses: DATABASE_URL, then
+    // totewatch.yaml, then the default. Decided here, not above: `prisma generate` needs none.
+    const file = databasePathFromUrl(databaseUrlFromEnvironment() ?? loadConfig().database.url);
     ensureDatabaseDir(file);
     return new MigrationAdapterFactory({ url: `file:${file}` });
   },

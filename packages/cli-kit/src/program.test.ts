@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { ConfigError } from "@totewatch/config";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "./exit-codes.js";
@@ -23,8 +24,10 @@ function program(seen: number[], err: Writable): Command {
     .command("go")
     .option("--n <n>", "a count", wholeNumber("--n", { min: 1 }), 1)
     .option("--fail", "throw from the action")
-    .action((options: { n: number; fail?: boolean }) => {
+    .option("--bad-config", "throw a ConfigError from the action")
+    .action((options: { n: number; fail?: boolean; badConfig?: boolean }) => {
       if (options.fail) throw new Error("the receiver is down");
+      if (options.badConfig) throw new ConfigError("t.yaml", [{ path: "log.level", message: "not a level" }]);
       seen.push(options.n);
     });
   return root;
@@ -74,5 +77,15 @@ describe("runProgram", () => {
     });
     expect(code).toBe(EXIT.failed);
     expect(err.text()).toBe("tool: the receiver is down\n");
+  });
+
+  it("exits 2 on a bad configuration (nothing was done), printing where it is wrong", async () => {
+    const err = sink();
+    const code = await runProgram(program([], err.stream), ["go", "--bad-config"], {
+      name: "tool",
+      stderr: err.stream,
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(err.text()).toMatch(/^tool: t\.yaml: .*log\.level.*not a level/);
   });
 });

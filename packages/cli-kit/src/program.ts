@@ -1,11 +1,13 @@
 /**
  * Running a commander program the same way in every command: --help and
  * --version exit 0, a bad option or argument exits EXIT.usage (commander has
- * printed why), any other error is printed as "name: message" and exits
+ * printed why), so does a bad configuration (ConfigError, printed with its
+ * positions), and any other error is printed as "name: message" and exits
  * EXIT.failed. Commander must throw instead of exiting: runProgram sets
  * exitOverride() on the program and every subcommand (subcommands added before
  * the call would not inherit it).
  */
+import { ConfigError } from "@totewatch/config";
 import { CommanderError, type Command } from "commander";
 import { EXIT } from "./exit-codes.js";
 
@@ -27,6 +29,10 @@ export async function runProgram(
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) return commanderExitCode(error);
+    if (error instanceof ConfigError) {
+      stderr.write(`${options.name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
     stderr.write(`${options.name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colorsForbidden, userCwd } from "./environment.js";
+import { colorsForbidden, databaseUrlFromEnvironment, userCwd } from "./environment.js";
 
 describe("userCwd", () => {
   it("is INIT_CWD (the folder pnpm was run in), else process.cwd()", () => {
@@ -14,5 +14,18 @@ describe("colorsForbidden", () => {
     expect(colorsForbidden({ NO_COLOR: "1" })).toBe(true);
     expect(colorsForbidden({ NO_COLOR: "" })).toBe(false);
     expect(colorsForbidden({})).toBe(false);
+  });
+});
+
+describe("databaseUrlFromEnvironment", () => {
+  it("is DATABASE_URL made absolute against the user's folder, or undefined when unset or blank", () => {
+    const env = { INIT_CWD: "/home/me/races" };
+    expect(databaseUrlFromEnvironment({ ...env, DATABASE_URL: "day.db" })).toBe("/home/me/races/day.db");
+    expect(databaseUrlFromEnvironment({ ...env, DATABASE_URL: "file:./day.db" })).toBe(
+      "file:/home/me/races/day.db",
+    );
+    expect(databaseUrlFromEnvironment({ ...env, DATABASE_URL: "file:/data/t.db" })).toBe("file:/data/t.db");
+    expect(databaseUrlFromEnvironment({ ...env, DATABASE_URL: "  " })).toBeUndefined();
+    expect(databaseUrlFromEnvironment(env)).toBeUndefined();
   });
 });

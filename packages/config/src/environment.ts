@@ -8,6 +8,7 @@
  * - NO_COLOR: no ANSI colours in the human log format (createLogger).
  * - any `${NAME}` a config file references (expandEnv).
  */
+import { absoluteDatabaseUrl } from "./database-url.js";
 
 /**
  * The folder the user ran the command in, where the paths they type start:
@@ -21,4 +22,14 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
 /** NO_COLOR (https://no-color.org): set to anything but "" means no ANSI colours. */
 export function colorsForbidden(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.NO_COLOR);
+}
+
+/**
+ * DATABASE_URL alone, made absolute against userCwd, or undefined when unset: no config file is
+ * read. For the Prisma CLI child that migrateDatabase points at one file this way, which must not
+ * depend on whatever ./totewatch.yaml (or TOTEWATCH_CONFIG) the user's folder happens to hold.
+ */
+export function databaseUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = env.DATABASE_URL?.trim();
+  return url ? absoluteDatabaseUrl(url, userCwd(env)) : undefined;
 }

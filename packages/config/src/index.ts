@@ -14,7 +14,7 @@ export {
   type DatabaseUrlOrigin,
   type ResolvedDatabase,
 } from "./database-url.js";
-export { userCwd } from "./environment.js";
+export { databaseUrlFromEnvironment, userCwd } from "./environment.js";
 export { expandEnv } from "./expand-env.js";
 export {
   createLogger,

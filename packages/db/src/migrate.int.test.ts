@@ -67,4 +67,21 @@ describe("migrateDatabase", () => {
       .map((r) => (r as { name: string }).name);
     expect(tables).toEqual(expect.arrayContaining(["track", "race", "entry", "odds_snapshot", "alert"]));
   });
+
+  it("migrates the file it is given whatever config file the environment names (a broken one included)", () => {
+    // The Prisma child inherits this process's environment; a command run with --config (or the
+    // demo, which uses none) must not fail on the user's ./totewatch.yaml or TOTEWATCH_CONFIG.
+    const broken = scratch("totewatch.yaml");
+    writeFileSync(broken, "database: [unclosed\nsecret: ${TW_TEST_UNSET_SECRET}\n");
+    const before = process.env.TOTEWATCH_CONFIG;
+    process.env.TOTEWATCH_CONFIG = broken;
+    try {
+      const file = scratch("other.db");
+      migrateDatabase(file, { quiet: true });
+      expect(allMigrationsApplied(file)).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env.TOTEWATCH_CONFIG;
+      else process.env.TOTEWATCH_CONFIG = before;
+    }
+  });
 });

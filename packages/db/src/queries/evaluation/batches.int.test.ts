@@ -108,6 +108,25 @@ describe("nextBatch: win boards", () => {
     });
   });
 
+  it("orders a snapshot completed later (a runner added after another race's board) by its last row", async () => {
+    // Race 1's board at minute 0 comes with 2 runners (ids 1-2), race 2's (ids 3-5), then race 1's
+    // third runner for that same instant (id 6). The board is one unit, ending at id 6: it goes
+    // after race 2's, and a mark at race 2's last id (5) must still leave it pending, never skip it.
+    await writeBoards([
+      [1, 0, 2],
+      [2, 0, 3],
+      [1, 0, 3],
+    ]);
+    const all = (await batch({ maxWinRows: 100 })).win;
+    expect(describeBatch(all, "odds_snapshot")).toEqual({
+      heads: ["2@0", "1@0"],
+      truncated: false,
+      pending: [],
+    });
+    const afterRace2 = await batch({}, { win: all.heads[0]!.lastId, exacta: 0 });
+    expect(describeBatch(afterRace2.win, "odds_snapshot").heads).toEqual(["1@0"]);
+  });
+
   it("grows the read until a snapshot bigger than the bound fits", async () => {
     await writeBoards([
       [1, 0, 3],
