@@ -3,7 +3,7 @@
 export { resolveUserPath, userArguments } from "./arguments.js";
 export { isEntryPoint } from "./entry-point.js";
 export { EXIT } from "./exit-codes.js";
-export { calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
+export { abbreviatedCount, calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
 export {
   createProgressDisplay,
   type ProgressDisplay,

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, expect, it } from "vitest";
-import { calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
+import { abbreviatedCount, calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
 
 /** The message a parser refuses `text` with (and that it is commander's InvalidArgumentError). */
 function refusal(parse: (text: string) => unknown, text: string): string {
@@ -84,6 +84,23 @@ describe("countOrRange", () => {
 
   it.each(["", "-3", "8-", "8-12-14", "8 - 12", "1.5", "ten"])("refuses %j", (text) => {
     expect(refusal(countOrRange, text)).toBe('must be a count ("12") or a range ("8-12")');
+  });
+});
+
+describe("abbreviatedCount", () => {
+  it("reads a count in full or with a k/m suffix", () => {
+    const rows = abbreviatedCount("--rows");
+    expect(rows("100000")).toBe(100_000);
+    expect(rows("100k")).toBe(100_000); // 100 x 1,000
+    expect(rows("1M")).toBe(1_000_000);
+    expect(rows("1.5m")).toBe(1_500_000); // 1.5 x 1,000,000
+    expect(rows(" 10m ")).toBe(10_000_000);
+  });
+
+  it.each(["", "ten", "-5", "5g", "1e6", "k"])("refuses %j", (text) => {
+    expect(refusal(abbreviatedCount("--rows"), text)).toBe(
+      "--rows must be a count like 100000, 100k, 1m or 10m",
+    );
   });
 });
 

@@ -12,6 +12,7 @@
  * | whole number >= 1     | wholeNumber("--limit", { min: 1 })              |
  * | YYYY-MM-DD            | calendarDate                                    |
  * | "12" or "8-12"        | countOrRange                                    |
+ * | 100000, 100k, 1m      | abbreviatedCount("--rows")                      |
  */
 import { InvalidArgumentError } from "commander";
 import { isCalendarDate } from "@totewatch/tote";
@@ -60,4 +61,14 @@ export function countOrRange(text: string): number | [number, number] {
   if (range) return [Number(range[1]), Number(range[2])];
   if (/^\d+$/.test(text)) return Number(text);
   throw new InvalidArgumentError('must be a count ("12") or a range ("8-12")');
+}
+
+/** A count written in full or with a k/m suffix (100000, 100k, 1.5m, 10m), rounded to a whole number. */
+export function abbreviatedCount(name: string) {
+  return (text: string): number => {
+    const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+    if (!match) throw new InvalidArgumentError(`${name} must be a count like 100000, 100k, 1m or 10m`);
+    const unit = { "": 1, k: 1_000, m: 1_000_000 }[match[2]!.toLowerCase() as "" | "k" | "m"];
+    return Math.round(Number(match[1]) * unit);
+  };
 }

@@ -3,11 +3,11 @@
 // (bench/writes.ts), and latest-odds latency as the odds table grows
 // (bench/latest-odds.ts). Prints one `name: value` per line on stdout;
 // progress goes to stderr. Uses fresh files in the OS temp folder and removes them.
-import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
+import { abbreviatedCount, EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command, Option } from "commander";
 import { openRawConnection } from "../src/client.js";
 import { createDb } from "../src/index.js";
-import { BenchStopped, count, median, progress, stopIfAsked, TempDatabases } from "./bench/common.js";
+import { BenchStopped, median, progress, stopIfAsked, TempDatabases } from "./bench/common.js";
 import { medianLatestOddsMs, OddsFiller } from "./bench/latest-odds.js";
 import { workload, writeRaw, writeWithHelpers } from "./bench/writes.js";
 import { parseOptions } from "./lib/args.js";
@@ -90,7 +90,7 @@ async function benchLatestOdds(
 
 async function main(args: string[], signal: AbortSignal): Promise<number> {
   const countOption = (flag: string, description: string, fallback: number) =>
-    new Option(`--${flag} <count>`, description).argParser(count(`--${flag}`)).default(fallback);
+    new Option(`--${flag} <count>`, description).argParser(abbreviatedCount(`--${flag}`)).default(fallback);
   const options = parseOptions<BenchOptions>(
     new Command("bench")
       .description("write throughput vs raw inserts, and latest-odds latency as the odds table grows")

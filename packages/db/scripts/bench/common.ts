@@ -1,8 +1,7 @@
-/** What the bench's parts share: the race shape, temp files, medians, progress lines and the count option. */
+/** What the bench's parts share: the race shape, temp files, medians and progress lines. */
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { InvalidArgumentError } from "commander";
 import { freshDatabaseFile } from "../../testing/index.js";
 
 /** Every bench race has twelve runners, "1".."12". */
@@ -30,16 +29,6 @@ export class TempDatabases {
   removeAll(): void {
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A commander parser for counts written like 100000, 100k, 1m or 10m. */
-export function count(flag: string) {
-  return (text: string): number => {
-    const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
-    if (!match) throw new InvalidArgumentError(`${flag} must be a count like 100000, 100k, 1m or 10m`);
-    const unit = { "": 1, k: 1_000, m: 1_000_000 }[match[2]!.toLowerCase() as "" | "k" | "m"];
-    return Math.round(Number(match[1]) * unit);
-  };
 }
 
 /** Thrown between steps once the run was asked to stop (Ctrl-C). */
