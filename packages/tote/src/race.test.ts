@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  bettingInterestOf,
   compareProgramNumbers,
   DEFAULT_TIME_ZONE,
   RACE_STATUS_RANK,
@@ -50,5 +51,16 @@ describe("race statuses", () => {
 describe("DEFAULT_TIME_ZONE", () => {
   it("is an IANA zone Intl knows", () => {
     expect(isIanaTimeZone(DEFAULT_TIME_ZONE)).toBe(true);
+  });
+});
+
+describe("bettingInterestOf", () => {
+  it("couples program numbers that share a number: 1, 1A and 1X bet as interest 1", () => {
+    expect(["1", "1A", "1X", " 1a", "01"].map(bettingInterestOf)).toEqual(["1", "1", "1", "1", "1"]);
+    expect(["2", "10", "10A", "12X"].map(bettingInterestOf)).toEqual(["2", "10", "10", "12"]);
+  });
+
+  it("keeps a program number without a number as its own interest", () => {
+    expect(bettingInterestOf(" f ")).toBe("F");
   });
 });

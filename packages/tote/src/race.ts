@@ -33,3 +33,17 @@ export function compareProgramNumbers(a: string, b: string): number {
   if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
   return a.localeCompare(b);
 }
+
+const INTEREST_NUMBER = /^\s*0*(\d+)/;
+
+/**
+ * The betting interest a program number bets as. In US pools a coupled entry
+ * ("1", "1A", "1X": one owner or trainer) is one interest: one price in the win
+ * pool, one runner in the exacta. The interest is the program number's number
+ * ("1A" -> "1", "01" -> "1"); a program number without one (a field horse "F")
+ * is its own interest, upper-cased and trimmed.
+ */
+export function bettingInterestOf(programNumber: string): string {
+  const number = INTEREST_NUMBER.exec(programNumber);
+  return number ? number[1]! : programNumber.trim().toUpperCase();
+}
