@@ -1,13 +1,14 @@
 #!/usr/bin/env -S npx tsx
 /**
- * `alerts` CLI: run (the daemon), backtest, list. Every command migrates the
+ * `alerts` CLI: run (the daemon), backtest, list, report late-changes. Every command migrates the
  * database first, so it works on a new file and after an upgrade.
  */
 import { Command, Option } from "commander";
 import { createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
-import { runIfEntryPoint, runProgram, wholeNumber } from "@totewatch/cli-kit";
+import { calendarDate, positiveNumber, runIfEntryPoint, runProgram, wholeNumber } from "@totewatch/cli-kit";
 import { createDb, listAlerts, migrateDatabase, type Db } from "@totewatch/db";
 import { isCalendarDate, resolvePostTime } from "@totewatch/tote";
+import { formatLateChangeReport, lateChangeReport } from "./backtest/late-changes.js";
 import { runBacktest, type InstantWindow, type RaceDateWindow } from "./backtest/backtest.js";
 import { createChannels } from "./delivery/index.js";
 import { runDaemon } from "./engine/daemon.js";
@@ -203,6 +204,42 @@ export function buildProgram(io: CliIo): Command {
       await db.close();
     }
   });
+
+  const report = program.command("report").description("reports over stored history; store and send nothing");
+  common(
+    report
+      .command("late-changes")
+      .description(
+        "per race that went off: runners whose final odds moved from the last board before the off, " +
+          "by how much, and how much money merged into the win pool after the gates opened",
+      )
+      .requiredOption(
+        "--from <date>",
+        "first race date, YYYY-MM-DD (each track's own calendar)",
+        calendarDate,
+      )
+      .requiredOption("--to <date>", "last race date, YYYY-MM-DD (inclusive)", calendarDate)
+      .option("--track <name>", "only this track")
+      .addOption(
+        new Option(
+          "--min-percent <n>",
+          "list moves at least this big, in percent of decimal odds (default: the track's lateChange.minPercent)",
+        ).argParser(positiveNumber("--min-percent", { allowZero: true })),
+      ),
+  ).action(
+    async (options: CommonOptions & { from: string; to: string; track?: string; minPercent?: number }) => {
+      if (options.from > options.to)
+        throw new RangeError(`--from (${options.from}) is after --to (${options.to})`);
+      const { config, db } = open(options, io, { logToStderr: true });
+      try {
+        const result = await lateChangeReport(db, config, options);
+        io.stdout.write(`Late odds changes, races dated ${options.from} .. ${options.to}\n\n`);
+        io.stdout.write(`${formatLateChangeReport(result)}\n`);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
   return program;
 }

@@ -17,6 +17,7 @@ alerts:
     oddsThreshold: { enabled: true, below: 2, above: 6 }
     oddsChange: { enabled: false }
     steam: { enabled: true, probabilityPoints: 5, oddsDropPercent: 35, windowMinutes: 10, withinMinutesToPost: 20 }
+    drift: { enabled: false }
     overlay: { enabled: true, ratio: 2, withinMinutesToPost: 10 }
     exactaPayout: { enabled: true, min: 10, combinations: ["1-2"] }
     crossPool: { enabled: false }
@@ -81,18 +82,18 @@ export async function writeExacta(
 
 /**
  * Phase 1 of the scripted race. Expected alerts:
- * 11:45 odds_below #1 (2.5 -> 1.8 crosses 2); 11:50 overlay #4 (20 = 2x its 10-1 line, 10 min out);
- * 11:55 steam #3 (5 -> 2.5 within 10 min, 5 min out); 11:55 exacta_low 1-2 ($8 < $10).
+ * 11:45 odds_below #1 (2.5 -> 1.8 crosses 2); 11:50 overlay #4 (21-1 against its 10-1 line: decimal
+ * 22 / 11 = 2x, 10 min out); 11:55 steam #3 (5 -> 2.5: decimal 6 -> 3.5, -41.7% within 10 min, 5 min out); 11:55 exacta_low 1-2 ($8 < $10).
  * Suppressed as duplicates: overlay #4 at 11:55 and 11:58, steam #3 at 11:58.
  */
 export async function writePhaseOne(db: Db): Promise<void> {
   await writeCard(db);
   await writeWin(db, "11:30", { 1: 2.5, 2: 3, 3: 5, 4: 10 });
   await writeWin(db, "11:45", { 1: 1.8, 2: 3, 3: 5, 4: 10 });
-  await writeWin(db, "11:50", { 1: 1.9, 2: 3, 3: 5, 4: 20 });
-  await writeWin(db, "11:55", { 1: 1.9, 2: 3, 3: 2.5, 4: 20 });
+  await writeWin(db, "11:50", { 1: 1.9, 2: 3, 3: 5, 4: 21 });
+  await writeWin(db, "11:55", { 1: 1.9, 2: 3, 3: 2.5, 4: 21 });
   await writeExacta(db, "11:55", { "1-2": 8, "2-1": 9 });
-  await writeWin(db, "11:58", { 1: 1.9, 2: 3, 3: 2.4, 4: 20 });
+  await writeWin(db, "11:58", { 1: 1.9, 2: 3, 3: 2.4, 4: 21 });
 }
 
 export const PHASE_ONE_ALERTS = [
@@ -107,8 +108,8 @@ export const PHASE_ONE_ALERTS = [
  * Suppressed: 11:59:30 odds_below #1 (duplicate of 11:45), odds_below #3 (race limit), steam/overlay repeats.
  */
 export async function writePhaseTwo(db: Db): Promise<void> {
-  await writeWin(db, "11:59", { 1: 2.2, 2: 6.5, 3: 2.4, 4: 20 });
-  await writeWin(db, "11:59:30", { 1: 1.7, 2: 7, 3: 1.9, 4: 20 });
+  await writeWin(db, "11:59", { 1: 2.2, 2: 6.5, 3: 2.4, 4: 21 });
+  await writeWin(db, "11:59:30", { 1: 1.7, 2: 7, 3: 1.9, 4: 21 });
 }
 
 /** "type subject HH:MM[:SS]" for compact assertions. */

@@ -16,10 +16,13 @@ import {
   type IngestRunOptions,
   type IngestSummary,
 } from "@totewatch/feed";
-import { registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
+import { oddsFormatLookup, registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
 
 export interface ReplayOptions extends IngestRunOptions {
-  /** Registered (name, code, zone) before any message is applied: their zones read local "HH:MM" post times. */
+  /**
+   * Registered (name, code, zone) before any message is applied: their zones read local "HH:MM"
+   * post times, and their `oddsFormat` / `dividendUnit` read win odds that do not say their format.
+   */
   tracks?: readonly ConfiguredTrack[];
 }
 
@@ -114,6 +117,7 @@ export async function replayFiles(
   await registerConfiguredTracks(db, options.tracks ?? []);
   return ingestTimedStream(releasing(ordered), {
     ...options,
+    oddsFormatOf: options.oddsFormatOf ?? oddsFormatLookup(options.tracks ?? []),
     db,
     startedAt,
     timeOf: (item) => item.time,

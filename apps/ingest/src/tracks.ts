@@ -6,10 +6,27 @@
  */
 import type { TrackConfig } from "@totewatch/config";
 import { registerTrack, type Db } from "@totewatch/db";
-import { isIanaTimeZone } from "@totewatch/tote";
+import { isIanaTimeZone, type BoardOddsFormat } from "@totewatch/tote";
 
-/** A track as the config names it. */
-export type ConfiguredTrack = Pick<TrackConfig, "name" | "code" | "timezone">;
+/** A track as the config names it; without `oddsFormat` its board is odds-to-1. */
+export type ConfiguredTrack = Pick<TrackConfig, "name" | "code" | "timezone"> &
+  Partial<Pick<TrackConfig, "oddsFormat" | "dividendUnit">>;
+
+/**
+ * How each configured track's board quotes win odds, by name, for win
+ * messages that do not say (docs/feed.md, "Decimal odds"); a track the
+ * config does not name, or names without `oddsFormat`, is odds-to-1.
+ */
+export function oddsFormatLookup(
+  tracks: readonly ConfiguredTrack[],
+): (track: string) => BoardOddsFormat | undefined {
+  const formats = new Map<string, BoardOddsFormat>();
+  for (const track of tracks) {
+    if (track.oddsFormat === undefined) continue;
+    formats.set(track.name, { oddsFormat: track.oddsFormat, dividendUnit: track.dividendUnit ?? 1 });
+  }
+  return (track) => formats.get(track);
+}
 
 /**
  * Stores each configured track's code and zone. Re-registering changes

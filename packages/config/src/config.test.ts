@@ -41,6 +41,7 @@ describe("defaults", () => {
       nearPostThresholdSeconds: 600,
       finalIntervalSeconds: 20,
       finalThresholdSeconds: 120,
+      afterOffSeconds: 600,
       cardRefreshSeconds: 900,
     });
     expect(config.http).toEqual({
@@ -64,6 +65,14 @@ describe("defaults", () => {
         windowMinutes: 10,
         withinMinutesToPost: 20,
       },
+      drift: {
+        enabled: true,
+        probabilityPoints: 5,
+        oddsRisePercent: 50,
+        windowMinutes: 10,
+        withinMinutesToPost: 20,
+      },
+      scratch: { enabled: true },
       overlay: { enabled: true, ratio: 2, withinMinutesToPost: 10 },
       exactaPayout: { enabled: false, min: null, max: null, combinations: [] },
       crossPool: {
@@ -74,6 +83,7 @@ describe("defaults", () => {
         withinMinutesToPost: 10,
         maxWinAgeSeconds: 120,
       },
+      lateChange: { enabled: true, minPercent: 20 },
       minPool: { win: 10_000, exacta: 10_000 },
     });
     expect(config.alerts.trackOverrides).toEqual({});
@@ -113,6 +123,8 @@ describe("defaults", () => {
       timezone: "America/New_York",
       enabled: true,
       pools: ["win", "exacta"],
+      oddsFormat: "odds_to_one",
+      dividendUnit: 1,
       endpoints: {
         card: "http://127.0.0.1:8080/{code}/{date}/card",
         win: "http://127.0.0.1:8080/{code}/{date}/{race}/win",

@@ -81,6 +81,7 @@ export {
   type EvaluationWriter,
   type WinOddsRow,
 } from "./queries/evaluation/view.js";
+export { lateChangeBoards, type LateChangeBoards, type LateChangeRange } from "./queries/late-changes.js";
 export type { PassLimits, SnapshotBatch, SnapshotHead, StreamMarks } from "./queries/evaluation/batches.js";
 export type {
   Track,

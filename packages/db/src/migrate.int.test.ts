@@ -1,12 +1,53 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { allMigrationsApplied, migrateDatabase, migrationNames } from "./migrate.js";
+import {
+  allMigrationsApplied,
+  appliedMigrations,
+  migrateDatabase,
+  migrationNames,
+  migrationsDir,
+  runPrisma,
+} from "./migrate.js";
 import { freshDatabaseFile, migratedTemplate } from "../testing/index.js";
 
 const scratch = (name: string) => path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-migrate-")), name);
+
+/**
+ * A new database file migrated by the real `prisma migrate deploy` with only the
+ * migrations named before `upTo`: the schema as it was before that migration.
+ * The CLI is pointed (--config) at a copy of the folder holding just those.
+ */
+function migratedBefore(upTo: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-migrate-prev-"));
+  const folder = path.join(dir, "migrations");
+  cpSync(path.join(migrationsDir, "migration_lock.toml"), path.join(folder, "migration_lock.toml"));
+  for (const name of migrationNames().filter((n) => n < upTo)) {
+    cpSync(path.join(migrationsDir, name), path.join(folder, name), { recursive: true });
+  }
+  const srcDir = path.dirname(fileURLToPath(import.meta.url));
+  const config = path.join(dir, "prisma.config.ts");
+  writeFileSync(
+    config,
+    `import { defineConfig } from ${JSON.stringify(createRequire(import.meta.url).resolve("prisma/config"))};
+import { MigrationAdapterFactory } from ${JSON.stringify(path.join(srcDir, "migrate-adapter.ts"))};
+export default defineConfig({
+  schema: ${JSON.stringify(path.join(srcDir, "..", "prisma", "schema.prisma"))},
+  migrations: { path: ${JSON.stringify(folder)} },
+  experimental: { adapter: true },
+  engine: "js",
+  adapter: async () => new MigrationAdapterFactory({ url: process.env.DATABASE_URL }),
+});
+`,
+  );
+  const file = path.join(dir, "previous.db");
+  runPrisma(["migrate", "deploy", "--config", config], file, { quiet: true });
+  return file;
+}
 
 describe("migrateDatabase", () => {
   it("knows a migrated database needs nothing and skips the Prisma CLI", () => {
@@ -55,6 +96,38 @@ describe("migrateDatabase", () => {
       .run();
     withFailure.close();
     expect(allMigrationsApplied(failed)).toBe(false);
+  });
+
+  it("adds race.off_at (NULL) to a database at the previous head, keeping its rows", () => {
+    const OFF_AT = "20261202060000_race_off_at";
+    expect(migrationNames()).toContain(OFF_AT);
+    const file = migratedBefore(OFF_AT);
+    expect(appliedMigrations(file)).toEqual(migrationNames().filter((n) => n < OFF_AT));
+    const before = new Database(file);
+    const raceColumns = (sql: Database.Database) =>
+      (sql.prepare(`PRAGMA table_info(race)`).all() as Array<{ name: string }>).map((c) => c.name);
+    expect(raceColumns(before)).not.toContain("off_at");
+    before
+      .prepare(
+        `INSERT INTO track (name, timezone, updated_at) VALUES ('Belmont Park', 'America/New_York', ?)`,
+      )
+      .run("2025-09-13T12:00:00.000+00:00");
+    before
+      .prepare(
+        `INSERT INTO race (track_id, race_date, race_number, post_time, status, card_as_of, updated_at)
+         VALUES (1, '2025-09-13', 1, '2025-09-13T17:05:00.000+00:00', 'official', '2025-09-13T16:00:00.000+00:00', ?)`,
+      )
+      .run("2025-09-13T12:00:00.000+00:00");
+    const row = before.prepare(`SELECT * FROM race`).get() as Record<string, unknown>;
+    before.close();
+
+    migrateDatabase(file, { quiet: true });
+    expect(allMigrationsApplied(file)).toBe(true);
+    const after = new Database(file);
+    expect(raceColumns(after)).toContain("off_at");
+    expect(after.prepare(`SELECT * FROM race`).all()).toEqual([{ ...row, off_at: null }]);
+    expect(after.prepare(`PRAGMA integrity_check`).get()).toEqual({ integrity_check: "ok" });
+    after.close();
   });
 
   it("migrates a new file from nothing", () => {

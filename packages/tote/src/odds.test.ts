@@ -2,10 +2,15 @@ import { describe, expect, it } from "vitest";
 import {
   BOARD_ODDS_LADDER,
   boardOdds,
+  decimalDividendToOdds,
+  DEFAULT_BOARD_ODDS_FORMAT,
   formatBoardOdds,
   impliedProbability,
+  ODDS_FORMATS,
   oddsToDecimal,
   parseBoardOdds,
+  parseDecimalDividend,
+  parseOddsAs,
 } from "./odds.js";
 
 function oddsOf(value: unknown): number | null {
@@ -203,5 +208,97 @@ describe("formatBoardOdds", () => {
     for (const odds of [...samples, ...BOARD_ODDS_LADDER.map((rung) => rung.value)]) {
       expect(oddsOf(formatBoardOdds(odds))).toBe(boardOdds(odds));
     }
+  });
+});
+
+describe("decimal dividends", () => {
+  function decimalOdds(value: unknown, unit?: number): number | null {
+    const parsed = parseDecimalDividend(value, unit);
+    if (!parsed.ok) throw new Error(`expected ${String(value)} to parse, got: ${parsed.error}`);
+    return parsed.odds;
+  }
+  function decimalError(value: unknown, unit?: number): string {
+    const parsed = parseDecimalDividend(value, unit);
+    if (parsed.ok) throw new Error(`expected ${String(value)} to be rejected, got odds ${parsed.odds}`);
+    return parsed.error;
+  }
+
+  it("names the formats, odds-to-1 by default", () => {
+    expect(ODDS_FORMATS).toEqual(["odds_to_one", "decimal"]);
+    expect(DEFAULT_BOARD_ODDS_FORMAT).toEqual({ oddsFormat: "odds_to_one", dividendUnit: 1 });
+  });
+
+  it.each([
+    // dividend per 1 staked, stake included: odds-to-1 = dividend - 1
+    [3.5, 2.5], // 3.5 - 1 = 2.5 (5-2)
+    [4, 3], // 4 - 1 = 3 (3-1)
+    [11, 10], // 11 - 1 = 10 (10-1)
+    [2, 1], // 2 - 1 = 1 (EVEN)
+    [1.6, 0.6], // 1.6 - 1 = 0.6 (3-5), 0.6000000000000001 in floats before rounding
+    [1.1, 0.1], // 1.1 - 1 = 0.1, 0.10000000000000009 in floats before rounding
+    ["3.50", 2.5], // numeric text: 3.50 - 1 = 2.5
+    [" 11 ", 10], // 11 - 1 = 10
+  ])("reads the dividend %j per 1 as odds-to-1 %s", (dividend, odds) => {
+    expect(decimalOdds(dividend)).toBe(odds);
+  });
+
+  it("rounds away the float noise of dividend - 1", () => {
+    expect(1.1 - 1).not.toBe(0.1);
+    expect(1.6 - 1).not.toBe(0.6);
+    expect(decimalDividendToOdds(1.1)).toBe(0.1);
+    expect(decimalDividendToOdds(1.6)).toBe(0.6);
+  });
+
+  it("divides by the unit a dividend is quoted for", () => {
+    // Hong Kong quotes per $10: 35 / 10 = 3.5 per 1 -> 3.5 - 1 = 2.5 (5-2)
+    expect(decimalOdds(35, 10)).toBe(2.5);
+    expect(decimalDividendToOdds(35, 10)).toBe(2.5);
+    // 16 / 10 = 1.6 per 1 -> 0.6 (3-5)
+    expect(decimalOdds("16", 10)).toBe(0.6);
+    // 110 / 10 = 11 per 1 -> 10 (10-1)
+    expect(decimalOdds(110, 10)).toBe(10);
+  });
+
+  it.each([null, undefined, "SCR", "scratched"])("treats %j as no odds now", (value) => {
+    expect(decimalOdds(value)).toBeNull();
+  });
+
+  it("refuses a dividend that pays back no more than the stake", () => {
+    expect(decimalError(1)).toMatch(/1 per 1 staked pays back no more than the stake.*more than 1/);
+    expect(decimalError(0.5)).toMatch(/no more than the stake/);
+    expect(decimalError(0)).toMatch(/no more than the stake/);
+    // per $10: 10 returns the stake only
+    expect(decimalError(10, 10)).toMatch(/10 per 10 staked.*more than 10/);
+    expect(decimalError(1 + 1e-12)).toMatch(/no more than the stake/);
+    expect(() => decimalDividendToOdds(1)).toThrow(
+      /decimalDividendToOdds.*above the unit staked \(1\).*got 1/,
+    );
+    expect(() => decimalDividendToOdds(1 + 1e-12)).toThrow(RangeError);
+    expect(() => decimalDividendToOdds(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+    expect(() => decimalDividendToOdds(3.5, 0)).toThrow(/dividend unit.*got 0/);
+  });
+
+  it("refuses odds-to-1 forms on a decimal board", () => {
+    expect(decimalError("5-2")).toBe(
+      '"5-2" is odds-to-1, but this board shows decimal dividends (e.g. 3.5 for 5-2)',
+    );
+    expect(decimalError("5/2")).toMatch(/is odds-to-1/);
+    expect(decimalError("EVEN")).toMatch(/is odds-to-1/);
+  });
+
+  it("refuses negative, malformed and other values", () => {
+    expect(decimalError("-3.5")).toMatch(/must not be negative/);
+    expect(decimalError(-3.5)).toMatch(/must not be negative/);
+    expect(decimalError("abc")).toMatch(/not a decimal dividend: "abc"/);
+    expect(decimalError("1e3")).toMatch(/not a decimal dividend/);
+    expect(decimalError(Number.NaN)).toMatch(/finite/);
+    expect(decimalError(true)).toMatch(/number or numeric text, got boolean true/);
+  });
+
+  it("parseOddsAs reads each format", () => {
+    expect(parseOddsAs("5-2", DEFAULT_BOARD_ODDS_FORMAT)).toEqual({ ok: true, odds: 2.5 });
+    expect(parseOddsAs(3.5, DEFAULT_BOARD_ODDS_FORMAT)).toEqual({ ok: true, odds: 3.5 });
+    expect(parseOddsAs(3.5, { oddsFormat: "decimal", dividendUnit: 1 })).toEqual({ ok: true, odds: 2.5 });
+    expect(parseOddsAs(35, { oddsFormat: "decimal", dividendUnit: 10 })).toEqual({ ok: true, odds: 2.5 });
   });
 });

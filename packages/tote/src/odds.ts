@@ -3,7 +3,9 @@
  * converting odds-to-1 into payouts and probabilities, and rounding a price
  * down to what a US tote board would display.
  *
- * Everything here works in "odds-to-1": 5-2 is 2.5, EVEN is 1, 3-5 is 0.6.
+ * Everything here works in "odds-to-1": 5-2 is 2.5, EVEN is 1, 3-5 is 0.6. Boards outside
+ * North America show decimal dividends instead (payout per unit stake, stake included: 3.5 is
+ * 5-2); parseDecimalDividend reads those into the same odds-to-1.
  */
 
 export type OddsParse = { ok: true; odds: number | null } | { ok: false; error: string };
@@ -158,4 +160,111 @@ export function formatBoardOdds(oddsToOne: number): string {
   const { numerator, denominator } = boardPriceOf(oddsToOne);
   if (denominator === 1) return numerator === 1 ? "EVEN" : String(numerator);
   return `${numerator}-${denominator}`;
+}
+
+// ------------------------------------------------------------------ decimal boards
+
+/**
+ * How a board quotes win prices: "odds_to_one" (North America: 5-2, 3-5, 12) or "decimal"
+ * (elsewhere: the dividend per unit staked, stake included, so 3.5 is 5-2).
+ */
+export const ODDS_FORMATS = ["odds_to_one", "decimal"] as const;
+export type OddsFormat = (typeof ODDS_FORMATS)[number];
+
+/**
+ * How one track's board quotes win prices. `dividendUnit` is the stake a decimal dividend is
+ * quoted for (1 in most places; Hong Kong quotes per $10, so 35 there is 3.5 per 1); it means
+ * nothing to an odds-to-1 board.
+ */
+export interface BoardOddsFormat {
+  oddsFormat: OddsFormat;
+  dividendUnit: number;
+}
+
+/** A board nobody described: North American odds-to-1. */
+export const DEFAULT_BOARD_ODDS_FORMAT: Readonly<BoardOddsFormat> = {
+  oddsFormat: "odds_to_one",
+  dividendUnit: 1,
+};
+
+/** Odds-to-1 computed from a dividend lose their float noise at this grain (3.5 - 1 is 2.5 either way). */
+const DIVIDEND_GRAIN = 1e9;
+
+function assertDividendUnit(fn: string, unit: number): void {
+  if (!Number.isFinite(unit) || unit <= 0) {
+    throw new RangeError(`${fn}: dividend unit must be a finite number > 0, got ${String(unit)}`);
+  }
+}
+
+/** dividend / unit - 1 without the float noise; not checked (NaN for NaN, <= 0 for no profit). */
+function oddsOfDividend(dividend: number, unit: number): number {
+  return Math.round((dividend / unit - 1) * DIVIDEND_GRAIN) / DIVIDEND_GRAIN;
+}
+
+/**
+ * Odds-to-1 of a decimal dividend quoted per `unit` staked: dividend / unit - 1, rounded to
+ * 1e-9 so float noise does not reach the stored odds (1.1 per 1 is 0.1, not
+ * 0.10000000000000009; 35 per 10 is exactly 2.5). Throws a RangeError for a dividend that
+ * returns no more than the stake (no decimal board shows one), judged after the rounding.
+ */
+export function decimalDividendToOdds(dividend: number, unit: number = 1): number {
+  const fn = "decimalDividendToOdds";
+  assertDividendUnit(fn, unit);
+  const odds = oddsOfDividend(dividend, unit);
+  if (!Number.isFinite(odds) || odds <= 0) {
+    throw new RangeError(
+      `${fn}: a dividend must be a finite number above the unit staked (${String(unit)}), got ${String(dividend)}`,
+    );
+  }
+  return odds;
+}
+
+const DECIMAL_NUMBER = /^\d+(?:\.\d+)?$/;
+
+/**
+ * Reads a decimal dividend (per `unit` staked, stake included) as a decimal board shows it:
+ * a number, as JSON or as text ("3.50"); "SCR", "SCRATCHED" or null mean no odds now. Answers
+ * in odds-to-1, as parseBoardOdds does. A fraction ("5-2"), "EVEN", a dividend at or below the
+ * unit (it would pay back no more than the stake) and anything else are refused.
+ */
+export function parseDecimalDividend(value: unknown, unit: number = 1): OddsParse {
+  assertDividendUnit("parseDecimalDividend", unit);
+  if (value === null || value === undefined) return { ok: true, odds: null };
+  let dividend: number;
+  if (typeof value === "number") {
+    dividend = value;
+  } else if (typeof value === "string") {
+    const text = value.trim().toUpperCase();
+    if (NO_ODDS_WORDS.has(text)) return { ok: true, odds: null };
+    if (FRACTION.test(text) || EVEN_WORDS.has(text)) {
+      return fail(
+        `${describe(value)} is odds-to-1, but this board shows decimal dividends (e.g. 3.5 for 5-2)`,
+      );
+    }
+    if (/^-\s*\d/.test(text)) return fail(`a dividend must not be negative, got ${describe(value)}`);
+    if (!DECIMAL_NUMBER.test(text)) {
+      return fail(`not a decimal dividend: ${describe(value)} (expected a number such as 3.5 or "3.50")`);
+    }
+    dividend = Number(text);
+  } else {
+    return fail(`a dividend must be a number or numeric text, got ${describe(value)}`);
+  }
+  if (!Number.isFinite(dividend)) return fail(`a dividend must be a finite number, got ${describe(value)}`);
+  if (dividend < 0) return fail(`a dividend must not be negative, got ${describe(value)}`);
+  const odds = oddsOfDividend(dividend, unit);
+  // Judged after rounding too: a hair above the unit would otherwise be stored as odds of 0.
+  if (dividend <= unit || !(odds > 0)) {
+    return fail(
+      `a decimal dividend of ${String(dividend)} per ${String(unit)} staked pays back no more than ` +
+        `the stake (it includes the stake, so it must be more than ${String(unit)}), got ${describe(value)}`,
+    );
+  }
+  return { ok: true, odds };
+}
+
+/** Reads board odds in the board's own format (odds-to-1 or decimal dividends per `dividendUnit`). */
+export function parseOddsAs(value: unknown, format: BoardOddsFormat): OddsParse {
+  return format.oddsFormat === "decimal"
+    ? parseDecimalDividend(value, format.dividendUnit)
+    : parseBoardOdds(value);
 }

@@ -3,10 +3,12 @@ import {
   DEFAULT_EXACTA_TAKEOUT,
   DEFAULT_WIN_TAKEOUT,
   exactaKey,
+  exactaPayoutForTwo,
   exactaPayoutFromPool,
   fairExactaPayout,
   harvilleExactaGrid,
   harvilleExactaProbability,
+  MIN_TWO_DOLLAR_PAYOUT,
   normalizedWinProbabilities,
   winOddsFromPool,
 } from "./pools.js";
@@ -83,6 +85,17 @@ describe("winOddsFromPool", () => {
     expect(() => winOddsFromPool(10, 100, 1)).toThrow(/takeout.*1/);
     expect(() => winOddsFromPool(10, 100, -0.1)).toThrow(RangeError);
   });
+
+  it("refuses more money on the runner than in the whole pool", () => {
+    // 120000 on one runner of a 100000 pool is impossible; it used to "pay" the 0.05 minimum
+    expect(() => winOddsFromPool(120000, 100000)).toThrow(RangeError);
+    expect(() => winOddsFromPool(120000, 100000)).toThrow(
+      /^winOddsFromPool: runnerPool 120000 is more than totalPool 100000/,
+    );
+    expect(() => winOddsFromPool(1, 0)).toThrow(/runnerPool 1 is more than totalPool 0/);
+    // all the money on one runner is possible: 84000 / 100000 = 0.84 -> minimum 1.05 -> 0.05
+    expect(winOddsFromPool(100000, 100000)).toBe(0.05);
+  });
 });
 
 describe("exactaPayoutFromPool", () => {
@@ -121,6 +134,41 @@ describe("exactaPayoutFromPool", () => {
     expect(() => exactaPayoutFromPool(1000, -75000)).toThrow(/totalPool/);
     expect(() => exactaPayoutFromPool(Number.NaN, 75000)).toThrow(/comboPool/);
     expect(() => exactaPayoutFromPool(1000, 75000, 1.5)).toThrow(/takeout/);
+  });
+
+  it("refuses more money on the combination than in the whole pool", () => {
+    expect(() => exactaPayoutFromPool(80000, 75000)).toThrow(
+      /^exactaPayoutFromPool: comboPool 80000 is more than totalPool 75000/,
+    );
+    // the whole pool on one combination: 60000 / 75000 = 0.8 -> minimum 1.05 per $1 -> $2.10
+    expect(exactaPayoutFromPool(75000, 75000)).toBe(2.1);
+  });
+});
+
+describe("exactaPayoutForTwo", () => {
+  it("is the US minimum $2.10", () => {
+    expect(MIN_TWO_DOLLAR_PAYOUT).toBe(2.1);
+  });
+
+  it("rescales to a $2 ticket as payout * 2 / base, to the cent", () => {
+    // 453 at base 10: 453*2/10 = 906/10 = 90.6 exactly; 453 * (2/10) = 453 * 0.2 = 90.60000000000001
+    expect(453 * (2 / 10)).toBe(90.60000000000001);
+    expect(exactaPayoutForTwo(453, 10)).toBe(90.6);
+    // base 1: 10*2/1 = 20; base 2: unchanged; base 0.5: 23.05*2/0.5 = 92.2
+    expect(exactaPayoutForTwo(10, 1)).toBe(20);
+    expect(exactaPayoutForTwo(45, 2)).toBe(45);
+    expect(exactaPayoutForTwo(23.05, 0.5)).toBe(92.2);
+    // base 3: 10*2/3 = 6.666... -> 6.67 (rounded to the cent)
+    expect(exactaPayoutForTwo(10, 3)).toBe(6.67);
+    // $1.05 on $1 is the $2.10 minimum on $2: 1.05*2/1 = 2.1
+    expect(exactaPayoutForTwo(1.05, 1)).toBe(MIN_TWO_DOLLAR_PAYOUT);
+    expect(exactaPayoutForTwo(0, 1)).toBe(0);
+  });
+
+  it("refuses a bad payout or base", () => {
+    expect(() => exactaPayoutForTwo(-1, 2)).toThrow(/exactaPayoutForTwo: payout.*-1/);
+    expect(() => exactaPayoutForTwo(Number.NaN, 2)).toThrow(/payout/);
+    expect(() => exactaPayoutForTwo(10, 0)).toThrow(/exactaPayoutForTwo: baseAmount.*0/);
   });
 });
 

@@ -12,6 +12,8 @@ export const DEFAULT_EXACTA_TAKEOUT = 0.2;
 
 /** US minimum payout: $2.10 on a $2 ticket, i.e. 105 cents per $1. */
 const MIN_PAYOUT_CENTS_PER_DOLLAR = 105;
+/** The US minimum payout of a $2 ticket ($2.10): no probable for a $2 ticket is below it. */
+export const MIN_TWO_DOLLAR_PAYOUT = 2.1;
 /**
  * Breakage floors each $1 payout to the dime. The division can land a hair under an exact
  * dime (e.g. 3.3 as 3.2999999999999998), which must not cost the bettor ten cents.
@@ -28,6 +30,12 @@ function assertPoolArgs(fn: string, pool: number, poolName: string, totalPool: n
   if (!Number.isFinite(takeout) || takeout < 0 || takeout >= 1) {
     throw new RangeError(`${fn}: takeout must be in [0, 1), got ${String(takeout)}`);
   }
+  // A share is part of its pool: more money on one runner than in the whole pool is bad input.
+  if (pool > totalPool) {
+    throw new RangeError(
+      `${fn}: ${poolName} ${String(pool)} is more than totalPool ${String(totalPool)} (a share cannot exceed its pool)`,
+    );
+  }
 }
 
 /** Cents paid per $1 on a pool share: net pool / share, broken down to the dime, at least $1.05. */
@@ -40,6 +48,7 @@ function payoutCentsPerDollar(share: number, totalPool: number, takeout: number)
 /**
  * Odds-to-1 the win pool implies for one runner, with breakage to the dime and the $2.10
  * minimum applied (so never below 0.05). Null when nothing is bet on the runner.
+ * Throws a RangeError when the runner's money is more than the whole pool.
  */
 export function winOddsFromPool(
   runnerPool: number,
@@ -54,7 +63,8 @@ export function winOddsFromPool(
 
 /**
  * The probable payout, in currency, of a `baseAmount` exacta ticket on one combination.
- * Null when nothing is bet on the combination.
+ * Null when nothing is bet on the combination. Throws a RangeError when the combination's
+ * money is more than the whole pool.
  */
 export function exactaPayoutFromPool(
   comboPool: number,
@@ -66,6 +76,22 @@ export function exactaPayoutFromPool(
   assertBaseAmount("exactaPayoutFromPool", baseAmount);
   if (comboPool <= 0) return null;
   return (payoutCentsPerDollar(comboPool, totalPool, takeout) * baseAmount) / 100;
+}
+
+/**
+ * A probable payout quoted for a `baseAmount` ticket, as the payout of a $2 ticket:
+ * `payout * 2 / baseAmount` rounded to the cent. Multiplying first keeps exact inputs exact
+ * (453 for $10 is 90.6, where 453 * (2 / 10) is 90.60000000000001); the cent rounding takes
+ * off what noise is left. It does not apply the $2.10 minimum: compare with
+ * MIN_TWO_DOLLAR_PAYOUT to refuse a probable below it.
+ */
+export function exactaPayoutForTwo(payout: number, baseAmount: number): number {
+  const fn = "exactaPayoutForTwo";
+  if (!Number.isFinite(payout) || payout < 0) {
+    throw new RangeError(`${fn}: payout must be a finite number >= 0, got ${String(payout)}`);
+  }
+  assertBaseAmount(fn, baseAmount);
+  return Math.round(((payout * 2) / baseAmount) * 100) / 100;
 }
 
 /**

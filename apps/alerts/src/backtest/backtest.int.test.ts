@@ -128,7 +128,7 @@ describe("runBacktest over race dates", () => {
     expect(both.alerts).toHaveLength(3);
   });
 
-  it("skips a cancelled race and the boards after post of a race that went off", async () => {
+  it("skips a cancelled race; a race that went off has its boards after the off judged only as late changes", async () => {
     const db = client(freshDatabaseFile("backtest-status"));
     const race = {
       track: "Testville",
@@ -136,7 +136,9 @@ describe("runBacktest over race dates", () => {
       raceDate: "2025-06-01",
       postTime: new Date("2025-06-01T12:00:00Z"),
     };
-    // Both moves alert on an open race: #1 under 2-1 before post, #2 over 6-1 after it.
+    // Both moves alert on an open race: #1 under 2-1 before post, #2 over 6-1 after it. Races 3 and 4
+    // went off with no off time stored, so post time stands in for it: #2's 3-1 -> 7-1 at 12:03 is a
+    // late change (decimal 4 -> 8, +100% >= 20%), not an odds_above.
     const boards = {
       "2025-06-01T11:50:00Z": { 1: 2.5, 2: 3, 3: 4 },
       "2025-06-01T11:55:00Z": { 1: 1.8, 2: 3, 3: 4 },
@@ -152,7 +154,9 @@ describe("runBacktest over race dates", () => {
       "Testville 2025-06-01 R1 odds_below 1",
       "Testville 2025-06-01 R1 odds_above 2",
       "Testville 2025-06-01 R3 odds_below 1",
+      "Testville 2025-06-01 R3 late_change 2",
       "Testville 2025-06-01 R4 odds_below 1",
+      "Testville 2025-06-01 R4 late_change 2",
     ]);
   });
 });

@@ -18,10 +18,12 @@ import {
   emptyLedger,
   emptyStats,
   evaluateUnits,
+  historyWindowMinutes,
   settingsResolver,
   suppressionSettingsOf,
   type EvaluationStats,
 } from "../engine/evaluate-units.js";
+import { lastBoardBeforeOff } from "../engine/pass.js";
 import { RaceHistory } from "../engine/race-history.js";
 import { alertInputFor, unstoredAlert } from "../engine/stored-form.js";
 import { compareUnits, type EvaluationUnit } from "../engine/units.js";
@@ -122,10 +124,13 @@ export async function runBacktest(
     for (const raceId of raceIds) {
       const race = races.get(raceId);
       if (race === undefined) continue;
-      const windowStart = new Date(from.getTime() - settings(race.track).steam.windowMinutes * MS_PER_MINUTE);
+      const windowStart = new Date(
+        from.getTime() - historyWindowMinutes(settings(race.track)) * MS_PER_MINUTE,
+      );
       const history = new RaceHistory(race, [
         ...tx.winSnapshotBefore(raceId, windowStart),
         ...tx.winRowsBetween(raceId, windowStart, to),
+        ...lastBoardBeforeOff(tx, race, to.getTime()),
       ]);
       const inRange = (at: Date) => at.getTime() >= from.getTime() && at.getTime() <= to.getTime();
       const units: EvaluationUnit[] = [
@@ -140,6 +145,7 @@ export async function runBacktest(
       if (units.length === 0) continue;
       evaluatedRaces++;
       const ledger = emptyLedger();
+      const dedupeKeys = new Set<string>();
       const raceStats = evaluateUnits(
         units,
         {
@@ -151,7 +157,11 @@ export async function runBacktest(
         },
         suppression,
         (candidate) => {
-          alerts.push(unstoredAlert(alertInputFor(candidate), race));
+          // As the database's UNIQUE dedupe key would: a later board of the same occasion adds nothing.
+          const input = alertInputFor(candidate);
+          if (dedupeKeys.has(input.dedupeKey)) return false;
+          dedupeKeys.add(input.dedupeKey);
+          alerts.push(unstoredAlert(input, race));
           return true;
         },
       );

@@ -49,6 +49,9 @@ const TYPE_LABELS: Record<string, string> = {
   exacta_high: "exacta probable high",
   exacta_overlay: "exacta overlay",
   exacta_underlay: "exacta underlay",
+  drift: "drift",
+  scratch: "scratch",
+  late_change: "late odds change",
 };
 
 /** "steam", "odds change"; unknown types readable as they are. */

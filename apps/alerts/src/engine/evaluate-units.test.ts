@@ -2,19 +2,17 @@ import { describe, expect, it } from "vitest";
 import type { EvaluationRace, WinOddsRow } from "@totewatch/db";
 import type { AlertCandidate, ExactaSnapshot, RuleSettings } from "../rules/index.js";
 import { at, exactaBoard, POST, settings } from "../../test/rules.js";
-import {
-  candidatesForUnit,
-  emptyLedger,
-  evaluateUnits,
-  isAlertable,
-  type RaceLedger,
-} from "./evaluate-units.js";
+import { candidatesForUnit, emptyLedger, evaluateUnits, phaseOf, type RaceLedger } from "./evaluate-units.js";
 import { RaceHistory } from "./race-history.js";
 import { compareUnits, type EvaluationUnit } from "./units.js";
 
 const RACE_ID = 1;
 
-function evaluationRace(status: string, postTime: Date | null = POST): EvaluationRace {
+function evaluationRace(
+  status: string,
+  postTime: Date | null = POST,
+  offAt: Date | null = null,
+): EvaluationRace {
   const horses = ["Alpha", "Bravo", "Charlie"];
   return {
     raceId: RACE_ID,
@@ -24,6 +22,7 @@ function evaluationRace(status: string, postTime: Date | null = POST): Evaluatio
     raceNumber: 1,
     postTime,
     status,
+    offAt,
     entries: new Map(
       horses.map((horse, i) => [
         101 + i,
@@ -86,24 +85,32 @@ function raised(
   return out;
 }
 
-describe("isAlertable", () => {
+describe("phaseOf", () => {
   it("rules out every snapshot of a cancelled race", () => {
-    expect(isAlertable({ status: "cancelled", postTime: POST }, at("11:50"))).toBe(false);
-    expect(isAlertable({ status: "cancelled", postTime: null }, at("11:50"))).toBe(false);
+    expect(phaseOf({ status: "cancelled", postTime: POST, offAt: null }, at("11:50"))).toBe("none");
+    expect(phaseOf({ status: "cancelled", postTime: null, offAt: null }, at("11:50"))).toBe("none");
   });
 
-  it("cuts an off or official race at post time, post itself included", () => {
+  it("keeps the pre-race rules through post drag, up to and including the off", () => {
+    // Scheduled post 12:00, the gates opened at 12:04: a board at 12:03 is still bettable money.
+    const dragged = { status: "off", postTime: POST, offAt: at("12:04") };
+    expect(phaseOf(dragged, at("12:03"))).toBe("pre-race");
+    expect(phaseOf(dragged, at("12:04"))).toBe("pre-race");
+    expect(phaseOf(dragged, at("12:04:01"))).toBe("after-off");
+  });
+
+  it("cuts an off or official race without a stored off time at post time, post itself included", () => {
     for (const status of ["off", "official"]) {
-      expect(isAlertable({ status, postTime: POST }, at("12:00"))).toBe(true);
-      expect(isAlertable({ status, postTime: POST }, at("12:00:01"))).toBe(false);
+      expect(phaseOf({ status, postTime: POST, offAt: null }, at("12:00"))).toBe("pre-race");
+      expect(phaseOf({ status, postTime: POST, offAt: null }, at("12:00:01"))).toBe("after-off");
       // No post time: no instant to cut at.
-      expect(isAlertable({ status, postTime: null }, at("12:30"))).toBe(true);
+      expect(phaseOf({ status, postTime: null, offAt: null }, at("12:30"))).toBe("pre-race");
     }
   });
 
-  it("keeps scheduled and open races whole", () => {
+  it("keeps scheduled and open races pre-race after post: they have not gone off", () => {
     for (const status of ["scheduled", "open"])
-      expect(isAlertable({ status, postTime: POST }, at("12:05"))).toBe(true);
+      expect(phaseOf({ status, postTime: POST, offAt: null }, at("12:05"))).toBe("pre-race");
   });
 });
 
@@ -111,7 +118,10 @@ describe("evaluateUnits and race status", () => {
   // #2 halves (2 -> 1) by 11:50, #3 doubles (3 -> 6) by 12:02: odds_change (30%) sees both moves.
   const rows = winRows({ "11:45": [1, 2, 3], "11:50": [1, 1, 3], "12:02": [1, 1, 6] });
   const units = [unit("win", "11:45"), unit("win", "11:50"), unit("win", "12:02")];
-  const changes = settings({ steam: { ...settings().steam, enabled: false } });
+  const changes = settings({
+    steam: { ...settings().steam, enabled: false },
+    drift: { ...settings().drift, enabled: false },
+  });
 
   it("alerts on an open race's boards, before and after post", () => {
     expect(raised(evaluationRace("open"), rows, units, [], changes)).toEqual([
@@ -124,9 +134,22 @@ describe("evaluateUnits and race status", () => {
     expect(raised(evaluationRace("cancelled"), rows, units, [], changes)).toEqual([]);
   });
 
-  it("skips the boards fetched after post once the race went off", () => {
+  it("judges the boards after the off only as late changes", () => {
+    // Off with no stored off time: post (12:00) stands in. #3 3-1 at the last board before it (11:50)
+    // -> 6-1 at 12:02: decimal 4 -> 7, +75% >= lateChange.minPercent 20.
     for (const status of ["off", "official"])
-      expect(raised(evaluationRace(status), rows, units, [], changes)).toEqual(["odds_change 2 @11:50"]);
+      expect(raised(evaluationRace(status), rows, units, [], changes)).toEqual([
+        "odds_change 2 @11:50",
+        "late_change 3 @12:02",
+      ]);
+  });
+
+  it("keeps the pre-race rules through post drag: a board after post but before the off", () => {
+    // The gates opened at 12:04: the 12:02 move is money a player could still follow.
+    expect(raised(evaluationRace("off", POST, at("12:04")), rows, units, [], changes)).toEqual([
+      "odds_change 2 @11:50",
+      "odds_change 3 @12:02",
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@ import type { EvaluationRace } from "@totewatch/db";
 import { RUN_STATUSES } from "@totewatch/tote";
 import {
   evaluateExactaSnapshot,
+  evaluateLateChange,
   evaluateWinSnapshot,
   shouldSuppress,
   type AlertCandidate,
@@ -21,7 +22,19 @@ import {
 import type { RaceHistory } from "./race-history.js";
 import type { EvaluationUnit } from "./units.js";
 
+/**
+ * When the race went off, as far as the evaluation can tell: the stored off time, or, for a race
+ * known to be off or official without one (an older database, a feed that never timed its "off"),
+ * its scheduled post time. Null while the race is not known to be off.
+ */
+export function offTimeOf(race: Pick<EvaluationRace, "status" | "postTime" | "offAt">): Date | null {
+  if (race.offAt !== null) return race.offAt;
+  return RUN_STATUSES.has(race.status) ? race.postTime : null;
+}
+
 export function raceContextOf(race: EvaluationRace): RaceContext {
+  const scratched = new Set<string>();
+  for (const entry of race.entries.values()) if (entry.scratched) scratched.add(entry.programNumber);
   return {
     raceId: race.raceId,
     track: race.track,
@@ -29,7 +42,14 @@ export function raceContextOf(race: EvaluationRace): RaceContext {
     raceDate: race.raceDate,
     postTime: race.postTime,
     timezone: race.timezone,
+    offAt: offTimeOf(race),
+    scratched,
   };
+}
+
+/** How far back the win rules look from a board: the longer of steam's and drift's windows. */
+export function historyWindowMinutes(settings: RuleSettings): number {
+  return Math.max(settings.steam.windowMinutes, settings.drift.windowMinutes);
 }
 
 /** Rule settings per track, resolved once per track. */
@@ -67,22 +87,24 @@ export function emptyLedger(): RaceLedger {
 }
 
 /**
- * Whether a snapshot of `race` fetched at `fetchedAt` can be alerted on. Not for a cancelled race
- * (there is nothing to bet on), nor, once the race is off or official, for a board fetched after
- * post time (the pools are closed; what moves there is settlement, not money). A race whose post
- * time is unknown keeps its boards: there is no instant to cut at.
+ * Which rules a snapshot of `race` fetched at `fetchedAt` is for: none for a cancelled race (there
+ * is nothing to bet on); the late-change rule for a board fetched after the off (the pools are
+ * closed: what still moves there is late money merging, not a bet anyone can follow); the pre-race
+ * rules otherwise, including through post drag (after scheduled post, before the off). A board at
+ * the off instant is the last pre-off board.
  */
-export function isAlertable(race: Pick<EvaluationRace, "status" | "postTime">, fetchedAt: Date): boolean {
-  if (race.status === "cancelled") return false;
-  if (RUN_STATUSES.has(race.status) && race.postTime !== null) {
-    return fetchedAt.getTime() <= race.postTime.getTime();
-  }
-  return true;
+export function phaseOf(
+  race: Pick<EvaluationRace, "status" | "postTime" | "offAt">,
+  fetchedAt: Date,
+): "none" | "pre-race" | "after-off" {
+  if (race.status === "cancelled") return "none";
+  const offAt = offTimeOf(race);
+  return offAt !== null && fetchedAt.getTime() > offAt.getTime() ? "after-off" : "pre-race";
 }
 
 /**
  * The candidates of one unit, strongest first; [] when the data it needs is missing or the race's
- * status rules the unit out (isAlertable).
+ * phase rules the unit out (phaseOf).
  */
 export function candidatesForUnit(
   unit: EvaluationUnit,
@@ -91,10 +113,19 @@ export function candidatesForUnit(
   exactaGrid: () => ExactaSnapshot,
   settings: RuleSettings,
 ): AlertCandidate[] {
-  if (!isAlertable(race, unit.fetchedAt)) return [];
+  const phase = phaseOf(race, unit.fetchedAt);
+  if (phase === "none") return [];
   const ctx = raceContextOf(race);
+  if (phase === "after-off") {
+    if (unit.kind !== "win" || ctx.offAt === null) return [];
+    const lastPreOff = history.latestAtOrBefore(ctx.offAt);
+    const current = history.boardAt(unit.fetchedAt);
+    return lastPreOff === null || current === null
+      ? []
+      : evaluateLateChange(ctx, lastPreOff, current, settings);
+  }
   if (unit.kind === "win") {
-    const boards = history.historyFor(unit.fetchedAt, settings.steam.windowMinutes);
+    const boards = history.historyFor(unit.fetchedAt, historyWindowMinutes(settings));
     return boards === null ? [] : evaluateWinSnapshot(ctx, boards, settings);
   }
   const grid = exactaGrid();

@@ -9,11 +9,20 @@
  * over units evaluated in this pass, in the same commit as their alerts.
  */
 import type { TotewatchConfig } from "@totewatch/config";
-import type { EvaluationRace, EvaluationWriter, ExactaGrid, PassLimits } from "@totewatch/db";
+import type {
+  EvaluationRace,
+  EvaluationReader,
+  EvaluationWriter,
+  ExactaGrid,
+  PassLimits,
+  WinOddsRow,
+} from "@totewatch/db";
 import type { RuleSettings } from "../rules/index.js";
 import {
   emptyStats,
   evaluateUnits,
+  historyWindowMinutes,
+  offTimeOf,
   suppressionSettingsOf,
   type EvaluationStats,
   type RaceLedger,
@@ -120,11 +129,12 @@ function evaluatePass(
         if (!history) {
           const race = raceOf(raceId);
           const span = spans.get(raceId)!;
-          // Enough for steam's window before the earliest board, plus the board before that.
-          const from = new Date(span.from - pass.settings(race.track).steam.windowMinutes * MS_PER_MINUTE);
+          // Enough for steam's and drift's window before the earliest board, plus the board before that.
+          const from = new Date(span.from - historyWindowMinutes(pass.settings(race.track)) * MS_PER_MINUTE);
           const rows = [
             ...tx.winSnapshotBefore(raceId, from),
             ...tx.winRowsBetween(raceId, from, new Date(span.to)),
+            ...lastBoardBeforeOff(tx, race, span.to),
           ];
           history = new RaceHistory(race, rows);
           histories.set(raceId, history);
@@ -163,4 +173,14 @@ function evaluatePass(
       return stored.created;
     },
   );
+}
+
+/**
+ * The late-change rule compares a board after the off with the last board before it, which can
+ * lie further back than steam's window: its rows, when the pass reaches past the race's off.
+ */
+export function lastBoardBeforeOff(tx: EvaluationReader, race: EvaluationRace, until: number): WinOddsRow[] {
+  const offAt = offTimeOf(race);
+  if (offAt === null || until <= offAt.getTime()) return [];
+  return tx.winSnapshotBefore(race.raceId, new Date(offAt.getTime() + 1));
 }

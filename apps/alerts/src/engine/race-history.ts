@@ -17,11 +17,14 @@ export class RaceHistory {
   readonly snapshots: WinSnapshot[];
   private readonly indexByTime = new Map<number, number>();
 
-  constructor(race: EvaluationRace, rows: readonly WinOddsRow[]) {
+  constructor(race: Pick<EvaluationRace, "entries">, rows: readonly WinOddsRow[]) {
     const byTime = new Map<number, WinSnapshot>();
+    // Callers read overlapping ranges (a window, the board before it, the last board before the off).
+    const seen = new Set<number>();
     for (const row of rows) {
       const entry = race.entries.get(row.entryId);
-      if (entry === undefined || !(row.winOdds > 0)) continue;
+      if (entry === undefined || !(row.winOdds > 0) || seen.has(row.snapshotId)) continue;
+      seen.add(row.snapshotId);
       const at = row.fetchedAt.getTime();
       let snapshot = byTime.get(at);
       if (!snapshot) {
@@ -47,7 +50,7 @@ export class RaceHistory {
 
   /**
    * The history the win rules need for the board at `at`: the boards of the
-   * last `windowMinutes` (steam) and at least the one before it (crossings,
+   * last `windowMinutes` (steam, drift) and at least the one before it (crossings,
    * changes), ending with the board at `at`. Null when there is no board at `at`.
    */
   historyFor(at: Date, windowMinutes: number): WinSnapshot[] | null {
@@ -57,6 +60,12 @@ export class RaceHistory {
     let start = index;
     while (start > 0 && this.snapshots[start - 1]!.fetchedAt.getTime() >= windowStart) start--;
     return this.snapshots.slice(Math.max(0, Math.min(start, index - 1)), index + 1);
+  }
+
+  /** The board fetched exactly at `at`, or null. */
+  boardAt(at: Date): WinSnapshot | null {
+    const index = this.indexByTime.get(at.getTime());
+    return index === undefined ? null : this.snapshots[index]!;
   }
 
   /** The newest board at or before `at` (for the cross-pool rules), or null. */

@@ -7,10 +7,22 @@ export function minutesToPostAt(ctx: RaceContext, at: Date): number | null {
   return ctx.postTime === null ? null : minutesToPost(ctx.postTime, at);
 }
 
-/** True when post time is known and `at` lies in [post - withinMinutes, post]. */
+/**
+ * True while betting is open as far as the race knows: not off yet, or `at` no later than the
+ * off (a board fetched at the off instant is still the last pre-off board).
+ */
+export function isPreOff(ctx: RaceContext, at: Date): boolean {
+  return ctx.offAt === null || at.getTime() <= ctx.offAt.getTime();
+}
+
+/**
+ * True when post time is known, `at` is at most withinMinutes before it, and the race is not off
+ * at `at`. After scheduled post (negative minutes) it stays true until the off: races go late
+ * (post drag), and the last minutes of betting are the ones that matter.
+ */
 export function isNearPost(ctx: RaceContext, at: Date, withinMinutes: number): boolean {
   const minutes = minutesToPostAt(ctx, at);
-  return minutes !== null && minutes >= 0 && minutes <= withinMinutes;
+  return minutes !== null && minutes <= withinMinutes && isPreOff(ctx, at);
 }
 
 /** A thin pool makes odds jumpy; an unknown (null) pool is not held against the snapshot. */
@@ -37,8 +49,8 @@ export function relativeShortfall(actual: number, threshold: number): number {
   return threshold > 0 ? shortfall / threshold : shortfall;
 }
 
-/** "Saratoga R5" */
-export function raceLabel(ctx: RaceContext): string {
+/** "Saratoga R5" (any race shape that names its track and number). */
+export function raceLabel(ctx: Pick<RaceContext, "track" | "raceNumber">): string {
   return `${ctx.track} R${ctx.raceNumber}`;
 }
 
@@ -62,6 +74,12 @@ export function oddsToOneLabel(oddsToOne: number): string {
 /** "$12.40" */
 export function dollars(amount: number): string {
   return `$${amount.toFixed(2)}`;
+}
+
+/** "$49,000": whole currency units with thousands separators. */
+export function wholeDollars(amount: number): string {
+  const sign = amount < 0 ? "-" : "";
+  return `${sign}$${String(Math.round(Math.abs(amount))).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
 }
 
 /** "#3 Thunder Road" */

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { evaluateExactaSnapshot, evaluateWinSnapshot } from "./evaluate.js";
-import { at, exactaBoard, race, settings, winBoard } from "../../test/rules.js";
+import { evaluateExactaSnapshot, evaluateLateChange, evaluateWinSnapshot } from "./evaluate.js";
+import { at, exactaBoard, race, settings, toteBoard, winBoard } from "../../test/rules.js";
 
 describe("evaluateWinSnapshot", () => {
   it("runs every win rule on the latest snapshot, strongest first", () => {
-    // 11:41 -> 11:50 (10 min to post), previous = 11:41.
-    // #2 2 -> EVEN: odds_below 3? no (2 was already under 3). odds_change 50% (strength (50-30)/30 = 0.667).
-    //   steam +12.09 points (strength 1.418).
-    // #3 3 -> 5: odds_change 66.7% (strength 1.222); overlay 5 / ML 2 = 2.5x (strength 0.25).
+    // 11:41 -> 11:50 (10 min to post), previous = 11:41; moves on decimal odds (same field).
+    // #2 2 -> EVEN: odds_below 3? no (2 was already under 3). odds_change 3 -> 2, -33.3%
+    //   (strength (33.3 - 30) / 30 = 0.111). steam +12.09 points (strength 1.418).
+    // #3 3 -> 5: odds_change 4 -> 6, +50% (strength 0.667); drift 23.08% -> 14.29%, -8.79 points
+    //   (strength 0.758); overlay (5 + 1) / (ML 2 + 1) = 2x (strength 0).
     // #1 EVEN -> EVEN: nothing.
     const history = [
       winBoard(at("11:41"), { "1": 1, "2": 2, "3": 3 }, { morningLines: { "3": 2 } }),
@@ -16,6 +17,7 @@ describe("evaluateWinSnapshot", () => {
     const alerts = evaluateWinSnapshot(race(), history, settings());
     expect(alerts.map((a) => [a.type, a.subject])).toEqual([
       ["steam", "2"],
+      ["drift", "3"],
       ["odds_change", "3"],
       ["odds_change", "2"],
       ["overlay", "3"],
@@ -39,9 +41,56 @@ describe("evaluateWinSnapshot", () => {
     expect(evaluateWinSnapshot(race(), history, s).map((a) => a.type)).toEqual(["odds_below"]);
   });
 
+  it("on a favourite's scratch raises the scratch, not steam or odds changes on the rest", () => {
+    // #1 ($49,000 of $105,000) scratched at 11:48, 12 min to post; nobody else's money changes.
+    // The refund shortens #2 3.2 -> 1.2, #3 5.3 -> 2.3, #4 6.3 -> 2.9, #5 8.8 -> 4.2: the old
+    // rules raised four steam and four odds_change alerts. Over #2..#5 no share moved.
+    // The board prices did cross 3-1 (#2, #3, #4): odds_below stays on prices, as shown.
+    const history = [
+      toteBoard(at("11:45"), { "1": 49_000, "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 }),
+      toteBoard(at("11:48"), { "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 }),
+    ];
+    const alerts = evaluateWinSnapshot(race({ scratched: new Set(["1"]) }), history, settings());
+    expect(alerts.map((a) => [a.type, a.subject])).toEqual([
+      ["odds_below", "2"], // (3 - 1.2) / 3 = 0.6
+      ["scratch", "1"], // 49,000 / 105,000 = 0.467
+      ["odds_below", "3"], // (3 - 2.3) / 3 = 0.233
+      ["odds_below", "4"], // (3 - 2.9) / 3 = 0.033
+    ]);
+    expect(alerts[1]!.message).toBe(
+      "Saratoga R5 #1 Alpha: scratched, 46.7% of the win pool refunded ($49,000), 12 min to post",
+    );
+  });
+
+  it("raises nothing on a board fetched after the off", () => {
+    const history = [
+      winBoard(at("11:58"), { "1": 1, "2": 2, "3": 3 }, { morningLines: { "3": 2 } }),
+      winBoard(at("12:03"), { "1": 1, "2": 1, "3": 5 }, { morningLines: { "3": 2 } }),
+    ];
+    // 12:03 is 3 min after post: before the off it is still betting, after it nothing.
+    expect(evaluateWinSnapshot(race({ offAt: at("12:04") }), history, settings()).length).toBeGreaterThan(0);
+    expect(evaluateWinSnapshot(race({ offAt: at("12:02") }), history, settings())).toEqual([]);
+  });
+
   it("returns nothing for an empty history, and no crossings for a first snapshot", () => {
     expect(evaluateWinSnapshot(race(), [], settings())).toEqual([]);
     expect(evaluateWinSnapshot(race(), [winBoard(at("11:50"), { "2": 2.5 })], settings())).toEqual([]);
+  });
+});
+
+describe("evaluateLateChange", () => {
+  it("compares a post-off board with the last pre-off one, strongest first", () => {
+    // Off 12:02, minPercent 20. Decimal: #1 EVEN -> 1-2 (2 -> 1.5, -25%, strength 0.25);
+    // #2 2 -> 3 (3 -> 4, +33.3%, strength 0.667); #3 3 -> 5 (4 -> 6, +50%, strength 1.5).
+    const lastPreOff = winBoard(at("12:02"), { "1": 1, "2": 2, "3": 3 });
+    const after = winBoard(at("12:03"), { "1": 0.5, "2": 3, "3": 5 });
+    const alerts = evaluateLateChange(race({ offAt: at("12:02") }), lastPreOff, after, settings());
+    expect(alerts.map((a) => [a.type, a.subject])).toEqual([
+      ["late_change", "3"],
+      ["late_change", "2"],
+      ["late_change", "1"],
+    ]);
+    expect(alerts.every((a) => a.occasion?.getTime() === at("12:02").getTime())).toBe(true);
   });
 });
 

@@ -1,13 +1,10 @@
 /** Runs every rule on one new snapshot; the strongest candidates come first. */
 import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
+import { lateChangeAlerts } from "./late-change.js";
+import { driftAlerts, steamAlerts } from "./move-rules.js";
+import { scratchAlerts } from "./scratch.js";
 import type { AlertCandidate, ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
-import {
-  inFetchOrder,
-  oddsChangeAlerts,
-  oddsThresholdAlerts,
-  overlayAlerts,
-  steamAlerts,
-} from "./win-rules.js";
+import { inFetchOrder, oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts } from "./win-rules.js";
 
 /**
  * Strongest first, so a per-race cap keeps the alerts that matter most;
@@ -18,9 +15,10 @@ export function strongestFirst(candidates: AlertCandidate[]): AlertCandidate[] {
 }
 
 /**
- * Every win-board rule for the latest snapshot of `history` (oldest first; the snapshot before
- * it is the "previous" for crossings and changes). `history` should reach back at least
- * `settings.steam.windowMinutes` for steam to see the whole window.
+ * Every pre-race win-board rule for the latest snapshot of `history` (oldest first; the snapshot
+ * before it is the "previous" for crossings, changes and scratches). `history` should reach back
+ * at least max(steam, drift).windowMinutes for steam and drift to see the whole window. A board
+ * fetched after the off (ctx.offAt) raises nothing here: see evaluateLateChange.
  */
 export function evaluateWinSnapshot(
   ctx: RaceContext,
@@ -35,8 +33,24 @@ export function evaluateWinSnapshot(
     ...oddsThresholdAlerts(ctx, previous, current, settings),
     ...oddsChangeAlerts(ctx, previous, current, settings),
     ...steamAlerts(ctx, ordered, settings),
+    ...driftAlerts(ctx, ordered, settings),
     ...overlayAlerts(ctx, current, settings),
+    ...scratchAlerts(ctx, previous, current, settings),
   ]);
+}
+
+/**
+ * The post-off rule for a board fetched after the off: late odds changes from `lastPreOff`, the
+ * last board fetched at or before ctx.offAt; strongest first. Each candidate's `occasion` is
+ * lastPreOff.fetchedAt, so re-running it on every later board raises each interest once.
+ */
+export function evaluateLateChange(
+  ctx: RaceContext,
+  lastPreOff: WinSnapshot,
+  current: WinSnapshot,
+  settings: RuleSettings,
+): AlertCandidate[] {
+  return strongestFirst(lateChangeAlerts(ctx, lastPreOff, current, settings));
 }
 
 /**

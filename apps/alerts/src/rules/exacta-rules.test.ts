@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
-import { at, exactaBoard, race, settings, winBoard } from "../../test/rules.js";
+import { at, exactaBoard, race, settings, toteBoard, winBoard } from "../../test/rules.js";
 
 describe("exactaPayoutAlerts", () => {
   const s = settings({ exactaPayout: { enabled: true, min: 10, max: 100, combinations: [] } });
@@ -31,6 +31,24 @@ describe("exactaPayoutAlerts", () => {
     });
     const alerts = exactaPayoutAlerts(race(), exactaBoard(at("11:55"), probables), only);
     expect(alerts.map((a) => a.subject)).toEqual(["3-1"]);
+  });
+
+  it("matches the listed combinations as betting interests, and judges each once", () => {
+    // "1A-3" in the settings is the interest combination 1-3; the grid lists the entry by member.
+    // 1-3 is judged once, on the first probable listed for it (1A-3 $150; 1-3 $160 is the same bet).
+    // 1-1A is one interest twice: not an exacta, skipped.
+    const grid = exactaBoard(at("11:55"), { "1A-3": 150, "1-3": 160, "1-1A": 500, "2-3": 200 });
+    const only = settings({ exactaPayout: { enabled: true, min: 10, max: 100, combinations: ["1A-3"] } });
+    const alerts = exactaPayoutAlerts(race(), grid, only);
+    expect(alerts.map((a) => [a.subject, a.actualValue])).toEqual([["1-3", 150]]);
+    expect(alerts[0]!.message).toBe("Saratoga R5 exacta 1-3 probable $150.00, above $100.00, 5 min to post");
+    expect(exactaPayoutAlerts(race(), grid, s).map((a) => a.subject)).toEqual(["1-3", "2-3"]);
+  });
+
+  it("stays quiet on a grid fetched after the off", () => {
+    const board = exactaBoard(at("12:01"), probables);
+    expect(exactaPayoutAlerts(race({ offAt: at("12:00") }), board, s)).toEqual([]);
+    expect(exactaPayoutAlerts(race(), board, s)).toHaveLength(2);
   });
 
   it("skips a null bound, a disabled rule and an exacta pool under the minimum", () => {
@@ -123,8 +141,16 @@ describe("crossPoolAlerts", () => {
     expect(seenAt("12:00")).toEqual(["1-2"]);
     expect(seenAt("11:49:59")).toEqual([]);
     expect(seenAt("11:00")).toEqual([]);
-    // After post the pools are closed: nothing to bet on.
-    expect(seenAt("12:00:30")).toEqual([]);
+    // After scheduled post the pools stay open until the off (post drag)...
+    expect(seenAt("12:00:30")).toEqual(["1-2"]);
+  });
+
+  it("stays quiet on a grid fetched after the off", () => {
+    const board = exactaBoard(at("12:00:30"), { "1-2": 12 });
+    const late = winBoard(at("12:00:30"), { "1": 1, "2": 2, "3": 3 });
+    expect(crossPoolAlerts(race({ offAt: at("12:00") }), late, board, s)).toEqual([]);
+    // The grid fetched at the off instant is the last one anyone could bet on.
+    expect(crossPoolAlerts(race({ offAt: at("12:00:30") }), late, board, s)).toHaveLength(1);
   });
 
   it("skips a win board more than maxWinAgeSeconds older than the exacta grid", () => {
@@ -150,5 +176,68 @@ describe("crossPoolAlerts", () => {
     expect(crossPoolAlerts(race(), earlyWin, board, wide)).toHaveLength(1);
     const noPost = race({ postTime: null });
     expect(crossPoolAlerts(noPost, win, exactaBoard(at("11:55"), { "1-2": 12 }), s)).toEqual([]);
+  });
+
+  it("prices a coupled entry as one interest: fair probables raise nothing", () => {
+    // 1 and 1A are one interest at EVEN, with 2 at 2-1 and 3 at 3-1: over the interests,
+    // 6/13 = 0.4615, 4/13 = 0.3077, 3/13 = 0.2308 (as above). Fair $2 prices (1.6 / Harville):
+    // 1-2 24/91 -> 6.07; 1-3 18/91 -> 8.09; 2-1 24/117 -> 7.80; 2-3 12/117 -> 15.60;
+    // 3-1 18/130 -> 11.56; 3-2 12/130 -> 17.33. The grid pays about those (the entry by member,
+    // and 1-1A, which is one interest twice).
+    // Counting 1 and 1A as two runners (the old reading: 0.3158 each, 2 0.2105, 3 0.1579) made
+    // every one of these twelve an underlay: e.g. 1-2 fair 1.6 / (0.3158 * 0.2105 / 0.6842) = 16.47.
+    const members = winBoard(at("11:54"), { "1": 1, "1A": 1, "2": 2, "3": 3 });
+    const grid = exactaBoard(at("11:55"), {
+      "1-2": 6,
+      "1A-2": 6,
+      "1-3": 8,
+      "1A-3": 8,
+      "2-1": 7.8,
+      "2-1A": 7.8,
+      "2-3": 15.6,
+      "3-1": 11.5,
+      "3-1A": 11.5,
+      "3-2": 17.3,
+      "1-1A": 4,
+      "1A-1": 4,
+    });
+    expect(crossPoolAlerts(race(), members, grid, s)).toEqual([]);
+  });
+
+  it("gives the same alerts whether the entry is listed by member or once", () => {
+    // 3-2 at $40 against fair 17.33: (40 - 17.33) / 17.33 = +130.8% overlay; the rest fair.
+    // 1A-2 $30 is listed before 1-2 $6: the interest combination 1-2 is judged on $30
+    // (+394.5% against 6.07), once.
+    const members = winBoard(at("11:54"), { "1": 1, "1A": 1, "2": 2, "3": 3 });
+    const once = winBoard(at("11:54"), { "1": 1, "2": 2, "3": 3 });
+    const byMember = exactaBoard(at("11:55"), { "1A-2": 30, "1-2": 6, "3-2": 40, "3-1A": 11.5, "1-1A": 4 });
+    const byInterest = exactaBoard(at("11:55"), { "1-2": 30, "3-2": 40, "3-1": 11.5 });
+    const alerts = crossPoolAlerts(race(), members, byMember, s);
+    expect(alerts.map((a) => [a.type, a.subject, a.actualValue])).toEqual([
+      ["exacta_overlay", "1-2", expect.closeTo(394.5, 1)],
+      ["exacta_overlay", "3-2", expect.closeTo(130.8, 1)],
+    ]);
+    expect(alerts[0]!.message).toBe(
+      "Saratoga R5 exacta 1-2 (#1/1A Alpha & Apollo over #2 Bravo) probable $30.00 vs fair $6.07 from win odds (+394.5%, overlay), 5 min to post",
+    );
+    const strip = (list: typeof alerts) => list.map(({ message: _message, ...rest }) => rest);
+    expect(strip(crossPoolAlerts(race(), once, byInterest, s))).toEqual(strip(alerts));
+    expect(strip(crossPoolAlerts(race(), members, byInterest, s))).toEqual(strip(alerts));
+  });
+
+  it("takes win probabilities from the pool when the board has the amounts", () => {
+    // $30,000, $20,000, $10,000 of $60,000: 0.5, 0.3333, 0.1667 (tote odds 3-5, 3-2, 4-1).
+    // P(1-2) = 0.5 * 0.3333 / 0.5 = 0.3333, fair 1.6 / 0.3333 = 4.80; $9.60 is +100%.
+    // From the odds it would be 0.5102, 0.3265 -> P 0.3401, fair 4.70.
+    const pool = toteBoard(at("11:54"), { "1": 30_000, "2": 20_000, "3": 10_000 });
+    const [alert] = crossPoolAlerts(race(), pool, exactaBoard(at("11:55"), { "1-2": 9.6 }), s);
+    expect(alert!.details).toMatchObject({ probabilitySource: "pool" });
+    expect(alert!.details.fair).toBeCloseTo(4.8, 10);
+    expect(alert!.actualValue).toBeCloseTo(100, 10);
+    expect(alert!.message).toContain("vs fair $4.80 from the win pool (+100.0%, overlay)");
+    const odds = winBoard(at("11:54"), { "1": 0.6, "2": 1.5, "3": 4 });
+    const [fromOdds] = crossPoolAlerts(race(), odds, exactaBoard(at("11:55"), { "1-2": 9.6 }), s);
+    expect(fromOdds!.details).toMatchObject({ probabilitySource: "odds" });
+    expect(fromOdds!.details.fair).toBeCloseTo(4.704, 3);
   });
 });

@@ -1,51 +1,67 @@
 /**
  * Rules on exacta probables: payouts outside a configured band, and payouts out of line
- * with what the win pool implies (Harville). Each returns [] when its rule is disabled or
- * the pools are below their minimums.
+ * with what the win pool implies (Harville). Both work on betting interests: "1A-2" is the
+ * interest combination "1-2" (a coupled entry is one runner in the exacta), a grid listing both
+ * "1-2" and "1A-2" is judged once (the first seen), and "1-1A" (one interest twice) is skipped.
+ * Each returns [] when its rule is disabled, the pools are below their minimums, or the grid was
+ * fetched after the off.
  */
-import { fairExactaPayout, harvilleExactaProbability, normalizedWinProbabilities } from "@totewatch/tote";
+import { fairExactaPayout, harvilleExactaProbability } from "@totewatch/tote";
 import {
   dollars,
   exactaPoolTooSmall,
   isNearPost,
+  isPreOff,
   minutesToPostAt,
   postTimeLabel,
   raceLabel,
   relativeExcess,
   relativeShortfall,
-  runnerLabel,
   signedPercent,
   winPoolTooSmall,
 } from "./common.js";
+import { interestKeyOf, interestsOf, winProbabilities, type Interest } from "./interests.js";
 import type {
   AlertCandidate,
   ExactaProbable,
   ExactaSnapshot,
   RaceContext,
   RuleSettings,
-  RunnerOdds,
   WinSnapshot,
 } from "./types.js";
 
 const MS_PER_SECOND = 1000;
 
-/** Program numbers compared as the feed may spell them: " 1a" and "1A" are the same runner. */
-function programKey(programNumber: string): string {
-  return programNumber.trim().toUpperCase();
+/** "1-2" from interest keys; null when both sides are one interest. */
+function combinationOfKeys(first: string, second: string): string | null {
+  return first === second ? null : `${first}-${second}`;
 }
 
-/** "1-2", and the key that makes "1 - 2" in the settings match it. */
-function combinationOf(probable: ExactaProbable): string {
-  return `${probable.first.trim()}-${probable.second.trim()}`;
+/** The probable's interest combination ("1A-2" -> "1-2"); null for "1-1A". */
+export function interestCombinationOf(probable: Pick<ExactaProbable, "first" | "second">): string | null {
+  return combinationOfKeys(interestKeyOf(probable.first), interestKeyOf(probable.second));
 }
 
-function combinationKey(combination: string): string {
-  return combination.replace(/\s+/g, "").toUpperCase();
+/** A configured combination ("1A - 4") as the interest combination it bets ("1-4"). */
+function settingCombination(combination: string): string | null {
+  const [first = "", second = ""] = combination.replace(/\s+/g, "").split("-");
+  return combinationOfKeys(interestKeyOf(first), interestKeyOf(second));
+}
+
+/** Each interest combination once, with the first probable listed for it; one-interest pairs dropped. */
+function probablesByCombination(exacta: ExactaSnapshot): Array<[string, ExactaProbable]> {
+  const seen = new Map<string, ExactaProbable>();
+  for (const probable of exacta.probables) {
+    const combination = interestCombinationOf(probable);
+    if (combination !== null && !seen.has(combination)) seen.set(combination, probable);
+  }
+  return [...seen];
 }
 
 /**
  * A probable paying less than `min` ("exacta_low") or more than `max` ("exacta_high") for $2;
- * only the listed `combinations` ("1-2") when the list is non-empty.
+ * only the listed `combinations` when the list is non-empty, matched as interest combinations
+ * ("1A-4" in the settings matches "1-4" on the grid, and the other way round).
  */
 export function exactaPayoutAlerts(
   ctx: RaceContext,
@@ -53,13 +69,12 @@ export function exactaPayoutAlerts(
   settings: Pick<RuleSettings, "exactaPayout" | "minPool">,
 ): AlertCandidate[] {
   const { enabled, min, max, combinations } = settings.exactaPayout;
-  if (!enabled || exactaPoolTooSmall(exacta, settings.minPool)) return [];
-  const wanted = new Set(combinations.map(combinationKey));
+  if (!enabled || exactaPoolTooSmall(exacta, settings.minPool) || !isPreOff(ctx, exacta.fetchedAt)) return [];
+  const wanted = new Set(combinations.map(settingCombination));
   const minutes = minutesToPostAt(ctx, exacta.fetchedAt);
   const alerts: AlertCandidate[] = [];
-  for (const probable of exacta.probables) {
-    const combination = combinationOf(probable);
-    if (wanted.size > 0 && !wanted.has(combinationKey(combination))) continue;
+  for (const [combination, probable] of probablesByCombination(exacta)) {
+    if (wanted.size > 0 && !wanted.has(combination)) continue;
     const { payout } = probable;
     const base = {
       raceId: ctx.raceId,
@@ -94,14 +109,15 @@ export function exactaPayoutAlerts(
 
 /**
  * Cross-pool value: the win board implies a probability for every exacta (Harville on the
- * normalized win probabilities), hence a fair $2 payout after `exactaTakeout`. A probable
- * paying >= overlayPercent more than fair is an "exacta_overlay"; >= underlayPercent less,
- * an "exacta_underlay". Probables naming a runner missing from the win snapshot are skipped.
+ * interests' win probabilities: pool shares when the board has every interest's amount, else the
+ * normalized odds), hence a fair $2 payout after `exactaTakeout`. A probable paying
+ * >= overlayPercent more than fair is an "exacta_overlay"; >= underlayPercent less, an
+ * "exacta_underlay". Probables naming an interest missing from the win snapshot are skipped.
  * Both pools must meet their minimums: a thin win pool makes the fair price itself unreliable.
- * Only within withinMinutesToPost before post (post time unknown: never): early exacta pools are
- * thin and their probables swing on single tickets, which is noise, not value. The two boards must
- * be at most maxWinAgeSeconds apart: a win board left behind (win polling failing while exacta
- * grids keep arriving) prices the exacta from odds that no longer hold.
+ * Only within withinMinutesToPost before post, until the off (post time unknown: never): early
+ * exacta pools are thin and their probables swing on single tickets, which is noise, not value.
+ * The two boards must be at most maxWinAgeSeconds apart: a win board left behind (win polling
+ * failing while exacta grids keep arriving) prices the exacta from odds that no longer hold.
  */
 export function crossPoolAlerts(
   ctx: RaceContext,
@@ -121,20 +137,22 @@ export function crossPoolAlerts(
   )
     return [];
 
-  const probabilities = normalizedWinProbabilities(win.runners.map((runner) => runner.winOdds));
-  const byProgram = new Map<string, { runner: RunnerOdds; probability: number }>(
-    win.runners.map((runner, i) => [
-      programKey(runner.programNumber),
-      { runner, probability: probabilities[i]! },
+  const interests = interestsOf(win);
+  const probabilities = winProbabilities(interests);
+  const byKey = new Map<string, { interest: Interest; probability: number }>(
+    interests.map((interest) => [
+      interest.key,
+      { interest, probability: probabilities.byKey.get(interest.key)! },
     ]),
   );
+  const priced = probabilities.source === "pool" ? "the win pool" : "win odds";
   const minutes = minutesToPostAt(ctx, exacta.fetchedAt);
   const alerts: AlertCandidate[] = [];
-  for (const probable of exacta.probables) {
-    const first = byProgram.get(programKey(probable.first));
-    const second = byProgram.get(programKey(probable.second));
-    if (first === undefined || second === undefined || first === second) continue;
-    // A runner at probability 1 (or 0) leaves no finite fair price to compare with.
+  for (const [combination, probable] of probablesByCombination(exacta)) {
+    const first = byKey.get(interestKeyOf(probable.first));
+    const second = byKey.get(interestKeyOf(probable.second));
+    if (first === undefined || second === undefined) continue;
+    // An interest at probability 1 (or 0) leaves no finite fair price to compare with.
     if (first.probability >= 1 || first.probability <= 0 || second.probability <= 0) continue;
 
     const probability = harvilleExactaProbability(first.probability, second.probability);
@@ -144,8 +162,6 @@ export function crossPoolAlerts(
     const isUnderlay = percent <= -underlayPercent;
     if (!isOverlay && !isUnderlay) continue;
 
-    const combination = combinationOf(probable);
-    const runners = `${runnerLabel(first.runner.programNumber, first.runner.horse)} over ${runnerLabel(second.runner.programNumber, second.runner.horse)}`;
     alerts.push({
       type: isOverlay ? "exacta_overlay" : "exacta_underlay",
       raceId: ctx.raceId,
@@ -155,9 +171,9 @@ export function crossPoolAlerts(
       thresholdValue: isOverlay ? overlayPercent : -underlayPercent,
       actualValue: percent,
       message:
-        `${raceLabel(ctx)} exacta ${combination} (${runners}) probable ${dollars(probable.payout)} ` +
-        `vs fair ${dollars(fair)} from win odds (${signedPercent(percent)}, ${isOverlay ? "overlay" : "underlay"}), ` +
-        postTimeLabel(minutes),
+        `${raceLabel(ctx)} exacta ${combination} (${first.interest.label} over ${second.interest.label}) ` +
+        `probable ${dollars(probable.payout)} vs fair ${dollars(fair)} from ${priced} ` +
+        `(${signedPercent(percent)}, ${isOverlay ? "overlay" : "underlay"}), ${postTimeLabel(minutes)}`,
       details: {
         after: probable.payout,
         fair,
@@ -165,6 +181,7 @@ export function crossPoolAlerts(
         harvilleProbability: probability,
         firstWinProbability: first.probability,
         secondWinProbability: second.probability,
+        probabilitySource: probabilities.source,
         winFetchedAt: win.fetchedAt.toISOString(),
       },
       strength: isOverlay

@@ -19,6 +19,14 @@ describe("dedupeKeyFor", () => {
     expect(dedupeKeyFor({ ...candidate, triggeredAt: at("11:50") })).toBe(dedupeKeyFor(candidate));
     expect(dedupeKeyFor({ ...candidate, triggeredAt: at("11:51") })).not.toBe(dedupeKeyFor(candidate));
   });
+
+  it("names the occasion instead of the snapshot when the candidate has one", () => {
+    // A late change seen on the 12:03 and 12:04 boards, both against the 12:02 pre-off board: one key.
+    const late = { type: "late_change" as const, raceId: 7, subject: "3", occasion: at("12:02") };
+    const first = dedupeKeyFor({ ...late, triggeredAt: at("12:03") });
+    expect(first).toBe("late_change:7:3:2025-06-01T12:02:00.000Z");
+    expect(dedupeKeyFor({ ...late, triggeredAt: at("12:04") })).toBe(first);
+  });
 });
 
 describe("shouldSuppress", () => {

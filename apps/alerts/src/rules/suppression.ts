@@ -5,7 +5,8 @@ import type { AlertCandidate } from "./types.js";
 const MS_PER_MINUTE = 60_000;
 
 /**
- * The alert's identity for the UNIQUE `dedupe_key` column: `${type}:${raceId}:${subject}:${triggeredAt ISO}`.
+ * The alert's identity for the UNIQUE `dedupe_key` column:
+ * `${type}:${raceId}:${subject}:${(occasion ?? triggeredAt) ISO}`.
  *
  * The occasion is the snapshot's instant, not a time bucket. Bucket keys
  * (floor(triggeredAt / window)) let two alerts straddle a bucket edge a minute apart and still
@@ -13,11 +14,14 @@ const MS_PER_MINUTE = 60_000;
  * rule. The time window is enforced by `shouldSuppress` against the alerts actually stored; the
  * key's only job is that re-evaluating the same snapshot (after a restart, or twice by two
  * workers) inserts nothing, and the snapshot instant does that exactly.
+ * A rule whose event is not one snapshot names it by `occasion`: a late change is keyed by the
+ * last pre-off board, so every post-off board that shows it makes the same key (once per race).
  */
 export function dedupeKeyFor(
-  candidate: Pick<AlertCandidate, "type" | "raceId" | "subject" | "triggeredAt">,
+  candidate: Pick<AlertCandidate, "type" | "raceId" | "subject" | "triggeredAt" | "occasion">,
 ): string {
-  return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${candidate.triggeredAt.toISOString()}`;
+  const occasion = candidate.occasion ?? candidate.triggeredAt;
+  return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${occasion.toISOString()}`;
 }
 
 /** An alert already stored for the race, as suppression compares it (type, subject, time). */

@@ -8,10 +8,19 @@ import type { AlertRace } from "@totewatch/db";
 
 export type { RuleSettings };
 
-/** The race being evaluated, as the alert message needs it: the same shape a stored alert names its race by. */
-export type RaceContext = AlertRace;
+/**
+ * The race being evaluated: the shape a stored alert names its race by, plus what race day
+ * knows about it. `offAt`: when the race went off (the gates opened, betting closed), null while
+ * it is not known to be off; a post drag keeps the pre-race rules running past post time until
+ * then. `scratched`: program numbers scratched on the card ("1A"), as the card spells them.
+ */
+export type RaceContext = AlertRace & { offAt: Date | null; scratched: ReadonlySet<string> };
 
-/** One runner's win odds in one snapshot (scratched runners are not listed). */
+/**
+ * One runner's win odds in one snapshot (scratched runners are not listed). A coupled entry
+ * (1, 1A) may be listed as each member, with the entry's odds and pool amount repeated on each,
+ * or once; the rules group runners into betting interests (interests.ts).
+ */
 export interface RunnerOdds {
   entryId: number;
   programNumber: string;
@@ -21,6 +30,7 @@ export interface RunnerOdds {
   fetchedAt: Date;
   /** Win odds, odds-to-1 (5-2 is 2.5). */
   winOdds: number;
+  /** Money bet to win on the runner's interest (an entry's amount, repeated on each member). */
   winPoolAmount: number | null;
   totalWinPool: number | null;
 }
@@ -57,7 +67,10 @@ export type AlertType =
   | "exacta_low"
   | "exacta_high"
   | "exacta_overlay"
-  | "exacta_underlay";
+  | "exacta_underlay"
+  | "drift"
+  | "scratch"
+  | "late_change";
 
 export interface AlertDetails {
   /** Odds-to-1 (or payout) the comparison started from. */
@@ -75,12 +88,17 @@ export interface AlertDetails {
 export interface AlertCandidate {
   type: AlertType;
   raceId: number;
-  /** The runner the alert is about; null for exacta combinations. */
+  /** The runner the alert is about (a coupled entry's lead member); null for exacta combinations. */
   entryId: number | null;
-  /** Program number ("3") or exacta combination ("1-2"). */
+  /** Betting interest ("3"; "1" for the entry 1/1A) or interest combination ("1-2"). */
   subject: string;
   /** The fetchedAt of the snapshot that triggered it (never the wall clock). */
   triggeredAt: Date;
+  /**
+   * The instant that names the event in the dedupe key when it is not triggeredAt: a late change
+   * is one event per runner per race (its last pre-off board), whichever post-off board shows it.
+   */
+  occasion?: Date;
   thresholdValue: number | null;
   actualValue: number;
   /** One readable line for a notification. */

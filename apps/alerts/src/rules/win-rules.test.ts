@@ -1,14 +1,7 @@
-// The win rules (win-rules.ts), one describe per rule. Over 300 lines because it mirrors
-// win-rules.ts rule for rule (steam alone needs many boards); a split would only scatter them.
+// The win rules of win-rules.ts, one describe per rule (steam and drift: move-rules.test.ts).
 import { describe, expect, it } from "vitest";
-import { at, race, settings, winBoard } from "../../test/rules.js";
-import {
-  inFetchOrder,
-  oddsChangeAlerts,
-  oddsThresholdAlerts,
-  overlayAlerts,
-  steamAlerts,
-} from "./win-rules.js";
+import { at, race, settings, toteBoard, winBoard } from "../../test/rules.js";
+import { inFetchOrder, oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts } from "./win-rules.js";
 
 describe("oddsThresholdAlerts", () => {
   const s = settings({ oddsThreshold: { enabled: true, below: 3, above: 20 } });
@@ -75,6 +68,25 @@ describe("oddsThresholdAlerts", () => {
     expect(oddsThresholdAlerts(race(), previous, unknown, s)).toHaveLength(2);
   });
 
+  it("alerts once for a coupled entry, on the interest, naming its members", () => {
+    // 1 and 1A bet as one interest "1": 4 -> 5-2 crosses 3 once, not once per member.
+    const previous = winBoard(at("11:48"), { "1": 4, "1A": 4, "2": 6 });
+    const current = winBoard(at("11:52"), { "1": 2.5, "1A": 2.5, "2": 6 });
+    const alerts = oddsThresholdAlerts(race(), previous, current, s);
+    expect(alerts.map((a) => [a.type, a.subject, a.entryId])).toEqual([["odds_below", "1", 101]]);
+    expect(alerts[0]!.message).toBe(
+      "Saratoga R5 #1/1A Alpha & Apollo: 4 -> 5-2, at or below 3-1, 8 min to post",
+    );
+  });
+
+  it("stays quiet on a board fetched after the off", () => {
+    const previous = winBoard(at("11:58"), { "2": 4 });
+    const current = winBoard(at("12:02"), { "2": 2.5 });
+    expect(oddsThresholdAlerts(race({ offAt: at("12:01") }), previous, current, s)).toEqual([]);
+    // The off at 12:02 itself: still the last pre-off board.
+    expect(oddsThresholdAlerts(race({ offAt: at("12:02") }), previous, current, s)).toHaveLength(1);
+  });
+
   it("says so when the post time is unknown", () => {
     const previous = winBoard(at("11:48"), { "2": 4 });
     const current = winBoard(at("11:52"), { "2": 2.5 });
@@ -87,20 +99,79 @@ describe("oddsThresholdAlerts", () => {
 describe("oddsChangeAlerts", () => {
   const s = settings({ oddsChange: { enabled: true, minPercent: 30 } });
 
-  it("alerts on moves of at least minPercent either way", () => {
-    // #1: 4 -> 5-2: |2.5 - 4| / 4 = 37.5% >= 30, strength (37.5 - 30) / 30 = 0.25.
-    // #2: 5 -> 13-2 (6.5): 1.5 / 5 = 30% exactly, strength 0.
-    // #3: 10 -> 12: 20% < 30, no alert.
-    const previous = winBoard(at("11:48"), { "1": 4, "2": 5, "3": 10 });
-    const current = winBoard(at("11:52"), { "1": 2.5, "2": 6.5, "3": 12 });
+  it("alerts on decimal moves of at least minPercent either way", () => {
+    // Decimal odds (odds-to-1 + 1, stake included), the same field on both boards:
+    // #1: 4 -> 5-2 is 5 -> 3.5: -1.5 / 5 = -30% exactly, strength 0 (on odds-to-1 it was -37.5%).
+    // #2: 3 -> 5 is 4 -> 6: +50% >= 30, strength (50 - 30) / 30 = 0.667.
+    // #3: 10 -> 12 is 11 -> 13: +18.2% < 30, no alert.
+    const previous = winBoard(at("11:48"), { "1": 4, "2": 3, "3": 10 });
+    const current = winBoard(at("11:52"), { "1": 2.5, "2": 5, "3": 12 });
     const alerts = oddsChangeAlerts(race(), previous, current, s);
     expect(alerts.map((a) => a.subject)).toEqual(["1", "2"]);
-    expect(alerts[0]).toMatchObject({ type: "odds_change", thresholdValue: 30, actualValue: 37.5 });
-    expect(alerts[0]!.details).toMatchObject({ before: 4, after: 2.5, changePercent: -37.5 });
-    expect(alerts[0]!.strength).toBeCloseTo(0.25, 10);
-    expect(alerts[0]!.message).toBe("Saratoga R5 #1 Alpha: 4 -> 5-2 (-37.5%), 8 min to post");
-    expect(alerts[1]!.actualValue).toBeCloseTo(30, 10);
-    expect(alerts[1]!.message).toContain("(+30.0%)");
+    expect(alerts[0]).toMatchObject({ type: "odds_change", thresholdValue: 30, entryId: 101 });
+    expect(alerts[0]!.actualValue).toBeCloseTo(30, 10);
+    expect(alerts[0]!.details).toMatchObject({ before: 4, after: 2.5, measure: "odds" });
+    expect(alerts[0]!.details.changePercent as number).toBeCloseTo(-30, 10);
+    expect(alerts[0]!.details).not.toHaveProperty("probabilitySource");
+    expect(alerts[0]!.strength).toBeCloseTo(0, 10);
+    expect(alerts[0]!.message).toBe("Saratoga R5 #1 Alpha: 4 -> 5-2 (-30.0%), 8 min to post");
+    expect(alerts[1]!.actualValue).toBeCloseTo(50, 10);
+    expect(alerts[1]!.strength).toBeCloseTo(0.667, 3);
+    expect(alerts[1]!.message).toContain("(+50.0%)");
+  });
+
+  it("reads a tick as the small move it is", () => {
+    // 1-5 -> 2-5: decimal 1.2 -> 1.4, (1.4 - 1.2) / 1.2 = +16.7% < 30 (on odds-to-1, +100%).
+    // 9-5 -> 2: 2.8 -> 3, +7.1%.
+    const previous = winBoard(at("11:48"), { "1": 0.2, "2": 1.8 });
+    const current = winBoard(at("11:52"), { "1": 0.4, "2": 2 });
+    expect(oddsChangeAlerts(race(), previous, current, s)).toEqual([]);
+    const tight = settings({ oddsChange: { enabled: true, minPercent: 15 } });
+    const [tick] = oddsChangeAlerts(race(), previous, current, tight);
+    expect(tick!.actualValue).toBeCloseTo(16.67, 2);
+  });
+
+  it("does not read a favourite's scratch as a move on the rest (the tote shortens them all)", () => {
+    // #1 ($49,000 of $105,000) scratched; nobody else's money changes. The tote refunds it and
+    // recomputes: #2 3.2 -> 1.2, #3 5.3 -> 2.3, #4 6.3 -> 2.9, #5 8.8 -> 4.2 — on odds alone
+    // -62.5%, -56.6%, -54.0%, -52.3%. The field changed, so the move is on shares of #2..#5
+    // ($56,000 on both boards): #2 21/56 = 0.375 on both, 0%; likewise the rest.
+    const previous = toteBoard(at("11:45"), {
+      "1": 49_000,
+      "2": 21_000,
+      "3": 14_000,
+      "4": 12_000,
+      "5": 9_000,
+    });
+    const current = toteBoard(at("11:48"), { "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 });
+    expect(current.runners.map((runner) => runner.winOdds)).toEqual([1.2, 2.3, 2.9, 4.2]);
+    expect(oddsChangeAlerts(race({ scratched: new Set(["1"]) }), previous, current, s)).toEqual([]);
+  });
+
+  it("measures on shares of the runners still in when the field changed", () => {
+    // #1 scratched as above while #5 takes $16,000 (9,000 -> 25,000; pool 72,000, #5 9-5 -> 7-5).
+    // Shares of #2..#5: #5 9/56 = 0.1607 -> 25/72 = 0.3472: 0.1607 / 0.3472 - 1 = -53.7% >= 30.
+    // #2 0.375 -> 21/72 = 0.2917: +28.6% < 30 (as #3 and #4): less of the pool, not a move of 30%.
+    const previous = toteBoard(at("11:45"), {
+      "1": 49_000,
+      "2": 21_000,
+      "3": 14_000,
+      "4": 12_000,
+      "5": 9_000,
+    });
+    const current = toteBoard(at("11:48"), { "2": 21_000, "3": 14_000, "4": 12_000, "5": 25_000 });
+    const alerts = oddsChangeAlerts(race(), previous, current, s);
+    expect(alerts.map((a) => a.subject)).toEqual(["5"]);
+    expect(alerts[0]!.actualValue).toBeCloseTo(53.71, 2);
+    expect(alerts[0]!.details).toMatchObject({
+      before: 8.8,
+      after: 1.4,
+      measure: "share",
+      probabilitySource: "pool",
+    });
+    expect(alerts[0]!.message).toBe(
+      "Saratoga R5 #5 Echo: 8 -> 7-5 (-53.7% in fair odds, field changed), 12 min to post",
+    );
   });
 
   it("needs both snapshots and the runner in both", () => {
@@ -125,168 +196,18 @@ describe("oddsChangeAlerts", () => {
   });
 });
 
-describe("steamAlerts", () => {
-  const s = settings({
-    steam: {
-      enabled: true,
-      probabilityPoints: 5,
-      oddsDropPercent: 35,
-      windowMinutes: 10,
-      withinMinutesToPost: 20,
-    },
-  });
-
-  it("compares the latest snapshot with the earliest one inside the window", () => {
-    // Latest 11:50 (10 min to post, within 20), window [11:40, 11:50]: baseline is 11:41, not 11:35.
-    // 11:41 odds 1, 2, 3 -> implied 0.5, 0.3333, 0.25 (sum 1.0833) -> normalized 0.4615, 0.3077, 0.2308.
-    // 11:50 odds 1, 1, 5 -> implied 0.5, 0.5, 0.1667 (sum 1.1667) -> normalized 0.4286, 0.4286, 0.1429.
-    // #2: 42.86 - 30.77 = +12.09 points >= 5 (odds 2 -> 1 also fell 50% >= 35).
-    //   strength max((12.09 - 5) / 5, (50 - 35) / 35) = max(1.418, 0.429) = 1.418.
-    // #1: 46.15 -> 42.86 fell; #3 drifted: no steam.
-    const history = [
-      winBoard(at("11:35"), { "1": 1, "2": 9, "3": 3 }),
-      winBoard(at("11:41"), { "1": 1, "2": 2, "3": 3 }),
-      winBoard(at("11:46"), { "1": 1, "2": 1.5, "3": 4 }),
-      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 }),
-    ];
-    const alerts = steamAlerts(race(), history, s);
-    expect(alerts).toHaveLength(1);
-    const [steam] = alerts;
-    expect(steam).toMatchObject({
-      type: "steam",
-      subject: "2",
-      entryId: 102,
-      thresholdValue: 5,
-      triggeredAt: at("11:50"),
-    });
-    expect(steam!.actualValue).toBeCloseTo(12.09, 2);
-    expect(steam!.strength).toBeCloseTo(1.418, 3);
-    expect(steam!.details).toMatchObject({ before: 2, after: 1, minutesToPost: 10, oddsDropPercent: 50 });
-    expect(steam!.details.probabilityBefore as number).toBeCloseTo(0.3077, 4);
-    expect(steam!.details.probabilityAfter as number).toBeCloseTo(0.4286, 4);
-    expect(steam!.message).toBe(
-      "Saratoga R5 #2 Bravo: 2 -> EVEN in 9 min, win chance 30.8% -> 42.9%, 10 min to post",
-    );
-  });
-
-  it("ignores moves before the window (the 11:35 snapshot would have been steam)", () => {
-    // #2 went 9 -> 1 between 11:35 and 11:41, then held at 1 through the window.
-    const history = [
-      winBoard(at("11:35"), { "1": 1, "2": 9, "3": 3 }),
-      winBoard(at("11:41"), { "1": 1, "2": 1, "3": 5 }),
-      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 }),
-    ];
-    expect(steamAlerts(race(), history, s)).toEqual([]);
-  });
-
-  it("fires on the odds drop alone when the probability rise is under its threshold", () => {
-    // probabilityPoints 50 cannot fire. #3: 3 -> 9-5 (1.8): (3 - 1.8) / 3 = 40% >= 35,
-    // strength (40 - 35) / 35 = 0.1429. #1 and #2 also shortened but by less than 35%.
-    const oddsOnly = settings({
-      steam: {
-        enabled: true,
-        probabilityPoints: 50,
-        oddsDropPercent: 35,
-        windowMinutes: 10,
-        withinMinutesToPost: 20,
-      },
-    });
-    const history = [
-      winBoard(at("11:41"), { "1": 1, "2": 2, "3": 3 }),
-      winBoard(at("11:50"), { "1": 0.8, "2": 1.6, "3": 1.8 }),
-    ];
-    const alerts = steamAlerts(race(), history, oddsOnly);
-    expect(alerts.map((a) => [a.subject, a.thresholdValue, a.details.measure])).toEqual([["3", 35, "odds"]]);
-    expect(alerts[0]!.actualValue).toBeCloseTo(40, 10);
-    expect(alerts[0]!.strength).toBeCloseTo(0.1429, 4);
-  });
-
-  it("stays quiet too far from post, after post, or with no post time", () => {
-    const history = (first: string, last: string) => [
-      winBoard(at(first), { "1": 1, "2": 2, "3": 3 }),
-      winBoard(at(last), { "1": 1, "2": 1, "3": 5 }),
-    ];
-    // 11:35 is 25 min to post > 20.
-    expect(steamAlerts(race(), history("11:30", "11:35"), s)).toEqual([]);
-    // 12:01 is after post.
-    expect(steamAlerts(race(), history("11:55", "12:01"), s)).toEqual([]);
-    expect(steamAlerts(race({ postTime: null }), history("11:41", "11:50"), s)).toEqual([]);
-    // Exactly 20 min to post is inside [0, 20].
-    expect(steamAlerts(race(), history("11:35", "11:40"), s)).toHaveLength(1);
-  });
-
-  it("needs an earlier snapshot inside the window", () => {
-    // 11:30 is before 11:50 - 10 min: the latest has nothing to compare with.
-    const history = [winBoard(at("11:30"), { "2": 2, "3": 3 }), winBoard(at("11:50"), { "2": 1, "3": 5 })];
-    expect(steamAlerts(race(), history, s)).toEqual([]);
-    expect(steamAlerts(race(), [winBoard(at("11:50"), { "2": 1 })], s)).toEqual([]);
-    expect(steamAlerts(race(), [], s)).toEqual([]);
-  });
-
-  it("returns nothing when disabled or the latest win pool is thin", () => {
-    const history = [
-      winBoard(at("11:41"), { "1": 1, "2": 2, "3": 3 }),
-      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 }, { totalWinPool: 1000 }),
-    ];
-    expect(steamAlerts(race(), history, s)).toEqual([]);
-    const healthy = [history[0]!, winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 })];
-    expect(steamAlerts(race(), healthy, s)).toHaveLength(1);
-    const disabled = settings({ steam: { ...s.steam, enabled: false } });
-    expect(steamAlerts(race(), healthy, disabled)).toEqual([]);
-  });
-
-  it("compares the boards over the runners on both: a late scratch is not steam on the rest", () => {
-    // #1 (3-5) scratched between 11:45 and 11:50; nobody else's odds moved. Normalized over each
-    // whole board, #2 would go 20.1% -> 40.5% (and #3, #4 likewise) and read as steam.
-    const scratched = [
-      winBoard(at("11:45"), { "1": 0.6, "2": 3, "3": 4, "4": 5 }),
-      winBoard(at("11:50"), { "2": 3, "3": 4, "4": 5 }),
-    ];
-    expect(steamAlerts(race(), scratched, s)).toEqual([]);
-
-    // Real money on #2 in the same window still shows, measured over #2..#4 on both boards:
-    // 11:45 implied 0.25, 0.2, 0.1667 (sum 0.6167) -> #2 0.4054; 11:50 #2 at 3-2:
-    // 0.4, 0.2, 0.1667 (sum 0.7667) -> #2 0.5217: +11.6 points.
-    const steamed = [scratched[0]!, winBoard(at("11:50"), { "2": 1.5, "3": 4, "4": 5 })];
-    const alerts = steamAlerts(race(), steamed, s);
-    expect(alerts.map((a) => a.subject)).toEqual(["2"]);
-    expect(alerts[0]!.details.probabilityBefore as number).toBeCloseTo(0.4054, 4);
-    expect(alerts[0]!.details.probabilityAfter as number).toBeCloseTo(0.5217, 4);
-  });
-
-  it("leaves a runner added since the baseline out of both boards' shares", () => {
-    // #4 is first listed at 11:50. Over #1..#3 (as in the first case) #2 goes 30.8% -> 42.9%;
-    // counting #4 on the later board only would have made it 39.5%.
-    const history = [
-      winBoard(at("11:45"), { "1": 1, "2": 2, "3": 3 }),
-      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5, "4": 9 }),
-    ];
-    const alerts = steamAlerts(race(), history, s);
-    expect(alerts.map((a) => a.subject)).toEqual(["2"]);
-    expect(alerts[0]!.details.probabilityBefore as number).toBeCloseTo(0.3077, 4);
-    expect(alerts[0]!.details.probabilityAfter as number).toBeCloseTo(0.4286, 4);
-  });
-
-  it("uses fetch order even when handed snapshots out of order", () => {
-    const history = [
-      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 }),
-      winBoard(at("11:41"), { "1": 1, "2": 2, "3": 3 }),
-    ];
-    expect(steamAlerts(race(), history, s).map((a) => a.subject)).toEqual(["2"]);
-  });
-});
-
 describe("overlayAlerts", () => {
   const s = settings({ overlay: { enabled: true, ratio: 2, withinMinutesToPost: 10 } });
   const morningLines = { "1": 5, "2": 5, "3": 3, "4": null };
 
-  it("alerts near post on runners at ratio x morning line or longer", () => {
-    // 11:55 is 5 min to post. #1: 12 / 5 = 2.4 >= 2, strength (2.4 - 2) / 2 = 0.2.
-    // #2: 9 / 5 = 1.8 < 2. #3: 6 / 3 = 2 exactly, strength 0. #4 has no morning line.
-    const current = winBoard(at("11:55"), { "1": 12, "2": 9, "3": 6, "4": 50 }, { morningLines });
+  it("alerts near post on runners paying ratio x the morning line or more, on decimal odds", () => {
+    // 11:55 is 5 min to post. (odds + 1) / (ML + 1):
+    // #1: 13 / 6 = 2.1667 >= 2, strength (2.1667 - 2) / 2 = 0.0833. #2: 10 / 6 = 1.667 < 2.
+    // #3: 8 / 4 = 2 exactly, strength 0. #4 has no morning line.
+    const current = winBoard(at("11:55"), { "1": 12, "2": 9, "3": 7, "4": 50 }, { morningLines });
     const alerts = overlayAlerts(race(), current, s);
     expect(alerts.map((a) => [a.subject, a.actualValue])).toEqual([
-      ["1", 2.4],
+      ["1", expect.closeTo(2.1667, 4)],
       ["3", 2],
     ]);
     expect(alerts[0]).toMatchObject({
@@ -294,8 +215,37 @@ describe("overlayAlerts", () => {
       thresholdValue: 2,
       details: { before: 5, after: 12, minutesToPost: 5 },
     });
-    expect(alerts[0]!.strength).toBeCloseTo(0.2, 10);
-    expect(alerts[0]!.message).toBe("Saratoga R5 #1 Alpha: ML 5 -> 12 (2.40x morning line), 5 min to post");
+    expect(alerts[0]!.strength).toBeCloseTo(0.0833, 4);
+    expect(alerts[0]!.message).toBe(
+      "Saratoga R5 #1 Alpha: ML 5 -> 12 (pays 2.17x the morning line), 5 min to post",
+    );
+  });
+
+  it("does not call a short price an overlay, and sees a long one", () => {
+    // ML 1-2 -> EVEN: $2 returns $4 instead of $3, (1 + 1) / (0.5 + 1) = 1.33 < 2 (odds-to-1 said 1 / 0.5 = 2x).
+    const short = winBoard(at("11:55"), { "1": 1 }, { morningLines: { "1": 0.5 } });
+    expect(overlayAlerts(race(), short, s)).toEqual([]);
+    // ML 30-1 -> 45-1: (45 + 1) / (30 + 1) = 46 / 31 = 1.48. At ratio 1.45 it fires and the short
+    // price (1.33) still does not; odds-to-1 had them the other way round (45 / 30 = 1.5 vs 2).
+    const long = winBoard(at("11:55"), { "1": 1, "2": 45 }, { morningLines: { "1": 0.5, "2": 30 } });
+    const lower = settings({ overlay: { enabled: true, ratio: 1.45, withinMinutesToPost: 10 } });
+    const alerts = overlayAlerts(race(), long, lower);
+    expect(alerts.map((a) => a.subject)).toEqual(["2"]);
+    expect(alerts[0]!.actualValue).toBeCloseTo(1.4839, 4);
+  });
+
+  it("judges a coupled entry once, on the lead member's morning line", () => {
+    // 1/1A at 9-1, ML 4-1 on #1: 10 / 5 = 2.
+    const current = winBoard(at("11:55"), { "1": 9, "1A": 9 }, { morningLines: { "1": 4, "1A": 6 } });
+    const alerts = overlayAlerts(race(), current, s);
+    expect(alerts.map((a) => [a.subject, a.entryId, a.actualValue])).toEqual([["1", 101, 2]]);
+  });
+
+  it("keeps watching after scheduled post until the off (post drag)", () => {
+    const current = winBoard(at("12:03"), { "1": 12 }, { morningLines });
+    // 12:03 is 3 min after post, race not off: still betting.
+    expect(overlayAlerts(race(), current, s)).toHaveLength(1);
+    expect(overlayAlerts(race({ offAt: at("12:02") }), current, s)).toEqual([]);
   });
 
   it("stays quiet away from post, when disabled, or on a thin pool", () => {

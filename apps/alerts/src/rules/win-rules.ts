@@ -1,11 +1,12 @@
 /**
- * Rules on the win board: threshold crossings, big moves between snapshots,
- * steam (sustained late money) and overlays against the morning line.
- * Each returns [] when its rule is disabled or the win pool is below the minimum.
+ * Rules on the win board: threshold crossings, big moves between consecutive snapshots and
+ * overlays against the morning line (steam and drift: move-rules.ts; scratches: scratch.ts).
+ * Every rule works on betting interests (a coupled entry 1/1A is one) and returns [] when it is
+ * disabled, the win pool is below the minimum, or the board was fetched after the off.
  */
-import { normalizedWinProbabilities } from "@totewatch/tote";
 import {
   isNearPost,
+  isPreOff,
   minutesToPostAt,
   oddsMove,
   oddsToOneLabel,
@@ -13,28 +14,28 @@ import {
   raceLabel,
   relativeExcess,
   relativeShortfall,
-  runnerLabel,
   signedPercent,
   winPoolTooSmall,
 } from "./common.js";
-import type { AlertCandidate, RaceContext, RuleSettings, RunnerOdds, WinSnapshot } from "./types.js";
-
-const MS_PER_MINUTE = 60_000;
-
-/** Runners are matched across snapshots by entry id, the stable key (program numbers are display). */
-function byEntryId(snapshot: WinSnapshot): Map<number, RunnerOdds> {
-  return new Map(snapshot.runners.map((runner) => [runner.entryId, runner]));
-}
+import { interestsByKey, interestsOf, type Interest } from "./interests.js";
+import { compareBoards, moveDetails } from "./moves.js";
+import type { AlertCandidate, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 
 /** Line start shared by every runner alert: "Saratoga R5 #3 Thunder Road: 5-1 -> 5-2". */
-function moveLine(ctx: RaceContext, runner: RunnerOdds, before: number, after: number): string {
-  return `${raceLabel(ctx)} ${runnerLabel(runner.programNumber, runner.horse)}: ${oddsMove(before, after)}`;
+export function moveLine(ctx: RaceContext, label: string, before: number, after: number): string {
+  return `${raceLabel(ctx)} ${label}: ${oddsMove(before, after)}`;
+}
+
+/** The fields every alert about one interest shares. */
+export function interestAlertBase(ctx: RaceContext, interest: Interest, triggeredAt: Date) {
+  return { raceId: ctx.raceId, entryId: interest.entryId, subject: interest.key, triggeredAt };
 }
 
 /**
- * A runner's odds crossing `below` (was above it, now at or under) or `above` (was under it,
- * now at or over). Staying beyond a threshold is not a new crossing, and a runner seen for the
- * first time (no previous snapshot, or not in it) has crossed nothing.
+ * An interest's board odds crossing `below` (was above it, now at or under) or `above` (was under
+ * it, now at or over). A price is a price: this rule reads the board odds as shown, refund or not.
+ * Staying beyond a threshold is not a new crossing, and an interest seen for the first time (no
+ * previous snapshot, or not in it) has crossed nothing.
  */
 export function oddsThresholdAlerts(
   ctx: RaceContext,
@@ -44,27 +45,26 @@ export function oddsThresholdAlerts(
 ): AlertCandidate[] {
   const { enabled, below, above } = settings.oddsThreshold;
   if (!enabled || previous === null || winPoolTooSmall(current, settings.minPool)) return [];
+  if (!isPreOff(ctx, current.fetchedAt)) return [];
   const minutes = minutesToPostAt(ctx, current.fetchedAt);
-  const before = byEntryId(previous);
+  const before = interestsByKey(previous);
   const alerts: AlertCandidate[] = [];
-  for (const runner of current.runners) {
-    const was = before.get(runner.entryId)?.winOdds;
+  for (const interest of interestsOf(current)) {
+    const was = before.get(interest.key)?.winOdds;
     if (was === undefined) continue;
-    const now = runner.winOdds;
+    const now = interest.winOdds;
     const base = {
-      raceId: ctx.raceId,
-      entryId: runner.entryId,
-      subject: runner.programNumber,
-      triggeredAt: current.fetchedAt,
+      ...interestAlertBase(ctx, interest, current.fetchedAt),
       actualValue: now,
       details: { before: was, after: now, minutesToPost: minutes },
     };
+    const line = moveLine(ctx, interest.label, was, now);
     if (below !== null && was > below && now <= below) {
       alerts.push({
         ...base,
         type: "odds_below",
         thresholdValue: below,
-        message: `${moveLine(ctx, runner, was, now)}, at or below ${oddsToOneLabel(below)}, ${postTimeLabel(minutes)}`,
+        message: `${line}, at or below ${oddsToOneLabel(below)}, ${postTimeLabel(minutes)}`,
         strength: relativeShortfall(now, below),
       });
     }
@@ -73,7 +73,7 @@ export function oddsThresholdAlerts(
         ...base,
         type: "odds_above",
         thresholdValue: above,
-        message: `${moveLine(ctx, runner, was, now)}, at or above ${oddsToOneLabel(above)}, ${postTimeLabel(minutes)}`,
+        message: `${line}, at or above ${oddsToOneLabel(above)}, ${postTimeLabel(minutes)}`,
         strength: relativeExcess(now, above),
       });
     }
@@ -82,9 +82,10 @@ export function oddsThresholdAlerts(
 }
 
 /**
- * A runner whose odds moved by at least `minPercent` of the previous odds between two
- * consecutive snapshots: |now - before| / before * 100 >= minPercent. Unchanged odds never
- * alert, even with minPercent 0.
+ * An interest whose decimal move (moves.ts) between two consecutive snapshots is at least
+ * `minPercent` either way: on decimal odds with the same field on both boards (1-5 -> 2-5 is
+ * 1.2 -> 1.4, +16.7%), on fair odds over the common field when it changed (a scratch refunds
+ * money and shortens everyone: that is not a move). A move of 0 never alerts, even with minPercent 0.
  */
 export function oddsChangeAlerts(
   ctx: RaceContext,
@@ -94,25 +95,31 @@ export function oddsChangeAlerts(
 ): AlertCandidate[] {
   const { enabled, minPercent } = settings.oddsChange;
   if (!enabled || previous === null || winPoolTooSmall(current, settings.minPool)) return [];
+  if (!isPreOff(ctx, current.fetchedAt)) return [];
   const minutes = minutesToPostAt(ctx, current.fetchedAt);
-  const before = byEntryId(previous);
+  const comparison = compareBoards(previous, current);
   const alerts: AlertCandidate[] = [];
-  for (const runner of current.runners) {
-    const was = before.get(runner.entryId)?.winOdds;
-    if (was === undefined || was <= 0 || runner.winOdds === was) continue;
-    const changePercent = ((runner.winOdds - was) / was) * 100;
+  for (const move of comparison.moves) {
+    const { changePercent } = move;
+    if (changePercent === null || changePercent === 0) continue;
     const magnitude = Math.abs(changePercent);
     if (magnitude < minPercent) continue;
+    const was = move.before.winOdds;
+    const now = move.now.winOdds;
+    const measured = comparison.measure === "share" ? " in fair odds, field changed" : "";
     alerts.push({
+      ...interestAlertBase(ctx, move.now, current.fetchedAt),
       type: "odds_change",
-      raceId: ctx.raceId,
-      entryId: runner.entryId,
-      subject: runner.programNumber,
-      triggeredAt: current.fetchedAt,
       thresholdValue: minPercent,
       actualValue: magnitude,
-      message: `${moveLine(ctx, runner, was, runner.winOdds)} (${signedPercent(changePercent)}), ${postTimeLabel(minutes)}`,
-      details: { before: was, after: runner.winOdds, minutesToPost: minutes, changePercent },
+      message: `${moveLine(ctx, move.now.label, was, now)} (${signedPercent(changePercent)}${measured}), ${postTimeLabel(minutes)}`,
+      details: {
+        before: was,
+        after: now,
+        minutesToPost: minutes,
+        changePercent,
+        ...moveDetails(comparison),
+      },
       strength: relativeExcess(magnitude, minPercent),
     });
   }
@@ -128,101 +135,12 @@ export function inFetchOrder(history: readonly WinSnapshot[]): readonly WinSnaps
 }
 
 /**
- * Each runner's share of the board with the overround removed, so takeout does not read as a move,
- * counted over the `field` only (entry ids). Two boards are compared over the runners on both: a
- * runner scratched (or added) in between would otherwise shift every other runner's share though
- * its odds did not move.
- */
-function normalizedProbabilityByEntry(
-  snapshot: WinSnapshot,
-  field: ReadonlySet<number>,
-): Map<number, number> {
-  const runners = snapshot.runners.filter((runner) => field.has(runner.entryId));
-  const probabilities = normalizedWinProbabilities(runners.map((runner) => runner.winOdds));
-  return new Map(runners.map((runner, i) => [runner.entryId, probabilities[i]!]));
-}
-
-/**
- * Steam: money pouring onto a runner close to post. Only while post time is known and
- * the latest snapshot is 0..withinMinutesToPost before it. Each runner in the latest snapshot
- * is compared with the earliest snapshot inside [latest - windowMinutes, latest]; it alerts
- * when its normalized win probability (over the runners on both boards) rose by >= probabilityPoints
- * percentage points, or its odds fell by >= oddsDropPercent percent. `history` may hold older
- * snapshots; they are ignored.
- */
-export function steamAlerts(
-  ctx: RaceContext,
-  history: readonly WinSnapshot[],
-  settings: Pick<RuleSettings, "steam" | "minPool">,
-): AlertCandidate[] {
-  const { enabled, probabilityPoints, oddsDropPercent, windowMinutes, withinMinutesToPost } = settings.steam;
-  const ordered = inFetchOrder(history);
-  const current = ordered[ordered.length - 1];
-  if (!enabled || current === undefined || winPoolTooSmall(current, settings.minPool)) return [];
-  if (!isNearPost(ctx, current.fetchedAt, withinMinutesToPost)) return [];
-
-  const windowStart = current.fetchedAt.getTime() - windowMinutes * MS_PER_MINUTE;
-  const baseline = ordered.find((snapshot) => snapshot.fetchedAt.getTime() >= windowStart);
-  if (baseline === undefined || baseline === current) return [];
-
-  const minutes = minutesToPostAt(ctx, current.fetchedAt);
-  const windowSpan = (current.fetchedAt.getTime() - baseline.fetchedAt.getTime()) / MS_PER_MINUTE;
-  const before = byEntryId(baseline);
-  const field = new Set(
-    current.runners.map((runner) => runner.entryId).filter((entryId) => before.has(entryId)),
-  );
-  const probabilityBefore = normalizedProbabilityByEntry(baseline, field);
-  const probabilityNow = normalizedProbabilityByEntry(current, field);
-  const alerts: AlertCandidate[] = [];
-  for (const runner of current.runners) {
-    const was = before.get(runner.entryId)?.winOdds;
-    const pBefore = probabilityBefore.get(runner.entryId);
-    const pNow = probabilityNow.get(runner.entryId);
-    if (was === undefined || pBefore === undefined || pNow === undefined) continue;
-
-    const pointsRise = (pNow - pBefore) * 100;
-    const dropPercent = was > 0 ? ((was - runner.winOdds) / was) * 100 : 0;
-    const byProbability = pointsRise > 0 && pointsRise >= probabilityPoints;
-    const byOdds = dropPercent > 0 && dropPercent >= oddsDropPercent;
-    if (!byProbability && !byOdds) continue;
-
-    // The stored threshold/actual pair is the measure that fired (probability first).
-    const strength = Math.max(
-      byProbability ? relativeExcess(pointsRise, probabilityPoints) : 0,
-      byOdds ? relativeExcess(dropPercent, oddsDropPercent) : 0,
-    );
-    alerts.push({
-      type: "steam",
-      raceId: ctx.raceId,
-      entryId: runner.entryId,
-      subject: runner.programNumber,
-      triggeredAt: current.fetchedAt,
-      thresholdValue: byProbability ? probabilityPoints : oddsDropPercent,
-      actualValue: byProbability ? pointsRise : dropPercent,
-      message:
-        `${moveLine(ctx, runner, was, runner.winOdds)} in ${Math.round(windowSpan)} min, ` +
-        `win chance ${(pBefore * 100).toFixed(1)}% -> ${(pNow * 100).toFixed(1)}%, ${postTimeLabel(minutes)}`,
-      details: {
-        before: was,
-        after: runner.winOdds,
-        minutesToPost: minutes,
-        probabilityBefore: pBefore,
-        probabilityAfter: pNow,
-        probabilityPointsRise: pointsRise,
-        oddsDropPercent: dropPercent,
-        baselineFetchedAt: baseline.fetchedAt.toISOString(),
-        measure: byProbability ? "probability" : "odds",
-      },
-      strength,
-    });
-  }
-  return alerts;
-}
-
-/**
- * Overlay: near post (0..withinMinutesToPost, post time known), a runner whose win odds are
- * at least `ratio` times its morning line — the crowd lets it go at a longer price than the
- * line maker gave it. Runners without a (positive) morning line are skipped.
+ * Overlay: near post (post time known, at most withinMinutesToPost before it, until the off), an
+ * interest paying at least `ratio` times what its morning line would, on decimal odds (stake
+ * included): (odds + 1) / (ML + 1) >= ratio. On odds-to-1 a short price looks like an overlay
+ * (ML 1-2 -> EVEN is "2x") and a long one does not (30-1 -> 45-1 is "1.5x"), though the first
+ * pays $4 for $2 instead of $3 (1.33x) and the second $92 instead of $62 (1.48x).
+ * Interests without a (positive) morning line are skipped.
  */
 export function overlayAlerts(
   ctx: RaceContext,
@@ -234,28 +152,20 @@ export function overlayAlerts(
   if (!isNearPost(ctx, current.fetchedAt, withinMinutesToPost)) return [];
   const minutes = minutesToPostAt(ctx, current.fetchedAt);
   const alerts: AlertCandidate[] = [];
-  for (const runner of current.runners) {
-    const morningLine = runner.morningLine;
+  for (const interest of interestsOf(current)) {
+    const { morningLine, winOdds } = interest;
     if (morningLine === null || morningLine <= 0) continue;
-    const actualRatio = runner.winOdds / morningLine;
+    const actualRatio = (winOdds + 1) / (morningLine + 1);
     if (actualRatio < ratio) continue;
     alerts.push({
+      ...interestAlertBase(ctx, interest, current.fetchedAt),
       type: "overlay",
-      raceId: ctx.raceId,
-      entryId: runner.entryId,
-      subject: runner.programNumber,
-      triggeredAt: current.fetchedAt,
       thresholdValue: ratio,
       actualValue: actualRatio,
       message:
-        `${raceLabel(ctx)} ${runnerLabel(runner.programNumber, runner.horse)}: ML ${oddsMove(morningLine, runner.winOdds)} ` +
-        `(${actualRatio.toFixed(2)}x morning line), ${postTimeLabel(minutes)}`,
-      details: {
-        before: morningLine,
-        after: runner.winOdds,
-        minutesToPost: minutes,
-        morningLine,
-      },
+        `${raceLabel(ctx)} ${interest.label}: ML ${oddsMove(morningLine, winOdds)} ` +
+        `(pays ${actualRatio.toFixed(2)}x the morning line), ${postTimeLabel(minutes)}`,
+      details: { before: morningLine, after: winOdds, minutesToPost: minutes, morningLine },
       strength: relativeExcess(actualRatio, ratio),
     });
   }

@@ -106,26 +106,89 @@ const winAt = (at: number) => ({
   ],
 });
 
+/** Seconds before post of each win poll (negative after post). */
+function serveRace(time: ReturnType<typeof fakeTime>, statusAt: (now: number) => string): number[] {
+  const winPolls: number[] = [];
+  server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
+  server.routes.set(`/win/${DATE}/1`, (req, res) => {
+    winPolls.push((POST - time.clock.now()) / 1000);
+    json(winAt(time.clock.now()))(req, res);
+  });
+  server.routes.set(`/status/${DATE}/1`, (req, res) => {
+    const now = time.clock.now();
+    json({
+      kind: "status",
+      track: TRACK,
+      date: DATE,
+      race: 1,
+      status: statusAt(now),
+      at: new Date(now).toISOString(),
+    })(req, res);
+  });
+  return winPolls;
+}
+
+/** Every 20 s from `from` down to `to` seconds before post (both included). */
+const every20 = (from: number, to: number) =>
+  Array.from({ length: (from - to) / 20 + 1 }, (_, i) => from - i * 20);
+
 describe("poll cadence", () => {
-  it("tightens near post and stops once the race is off", async () => {
+  it("tightens near post, records the late odds after the off for afterOffSeconds, then stops", async () => {
     const time = fakeTime(POST - 20 * 60_000);
-    const winPolls: number[] = [];
-    server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
-    server.routes.set(`/win/${DATE}/1`, (req, res) => {
-      winPolls.push((POST - time.clock.now()) / 1000);
-      json(winAt(time.clock.now()))(req, res);
+    // The race goes off 3 minutes after scheduled post, and is never made official here.
+    const OFF = POST + 180_000;
+    const winPolls = serveRace(time, (now) => (now >= OFF ? "off" : "open"));
+    const db = freshDb();
+    const logs = captureLogs();
+    const poller = createPoller({
+      config: config(),
+      db,
+      date: DATE,
+      logger: logs.logger,
+      clock: time.clock,
+      sleep: time.sleep,
+      retention: false,
     });
-    server.routes.set(`/status/${DATE}/1`, (req, res) => {
-      const now = time.clock.now();
-      json({
-        kind: "status",
-        track: TRACK,
-        date: DATE,
-        race: 1,
-        status: now >= POST ? "off" : "open",
-        at: new Date(now).toISOString(),
-      })(req, res);
+    const summary = await poller.run();
+    expect(winPolls).toEqual([
+      1200,
+      900,
+      600,
+      540,
+      480,
+      420,
+      360,
+      300,
+      240,
+      180,
+      120,
+      100,
+      80,
+      // The final interval through post and the drag to the off (seen at -180) ...
+      ...every20(60, -180),
+      // ... and on for afterOffSeconds (600) after the off: the late odds changes.
+      ...every20(-200, -780),
+    ]);
+    expect(summary.invalid).toBe(0);
+    expect(summary.interrupted).toBe(false);
+    expect((await countRows(db)).odds_snapshot).toBe(2 * winPolls.length);
+    expect(await findRace(db, { track: TRACK, raceDate: DATE, raceNumber: 1 })).toMatchObject({
+      status: "off",
     });
+    expect(logs.records.find((r) => r.msg === "race off; polling its late odds")).toMatchObject({
+      offAt: new Date(OFF).toISOString(),
+      until: new Date(OFF + 600_000).toISOString(),
+    });
+    expect(logs.records.filter((r) => r.msg === "race done")).toHaveLength(1);
+    // The card was fetched at start and refreshed every 900 s (15 min) until the window closed.
+    expect(server.requests.filter((p) => p.startsWith("/card")).length).toBe(3);
+  });
+
+  it("stops polling a race that is off once it is official", async () => {
+    const time = fakeTime(POST - 3 * 60_000);
+    const winPolls = serveRace(time, (now) =>
+      now >= POST + 100_000 ? "official" : now >= POST + 30_000 ? "off" : "open",
+    );
     const db = freshDb();
     const poller = createPoller({
       config: config(),
@@ -135,15 +198,28 @@ describe("poll cadence", () => {
       sleep: time.sleep,
       retention: false,
     });
-    const summary = await poller.run();
-    expect(winPolls).toEqual([
-      1200, 900, 600, 540, 480, 420, 360, 300, 240, 180, 120, 100, 80, 60, 40, 20, 0,
-    ]);
-    expect(summary.invalid).toBe(0);
-    expect(summary.interrupted).toBe(false);
-    expect((await countRows(db)).odds_snapshot).toBe(2 * winPolls.length);
-    // The card was fetched at start and refreshed every 900 s (15 min).
-    expect(server.requests.filter((p) => p.startsWith("/card")).length).toBe(2);
+    await poller.run();
+    // Off seen at +40 s, official at +100 s (whose poll still fetched the win board first).
+    expect(winPolls).toEqual([180, 120, ...every20(100, -100)]);
+    expect(await findRace(db, { track: TRACK, raceDate: DATE, raceNumber: 1 })).toMatchObject({
+      status: "official",
+    });
+  });
+
+  it("stops at the off with afterOffSeconds 0", async () => {
+    const time = fakeTime(POST - 3 * 60_000);
+    const winPolls = serveRace(time, (now) => (now >= POST + 30_000 ? "off" : "open"));
+    const db = freshDb();
+    const poller = createPoller({
+      config: config({}, {}, { afterOffSeconds: 0 }),
+      db,
+      date: DATE,
+      clock: time.clock,
+      sleep: time.sleep,
+      retention: false,
+    });
+    await poller.run();
+    expect(winPolls).toEqual([180, 120, ...every20(100, -40)]);
   });
 });
 
@@ -339,7 +415,8 @@ describe("races without a post time", () => {
     });
     const db = freshDb();
     const poller = createPoller({
-      config: config({}, { races: 2 }),
+      // Stopping at the off keeps this about the undated race (the after-off window is tested above).
+      config: config({}, { races: 2 }, { afterOffSeconds: 0 }),
       db,
       date: DATE,
       clock: time.clock,
@@ -459,7 +536,11 @@ describe("track time zone", () => {
     });
     const db = freshDb();
     const poller = createPoller({
-      config: config({}, { name: track, code: "SA", timezone: "America/Los_Angeles" }),
+      config: config(
+        {},
+        { name: track, code: "SA", timezone: "America/Los_Angeles" },
+        { afterOffSeconds: 0 },
+      ),
       db,
       date: DATE,
       clock: time.clock,

@@ -1,7 +1,10 @@
 /**
  * `ingest poll`: per enabled track, refresh the card endpoint and poll each
  * race's win / exacta / status endpoints on a cadence that tightens toward
- * post; stop a race once it is off, official or cancelled; prune old data
+ * post; keep polling a race that is off at the final interval (its late odds
+ * changes: US pools keep merging after the gates open) until it is official
+ * or cancelled or `cadence.afterOffSeconds` after its off (schedule.ts), and
+ * give up on one that never goes off a while after post; prune old data
  * once a day. Without a fixed date it is a daemon: when a track's local race
  * day is done it waits for the next one (its local midnight) and goes on
  * until stopped. Clock, sleep and fetch are injected so tests control time.
@@ -16,7 +19,7 @@ import {
   type TotewatchConfig,
   type TrackConfig,
 } from "@totewatch/config";
-import { findRace, pruneOldData, racesOnDate, type Db } from "@totewatch/db";
+import { findRace, pruneOldData, racesOnDate, type Db, type RaceSummary } from "@totewatch/db";
 import { localDateOf, resolvePostTime } from "@totewatch/tote";
 import {
   FeedIngestor,
@@ -26,9 +29,9 @@ import {
   type IngestSummary,
   type ProgressSink,
 } from "@totewatch/feed";
-import { registerConfiguredTracks } from "../tracks.js";
+import { oddsFormatLookup, registerConfiguredTracks } from "../tracks.js";
 import { FeedHttpClient } from "./http.js";
-import { DEFAULT_GIVE_UP_AFTER_POST_MS, isFinished, nextPollAt, type RacePollState } from "./schedule.js";
+import { DEFAULT_GIVE_UP_AFTER_POST_MS, isOff, nextPollAt, type RacePollState } from "./schedule.js";
 
 const DAY_MS = 86_400_000;
 
@@ -66,6 +69,8 @@ export interface Poller {
 
 interface RaceState extends RacePollState {
   race: number;
+  /** When this poller first saw the race "off": its off time when the database has none. */
+  seenOffAt: number | null;
 }
 
 export function createPoller(options: PollerOptions): Poller {
@@ -76,7 +81,12 @@ export function createPoller(options: PollerOptions): Poller {
   const giveUpAfterPostMs = options.giveUpAfterPostMs ?? DEFAULT_GIVE_UP_AFTER_POST_MS;
   const controller = new AbortController();
   const signal = controller.signal;
-  const ingestor = new FeedIngestor(db, { logger, apply: options.apply });
+  const ingestor = new FeedIngestor(db, {
+    logger,
+    apply: options.apply,
+    // Win odds that do not say their format are read as the track's board shows them.
+    oddsFormatOf: oddsFormatLookup(config.tracks),
+  });
   const http = new FeedHttpClient({
     http: config.http,
     clock,
@@ -149,9 +159,15 @@ export function createPoller(options: PollerOptions): Poller {
     // Races without a post time (never carded) are not polled past the end of the local race day.
     const dayEnd = startOfDay(nextCalendarDate(date), track.timezone);
     const races = new Map<number, RaceState>();
-    for (let race = 1; race <= (track.races ?? 0); race++) {
-      races.set(race, { race, postTime: null, status: "scheduled", lastPolledAt: null });
-    }
+    const newState = (race: number): RaceState => ({
+      race,
+      postTime: null,
+      status: "scheduled",
+      offAt: null,
+      seenOffAt: null,
+      lastPolledAt: null,
+    });
+    for (let race = 1; race <= (track.races ?? 0); race++) races.set(race, newState(race));
     const cardTemplate = track.endpoints.card;
     let nextCardAt = cardTemplate ? clock.now() : Number.POSITIVE_INFINITY;
     let cardFetched = !cardTemplate;
@@ -160,16 +176,37 @@ export function createPoller(options: PollerOptions): Poller {
       track.endpoints.status,
     ].filter((template): template is string => template !== undefined);
 
+    /**
+     * Takes a race's status and off time from the database (seen at `seenAt`): the stored off
+     * time, else when this poller first saw the race off (a feed that does not time its "off").
+     */
+    const observe = (state: RaceState, summary: RaceSummary, seenAt: number) => {
+      state.status = summary.status;
+      if (isOff(state) && state.seenOffAt === null) {
+        state.seenOffAt = seenAt;
+        const offAt = summary.offAt?.getTime() ?? seenAt;
+        const until = offAt + config.cadence.afterOffSeconds * 1000;
+        if (until > seenAt) {
+          logger?.info(
+            {
+              track: track.name,
+              race: state.race,
+              offAt: new Date(offAt).toISOString(),
+              until: new Date(until).toISOString(),
+            },
+            "race off; polling its late odds",
+          );
+        }
+      }
+      state.offAt = summary.offAt?.getTime() ?? state.seenOffAt;
+    };
+
     const refreshFromDb = async () => {
+      const seenAt = clock.now();
       for (const summary of await racesOnDate(db, date, { track: track.name })) {
-        const state = races.get(summary.raceNumber) ?? {
-          race: summary.raceNumber,
-          postTime: null,
-          status: "scheduled",
-          lastPolledAt: null,
-        };
+        const state = races.get(summary.raceNumber) ?? newState(summary.raceNumber);
         state.postTime = summary.postTime?.getTime() ?? null;
-        state.status = summary.status;
+        observe(state, summary, seenAt);
         races.set(summary.raceNumber, state);
       }
     };
@@ -226,9 +263,10 @@ export function createPoller(options: PollerOptions): Poller {
         const summary = await findRace(db, { track: track.name, raceDate: date, raceNumber: due.race });
         if (summary) {
           due.postTime = summary.postTime?.getTime() ?? due.postTime;
-          due.status = summary.status;
+          // Seen off during this poll: the poll's start is the nearest instant we know to the off.
+          observe(due, summary, now);
         }
-        if (isFinished(due))
+        if (nextPollAt(due, clock.now(), config.cadence, giveUpAfterPostMs) === null)
           logger?.info({ track: track.name, race: due.race, status: due.status }, "race done");
         continue;
       }

@@ -1,6 +1,7 @@
 /**
- * How ingest polls: `cadence:` (how often, closer to post more often) and
- * `http:` (timeouts, politeness between requests, retries with backoff).
+ * How ingest polls: `cadence:` (how often, closer to post more often, and how
+ * long past the off) and `http:` (timeouts, politeness between requests,
+ * retries with backoff).
  */
 import { z } from "zod";
 import { backoffOrder, nonNegativeInt, notAbove, positiveInt, section } from "./helpers.js";
@@ -11,6 +12,12 @@ export const cadenceSchema = section({
   nearPostThresholdSeconds: positiveInt.default(600),
   finalIntervalSeconds: positiveInt.default(20),
   finalThresholdSeconds: positiveInt.default(120),
+  /**
+   * How long a race that is off is still polled (at finalIntervalSeconds) unless it is
+   * official or cancelled first: US pools keep merging after the gates open, so the final
+   * odds differ from the last board a player could bet into. 0 stops at the off.
+   */
+  afterOffSeconds: nonNegativeInt.default(600),
   cardRefreshSeconds: positiveInt.default(900),
 }).superRefine((cadence, ctx) => {
   // Closer to post polls at least as often, and the final phase starts inside the near-post one.

@@ -3,6 +3,7 @@
  * defaults, the per-track override shape (any subset, no defaults), and how
  * an override is laid over the base settings.
  */
+import { bettingInterestOf } from "@totewatch/tote";
 import { z } from "zod";
 import { orDefault, section, unwrap } from "./helpers.js";
 
@@ -10,13 +11,16 @@ const oddsToOne = z.number().positive();
 const nullableOdds = z.union([oddsToOne, z.null()]);
 const percent = z.number().positive();
 
-/** Exacta combination `first-second` by program number, e.g. `1-2` or `1A-4`. */
+/**
+ * Exacta combination `first-second` by program number, e.g. `1-2` or `1A-4`. A coupled entry
+ * (1, 1A, 1X) is one betting interest, so `1A-4` means `1-4` and `1-1A` names one runner twice.
+ */
 const exactaCombination = z
   .string()
   .regex(/^\d{1,2}[A-Za-z]?-\d{1,2}[A-Za-z]?$/, 'must look like "1-2" (first-second program numbers)')
   .refine((combo) => {
-    const [first, second] = combo.toUpperCase().split("-");
-    return first !== second;
+    const [first = "", second = ""] = combo.split("-");
+    return bettingInterestOf(first) !== bettingInterestOf(second);
   }, "the two runners must differ");
 
 export const ruleSettingsSchema = z.strictObject({
@@ -29,12 +33,20 @@ export const ruleSettingsSchema = z.strictObject({
     message: "below must be less than above",
     path: ["below"],
   }),
-  /** Alert when odds move by at least minPercent between consecutive snapshots. */
+  /**
+   * Alert when odds move by at least minPercent between consecutive snapshots, measured on
+   * decimal odds (stake included: 1-5 -> 2-5 is 1.2 -> 1.4, +16.7%), or on fair odds over the
+   * runners on both boards when the field changed (a scratch's refund is not a move).
+   */
   oddsChange: section({
     enabled: z.boolean().default(true),
     minPercent: percent.default(30),
   }),
-  /** Heavy late money: a big fall in odds within a short window close to post. */
+  /**
+   * Heavy late money: within windowMinutes, close to post, a runner's share of the win pool rising
+   * by probabilityPoints percentage points or its decimal odds falling by oddsDropPercent; its own
+   * pool amount must have grown when known (refunds from a scratch are not money).
+   */
   steam: section({
     enabled: z.boolean().default(true),
     probabilityPoints: z.number().positive().max(100).default(5),
@@ -42,11 +54,38 @@ export const ruleSettingsSchema = z.strictObject({
     windowMinutes: z.number().positive().default(10),
     withinMinutesToPost: z.number().positive().default(20),
   }),
-  /** Odds at least `ratio` times the morning line. */
+  /**
+   * Money leaving a runner, the mirror of steam: its share falling by probabilityPoints points, or
+   * its decimal odds rising by oddsRisePercent (50% is about the mirror of steam's 35% drop:
+   * 1 / (1 - 0.35) = 1.54).
+   */
+  drift: section({
+    enabled: z.boolean().default(true),
+    probabilityPoints: z.number().positive().max(100).default(5),
+    oddsRisePercent: percent.default(50),
+    windowMinutes: z.number().positive().default(10),
+    withinMinutesToPost: z.number().positive().default(20),
+  }),
+  /**
+   * Paying at least `ratio` times what the morning line would, on decimal odds (stake included):
+   * (odds + 1) / (ML + 1). ML 5-1 going off at 11-1 is 2x; ML 1-2 at EVEN only 1.33x.
+   */
   overlay: section({
     enabled: z.boolean().default(true),
     ratio: z.number().positive().default(2),
     withinMinutesToPost: z.number().positive().default(10),
+  }),
+  /** A runner scratched before the off, with the share of the win pool refunded. */
+  scratch: section({
+    enabled: z.boolean().default(true),
+  }),
+  /**
+   * Odds changing after the off (US pools keep merging after the gates open): a runner's decimal
+   * odds moving by at least minPercent from the last board before the off; once per runner per race.
+   */
+  lateChange: section({
+    enabled: z.boolean().default(true),
+    minPercent: percent.default(20),
   }),
   /** Probable exacta payouts outside [min, max] (null = no bound), optionally only some combinations. */
   exactaPayout: section({
@@ -79,7 +118,8 @@ export const ruleSettingsSchema = z.strictObject({
     maxWinAgeSeconds: z.number().positive().default(120),
   }),
   /**
-   * Pools smaller than these (in currency units) are ignored by every rule.
+   * Pools smaller than these (in currency units) are ignored by every rule but scratch (news at
+   * any pool size); late changes check the last pool before the off.
    * In a 10,000 exacta pool a 1% combination holds about $100, so one $100 ticket halves its
    * probable; thinner pools swing further on single bets. The defaults drop that early-betting
    * noise and keep every pool that matters near post. On a simulated day (@totewatch/simulator) the smallest race has

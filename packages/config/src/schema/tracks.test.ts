@@ -1,5 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { fillEndpointTemplate } from "../index.js";
+import { ConfigError, fillEndpointTemplate, parseConfig } from "../index.js";
+
+/** One enabled, pollable track with `extra` lines added (indented as track keys). */
+function trackYaml(extra: string): string {
+  return [
+    "tracks:",
+    "  - name: Sha Tin",
+    "    races: 10",
+    "    endpoints:",
+    "      win: http://127.0.0.1:8080/{date}/{race}/win",
+    "      exacta: http://127.0.0.1:8080/{date}/{race}/exacta",
+    ...extra
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => `    ${line.trim()}`),
+  ].join("\n");
+}
+
+function problemsOf(yamlText: string): string {
+  try {
+    parseConfig(yamlText, "totewatch.yaml", {});
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+}
 
 describe("fillEndpointTemplate", () => {
   it("fills placeholders with URL-encoded values and leaves unknown ones", () => {
@@ -9,6 +35,30 @@ describe("fillEndpointTemplate", () => {
     ).toBe("http://127.0.0.1:8080/Belmont%20Park/BEL/2025-06-07/3/win");
     expect(fillEndpointTemplate(template, { code: "BEL" })).toBe(
       "http://127.0.0.1:8080/{track}/BEL/{date}/{race}/win",
+    );
+  });
+});
+
+describe("a track's odds format", () => {
+  it("defaults to odds-to-1 with a dividend unit of 1", () => {
+    const [track] = parseConfig(trackYaml(""), "<inline>", {}).tracks;
+    expect(track).toMatchObject({ oddsFormat: "odds_to_one", dividendUnit: 1 });
+  });
+
+  it("reads a decimal board and its dividend unit", () => {
+    const [hk] = parseConfig(trackYaml("oddsFormat: decimal\ndividendUnit: 10"), "<inline>", {}).tracks;
+    expect(hk).toMatchObject({ oddsFormat: "decimal", dividendUnit: 10 });
+    const [perOne] = parseConfig(trackYaml("oddsFormat: decimal"), "<inline>", {}).tracks;
+    expect(perOne).toMatchObject({ oddsFormat: "decimal", dividendUnit: 1 });
+  });
+
+  it("refuses an unknown format, a unit of 0 or less, and a unit on an odds-to-1 board", () => {
+    expect(problemsOf(trackYaml("oddsFormat: fractional"))).toMatch(/tracks\[0\]\.oddsFormat/);
+    expect(problemsOf(trackYaml("oddsFormat: decimal\ndividendUnit: 0"))).toMatch(
+      /tracks\[0\]\.dividendUnit: must be > 0/,
+    );
+    expect(problemsOf(trackYaml("dividendUnit: 10"))).toMatch(
+      /tracks\[0\]\.dividendUnit: applies only to oddsFormat: decimal/,
     );
   });
 });

@@ -1,8 +1,8 @@
 /**
- * `tracks:` in totewatch.yaml: each track's name, code, zone, pools and the
- * endpoint templates its odds are polled from.
+ * `tracks:` in totewatch.yaml: each track's name, code, zone, pools, the
+ * endpoint templates its odds are polled from, and how its board quotes odds.
  */
-import { DEFAULT_TIME_ZONE, isIanaTimeZone } from "@totewatch/tote";
+import { DEFAULT_BOARD_ODDS_FORMAT, DEFAULT_TIME_ZONE, isIanaTimeZone, ODDS_FORMATS } from "@totewatch/tote";
 import { z } from "zod";
 import { isHttpUrl, orDefault, positiveInt, section } from "./helpers.js";
 
@@ -69,8 +69,23 @@ export const trackSchema = z
     ),
     /** How many races to poll when no card endpoint lists them (none, or one per race with {race}). */
     races: positiveInt.optional(),
+    /**
+     * How the track's board quotes win odds when a win message does not say (its
+     * `odds_format`): "odds_to_one" (5-2, North America) or "decimal" (3.5: the dividend per
+     * `dividendUnit` staked, stake included). Morning lines on cards are odds-to-1 either way.
+     */
+    oddsFormat: z.enum(ODDS_FORMATS).default(DEFAULT_BOARD_ODDS_FORMAT.oddsFormat),
+    /** The stake a decimal dividend is quoted for: 1, or 10 where boards quote per $10 (Hong Kong). */
+    dividendUnit: z.number().positive().default(DEFAULT_BOARD_ODDS_FORMAT.dividendUnit),
   })
   .superRefine((track, ctx) => {
+    if (track.oddsFormat !== "decimal" && track.dividendUnit !== DEFAULT_BOARD_ODDS_FORMAT.dividendUnit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["dividendUnit"],
+        message: `applies only to oddsFormat: decimal (this track's odds are ${track.oddsFormat})`,
+      });
+    }
     for (const [kind, template] of Object.entries(track.endpoints)) {
       if (template?.includes("{code}") && track.code === undefined) {
         ctx.addIssue({

@@ -271,6 +271,120 @@ describe("setRaceStatus", () => {
   });
 });
 
+describe("the off time (race.off_at)", () => {
+  const post = new Date("2025-09-20T21:40:00Z");
+  const at = (seconds: number) => new Date(post.getTime() + seconds * 1000);
+  const offCard = (raceNumber: number, overrides: Partial<RaceCardInput> = {}) =>
+    card({
+      track: "Churchill Downs",
+      trackCode: "CD",
+      raceDate: "2025-09-20",
+      raceNumber,
+      postTime: post,
+      ...overrides,
+    });
+  const offAt = async (key: RaceCardInput) => (await findRace(db, key))?.offAt ?? null;
+  const storedOffAt = (key: RaceCardInput) =>
+    (
+      connectionOf(db)
+        .prepare(
+          `SELECT r.off_at AS offAt FROM race r JOIN track t USING (track_id)
+           WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
+        )
+        .get(key.track, key.raceDate, key.raceNumber) as { offAt: string | null }
+    ).offAt;
+
+  it("is null until the race is off, then the `at` of the off, stored as the db time text", async () => {
+    const key = offCard(1);
+    await applyRaceCard(db, key);
+    expect(await offAt(key)).toBeNull();
+    expect(await setRaceStatus(db, key, "open", at(-600))).toEqual({ changed: true, rows: 1 });
+    expect(await offAt(key)).toBeNull();
+    expect(await setRaceStatus(db, key, "off", at(150))).toEqual({ changed: true, rows: 1 });
+    expect(await findRace(db, key)).toMatchObject({ status: "off", offAt: at(150) });
+    expect(storedOffAt(key)).toBe("2025-09-20T21:42:30.000+00:00");
+  });
+
+  it("keeps the earliest off seen: an earlier repeat lowers it, a later one or a replay does not raise it", async () => {
+    const key = offCard(2);
+    await applyRaceCard(db, key);
+    await setRaceStatus(db, key, "off", at(200));
+    // Same status, earlier off: the off time moves, so the write reports a change.
+    expect(await setRaceStatus(db, key, "off", at(120))).toEqual({ changed: true, rows: 1 });
+    expect(await offAt(key)).toEqual(at(120));
+    expect(await setRaceStatus(db, key, "off", at(300))).toEqual({ changed: false, rows: 0 });
+    expect(await setRaceStatus(db, key, "off", at(120))).toEqual({ changed: false, rows: 0 });
+    expect(await setRaceStatus(db, key, "off")).toEqual({ changed: false, rows: 0 });
+    expect(await setRaceStatus(db, key, "off", null)).toEqual({ changed: false, rows: 0 });
+    // Official keeps the off time; an "off" replayed after it still lowers it (order does not matter).
+    expect(await setRaceStatus(db, key, "official", at(900))).toEqual({ changed: true, rows: 1 });
+    expect(await findRace(db, key)).toMatchObject({ status: "official", offAt: at(120) });
+    expect(await setRaceStatus(db, key, "off", at(100))).toEqual({ changed: true, rows: 1 });
+    expect(await findRace(db, key)).toMatchObject({ status: "official", offAt: at(100) });
+  });
+
+  it("is not invented by a race that goes straight to official or cancelled, or an off without a time", async () => {
+    const official = offCard(3);
+    await applyRaceCard(db, official);
+    await setRaceStatus(db, official, "official", at(600));
+    expect(await findRace(db, official)).toMatchObject({ status: "official", offAt: null });
+    const cancelled = offCard(4);
+    await applyRaceCard(db, cancelled);
+    await setRaceStatus(db, cancelled, "cancelled", at(0));
+    expect(await offAt(cancelled)).toBeNull();
+    const untimed = offCard(5);
+    await applyRaceCard(db, untimed);
+    expect(await setRaceStatus(db, untimed, "off")).toEqual({ changed: true, rows: 1 });
+    expect(await findRace(db, untimed)).toMatchObject({ status: "off", offAt: null });
+    await expect(setRaceStatus(db, untimed, "off", new Date(Number.NaN))).rejects.toThrow(InvalidInputError);
+  });
+
+  it("comes from an off card's as-of time (a new race or a known one), the earliest one winning", async () => {
+    const fresh = offCard(6, { status: "off", asOf: at(90) });
+    expect((await applyRaceCard(db, fresh)).changed).toBe(true);
+    expect(await findRace(db, fresh)).toMatchObject({ status: "off", offAt: at(90) });
+    expect(await applyRaceCard(db, fresh)).toEqual({ changed: false, rows: 0 });
+
+    const known = offCard(7, { status: "open", asOf: at(-300) });
+    await applyRaceCard(db, known);
+    expect(await offAt(known)).toBeNull();
+    await applyRaceCard(db, offCard(7, { status: "off", asOf: at(240) }));
+    expect(await offAt(known)).toEqual(at(240));
+    // A status message timed earlier lowers it; a later off card does not raise it.
+    await setRaceStatus(db, known, "off", at(200));
+    // (Still a change: the newer card moves card_as_of.)
+    expect(await applyRaceCard(db, offCard(7, { status: "off", asOf: at(400) }))).toEqual({
+      changed: true,
+      rows: 1,
+    });
+    expect(await offAt(known)).toEqual(at(200));
+    // A stale off card (observed before the newest card) still reports an earlier off.
+    await applyRaceCard(db, offCard(7, { status: "off", asOf: at(180) }));
+    expect(await offAt(known)).toEqual(at(180));
+  });
+
+  it("is not set by an off card without an as-of time, nor by an official card", async () => {
+    const untimed = offCard(8, { status: "off" });
+    await applyRaceCard(db, untimed);
+    expect(await findRace(db, untimed)).toMatchObject({ status: "off", offAt: null });
+    const official = offCard(9, { status: "official", asOf: at(700) });
+    await applyRaceCard(db, official);
+    expect(await findRace(db, official)).toMatchObject({ status: "official", offAt: null });
+  });
+
+  it("is in every RaceSummary read (racesOnDate, findRace, raceById)", async () => {
+    const key = offCard(10);
+    await applyRaceCard(db, key);
+    await setRaceStatus(db, key, "off", at(60));
+    const race = await findRace(db, key);
+    expect(race?.offAt).toEqual(at(60));
+    expect((await raceById(db, race!.raceId))?.offAt).toEqual(at(60));
+    const onDate = await racesOnDate(db, "2025-09-20", { track: "Churchill Downs" });
+    expect(onDate.find((r) => r.raceNumber === 10)?.offAt).toEqual(at(60));
+    expect(onDate.find((r) => r.raceNumber === 3)?.offAt).toBeNull();
+  });
+});
+
 describe("racesOnDate", () => {
   beforeAll(async () => {
     await applyRaceCard(

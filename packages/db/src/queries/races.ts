@@ -8,6 +8,10 @@
  * - A card observed before the newest one applied (`asOf`) only adds what
  *   can only move forward (runners, scratches, status) and fills what was
  *   never stored; it never rolls back post time, jockeys or morning lines.
+ * - The off time (`off_at`) is the earliest instant any "off" observation
+ *   reported (a status message's `at`, an "off" card's `asOf`): it can only
+ *   move earlier, so replays and repeats in any order leave the same value,
+ *   and a race that jumps straight to official or cancelled gets none.
  * Tracks are their own module (tracks.ts); natural-key look-ups and their
  * cache are race-refs.ts.
  */
@@ -51,7 +55,8 @@ export interface RaceCardInput extends RaceKey {
   postTime?: Date | null;
   /**
    * When this card was observed. A card older than the newest one applied
-   * only adds runners, scratches and status; absent: always current.
+   * only adds runners, scratches and status; absent: always current. A card
+   * whose status is "off" also reports the off at this instant (see setRaceStatus).
    */
   asOf?: Date | null;
   status?: RaceStatus | null;
@@ -79,10 +84,12 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
 
     const postTime = card.postTime ? toDbTime(card.postTime) : null;
     const asOf = card.asOf ? toDbTime(card.asOf) : null;
+    // An "off" card observed at asOf says the race was off by then (a card without one dates nothing).
+    const offAt = card.status === "off" ? asOf : null;
     rows += statement(
       sql,
-      `INSERT INTO race (track_id, race_date, race_number, post_time, status, card_as_of, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, race_date, race_number) DO NOTHING`,
+      `INSERT INTO race (track_id, race_date, race_number, post_time, status, card_as_of, off_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, race_date, race_number) DO NOTHING`,
     ).run(
       track.trackId,
       card.raceDate,
@@ -90,15 +97,16 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
       postTime,
       card.status ?? "scheduled",
       asOf,
+      offAt,
       now,
       now,
     ).changes;
     const race = statement(
       sql,
-      `SELECT race_id AS id, post_time AS postTime, status, card_as_of AS cardAsOf
+      `SELECT race_id AS id, post_time AS postTime, status, card_as_of AS cardAsOf, off_at AS offAt
        FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
     ).get(track.trackId, card.raceDate, card.raceNumber) as SqlRow<
-      Pick<Race, "id" | "postTime" | "status" | "cardAsOf">
+      Pick<Race, "id" | "postTime" | "status" | "cardAsOf" | "offAt">
     >;
     // A card observed before the newest one applied (a file replayed again) is
     // stale: only what can only move forward is taken from it (new runners,
@@ -110,11 +118,18 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
     const nextPost = stale ? (race.postTime ?? postTime) : (postTime ?? race.postTime);
     const nextStatus = advanceStatus(race.status, card.status);
     const nextAsOf = asOf !== null && !stale ? asOf : race.cardAsOf;
-    if (nextPost !== race.postTime || nextStatus !== race.status || nextAsOf !== race.cardAsOf) {
+    // Even a stale card's off observation counts: the off time is the earliest one seen.
+    const nextOffAt = earliest(race.offAt, offAt);
+    if (
+      nextPost !== race.postTime ||
+      nextStatus !== race.status ||
+      nextAsOf !== race.cardAsOf ||
+      nextOffAt !== race.offAt
+    ) {
       rows += statement(
         sql,
-        `UPDATE race SET post_time = ?, status = ?, card_as_of = ?, updated_at = ? WHERE race_id = ?`,
-      ).run(nextPost, nextStatus, nextAsOf, now, race.id).changes;
+        `UPDATE race SET post_time = ?, status = ?, card_as_of = ?, off_at = ?, updated_at = ? WHERE race_id = ?`,
+      ).run(nextPost, nextStatus, nextAsOf, nextOffAt, now, race.id).changes;
     }
 
     for (const entry of card.entries) rows += upsertEntry(sql, race.id, entry, now, stale);
@@ -174,6 +189,13 @@ function upsertEntry(
   );
 }
 
+/** The earlier of two stored instants (stored text sorts as time, time.ts); null only when both are. */
+function earliest(stored: string | null, seen: string | null): string | null {
+  if (stored === null) return seen;
+  if (seen === null) return stored;
+  return seen < stored ? seen : stored;
+}
+
 function advanceStatus(current: string, next: RaceStatus | null | undefined): string {
   if (!next) return current;
   const rank = RACE_STATUS_RANK[current as RaceStatus] ?? 0;
@@ -200,17 +222,32 @@ function validateCard(card: RaceCardInput): void {
   }
 }
 
-/** Moves a race's status forward (scheduled -> open -> off -> official | cancelled); never back. */
-export async function setRaceStatus(db: Db, key: RaceKey, status: RaceStatus): Promise<WriteResult> {
+/**
+ * Moves a race's status forward (scheduled -> open -> off -> official | cancelled); never back.
+ * `at` is when the status was observed: with "off" it reports the off, and `off_at` becomes the
+ * earliest off instant seen (stored or `at`), even when the status itself does not move (a
+ * repeat, or an "off" replayed after "official"). Another status, or "off" without `at`, leaves
+ * the off time as it is. `changed` is false when neither the status nor the off time moved.
+ */
+export async function setRaceStatus(
+  db: Db,
+  key: RaceKey,
+  status: RaceStatus,
+  at?: Date | null,
+): Promise<WriteResult> {
+  if (at && Number.isNaN(at.getTime()))
+    throw new InvalidInputError(`status ${key.track} ${key.raceDate} race ${key.raceNumber}: invalid time`);
   return writeTransaction(db, (sql) => {
     const ref = resolveRace(db, sql, key);
-    const current = (
-      statement(sql, `SELECT status FROM race WHERE race_id = ?`).get(ref.raceId) as Pick<Race, "status">
-    ).status;
-    const next = advanceStatus(current, status);
-    if (next === current) return { changed: false, rows: 0 };
-    statement(sql, `UPDATE race SET status = ?, updated_at = ? WHERE race_id = ?`).run(
+    const current = statement(sql, `SELECT status, off_at AS offAt FROM race WHERE race_id = ?`).get(
+      ref.raceId,
+    ) as SqlRow<Pick<Race, "status" | "offAt">>;
+    const next = advanceStatus(current.status, status);
+    const offAt = earliest(current.offAt, status === "off" && at ? toDbTime(at) : null);
+    if (next === current.status && offAt === current.offAt) return { changed: false, rows: 0 };
+    statement(sql, `UPDATE race SET status = ?, off_at = ?, updated_at = ? WHERE race_id = ?`).run(
       next,
+      offAt,
       toDbTime(new Date()),
       ref.raceId,
     );
@@ -218,8 +255,8 @@ export async function setRaceStatus(db: Db, key: RaceKey, status: RaceStatus): P
   });
 }
 
-/** A race with its track and how many runners its card lists. */
-export interface RaceSummary extends Pick<Race, "raceDate" | "raceNumber" | "postTime" | "status"> {
+/** A race with its track and how many runners its card lists; `offAt` is when it went off (null: not known). */
+export interface RaceSummary extends Pick<Race, "raceDate" | "raceNumber" | "postTime" | "status" | "offAt"> {
   raceId: Race["id"];
   track: Track["name"];
   trackCode: Track["code"];
@@ -230,7 +267,7 @@ export interface RaceSummary extends Pick<Race, "raceDate" | "raceNumber" | "pos
 
 const RACE_SUMMARY_SQL = `
   SELECT r.race_id AS raceId, t.name AS track, t.code AS trackCode, t.timezone, r.race_date AS raceDate,
-         r.race_number AS raceNumber, r.post_time AS postTime, r.status,
+         r.race_number AS raceNumber, r.post_time AS postTime, r.status, r.off_at AS offAt,
          (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id) AS runners,
          (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id AND e.scratched) AS scratched
   FROM race r JOIN track t ON t.track_id = r.track_id`;
@@ -242,7 +279,11 @@ function raceSummaries(db: Db, where: string, params: unknown[]): Promise<RaceSu
       statement(sql, `${RACE_SUMMARY_SQL} WHERE ${where} ORDER BY t.name, r.race_number`).all(
         ...params,
       ) as Array<SqlRow<RaceSummary>>
-    ).map((row) => ({ ...row, postTime: row.postTime ? fromDbTime(row.postTime) : null })),
+    ).map((row) => ({
+      ...row,
+      postTime: row.postTime ? fromDbTime(row.postTime) : null,
+      offAt: row.offAt ? fromDbTime(row.offAt) : null,
+    })),
   );
 }
 

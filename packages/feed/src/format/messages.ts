@@ -4,7 +4,7 @@
  * message has parsed here. Unknown fields are ignored (zod strips them);
  * odds and calendar checks are refinements so the error names the field.
  */
-import { isCalendarDate, parseIsoInstant, RACE_STATUSES } from "@totewatch/tote";
+import { isCalendarDate, ODDS_FORMATS, parseIsoInstant, RACE_STATUSES } from "@totewatch/tote";
 import { z } from "zod";
 
 const calendarDate = z.string().refine(isCalendarDate, { message: "not a real calendar date (YYYY-MM-DD)" });
@@ -67,6 +67,10 @@ export const winMessageSchema = z.object({
   ...raceKey,
   fetched_at: isoInstant,
   total_win_pool: money.nullish(),
+  /** How `win_odds` are quoted; absent: the track's default (totewatch.yaml), else odds-to-1. */
+  odds_format: z.enum(ODDS_FORMATS).optional(),
+  /** The stake a decimal dividend is quoted for; absent: the track's default, else 1. */
+  dividend_unit: z.number().positive("dividend_unit must be positive").optional(),
   horses: z
     .array(
       z.object({
@@ -84,6 +88,7 @@ export const exactaMessageSchema = z.object({
   fetched_at: isoInstant,
   total_exacta_pool: money.nullish(),
   base_amount: z.number().positive("base_amount must be positive").default(2),
+  /** Payouts for a `base_amount` ticket; 0 or null: no money on the combination. */
   probables: z.record(z.string(), z.number().nonnegative("payout must not be negative").nullable()),
 });
 

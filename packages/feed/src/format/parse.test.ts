@@ -277,3 +277,281 @@ describe("parseFeedMessage: normalization", () => {
     expect([message.status, message.at?.toISOString()]).toEqual(["off", "2025-09-12T22:43:10.000Z"]);
   });
 });
+
+describe("parseFeedMessage: exacta probables", () => {
+  function probablesOf(raw: unknown): unknown {
+    const message = ok(raw);
+    if (message.kind !== "exacta") throw new Error("expected exacta");
+    return message.snapshot.probables;
+  }
+
+  it("stores nothing for a $0 probable: 0 means no money, like null", () => {
+    expect(probablesOf(exacta({ "1-2": 0 }))).toEqual([]);
+    expect(probablesOf(exacta({ "1-2": 0, "2-1": null, "1-3": 12 }, { base_amount: 1 }))).toEqual([
+      { first: "1", second: "3", payout: 24 }, // 12 at base 1: 12*2/1 = 24
+    ]);
+  });
+
+  it("rescales to $2 as payout * 2 / base, to the cent", () => {
+    // 453 at base 10: 453*2/10 = 906/10 = 90.6 exactly (453 * (2/10) is 90.60000000000001)
+    expect(probablesOf(exacta({ "1-2": 453 }, { base_amount: 10 }))).toEqual([
+      { first: "1", second: "2", payout: 90.6 },
+    ]);
+    // 23.05 at base 0.5: 23.05*2/0.5 = 92.2; 10 at base 3: 20/3 = 6.666... -> 6.67
+    expect(probablesOf(exacta({ "1-2": 23.05, "2-1": 10 }, { base_amount: 0.5 }))).toEqual([
+      { first: "1", second: "2", payout: 92.2 },
+      { first: "2", second: "1", payout: 40 }, // 10*2/0.5 = 40
+    ]);
+    expect(probablesOf(exacta({ "1-2": 10 }, { base_amount: 3 }))).toEqual([
+      { first: "1", second: "2", payout: 6.67 },
+    ]);
+  });
+
+  it("accepts the $2.10 minimum and refuses a positive probable below it", () => {
+    // 1.05 at base 1: 1.05*2/1 = 2.10, the minimum itself
+    expect(probablesOf(exacta({ "1-2": 1.05 }, { base_amount: 1 }))).toEqual([
+      { first: "1", second: "2", payout: 2.1 },
+    ]);
+    expect(reason(exacta({ "1-2": 2 }))).toBe(
+      'probables["1-2"]: a probable payout of 2 for a $2 ticket is below the US minimum of $2.10; 0 or null means no money on it',
+    );
+    // 1 at base 1: 1*2/1 = 2.00 for $2, under 2.10
+    expect(reason(exacta({ "1-2": 15, "2-1": 1 }, { base_amount: 1 }))).toBe(
+      'probables["2-1"]: a probable payout of 1 for a $1.00 ticket ($2.00 for $2) is below the US minimum of $2.10; 0 or null means no money on it',
+    );
+    // 10 at base 10: 10*2/10 = 2.00
+    expect(reason(exacta({ "1-2": 10 }, { base_amount: 10 }))).toMatch(
+      /^probables\["1-2"\]: .*\(\$2\.00 for \$2\)/,
+    );
+    expect(reason(exacta({ "1-2": 0.01 }))).toMatch(/below the US minimum/);
+  });
+});
+
+describe("parseFeedMessage: coupled entries", () => {
+  function runnersOf(raw: unknown): unknown {
+    const message = ok(raw);
+    if (message.kind !== "win") throw new Error("expected win");
+    return message.snapshot.runners;
+  }
+
+  it("refuses an exacta of one betting interest", () => {
+    expect(reason(exacta({ "1-1A": 30 }))).toBe(
+      'probables["1-1A"]: "1" and "1A" are one betting interest (a coupled entry); not an exacta',
+    );
+    expect(reason(exacta({ "1X-1A": 30 }))).toMatch(
+      /^probables\["1X-1A"\]: "1X" and "1A" are one betting interest/,
+    );
+    // even with no money on it: the key itself is no bet
+    expect(reason(exacta({ "1A-1": null }))).toMatch(/^probables\["1A-1"\]: .*not an exacta/);
+  });
+
+  it("accepts keys for every member of an interest when they pay the same, and stores each", () => {
+    expect(ok(exacta({ "1-2": 45, "1A-2": 45, "2-1": 50, "2-1A": 50, "1-3": null, "1A-3": 0 })).kind).toBe(
+      "exacta",
+    );
+    const message = ok(exacta({ "1-2": 45, "1A-2": 45, "2-1": 50, "2-1A": 50 }));
+    if (message.kind !== "exacta") throw new Error("expected exacta");
+    expect(message.snapshot.probables.map((p) => `${p.first}-${p.second}:${p.payout}`)).toEqual([
+      "1-2:45",
+      "1A-2:45",
+      "2-1:50",
+      "2-1A:50",
+    ]);
+  });
+
+  it("refuses two keys of one interest combination that pay differently", () => {
+    expect(reason(exacta({ "1-2": 45, "1A-2": 50 }))).toBe(
+      'probables["1A-2"]: "1A-2" and "1-2" are one combination (coupled entries bet as one) but pay differently: 50 here, 45 for "1-2"',
+    );
+    expect(reason(exacta({ "2-1": 45, "3-1": 9, "2-1X": null }))).toMatch(
+      /^probables\["2-1X"\]: .*differently: null here, 45 for "2-1"/,
+    );
+  });
+
+  it("accepts an entry listed as each member with one price and amount, or as the interest once", () => {
+    const members = runnersOf(
+      win(
+        [
+          { program_number: "1", win_odds: "5-2", win_pool_amount: 3000 },
+          { program_number: "1A", win_odds: "5/2", win_pool_amount: 3000 },
+          { program_number: "2", win_odds: "EVEN", win_pool_amount: 5000 },
+        ],
+        { total_win_pool: 10000 },
+      ),
+    );
+    // the interest's amount repeated for each member, not split
+    expect(members).toEqual([
+      { programNumber: "1", winOdds: 2.5, winPoolAmount: 3000 },
+      { programNumber: "1A", winOdds: 2.5, winPoolAmount: 3000 },
+      { programNumber: "2", winOdds: 1, winPoolAmount: 5000 },
+    ]);
+    expect(
+      runnersOf(
+        win([
+          { program_number: "1", win_odds: "5-2" },
+          { program_number: "2", win_odds: 1 },
+        ]),
+      ),
+    ).toHaveLength(2);
+    // a scratched member shows no odds; its mate still runs for the interest
+    expect(
+      runnersOf(
+        win([
+          { program_number: "1", win_odds: "SCR" },
+          { program_number: "1A", win_odds: "3-1" },
+        ]),
+      ),
+    ).toEqual([{ programNumber: "1A", winOdds: 3, winPoolAmount: null }]);
+  });
+
+  it("refuses members of one interest with different odds or amounts, naming the second", () => {
+    expect(
+      reason(
+        win([
+          { program_number: "1", win_odds: "5-2" },
+          { program_number: "2", win_odds: "EVEN" },
+          { program_number: "1A", win_odds: "3-1" },
+        ]),
+      ),
+    ).toBe(
+      'horses[2].win_odds: "1A" and "1" are one betting interest (a coupled entry), one price in the pool, but the odds differ: "3-1" here, "5-2" for "1"',
+    );
+    expect(
+      reason(
+        win([
+          { program_number: "1", win_odds: 3, win_pool_amount: 1500 },
+          { program_number: "1A", win_odds: 3, win_pool_amount: 1500 },
+          { program_number: "1X", win_odds: 3, win_pool_amount: 500 },
+        ]),
+      ),
+    ).toBe(
+      'horses[2].win_pool_amount: "1X" and "1" are one betting interest (a coupled entry): each member shows the interest\'s whole amount, but they differ: 500 here, 1500 for "1"',
+    );
+    expect(
+      reason(
+        win([
+          { program_number: "1", win_odds: 3, win_pool_amount: 1500 },
+          { program_number: "1A", win_odds: 3 },
+        ]),
+      ),
+    ).toMatch(/^horses\[1\]\.win_pool_amount: .*null here, 1500 for "1"/);
+  });
+});
+
+describe("parseFeedMessage: decimal odds", () => {
+  const twin = win(
+    [
+      { program_number: "1", win_odds: "5-2", win_pool_amount: 2500 },
+      { program_number: "2", win_odds: "3-1" },
+      { program_number: "3", win_odds: "10-1" },
+      { program_number: "4", win_odds: "SCR" },
+    ],
+    { total_win_pool: 10000 },
+  );
+  const decimalHorses = [
+    // dividend per 1 staked, stake included: odds-to-1 = dividend - 1
+    { program_number: "1", win_odds: 3.5, win_pool_amount: 2500 }, // 3.5 - 1 = 2.5 (5-2)
+    { program_number: "2", win_odds: "4.00" }, // 4 - 1 = 3 (3-1)
+    { program_number: "3", win_odds: 11.0 }, // 11 - 1 = 10 (10-1)
+    { program_number: "4", win_odds: null },
+  ];
+  const perTen = [
+    // Hong Kong quotes per $10: 35/10 = 3.5 -> 2.5; 40/10 = 4 -> 3; 110/10 = 11 -> 10
+    { program_number: "1", win_odds: 35, win_pool_amount: 2500 },
+    { program_number: "2", win_odds: "40" },
+    { program_number: "3", win_odds: 110 },
+    { program_number: "4", win_odds: "SCR" },
+  ];
+  const decimalTrack = () => ({ oddsFormat: "decimal", dividendUnit: 1 }) as const;
+
+  function snapshotOf(raw: unknown, options = {}): unknown {
+    const result = parseFeedMessage(raw, at, options);
+    if (!result.ok) throw new Error(formatFeedError(result.error));
+    if (result.message.kind !== "win") throw new Error("expected win");
+    return result.message.snapshot;
+  }
+
+  it("reads a decimal board into the same snapshot as its odds-to-1 twin", () => {
+    const expected = snapshotOf(twin);
+    expect((expected as { runners: unknown[] }).runners).toEqual([
+      { programNumber: "1", winOdds: 2.5, winPoolAmount: 2500 },
+      { programNumber: "2", winOdds: 3, winPoolAmount: null },
+      { programNumber: "3", winOdds: 10, winPoolAmount: null },
+    ]);
+    const extra = { total_win_pool: 10000 };
+    expect(snapshotOf(win(decimalHorses, { ...extra, odds_format: "decimal" }))).toEqual(expected);
+    expect(snapshotOf(win(perTen, { ...extra, odds_format: "decimal", dividend_unit: 10 }))).toEqual(
+      expected,
+    );
+    // the track's default when the message does not say
+    expect(snapshotOf(win(decimalHorses, extra), { oddsFormatOf: decimalTrack })).toEqual(expected);
+    expect(
+      snapshotOf(win(perTen, extra), { oddsFormatOf: () => ({ oddsFormat: "decimal", dividendUnit: 10 }) }),
+    ).toEqual(expected);
+    // a unit of its own on a decimal track; the message's format over the track's
+    expect(snapshotOf(win(perTen, { ...extra, dividend_unit: 10 }), { oddsFormatOf: decimalTrack })).toEqual(
+      expected,
+    );
+  });
+
+  it("asks the lookup by the message's track; an unknown track is odds-to-1", () => {
+    const asked: string[] = [];
+    const lookup = (track: string) => {
+      asked.push(track);
+      return undefined;
+    };
+    expect(snapshotOf(twin, { oddsFormatOf: lookup })).toEqual(snapshotOf(twin));
+    expect(asked).toEqual(["Belmont Park"]);
+  });
+
+  it("lets a message say it is odds-to-1 on a decimal track", () => {
+    expect(snapshotOf({ ...twin, odds_format: "odds_to_one" }, { oddsFormatOf: decimalTrack })).toEqual(
+      snapshotOf(twin),
+    );
+  });
+
+  it("refuses fractions, no-profit dividends and a unit on odds-to-1 odds", () => {
+    const decimal = (horses: unknown[], extra: object = {}) =>
+      win(horses, { odds_format: "decimal", ...extra });
+    expect(reason(decimal([{ program_number: "1", win_odds: "5-2" }]))).toBe(
+      'horses[0].win_odds: "5-2" is odds-to-1, but this board shows decimal dividends (e.g. 3.5 for 5-2) [decimal odds: this message\'s odds_format]',
+    );
+    const result = parseFeedMessage(win([{ program_number: "1", win_odds: "EVEN" }]), at, {
+      oddsFormatOf: decimalTrack,
+    });
+    expect(result.ok ? "" : result.error.reason).toMatch(
+      /^horses\[0\]\.win_odds: "EVEN" is odds-to-1.*\[decimal odds: the track's default\]$/,
+    );
+    expect(reason(decimal([{ program_number: "1", win_odds: 1 }]))).toMatch(
+      /^horses\[0\]\.win_odds: a decimal dividend of 1 per 1 staked pays back no more than the stake/,
+    );
+    expect(reason(decimal([{ program_number: "1", win_odds: "0.80" }]))).toMatch(/no more than the stake/);
+    // 10 per 10 is the stake back
+    expect(reason(decimal([{ program_number: "1", win_odds: 10 }], { dividend_unit: 10 }))).toMatch(
+      /^horses\[0\]\.win_odds: a decimal dividend of 10 per 10 staked .*\[decimal odds, dividend_unit 10: this message's odds_format\]$/,
+    );
+    expect(reason(decimal([{ program_number: "1", win_odds: "" }]))).toMatch(/odds text is empty/);
+    expect(reason(decimal([{ program_number: "1", win_odds: "abc" }]))).toMatch(
+      /not a decimal dividend: "abc"/,
+    );
+    expect(reason(win([{ program_number: "1", win_odds: 35 }], { dividend_unit: 10 }))).toBe(
+      "dividend_unit: applies only to decimal odds (odds_format \"decimal\"); this message's odds are odds-to-1 (the track's default)",
+    );
+    expect(reason(decimal([{ program_number: "1", win_odds: 3.5 }], { dividend_unit: 0 }))).toMatch(
+      /^dividend_unit: dividend_unit must be positive/,
+    );
+    expect(reason(win([{ program_number: "1", win_odds: 3.5 }], { odds_format: "fractional" }))).toMatch(
+      /^odds_format: expected one of "odds_to_one", "decimal"/,
+    );
+  });
+
+  it("keeps morning lines on cards odds-to-1 whatever the track's board", () => {
+    const result = parseFeedMessage(
+      card({ entries: [{ program_number: "1", horse: "X", morning_line: "5-2" }] }),
+      at,
+      { oddsFormatOf: decimalTrack },
+    );
+    if (!result.ok || result.message.kind !== "card") throw new Error("expected a card");
+    expect(result.message.card.entries[0]!.morningLineOdds).toBe(2.5);
+  });
+});

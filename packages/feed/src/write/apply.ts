@@ -66,6 +66,7 @@ async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {
     case "exacta":
       return recordExactaSnapshot(db, message.snapshot);
     case "status":
-      return setRaceStatus(db, message.race, message.status);
+      // `at` (the message's own, else when it was observed): the race's off time for "off".
+      return setRaceStatus(db, message.race, message.status, message.at);
   }
 }

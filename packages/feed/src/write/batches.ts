@@ -8,7 +8,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { realSleep, type Logger, type Sleep } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
-import { FeedIngestor, type ApplyMessage, type IngestBatch } from "./ingestor.js";
+import { FeedIngestor, type ApplyMessage, type FeedIngestorOptions, type IngestBatch } from "./ingestor.js";
 import { emptyStats, silentProgress, summarize, type IngestSummary, type ProgressSink } from "./stats.js";
 
 /** Where a batch ends at the latest: whichever limit is reached first. */
@@ -35,6 +35,8 @@ export interface IngestRunOptions {
   signal?: AbortSignal;
   sleep?: Sleep;
   apply?: ApplyMessage;
+  /** How each track's board quotes win odds; see FeedIngestorOptions. */
+  oddsFormatOf?: FeedIngestorOptions["oddsFormatOf"];
   /** Group-commit size; default DEFAULT_BATCH_LIMITS. */
   batchLimits?: BatchLimits;
 }
@@ -65,7 +67,11 @@ export async function ingestTimedStream<T>(
 ): Promise<IngestSummary> {
   const started = options.startedAt ?? performance.now();
   const ingestor = options.db
-    ? new FeedIngestor(options.db, { logger: options.logger, apply: options.apply })
+    ? new FeedIngestor(options.db, {
+        logger: options.logger,
+        apply: options.apply,
+        oddsFormatOf: options.oddsFormatOf,
+      })
     : null;
   const progress = options.progress ?? silentProgress;
   let interrupted: boolean;

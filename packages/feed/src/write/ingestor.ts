@@ -12,7 +12,7 @@
 import type { Logger } from "@totewatch/config";
 import { writeBatch, type Db } from "@totewatch/db";
 import { FeedMessageError, type FeedError, type FeedPosition } from "../format/position.js";
-import { parseFeedMessage, type ParsedFeedMessage } from "../format/parse.js";
+import { parseFeedMessage, type ParsedFeedMessage, type TrackOddsFormatLookup } from "../format/parse.js";
 import type { FeedRecord } from "../format/read.js";
 import { writeFeedMessage, type ApplyResult } from "./apply.js";
 import { addStats, emptyStats, type IngestStats } from "./stats.js";
@@ -29,12 +29,19 @@ export type ApplyMessage = (db: Db, message: ParsedFeedMessage) => Promise<Apply
 export interface FeedIngestorOptions {
   logger?: Logger;
   apply?: ApplyMessage;
+  /**
+   * How each track's board quotes win odds (totewatch.yaml `oddsFormat` / `dividendUnit`),
+   * for win messages that do not say; absent, or undefined for a track: odds-to-1.
+   */
+  oddsFormatOf?: TrackOddsFormatLookup;
 }
 
 /**
  * The messages of one group commit; see FeedIngestor.batch. `observedAt`
  * (epoch ms), where known, is when the message was seen: a card carries it
- * as its as-of time, so an older card read again rolls nothing back.
+ * as its as-of time, so an older card read again rolls nothing back; a
+ * status without an `at` of its own takes it as its `at` (stored as the
+ * race's off time when the status is "off").
  */
 export interface IngestBatch {
   ingest(raw: unknown, position: FeedPosition, observedAt?: number): Promise<IngestOutcome>;
@@ -75,14 +82,17 @@ export class FeedIngestor {
 
   private async write(record: FeedRecord, counts: IngestStats, observedAt?: number): Promise<IngestOutcome> {
     if (!record.ok) return this.invalid(record.error, counts);
-    const parsed = parseFeedMessage(record.raw, record.position);
+    const parsed = parseFeedMessage(record.raw, record.position, { oddsFormatOf: this.options.oddsFormatOf });
     if (!parsed.ok) return this.invalid(parsed.error, counts);
-    if (parsed.message.kind === "card" && observedAt !== undefined && Number.isFinite(observedAt)) {
-      parsed.message.card.asOf = new Date(observedAt);
+    const message = parsed.message;
+    if (observedAt !== undefined && Number.isFinite(observedAt)) {
+      if (message.kind === "card") message.card.asOf = new Date(observedAt);
+      // A status without its own `at` happened no later than it was seen.
+      if (message.kind === "status" && message.at === null) message.at = new Date(observedAt);
     }
     let result: ApplyResult;
     try {
-      result = await this.apply(this.db, parsed.message);
+      result = await this.apply(this.db, message);
     } catch (error) {
       if (error instanceof FeedMessageError) return this.invalid(error.feedError, counts);
       throw error;

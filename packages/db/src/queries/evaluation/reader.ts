@@ -11,10 +11,11 @@ import { nextBatch } from "./batches.js";
 import type { AlertRef } from "../alerts.js";
 import type { EvaluationEntry, EvaluationRace, EvaluationReader, WinOddsRow } from "./view.js";
 
-const WIN_COLUMNS = `snapshot_id AS snapshotId, race_id AS raceId, entry_id AS entryId, fetched_at AS fetchedAt,
+/** The columns of a WinOddsRow, under its field names (also read by late-changes.ts). */
+export const WIN_COLUMNS = `snapshot_id AS snapshotId, race_id AS raceId, entry_id AS entryId, fetched_at AS fetchedAt,
   win_odds AS winOdds, win_pool_amount AS winPoolAmount, total_win_pool AS totalWinPool`;
 
-const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
+export const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
   ...row,
   fetchedAt: fromDbTime(row.fetchedAt),
 });
@@ -30,13 +31,14 @@ export function reader(sql: Connection): EvaluationReader {
       const ids = JSON.stringify([...new Set(raceIds)]);
       const races = q(
         `SELECT r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate, r.race_number AS raceNumber,
-                r.post_time AS postTime, r.status
+                r.post_time AS postTime, r.status, r.off_at AS offAt
          FROM race r JOIN track t ON t.track_id = r.track_id WHERE r.race_id IN (SELECT value FROM json_each(?))`,
       ).all(ids) as Array<SqlRow<Omit<EvaluationRace, "entries">>>;
       for (const race of races) {
         result.set(race.raceId, {
           ...race,
           postTime: race.postTime === null ? null : fromDbTime(race.postTime),
+          offAt: race.offAt === null ? null : fromDbTime(race.offAt),
           entries: new Map(),
         });
       }

@@ -32,9 +32,9 @@ export type WinOddsRow = Pick<
 /** A runner on the card as the rules see it. */
 export type EvaluationEntry = AlertRunner & Pick<Entry, "morningLineOdds" | "scratched">;
 
-/** A race as the rules see it, with its card by entry id. */
+/** A race as the rules see it, with its card by entry id; `offAt`: when it went off (null: not known). */
 export type EvaluationRace = AlertRace &
-  Pick<Race, "status"> & {
+  Pick<Race, "status" | "offAt"> & {
     entries: Map<number, EvaluationEntry>;
   };
 

@@ -1,0 +1,120 @@
+/**
+ * Betting interests. In US pools a coupled entry (program numbers 1, 1A, 1X: one owner or
+ * trainer) is ONE interest: one price and one pool amount in the win pool, one runner in the
+ * exacta. A stored win board may list an entry as each member (the entry's odds and amount
+ * repeated on each, not split) or once; every rule works on interests, so an entry is judged,
+ * and alerted on, once.
+ */
+import { bettingInterestOf, compareProgramNumbers, normalizedWinProbabilities } from "@totewatch/tote";
+import { runnerLabel } from "./common.js";
+import type { RunnerOdds, WinSnapshot } from "./types.js";
+
+/** Where win probabilities came from: pool amounts (money bet) or board odds (normalized). */
+export type ProbabilitySource = "pool" | "odds";
+
+/** One betting interest on one board. */
+export interface Interest {
+  /** The interest ("1" for 1, 1A and 1X): the alert subject, and the key across boards. */
+  key: string;
+  /** The lead member's entry (first in program order): the runner a stored alert names. */
+  entryId: number;
+  /** "#1 Speedy Sam", or for an entry "#1/1A Speedy Sam & Coupled Mate" (members on the board). */
+  label: string;
+  /** Members on this board in program order, the lead first. */
+  members: readonly RunnerOdds[];
+  /** Odds-to-1: the lead member's (an entry has one price). */
+  winOdds: number;
+  /** Win pool amount: the lead member's (the first a member has), never summed over members. */
+  poolAmount: number | null;
+  /** Morning line, odds-to-1: the first a member has, lead first. */
+  morningLine: number | null;
+}
+
+/** The key of an interest in an interest combination or a settings list: "1a" and " 1A" are "1". */
+export function interestKeyOf(programNumber: string): string {
+  return bettingInterestOf(programNumber);
+}
+
+function byProgram(a: RunnerOdds, b: RunnerOdds): number {
+  return compareProgramNumbers(a.programNumber.trim().toUpperCase(), b.programNumber.trim().toUpperCase());
+}
+
+function interestOf(key: string, runners: RunnerOdds[]): Interest {
+  const members = [...runners].sort(byProgram);
+  const lead = members[0]!;
+  const firstOf = (pick: (runner: RunnerOdds) => number | null): number | null =>
+    members.map(pick).find((value) => value !== null) ?? null;
+  const programs = members.map((runner) => runner.programNumber.trim());
+  const horses = members.map((runner) => runner.horse);
+  return {
+    key,
+    entryId: lead.entryId,
+    label: runnerLabel(programs.join("/"), horses.join(" & ")),
+    members,
+    winOdds: lead.winOdds,
+    poolAmount: firstOf((runner) => runner.winPoolAmount),
+    morningLine: firstOf((runner) => runner.morningLine),
+  };
+}
+
+/** The board's betting interests in program order. */
+export function interestsOf(board: WinSnapshot): Interest[] {
+  const grouped = new Map<string, RunnerOdds[]>();
+  for (const runner of board.runners) {
+    const key = interestKeyOf(runner.programNumber);
+    const members = grouped.get(key);
+    if (members === undefined) grouped.set(key, [runner]);
+    else members.push(runner);
+  }
+  return [...grouped]
+    .map(([key, runners]) => interestOf(key, runners))
+    .sort((a, b) => compareProgramNumbers(a.key, b.key));
+}
+
+/** The board's interests by key. */
+export function interestsByKey(board: WinSnapshot): Map<string, Interest> {
+  return new Map(interestsOf(board).map((interest) => [interest.key, interest]));
+}
+
+/** Win probabilities of some interests, summing to 1 over them. */
+export interface InterestProbabilities {
+  source: ProbabilitySource;
+  byKey: Map<string, number>;
+}
+
+/** The interests' pool amounts when every one has a finite, non-negative amount and they sum to > 0. */
+export function poolAmountsOf(interests: readonly Interest[]): number[] | null {
+  const amounts: number[] = [];
+  for (const { poolAmount } of interests) {
+    if (poolAmount === null || !Number.isFinite(poolAmount) || poolAmount < 0) return null;
+    amounts.push(poolAmount);
+  }
+  return amounts.reduce((sum, amount) => sum + amount, 0) > 0 ? amounts : null;
+}
+
+/** Probabilities from amounts (each over their sum). */
+export function sharesOfAmounts(
+  interests: readonly Interest[],
+  amounts: readonly number[],
+): Map<string, number> {
+  const total = amounts.reduce((sum, amount) => sum + amount, 0);
+  return new Map(interests.map((interest, i) => [interest.key, amounts[i]! / total]));
+}
+
+/** Probabilities from board odds with the overround removed (normalizedWinProbabilities). */
+export function sharesOfOdds(interests: readonly Interest[]): Map<string, number> {
+  const probabilities = normalizedWinProbabilities(interests.map((interest) => interest.winOdds));
+  return new Map(interests.map((interest, i) => [interest.key, probabilities[i]!]));
+}
+
+/**
+ * Each interest's win probability, over the interests given: its share of the money
+ * (amount / sum of amounts) when every interest has a pool amount and they sum to > 0 — the pool
+ * is what the odds are computed from, before breakage rounds them — else from the board odds.
+ */
+export function winProbabilities(interests: readonly Interest[]): InterestProbabilities {
+  const amounts = poolAmountsOf(interests);
+  return amounts === null
+    ? { source: "odds", byKey: sharesOfOdds(interests) }
+    : { source: "pool", byKey: sharesOfAmounts(interests, amounts) };
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "race" ADD COLUMN "off_at" DATETIME;

@@ -1,0 +1,112 @@
+/**
+ * Late odds changes (`alerts report late-changes`): for each race that went
+ * off, the last win board fetched at or before its off and the final board
+ * fetched after it. US races go off minutes after scheduled post and the pools
+ * keep merging after the gates open, so the final odds differ from the last
+ * board a player could bet into; this read puts the two side by side.
+ *
+ * One read transaction (a consistent view of the file), prepared statements on
+ * the raw connection like the evaluation reader, whose row shapes it reuses.
+ */
+import type { Db } from "../client.js";
+import { InvalidInputError } from "../errors.js";
+import type { Race } from "../generated/prisma/client.js";
+import { readRaw, statement, type Connection, type SqlRow } from "../sql.js";
+import { fromDbTime } from "../time.js";
+import { reader, toWinOddsRow, WIN_COLUMNS } from "./evaluation/reader.js";
+import type { EvaluationEntry, WinOddsRow } from "./evaluation/view.js";
+import type { AlertRace } from "./stored-alert.js";
+
+/** Which races: race dates `from`..`to` inclusive (YYYY-MM-DD, each on its track's calendar), optionally one track. */
+export interface LateChangeRange {
+  from: string;
+  to: string;
+  track?: string;
+}
+
+/** One race that went off, with its card and its boards either side of the off. */
+export interface LateChangeBoards {
+  race: AlertRace & { offAt: Date };
+  /** The card by entry id (scratched runners included). */
+  entries: Map<number, EvaluationEntry>;
+  /** The rows of the latest win board with fetched_at <= off_at, by entry id; [] when none was recorded. */
+  lastPreOff: WinOddsRow[];
+  /** The rows of the latest win board with fetched_at > off_at, by entry id; [] when none was recorded. */
+  final: WinOddsRow[];
+}
+
+const RACE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Every race with a known off time (off_at) in the range, by race date, track
+ * name and race number. A race without a board after its off (not polled past
+ * the off) is still listed, with `final` []; one without a board before it has
+ * `lastPreOff` []. Boards are win snapshots with at least one runner's odds.
+ */
+export async function lateChangeBoards(db: Db, range: LateChangeRange): Promise<LateChangeBoards[]> {
+  for (const [name, date] of [
+    ["from", range.from],
+    ["to", range.to],
+  ] as const) {
+    if (!RACE_DATE.test(date))
+      throw new InvalidInputError(`late changes: ${name} must be YYYY-MM-DD (got "${date}")`);
+  }
+  return readRaw(db, (sql) => sql.transaction(() => read(sql, range)).deferred());
+}
+
+type OffRaceRow = SqlRow<AlertRace & { offAt: NonNullable<Race["offAt"]> }>;
+
+function read(sql: Connection, range: LateChangeRange): LateChangeBoards[] {
+  const races = statement(
+    sql,
+    `SELECT r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate, r.race_number AS raceNumber,
+            r.post_time AS postTime, r.off_at AS offAt
+     FROM race r JOIN track t ON t.track_id = r.track_id
+     WHERE r.race_date >= ? AND r.race_date <= ? AND r.off_at IS NOT NULL AND (? IS NULL OR t.name = ?)
+     ORDER BY r.race_date, t.name, r.race_number`,
+  ).all(range.from, range.to, range.track ?? null, range.track ?? null) as OffRaceRow[];
+  if (races.length === 0) return [];
+  const cards = reader(sql).races(races.map((race) => race.raceId));
+  return races.map((race) => ({
+    race: {
+      ...race,
+      postTime: race.postTime === null ? null : fromDbTime(race.postTime),
+      offAt: fromDbTime(race.offAt),
+    },
+    entries: cards.get(race.raceId)?.entries ?? new Map(),
+    lastPreOff: boardAt(sql, race.raceId, latestAtOrBefore(sql, race.raceId, race.offAt)),
+    final: boardAt(sql, race.raceId, latestAfter(sql, race.raceId, race.offAt)),
+  }));
+}
+
+/** The instant of the race's latest win board with fetched_at <= `at` (stored text), or null. */
+function latestAtOrBefore(sql: Connection, raceId: number, at: string): string | null {
+  const row = statement(
+    sql,
+    `SELECT fetched_at AS fetchedAt FROM odds_snapshot INDEXED BY idx_odds_race_time
+     WHERE race_id = ? AND fetched_at <= ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
+  ).get(raceId, at) as { fetchedAt: string } | undefined;
+  return row?.fetchedAt ?? null;
+}
+
+/** The instant of the race's latest win board with fetched_at > `at` (stored text), or null. */
+function latestAfter(sql: Connection, raceId: number, at: string): string | null {
+  const row = statement(
+    sql,
+    `SELECT fetched_at AS fetchedAt FROM odds_snapshot INDEXED BY idx_odds_race_time
+     WHERE race_id = ? AND fetched_at > ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
+  ).get(raceId, at) as { fetchedAt: string } | undefined;
+  return row?.fetchedAt ?? null;
+}
+
+/** The win rows of one board of a race, by entry id ([] for no board). */
+function boardAt(sql: Connection, raceId: number, fetchedAt: string | null): WinOddsRow[] {
+  if (fetchedAt === null) return [];
+  return (
+    statement(
+      sql,
+      `SELECT ${WIN_COLUMNS} FROM odds_snapshot INDEXED BY idx_odds_race_time
+       WHERE race_id = ? AND fetched_at = ? AND win_odds IS NOT NULL ORDER BY entry_id`,
+    ).all(raceId, fetchedAt) as Array<SqlRow<WinOddsRow>>
+  ).map(toWinOddsRow);
+}
