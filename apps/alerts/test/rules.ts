@@ -30,7 +30,7 @@ export function race(overrides: Partial<RaceContext> = {}): RaceContext {
     postTime: POST,
     timezone: "America/New_York",
     offAt: null,
-    scratched: new Set<string>(),
+    scratches: [],
     ...overrides,
   };
 }

@@ -130,6 +130,53 @@ describe("migrateDatabase", () => {
     after.close();
   });
 
+  it("adds entry.scratched_at (NULL) to a database at the previous head, keeping its rows", () => {
+    const SCRATCHED_AT = "20261202070000_entry_scratched_at";
+    expect(migrationNames()).toContain(SCRATCHED_AT);
+    const file = migratedBefore(SCRATCHED_AT);
+    // The previous head is the off_at migration: the file has race.off_at, not entry.scratched_at.
+    expect(appliedMigrations(file).at(-1)).toBe("20261202060000_race_off_at");
+    const entryColumns = (sql: Database.Database) =>
+      (sql.prepare(`PRAGMA table_info(entry)`).all() as Array<{ name: string }>).map((c) => c.name);
+    const before = new Database(file);
+    expect(entryColumns(before)).not.toContain("scratched_at");
+    const stamp = "2025-09-13T12:00:00.000+00:00";
+    before
+      .prepare(
+        `INSERT INTO track (name, timezone, updated_at) VALUES ('Belmont Park', 'America/New_York', ?)`,
+      )
+      .run(stamp);
+    before
+      .prepare(
+        `INSERT INTO race (track_id, race_date, race_number, post_time, status, off_at, updated_at)
+         VALUES (1, '2025-09-13', 1, '2025-09-13T17:05:00.000+00:00', 'official', '2025-09-13T17:07:00.000+00:00', ?)`,
+      )
+      .run(stamp);
+    before.prepare(`INSERT INTO horse (name) VALUES ('Alpha'), ('Bravo')`).run();
+    before
+      .prepare(
+        `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, scratched, updated_at)
+         VALUES (1, 1, '1', 2.5, 0, ?), (1, 2, '2', 5, 1, ?)`,
+      )
+      .run(stamp, stamp);
+    const rows = before.prepare(`SELECT * FROM entry ORDER BY entry_id`).all() as Array<
+      Record<string, unknown>
+    >;
+    before.close();
+
+    migrateDatabase(file, { quiet: true });
+    expect(allMigrationsApplied(file)).toBe(true);
+    const after = new Database(file);
+    expect(entryColumns(after)).toContain("scratched_at");
+    // A runner scratched before the column existed stays scratched, since when not known (null).
+    expect(after.prepare(`SELECT * FROM entry ORDER BY entry_id`).all()).toEqual(
+      rows.map((row) => ({ ...row, scratched_at: null })),
+    );
+    expect(rows.map((row) => row.scratched)).toEqual([0, 1]);
+    expect(after.prepare(`PRAGMA integrity_check`).get()).toEqual({ integrity_check: "ok" });
+    after.close();
+  });
+
   it("migrates a new file from nothing", () => {
     const file = scratch("new.db");
     migrateDatabase(file, { quiet: true });

@@ -210,12 +210,13 @@ describe("schema created by the migrations", () => {
     }
   });
 
-  it("adds track.timezone, race.card_as_of/off_at, entry.scratched, alert.dedupe_key/subject/details", () => {
+  it("adds track.timezone, race.card_as_of/off_at, entry.scratched/scratched_at, alert.dedupe_key/subject/details", () => {
     const col = (table: string, name: string) => columns(table).find((c) => c.name === name);
     expect(col("track", "timezone")).toMatchObject({ notnull: 1, dflt_value: `'${DEFAULT_TIME_ZONE}'` });
     expect(col("race", "card_as_of")).toMatchObject({ type: "DATETIME", notnull: 0 });
     expect(col("race", "off_at")).toMatchObject({ type: "DATETIME", notnull: 0, dflt_value: null });
     expect(col("entry", "scratched")).toMatchObject({ notnull: 1, dflt_value: "false" });
+    expect(col("entry", "scratched_at")).toMatchObject({ type: "DATETIME", notnull: 0, dflt_value: null });
     expect(col("alert", "dedupe_key")).toMatchObject({ notnull: 1 });
     expect(columnNames("alert")).toEqual(expect.arrayContaining(["subject", "details"]));
   });

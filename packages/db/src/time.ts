@@ -14,3 +14,14 @@ export function toDbTime(instant: Date | string | number): string {
 export function fromDbTime(text: string): Date {
   return new Date(text);
 }
+
+/**
+ * The earlier of two stored instants (stored text sorts as time, see above); null only when
+ * both are. Off times and scratch times keep the earliest observation this way, so replays and
+ * repeats in any order leave the same value.
+ */
+export function earliestDbTime(stored: string | null, seen: string | null): string | null {
+  if (stored === null) return seen;
+  if (seen === null) return stored;
+  return seen < stored ? seen : stored;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   BOARD_ODDS_LADDER,
   boardOdds,
+  formatOdds,
   decimalDividendToOdds,
   DEFAULT_BOARD_ODDS_FORMAT,
   formatBoardOdds,
@@ -300,5 +301,16 @@ describe("decimal dividends", () => {
     expect(parseOddsAs(3.5, DEFAULT_BOARD_ODDS_FORMAT)).toEqual({ ok: true, odds: 3.5 });
     expect(parseOddsAs(3.5, { oddsFormat: "decimal", dividendUnit: 1 })).toEqual({ ok: true, odds: 2.5 });
     expect(parseOddsAs(35, { oddsFormat: "decimal", dividendUnit: 10 })).toEqual({ ok: true, odds: 2.5 });
+  });
+});
+
+describe("formatOdds", () => {
+  it("shows a board price as the board does", () => {
+    expect([2.5, 1, 0.6, 12, 99].map(formatOdds)).toEqual(["5-2", "EVEN", "3-5", "12", "99"]);
+  });
+
+  it("shows any other price exactly instead of the rung below it", () => {
+    // 2.3-1 (a 3.30 decimal dividend) would show as 2 on a US board; 12.5 as 12; 150 as 99.
+    expect([2.3, 12.5, 150, 1.2345].map(formatOdds)).toEqual(["2.3-1", "12.5-1", "150-1", "1.23-1"]);
   });
 });

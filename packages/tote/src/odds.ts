@@ -268,3 +268,14 @@ export function parseOddsAs(value: unknown, format: BoardOddsFormat): OddsParse 
     ? parseDecimalDividend(value, format.dividendUnit)
     : parseBoardOdds(value);
 }
+
+/**
+ * Odds as a player should read them in an alert: the board's text when the price is one a US
+ * board shows ("5-2", "EVEN", "12"), else the exact odds-to-1 to two decimals ("2.3-1"), never
+ * rounded down to a rung it is not (a decimal tote's 3.30 dividend is 2.3-1, not 2-1).
+ */
+export function formatOdds(oddsToOne: number): string {
+  const shown = boardPriceOf(oddsToOne);
+  if (Math.abs(shown.value - oddsToOne) <= EPSILON) return formatBoardOdds(oddsToOne);
+  return `${Number(oddsToOne.toFixed(2))}-1`;
+}

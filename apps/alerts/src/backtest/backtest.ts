@@ -23,7 +23,7 @@ import {
   suppressionSettingsOf,
   type EvaluationStats,
 } from "../engine/evaluate-units.js";
-import { lastBoardBeforeOff } from "../engine/pass.js";
+import { lastBoardBeforeOff, lastBoardsListingScratched } from "../engine/pass.js";
 import { RaceHistory } from "../engine/race-history.js";
 import { alertInputFor, unstoredAlert } from "../engine/stored-form.js";
 import { compareUnits, type EvaluationUnit } from "../engine/units.js";
@@ -131,6 +131,7 @@ export async function runBacktest(
         ...tx.winSnapshotBefore(raceId, windowStart),
         ...tx.winRowsBetween(raceId, windowStart, to),
         ...lastBoardBeforeOff(tx, race, to.getTime()),
+        ...lastBoardsListingScratched(tx, race, to.getTime()),
       ]);
       const inRange = (at: Date) => at.getTime() >= from.getTime() && at.getTime() <= to.getTime();
       const units: EvaluationUnit[] = [

@@ -4,14 +4,15 @@
  * before the off (the price a player last saw), and how much money merged
  * into the win pool after the gates opened. Reads only; stores nothing.
  *
- * The moves are the late-change rule's own (lateChangeMoves): decimal odds,
- * or shares of the field when the field changed, so the report and the
- * `late_change` alerts always agree.
+ * The moves are measured as the late-change rule measures them (lateChangeMoves:
+ * decimal odds, or shares of the field when the field changed). The rule alerts
+ * on the first board after the off whose move reaches the threshold, as it
+ * happens; this report shows where the odds ended, on the final board.
  */
 import { createTable } from "@totewatch/cli-kit";
 import type { TotewatchConfig } from "@totewatch/config";
 import { lateChangeBoards, type Db, type LateChangeBoards } from "@totewatch/db";
-import { formatBoardOdds } from "@totewatch/tote";
+import { formatOdds } from "@totewatch/tote";
 import { raceLabel, signedPercent } from "../rules/common.js";
 import { lateChangeMoves, type LateChangeMove } from "../rules/index.js";
 import { localDateTime } from "../engine/report.js";
@@ -89,8 +90,8 @@ export function formatLateChangeReport(report: LateChangeReport): string {
     for (const move of listed) {
       table.push([
         move.label,
-        formatBoardOdds(move.before),
-        formatBoardOdds(move.after),
+        formatOdds(move.before),
+        formatOdds(move.after),
         `${signedPercent(move.changePercent)}${move.measure === "share" ? " (share)" : ""}`,
         money(move.amountBefore),
         money(move.amountAfter),

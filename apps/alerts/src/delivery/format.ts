@@ -4,7 +4,7 @@
  * shown in UTC; a runner's alert without a subject names the runner.
  */
 import type { StoredAlert } from "@totewatch/db";
-import { formatBoardOdds, localDateTimeOf, minutesToPost } from "@totewatch/tote";
+import { formatOdds, localDateTimeOf, minutesToPost } from "@totewatch/tote";
 // The rules write each alert's message with these; the channels name race and runner the same way.
 import { dollars, raceLabel as raceContextLabel, runnerLabel } from "../rules/common.js";
 
@@ -88,7 +88,7 @@ export function minutesToPostOf(alert: StoredAlert): number | null {
 /** One value as the board or the payout shows it: "5-2", "$12.40". */
 function valueText(alert: StoredAlert, value: number): string {
   if (isPayoutAlert(alert)) return dollars(value);
-  return value >= 0 ? formatBoardOdds(value) : String(value);
+  return value >= 0 ? formatOdds(value) : String(value);
 }
 
 /** "5-1 -> 5-2", "-> $12.40" (no before), or "" when the alert recorded neither. */

@@ -29,8 +29,8 @@ export class DryRun {
 /**
  * The write side of a pass over a read transaction, kept in `state`: cursors
  * move in memory, and an alert is "stored" there (and pushed to `unstored`)
- * unless this dry run already raised its key or the file holds the same
- * alert (type, subject, instant) - the file's dedupe key cannot be read here.
+ * unless this dry run already raised its key or the file holds an alert
+ * with the same dedupe key (what the real insert would refuse).
  */
 export function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: StoredAlert[]): EvaluationWriter {
   const racesById = new Map<number, EvaluationRace | undefined>();
@@ -57,11 +57,8 @@ export function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: Stor
         subject: input.subject ?? null,
         triggeredAt: input.triggeredAt,
       };
-      const stored =
-        raceId !== null &&
-        tx
-          .raceAlertsBetween(raceId, input.triggeredAt, input.triggeredAt)
-          .some((alert) => alert.alertType === ref.alertType && alert.subject === ref.subject);
+      // The file's UNIQUE dedupe key decides, as the real insert would.
+      const stored = tx.alertExists(input.dedupeKey);
       if (stored || state.dedupeKeys.has(input.dedupeKey)) return { alertId: 0, created: false };
       state.dedupeKeys.add(input.dedupeKey);
       if (raceId !== null) state.raised.set(raceId, [...(state.raised.get(raceId) ?? []), ref]);

@@ -26,7 +26,14 @@ function evaluationRace(
     entries: new Map(
       horses.map((horse, i) => [
         101 + i,
-        { entryId: 101 + i, programNumber: String(i + 1), horse, morningLineOdds: null, scratched: false },
+        {
+          entryId: 101 + i,
+          programNumber: String(i + 1),
+          horse,
+          morningLineOdds: null,
+          scratched: false,
+          scratchedAt: null,
+        },
       ]),
     ),
   };

@@ -5,7 +5,7 @@
  */
 import { resolveRuleSettings, type TotewatchConfig } from "@totewatch/config";
 import type { EvaluationRace } from "@totewatch/db";
-import { RUN_STATUSES } from "@totewatch/tote";
+import { bettingInterestOf, RUN_STATUSES } from "@totewatch/tote";
 import {
   evaluateExactaSnapshot,
   evaluateLateChange,
@@ -16,6 +16,7 @@ import {
   type RaceContext,
   type RecentAlert,
   type RuleSettings,
+  type ScratchedInterest,
   type SuppressionReason,
   type SuppressionSettings,
 } from "../rules/index.js";
@@ -32,9 +33,28 @@ export function offTimeOf(race: Pick<EvaluationRace, "status" | "postTime" | "of
   return RUN_STATUSES.has(race.status) ? race.postTime : null;
 }
 
+/**
+ * The race's betting interests every card member of which is scratched, each known from when its
+ * last member's scratch was (null: never timed, known from the start).
+ */
+export function scratchedInterestsOf(race: Pick<EvaluationRace, "entries">): ScratchedInterest[] {
+  const members = new Map<string, Array<{ scratched: boolean; scratchedAt: Date | null }>>();
+  for (const entry of race.entries.values()) {
+    const key = bettingInterestOf(entry.programNumber);
+    members.set(key, [...(members.get(key) ?? []), entry]);
+  }
+  const scratches: ScratchedInterest[] = [];
+  for (const [interest, entries] of members) {
+    if (!entries.every((entry) => entry.scratched)) continue;
+    const times = entries.flatMap((entry) =>
+      entry.scratchedAt === null ? [] : [entry.scratchedAt.getTime()],
+    );
+    scratches.push({ interest, knownAt: times.length === 0 ? null : new Date(Math.max(...times)) });
+  }
+  return scratches;
+}
+
 export function raceContextOf(race: EvaluationRace): RaceContext {
-  const scratched = new Set<string>();
-  for (const entry of race.entries.values()) if (entry.scratched) scratched.add(entry.programNumber);
   return {
     raceId: race.raceId,
     track: race.track,
@@ -43,7 +63,7 @@ export function raceContextOf(race: EvaluationRace): RaceContext {
     postTime: race.postTime,
     timezone: race.timezone,
     offAt: offTimeOf(race),
-    scratched,
+    scratches: scratchedInterestsOf(race),
   };
 }
 
@@ -126,7 +146,11 @@ export function candidatesForUnit(
   }
   if (unit.kind === "win") {
     const boards = history.historyFor(unit.fetchedAt, historyWindowMinutes(settings));
-    return boards === null ? [] : evaluateWinSnapshot(ctx, boards, settings);
+    return boards === null
+      ? []
+      : evaluateWinSnapshot(ctx, boards, settings, (interest, before) =>
+          history.lastListing(interest, before),
+        );
   }
   const grid = exactaGrid();
   if (grid.probables.length === 0) return [];

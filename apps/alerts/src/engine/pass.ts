@@ -129,12 +129,14 @@ function evaluatePass(
         if (!history) {
           const race = raceOf(raceId);
           const span = spans.get(raceId)!;
-          // Enough for steam's and drift's window before the earliest board, plus the board before that.
+          // Enough for steam's and drift's window before the earliest board, plus the board before that,
+          // the last board before the off (late changes) and the last listing a scratched runner (scratch).
           const from = new Date(span.from - historyWindowMinutes(pass.settings(race.track)) * MS_PER_MINUTE);
           const rows = [
             ...tx.winSnapshotBefore(raceId, from),
             ...tx.winRowsBetween(raceId, from, new Date(span.to)),
             ...lastBoardBeforeOff(tx, race, span.to),
+            ...lastBoardsListingScratched(tx, race, span.to),
           ];
           history = new RaceHistory(race, rows);
           histories.set(raceId, history);
@@ -183,4 +185,20 @@ export function lastBoardBeforeOff(tx: EvaluationReader, race: EvaluationRace, u
   const offAt = offTimeOf(race);
   if (offAt === null || until <= offAt.getTime()) return [];
   return tx.winSnapshotBefore(race.raceId, new Date(offAt.getTime() + 1));
+}
+
+/**
+ * The scratch rule measures a refund on the last board that listed the scratched runner, which
+ * can lie before steam's window (the card said so long after the board dropped it): those rows.
+ */
+export function lastBoardsListingScratched(
+  tx: EvaluationReader,
+  race: EvaluationRace,
+  until: number,
+): WinOddsRow[] {
+  const rows: WinOddsRow[] = [];
+  for (const entry of race.entries.values()) {
+    if (entry.scratched) rows.push(...tx.lastBoardListing(race.raceId, entry.entryId, new Date(until)));
+  }
+  return rows;
 }

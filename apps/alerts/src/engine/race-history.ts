@@ -4,7 +4,7 @@
  * the rows come in as values.
  */
 import type { EvaluationRace, WinOddsRow } from "@totewatch/db";
-import type { RunnerOdds, WinSnapshot } from "../rules/index.js";
+import { lastListingIn, type RunnerOdds, type WinSnapshot } from "../rules/index.js";
 
 const MS_PER_MINUTE = 60_000;
 
@@ -66,6 +66,11 @@ export class RaceHistory {
   boardAt(at: Date): WinSnapshot | null {
     const index = this.indexByTime.get(at.getTime());
     return index === undefined ? null : this.snapshots[index]!;
+  }
+
+  /** The newest board before `before` listing `interest` (any member), or null (see scratch rule). */
+  lastListing(interest: string, before: Date): WinSnapshot | null {
+    return lastListingIn(this.snapshots)(interest, before);
   }
 
   /** The newest board at or before `at` (for the cross-pool rules), or null. */

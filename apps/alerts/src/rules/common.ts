@@ -1,5 +1,5 @@
 /** Helpers the rules share: pool minimums, post-time windows, strength, message text. */
-import { formatBoardOdds, minutesToPost } from "@totewatch/tote";
+import { formatOdds, minutesToPost } from "@totewatch/tote";
 import type { ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 
 /** Minutes to post at `at`, or null when the race has no post time. */
@@ -61,9 +61,9 @@ export function postTimeLabel(minutes: number | null): string {
   return whole >= 0 ? `${whole} min to post` : `${-whole} min after post`;
 }
 
-/** "5-1 -> 5-2" in board form. */
+/** "5-1 -> 5-2" in board form ("2.3-1" for a price no US board shows: see formatOdds). */
 export function oddsMove(before: number, after: number): string {
-  return `${formatBoardOdds(before)} -> ${formatBoardOdds(after)}`;
+  return `${formatOdds(before)} -> ${formatOdds(after)}`;
 }
 
 /** A threshold in odds-to-1 exactly as configured ("2.5-1"): board rounding would misstate it. */

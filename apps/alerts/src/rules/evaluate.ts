@@ -2,7 +2,7 @@
 import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
 import { lateChangeAlerts } from "./late-change.js";
 import { driftAlerts, steamAlerts } from "./move-rules.js";
-import { scratchAlerts } from "./scratch.js";
+import { lastListingIn, scratchAlerts, type LastListing } from "./scratch.js";
 import type { AlertCandidate, ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 import { inFetchOrder, oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts } from "./win-rules.js";
 
@@ -18,12 +18,15 @@ export function strongestFirst(candidates: AlertCandidate[]): AlertCandidate[] {
  * Every pre-race win-board rule for the latest snapshot of `history` (oldest first; the snapshot
  * before it is the "previous" for crossings, changes and scratches). `history` should reach back
  * at least max(steam, drift).windowMinutes for steam and drift to see the whole window. A board
- * fetched after the off (ctx.offAt) raises nothing here: see evaluateLateChange.
+ * fetched after the off (ctx.offAt) raises nothing here: see evaluateLateChange. `lastListing`
+ * finds the board that last listed a scratched interest (default: searched in `history`; the
+ * engine passes its whole loaded history, which reaches further back).
  */
 export function evaluateWinSnapshot(
   ctx: RaceContext,
   history: readonly WinSnapshot[],
   settings: RuleSettings,
+  lastListing?: LastListing,
 ): AlertCandidate[] {
   const ordered = inFetchOrder(history);
   const current = ordered[ordered.length - 1];
@@ -35,14 +38,14 @@ export function evaluateWinSnapshot(
     ...steamAlerts(ctx, ordered, settings),
     ...driftAlerts(ctx, ordered, settings),
     ...overlayAlerts(ctx, current, settings),
-    ...scratchAlerts(ctx, previous, current, settings),
+    ...scratchAlerts(ctx, previous, current, lastListing ?? lastListingIn(ordered), settings),
   ]);
 }
 
 /**
  * The post-off rule for a board fetched after the off: late odds changes from `lastPreOff`, the
- * last board fetched at or before ctx.offAt; strongest first. Each candidate's `occasion` is
- * lastPreOff.fetchedAt, so re-running it on every later board raises each interest once.
+ * last board fetched at or before ctx.offAt; strongest first. Each candidate's `occasion` is the
+ * race, so re-running it on every later board raises each interest once.
  */
 export function evaluateLateChange(
   ctx: RaceContext,

@@ -25,6 +25,15 @@ describe("exactaPayoutAlerts", () => {
     expect(alerts[0]!.message).toBe("Saratoga R5 exacta 1-2 probable $8.40, below $10.00, 5 min to post");
   });
 
+  it("reads a stored $0 probable as no money, not a $0.00 payout", () => {
+    // A row of 0 written before the feed refused them: no exacta_low ($0 < $10), and with a win
+    // board no -100% underlay either. 1-2 $8.40 still alerts.
+    const grid = exactaBoard(at("11:55"), { ...probables, "2-1": 0 });
+    expect(exactaPayoutAlerts(race(), grid, s).map((a) => a.subject)).toEqual(["1-2", "3-1"]);
+    const win = winBoard(at("11:55"), { "1": 1, "2": 2, "3": 3 });
+    expect(crossPoolAlerts(race(), win, exactaBoard(at("11:55"), { "2-1": 0 }), settings())).toEqual([]);
+  });
+
   it("checks only the listed combinations when there are some", () => {
     const only = settings({
       exactaPayout: { enabled: true, min: 10, max: 100, combinations: ["3-1", "2-1"] },

@@ -48,10 +48,15 @@ function settingCombination(combination: string): string | null {
   return combinationOfKeys(interestKeyOf(first), interestKeyOf(second));
 }
 
-/** Each interest combination once, with the first probable listed for it; one-interest pairs dropped. */
+/**
+ * Each interest combination once, with the first probable listed for it; one-interest pairs
+ * dropped, and so are payouts of 0 or less (no money on the combination, whatever wrote the row:
+ * the feed no longer stores them, older files may hold them).
+ */
 function probablesByCombination(exacta: ExactaSnapshot): Array<[string, ExactaProbable]> {
   const seen = new Map<string, ExactaProbable>();
   for (const probable of exacta.probables) {
+    if (!(probable.payout > 0)) continue;
     const combination = interestCombinationOf(probable);
     if (combination !== null && !seen.has(combination)) seen.set(combination, probable);
   }

@@ -5,6 +5,7 @@ export type {
   ExactaProbable,
   ExactaSnapshot,
   RaceContext,
+  ScratchedInterest,
   RuleSettings,
   RunnerOdds,
   WinSnapshot,
@@ -29,7 +30,7 @@ export {
 } from "./moves.js";
 export { oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts, inFetchOrder } from "./win-rules.js";
 export { driftAlerts, steamAlerts } from "./move-rules.js";
-export { scratchAlerts } from "./scratch.js";
+export { lastListingIn, scratchAlerts, type LastListing } from "./scratch.js";
 export { lateChangeAlerts, lateChangeMoves, type LateChangeMove } from "./late-change.js";
 export { crossPoolAlerts, exactaPayoutAlerts, interestCombinationOf } from "./exacta-rules.js";
 export {

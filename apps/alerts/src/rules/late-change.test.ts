@@ -56,7 +56,7 @@ describe("lateChangeMoves", () => {
 describe("lateChangeAlerts", () => {
   it("alerts on an interest whose odds moved by minPercent after the off", () => {
     // At 12:03: #3 decimal 5 -> 3.3, -34% >= 20, strength (34 - 20) / 20 = 0.7.
-    // #1 1.6 -> 1.8 (+12.5%) and #2 2.5 -> 2.8 (+12%) stay under 20. The board shows 2.3-1 as "2".
+    // #1 1.6 -> 1.8 (+12.5%) and #2 2.5 -> 2.8 (+12%) stay under 20. A US board shows 2.3-1 as "2"; the alert says 2.3-1.
     const alerts = lateChangeAlerts(ctx, lastPreOff, firstAfter, s);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({
@@ -65,7 +65,7 @@ describe("lateChangeAlerts", () => {
       entryId: 103,
       subject: "3",
       triggeredAt: at("12:03"),
-      occasion: at("12:02"),
+      occasion: "race",
       thresholdValue: -20, // signed like the move: a shortening of 34%
 
       details: {
@@ -84,17 +84,18 @@ describe("lateChangeAlerts", () => {
     expect(alerts[0]!.details.changePercent as number).toBeCloseTo(-34, 10);
     expect(alerts[0]!.strength).toBeCloseTo(0.7, 10);
     expect(alerts[0]!.message).toBe(
-      "Saratoga R5 #3 Charlie: 4 -> 2 after the off (-34.0%), win pool $60,000 -> $72,000, 3 min after post",
+      "Saratoga R5 #3 Charlie: 4 -> 2.3-1 after the off (-34.0%), win pool $60,000 -> $72,000, 3 min after post",
     );
   });
 
   it("fires once per interest per race: every later board makes the same dedupe key", () => {
-    // 12:04: #3 5 -> 3.1, -38%, again; keyed by the last pre-off board, not by 12:03 or 12:04.
+    // 12:04: #3 5 -> 3.1, -38%, again; keyed by the race, not by 12:03 or 12:04 (nor by an off
+    // time a later status could still correct).
     const [first] = lateChangeAlerts(ctx, lastPreOff, firstAfter, s);
     const [again] = lateChangeAlerts(ctx, lastPreOff, final, s);
     expect(again!.triggeredAt).toEqual(at("12:04"));
     expect(dedupeKeyFor(again!)).toBe(dedupeKeyFor(first!));
-    expect(dedupeKeyFor(first!)).toBe("late_change:7:3:2025-06-01T12:02:00.000Z");
+    expect(dedupeKeyFor(first!)).toBe("late_change:7:3:race");
   });
 
   it("needs a board after the off and a last board at or before it", () => {

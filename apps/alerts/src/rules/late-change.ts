@@ -68,8 +68,9 @@ export function lateChangeMoves(lastPreOff: WinSnapshot, final: WinSnapshot): La
  * For `current`, a board fetched after the off (ctx.offAt), each interest whose decimal move from
  * `lastPreOff` (the last board fetched at or before the off) is at least minPercent either way.
  * The win pool minimum is checked on `lastPreOff`, the board bettors saw. The candidate's
- * `occasion` is lastPreOff.fetchedAt, so every later post-off board makes the same dedupe key:
- * one late change per interest per race.
+ * `occasion` is the race, so every later post-off board makes the same dedupe key: one late
+ * change per interest per race, raised on the first post-off board whose move reaches minPercent
+ * (a player hears of it as it happens; `alerts report late-changes` shows the final board).
  */
 export function lateChangeAlerts(
   ctx: RaceContext,
@@ -100,7 +101,7 @@ export function lateChangeAlerts(
       entryId: move.entryId,
       subject: move.interest,
       triggeredAt: current.fetchedAt,
-      occasion: lastPreOff.fetchedAt,
+      occasion: "race",
       // Signed, as the move went (-34 is a shortening), with the threshold on the same side.
       thresholdValue: move.changePercent < 0 ? -minPercent : minPercent,
       actualValue: move.changePercent,

@@ -145,7 +145,7 @@ describe("steamAlerts", () => {
     // #4 6.3 -> 2.9, #5 8.8 -> 4.2 — odds drops of 62.5%, 56.6%, 54.0%, 52.3% (four steam alerts
     // on odds alone). Over #2..#5 ($56,000 on both boards) no share moved and no money arrived.
     const scratched = [toteBoard(at("11:45"), FIELD), toteBoard(at("11:50"), AFTER_SCRATCH)];
-    expect(steamAlerts(race({ scratched: new Set(["1"]) }), scratched, s)).toEqual([]);
+    expect(steamAlerts(race({ scratches: [{ interest: "1", knownAt: null }] }), scratched, s)).toEqual([]);
 
     // Without amounts, the odds normalized over #2..#5 move by breakage only: #2 37.4% -> 37.7%.
     const oddsOf = (board: (typeof scratched)[number]) =>
@@ -177,7 +177,7 @@ describe("steamAlerts", () => {
     });
     expect(alerts[0]!.details.oddsDropPercent as number).toBeCloseTo(20.16, 2);
     expect(alerts[0]!.message).toBe(
-      "Saratoga R5 #2 Bravo: 3 -> 3-5 in 5 min, win chance 37.5% -> 47.0%, $10,000 more bet on it, 10 min to post",
+      "Saratoga R5 #2 Bravo: 3.2-1 -> 0.7-1 in 5 min, win chance 37.5% -> 47.0%, $10,000 more bet on it, 10 min to post",
     );
   });
 

@@ -8,10 +8,6 @@ import { interestsByKey, interestsOf, poolAmountsOf, sharesOfOdds, type Interest
 import type { AlertCandidate, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 import { interestAlertBase } from "./win-rules.js";
 
-function programKey(programNumber: string): string {
-  return programNumber.trim().toUpperCase();
-}
-
 /** What a scratched interest took out of the win pool. */
 interface Refund {
   /** Fraction of the win pool, 0..1. */
@@ -36,28 +32,55 @@ function refundOf(interest: Interest, previous: WinSnapshot, interests: readonly
   return share === undefined ? null : { share, amount: null, source: "odds" };
 }
 
+/** The board before `before` that last listed `interest` (any member), from the boards given. */
+export type LastListing = (interest: string, before: Date) => WinSnapshot | null;
+
+/** A LastListing over boards in fetch order (the rules' history, when it reaches back far enough). */
+export function lastListingIn(boards: readonly WinSnapshot[]): LastListing {
+  return (interest, before) => {
+    for (let i = boards.length - 1; i >= 0; i--) {
+      const board = boards[i]!;
+      if (board.fetchedAt.getTime() >= before.getTime()) continue;
+      if (interestsByKey(board).has(interest)) return board;
+    }
+    return null;
+  };
+}
+
 /**
- * An interest on `previous` and absent from `current`, all of whose members on `previous` are
- * scratched on the card (ctx.scratched). A coupled member scratched while its mate runs leaves
- * the interest in: no alert. Not gated by the pool minimum or the distance to post (a scratch is
- * news at any time); only before the off.
+ * A scratch is raised on the first board at which the interest is both known to be scratched
+ * (ctx.scratches: every member scratched on the card, known at or before the board) and gone
+ * from the board; the refund is measured on the last board that listed it. "First" is judged
+ * against the board before (`previous`): if the scratch was already known and the interest
+ * already gone there, it was raised there. So the alert comes once, on the same board whether
+ * the card said it before the board dropped the runner or after (a daemon evaluating live and a
+ * backtest later agree), and a runner merely missing from a board (the card never scratched it)
+ * is not news. A coupled member scratched while its mate runs leaves the interest in: no alert.
+ * Not gated by the pool minimum or the distance to post (a scratch is news at any time); only
+ * before the off, and only when some board listed it (otherwise no money was refunded).
  */
 export function scratchAlerts(
   ctx: RaceContext,
   previous: WinSnapshot | null,
   current: WinSnapshot,
+  lastListing: LastListing,
   settings: Pick<RuleSettings, "scratch">,
 ): AlertCandidate[] {
-  if (!settings.scratch.enabled || previous === null || !isPreOff(ctx, current.fetchedAt)) return [];
-  const scratched = new Set([...ctx.scratched].map(programKey));
-  const stillIn = interestsByKey(current);
-  const interests = interestsOf(previous);
+  if (!settings.scratch.enabled || !isPreOff(ctx, current.fetchedAt)) return [];
+  const knownBy = (knownAt: Date | null, board: WinSnapshot) =>
+    knownAt === null || knownAt.getTime() <= board.fetchedAt.getTime();
+  const onCurrent = interestsByKey(current);
+  const onPrevious = previous === null ? null : interestsByKey(previous);
   const minutes = minutesToPostAt(ctx, current.fetchedAt);
   const alerts: AlertCandidate[] = [];
-  for (const interest of interests) {
-    if (stillIn.has(interest.key)) continue;
-    if (!interest.members.every((member) => scratched.has(programKey(member.programNumber)))) continue;
-    const refund = refundOf(interest, previous, interests);
+  for (const { interest: key, knownAt } of ctx.scratches) {
+    if (onCurrent.has(key) || !knownBy(knownAt, current)) continue;
+    if (previous !== null && knownBy(knownAt, previous) && !onPrevious!.has(key)) continue;
+    const listed = lastListing(key, current.fetchedAt);
+    const interests = listed === null ? [] : interestsOf(listed);
+    const interest = interests.find((each) => each.key === key);
+    if (listed === null || interest === undefined) continue;
+    const refund = refundOf(interest, listed, interests);
     if (refund === null) continue;
     const percent = refund.share * 100;
     const refunded =
@@ -76,6 +99,8 @@ export function scratchAlerts(
         refundedAmount: refund.amount,
         probabilitySource: refund.source,
         minutesToPost: minutes,
+        lastListedAt: listed.fetchedAt.toISOString(),
+        ...(knownAt === null ? {} : { scratchKnownAt: knownAt.toISOString() }),
       },
       // No threshold to be past: the bigger the refund, the more the board moves.
       strength: refund.share,

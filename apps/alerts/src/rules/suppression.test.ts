@@ -21,10 +21,10 @@ describe("dedupeKeyFor", () => {
   });
 
   it("names the occasion instead of the snapshot when the candidate has one", () => {
-    // A late change seen on the 12:03 and 12:04 boards, both against the 12:02 pre-off board: one key.
-    const late = { type: "late_change" as const, raceId: 7, subject: "3", occasion: at("12:02") };
+    // A late change seen on the 12:03 and 12:04 boards: one event of the race, one key.
+    const late = { type: "late_change" as const, raceId: 7, subject: "3", occasion: "race" as const };
     const first = dedupeKeyFor({ ...late, triggeredAt: at("12:03") });
-    expect(first).toBe("late_change:7:3:2025-06-01T12:02:00.000Z");
+    expect(first).toBe("late_change:7:3:race");
     expect(dedupeKeyFor({ ...late, triggeredAt: at("12:04") })).toBe(first);
   });
 });

@@ -6,7 +6,7 @@ const MS_PER_MINUTE = 60_000;
 
 /**
  * The alert's identity for the UNIQUE `dedupe_key` column:
- * `${type}:${raceId}:${subject}:${(occasion ?? triggeredAt) ISO}`.
+ * `${type}:${raceId}:${subject}:${triggeredAt ISO}`, or `...:race` for a once-per-race occasion.
  *
  * The occasion is the snapshot's instant, not a time bucket. Bucket keys
  * (floor(triggeredAt / window)) let two alerts straddle a bucket edge a minute apart and still
@@ -15,13 +15,13 @@ const MS_PER_MINUTE = 60_000;
  * key's only job is that re-evaluating the same snapshot (after a restart, or twice by two
  * workers) inserts nothing, and the snapshot instant does that exactly.
  * A rule whose event is not one snapshot names it by `occasion`: a late change is keyed by the
- * last pre-off board, so every post-off board that shows it makes the same key (once per race).
+ * race, so every post-off board that shows it makes the same key (once per runner per race).
  */
 export function dedupeKeyFor(
   candidate: Pick<AlertCandidate, "type" | "raceId" | "subject" | "triggeredAt" | "occasion">,
 ): string {
-  const occasion = candidate.occasion ?? candidate.triggeredAt;
-  return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${occasion.toISOString()}`;
+  const occasion = candidate.occasion ?? candidate.triggeredAt.toISOString();
+  return `${candidate.type}:${candidate.raceId}:${candidate.subject}:${occasion}`;
 }
 
 /** An alert already stored for the race, as suppression compares it (type, subject, time). */

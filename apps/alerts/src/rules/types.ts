@@ -9,12 +9,23 @@ import type { AlertRace } from "@totewatch/db";
 export type { RuleSettings };
 
 /**
+ * A betting interest every member of which is scratched on the card. `knownAt`: when that became
+ * known (the card or board that said so was observed; the latest member's), null when never
+ * timed (a card at the top of a replayed file), which counts as known from the start.
+ */
+export interface ScratchedInterest {
+  /** The interest ("1" for 1, 1A, 1X). */
+  interest: string;
+  knownAt: Date | null;
+}
+
+/**
  * The race being evaluated: the shape a stored alert names its race by, plus what race day
  * knows about it. `offAt`: when the race went off (the gates opened, betting closed), null while
  * it is not known to be off; a post drag keeps the pre-race rules running past post time until
- * then. `scratched`: program numbers scratched on the card ("1A"), as the card spells them.
+ * then. `scratches`: the interests scratched on the card, with when each became known.
  */
-export type RaceContext = AlertRace & { offAt: Date | null; scratched: ReadonlySet<string> };
+export type RaceContext = AlertRace & { offAt: Date | null; scratches: readonly ScratchedInterest[] };
 
 /**
  * One runner's win odds in one snapshot (scratched runners are not listed). A coupled entry
@@ -95,10 +106,11 @@ export interface AlertCandidate {
   /** The fetchedAt of the snapshot that triggered it (never the wall clock). */
   triggeredAt: Date;
   /**
-   * The instant that names the event in the dedupe key when it is not triggeredAt: a late change
-   * is one event per runner per race (its last pre-off board), whichever post-off board shows it.
+   * What names the event in the dedupe key when it is not the triggering snapshot: "race" for an
+   * event a race has once per subject (a late change: whichever post-off board shows it, and
+   * even if the stored off time is later corrected).
    */
-  occasion?: Date;
+  occasion?: "race";
   thresholdValue: number | null;
   actualValue: number;
   /** One readable line for a notification. */

@@ -145,7 +145,9 @@ describe("oddsChangeAlerts", () => {
     });
     const current = toteBoard(at("11:48"), { "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 });
     expect(current.runners.map((runner) => runner.winOdds)).toEqual([1.2, 2.3, 2.9, 4.2]);
-    expect(oddsChangeAlerts(race({ scratched: new Set(["1"]) }), previous, current, s)).toEqual([]);
+    expect(
+      oddsChangeAlerts(race({ scratches: [{ interest: "1", knownAt: null }] }), previous, current, s),
+    ).toEqual([]);
   });
 
   it("measures on shares of the runners still in when the field changed", () => {
@@ -170,7 +172,7 @@ describe("oddsChangeAlerts", () => {
       probabilitySource: "pool",
     });
     expect(alerts[0]!.message).toBe(
-      "Saratoga R5 #5 Echo: 8 -> 7-5 (-53.7% in fair odds, field changed), 12 min to post",
+      "Saratoga R5 #5 Echo: 8.8-1 -> 7-5 (-53.7% in fair odds, field changed), 12 min to post",
     );
   });
 

@@ -140,7 +140,7 @@ export function addPollCommand(program: Command, host: CommandHost): void {
       .command("poll")
       .description(
         "poll the configured tracks' endpoints day after day, as a daemon, until SIGINT/SIGTERM " +
-          "(with --date: only that day, exiting once its races are off)",
+          "(with --date: only that day, exiting once its races are done: official, cancelled, or past cadence.afterOffSeconds after the off)",
       )
       .addOption(
         new Option(

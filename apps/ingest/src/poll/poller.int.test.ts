@@ -7,11 +7,10 @@ import {
   json,
   startTestServer,
 } from "@totewatch/test-utils";
-import { parseConfig, realSleep, type Sleep } from "@totewatch/config";
+import { parseConfig, type Sleep } from "@totewatch/config";
 import { createDb, findRace, type Db } from "@totewatch/db";
 import { parseFeedMessage, writeFeedMessage } from "@totewatch/feed";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FeedHttpClient } from "./http.js";
 import { createPoller } from "./poller.js";
 
 const DATE = "2025-09-12";
@@ -106,8 +105,15 @@ const winAt = (at: number) => ({
   ],
 });
 
-/** Seconds before post of each win poll (negative after post). */
-function serveRace(time: ReturnType<typeof fakeTime>, statusAt: (now: number) => string): number[] {
+/**
+ * Seconds before post of each win poll (negative after post). The status message's `at` is
+ * `atOf(now)`: by default the instant it is served.
+ */
+function serveRace(
+  time: ReturnType<typeof fakeTime>,
+  statusAt: (now: number) => string,
+  atOf: (now: number) => number = (now) => now,
+): number[] {
   const winPolls: number[] = [];
   server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
   server.routes.set(`/win/${DATE}/1`, (req, res) => {
@@ -122,7 +128,7 @@ function serveRace(time: ReturnType<typeof fakeTime>, statusAt: (now: number) =>
       date: DATE,
       race: 1,
       status: statusAt(now),
-      at: new Date(now).toISOString(),
+      at: new Date(atOf(now)).toISOString(),
     })(req, res);
   });
   return winPolls;
@@ -223,6 +229,127 @@ describe("poll cadence", () => {
   });
 });
 
+describe("one poll of a race", () => {
+  const endpoints = () => ({
+    card: `${server.url}/card/{code}/{date}`,
+    win: `${server.url}/win/{date}/{race}`,
+    exacta: `${server.url}/exacta/{date}/{race}`,
+    status: `${server.url}/status/{date}/{race}`,
+  });
+  const serveExacta = (time: ReturnType<typeof fakeTime>) =>
+    server.routes.set(`/exacta/${DATE}/1`, (req, res) =>
+      json({
+        kind: "exacta",
+        track: TRACK,
+        date: DATE,
+        race: 1,
+        fetched_at: new Date(time.clock.now()).toISOString(),
+        probables: { "1-2": 24.6, "2-1": 13.2 },
+      })(req, res),
+    );
+
+  it("fetches and commits the status before the boards, so no board after the off is committed before the off", async () => {
+    const time = fakeTime(POST - 3 * 60_000);
+    // Off 30 s after post: first seen by the poll at +40 s, then polled 60 s more (+60, +80, +100).
+    const OFF = POST + 30_000;
+    serveRace(time, (now) => (now >= OFF ? "off" : "open"));
+    serveExacta(time);
+    const db = freshDb();
+    // What was applied, in commit order: the status each status message said, else the kind.
+    const applied: string[] = [];
+    const poller = createPoller({
+      config: config({}, { pools: ["win", "exacta"], endpoints: endpoints() }, { afterOffSeconds: 60 }),
+      db,
+      date: DATE,
+      clock: time.clock,
+      sleep: time.sleep,
+      retention: false,
+      apply: async (target, message) => {
+        if (message.kind !== "card") applied.push(message.kind === "status" ? message.status : message.kind);
+        return writeFeedMessage(target, message);
+      },
+    });
+    const summary = await poller.run();
+    expect(summary.invalid).toBe(0);
+    // Seconds before post of each race poll: 180, 120, then every 20 s from 100 to -100.
+    const pollTimes = [180, 120, ...every20(100, -100)];
+    const requests = server.requests.filter((path) => !path.startsWith("/card"));
+    expect(requests).toEqual(
+      pollTimes.flatMap(() => [`/status/${DATE}/1`, `/win/${DATE}/1`, `/exacta/${DATE}/1`]),
+    );
+    // Commit order: each poll's status, then its boards; the boards of the poll at +40 s (the
+    // first fetched after the off) come after the status that says the race is off.
+    expect(applied).toEqual(
+      pollTimes.flatMap((seconds) => [POST - seconds * 1000 >= OFF ? "off" : "open", "win", "exacta"]),
+    );
+  });
+
+  it("skips a poll's boards after post when its status could not be fetched, until the race is stored off", async () => {
+    const time = fakeTime(POST - 60_000);
+    const OFF = POST + 30_000;
+    const winPolls = serveRace(time, (now) => (now >= OFF ? "off" : "open"));
+    const served = server.routes.get(`/status/${DATE}/1`)!;
+    // The status endpoint fails from 40 s before post to 40 s after, and again at +80 s.
+    server.routes.set(`/status/${DATE}/1`, (req, res) => {
+      const now = time.clock.now();
+      if ((now >= POST - 40_000 && now < POST + 40_000) || now === POST + 80_000)
+        res.writeHead(503, "Service Unavailable").end();
+      else served(req, res);
+    });
+    const db = freshDb();
+    const poller = createPoller({
+      config: config({}, {}, { afterOffSeconds: 60 }),
+      db,
+      date: DATE,
+      clock: time.clock,
+      sleep: time.sleep,
+      retention: false,
+    });
+    await poller.run();
+    expect(server.requests.filter((path) => path.startsWith("/status"))).toHaveLength(9);
+    // Before post (40, 20) the boards are fetched without a status; at 0 and -20 (after post, not
+    // stored off) they are skipped; from -40 (seen off) on they are, even when the status fails (-80).
+    expect(winPolls).toEqual([60, 40, 20, -40, -60, -80, -100]);
+  });
+});
+
+describe("the after-off window", () => {
+  it("runs afterOffSeconds from when the poller saw the off when the feed's off time is hours ahead", async () => {
+    const time = fakeTime(POST - 3 * 60_000);
+    const OFF = POST + 30_000;
+    // Every status message dates itself 3 h ahead of when it is served.
+    const winPolls = serveRace(
+      time,
+      (now) => (now >= OFF ? "off" : "open"),
+      (now) => now + 3 * 3600_000,
+    );
+    const db = freshDb();
+    const logs = captureLogs();
+    const poller = createPoller({
+      config: config(),
+      db,
+      date: DATE,
+      logger: logs.logger,
+      clock: time.clock,
+      sleep: guardedSleep(time, POST + 86_400_000, () => poller.stop()),
+      retention: false,
+    });
+    const summary = await poller.run();
+    expect(summary.interrupted).toBe(false);
+    // Seen off by the poll at +40 s: polled to +40 s + 600 s = +640 s, not 3 h later.
+    expect(winPolls).toEqual([180, 120, ...every20(100, -640)]);
+    expect(logs.records.find((r) => r.msg === "race off; polling its late odds")).toMatchObject({
+      offAt: new Date(POST + 40_000).toISOString(),
+      until: new Date(POST + 640_000).toISOString(),
+    });
+    // The stored off is held to when the status was fetched (the ingestor: a race was off no later
+    // than it was seen off), not 3 h ahead.
+    expect((await findRace(db, { track: TRACK, raceDate: DATE, raceNumber: 1 }))?.offAt?.getTime()).toBe(
+      POST + 40_000,
+    );
+  });
+});
+
 describe("failures", () => {
   it("backs off between retries, warns once when a source keeps failing, and logs its recovery", async () => {
     const time = fakeTime(POST - 3 * 3600_000);
@@ -268,121 +395,6 @@ describe("failures", () => {
     ]);
     expect(summary).toMatchObject({ applied: 3, invalid: 0, interrupted: true });
     expect((await countRows(db)).odds_snapshot).toBe(2);
-  });
-
-  it("treats hanging, slow, garbage and error responses as failures and retries them", async () => {
-    server.routes.set("/hang", () => {});
-    server.routes.set("/slow", (_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.write('[{"kind":"status",');
-      setTimeout(() => res.end("]"), 5000).unref();
-    });
-    server.routes.set("/garbage", (_req, res) => res.writeHead(200).end("<html>maintenance</html>"));
-    server.routes.set("/error", (_req, res) => res.writeHead(503, "Service Unavailable").end());
-    server.routes.set("/jsonl", (_req, res) => res.writeHead(200).end('{"kind":"a"}\n{"kind":"b"}\n'));
-    const client = new FeedHttpClient({
-      http: {
-        timeoutMs: 300,
-        minHostDelayMs: 0,
-        retries: 1,
-        backoffBaseMs: 5,
-        backoffMaxMs: 10,
-        failureLogAfter: 2,
-        userAgent: "test",
-      },
-      clock: { now: () => Date.now() },
-      sleep: realSleep,
-    });
-    const hang = await client.fetchFeed(`${server.url}/hang`);
-    expect(hang).toMatchObject({ ok: false, attempts: 2, error: "timed out after 300 ms" });
-    expect(await client.fetchFeed(`${server.url}/slow`)).toMatchObject({
-      ok: false,
-      error: "timed out after 300 ms",
-    });
-    expect(await client.fetchFeed(`${server.url}/garbage`)).toMatchObject({
-      ok: false,
-      error: expect.stringMatching(/not JSON/),
-    });
-    expect(await client.fetchFeed(`${server.url}/error`)).toMatchObject({
-      ok: false,
-      error: "HTTP 503 Service Unavailable",
-    });
-    expect(client.failureCount(`${server.url}/error`)).toBe(2);
-    const ok = await client.fetchFeed(`${server.url}/jsonl`);
-    expect(ok.ok && ok.records.map((r) => r.ok && r.raw)).toEqual([{ kind: "a" }, { kind: "b" }]);
-    expect(server.requests.filter((p) => p === "/hang")).toHaveLength(2);
-  });
-
-  it("keeps the minimum delay between requests to one host", async () => {
-    server.routes.set("/a", json({}));
-    const time = fakeTime(0);
-    const seen: number[] = [];
-    server.routes.set("/a", (req, res) => {
-      seen.push(time.clock.now());
-      json({})(req, res);
-    });
-    const client = new FeedHttpClient({
-      http: {
-        timeoutMs: 1000,
-        minHostDelayMs: 1500,
-        retries: 0,
-        backoffBaseMs: 5,
-        backoffMaxMs: 10,
-        failureLogAfter: 2,
-        userAgent: "test",
-      },
-      clock: time.clock,
-      sleep: time.sleep,
-    });
-    for (let i = 0; i < 3; i++) await client.fetchFeed(`${server.url}/a`);
-    expect(seen).toEqual([0, 1500, 3000]);
-  });
-
-  it("gives up at once on a 4xx other than 408 and 429, still counting it toward the warning", async () => {
-    const time = fakeTime(0);
-    server.routes.set("/gone", (_req, res) => res.writeHead(404, "Not Found").end());
-    server.routes.set("/forbidden", (_req, res) => res.writeHead(403, "Forbidden").end());
-    server.routes.set("/busy", (_req, res) => res.writeHead(429, "Too Many Requests").end());
-    server.routes.set("/request-timeout", (_req, res) => res.writeHead(408, "Request Timeout").end());
-    const logs = captureLogs();
-    const client = new FeedHttpClient({
-      http: {
-        timeoutMs: 1000,
-        minHostDelayMs: 0,
-        retries: 4,
-        backoffBaseMs: 1000,
-        backoffMaxMs: 60_000,
-        failureLogAfter: 3,
-        userAgent: "test",
-      },
-      clock: time.clock,
-      sleep: time.sleep,
-      random: () => 1,
-      logger: logs.logger,
-    });
-    const gone = `${server.url}/gone`;
-    for (let poll = 1; poll <= 3; poll++) {
-      expect(await client.fetchFeed(gone)).toEqual({
-        ok: false,
-        error: "HTTP 404 Not Found",
-        attempts: 1,
-        stopped: false,
-      });
-    }
-    expect(await client.fetchFeed(`${server.url}/forbidden`)).toMatchObject({ ok: false, attempts: 1 });
-    // No backoff was waited: one request per poll.
-    expect(time.clock.now()).toBe(0);
-    expect(server.requests.filter((p) => p === "/gone")).toHaveLength(3);
-    expect(client.failureCount(gone)).toBe(3);
-    const warnings = logs.records.filter((r) => r.msg.startsWith("source keeps failing"));
-    expect(warnings).toMatchObject([{ level: 40, failures: 3, source: gone, error: "HTTP 404 Not Found" }]);
-
-    // 408 and 429 say "try again": the full retries with backoff (1 + 2 + 4 + 8 s).
-    for (const route of ["/busy", "/request-timeout"]) {
-      const before = time.clock.now();
-      expect(await client.fetchFeed(`${server.url}${route}`)).toMatchObject({ ok: false, attempts: 5 });
-      expect(time.clock.now() - before).toBe(15_000);
-    }
   });
 });
 
@@ -588,10 +600,11 @@ describe("shutdown", () => {
     });
     const summary = await poller.run();
     expect(inFlight).toBe(false);
-    expect(summary).toMatchObject({ applied: 2, invalid: 0, interrupted: true });
+    // Card, status (fetched before the board), then the board being written.
+    expect(summary).toMatchObject({ applied: 3, invalid: 0, interrupted: true });
     expect(await countRows(db)).toMatchObject({ race: 1, entry: 2, odds_snapshot: 2 });
-    // race, horses, entries, snapshots: the track row was registered from the config at start.
-    expect(summary.rows).toBe(1 + 2 + 2 + 2);
+    // race, horses, entries, the status update, snapshots: the track row was registered from the config at start.
+    expect(summary.rows).toBe(1 + 2 + 2 + 1 + 2);
     expect(await countRows(db)).toMatchObject({ track: 1 });
     expect(await integrityCheck(db)).toBe("ok");
   });

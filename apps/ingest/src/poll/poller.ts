@@ -1,26 +1,37 @@
 /**
  * `ingest poll`: per enabled track, refresh the card endpoint and poll each
- * race's win / exacta / status endpoints on a cadence that tightens toward
- * post; keep polling a race that is off at the final interval (its late odds
- * changes: US pools keep merging after the gates open) until it is official
- * or cancelled or `cadence.afterOffSeconds` after its off (schedule.ts), and
- * give up on one that never goes off a while after post; prune old data
- * once a day. Without a fixed date it is a daemon: when a track's local race
- * day is done it waits for the next one (its local midnight) and goes on
- * until stopped. Clock, sleep and fetch are injected so tests control time.
+ * race's status, then win / exacta endpoints on a cadence that tightens
+ * toward post; keep polling a race that is off at the final interval (its
+ * late odds changes: US pools keep merging after the gates open) until it is
+ * official or cancelled or its after-off window closes (schedule.ts), and
+ * give up on one that never goes off a while after post; prune old data once
+ * a day. Without a fixed date it is a daemon: when a track's local race day
+ * is done it waits for the next one (its local midnight) and goes on until
+ * stopped. Clock, sleep and fetch are injected so tests control time.
+ *
+ * Modules: this one owns the shared pieces (HTTP client, ingestor, retention,
+ * stop) and the day-after-day loop per track; race-day.ts one track's race
+ * day; race-book.ts what is known of each race; race-poll.ts one poll of a
+ * race (status first); schedule.ts when to poll (pure); http.ts fetching.
+ *
+ * Invariants:
+ * - Every endpoint response is written as its own group commit, message by
+ *   message; stop() ends everything after the message being written.
+ * - Tracks run concurrently; one track's failure (a database error) stops
+ *   every track, and run() rejects with it.
+ * - Retention runs at start and then once a day, also while tracks wait for
+ *   their next race day.
  */
 import {
-  fillEndpointTemplate,
   realSleep,
   systemClock,
-  type Clock,
   type Logger,
   type Sleep,
-  type TotewatchConfig,
+  type Clock,
   type TrackConfig,
 } from "@totewatch/config";
-import { findRace, pruneOldData, racesOnDate, type Db, type RaceSummary } from "@totewatch/db";
-import { localDateOf, resolvePostTime } from "@totewatch/tote";
+import { pruneOldData, type Db } from "@totewatch/db";
+import { localDateOf } from "@totewatch/tote";
 import {
   FeedIngestor,
   silentProgress,
@@ -30,12 +41,14 @@ import {
   type ProgressSink,
 } from "@totewatch/feed";
 import { oddsFormatLookup, registerConfiguredTracks } from "../tracks.js";
+import type { PollContext, PollerConfig } from "./context.js";
 import { FeedHttpClient } from "./http.js";
-import { DEFAULT_GIVE_UP_AFTER_POST_MS, isOff, nextPollAt, type RacePollState } from "./schedule.js";
+import { nextCalendarDate, pollRaceDay, startOfDay } from "./race-day.js";
+import { DEFAULT_GIVE_UP_AFTER_POST_MS } from "./schedule.js";
+
+export type { PollerConfig } from "./context.js";
 
 const DAY_MS = 86_400_000;
-
-export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention">;
 
 export interface PollerOptions {
   config: PollerConfig;
@@ -67,18 +80,11 @@ export interface Poller {
   stop(): void;
 }
 
-interface RaceState extends RacePollState {
-  race: number;
-  /** When this poller first saw the race "off": its off time when the database has none. */
-  seenOffAt: number | null;
-}
-
 export function createPoller(options: PollerOptions): Poller {
   const { config, db, logger } = options;
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const progress = options.progress ?? silentProgress;
-  const giveUpAfterPostMs = options.giveUpAfterPostMs ?? DEFAULT_GIVE_UP_AFTER_POST_MS;
   const controller = new AbortController();
   const signal = controller.signal;
   const ingestor = new FeedIngestor(db, {
@@ -109,15 +115,14 @@ export function createPoller(options: PollerOptions): Poller {
     }
   }
 
-  /** Fetches one endpoint and writes what it returned as one group commit, message by message. */
-  async function pollEndpoint(url: string): Promise<void> {
+  async function pollEndpoint(url: string): Promise<boolean> {
     const fetchedAt = clock.now();
     const result = await http.fetchFeed(url);
     if (!result.ok) {
       if (!result.stopped) logger?.debug({ source: url, error: result.error }, "poll gave up for now");
-      return;
+      return false;
     }
-    if (result.records.length === 0 || signal.aborted) return;
+    if (result.records.length === 0 || signal.aborted) return !signal.aborted;
     await ingestor.batch(async (batch) => {
       for (const record of result.records) {
         // Stop between messages, never inside one (each is its own savepoint); what is written commits.
@@ -126,13 +131,27 @@ export function createPoller(options: PollerOptions): Poller {
       }
     });
     progress.update(ingestor.stats);
+    return true;
   }
+
+  const ctx: PollContext = {
+    config,
+    db,
+    logger,
+    clock,
+    sleep,
+    signal,
+    giveUpAfterPostMs: options.giveUpAfterPostMs ?? DEFAULT_GIVE_UP_AFTER_POST_MS,
+    pollEndpoint,
+    pruneIfDue,
+    nextPruneAt: () => nextPruneAt,
+  };
 
   /** Polls `track` day after day (or only options.date) until stopped. */
   async function pollTrack(track: TrackConfig): Promise<void> {
     let date = options.date ?? localDateOf(new Date(clock.now()), track.timezone);
     for (;;) {
-      await pollTrackDay(track, date);
+      await pollRaceDay(ctx, track, date);
       if (options.date !== undefined || signal.aborted) return;
       // Normally the next day; after a long stall (a suspended machine), today rather than a day gone by.
       const today = localDateOf(new Date(clock.now()), track.timezone);
@@ -150,129 +169,6 @@ export function createPoller(options: PollerOptions): Poller {
         await pruneIfDue();
       }
       if (signal.aborted) return;
-    }
-  }
-
-  /** Polls one local race day of `track` until every race of it is done (or stop()). */
-  async function pollTrackDay(track: TrackConfig, date: string): Promise<void> {
-    const values = (race?: number) => ({ track: track.name, code: track.code, date, race });
-    // Races without a post time (never carded) are not polled past the end of the local race day.
-    const dayEnd = startOfDay(nextCalendarDate(date), track.timezone);
-    const races = new Map<number, RaceState>();
-    const newState = (race: number): RaceState => ({
-      race,
-      postTime: null,
-      status: "scheduled",
-      offAt: null,
-      seenOffAt: null,
-      lastPolledAt: null,
-    });
-    for (let race = 1; race <= (track.races ?? 0); race++) races.set(race, newState(race));
-    const cardTemplate = track.endpoints.card;
-    let nextCardAt = cardTemplate ? clock.now() : Number.POSITIVE_INFINITY;
-    let cardFetched = !cardTemplate;
-    const raceEndpoints = [
-      ...track.pools.map((pool) => track.endpoints[pool]),
-      track.endpoints.status,
-    ].filter((template): template is string => template !== undefined);
-
-    /**
-     * Takes a race's status and off time from the database (seen at `seenAt`): the stored off
-     * time, else when this poller first saw the race off (a feed that does not time its "off").
-     */
-    const observe = (state: RaceState, summary: RaceSummary, seenAt: number) => {
-      state.status = summary.status;
-      if (isOff(state) && state.seenOffAt === null) {
-        state.seenOffAt = seenAt;
-        const offAt = summary.offAt?.getTime() ?? seenAt;
-        const until = offAt + config.cadence.afterOffSeconds * 1000;
-        if (until > seenAt) {
-          logger?.info(
-            {
-              track: track.name,
-              race: state.race,
-              offAt: new Date(offAt).toISOString(),
-              until: new Date(until).toISOString(),
-            },
-            "race off; polling its late odds",
-          );
-        }
-      }
-      state.offAt = summary.offAt?.getTime() ?? state.seenOffAt;
-    };
-
-    const refreshFromDb = async () => {
-      const seenAt = clock.now();
-      for (const summary of await racesOnDate(db, date, { track: track.name })) {
-        const state = races.get(summary.raceNumber) ?? newState(summary.raceNumber);
-        state.postTime = summary.postTime?.getTime() ?? null;
-        observe(state, summary, seenAt);
-        races.set(summary.raceNumber, state);
-      }
-    };
-
-    /** Races without a post time are done at the end of the day, or once every race with one is. */
-    const undatedRacesDone = (now: number) => {
-      if (now >= dayEnd) return true;
-      const dated = [...races.values()].filter((state) => state.postTime !== null);
-      return (
-        dated.length > 0 &&
-        dated.every((state) => nextPollAt(state, now, config.cadence, giveUpAfterPostMs) === null)
-      );
-    };
-
-    await refreshFromDb();
-    logger?.info({ track: track.name, date, races: races.size }, "polling track");
-
-    while (!signal.aborted) {
-      await pruneIfDue();
-      if (signal.aborted) break;
-      const now = clock.now();
-      const skipUndated = undatedRacesDone(now);
-      let due: RaceState | null = null;
-      let dueAt = Number.POSITIVE_INFINITY;
-      let live = 0;
-      for (const state of races.values()) {
-        if (state.postTime === null && skipUndated) continue;
-        const at = nextPollAt(state, now, config.cadence, giveUpAfterPostMs);
-        if (at === null) continue;
-        live++;
-        if (at < dueAt) [due, dueAt] = [state, at];
-      }
-      // The day is over once every race it knows is done (or, knowing none, once the day has ended),
-      // having looked at the card at least once.
-      if (cardFetched && live === 0 && (races.size > 0 || now >= dayEnd)) break;
-      if (cardTemplate && now >= nextCardAt) {
-        nextCardAt = now + config.cadence.cardRefreshSeconds * 1000;
-        if (cardTemplate.includes("{race}")) {
-          for (const race of races.keys())
-            await pollEndpoint(fillEndpointTemplate(cardTemplate, values(race)));
-        } else {
-          await pollEndpoint(fillEndpointTemplate(cardTemplate, values()));
-        }
-        cardFetched = true;
-        await refreshFromDb();
-        continue;
-      }
-      if (due && dueAt <= now) {
-        due.lastPolledAt = now;
-        for (const template of raceEndpoints) {
-          if (signal.aborted) break;
-          await pollEndpoint(fillEndpointTemplate(template, values(due.race)));
-        }
-        const summary = await findRace(db, { track: track.name, raceDate: date, raceNumber: due.race });
-        if (summary) {
-          due.postTime = summary.postTime?.getTime() ?? due.postTime;
-          // Seen off during this poll: the poll's start is the nearest instant we know to the off.
-          observe(due, summary, now);
-        }
-        if (nextPollAt(due, clock.now(), config.cadence, giveUpAfterPostMs) === null)
-          logger?.info({ track: track.name, race: due.race, status: due.status }, "race done");
-        continue;
-      }
-      const wakeAt = Math.min(dueAt, nextCardAt, nextPruneAt, dayEnd > now ? dayEnd : Infinity);
-      if (!Number.isFinite(wakeAt)) break;
-      await sleep(wakeAt - clock.now(), signal);
     }
   }
 
@@ -302,15 +198,4 @@ export function createPoller(options: PollerOptions): Poller {
       return summarize(ingestor.stats, performance.now() - started, signal.aborted);
     },
   };
-}
-
-/** The calendar date after `date` (YYYY-MM-DD). */
-function nextCalendarDate(date: string): string {
-  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
-}
-
-/** The instant `date` begins (local midnight) in `timeZone`. */
-function startOfDay(date: string, timeZone: string): number {
-  return resolvePostTime("00:00", date, timeZone).getTime();
 }

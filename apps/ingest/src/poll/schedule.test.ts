@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { nextPollAt, pollIntervalMs, type Cadence, type RacePollState } from "./schedule.js";
+import {
+  afterOffWindowEnd,
+  nextPollAt,
+  pollIntervalMs,
+  type Cadence,
+  type RacePollState,
+} from "./schedule.js";
 
 const cadence: Cadence = {
   defaultIntervalSeconds: 300,
@@ -27,6 +33,7 @@ const race = (lastSecondsBefore: number | null, status = "open"): RacePollState 
   postTime: POST,
   status,
   offAt: null,
+  seenOffAt: null,
   lastPolledAt: lastSecondsBefore === null ? null : before(lastSecondsBefore),
 });
 
@@ -52,7 +59,11 @@ describe("nextPollAt", () => {
 
   it("uses the default interval without a post time and gives up long after post", () => {
     expect(
-      nextPollAt({ postTime: null, status: "scheduled", offAt: null, lastPolledAt: 1000 }, 1000, cadence),
+      nextPollAt(
+        { postTime: null, status: "scheduled", offAt: null, seenOffAt: null, lastPolledAt: 1000 },
+        1000,
+        cadence,
+      ),
     ).toBe(301_000);
     expect(nextPollAt(race(-100), POST + 31 * 60_000, cadence)).toBeNull();
     expect(nextPollAt(race(-100), POST + 31 * 60_000, cadence, 60 * 60_000)).not.toBeNull();
@@ -60,7 +71,7 @@ describe("nextPollAt", () => {
 
   it("walks a race from an hour out to post with the expected polls", () => {
     const polls: number[] = [];
-    let state: RacePollState = { postTime: POST, status: "open", offAt: null, lastPolledAt: null };
+    let state: RacePollState = race(null);
     let now = before(3600);
     for (;;) {
       const at = nextPollAt(state, now, cadence);
@@ -77,29 +88,49 @@ describe("nextPollAt", () => {
 });
 
 describe("nextPollAt after the off", () => {
-  // US races go off after scheduled post: this one 3 minutes late.
+  // US races go off after scheduled post: this one 3 minutes late (POST + 180 s).
   const OFF = POST + 180_000;
   const after = (seconds: number) => OFF + seconds * 1000;
-  const offRace = (lastSecondsAfter: number | null, offAt: number | null = OFF): RacePollState => ({
+  const HOUR = 3600_000;
+  /**
+   * Off, last polled `lastSecondsAfter` the off; by default the feed's off time is the off and
+   * the poller saw it off at the off (the poll at the off fetched the status first).
+   */
+  const offRace = (
+    lastSecondsAfter: number | null,
+    off: { offAt?: number | null; seenOffAt?: number | null } = {},
+  ): RacePollState => ({
     postTime: POST,
     status: "off",
-    offAt,
+    offAt: off.offAt === undefined ? OFF : off.offAt,
+    seenOffAt: off.seenOffAt === undefined ? OFF : off.seenOffAt,
     lastPolledAt: lastSecondsAfter === null ? null : after(lastSecondsAfter),
   });
 
-  /** The polls (seconds after the off) after the last one `state` records, until nextPollAt says stop. */
-  function walk(state: RacePollState, cadenceUsed: Cadence, status: (at: number) => string = () => "off") {
+  /**
+   * The polls (seconds after the off) after the last one `state` records, until nextPollAt says
+   * stop; fails rather than hangs past 1000 polls.
+   */
+  function walk(
+    state: RacePollState,
+    cadenceUsed: Cadence = cadence,
+    status: (at: number) => string = () => "off",
+  ) {
     const polls: number[] = [];
-    let now = state.lastPolledAt!;
+    let now = state.lastPolledAt ?? OFF;
     for (;;) {
       const at = nextPollAt(state, now, cadenceUsed);
       if (at === null) break;
+      if (polls.length === 1000) throw new Error("still polling after 1000 polls");
       now = at;
       polls.push((at - OFF) / 1000);
       state = { ...state, status: status(at), lastPolledAt: at };
     }
     return polls;
   }
+  /** Every 20 s after the off, from `from` to `to` seconds (both included). */
+  const every20 = (from: number, to: number) =>
+    Array.from({ length: (to - from) / 20 + 1 }, (_, i) => from + i * 20);
 
   it("keeps polling at the final interval until afterOffSeconds after the off", () => {
     expect(nextPollAt(offRace(0), after(0), cadence)).toBe(after(20));
@@ -109,27 +140,74 @@ describe("nextPollAt after the off", () => {
     expect(nextPollAt(offRace(560), after(599), cadence)).toBe(after(580));
     expect(nextPollAt(offRace(560), after(601), cadence)).toBeNull();
     // After the poll that saw it off (at the off): 20 s, 40 s, ..., 600 s.
-    expect(walk(offRace(0), cadence)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) * 20));
+    expect(walk(offRace(0))).toEqual(every20(20, 600));
   });
 
-  it("counts the window from the off, not from post or the poll that saw it", () => {
-    // Seen off 50 s late (a poll at off + 50 s): still stops 600 s after the off itself.
-    expect(walk(offRace(50), cadence).at(-1)).toBe(590);
-    // A race first seen off long after its off is not polled at all.
-    expect(nextPollAt(offRace(null), after(3600), cadence)).toBeNull();
-    // Without an off time the window runs from the last poll.
-    expect(nextPollAt(offRace(0, null), after(0), cadence)).toBe(after(20));
+  it("counts the window from the earlier of the feed's off time and when the poller saw it off", () => {
+    // Seen off 50 s late (a poll at off + 50 s): still stops 600 s after the off itself:
+    // min(OFF, OFF + 50 s) + 600 s = OFF + 600 s, so the last poll is at 50 + 27 * 20 = 590.
+    expect(afterOffWindowEnd(offRace(50, { seenOffAt: after(50) }), cadence)).toBe(after(600));
+    expect(walk(offRace(50, { seenOffAt: after(50) })).at(-1)).toBe(590);
+    // No off time from the feed: from when it was seen, OFF + 50 s + 600 s = OFF + 650 s.
+    expect(afterOffWindowEnd(offRace(50, { offAt: null, seenOffAt: after(50) }), cadence)).toBe(after(650));
+    expect(walk(offRace(50, { offAt: null, seenOffAt: after(50) }))).toEqual(every20(70, 650));
+    // A race first seen off an hour after its off is not polled at all (OFF + 600 s < OFF + 3600 s).
+    expect(nextPollAt(offRace(null, { seenOffAt: after(3600) }), after(3600), cadence)).toBeNull();
   });
 
-  it("is not given up at post + giveUpAfterPostMs while its window runs", () => {
+  it("does not stretch the window for a feed's off time hours in the future", () => {
+    // The feed says the race went off at OFF + 3 h; the poller saw it off at OFF.
+    // Window end: min(OFF + 3 h, OFF) + 600 s = OFF + 600 s (not OFF + 3 h + 600 s).
+    const wrongAt = offRace(0, { offAt: OFF + 3 * HOUR });
+    expect(afterOffWindowEnd(wrongAt, cadence)).toBe(after(600));
+    expect(walk(wrongAt)).toEqual(every20(20, 600));
+    expect(nextPollAt({ ...wrongAt, lastPolledAt: after(600) }, after(600), cadence)).toBeNull();
+    expect(nextPollAt(wrongAt, OFF + HOUR, cadence)).toBeNull();
+  });
+
+  it("stops a race that is off with no off time known, however it is polled", () => {
+    const unknown = offRace(0, { offAt: null, seenOffAt: null });
+    expect(afterOffWindowEnd(unknown, cadence)).toBeNull();
+    expect(nextPollAt(unknown, after(0), cadence)).toBeNull();
+    expect(nextPollAt({ ...unknown, lastPolledAt: null }, after(0), cadence)).toBeNull();
+    // No window slides forward with the polls: the walk ends before its first poll.
+    expect(walk(unknown)).toEqual([]);
+  });
+
+  it("never polls past post + giveUpAfterPostMs + afterOffSeconds", () => {
+    // Off 29 min after post: the window (to POST + 29 min + 600 s = POST + 39 min) is inside the
+    // hard stop (POST + 30 min + 600 s = POST + 40 min) and runs in full.
     const lateOff = POST + 29 * 60_000;
-    const state: RacePollState = { postTime: POST, status: "off", offAt: lateOff, lastPolledAt: lateOff };
-    expect(nextPollAt(state, lateOff, cadence)).toBe(lateOff + 20_000);
-    expect(nextPollAt({ ...state, lastPolledAt: lateOff + 300_000 }, lateOff + 300_000, cadence)).toBe(
-      lateOff + 320_000,
+    const late: RacePollState = {
+      ...offRace(null),
+      offAt: lateOff,
+      seenOffAt: lateOff,
+      lastPolledAt: lateOff,
+    };
+    expect(afterOffWindowEnd(late, cadence)).toBe(POST + 39 * 60_000);
+    expect(nextPollAt(late, lateOff, cadence)).toBe(lateOff + 20_000);
+    expect(nextPollAt({ ...late, lastPolledAt: lateOff + 580_000 }, lateOff + 580_000, cadence)).toBe(
+      lateOff + 600_000,
     );
-    // A race that never goes off is still given up.
-    expect(nextPollAt({ ...state, status: "open", offAt: null }, POST + 31 * 60_000, cadence)).toBeNull();
+    // First seen off at POST + 35 min (say, on a card refresh) with no feed off time: the window
+    // would run to POST + 45 min; the hard stop ends it at POST + 40 min (inclusive).
+    const seenLate: RacePollState = { ...late, offAt: null, seenOffAt: POST + 35 * 60_000 };
+    expect(afterOffWindowEnd(seenLate, cadence)).toBe(POST + 40 * 60_000);
+    expect(nextPollAt({ ...seenLate, lastPolledAt: POST + 2380_000 }, POST + 2380_000, cadence)).toBe(
+      POST + 2400_000,
+    );
+    expect(nextPollAt({ ...seenLate, lastPolledAt: POST + 2390_000 }, POST + 2390_000, cadence)).toBeNull();
+    // A feed off time 3 h ahead and nothing seen (state from the database alone): the hard stop,
+    // POST + 2400 s = OFF + 2220 s, still ends it: 20 s polls from OFF + 20 s to OFF + 2220 s.
+    const aheadOnly = offRace(0, { offAt: OFF + 3 * HOUR, seenOffAt: null });
+    expect(afterOffWindowEnd(aheadOnly, cadence)).toBe(after(2220));
+    expect(walk(aheadOnly)).toEqual(every20(20, 2220));
+    // A longer give-up limit moves the hard stop (POST + 60 min + 600 s); the window then ends it.
+    expect(afterOffWindowEnd(seenLate, cadence, 60 * 60_000)).toBe(POST + 45 * 60_000);
+    // A race that never goes off is still given up at POST + 30 min.
+    expect(
+      nextPollAt({ ...late, status: "open", offAt: null, seenOffAt: null }, POST + 31 * 60_000, cadence),
+    ).toBeNull();
   });
 
   it("stops as soon as the race is official or cancelled", () => {

@@ -49,11 +49,20 @@ const DMR1 = key("Del Mar", "2025-09-13", 1);
 const AQU1 = key("Aqueduct", "2025-09-12", 1);
 const AQU1_NEXT = key("Aqueduct", "2025-09-14", 1);
 const OUTSIDE = key("Aqueduct", "2025-09-15", 1);
-const NO_OFF = key("Belmont Park", "2025-09-13", 3);
+const OFFICIAL_UNTIMED = key("Belmont Park", "2025-09-13", 3);
+// Saratoga, 2025-09-11: how the off is found without an off_at, and which races are left out.
+const OFF_UNTIMED = key("Saratoga", "2025-09-11", 1);
+const OFFICIAL_AFTER_OPEN = key("Saratoga", "2025-09-11", 2);
+const OFF_THEN_CANCELLED = key("Saratoga", "2025-09-11", 3);
+const CANCELLED = key("Saratoga", "2025-09-11", 4);
+const OPEN = key("Saratoga", "2025-09-11", 5);
+const OFFICIAL_NO_POST = key("Saratoga", "2025-09-11", 6);
 
 beforeAll(async () => {
   db = createTestDb("late-changes");
-  for (const race of [BEL1, BEL2, DMR1, AQU1, AQU1_NEXT, OUTSIDE, NO_OFF]) await card(race);
+  const saratoga = [OFF_UNTIMED, OFFICIAL_AFTER_OPEN, OFF_THEN_CANCELLED, CANCELLED, OPEN];
+  for (const race of [BEL1, BEL2, DMR1, AQU1, AQU1_NEXT, OUTSIDE, OFFICIAL_UNTIMED, ...saratoga])
+    await card(race);
   // Belmont 1 goes off 3 minutes after post: boards before the off, one exactly at it, two after.
   await board(BEL1, -5, [2.5, 4]);
   await board(BEL1, 1, [2.2, 4.5]);
@@ -73,9 +82,32 @@ beforeAll(async () => {
     await board(race, 2, [4, 1.8]);
     await setRaceStatus(db, race, "off", at(race.raceDate, 1));
   }
-  // Never off (official without an off time): not a race with late changes to show.
-  await board(NO_OFF, 0, [2, 2]);
-  await setRaceStatus(db, NO_OFF, "official");
+  // Official without an off time (the feed never timed its off): the post time stands in.
+  await board(OFFICIAL_UNTIMED, 0, [2, 2]);
+  await setRaceStatus(db, OFFICIAL_UNTIMED, "official");
+  // Saratoga: each race has boards 2 minutes before post, at post and 3 minutes after.
+  for (const race of [...saratoga, OFFICIAL_NO_POST]) {
+    if (race === OFFICIAL_NO_POST) {
+      await applyRaceCard(db, {
+        ...race,
+        entries: [
+          { programNumber: "1", horse: "No Post One" },
+          { programNumber: "2", horse: "No Post Two" },
+        ],
+      });
+    }
+    await board(race, -2, [3, 3]);
+    await board(race, 0, [2.5, 3.5]);
+    await board(race, 3, [2, 4]);
+  }
+  await setRaceStatus(db, OFF_UNTIMED, "off"); // no `at`: off, but when is not stored
+  await setRaceStatus(db, OFFICIAL_AFTER_OPEN, "open");
+  await setRaceStatus(db, OFFICIAL_AFTER_OPEN, "official");
+  await setRaceStatus(db, OFF_THEN_CANCELLED, "off", at(OFF_THEN_CANCELLED.raceDate, 1));
+  await setRaceStatus(db, OFF_THEN_CANCELLED, "cancelled");
+  await setRaceStatus(db, CANCELLED, "cancelled");
+  await setRaceStatus(db, OPEN, "open");
+  await setRaceStatus(db, OFFICIAL_NO_POST, "official");
 });
 afterAll(async () => {
   await db.close();
@@ -138,12 +170,13 @@ describe("lateChangeBoards", () => {
     expect(dmr1.race.timezone).toBe("America/Los_Angeles");
   });
 
-  it("takes race dates from..to inclusive, by date, track and race number, races with an off time only", async () => {
+  it("takes race dates from..to inclusive, by date, track and race number, races that went off only", async () => {
     const boards = await lateChangeBoards(db, { from: "2025-09-12", to: "2025-09-14" });
     expect(boards.map(name)).toEqual([
       "2025-09-12 Aqueduct 1",
       "2025-09-13 Belmont Park 1",
       "2025-09-13 Belmont Park 2",
+      "2025-09-13 Belmont Park 3",
       "2025-09-13 Del Mar 1",
       "2025-09-14 Aqueduct 1",
     ]);
@@ -159,6 +192,34 @@ describe("lateChangeBoards", () => {
     expect(await lateChangeBoards(db, { from: "2025-09-13", to: "2025-09-13", track: "Nowhere" })).toEqual(
       [],
     );
+  });
+
+  it("takes post time as the off of a race off or official without an off time", async () => {
+    const boards = await lateChangeBoards(db, { from: "2025-09-11", to: "2025-09-11" });
+    // Only the two that ran without a stored off: off (status message without `at`), and
+    // official after open. Off then cancelled, cancelled, open and official without a post
+    // time are left out.
+    expect(boards.map(name)).toEqual(["2025-09-11 Saratoga 1", "2025-09-11 Saratoga 2"]);
+    for (const race of boards) {
+      // The off is post time, 17:00: the board at post (17:00, at or before the off) is the
+      // last bettable one, and 17:03 (after it) the final one; 16:58 is neither.
+      expect(race.race.offAt).toEqual(at("2025-09-11", 0));
+      expect(race.race.postTime).toEqual(at("2025-09-11", 0));
+      expect(instants(race.lastPreOff)).toEqual([at("2025-09-11", 0).toISOString()]);
+      expect(instants(race.final)).toEqual([at("2025-09-11", 3).toISOString()]);
+      expect(race.final.map((row) => row.winOdds)).toEqual([2, 4]);
+    }
+    const bel3 = (await lateChangeBoards(db, { from: "2025-09-13", to: "2025-09-13" })).find(
+      (b) => name(b) === "2025-09-13 Belmont Park 3",
+    )!;
+    expect(bel3.race.offAt).toEqual(at("2025-09-13", 0));
+    expect(instants(bel3.lastPreOff)).toEqual([at("2025-09-13", 0).toISOString()]);
+    expect(bel3.final).toEqual([]);
+  });
+
+  it("leaves out a cancelled race even when it had an off time", async () => {
+    const all = await lateChangeBoards(db, { from: "2025-09-01", to: "2025-09-30", track: "Saratoga" });
+    expect(all.map((b) => b.race.raceNumber)).toEqual([1, 2]);
   });
 
   it("refuses a date that is not YYYY-MM-DD", async () => {

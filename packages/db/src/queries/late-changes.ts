@@ -5,15 +5,21 @@
  * keep merging after the gates open, so the final odds differ from the last
  * board a player could bet into; this read puts the two side by side.
  *
- * One read transaction (a consistent view of the file), prepared statements on
- * the raw connection like the evaluation reader, whose row shapes it reuses.
+ * Invariants: the races and the off are the ones the late_change rule judges
+ * (the alerts' offTimeOf): a cancelled race is never listed; the off is the
+ * stored off time, else, for a race known to have run (status in tote's
+ * RUN_STATUSES: off, official) without one, its scheduled post time; a race
+ * with neither is not listed. One read transaction (a consistent view of the
+ * file), prepared statements on the raw connection like the evaluation reader,
+ * whose row shapes and board read it reuses.
  */
+import { RUN_STATUSES } from "@totewatch/tote";
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Race } from "../generated/prisma/client.js";
 import { readRaw, statement, type Connection, type SqlRow } from "../sql.js";
 import { fromDbTime } from "../time.js";
-import { reader, toWinOddsRow, WIN_COLUMNS } from "./evaluation/reader.js";
+import { boardAt, reader } from "./evaluation/reader.js";
 import type { EvaluationEntry, WinOddsRow } from "./evaluation/view.js";
 import type { AlertRace } from "./stored-alert.js";
 
@@ -26,22 +32,25 @@ export interface LateChangeRange {
 
 /** One race that went off, with its card and its boards either side of the off. */
 export interface LateChangeBoards {
+  /** `offAt`: the effective off (the stored off time, else post time for a race that ran without one). */
   race: AlertRace & { offAt: Date };
   /** The card by entry id (scratched runners included). */
   entries: Map<number, EvaluationEntry>;
-  /** The rows of the latest win board with fetched_at <= off_at, by entry id; [] when none was recorded. */
+  /** The rows of the latest win board with fetched_at <= the off, by entry id; [] when none was recorded. */
   lastPreOff: WinOddsRow[];
-  /** The rows of the latest win board with fetched_at > off_at, by entry id; [] when none was recorded. */
+  /** The rows of the latest win board with fetched_at > the off, by entry id; [] when none was recorded. */
   final: WinOddsRow[];
 }
 
 const RACE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Every race with a known off time (off_at) in the range, by race date, track
- * name and race number. A race without a board after its off (not polled past
- * the off) is still listed, with `final` []; one without a board before it has
- * `lastPreOff` []. Boards are win snapshots with at least one runner's odds.
+ * Every race that went off in the range, by race date, track name and race
+ * number: one with a stored off time, or with status off or official and a
+ * post time (which is then its off); cancelled races are left out. A race
+ * without a board after its off (not polled past the off) is still listed,
+ * with `final` []; one without a board before it has `lastPreOff` []. Boards
+ * are win snapshots with at least one runner's odds.
  */
 export async function lateChangeBoards(db: Db, range: LateChangeRange): Promise<LateChangeBoards[]> {
   for (const [name, date] of [
@@ -59,12 +68,21 @@ type OffRaceRow = SqlRow<AlertRace & { offAt: NonNullable<Race["offAt"]> }>;
 function read(sql: Connection, range: LateChangeRange): LateChangeBoards[] {
   const races = statement(
     sql,
-    `SELECT r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate, r.race_number AS raceNumber,
-            r.post_time AS postTime, r.off_at AS offAt
-     FROM race r JOIN track t ON t.track_id = r.track_id
-     WHERE r.race_date >= ? AND r.race_date <= ? AND r.off_at IS NOT NULL AND (? IS NULL OR t.name = ?)
-     ORDER BY r.race_date, t.name, r.race_number`,
-  ).all(range.from, range.to, range.track ?? null, range.track ?? null) as OffRaceRow[];
+    `SELECT * FROM (
+       SELECT r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate, r.race_number AS raceNumber,
+              r.post_time AS postTime,
+              coalesce(r.off_at, CASE WHEN r.status IN (SELECT value FROM json_each(?)) THEN r.post_time END) AS offAt
+       FROM race r JOIN track t ON t.track_id = r.track_id
+       WHERE r.race_date >= ? AND r.race_date <= ? AND r.status <> 'cancelled' AND (? IS NULL OR t.name = ?))
+     WHERE offAt IS NOT NULL
+     ORDER BY raceDate, track, raceNumber`,
+  ).all(
+    JSON.stringify([...RUN_STATUSES]),
+    range.from,
+    range.to,
+    range.track ?? null,
+    range.track ?? null,
+  ) as OffRaceRow[];
   if (races.length === 0) return [];
   const cards = reader(sql).races(races.map((race) => race.raceId));
   return races.map((race) => ({
@@ -97,16 +115,4 @@ function latestAfter(sql: Connection, raceId: number, at: string): string | null
      WHERE race_id = ? AND fetched_at > ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
   ).get(raceId, at) as { fetchedAt: string } | undefined;
   return row?.fetchedAt ?? null;
-}
-
-/** The win rows of one board of a race, by entry id ([] for no board). */
-function boardAt(sql: Connection, raceId: number, fetchedAt: string | null): WinOddsRow[] {
-  if (fetchedAt === null) return [];
-  return (
-    statement(
-      sql,
-      `SELECT ${WIN_COLUMNS} FROM odds_snapshot INDEXED BY idx_odds_race_time
-       WHERE race_id = ? AND fetched_at = ? AND win_odds IS NOT NULL ORDER BY entry_id`,
-    ).all(raceId, fetchedAt) as Array<SqlRow<WinOddsRow>>
-  ).map(toWinOddsRow);
 }

@@ -2,9 +2,11 @@
  * Win odds: one row per runner per observed instant (odds_snapshot), written
  * by recordWinSnapshot and read as the latest board or as history.
  *
- * Invariants: a snapshot is written whole or not at all; recording the same
- * one again is a no-op (UNIQUE entry_id, fetched_at); nothing is written
- * for a race or runner the card does not know. latestOddsForRace is on the
+ * Invariants: a snapshot is written whole or not at all, together with the
+ * scratches its board shows ("SCR", scratches.ts); recording the same one
+ * again is a no-op (UNIQUE entry_id, fetched_at; a scratch time only moves
+ * earlier); no odds are written for a race or runner the card does not know,
+ * and a scratch of a runner it does not know is ignored. latestOddsForRace is on the
  * alerts' hot path: it seeks idx_odds_entry per runner (schema.int.test.ts
  * checks the plan), so its cost grows with the runners, not the table.
  */
@@ -16,6 +18,7 @@ import { entryIdFor, resolveRace } from "../race-refs.js";
 import { readRaw, statement, writeTransaction, type SqlRow } from "../sql.js";
 import { fromDbTime, toDbTime } from "../time.js";
 import type { RaceKey, WriteResult } from "./races.js";
+import { scratchFromBoard } from "./scratches.js";
 
 /** One runner's price in a win snapshot (a write input). */
 export interface WinRunnerInput {
@@ -29,11 +32,18 @@ export interface WinSnapshotInput extends RaceKey {
   fetchedAt: Date;
   totalWinPool?: number | null;
   runners: WinRunnerInput[];
+  /**
+   * Program numbers the board lists as scratched ("SCR"): each is scratched on
+   * the card, known since `fetchedAt` unless known earlier. Runners the card
+   * does not list are ignored. No odds now for another reason (null) is not a scratch.
+   */
+  scratched?: readonly string[];
 }
 
 /**
- * Records one win-pool snapshot (a row per runner) in one transaction.
- * Recording the same snapshot again is a no-op (UNIQUE entry_id, fetched_at).
+ * Records one win-pool snapshot (a row per runner) in one transaction, with
+ * the scratches it shows (scratches.ts: scratched_at = the earlier of the stored
+ * time and fetchedAt). Recording the same snapshot again is a no-op.
  * Throws UnknownRaceError / UnknownRunnerError before writing anything.
  */
 export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise<WriteResult> {
@@ -45,6 +55,13 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
     if (seen.has(runner.programNumber))
       throw new InvalidInputError(`win snapshot: runner ${runner.programNumber} is listed twice`);
     seen.add(runner.programNumber);
+  }
+  for (const program of snap.scratched ?? []) {
+    if (seen.has(program))
+      throw new InvalidInputError(
+        `win snapshot: runner ${program} is listed twice (scratched and with odds)`,
+      );
+    seen.add(program);
   }
   return writeTransaction(db, (sql) => {
     let ref = resolveRace(db, sql, snap);
@@ -60,9 +77,10 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`,
     );
     const now = toDbTime(new Date());
-    let inserted = 0;
+    // The board's scratches first: a repeat of the board changes neither them nor its rows.
+    let written = scratchFromBoard(sql, ref.raceId, snap.scratched ?? [], fetchedAt, now);
     for (const [entryId, runner] of rows) {
-      inserted += insert.run(
+      written += insert.run(
         ref.raceId,
         entryId,
         fetchedAt,
@@ -73,7 +91,7 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
         now,
       ).changes;
     }
-    return { changed: inserted > 0, rows: inserted };
+    return { changed: written > 0, rows: written };
   });
 }
 

@@ -307,21 +307,34 @@ describe("parseFeedMessage: exacta probables", () => {
     ]);
   });
 
-  it("accepts the $2.10 minimum and refuses a positive probable below it", () => {
-    // 1.05 at base 1: 1.05*2/1 = 2.10, the minimum itself
+  it("checks the US minimum (105 % of the stake) in the message's own base, allowing half a cent of rounding", () => {
+    const below = (raw: number, ticket: string) =>
+      `probables["1-2"]: a probable payout of ${raw} for a ${ticket} ticket is below the US minimum`;
+    // base 2: 1.05*2 - 0.005 = 2.095. 2.10 stands (2.10*2/2 = 2.10 stored); 2.09 < 2.095.
+    expect(probablesOf(exacta({ "1-2": 2.1 }))).toEqual([{ first: "1", second: "2", payout: 2.1 }]);
+    expect(reason(exacta({ "1-2": 2.09 }))).toBe(
+      `${below(2.09, "$2")} of $2.10; 0 or null means no money on it`,
+    );
+    // base 1: 1.05*1 - 0.005 = 1.045. 1.05 stands (1.05*2/1 = 2.10 stored); 1.04 < 1.045.
     expect(probablesOf(exacta({ "1-2": 1.05 }, { base_amount: 1 }))).toEqual([
       { first: "1", second: "2", payout: 2.1 },
     ]);
-    expect(reason(exacta({ "1-2": 2 }))).toBe(
-      'probables["1-2"]: a probable payout of 2 for a $2 ticket is below the US minimum of $2.10; 0 or null means no money on it',
+    expect(reason(exacta({ "1-2": 1.04 }, { base_amount: 1 }))).toBe(
+      `${below(1.04, "$1.00")} of $1.05 for it ($2.10 for $2); 0 or null means no money on it`,
     );
-    // 1 at base 1: 1*2/1 = 2.00 for $2, under 2.10
-    expect(reason(exacta({ "1-2": 15, "2-1": 1 }, { base_amount: 1 }))).toBe(
-      'probables["2-1"]: a probable payout of 1 for a $1.00 ticket ($2.00 for $2) is below the US minimum of $2.10; 0 or null means no money on it',
+    // base 0.5: 1.05*0.5 - 0.005 = 0.525 - 0.005 = 0.52. 0.52 is the minimum as a board shows it
+    // ($0.525 is no whole number of cents) and stands, stored as 0.52*2/0.5 = 2.08 for $2: a
+    // check after rescaling (2.08 < 2.10) refused the whole grid. 0.51 < 0.52.
+    expect(probablesOf(exacta({ "1-2": 0.52, "2-1": 23.05 }, { base_amount: 0.5 }))).toEqual([
+      { first: "1", second: "2", payout: 2.08 },
+      { first: "2", second: "1", payout: 92.2 }, // 23.05*2/0.5 = 92.2
+    ]);
+    expect(reason(exacta({ "1-2": 0.51 }, { base_amount: 0.5 }))).toBe(
+      `${below(0.51, "$0.50")} of $0.52 for it ($2.10 for $2); 0 or null means no money on it`,
     );
-    // 10 at base 10: 10*2/10 = 2.00
+    // base 10: 1.05*10 - 0.005 = 10.495 > 10 (10 would be 10*2/10 = 2.00 for $2)
     expect(reason(exacta({ "1-2": 10 }, { base_amount: 10 }))).toMatch(
-      /^probables\["1-2"\]: .*\(\$2\.00 for \$2\)/,
+      / of \$10\.50 for it \(\$2\.10 for \$2\)/,
     );
     expect(reason(exacta({ "1-2": 0.01 }))).toMatch(/below the US minimum/);
   });
@@ -453,7 +466,7 @@ describe("parseFeedMessage: decimal odds", () => {
     { program_number: "1", win_odds: 3.5, win_pool_amount: 2500 }, // 3.5 - 1 = 2.5 (5-2)
     { program_number: "2", win_odds: "4.00" }, // 4 - 1 = 3 (3-1)
     { program_number: "3", win_odds: 11.0 }, // 11 - 1 = 10 (10-1)
-    { program_number: "4", win_odds: null },
+    { program_number: "4", win_odds: "SCRATCHED" }, // a decimal board's scratch, as "SCR"
   ];
   const perTen = [
     // Hong Kong quotes per $10: 35/10 = 3.5 -> 2.5; 40/10 = 4 -> 3; 110/10 = 11 -> 10

@@ -116,6 +116,38 @@ describe("writeFeedMessage", () => {
     expect(await dump(db)).toEqual(before);
   });
 
+  it('scratches a runner a win board shows "SCR", known since its fetched_at; null scratches nothing', async () => {
+    // A card with nobody scratched; the board at 22:30 shows #2 with no odds (null) and #3 "SCR".
+    const runners = card.entries.map((entry) => ({ ...entry, scratched: false }));
+    await applyFeedMessage(db, parsed({ ...card, entries: runners }));
+    const board = {
+      ...win,
+      horses: [
+        { program_number: "1", win_odds: "5-2", win_pool_amount: 25000 },
+        { program_number: "2", win_odds: null },
+        { program_number: "3", win_odds: "SCR" },
+      ],
+    };
+    const scratches = async () =>
+      columns((await storedRows(db, ["entry"])).entry, "program_number", "scratched", "scratched_at");
+    expect(await applyFeedMessage(db, parsed(board))).toBe("applied");
+    expect(await scratches()).toEqual([
+      { program_number: "1", scratched: 0, scratched_at: null },
+      { program_number: "2", scratched: 0, scratched_at: null },
+      { program_number: "3", scratched: 1, scratched_at: "2025-09-12T22:30:00.000+00:00" },
+    ]);
+    // The same board again (a replay): nothing to write.
+    const before = await dump(db);
+    expect(await applyFeedMessage(db, parsed(board))).toBe("unchanged");
+    expect(await dump(db)).toEqual(before);
+    // A board that only shows the scratch, from 22:25 (replayed out of order): an earlier
+    // sighting, so known since min(22:30, 22:25) = 22:25 and nothing else written.
+    const earlier = { ...board, fetched_at: "2025-09-12T22:25:00Z", horses: [board.horses[2]!] };
+    expect(await applyFeedMessage(db, parsed(earlier))).toBe("applied");
+    expect((await scratches())[2]).toMatchObject({ scratched_at: "2025-09-12T22:25:00.000+00:00" });
+    expect(await countRows(db)).toMatchObject({ odds_snapshot: 1 });
+  });
+
   it("reads a local post time in the track's stored zone, else New York", async () => {
     await applyFeedMessage(db, parsed({ ...card, timezone: "America/Chicago" }));
     await applyFeedMessage(db, parsed({ ...card, timezone: undefined, post_time: "13:00" }));

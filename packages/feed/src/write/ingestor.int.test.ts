@@ -62,7 +62,7 @@ describe("FeedIngestor: decimal boards", () => {
     // 3.5 - 1 = 2.5 (5-2); 4.0 - 1 = 3 (3-1); 11.0 - 1 = 10 (10-1); per $10: 35/10 = 3.5, 40/10 = 4, 110/10 = 11
     const oddsToOne = [card, winAt("2025-09-12T04:50:00Z", ["5-2", "3-1", "10-1", "SCR"])];
     const decimal = [card, winAt("2025-09-12T04:50:00Z", [3.5, "4.0", 11.0, "SCR"])];
-    const perTen = [card, winAt("2025-09-12T04:50:00Z", [35, 40, 110, null])];
+    const perTen = [card, winAt("2025-09-12T04:50:00Z", [35, 40, 110, "SCR"])];
     const hongKong: BoardOddsFormat = { oddsFormat: "decimal", dividendUnit: 10 };
 
     const twin = freshDb();
@@ -201,5 +201,18 @@ describe("FeedIngestor: a status's time is the race's off time", () => {
       observedAt,
     );
     expect((await findRace(db, key))?.offAt?.toISOString()).toBe("2025-09-12T05:01:10.000Z");
+  });
+
+  it("an `at` later than the status was observed is held to the observation time", async () => {
+    // Seen at 05:03 saying "off at 08:01" (a clock or zone three hours out): it went off by 05:03.
+    const db = freshDb();
+    const observedAt = Date.parse("2025-09-12T05:03:00Z");
+    await ingestAll(
+      db,
+      [card, { kind: "status", ...race, status: "off", at: "2025-09-12T08:01:00Z" }],
+      {},
+      observedAt,
+    );
+    expect((await findRace(db, key))?.offAt?.toISOString()).toBe("2025-09-12T05:03:00.000Z");
   });
 });

@@ -87,8 +87,11 @@ export class FeedIngestor {
     const message = parsed.message;
     if (observedAt !== undefined && Number.isFinite(observedAt)) {
       if (message.kind === "card") message.card.asOf = new Date(observedAt);
-      // A status without its own `at` happened no later than it was seen.
-      if (message.kind === "status" && message.at === null) message.at = new Date(observedAt);
+      // A status happened no later than it was seen: without its own `at` it takes that time,
+      // and an `at` after it (a source's clock or zone gone wrong) is held to it, so a bad `at`
+      // hours ahead cannot keep the pre-race rules on boards fetched after the off.
+      if (message.kind === "status" && (message.at === null || message.at.getTime() > observedAt))
+        message.at = new Date(observedAt);
     }
     let result: ApplyResult;
     try {

@@ -20,6 +20,18 @@ export const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
   fetchedAt: fromDbTime(row.fetchedAt),
 });
 
+/** The win rows (with odds) of one board of a race, by entry id; [] for no board (`fetchedAt` null). */
+export function boardAt(sql: Connection, raceId: number, fetchedAt: string | null): WinOddsRow[] {
+  if (fetchedAt === null) return [];
+  return (
+    statement(
+      sql,
+      `SELECT ${WIN_COLUMNS} FROM odds_snapshot INDEXED BY idx_odds_race_time
+       WHERE race_id = ? AND fetched_at = ? AND win_odds IS NOT NULL ORDER BY entry_id`,
+    ).all(raceId, fetchedAt) as Array<SqlRow<WinOddsRow>>
+  ).map(toWinOddsRow);
+}
+
 export function reader(sql: Connection): EvaluationReader {
   const q = (text: string) => statement(sql, text);
   return {
@@ -44,11 +56,15 @@ export function reader(sql: Connection): EvaluationReader {
       }
       const entries = q(
         `SELECT e.race_id AS raceId, e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
-                e.morning_line_odds AS morningLineOdds, e.scratched
+                e.morning_line_odds AS morningLineOdds, e.scratched, e.scratched_at AS scratchedAt
          FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id IN (SELECT value FROM json_each(?))`,
       ).all(ids) as Array<SqlRow<EvaluationEntry> & { raceId: number }>;
-      for (const { raceId, scratched, ...entry } of entries) {
-        result.get(raceId)?.entries.set(entry.entryId, { ...entry, scratched: scratched === 1 });
+      for (const { raceId, scratched, scratchedAt, ...entry } of entries) {
+        result.get(raceId)?.entries.set(entry.entryId, {
+          ...entry,
+          scratched: scratched === 1,
+          scratchedAt: scratchedAt === null ? null : fromDbTime(scratchedAt),
+        });
       }
       return result;
     },
@@ -66,13 +82,16 @@ export function reader(sql: Connection): EvaluationReader {
         `SELECT fetched_at FROM odds_snapshot INDEXED BY idx_odds_race_time
          WHERE race_id = ? AND fetched_at < ? ORDER BY fetched_at DESC LIMIT 1`,
       ).get(raceId, toDbTime(before)) as { fetched_at: string } | undefined;
-      if (!latest) return [];
-      return (
-        q(
-          `SELECT ${WIN_COLUMNS} FROM odds_snapshot INDEXED BY idx_odds_race_time
-           WHERE race_id = ? AND fetched_at = ? AND win_odds IS NOT NULL ORDER BY entry_id`,
-        ).all(raceId, latest.fetched_at) as Array<SqlRow<WinOddsRow>>
-      ).map(toWinOddsRow);
+      return boardAt(sql, raceId, latest?.fetched_at ?? null);
+    },
+    lastBoardListing(raceId, entryId, atOrBefore) {
+      // The instant by the runner's own rows (idx_odds_entry), then that board of the race.
+      const listed = q(
+        `SELECT fetched_at FROM odds_snapshot INDEXED BY idx_odds_entry
+         WHERE entry_id = ? AND fetched_at <= ? AND race_id = ? AND win_odds IS NOT NULL
+         ORDER BY fetched_at DESC LIMIT 1`,
+      ).get(entryId, toDbTime(atOrBefore), raceId) as { fetched_at: string } | undefined;
+      return boardAt(sql, raceId, listed?.fetched_at ?? null);
     },
     exactaGrid(raceId, fetchedAt) {
       return exactaGridAt(sql, raceId, toDbTime(fetchedAt));
@@ -105,6 +124,9 @@ export function reader(sql: Connection): EvaluationReader {
            WHERE race_id = ? AND triggered_at >= ? AND triggered_at <= ?`,
         ).all(raceId, toDbTime(from), toDbTime(to)) as Array<SqlRow<AlertRef>>
       ).map((row) => ({ ...row, triggeredAt: fromDbTime(row.triggeredAt) }));
+    },
+    alertExists(dedupeKey) {
+      return q(`SELECT 1 FROM alert WHERE dedupe_key = ?`).get(dedupeKey) !== undefined;
     },
   };
 }

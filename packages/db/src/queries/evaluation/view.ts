@@ -29,8 +29,11 @@ export type WinOddsRow = Pick<
   winOdds: NonNullable<OddsSnapshot["winOdds"]>;
 };
 
-/** A runner on the card as the rules see it. */
-export type EvaluationEntry = AlertRunner & Pick<Entry, "morningLineOdds" | "scratched">;
+/**
+ * A runner on the card as the rules see it. `scratchedAt`: when its scratch became known (the
+ * earliest card or board that said so, scratches.ts); null when not scratched or never dated.
+ */
+export type EvaluationEntry = AlertRunner & Pick<Entry, "morningLineOdds" | "scratched" | "scratchedAt">;
 
 /** A race as the rules see it, with its card by entry id; `offAt`: when it went off (null: not known). */
 export type EvaluationRace = AlertRace &
@@ -50,6 +53,11 @@ export interface EvaluationReader {
   winRowsBetween(raceId: number, from: Date, to: Date): WinOddsRow[];
   /** The rows of the race's latest win snapshot strictly before `before` ([] when none). */
   winSnapshotBefore(raceId: number, before: Date): WinOddsRow[];
+  /**
+   * The rows of the race's latest win board with fetched_at <= `atOrBefore` that lists `entryId`
+   * with odds: the last board showing a runner before it was gone ([] when never listed).
+   */
+  lastBoardListing(raceId: number, entryId: number, atOrBefore: Date): WinOddsRow[];
   /** One exacta grid, all its rows. */
   exactaGrid(raceId: number, fetchedAt: Date): ExactaGrid;
   /** Exacta grid instants of a race within [from, to], oldest first. */
@@ -58,6 +66,8 @@ export interface EvaluationReader {
   racesWithSnapshotsBetween(from: Date, to: Date, track?: string): number[];
   /** A race's alerts triggered within [from, to]. */
   raceAlertsBetween(raceId: number, from: Date, to: Date): AlertRef[];
+  /** Whether an alert with this dedupe key is stored (a dry run's "would it be new?"). */
+  alertExists(dedupeKey: string): boolean;
 }
 
 /** The write side of a pass; only inside `evaluationTransaction`. */

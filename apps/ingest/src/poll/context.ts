@@ -1,0 +1,36 @@
+/**
+ * What one track's race-day loop is given by the poller (poller.ts) that owns
+ * the shared pieces: the config, the database, the clock, the stop signal,
+ * the endpoint fetch-and-commit and the retention schedule.
+ *
+ * Invariants:
+ * - One PollContext per poller, shared by every track: one stop signal, one
+ *   HTTP client (per-host delays span tracks), one ingestor (one set of counts).
+ * - Time is read only through `clock` and waited only through `sleep`, so
+ *   tests drive the whole poller on a fake clock.
+ */
+import type { Clock, Logger, Sleep, TotewatchConfig } from "@totewatch/config";
+import type { Db } from "@totewatch/db";
+
+export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention">;
+
+export interface PollContext {
+  config: PollerConfig;
+  db: Db;
+  logger?: Logger;
+  clock: Clock;
+  sleep: Sleep;
+  /** Aborted by stop() (or by a track's failure): every loop ends after the write in flight. */
+  signal: AbortSignal;
+  /** A race that never goes off is given up this long after post (schedule.ts). */
+  giveUpAfterPostMs: number;
+  /**
+   * Fetches one endpoint and commits what it returned as one group commit, message by message;
+   * true when the fetch succeeded (whatever its messages were), false when it failed or was stopped.
+   */
+  pollEndpoint(url: string): Promise<boolean>;
+  /** Prunes old data when a day has passed since the last prune (never throws). */
+  pruneIfDue(): Promise<void>;
+  /** When pruneIfDue will next prune (epoch ms; +Infinity with retention off). */
+  nextPruneAt(): number;
+}

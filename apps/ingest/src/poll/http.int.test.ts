@@ -1,0 +1,145 @@
+/**
+ * FeedHttpClient against a real HTTP server on 127.0.0.1: what counts as a
+ * failure, retries and backoff, the per-host delay, and when it gives up at
+ * once. (Backoff across polls, through the poller, is in poller.int.test.ts.)
+ */
+import { captureLogs, json, startTestServer, type TestServer } from "@totewatch/test-utils";
+import { realSleep, type Sleep } from "@totewatch/config";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FeedHttpClient } from "./http.js";
+
+let server: TestServer;
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** A clock that only moves when the code under test sleeps. */
+function fakeTime(start: number): { clock: { now(): number }; sleep: Sleep } {
+  let now = start;
+  return {
+    clock: { now: () => now },
+    sleep: async (ms) => {
+      now += Math.max(0, ms);
+    },
+  };
+}
+
+describe("FeedHttpClient", () => {
+  it("treats hanging, slow, garbage and error responses as failures and retries them", async () => {
+    server.routes.set("/hang", () => {});
+    server.routes.set("/slow", (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('[{"kind":"status",');
+      setTimeout(() => res.end("]"), 5000).unref();
+    });
+    server.routes.set("/garbage", (_req, res) => res.writeHead(200).end("<html>maintenance</html>"));
+    server.routes.set("/error", (_req, res) => res.writeHead(503, "Service Unavailable").end());
+    server.routes.set("/jsonl", (_req, res) => res.writeHead(200).end('{"kind":"a"}\n{"kind":"b"}\n'));
+    const client = new FeedHttpClient({
+      http: {
+        timeoutMs: 300,
+        minHostDelayMs: 0,
+        retries: 1,
+        backoffBaseMs: 5,
+        backoffMaxMs: 10,
+        failureLogAfter: 2,
+        userAgent: "test",
+      },
+      clock: { now: () => Date.now() },
+      sleep: realSleep,
+    });
+    const hang = await client.fetchFeed(`${server.url}/hang`);
+    expect(hang).toMatchObject({ ok: false, attempts: 2, error: "timed out after 300 ms" });
+    expect(await client.fetchFeed(`${server.url}/slow`)).toMatchObject({
+      ok: false,
+      error: "timed out after 300 ms",
+    });
+    expect(await client.fetchFeed(`${server.url}/garbage`)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not JSON/),
+    });
+    expect(await client.fetchFeed(`${server.url}/error`)).toMatchObject({
+      ok: false,
+      error: "HTTP 503 Service Unavailable",
+    });
+    expect(client.failureCount(`${server.url}/error`)).toBe(2);
+    const ok = await client.fetchFeed(`${server.url}/jsonl`);
+    expect(ok.ok && ok.records.map((r) => r.ok && r.raw)).toEqual([{ kind: "a" }, { kind: "b" }]);
+    expect(server.requests.filter((p) => p === "/hang")).toHaveLength(2);
+  });
+
+  it("keeps the minimum delay between requests to one host", async () => {
+    server.routes.set("/a", json({}));
+    const time = fakeTime(0);
+    const seen: number[] = [];
+    server.routes.set("/a", (req, res) => {
+      seen.push(time.clock.now());
+      json({})(req, res);
+    });
+    const client = new FeedHttpClient({
+      http: {
+        timeoutMs: 1000,
+        minHostDelayMs: 1500,
+        retries: 0,
+        backoffBaseMs: 5,
+        backoffMaxMs: 10,
+        failureLogAfter: 2,
+        userAgent: "test",
+      },
+      clock: time.clock,
+      sleep: time.sleep,
+    });
+    for (let i = 0; i < 3; i++) await client.fetchFeed(`${server.url}/a`);
+    expect(seen).toEqual([0, 1500, 3000]);
+  });
+
+  it("gives up at once on a 4xx other than 408 and 429, still counting it toward the warning", async () => {
+    const time = fakeTime(0);
+    server.routes.set("/gone", (_req, res) => res.writeHead(404, "Not Found").end());
+    server.routes.set("/forbidden", (_req, res) => res.writeHead(403, "Forbidden").end());
+    server.routes.set("/busy", (_req, res) => res.writeHead(429, "Too Many Requests").end());
+    server.routes.set("/request-timeout", (_req, res) => res.writeHead(408, "Request Timeout").end());
+    const logs = captureLogs();
+    const client = new FeedHttpClient({
+      http: {
+        timeoutMs: 1000,
+        minHostDelayMs: 0,
+        retries: 4,
+        backoffBaseMs: 1000,
+        backoffMaxMs: 60_000,
+        failureLogAfter: 3,
+        userAgent: "test",
+      },
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 1,
+      logger: logs.logger,
+    });
+    const gone = `${server.url}/gone`;
+    for (let poll = 1; poll <= 3; poll++) {
+      expect(await client.fetchFeed(gone)).toEqual({
+        ok: false,
+        error: "HTTP 404 Not Found",
+        attempts: 1,
+        stopped: false,
+      });
+    }
+    expect(await client.fetchFeed(`${server.url}/forbidden`)).toMatchObject({ ok: false, attempts: 1 });
+    // No backoff was waited: one request per poll.
+    expect(time.clock.now()).toBe(0);
+    expect(server.requests.filter((p) => p === "/gone")).toHaveLength(3);
+    expect(client.failureCount(gone)).toBe(3);
+    const warnings = logs.records.filter((r) => r.msg.startsWith("source keeps failing"));
+    expect(warnings).toMatchObject([{ level: 40, failures: 3, source: gone, error: "HTTP 404 Not Found" }]);
+
+    // 408 and 429 say "try again": the full retries with backoff (1 + 2 + 4 + 8 s).
+    for (const route of ["/busy", "/request-timeout"]) {
+      const before = time.clock.now();
+      expect(await client.fetchFeed(`${server.url}${route}`)).toMatchObject({ ok: false, attempts: 5 });
+      expect(time.clock.now() - before).toBe(15_000);
+    }
+  });
+});

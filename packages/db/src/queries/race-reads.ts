@@ -1,0 +1,98 @@
+/**
+ * Races and cards read back: race summaries (by date, natural key or id)
+ * and a race's card in program order.
+ *
+ * Invariants: reads only, each in one statement on the raw connection (a
+ * consistent view); instants come back as Dates and flags as booleans;
+ * cards sort by program number as a program does (1, 1A, 2, 10).
+ */
+import { compareProgramNumbers } from "@totewatch/tote";
+import type { Db } from "../client.js";
+import type { Entry, Horse, Race, Track } from "../generated/prisma/client.js";
+import { readRaw, statement, type SqlRow } from "../sql.js";
+import { fromDbTime } from "../time.js";
+import type { RaceKey } from "./races.js";
+
+/** A race with its track and how many runners its card lists; `offAt` is when it went off (null: not known). */
+export interface RaceSummary extends Pick<Race, "raceDate" | "raceNumber" | "postTime" | "status" | "offAt"> {
+  raceId: Race["id"];
+  track: Track["name"];
+  trackCode: Track["code"];
+  timezone: Track["timezone"];
+  runners: number;
+  scratched: number;
+}
+
+const RACE_SUMMARY_SQL = `
+  SELECT r.race_id AS raceId, t.name AS track, t.code AS trackCode, t.timezone, r.race_date AS raceDate,
+         r.race_number AS raceNumber, r.post_time AS postTime, r.status, r.off_at AS offAt,
+         (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id) AS runners,
+         (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id AND e.scratched) AS scratched
+  FROM race r JOIN track t ON t.track_id = r.track_id`;
+
+/** Race summaries matching `where` (over race r and track t), by track then race number. */
+function raceSummaries(db: Db, where: string, params: unknown[]): Promise<RaceSummary[]> {
+  return readRaw(db, (sql) =>
+    (
+      statement(sql, `${RACE_SUMMARY_SQL} WHERE ${where} ORDER BY t.name, r.race_number`).all(
+        ...params,
+      ) as Array<SqlRow<RaceSummary>>
+    ).map((row) => ({
+      ...row,
+      postTime: row.postTime ? fromDbTime(row.postTime) : null,
+      offAt: row.offAt ? fromDbTime(row.offAt) : null,
+    })),
+  );
+}
+
+/** The races run on a (track-local) date, by track then race number. */
+export async function racesOnDate(
+  db: Db,
+  raceDate: string,
+  opts: { track?: string } = {},
+): Promise<RaceSummary[]> {
+  return opts.track
+    ? raceSummaries(db, "r.race_date = ? AND t.name = ?", [raceDate, opts.track])
+    : raceSummaries(db, "r.race_date = ?", [raceDate]);
+}
+
+/** One race by natural key, or null. */
+export async function findRace(db: Db, key: RaceKey): Promise<RaceSummary | null> {
+  const [race] = await raceSummaries(db, "t.name = ? AND r.race_date = ? AND r.race_number = ?", [
+    key.track,
+    key.raceDate,
+    key.raceNumber,
+  ]);
+  return race ?? null;
+}
+
+/** One race by id, or null. */
+export async function raceById(db: Db, raceId: number): Promise<RaceSummary | null> {
+  const [race] = await raceSummaries(db, "r.race_id = ?", [raceId]);
+  return race ?? null;
+}
+
+/** A runner of a card, with its horse's name. */
+export interface EntryDetail extends Pick<
+  Entry,
+  "programNumber" | "morningLineOdds" | "jockey" | "trainer" | "scratched"
+> {
+  entryId: Entry["id"];
+  horse: Horse["name"];
+}
+
+/** The card of a race: its entries in program order. */
+export async function entriesForRace(db: Db, raceId: number): Promise<EntryDetail[]> {
+  return readRaw(db, (sql) =>
+    (
+      statement(
+        sql,
+        `SELECT e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
+                e.morning_line_odds AS morningLineOdds, e.jockey, e.trainer, e.scratched
+         FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id = ?`,
+      ).all(raceId) as Array<SqlRow<EntryDetail>>
+    )
+      .map((row) => ({ ...row, scratched: row.scratched === 1 }))
+      .sort((a, b) => compareProgramNumbers(a.programNumber, b.programNumber)),
+  );
+}
