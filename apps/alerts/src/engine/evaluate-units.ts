@@ -54,7 +54,19 @@ export function scratchedInterestsOf(race: Pick<EvaluationRace, "entries">): Scr
   return scratches;
 }
 
+/** A race's context is read for every unit of it: built once per race read (the race is not changed). */
+const contexts = new WeakMap<EvaluationRace, RaceContext>();
+
 export function raceContextOf(race: EvaluationRace): RaceContext {
+  let ctx = contexts.get(race);
+  if (ctx === undefined) {
+    ctx = buildRaceContext(race);
+    contexts.set(race, ctx);
+  }
+  return ctx;
+}
+
+function buildRaceContext(race: EvaluationRace): RaceContext {
   return {
     raceId: race.raceId,
     track: race.track,

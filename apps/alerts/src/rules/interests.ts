@@ -32,48 +32,78 @@ export interface Interest {
 
 /** The key of an interest in an interest combination or a settings list: "1a" and " 1A" are "1". */
 export function interestKeyOf(programNumber: string): string {
-  return bettingInterestOf(programNumber);
+  // Every exacta grid names each program number ~2n times; a race day has a few dozen of them.
+  let key = interestKeys.get(programNumber);
+  if (key === undefined) {
+    if (interestKeys.size >= INTEREST_KEY_CACHE_SIZE) interestKeys.clear();
+    key = bettingInterestOf(programNumber);
+    interestKeys.set(programNumber, key);
+  }
+  return key;
 }
+
+const INTEREST_KEY_CACHE_SIZE = 1024;
+const interestKeys = new Map<string, string>();
 
 function byProgram(a: RunnerOdds, b: RunnerOdds): number {
   return compareProgramNumbers(a.programNumber.trim().toUpperCase(), b.programNumber.trim().toUpperCase());
 }
 
 function interestOf(key: string, runners: RunnerOdds[]): Interest {
-  const members = [...runners].sort(byProgram);
+  const members = runners.length === 1 ? runners : [...runners].sort(byProgram);
   const lead = members[0]!;
-  const firstOf = (pick: (runner: RunnerOdds) => number | null): number | null =>
-    members.map(pick).find((value) => value !== null) ?? null;
-  const programs = members.map((runner) => runner.programNumber.trim());
-  const horses = members.map((runner) => runner.horse);
+  let poolAmount: number | null = null;
+  let morningLine: number | null = null;
+  for (const member of members) {
+    poolAmount ??= member.winPoolAmount;
+    morningLine ??= member.morningLine;
+  }
+  const programs = members.map((runner) => runner.programNumber.trim()).join("/");
+  const horses = members.map((runner) => runner.horse).join(" & ");
   return {
     key,
     entryId: lead.entryId,
-    label: runnerLabel(programs.join("/"), horses.join(" & ")),
+    label: runnerLabel(programs, horses),
     members,
     winOdds: lead.winOdds,
-    poolAmount: firstOf((runner) => runner.winPoolAmount),
-    morningLine: firstOf((runner) => runner.morningLine),
+    poolAmount,
+    morningLine,
   };
 }
 
-/** The board's betting interests in program order. */
-export function interestsOf(board: WinSnapshot): Interest[] {
-  const grouped = new Map<string, RunnerOdds[]>();
-  for (const runner of board.runners) {
-    const key = interestKeyOf(runner.programNumber);
-    const members = grouped.get(key);
-    if (members === undefined) grouped.set(key, [runner]);
-    else members.push(runner);
+/**
+ * Boards are values the rules never change, and every rule reads the same board's interests (a
+ * win board by seven rules, the latest board again by each exacta grid): grouped once per board.
+ */
+const interestsByBoard = new WeakMap<WinSnapshot, { list: Interest[]; byKey: Map<string, Interest> }>();
+
+function groupedInterests(board: WinSnapshot): { list: Interest[]; byKey: Map<string, Interest> } {
+  let grouped = interestsByBoard.get(board);
+  if (grouped === undefined) {
+    const members = new Map<string, RunnerOdds[]>();
+    for (const runner of board.runners) {
+      const key = interestKeyOf(runner.programNumber);
+      const listed = members.get(key);
+      if (listed === undefined) members.set(key, [runner]);
+      else listed.push(runner);
+    }
+    const list = [...members]
+      .map(([key, runners]) => interestOf(key, runners))
+      .sort((a, b) => compareProgramNumbers(a.key, b.key));
+    grouped = { list, byKey: new Map(list.map((interest) => [interest.key, interest])) };
+    interestsByBoard.set(board, grouped);
   }
-  return [...grouped]
-    .map(([key, runners]) => interestOf(key, runners))
-    .sort((a, b) => compareProgramNumbers(a.key, b.key));
+  return grouped;
+}
+
+/** The board's betting interests in program order (computed once per board). */
+export function interestsOf(board: WinSnapshot): Interest[] {
+  return groupedInterests(board).list;
 }
 
 /** The board's interests by key. */
 export function interestsByKey(board: WinSnapshot): Map<string, Interest> {
-  return new Map(interestsOf(board).map((interest) => [interest.key, interest]));
+  return groupedInterests(board).byKey;
 }
 
 /** Win probabilities of some interests, summing to 1 over them. */

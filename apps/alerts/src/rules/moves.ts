@@ -78,8 +78,25 @@ function commonShares(
   return { source: "odds", before: sharesOfOdds(before), now: sharesOfOdds(now) };
 }
 
+/** Steam, drift and odds_change compare the same pairs of boards (values never changed): once each. */
+const comparisons = new WeakMap<WinSnapshot, WeakMap<WinSnapshot, BoardComparison>>();
+
 /** Every interest on both boards, with its shares of the common field and its decimal move. */
 export function compareBoards(before: WinSnapshot, now: WinSnapshot): BoardComparison {
+  let fromBefore = comparisons.get(before);
+  if (fromBefore === undefined) {
+    fromBefore = new WeakMap();
+    comparisons.set(before, fromBefore);
+  }
+  let comparison = fromBefore.get(now);
+  if (comparison === undefined) {
+    comparison = compare(before, now);
+    fromBefore.set(now, comparison);
+  }
+  return comparison;
+}
+
+function compare(before: WinSnapshot, now: WinSnapshot): BoardComparison {
   const interestsBefore = interestsOf(before);
   const interestsNow = interestsOf(now);
   const beforeByKey = new Map(interestsBefore.map((interest) => [interest.key, interest]));

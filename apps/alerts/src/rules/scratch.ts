@@ -66,7 +66,7 @@ export function scratchAlerts(
   lastListing: LastListing,
   settings: Pick<RuleSettings, "scratch">,
 ): AlertCandidate[] {
-  if (!settings.scratch.enabled || !isPreOff(ctx, current.fetchedAt)) return [];
+  if (!settings.scratch.enabled || ctx.scratches.length === 0 || !isPreOff(ctx, current.fetchedAt)) return [];
   const knownBy = (knownAt: Date | null, board: WinSnapshot) =>
     knownAt === null || knownAt.getTime() <= board.fetchedAt.getTime();
   const onCurrent = interestsByKey(current);

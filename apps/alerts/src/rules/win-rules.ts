@@ -53,13 +53,17 @@ export function oddsThresholdAlerts(
     const was = before.get(interest.key)?.winOdds;
     if (was === undefined) continue;
     const now = interest.winOdds;
+    const crossedBelow = below !== null && was > below && now <= below;
+    const crossedAbove = above !== null && was < above && now >= above;
+    // Most boards cross nothing: the alert's text is only built for a crossing.
+    if (!crossedBelow && !crossedAbove) continue;
     const base = {
       ...interestAlertBase(ctx, interest, current.fetchedAt),
       actualValue: now,
       details: { before: was, after: now, minutesToPost: minutes },
     };
     const line = moveLine(ctx, interest.label, was, now);
-    if (below !== null && was > below && now <= below) {
+    if (crossedBelow) {
       alerts.push({
         ...base,
         type: "odds_below",
@@ -68,7 +72,7 @@ export function oddsThresholdAlerts(
         strength: relativeShortfall(now, below),
       });
     }
-    if (above !== null && was < above && now >= above) {
+    if (crossedAbove) {
       alerts.push({
         ...base,
         type: "odds_above",
