@@ -75,9 +75,14 @@ function interestOf(key: string, runners: RunnerOdds[]): Interest {
  * Boards are values the rules never change, and every rule reads the same board's interests (a
  * win board by seven rules, the latest board again by each exacta grid): grouped once per board.
  */
-const interestsByBoard = new WeakMap<WinSnapshot, { list: Interest[]; byKey: Map<string, Interest> }>();
+interface GroupedInterests {
+  list: readonly Interest[];
+  byKey: ReadonlyMap<string, Interest>;
+}
 
-function groupedInterests(board: WinSnapshot): { list: Interest[]; byKey: Map<string, Interest> } {
+const interestsByBoard = new WeakMap<WinSnapshot, GroupedInterests>();
+
+function groupedInterests(board: WinSnapshot): GroupedInterests {
   let grouped = interestsByBoard.get(board);
   if (grouped === undefined) {
     const members = new Map<string, RunnerOdds[]>();
@@ -97,12 +102,12 @@ function groupedInterests(board: WinSnapshot): { list: Interest[]; byKey: Map<st
 }
 
 /** The board's betting interests in program order (computed once per board). */
-export function interestsOf(board: WinSnapshot): Interest[] {
+export function interestsOf(board: WinSnapshot): readonly Interest[] {
   return groupedInterests(board).list;
 }
 
 /** The board's interests by key. */
-export function interestsByKey(board: WinSnapshot): Map<string, Interest> {
+export function interestsByKey(board: WinSnapshot): ReadonlyMap<string, Interest> {
   return groupedInterests(board).byKey;
 }
 

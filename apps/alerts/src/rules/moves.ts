@@ -43,8 +43,8 @@ export interface BoardComparison {
   measure: MoveMeasure;
   /** Where the shares came from. */
   source: ProbabilitySource;
-  /** Interests on both boards, in program order. */
-  moves: InterestMove[];
+  /** Interests on both boards, in program order (shared: a comparison is made once per pair). */
+  readonly moves: readonly InterestMove[];
 }
 
 function decimalOdds(oddsToOne: number): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { at, race, settings, toteBoard, winBoard } from "../../test/rules.js";
 import { lastListingIn, scratchAlerts } from "./scratch.js";
+import { dedupeKeyFor } from "./suppression.js";
 import type { RaceContext, WinSnapshot } from "./types.js";
 
 const s = settings();
@@ -133,5 +134,19 @@ describe("scratchAlerts", () => {
     expect(raisedAt(at("11:50"))).toEqual([["11:51", listed]]);
     // Known exactly at a board's instant: that board.
     expect(raisedAt(at("11:51"))).toEqual([["11:51", listed]]);
+  });
+
+  it("keys a scratch by the race: a lagging board that relists the runner cannot announce it twice", () => {
+    const field = toteBoard(at("11:45"), FIELD);
+    const gone = toteBoard(at("11:48"), { "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 });
+    const relisted = toteBoard(at("11:51"), FIELD);
+    const goneAgain = toteBoard(at("11:54"), { "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 });
+    const boards = [field, gone, relisted, goneAgain];
+    const first = scratchAlerts(scratchedOne, field, gone, lastListingIn(boards), s);
+    const again = scratchAlerts(scratchedOne, relisted, goneAgain, lastListingIn(boards), s);
+    expect(first).toHaveLength(1);
+    expect(again).toHaveLength(1);
+    expect(dedupeKeyFor(again[0]!)).toBe(dedupeKeyFor(first[0]!));
+    expect(dedupeKeyFor(first[0]!)).toBe("scratch:7:1:race");
   });
 });

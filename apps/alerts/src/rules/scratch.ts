@@ -90,6 +90,9 @@ export function scratchAlerts(
     alerts.push({
       ...interestAlertBase(ctx, interest, current.fetchedAt),
       type: "scratch",
+      // One scratch per interest per race: a runner relisted by a lagging board and dropped again
+      // makes the same key, so it is not announced twice.
+      occasion: "race",
       thresholdValue: null,
       actualValue: percent,
       // "Runner: ..." as every runner alert reads, so a channel can drop the race and runner it names.

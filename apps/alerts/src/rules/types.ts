@@ -108,7 +108,8 @@ export interface AlertCandidate {
   /**
    * What names the event in the dedupe key when it is not the triggering snapshot: "race" for an
    * event a race has once per subject (a late change: whichever post-off board shows it, and
-   * even if the stored off time is later corrected).
+   * even if the stored off time is later corrected; a scratch, even if a lagging board relists
+   * the runner for a while).
    */
   occasion?: "race";
   thresholdValue: number | null;

@@ -284,7 +284,7 @@ describe("one poll of a race", () => {
     );
   });
 
-  it("skips a poll's boards after post when its status could not be fetched, until the race is stored off", async () => {
+  it("still records a poll's boards when its status could not be fetched, and warns once after post", async () => {
     const time = fakeTime(POST - 60_000);
     const OFF = POST + 30_000;
     const winPolls = serveRace(time, (now) => (now >= OFF ? "off" : "open"));
@@ -297,19 +297,23 @@ describe("one poll of a race", () => {
       else served(req, res);
     });
     const db = freshDb();
+    const logs = captureLogs();
     const poller = createPoller({
       config: config({}, {}, { afterOffSeconds: 60 }),
       db,
       date: DATE,
+      logger: logs.logger,
       clock: time.clock,
       sleep: time.sleep,
       retention: false,
     });
     await poller.run();
     expect(server.requests.filter((path) => path.startsWith("/status"))).toHaveLength(9);
-    // Before post (40, 20) the boards are fetched without a status; at 0 and -20 (after post, not
-    // stored off) they are skipped; from -40 (seen off) on they are, even when the status fails (-80).
-    expect(winPolls).toEqual([60, 40, 20, -40, -60, -80, -100]);
+    // Every poll's boards are recorded, the status outage through post (40 .. -20) included: odds
+    // are never given up. Seen off at -40, polled to -40 + 60 = -100.
+    expect(winPolls).toEqual([60, 40, 20, 0, -20, -40, -60, -80, -100]);
+    // Once per race, at the first failed status after post (0): the outage is said, not hidden.
+    expect(logs.records.filter((r) => r.msg.startsWith("status not fetched after post"))).toHaveLength(1);
   });
 });
 

@@ -9,10 +9,12 @@
  *   after the off. The alerts daemon reads a board as pre-race money unless
  *   the race is stored off by its fetch time; boards first would let a
  *   post-off board be evaluated as pre-race money until the status caught up.
- * - A poll whose status fetch failed skips its boards from post time on,
- *   while the race is not already stored off: such a board may be fetched
- *   after an off nothing has recorded. Before post (races do not go off
- *   before post) and once the race is stored off, the boards are fetched.
+ * - A poll whose status fetch failed still fetches its boards: recorded odds
+ *   are never given up (a status outage through post drag would otherwise lose
+ *   the heaviest money and the last board before the off). The off time the
+ *   status brings when it recovers still marks the boards after it as late
+ *   changes for a backtest; a daemon that evaluated them in between may have
+ *   read one as pre-race money (logged once per race, as a warning).
  * - A track without a status endpoint polls its boards only (nothing to order).
  * - Nothing is fetched after stop(): the endpoint in flight finishes its write.
  */
@@ -52,10 +54,13 @@ export async function pollRace(
   if (endpoints.status !== undefined) {
     const url = fillEndpointTemplate(endpoints.status, values);
     const fetched = await ctx.pollEndpoint(url);
-    if (!fetched && mayBeOffUnrecorded(race, now)) {
-      if (!ctx.signal.aborted)
-        ctx.logger?.debug({ source: url }, "status not fetched after post: this poll's boards skipped");
-      return;
+    if (!fetched && mayBeOffUnrecorded(race, now) && !ctx.signal.aborted && !warnedRaces.has(race)) {
+      warnedRaces.add(race);
+      ctx.logger?.warn(
+        { source: url },
+        "status not fetched after post: boards are still recorded, but until the status is back " +
+          "an off nothing has recorded cannot be told apart from post drag",
+      );
     }
   }
   for (const template of endpoints.pools) {
@@ -63,6 +68,9 @@ export async function pollRace(
     await ctx.pollEndpoint(fillEndpointTemplate(template, values));
   }
 }
+
+/** Races already warned about a failed status after post (once per race). */
+const warnedRaces = new WeakSet<RacePollState>();
 
 /** Past post and not stored off: the race may have gone off without anything recording it. */
 function mayBeOffUnrecorded(race: RacePollState, now: number): boolean {

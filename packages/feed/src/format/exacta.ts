@@ -88,9 +88,13 @@ const CENT_ROUNDING = 0.005;
 /** Float noise in the product (1.05 * 0.1 is 0.10500000000000001) must not refuse the minimum itself. */
 const FLOAT_SLACK = 1e-9;
 
-/** The lowest payout a `baseAmount` ticket can show: 1.05 * base less half a cent. */
+/**
+ * The lowest payout a `baseAmount` ticket can show: 1.05 * base less half a cent, the slack never
+ * more than half the 5 % profit, so on a tiny base ($0.10) the stake alone ($0.10) stays refused.
+ */
 function minimumPayout(baseAmount: number): number {
-  return MIN_PAYOUT_PER_UNIT * baseAmount - CENT_ROUNDING;
+  const profit = (MIN_PAYOUT_PER_UNIT - 1) * baseAmount;
+  return MIN_PAYOUT_PER_UNIT * baseAmount - Math.min(CENT_ROUNDING, profit / 2);
 }
 
 /**

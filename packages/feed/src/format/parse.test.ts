@@ -337,6 +337,12 @@ describe("parseFeedMessage: exacta probables", () => {
       / of \$10\.50 for it \(\$2\.10 for \$2\)/,
     );
     expect(reason(exacta({ "1-2": 0.01 }))).toMatch(/below the US minimum/);
+    // base 0.10: the slack is at most half the 5% profit: 0.105 - min(0.005, 0.005/2) = 0.1025,
+    // so the stake alone (0.10, $2.00 for $2) is refused and 0.11 stands (0.11*2/0.1 = 2.20).
+    expect(reason(exacta({ "1-2": 0.1 }, { base_amount: 0.1 }))).toMatch(/ of \$0\.11 for it/);
+    expect(probablesOf(exacta({ "1-2": 0.11 }, { base_amount: 0.1 }))).toEqual([
+      { first: "1", second: "2", payout: 2.2 },
+    ]);
   });
 });
 

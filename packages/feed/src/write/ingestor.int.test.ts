@@ -203,7 +203,7 @@ describe("FeedIngestor: a status's time is the race's off time", () => {
     expect((await findRace(db, key))?.offAt?.toISOString()).toBe("2025-09-12T05:01:10.000Z");
   });
 
-  it("an `at` later than the status was observed is held to the observation time", async () => {
+  it("an `at` more than five minutes after the status was observed is held to the observation time", async () => {
     // Seen at 05:03 saying "off at 08:01" (a clock or zone three hours out): it went off by 05:03.
     const db = freshDb();
     const observedAt = Date.parse("2025-09-12T05:03:00Z");
@@ -214,5 +214,19 @@ describe("FeedIngestor: a status's time is the race's off time", () => {
       observedAt,
     );
     expect((await findRace(db, key))?.offAt?.toISOString()).toBe("2025-09-12T05:03:00.000Z");
+  });
+
+  it("trusts the source's clock within five minutes of the observation", async () => {
+    // Seen at 05:03:00 by the poller's clock, "off at 05:03:20" by the tote's: 20 s ahead, kept,
+    // so the source's boards stamped before 05:03:20 stay pre-off.
+    const db = freshDb();
+    const observedAt = Date.parse("2025-09-12T05:03:00Z");
+    await ingestAll(
+      db,
+      [card, { kind: "status", ...race, status: "off", at: "2025-09-12T05:03:20Z" }],
+      {},
+      observedAt,
+    );
+    expect((await findRace(db, key))?.offAt?.toISOString()).toBe("2025-09-12T05:03:20.000Z");
   });
 });

@@ -17,6 +17,9 @@ import type { FeedRecord } from "../format/read.js";
 import { writeFeedMessage, type ApplyResult } from "./apply.js";
 import { addStats, emptyStats, type IngestStats } from "./stats.js";
 
+/** How far a status's own `at` may run ahead of when it was observed before it is not believed. */
+export const STATUS_CLOCK_TOLERANCE_MS = 5 * 60_000;
+
 export type IngestOutcome = "applied" | "unchanged" | "invalid";
 
 /**
@@ -88,9 +91,13 @@ export class FeedIngestor {
     if (observedAt !== undefined && Number.isFinite(observedAt)) {
       if (message.kind === "card") message.card.asOf = new Date(observedAt);
       // A status happened no later than it was seen: without its own `at` it takes that time,
-      // and an `at` after it (a source's clock or zone gone wrong) is held to it, so a bad `at`
-      // hours ahead cannot keep the pre-race rules on boards fetched after the off.
-      if (message.kind === "status" && (message.at === null || message.at.getTime() > observedAt))
+      // and an `at` well after it (a source's zone or clock hours out) is held to it, so a bad
+      // `at` cannot keep the pre-race rules on boards fetched after the off. Within the tolerance
+      // the source's own clock is trusted: its boards' fetched_at run on the same clock.
+      if (
+        message.kind === "status" &&
+        (message.at === null || message.at.getTime() > observedAt + STATUS_CLOCK_TOLERANCE_MS)
+      )
         message.at = new Date(observedAt);
     }
     let result: ApplyResult;
