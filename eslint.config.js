@@ -4,10 +4,9 @@ import tseslint from "typescript-eslint";
 // The layout's rules (README "Architecture"), checked on every lint:
 // apps import only packages and nothing imports an app; test helpers stay
 // out of non-test code; pure folders import nothing that does I/O.
-const APPS = ["@totewatch/ingest", "@totewatch/alerts", "@totewatch/dashboard"].flatMap((name) => [
-  name,
-  `${name}/*`,
-]);
+const APPS = ["@totewatch/ingest", "@totewatch/alerts", "@totewatch/dashboard", "@totewatch/cli"].flatMap(
+  (name) => [name, `${name}/*`],
+);
 const noApps = { group: APPS, message: "Nothing imports an app: move what is shared into a package." };
 const noTestHelpers = {
   group: ["@totewatch/test-utils", "@totewatch/test-utils/*", "@totewatch/db/testing"],

@@ -17,4 +17,16 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]
   export npm_config_nodedir="$node_prefix"
 fi
 
-pnpm install --frozen-lockfile
+# Most of what the install prints is better-sqlite3's node-gyp build when it compiles from
+# source: kept in a log, shown (with the log's path) only when the install fails.
+log=$(mktemp "${TMPDIR:-/tmp}/totewatch-setup.XXXXXX")
+echo "Installing dependencies (better-sqlite3 may compile from source: a few minutes)..."
+if pnpm install --frozen-lockfile >"$log" 2>&1; then
+  rm -f "$log"
+  echo "Dependencies installed."
+else
+  status=$?
+  cat "$log" >&2
+  echo "setup: pnpm install failed (exit $status); its output is above and in $log" >&2
+  exit "$status"
+fi

@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { benchLine, type BenchTarget } from "@totewatch/cli-kit";
 import { createLogger, parseConfig } from "@totewatch/config";
 import { createDb, oddsActivity } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
@@ -191,19 +192,19 @@ async function main(): Promise<void> {
     );
   }
   const lat = await latency();
-  const lines: Array<[string, string | number]> = [
+  const lines: Array<[string, string | number, BenchTarget?]> = [
     ["alert_latency_ms_p50", lat.p50],
-    ["alert_latency_ms_p99", lat.p99],
+    ["alert_latency_ms_p99", lat.p99, { op: "<=", value: 1000 }],
     ["alert_latency_alerts", lat.alerts],
-    ["day_wall_s", day.wallS.toFixed(1)],
-    ["day_peak_rss_mb", Math.round(day.peakRssMb)],
+    ["day_wall_s", day.wallS.toFixed(1), { op: "<=", value: 60 }],
+    ["day_peak_rss_mb", Math.round(day.peakRssMb), { op: "<=", value: 300 }],
     ["day_messages", day.messages],
     ["day_win_snapshots", day.winSnapshots],
     ["day_exacta_grids", day.exactaGrids],
     ["day_alerts", day.raised],
     ["day_deliveries", day.delivered],
   ];
-  for (const [name, value] of lines) process.stdout.write(`${name}: ${value}\n`);
+  for (const [name, value, target] of lines) process.stdout.write(`${benchLine(name, value, target)}\n`);
 }
 
 await main();

@@ -10,7 +10,7 @@
 import path from "node:path";
 import { Writable } from "node:stream";
 import { Command, Option } from "commander";
-import { calendarDate, runIfEntryPoint, runProgram, wholeNumber } from "@totewatch/cli-kit";
+import { calendarDate, runIfEntryPoint, runProgram, wholeNumber, wrapLine } from "@totewatch/cli-kit";
 import {
   absoluteDatabaseUrl,
   createLogger,
@@ -35,7 +35,7 @@ import type { IngestSummary } from "@totewatch/feed";
 import { createChannels } from "./delivery/index.js";
 import { runAlongside } from "./engine/alongside.js";
 import type { DaemonSummary } from "./engine/daemon.js";
-import { keyValueTable, strongestAlertsTable } from "./engine/report.js";
+import { DEMO_WIDTH, keyValueTable, strongestAlertsTable } from "./engine/report.js";
 
 export interface DemoOptions {
   /** Database URL or path (`pnpm demo`: data/demo.db unless --db; never the config's database). */
@@ -88,12 +88,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const alertsDb = createDb({ url: file });
   try {
     out.write(
-      `Totewatch demo: simulating ${options.tracks ?? 2} track(s) x ${options.races ?? 8} race(s) on ${date} into ${file}\n` +
-        `with the alerts daemon evaluating alongside (console delivery).\n\n`,
+      `Totewatch demo: simulating ${options.tracks ?? 2} track(s) x ${options.races ?? 8} race(s) on ${date}\n` +
+        `with the alerts daemon evaluating alongside (console delivery; times on each track's clock).\n` +
+        `Database: ${databaseArgument(file, userCwd())}\n\n`,
     );
     // Quiet still delivers (to nowhere), so the day's alerts end up sent like any other.
     const consoleOut =
-      options.showAlerts === false ? new Writable({ write: (_chunk, _enc, done) => done() }) : out;
+      options.showAlerts === false
+        ? new Writable({ write: (_chunk, _enc, done) => done() })
+        : wrappingStream(out, DEMO_WIDTH);
     const channels = createChannels(
       { ...config.alerts.channels, console: { enabled: true } },
       { stdout: consoleOut, logger },
@@ -136,11 +139,39 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-export function formatDemoSummary(summary: DemoSummary): string {
+/**
+ * The console channel's lines, each wrapped to `width` columns (continuations indented) on `out`:
+ * the demo is read in a terminal, where a 160-column alert line would break wherever it hit the edge.
+ */
+function wrappingStream(out: NodeJS.WritableStream, width: number): Writable {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      const text = String(chunk);
+      const lines = text.replace(/\n$/, "").split("\n");
+      const wrapped = lines.flatMap((line) => wrapLine(line, width)).join("\n");
+      out.write(`${wrapped}${text.endsWith("\n") ? "\n" : ""}`, (error) => done(error ?? undefined));
+    },
+  });
+}
+
+/**
+ * How to name the demo's database in a command typed where the user ran the demo: relative when
+ * it is inside that folder ("data/demo.db"), else absolute; quoted for the shell when it needs it.
+ */
+export function databaseArgument(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  const shown = relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+  return /^[\w./@:+-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
+}
+
+export function formatDemoSummary(summary: DemoSummary, options: { cwd?: string } = {}): string {
   const { activity, ingest, daemon } = summary;
   const total = summary.alertsByRule.reduce((sum, row) => sum + row.count, 0);
+  // The alerts commands read the config's database (data/horses.db) unless told this one.
+  const db = databaseArgument(summary.database, options.cwd ?? userCwd());
   const lines = [
-    `Summary for ${summary.date} (${summary.database})`,
+    `Summary for ${summary.date} (${db})`,
     keyValueTable(null, [
       ["races", activity.races],
       ["win snapshots", `${activity.winSnapshots} (${activity.winRows} runner rows)`],
@@ -166,10 +197,16 @@ export function formatDemoSummary(summary: DemoSummary): string {
   if (ingest.applied === 0 && ingest.messages > 0) {
     lines.push(
       "",
-      `This day was already in the database; run with --reset (or another --date/--seed) to simulate afresh.`,
+      "This day was already in the database; run with --reset (or another --date/--seed)",
+      "to simulate afresh.",
     );
   }
-  lines.push("", "Next: `pnpm alerts list`, `pnpm alerts backtest --from <date> --to <date>`.");
+  lines.push(
+    "",
+    "Next, on this database:",
+    `  pnpm alerts list --db ${db}`,
+    `  pnpm alerts backtest --db ${db} --from ${summary.date} --to ${summary.date}`,
+  );
   return lines.join("\n");
 }
 

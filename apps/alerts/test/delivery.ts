@@ -11,6 +11,7 @@ export interface ReceivedWebhook {
   signature: string | undefined;
   timestamp: string | undefined;
   contentType: string | undefined;
+  authorization: string | undefined;
   body: string;
 }
 
@@ -49,6 +50,7 @@ export async function startWebhookReceiver(
         signature: header(SIGNATURE_HEADER),
         timestamp: header(TIMESTAMP_HEADER),
         contentType: header("content-type"),
+        authorization: header("authorization"),
         body: Buffer.concat(chunks).toString("utf8"),
       };
       requests.push(received);

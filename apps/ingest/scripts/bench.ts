@@ -12,7 +12,7 @@ import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { userArguments, wholeNumber } from "@totewatch/cli-kit";
+import { benchLine, userArguments, wholeNumber, type BenchTarget } from "@totewatch/cli-kit";
 import { createDb } from "@totewatch/db";
 import { Command, Option } from "commander";
 // From db/testing, not test-utils: the replay child must not load test-only servers and loggers
@@ -28,7 +28,7 @@ import { replayFiles } from "../src/replay.js";
 import { BENCHMARK_DAY, simulateRaceDay } from "@totewatch/simulator";
 
 const DAY = BENCHMARK_DAY;
-const TARGET_RATIO = 0.5;
+const RATIO_TARGET: BenchTarget = { op: ">=", value: 0.5 };
 
 interface ReplayFigures {
   elapsedMs: number;
@@ -122,17 +122,17 @@ async function main(): Promise<void> {
     const replayRowsPerS = (replay.rows * 1000) / replay.elapsedMs;
     const rawRowsPerS = (raw.rows * 1000) / raw.elapsedMs;
     const ratio = replayRowsPerS / rawRowsPerS;
-    const lines = [
+    const lines: Array<[string, number | string, BenchTarget?]> = [
       ["replay_messages", replay.messages],
       ["replay_rows", replay.rows],
       ["replay_msgs_per_s", Math.round((replay.messages * 1000) / replay.elapsedMs)],
       ["replay_rows_per_s", Math.round(replayRowsPerS)],
       ["raw_rows_per_s", Math.round(rawRowsPerS)],
-      ["replay_ratio_vs_raw", ratio.toFixed(2)],
-      ["replay_ratio_target", TARGET_RATIO],
+      ["replay_ratio_vs_raw", ratio.toFixed(2), RATIO_TARGET],
+      ["replay_ratio_target", RATIO_TARGET.value],
       ["replay_peak_rss_mb", Math.round(peakRssMb)],
-    ] as const;
-    for (const [name, value] of lines) process.stdout.write(`${name}: ${value}\n`);
+    ];
+    for (const [name, value, target] of lines) process.stdout.write(`${benchLine(name, value, target)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -90,6 +90,41 @@ describe("ingest CLI", { timeout: 90_000 }, () => {
     expect(lenient.code).toBe(0);
   });
 
+  it("replay warns about a feed file without messages by name; exit 0, --strict exits 1", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "cli-empty-"));
+    const empty = path.join(dir, "empty.jsonl");
+    const blank = path.join(dir, "blank.jsonl");
+    writeFileSync(empty, "");
+    writeFileSync(blank, "\n  \n\n");
+    const db = freshDatabaseFile("cli-empty");
+    const run = await runCli(["replay", empty, blank, "--db", db]);
+    expect(run.code).toBe(0);
+    const warnings = jsonLines(run.stdout).filter((l) => l.level === 40);
+    expect(warnings.map((l) => l.msg)).toEqual(
+      [empty, blank].map(
+        (file) =>
+          `${file}: no feed messages in it (empty, blank lines only, or an empty array); nothing replayed from it`,
+      ),
+    );
+    expect(jsonLines(run.stdout).find((l) => l.msg === "replay finished")).toMatchObject({
+      messages: 0,
+      emptyFiles: 2,
+    });
+    const strict = await runCli([
+      "replay",
+      blank,
+      path.join(fixtures, "small-day.jsonl"),
+      "--db",
+      db,
+      "--strict",
+    ]);
+    expect(strict.code).toBe(1);
+    expect(jsonLines(strict.stdout).find((l) => l.level === 50)).toMatchObject({
+      msg: "--strict: feed files without messages were found",
+      emptyFiles: 1,
+    });
+  });
+
   it("simulate --out with --no-db writes a file replay can read", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "cli-sim-"));
     const out = path.join(dir, "day.jsonl");

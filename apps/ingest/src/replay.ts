@@ -1,9 +1,13 @@
 /**
  * `ingest replay`: recorded feed files applied in observation-time order,
- * as fast as possible or at N times real time, in group commits.
+ * as fast as possible or at N times real time, in group commits. A file that
+ * holds no message at all (empty, blank lines only, `[]`) is warned about by
+ * name and counted (`emptyFiles`): a recording that came out empty is not
+ * passed over in silence (`--strict` then exits 1).
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { Logger } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
 import {
   ingestTimedStream,
@@ -55,8 +59,13 @@ interface Ordered {
   record: FeedRecord;
   /** Observation instant (epoch ms); cards borrow one from their neighbours. */
   time: number;
-  /** 0 for messages without a time of their own (cards), so they go before snapshots at equal time. */
+  /**
+   * 0 for messages without a time of their own (cards, statuses without `at`), so they go before
+   * snapshots at equal time; 1 for the rest, refused ones included (they keep their file order).
+   */
   rank: 0 | 1;
+  /** The time is the message's own (not borrowed from the line above). */
+  timed: boolean;
   seq: number;
 }
 
@@ -69,7 +78,10 @@ interface Ordered {
  * a snapshot written after its card but observed before the line above it
  * would otherwise be applied before the card it needs.
  */
-export async function orderFeedFiles(files: readonly string[]): Promise<Ordered[]> {
+export async function orderFeedFiles(
+  files: readonly string[],
+  onEmptyFile: (file: string) => void = () => undefined,
+): Promise<Ordered[]> {
   const all: Ordered[] = [];
   let seq = 0;
   for (const file of files) {
@@ -77,14 +89,32 @@ export async function orderFeedFiles(files: readonly string[]): Promise<Ordered[
     let previous = Number.NEGATIVE_INFINITY;
     for await (const record of readFeedFile(file)) {
       const time = record.ok ? peekObservedAt(record.raw) : null;
-      fromFile.push({ record, time: time ?? previous, rank: time === null ? 0 : 1, seq: seq++ });
+      // Only a message without a time by design (a card, a status without `at`) goes first at the
+      // time it borrows; one whose time is missing or unreadable (it will be refused) keeps its
+      // place in the file, so its warning comes in line order.
+      const untimed = time === null && record.ok && !claimsOwnTime(record.raw);
+      fromFile.push({
+        record,
+        time: time ?? previous,
+        rank: untimed ? 0 : 1,
+        timed: time !== null,
+        seq: seq++,
+      });
       if (time !== null) previous = time;
     }
+    if (fromFile.length === 0) onEmptyFile(file);
     pullCardsBeforeTheirRaces(fromFile);
     all.push(...fromFile);
   }
   all.sort((a, b) => a.time - b.time || a.rank - b.rank || a.seq - b.seq);
   return all;
+}
+
+/** A snapshot must say when it was observed (fetched_at), and a status that has `at` says it too. */
+function claimsOwnTime(raw: unknown): boolean {
+  const kind = peekKind(raw);
+  if (kind === "win" || kind === "exacta") return true;
+  return kind === "status" && typeof raw === "object" && raw !== null && "at" in raw;
 }
 
 /** Lowers each card's time to the earliest time of any later timed message of its race (one file, in file order). */
@@ -98,7 +128,7 @@ function pullCardsBeforeTheirRaces(fromFile: Ordered[]): void {
     const later = earliestLater.get(race);
     if (peekKind(item.record.raw) === "card") {
       if (later !== undefined && later < item.time) item.time = later;
-    } else if (item.rank === 1 && (later === undefined || item.time < later)) {
+    } else if (item.timed && (later === undefined || item.time < later)) {
       earliestLater.set(race, item.time);
     }
   }
@@ -113,9 +143,13 @@ export async function replayFiles(
   // Reading and ordering the files is part of the replay's time.
   const startedAt = performance.now();
   const files = await expandFeedInputs(inputs);
-  const ordered = await orderFeedFiles(files);
+  let emptyFiles = 0;
+  const ordered = await orderFeedFiles(files, (file) => {
+    emptyFiles++;
+    warnEmptyFile(options.logger, file);
+  });
   await registerConfiguredTracks(db, options.tracks ?? []);
-  return ingestTimedStream(releasing(ordered), {
+  const summary = await ingestTimedStream(releasing(ordered), {
     ...options,
     oddsFormatOf: options.oddsFormatOf ?? oddsFormatLookup(options.tracks ?? []),
     db,
@@ -125,6 +159,14 @@ export async function replayFiles(
       await batch?.ingestRecord(item.record, item.time);
     },
   });
+  return emptyFiles > 0 ? { ...summary, emptyFiles } : summary;
+}
+
+function warnEmptyFile(logger: Logger | undefined, file: string): void {
+  logger?.warn(
+    { file },
+    `${file}: no feed messages in it (empty, blank lines only, or an empty array); nothing replayed from it`,
+  );
 }
 
 /** The items in order, letting go of each once taken: a big day is held once, not twice. */

@@ -1,3 +1,5 @@
+import { redactUrl } from "./redact.js";
+
 /** One thing wrong with a config file, located as precisely as we can. */
 export interface ConfigProblem {
   /** Dotted key path such as `tracks[0].endpoints.win`; absent for syntax-level problems. */
@@ -10,17 +12,23 @@ export interface ConfigProblem {
 
 /**
  * Every problem found in one config source. The message holds one line per
- * problem (`file: path.to.key: reason`) so a user can fix them all in one pass.
+ * problem (`file: path.to.key: reason`) so a user can fix them all in one pass;
+ * a url's password never shows in it (see redactUrl).
  */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 
+  /** Every problem, with the password of any url in it redacted (see redactUrl). */
+  readonly problems: readonly ConfigProblem[];
+
   constructor(
     /** The file as shown to the user (or `<inline>`, `<defaults>`). */
     readonly source: string,
-    readonly problems: readonly ConfigProblem[],
+    problems: readonly ConfigProblem[],
   ) {
-    super(problems.map((problem) => formatProblem(source, problem)).join("\n"));
+    const redacted = problems.map((problem) => ({ ...problem, message: redactUrl(problem.message) }));
+    super(redacted.map((problem) => formatProblem(redactUrl(source), problem)).join("\n"));
+    this.problems = redacted;
   }
 }
 

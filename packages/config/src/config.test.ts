@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -52,8 +53,9 @@ describe("defaults", () => {
       backoffMaxMs: 60_000,
       failureLogAfter: 3,
       userAgent: "totewatch/0.1",
+      maxBodyBytes: 16_777_216,
     });
-    expect(config.retention).toEqual({ oddsDays: 30, alertsDays: 90, batchSize: 5000 });
+    expect(config.retention).toEqual({ oddsDays: 30, alertsDays: 90, batchSize: 5000, hourOfDay: 4 });
     expect(config.alerts.pollIntervalMs).toBe(1000);
     expect(config.alerts.rules).toEqual({
       oddsThreshold: { enabled: true, below: 2, above: 50 },
@@ -162,18 +164,43 @@ describe("totewatch.example.yaml", () => {
     expect(config.alerts.suppression).toEqual(defaults.alerts.suppression);
   });
 
-  it("names each missing secret with its line", () => {
-    let message = "";
-    try {
-      loadConfig({ file: exampleFile, env: { SMTP_USER: "mailer" } });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toMatch(
-      /totewatch\.example\.yaml:\d+:\d+: environment variable TOTEWATCH_WEBHOOK_SECRET is not set/,
+  it("loads with an empty environment: its channels are disabled, so they need no secrets", () => {
+    const config = loadConfig({ file: exampleFile, env: {} });
+    expect(config.alerts.channels.webhook).toMatchObject({
+      enabled: false,
+      url: "http://127.0.0.1:9000/totewatch",
+    });
+    expect(config.alerts.channels.webhook.secret).toBeUndefined();
+    expect(config.alerts.channels.email).toMatchObject({
+      enabled: false,
+      host: "smtp.example.com",
+      port: 587,
+    });
+    expect(config.alerts.channels.email.user).toBeUndefined();
+    expect(config.alerts.channels.email.pass).toBeUndefined();
+    // Only SMTP_USER set: still fine while email is disabled.
+    expect(loadConfig({ file: exampleFile, env: { SMTP_USER: "mailer" } }).alerts.channels.email.user).toBe(
+      "mailer",
     );
-    expect(message).toMatch(/:\d+:\d+: environment variable SMTP_PASS is not set/);
-    expect(message).not.toContain("SMTP_USER");
+  });
+
+  it("names each missing secret with its line once its channel is enabled", () => {
+    const text = readFileSync(exampleFile, "utf8").replaceAll(
+      "enabled: false # url and secret are required when enabled",
+      "enabled: true",
+    );
+    const enabled = text.replace(
+      "enabled: false # host, from and to are required when enabled",
+      "enabled: true",
+    );
+    const lines = enabled.split("\n");
+    const lineOf = (needle: string) => lines.findIndex((line) => line.includes(needle)) + 1;
+    expect(() => parseConfig(enabled, "totewatch.yaml", { SMTP_USER: "mailer" })).toThrow(
+      [
+        `totewatch.yaml:${lineOf("${TOTEWATCH_WEBHOOK_SECRET}")}:15: environment variable TOTEWATCH_WEBHOOK_SECRET is not set (referenced as \${TOTEWATCH_WEBHOOK_SECRET})`,
+        `totewatch.yaml:${lineOf("${SMTP_PASS}")}:13: environment variable SMTP_PASS is not set (referenced as \${SMTP_PASS})`,
+      ].join("\n"),
+    );
   });
 });
 

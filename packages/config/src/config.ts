@@ -5,12 +5,13 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { parseDocument } from "yaml";
-import { ConfigError } from "./config-error.js";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import { ConfigError, type ConfigProblem } from "./config-error.js";
 import { resolveDatabase, type ResolvedDatabase } from "./database-url.js";
 import { userCwd } from "./environment.js";
-import { expandEnv, linePos } from "./expand-env.js";
+import { expandEnvInDocument } from "./expand-env.js";
 import { describeIssue } from "./issues.js";
+import { takesYamlScalar } from "./schema-path.js";
 import { totewatchConfigSchema, type TotewatchConfig } from "./schema/index.js";
 
 export const DEFAULT_CONFIG_FILE_NAME = "totewatch.yaml";
@@ -77,27 +78,33 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     file: config.database.url,
     cwd,
     configDir: file === null ? cwd : path.dirname(file),
+    configSource: file === null ? undefined : displayPath(file, cwd),
   });
   return { ...config, database, source: file };
 }
 
 /**
- * Parses and validates config text (`${VAR}` references expanded from `env`). `database.url` is
- * left as written (or absent): loadConfig is what resolves the database a command uses.
+ * Parses and validates config text, expanding `${VAR}` references in its values from `env` (see
+ * expandConfigReferences). `database.url` is left as written (or absent): loadConfig is what
+ * resolves the database a command uses.
  */
 export function parseConfig(
   yamlText: string,
   source = "<inline>",
   env: NodeJS.ProcessEnv = process.env,
 ): TotewatchConfig {
-  const text = expandEnv(yamlText, env, source);
-  const doc = parseDocument(text, { prettyErrors: false, merge: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { prettyErrors: false, merge: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
-      doc.errors.map((error) => ({ ...linePos(text, error.pos[0]), message: firstLine(error.message) })),
+      doc.errors.map((error) => {
+        const at = lineCounter.linePos(error.pos[0]);
+        return { ...at, message: firstLine(error.message) + referenceHint(yamlText, lineCounter, at.line) };
+      }),
     );
   }
+  expandConfigReferences(doc, yamlText, lineCounter, source, env);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 }) ?? {};
@@ -114,10 +121,55 @@ export function parseConfig(
   if (!result.success) {
     throw new ConfigError(
       source,
-      result.error.issues.flatMap((issue) => describeIssue(issue, doc, text)),
+      result.error.issues.flatMap((issue) => describeIssue(issue, doc, yamlText)),
     );
   }
   return result.data;
+}
+
+/**
+ * Expands the `${VAR}` references in the parsed document's values, in place:
+ * - a variable's value arrives byte for byte, whatever the quoting;
+ * - an unquoted value where a setting takes a number or boolean is read as YAML
+ *   reads it once expanded (`port: ${SMTP_PORT}` is 2525, not "2525");
+ * - in a disabled alert channel (`enabled` absent or false) an unset variable is
+ *   no error: the setting is left unset, so a disabled channel needs nothing;
+ * - anywhere else an unset variable (or a malformed reference) is an error
+ *   naming it with its line.
+ */
+function expandConfigReferences(
+  doc: Document,
+  text: string,
+  lineCounter: LineCounter,
+  source: string,
+  env: NodeJS.ProcessEnv,
+): void {
+  const found = expandEnvInDocument(doc, { env, lineCounter, text, typedAt: takesYamlScalar });
+  const errors: ConfigProblem[] = [];
+  for (const problem of found) {
+    if (problem.unset !== undefined && inDisabledChannel(doc, problem.valuePath)) problem.remove();
+    else errors.push({ line: problem.line, col: problem.col, message: problem.message });
+  }
+  if (errors.length > 0) throw new ConfigError(source, errors);
+}
+
+/**
+ * Whether `valuePath` is inside `alerts.channels.<channel>` (not its `enabled`
+ * itself) while that channel is not enabled.
+ */
+function inDisabledChannel(doc: Document, valuePath: readonly (string | number)[]): boolean {
+  const [alerts, channels, channel, setting] = valuePath;
+  if (alerts !== "alerts" || channels !== "channels" || channel === undefined || setting === undefined)
+    return false;
+  if (setting === "enabled") return false;
+  return doc.getIn(["alerts", "channels", channel, "enabled"]) !== true;
+}
+
+/** A hint for a YAML syntax error on a line with a `${...}` reference (unquoted in `[ ]`/`{ }` it breaks). */
+function referenceHint(text: string, lineCounter: LineCounter, line: number): string {
+  const start = lineCounter.lineStarts[line - 1] ?? 0;
+  const end = lineCounter.lineStarts[line] ?? text.length;
+  return text.slice(start, end).includes("${") ? ' (inside [ ] or { }, quote a reference: ["${NAME}"])' : "";
 }
 
 function findConfigFile(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | null {

@@ -4,8 +4,11 @@
  * data/horses.db at the repository root. The result is always absolute, so no
  * later step depends on the folder the process happens to run in.
  */
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigError } from "./config-error.js";
+import { redactUrl } from "./redact.js";
 
 /** The database a user gets without configuring anything: data/horses.db at the repository root. */
 export const DEFAULT_DATABASE_PATH = path.join(
@@ -26,7 +29,8 @@ export interface ResolvedDatabase {
 /**
  * Picks the database url. Relative paths in `option` and `env` (typed by the
  * user) start at `cwd`, the folder the command was run in; one in the file
- * starts at the file's folder.
+ * starts at the file's folder. Throws ConfigError, naming where the url came
+ * from, for a url that is not a SQLite file (see databaseUrlProblem).
  */
 export function resolveDatabase(choices: {
   option: string | undefined;
@@ -34,22 +38,109 @@ export function resolveDatabase(choices: {
   file: string | undefined;
   cwd: string;
   configDir: string;
+  /** The config file as shown to the user, for messages about its `database.url`. */
+  configSource?: string;
 }): ResolvedDatabase {
   const option = choices.option?.trim();
-  if (option) return { url: absoluteDatabaseUrl(option, choices.cwd), urlFrom: "option" };
+  if (option) return { url: absoluteDatabaseUrl(option, choices.cwd, "--db"), urlFrom: "option" };
   const env = choices.env?.trim();
-  if (env) return { url: absoluteDatabaseUrl(env, choices.cwd), urlFrom: "DATABASE_URL" };
+  if (env) return { url: absoluteDatabaseUrl(env, choices.cwd, "DATABASE_URL"), urlFrom: "DATABASE_URL" };
   if (choices.file !== undefined) {
-    return { url: absoluteDatabaseUrl(choices.file, choices.configDir), urlFrom: "config file" };
+    const fromFile = { source: choices.configSource ?? "<config file>", path: "database.url" };
+    return { url: absoluteDatabaseUrl(choices.file, choices.configDir, fromFile), urlFrom: "config file" };
   }
   return { url: DEFAULT_DATABASE_PATH, urlFrom: "default" };
 }
 
-/** `file:./x.db` -> `file:/base/x.db`, `./x.db` -> `/base/x.db`; `:memory:` and absolute paths unchanged. */
-export function absoluteDatabaseUrl(url: string, baseDir: string): string {
-  const prefix = /^file:(\/\/)?/.exec(url)?.[0] ?? "";
+/** Where a database url was given, for its error: `--db`, `DATABASE_URL`, or a key in a config file. */
+export type DatabaseUrlSource = string | { source: string; path: string };
+
+/**
+ * `file:./x.db` -> `file:/base/x.db`, `./x.db` -> `/base/x.db`, `FILE:` -> `file:`; `:memory:`
+ * and absolute paths unchanged. Throws ConfigError (one line, naming `from`, password redacted) when the url is not a
+ * SQLite file Totewatch can use (see databaseUrlProblem).
+ */
+export function absoluteDatabaseUrl(
+  url: string,
+  baseDir: string,
+  from: DatabaseUrlSource = "database url",
+): string {
+  const refuse = (message: string): never => {
+    throw typeof from === "string"
+      ? new ConfigError(from, [{ message }])
+      : new ConfigError(from.source, [{ path: from.path, message }]);
+  };
+  const schemeProblem = unsupportedSchemeProblem(url);
+  if (schemeProblem !== undefined) refuse(schemeProblem);
+  const prefix = /^file:(\/\/)?/i.exec(url)?.[0] ?? "";
   const filePath = url.slice(prefix.length);
   if (filePath === ":memory:" || filePath.startsWith(":memory:")) return url;
   const absolute = path.resolve(baseDir, filePath);
+  const systemProblem = systemPathProblem(absolute);
+  if (systemProblem !== undefined) refuse(systemProblem);
   return prefix ? `file:${absolute}` : absolute;
+}
+
+/**
+ * Why `url` cannot name a Totewatch database, or undefined: a scheme other
+ * than `file:` (Totewatch stores its data in SQLite; `postgres://...` is not
+ * a path), or a file under /proc, /sys or /dev (but /dev/shm), where SQLite
+ * hangs or fails. A relative path is not resolved here (absoluteDatabaseUrl
+ * checks the absolute one). Passwords in the url are redacted in the text.
+ */
+export function databaseUrlProblem(url: string): string | undefined {
+  const schemeProblem = unsupportedSchemeProblem(url);
+  if (schemeProblem !== undefined) return schemeProblem;
+  const filePath = url.replace(/^file:(\/\/)?/i, "");
+  return path.isAbsolute(filePath) ? systemPathProblem(path.normalize(filePath)) : undefined;
+}
+
+/**
+ * `scheme:` at the start of a url: two or more characters, so `C:\x` (a Windows drive) is a path.
+ * `:memory:` has none.
+ */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]+):/;
+
+function unsupportedSchemeProblem(url: string): string | undefined {
+  const scheme = SCHEME.exec(url)?.[1];
+  if (scheme === undefined || scheme.toLowerCase() === "file") return undefined;
+  return (
+    `unsupported database url scheme "${scheme}:" in ${JSON.stringify(redactUrl(url))}: Totewatch uses ` +
+    `a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)`
+  );
+}
+
+/** Kernel and device file systems, where a SQLite file hangs (at 100 % CPU in /proc) or fails. */
+const SYSTEM_DIRS = ["/proc", "/sys", "/dev"];
+const ALLOWED_SYSTEM_DIRS = ["/dev/shm"];
+
+function systemPathProblem(absolute: string): string | undefined {
+  for (const candidate of [absolute, realPathOfNearestExisting(absolute)]) {
+    if (candidate === undefined) continue;
+    const dir = SYSTEM_DIRS.find((system) => isWithin(candidate, system));
+    if (dir === undefined || ALLOWED_SYSTEM_DIRS.some((allowed) => isWithin(candidate, allowed))) continue;
+    const shown = candidate === absolute ? absolute : `${absolute} (${candidate})`;
+    return `${redactUrl(shown)} is under ${dir}, which cannot hold a database file: give a path on a disk (e.g. file:./data/horses.db)`;
+  }
+  return undefined;
+}
+
+function isWithin(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(`${dir}/`);
+}
+
+/** `file` with symbolic links resolved, as far as it exists (so a link into /proc is seen); undefined when unknown. */
+function realPathOfNearestExisting(file: string): string | undefined {
+  let existing = file;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync.native(existing), ...rest);
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return undefined;
+      rest.unshift(path.basename(existing));
+      existing = parent;
+    }
+  }
 }

@@ -28,4 +28,11 @@ describe("databaseUrlFromEnvironment", () => {
     expect(databaseUrlFromEnvironment({ ...env, DATABASE_URL: "  " })).toBeUndefined();
     expect(databaseUrlFromEnvironment(env)).toBeUndefined();
   });
+
+  it("refuses a url that is not a SQLite file, without printing its password", () => {
+    expect(() => databaseUrlFromEnvironment({ DATABASE_URL: "postgres://u:hunter2@h/db" })).toThrow(
+      'DATABASE_URL: unsupported database url scheme "postgres:" in "postgres://u:***@h/db"',
+    );
+    expect(() => databaseUrlFromEnvironment({ DATABASE_URL: "file:/proc/1/x.db" })).toThrow(/under \/proc/);
+  });
 });

@@ -6,7 +6,7 @@
  * - DATABASE_URL: the database, over the config file's (loadConfig).
  * - INIT_CWD: the folder the user ran `pnpm ...` in (userCwd).
  * - NO_COLOR: no ANSI colours in the human log format (createLogger).
- * - any `${NAME}` a config file references (expandEnv).
+ * - any `${NAME}` a config file's values reference (parseConfig, expand-env.ts).
  */
 import { absoluteDatabaseUrl } from "./database-url.js";
 
@@ -28,8 +28,9 @@ export function colorsForbidden(env: NodeJS.ProcessEnv = process.env): boolean {
  * DATABASE_URL alone, made absolute against userCwd, or undefined when unset: no config file is
  * read. For the Prisma CLI child that migrateDatabase points at one file this way, which must not
  * depend on whatever ./totewatch.yaml (or TOTEWATCH_CONFIG) the user's folder happens to hold.
+ * Throws ConfigError for a url that is not a SQLite file (a `postgres://...`, a path under /proc).
  */
 export function databaseUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = env.DATABASE_URL?.trim();
-  return url ? absoluteDatabaseUrl(url, userCwd(env)) : undefined;
+  return url ? absoluteDatabaseUrl(url, userCwd(env), "DATABASE_URL") : undefined;
 }

@@ -11,11 +11,14 @@ export { ConfigError, type ConfigProblem } from "./config-error.js";
 export {
   DEFAULT_DATABASE_PATH,
   absoluteDatabaseUrl,
+  databaseUrlProblem,
   type DatabaseUrlOrigin,
+  type DatabaseUrlSource,
   type ResolvedDatabase,
 } from "./database-url.js";
 export { databaseUrlFromEnvironment, userCwd } from "./environment.js";
-export { expandEnv } from "./expand-env.js";
+export { expandReferences } from "./expand-env.js";
+export { redactUrl } from "./redact.js";
 export {
   createLogger,
   formatLogRecord,

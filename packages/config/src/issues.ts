@@ -8,7 +8,7 @@ import { z } from "zod";
 import { formatKeyPath } from "@totewatch/tote";
 import type { ConfigProblem } from "./config-error.js";
 import { linePos } from "./expand-env.js";
-import { totewatchConfigSchema, unwrap } from "./schema/index.js";
+import { schemaAt } from "./schema-path.js";
 
 /** One or more problems (one per unknown key) for a zod issue, with the YAML line when found. */
 export function describeIssue(issue: z.core.$ZodIssue, doc: Document, text: string): ConfigProblem[] {
@@ -98,25 +98,8 @@ function lineOf(
 
 /** Keys the schema allows at `keyPath`, for "did you mean" hints. */
 function knownKeysAt(keyPath: readonly PropertyKey[]): string[] {
-  let schema: z.ZodType = totewatchConfigSchema;
-  for (const key of keyPath) {
-    schema = unwrapAll(schema);
-    if (schema instanceof z.ZodObject)
-      schema = (schema.shape as Record<string, z.ZodType>)[String(key)] ?? z.never();
-    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
-    else return [];
-  }
-  schema = unwrapAll(schema);
+  const schema = schemaAt(keyPath);
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-}
-
-function unwrapAll(schema: z.ZodType): z.ZodType {
-  let current = unwrap(schema);
-  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
-    current = unwrap(current.def.innerType as z.ZodType);
-  }
-  return current;
 }
 
 /** The known key a typo most likely meant, if any is close enough. */

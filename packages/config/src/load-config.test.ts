@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,6 +73,50 @@ describe("loadConfig", () => {
     });
     // The default is data/horses.db at the repository root, wherever the command runs.
     expect(DEFAULT_DATABASE_PATH).toBe(fileURLToPath(new URL("../../../data/horses.db", import.meta.url)));
+  });
+
+  it("refuses a database url that is not a SQLite file, naming where it came from and hiding its password", () => {
+    const file = writeConfig("totewatch.yaml", "log:\n  level: info\n");
+    const accepted =
+      "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)";
+    const refused = (options: Parameters<typeof loadConfig>[0]): string => {
+      try {
+        loadConfig({ cwd: dir, ...options });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).message;
+      }
+      throw new Error("expected a ConfigError");
+    };
+    expect(refused({ env: { DATABASE_URL: "postgres://user:pw@host/db" } })).toBe(
+      `DATABASE_URL: unsupported database url scheme "postgres:" in "postgres://user:***@host/db": ${accepted}`,
+    );
+    expect(refused({ file, databaseUrl: "mysql://root:hunter2@localhost:3306/t", env: {} })).toBe(
+      `--db: unsupported database url scheme "mysql:" in "mysql://root:***@localhost:3306/t": ${accepted}`,
+    );
+    writeConfig("totewatch.yaml", "database:\n  url: postgres://user:hunter2@host/db\n");
+    expect(refused({ env: {} })).toBe(
+      `totewatch.yaml: database.url: unsupported database url scheme "postgres:" in "postgres://user:***@host/db": ${accepted} (line 2)`,
+    );
+    // Nothing was created for it.
+    expect(existsSync(path.join(dir, "postgres:"))).toBe(false);
+  });
+
+  it("refuses a database file under /proc, /sys or /dev", () => {
+    expect(() => loadConfig({ env: { DATABASE_URL: "file:/proc/nope/x.db" }, cwd: dir })).toThrow(
+      /^DATABASE_URL: \/proc\/nope\/x\.db is under \/proc, which cannot hold a database file/,
+    );
+    expect(() => loadConfig({ databaseUrl: "/sys/x.db", env: {}, cwd: dir })).toThrow(
+      /^--db: \/sys\/x\.db is under \/sys/,
+    );
+    writeConfig("totewatch.yaml", "database:\n  url: file:/proc/self/x.db\n");
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
+      /^totewatch\.yaml: database\.url: \/proc\/self\/x\.db is under \/proc, .* \(line 2\)$/,
+    );
+    writeConfig("totewatch.yaml", "database:\n  url: ../../../../../../../../proc/x.db\n");
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
+      /^totewatch\.yaml: database\.url: \/proc\/x\.db is under \/proc/,
+    );
   });
 
   it("starts relative paths at INIT_CWD (where pnpm was run) when no cwd is given", () => {

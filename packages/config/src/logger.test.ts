@@ -74,4 +74,50 @@ describe("formatLogRecord", () => {
         "    Error: connect ECONNREFUSED\n        at x",
     );
   });
+
+  it("says a text field once: one the message already says is not repeated after it", () => {
+    const source = "/data/feeds/invalid-day.jsonl";
+    const reason = 'race: expected number, got "one"';
+    const line = formatLogRecord({
+      time: new Date(2025, 0, 2, 3, 4, 5, 6).getTime(),
+      level: 40,
+      name: "ingest",
+      msg: `invalid message at ${source}:4: ${reason}`,
+      source,
+      position: `${source}:4`,
+      reason,
+      kind: "win",
+    });
+    expect(line).toBe(`03:04:05.006 WARN  ingest invalid message at ${source}:4: ${reason} kind=win`);
+  });
+
+  it("still shows a field whose text is only part of a word in the message", () => {
+    const line = formatLogRecord({ level: 30, msg: "window closed", pool: "win", track: "Belmont Park" });
+    expect(line).toBe('INFO  window closed pool=win track="Belmont Park"');
+  });
+
+  it("keeps an error's stack when its message is the record's message", () => {
+    const line = formatLogRecord({
+      level: 50,
+      msg: "connect ECONNREFUSED",
+      err: { type: "Error", message: "connect ECONNREFUSED", stack: "Error: connect ECONNREFUSED\n    at x" },
+    });
+    expect(line).toBe("ERROR connect ECONNREFUSED\n    Error: connect ECONNREFUSED\n        at x");
+  });
+});
+
+describe("pretty logger", () => {
+  it("writes each thing once, while the JSON line keeps every field", () => {
+    const pretty = memoryStream();
+    const json = memoryStream();
+    const fields = { source: "day.jsonl", position: "day.jsonl:2", reason: "not JSON" };
+    createLogger({ name: "ingest", stream: pretty, pretty: true }).warn(
+      fields,
+      "invalid message at day.jsonl:2: not JSON",
+    );
+    createLogger({ name: "ingest", stream: json }).warn(fields, "invalid message at day.jsonl:2: not JSON");
+    expect(pretty.text().match(/day\.jsonl/g)).toHaveLength(1);
+    expect(pretty.text().match(/not JSON/g)).toHaveLength(1);
+    expect(JSON.parse(json.text())).toMatchObject(fields);
+  });
 });

@@ -66,7 +66,11 @@ const RESET = "\x1b[0m";
 /** Fields shown in fixed places (or not at all) rather than as key=value. */
 const FIXED_FIELDS = new Set(["time", "level", "name", "msg", "pid", "hostname", "v"]);
 
-/** `12:04:05.120 INFO  ingest polled race track="Belmont Park" race=3`, plus an error's stack below. */
+/**
+ * `12:04:05.120 INFO  ingest polled race track="Belmont Park" race=3`, plus an error's stack below.
+ * A text field the message already says (a path, a reason) is not repeated after it: JSON lines keep
+ * every field, the person reads each thing once.
+ */
 export function formatLogRecord(record: Record<string, unknown>, options: { color?: boolean } = {}): string {
   const time = typeof record.time === "number" ? formatTime(new Date(record.time)) : "";
   const label =
@@ -75,19 +79,35 @@ export function formatLogRecord(record: Record<string, unknown>, options: { colo
   const levelText = options.color ? `${LEVEL_COLORS[label] ?? ""}${paddedLabel}${RESET}` : paddedLabel;
   const parts = [time, levelText];
   if (typeof record.name === "string") parts.push(record.name);
-  if (record.msg !== undefined) parts.push(String(record.msg));
+  const msg = record.msg === undefined ? "" : String(record.msg);
+  if (msg !== "") parts.push(msg);
 
   let stack = "";
   for (const [key, value] of Object.entries(record)) {
     if (FIXED_FIELDS.has(key) || value === undefined) continue;
+    if (typeof value === "string" && saysText(msg, value)) continue;
     if (isSerializedError(value)) {
-      parts.push(`${key}=${formatValue(value.message)}`);
+      if (!saysText(msg, value.message)) parts.push(`${key}=${formatValue(value.message)}`);
       if (value.stack) stack += `\n    ${value.stack.split("\n").join("\n    ")}`;
     } else {
       parts.push(`${key}=${formatValue(value)}`);
     }
   }
   return parts.filter((part) => part !== "").join(" ") + stack;
+}
+
+/** Whether `text` appears in `message` as a whole: not inside a longer word ("win" is not in "window"). */
+function saysText(message: string, text: string): boolean {
+  if (text === "") return false;
+  const wordChar = /[\p{L}\p{N}_]/u;
+  for (let at = message.indexOf(text); at !== -1; at = message.indexOf(text, at + 1)) {
+    const before = message[at - 1];
+    const after = message[at + text.length];
+    const boundedBefore = before === undefined || !wordChar.test(before) || !wordChar.test(text[0]!);
+    const boundedAfter = after === undefined || !wordChar.test(after) || !wordChar.test(text.at(-1)!);
+    if (boundedBefore && boundedAfter) return true;
+  }
+  return false;
 }
 
 function formatTime(date: Date): string {

@@ -3,7 +3,8 @@ import type { StoredAlert } from "@totewatch/db";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { createConsoleChannel } from "./console-channel.js";
 import { createEmailChannel } from "./email-channel.js";
-import { consoleLine, emailSubject } from "./format.js";
+import { consoleAlertLine } from "./console-format.js";
+import { emailSubject } from "./format.js";
 import type { Channel, ChannelName } from "./types.js";
 import { createWebhookChannel } from "./webhook-channel.js";
 
@@ -29,7 +30,7 @@ export function createChannels(config: ChannelsConfig, options: CreateChannelsOp
   const describe: Partial<Record<ChannelName, (alert: StoredAlert) => Record<string, unknown>>> = {};
   if (config.console.enabled) {
     channels.push(createConsoleChannel(options.stdout ?? process.stdout));
-    describe.console = (alert) => ({ line: consoleLine(alert) });
+    describe.console = (alert) => ({ line: consoleAlertLine(alert) });
   }
   if (config.webhook.enabled) {
     const { url, secret, timeoutMs } = config.webhook;

@@ -206,7 +206,7 @@ describe("several channels", () => {
       delivered: 3,
     });
     expect(stdout.text()).toBe(
-      "13:42:00 Saratoga R5 #3 Thunder Road [steam] 5 -> 5-2 (-50.0%) in 6 min, 8 min to post\n",
+      "13:42:00 EDT Saratoga R5 #3 Thunder Road [steam] 5 -> 5-2 (-50.0%) in 6 min, 8 min to post\n",
     );
     expect(webhook.requests).toHaveLength(1);
     expect(smtp.messages).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { redactUrl } from "@totewatch/config";
 import { webhookPayload } from "./format.js";
 import type { Channel } from "./types.js";
 
@@ -45,6 +46,9 @@ export function verifyWebhookSignature(
  */
 export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const clock = options.clock ?? (() => new Date());
+  // Errors are stored as the delivery's last error and printed: never with a password in the URL.
+  const shownUrl = redactUrl(options.url);
+  const { url, authorization } = withoutCredentials(options.url);
   return {
     name: "webhook",
     sendTimeoutMs: options.timeoutMs,
@@ -56,9 +60,10 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
       let response: Response;
       let text: string;
       try {
-        response = await fetch(options.url, {
+        response = await fetch(url, {
           method: "POST",
           headers: {
+            ...(authorization === null ? {} : { Authorization: authorization }),
             "Content-Type": "application/json",
             "User-Agent": "totewatch-alerts",
             [IDEMPOTENCY_HEADER]: alert.dedupeKey,
@@ -74,18 +79,40 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
         text = await response.text();
       } catch (error) {
         if (controller.signal.aborted) {
-          throw new Error(`webhook ${options.url} did not answer within ${options.timeoutMs} ms`);
+          throw new Error(`webhook ${shownUrl} did not answer within ${options.timeoutMs} ms`);
         }
-        throw new Error(`webhook ${options.url} failed: ${describeFetchError(error)}`);
+        throw new Error(`webhook ${shownUrl} failed: ${redactUrl(describeFetchError(error))}`);
       } finally {
         clearTimeout(timer);
       }
       if (!response.ok) {
         const snippet = text.trim().slice(0, ERROR_BODY_CHARS);
         const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-        throw new Error(`webhook ${options.url} answered ${status}${snippet ? `: ${snippet}` : ""}`);
+        throw new Error(`webhook ${shownUrl} answered ${status}${snippet ? `: ${snippet}` : ""}`);
       }
     },
+  };
+}
+
+/**
+ * fetch refuses a URL carrying `user:password@`; a receiver behind basic auth gets it as an
+ * Authorization header instead, so such a URL in the config works as it reads.
+ */
+function withoutCredentials(text: string): { url: string; authorization: string | null } {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return { url: text, authorization: null };
+  }
+  if (parsed.username === "" && parsed.password === "") return { url: text, authorization: null };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = "";
+  parsed.password = "";
+  return {
+    url: parsed.toString(),
+    authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
   };
 }
 

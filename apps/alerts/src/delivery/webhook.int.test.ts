@@ -153,6 +153,21 @@ describe("webhook channel", () => {
     );
   });
 
+  it("sends a URL's user and password as basic auth, and never stores or prints the password", async () => {
+    receiver = await startWebhookReceiver(() => 500);
+    const url = receiver.url.replace("http://", "http://hook:s3cret-pw@");
+    const channels = [createWebhookChannel({ url, secret: SECRET, timeoutMs: 5000 })];
+    const { alertId } = await storeSteamAlert(db, { channels: ["webhook"] });
+    await deliverDue(db, channels, { now: T0, delivery: DELIVERY, logger: captureLogs().logger });
+    const lastError = (await deliveryStatus(db, alertId))?.deliveries[0]?.lastError ?? "";
+    expect(lastError).toMatch(/^webhook http:\/\/hook:\*\*\*@127\.0\.0\.1:\d+\/\S+ answered HTTP 500/);
+    expect(lastError).not.toContain("s3cret-pw");
+    // "hook:s3cret-pw" in base64, as a receiver behind basic auth expects it.
+    expect(receiver.requests[0]?.authorization).toBe(
+      `Basic ${Buffer.from("hook:s3cret-pw").toString("base64")}`,
+    );
+  });
+
   it("records a refused connection with its reason", async () => {
     const closed = await startWebhookReceiver();
     const url = closed.url;

@@ -152,7 +152,14 @@ describe("two deliverers on one file", () => {
     for (const exit of exits) expect(exit, exit.stderr).toMatchObject({ code: 0 });
 
     expect(sorted(webhook.requests.map((request) => request.idempotencyKey))).toEqual(keys);
-    const lines = exits.flatMap((exit) => consoleLines(exit.stdout));
+    // Not a terminal: stdout carries (JSON) log lines only, the console's alert lines go to stderr.
+    for (const exit of exits) {
+      expect(consoleLines(exit.stdout)).toEqual([]);
+      for (const line of exit.stdout.split("\n").filter((text) => text !== "")) {
+        expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+      }
+    }
+    const lines = exits.flatMap((exit) => consoleLines(exit.stderr));
     expect(lines).toHaveLength(keys.length);
     expect(new Set(lines).size).toBe(keys.length);
     expect(await alertState(open(file))).toEqual({ keys, unsent: 0 });

@@ -3,10 +3,11 @@
  * return text. Every row is a StoredAlert, stored or (backtest) would-be:
  * one alert shape, so the same columns read the same way everywhere.
  */
-import { createTable, type Table } from "@totewatch/cli-kit";
+import { createTable, fittedTable, type Table } from "@totewatch/cli-kit";
 import { alertStrength, type StoredAlert } from "@totewatch/db";
 import { localDateTimeOf } from "@totewatch/tote";
 import type { BacktestResult } from "../backtest/backtest.js";
+import { zonedTime } from "../delivery/console-format.js";
 import { raceLabel } from "../delivery/format.js";
 import { runnerLabel } from "../rules/common.js";
 
@@ -68,13 +69,12 @@ export function strongest(alerts: readonly StoredAlert[], n: number): StoredAler
     .slice(0, n);
 }
 
-/** Rows of the strongest-alerts tables: time, race, [type,] subject, strength, message. */
-function strongestRows(out: Table.Table, alerts: readonly StoredAlert[], withType: boolean): void {
+/** Rows of the backtest's strongest-alerts tables: time, race, subject, strength, message. */
+function strongestRows(out: Table.Table, alerts: readonly StoredAlert[]): void {
   for (const alert of alerts) {
     out.push([
       firedAt(alert),
       raceLabel(alert),
-      ...(withType ? [alert.alertType] : []),
       subjectText(alert),
       alertStrength(alert)?.toFixed(2) ?? "",
       clip(alert.message),
@@ -105,18 +105,41 @@ export function backtestReport(result: BacktestResult, options: { top: number })
     );
     lines.push("", `${type}: ${count} alert(s), strongest ${top.length}:`);
     const out = createTable(["time (track local)", "race", "subject", "strength", "message"]);
-    strongestRows(out, top, false);
+    strongestRows(out, top);
     lines.push(out.toString());
   }
   return lines.join("\n");
 }
 
-/** The demo's "five strongest alerts" table. */
+/** The widest line of the demo's tables: a terminal's 100 columns. */
+export const DEMO_WIDTH = 100;
+
+/** The message without the race it starts with (the race has its own column): "#3 Thunder Road: 5-1 -> 5-2 ...". */
+function messageAfterRace(alert: StoredAlert): string {
+  const race = raceLabel(alert);
+  return race !== "" && alert.message.startsWith(`${race} `)
+    ? alert.message.slice(race.length + 1)
+    : alert.message;
+}
+
+/**
+ * The demo's "five strongest alerts" table, at most DEMO_WIDTH wide: one race day, so the time is
+ * the track's clock named ("16:20:00 EDT", no date), and the message, which names the runner or
+ * combination, wraps in the last column instead of repeating the race.
+ */
 export function strongestAlertsTable(alerts: readonly StoredAlert[]): string {
   if (alerts.length === 0) return "No alerts.";
-  const out = createTable(["time (track local)", "race", "type", "subject", "strength", "message"]);
-  strongestRows(out, alerts, true);
-  return out.toString();
+  return fittedTable(
+    ["time", "race", "type", "strength", "alert"],
+    alerts.map((alert) => [
+      zonedTime(alert.triggeredAt, alert.race?.timezone ?? null),
+      raceLabel(alert),
+      alert.alertType,
+      alertStrength(alert)?.toFixed(2) ?? "",
+      messageAfterRace(alert),
+    ]),
+    { maxWidth: DEMO_WIDTH, flex: 4, overflow: "wrap" },
+  );
 }
 
 /** Two-column table of (label, value) rows. */

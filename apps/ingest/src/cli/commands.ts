@@ -3,7 +3,8 @@
  * `simulate` (a generated race day, into the database and/or a file) and
  * `poll` (the configured endpoints). Each turns its options into a source's
  * options and hands it to runCommand; every source writes through feed's
- * FeedIngestor.
+ * FeedIngestor. Beside them, `serve-sample`: a simulated tote for `poll` to
+ * try (../sample-tote.ts).
  */
 import { Option, type Command } from "commander";
 import {
@@ -17,6 +18,7 @@ import {
 import { runSimulation } from "@totewatch/simulator";
 import { createPoller } from "../poll/poller.js";
 import { replayFiles } from "../replay.js";
+import { MAX_SAMPLE_RACES, MAX_SAMPLE_TRACKS, serveSample, type ServeSampleOptions } from "../sample-tote.js";
 import { runCommand, withCommonOptions, type CommonOptions } from "./run-command.js";
 
 /** What main gives each command: where its exit code goes, and the stop signal (SIGINT/SIGTERM). */
@@ -148,7 +150,10 @@ export function addPollCommand(program: Command, host: CommandHost): void {
           "poll only this race date, YYYY-MM-DD, and exit when it is done (default: today in each track's zone, then every next day)",
         ).argParser(calendarDate),
       )
-      .option("--no-retention", "do not prune old data while polling"),
+      .option(
+        "--no-retention",
+        "do not prune old data while polling (by default: daily at retention.hourOfDay)",
+      ),
   ).action(async (options: CommonOptions & { date?: string; retention: boolean }) => {
     host.setExitCode(
       await runCommand("poll", options, host.signal, (context) => {
@@ -158,6 +163,7 @@ export function addPollCommand(program: Command, host: CommandHost): void {
           logger: context.logger,
           date: options.date,
           retention: options.retention,
+          retentionHour: context.config.retention.hourOfDay,
           progress: context.progress,
         });
         context.signal.addEventListener("abort", () => poller.stop(), { once: true });
@@ -165,4 +171,58 @@ export function addPollCommand(program: Command, host: CommandHost): void {
       }),
     );
   });
+  // Listed right after poll, the command it is there to try.
+  addServeSampleCommand(program, host);
+}
+
+export function addServeSampleCommand(program: Command, host: CommandHost): void {
+  program
+    .command("serve-sample")
+    .summary("a sample tote on 127.0.0.1 for poll to try, and a config that polls it")
+    .description(
+      "serve a simulated race day on 127.0.0.1 in the feed format, odds moving with the clock, and " +
+        "write a config that polls it (try: serve-sample here, `ingest poll --config <that file>` in another terminal)",
+    )
+    .addOption(
+      new Option("--port <n>", "port on 127.0.0.1 (0: any free port)")
+        .argParser(wholeNumber("--port"))
+        .default(8080),
+    )
+    .addOption(
+      new Option("--tracks <n>", `tracks, 1 to ${MAX_SAMPLE_TRACKS}, first posts 10 minutes apart`)
+        .argParser(wholeNumber("--tracks", { min: 1 }))
+        .default(2),
+    )
+    .addOption(
+      new Option(
+        "--races <n>",
+        `races per track, 1 to ${MAX_SAMPLE_RACES}, 30 minutes apart (fewer if past midnight)`,
+      )
+        .argParser(wholeNumber("--races", { min: 1 }))
+        .default(8),
+    )
+    .addOption(
+      new Option("--seed <n>", "random seed: same seed, same day")
+        .argParser(wholeNumber("--seed"))
+        .default(1),
+    )
+    .addOption(
+      new Option("--first-post <minutes>", "minutes from now to the first race's post")
+        .argParser(positiveNumber("--first-post"))
+        .default(20),
+    )
+    .addOption(
+      new Option("--speed <n>", "N times real time (the config written polls N times as often)")
+        .argParser(positiveNumber("--speed"))
+        .default(1),
+    )
+    .option(
+      "--write-config <file>",
+      "the config file to write (default: data/sample-tote.yaml in the repository); " +
+        "a file serve-sample did not write is never overwritten",
+    )
+    .option("--quiet", "no log line per request")
+    .action(async (options: ServeSampleOptions) => {
+      host.setExitCode(await serveSample(options, host.signal));
+    });
 }

@@ -40,6 +40,7 @@ export function printIngestSummary(
     ["messages/s", summary.messagesPerSecond.toFixed(0)],
   ];
   if (summary.recorded !== undefined) rows.push(["written to file", String(summary.recorded)]);
+  if (summary.emptyFiles !== undefined) rows.push(["files without messages", String(summary.emptyFiles)]);
   if (summary.interrupted) rows.push(["stopped early", "yes"]);
   printSummaryTable(title, rows, out);
 }

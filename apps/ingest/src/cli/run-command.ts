@@ -35,7 +35,10 @@ export function withCommonOptions(command: Command): Command {
   return command
     .option("--config <file>", "config file (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
     .option("--db <url>", "database file or file: URL (overrides the config and DATABASE_URL)")
-    .option("--strict", "exit with status 1 if any message is invalid")
+    .option(
+      "--strict",
+      "exit with status 1 if any message is invalid (replay: or any file holds no messages)",
+    )
     .option("--quiet", "no progress display; log warnings and errors only");
 }
 
@@ -79,6 +82,10 @@ export async function runCommand(
     printIngestSummary(title, summary);
     if (options.strict && summary.invalid > 0) {
       logger.error({ invalid: summary.invalid }, "--strict: invalid messages were found");
+      return EXIT.failed;
+    }
+    if (options.strict && (summary.emptyFiles ?? 0) > 0) {
+      logger.error({ emptyFiles: summary.emptyFiles }, "--strict: feed files without messages were found");
       return EXIT.failed;
     }
     return EXIT.ok;

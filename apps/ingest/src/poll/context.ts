@@ -1,7 +1,8 @@
 /**
  * What one track's race-day loop is given by the poller (poller.ts) that owns
  * the shared pieces: the config, the database, the clock, the stop signal,
- * the endpoint fetch-and-commit and the retention schedule.
+ * the endpoint fetch-and-commit, the retention schedule and the retries of
+ * work that finds the database locked by another process.
  *
  * Invariants:
  * - One PollContext per poller, shared by every track: one stop signal, one
@@ -11,6 +12,7 @@
  */
 import type { Clock, Logger, Sleep, TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
+import type { LockedWriteResult } from "./locked-writes.js";
 
 export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention">;
 
@@ -29,8 +31,17 @@ export interface PollContext {
    * true when the fetch succeeded (whatever its messages were), false when it failed or was stopped.
    */
   pollEndpoint(url: string): Promise<boolean>;
-  /** Prunes old data when a day has passed since the last prune (never throws). */
+  /** Prunes old data when the daily retention hour has come (never throws; retention.ts). */
   pruneIfDue(): Promise<void>;
   /** When pruneIfDue will next prune (epoch ms; +Infinity with retention off). */
   nextPruneAt(): number;
+  /**
+   * Runs database work, retrying it with backoff while another process holds the database
+   * locked past the busy timeout (locked-writes.ts); `{ ok: false }` when stop() ended the wait.
+   */
+  whileLocked<T>(
+    what: string,
+    work: () => Promise<T>,
+    kind?: "write" | "read",
+  ): Promise<LockedWriteResult<T>>;
 }

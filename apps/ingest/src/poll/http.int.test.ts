@@ -47,6 +47,7 @@ describe("FeedHttpClient", () => {
         backoffMaxMs: 10,
         failureLogAfter: 2,
         userAgent: "test",
+        maxBodyBytes: 1 << 24,
       },
       clock: { now: () => Date.now() },
       sleep: realSleep,
@@ -88,6 +89,7 @@ describe("FeedHttpClient", () => {
         backoffMaxMs: 10,
         failureLogAfter: 2,
         userAgent: "test",
+        maxBodyBytes: 1 << 24,
       },
       clock: time.clock,
       sleep: time.sleep,
@@ -112,6 +114,7 @@ describe("FeedHttpClient", () => {
         backoffMaxMs: 60_000,
         failureLogAfter: 3,
         userAgent: "test",
+        maxBodyBytes: 1 << 24,
       },
       clock: time.clock,
       sleep: time.sleep,
@@ -141,5 +144,77 @@ describe("FeedHttpClient", () => {
       expect(await client.fetchFeed(`${server.url}${route}`)).toMatchObject({ ok: false, attempts: 5 });
       expect(time.clock.now() - before).toBe(15_000);
     }
+  });
+
+  it("stops reading an endless 200 body at http.maxBodyBytes: a failed fetch, retried, memory bounded", async () => {
+    const limit = 1024 * 1024; // 1 MiB
+    const chunk = Buffer.alloc(64 * 1024, "x"); // 64 KiB: 16 chunks make the limit
+    let sent = 0;
+    let open = 0;
+    server.routes.set("/endless", (_req, res) => {
+      open++;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.on("close", () => open--);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    server.routes.set("/declared", (_req, res) => {
+      // Says up front it is 2 MiB: refused without reading a byte of it.
+      res.writeHead(200, { "content-length": String(2 * limit) });
+      res.end(Buffer.alloc(2 * limit, " "));
+    });
+    server.routes.set("/fits", (_req, res) => res.writeHead(200).end(`[${" ".repeat(limit - 2)}]`));
+    const logs = captureLogs();
+    const client = new FeedHttpClient({
+      http: {
+        timeoutMs: 10_000,
+        minHostDelayMs: 0,
+        retries: 2,
+        backoffBaseMs: 5,
+        backoffMaxMs: 10,
+        failureLogAfter: 3,
+        userAgent: "test",
+        maxBodyBytes: limit,
+      },
+      clock: { now: () => Date.now() },
+      sleep: realSleep,
+      logger: logs.logger,
+    });
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+    const endless = `${server.url}/endless`;
+    const result = await client.fetchFeed(endless);
+    // Well before the 10 s timeout: the limit, not the clock, ended each read.
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result).toEqual({
+      ok: false,
+      attempts: 3,
+      stopped: false,
+      error: "response body over the http.maxBodyBytes limit of 1 MiB (1048576 bytes); read stopped there",
+    });
+    expect(server.requests.filter((p) => p === "/endless")).toHaveLength(3);
+    // Three reads of at most 1 MiB each, plus what sat in socket buffers: far from "endless".
+    expect(sent).toBeLessThan(3 * limit + 3 * 8 * limit);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * limit);
+    // Every connection was dropped, so the server stopped writing.
+    await expect.poll(() => open).toBe(0);
+    const warnings = logs.records.filter((r) => r.msg.startsWith("response from"));
+    expect(warnings).toMatchObject([{ source: endless, maxBodyBytes: limit }]);
+    expect(warnings[0]!.msg).toBe(
+      `response from ${endless} is over the http.maxBodyBytes limit of 1 MiB (1048576 bytes): ` +
+        "read stopped, counted as a failed fetch",
+    );
+    expect(client.failureCount(endless)).toBe(3);
+
+    expect(await client.fetchFeed(`${server.url}/declared`)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/over the http.maxBodyBytes limit of 1 MiB/),
+    });
+    // Exactly the limit is read: 1 + (limit - 2) + 1 bytes.
+    expect(await client.fetchFeed(`${server.url}/fits`)).toEqual({ ok: true, records: [], attempts: 1 });
   });
 });

@@ -5,6 +5,12 @@
  * info line when it recovers) instead of a line per failure. A client error
  * (4xx other than 408 and 429) is not retried: asking again gets the same
  * answer, and the backoff would hold up every other race of the track.
+ *
+ * A body is read up to http.maxBodyBytes and no further: a longer one (a
+ * Content-Length over the limit, or a stream that keeps coming) is dropped
+ * there and the connection closed, a failed fetch like any other (retried,
+ * backed off), with one warning naming the URL and the limit. A failure's
+ * body is never read at all. Memory per request stays within the limit.
  */
 import { backoffDelayMs, type Clock, type Logger, type Sleep } from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
@@ -17,6 +23,8 @@ export interface HttpSettings {
   backoffMaxMs: number;
   failureLogAfter: number;
   userAgent: string;
+  /** The largest body read, in bytes; a longer one is a failed fetch. */
+  maxBodyBytes: number;
 }
 
 export type FetchFeedResult =
@@ -39,6 +47,8 @@ export class FeedHttpClient {
   private readonly hostNextAt = new Map<string, number>();
   /** url -> consecutive failed attempts. */
   private readonly failures = new Map<string, number>();
+  /** Sources warned about an oversized body since they last answered. */
+  private readonly oversizeWarned = new Set<string>();
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
 
@@ -88,20 +98,28 @@ export class FeedHttpClient {
   ): Promise<{ ok: true; records: FeedRecord[] } | { ok: false; error: string; retryable: boolean }> {
     const { http, signal } = this.options;
     const timeout = AbortSignal.timeout(http.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // Aborted to drop the connection of a body over the limit.
+    const tooLarge = new AbortController();
+    const combined = AbortSignal.any([...(signal ? [signal] : []), timeout, tooLarge.signal]);
     try {
       const response = await this.fetchImpl(url, {
         signal: combined,
         headers: { "user-agent": http.userAgent, accept: "application/json, application/x-ndjson" },
       });
-      // The body is read under the same timeout: a slow body is a failure too.
-      const text = await response.text();
       if (!response.ok) {
+        // Nothing of a failure's body is used: not read, whatever its size.
+        await response.body?.cancel().catch(() => undefined);
         return {
           ok: false,
           error: `HTTP ${response.status} ${response.statusText}`.trim(),
           retryable: isRetryableStatus(response.status),
         };
+      }
+      // The body is read under the same timeout: a slow body is a failure too.
+      const text = await readBodyWithin(response, http.maxBodyBytes);
+      if (text === null) {
+        tooLarge.abort();
+        return { ok: false, error: this.oversized(url), retryable: true };
       }
       const body = parseFeedBody(text, url);
       return body.ok
@@ -133,7 +151,23 @@ export class FeedHttpClient {
     }
   }
 
+  /** The error of a body over the limit; warned once per source until it answers again. */
+  private oversized(url: string): string {
+    const limit = describeBytes(this.options.http.maxBodyBytes);
+    const error = `response body over the http.maxBodyBytes limit of ${limit}; read stopped there`;
+    if (!this.oversizeWarned.has(url)) {
+      this.oversizeWarned.add(url);
+      this.options.logger?.warn(
+        { source: url, maxBodyBytes: this.options.http.maxBodyBytes },
+        `response from ${url} is over the http.maxBodyBytes limit of ${limit}: read stopped, ` +
+          `counted as a failed fetch`,
+      );
+    }
+    return error;
+  }
+
   private recovered(url: string): void {
+    this.oversizeWarned.delete(url);
     const count = this.failures.get(url) ?? 0;
     if (count === 0) return;
     this.failures.delete(url);
@@ -144,6 +178,45 @@ export class FeedHttpClient {
       );
     }
   }
+}
+
+/**
+ * A response body as text, read up to `limit` bytes; null when it is longer (a Content-Length
+ * over the limit is not read at all). The reader is cancelled at the first byte over.
+ */
+export async function readBodyWithin(response: Response, limit: number): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/** Bytes for a person: "16 MiB (16777216 bytes)", "1000 bytes". */
+export function describeBytes(bytes: number): string {
+  const units = [
+    [1024 * 1024, "MiB"],
+    [1024, "KiB"],
+  ] as const;
+  for (const [size, unit] of units) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit} (${bytes} bytes)`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** 5xx and the 4xx that mean "try again later" (408 Request Timeout, 429 Too Many Requests). */

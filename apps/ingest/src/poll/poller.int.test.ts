@@ -9,7 +9,7 @@ import {
 } from "@totewatch/test-utils";
 import { parseConfig, type Sleep } from "@totewatch/config";
 import { createDb, findRace, type Db } from "@totewatch/db";
-import { parseFeedMessage, writeFeedMessage } from "@totewatch/feed";
+import { writeFeedMessage } from "@totewatch/feed";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPoller } from "./poller.js";
 
@@ -481,7 +481,7 @@ describe("races without a post time", () => {
 });
 
 describe("daemon (no date given)", () => {
-  it("moves on to the next local race day at midnight and prunes once every 24 h", async () => {
+  it("moves on to the next local race day at midnight and prunes daily at the retention hour", async () => {
     const DAY = 86_400_000;
     const start = POST - 20 * 60_000;
     const time = fakeTime(start);
@@ -512,6 +512,8 @@ describe("daemon (no date given)", () => {
       logger: logs.logger,
       clock: time.clock,
       sleep: guardedSleep(time, start + 3 * DAY, () => poller.stop()),
+      retentionHour: 4,
+      retentionTimeZone: "UTC",
     });
     const summary = await poller.run();
     expect(summary.interrupted).toBe(true);
@@ -527,8 +529,9 @@ describe("daemon (no date given)", () => {
         status: "off",
       });
     }
-    // Pruned at start and again 24 h later (17:40Z on the 13th), not a third time before the stop.
-    expect(logs.records.filter((r) => r.msg === "retention: pruned old data")).toHaveLength(2);
+    // Not at start (17:40Z on the 12th); at 04:00Z on the 13th and the 14th, before the stop at 05:00Z.
+    const runs = logs.records.filter((r) => r.msg.startsWith("retention:"));
+    expect(runs.map((r) => r.next)).toEqual(["2025-09-14T04:00:00.000Z", "2025-09-15T04:00:00.000Z"]);
   });
 });
 
@@ -611,35 +614,5 @@ describe("shutdown", () => {
     expect(summary.rows).toBe(1 + 2 + 2 + 1 + 2);
     expect(await countRows(db)).toMatchObject({ track: 1 });
     expect(await integrityCheck(db)).toBe("ok");
-  });
-});
-
-describe("retention", () => {
-  it("prunes at start", async () => {
-    const db = freshDb();
-    const old = Date.parse("2025-01-01T12:00:00Z");
-    for (const raw of [
-      { ...cardMessage, date: "2025-01-01" },
-      { ...winAt(old), date: "2025-01-01" },
-    ]) {
-      const parsed = parseFeedMessage(raw, { source: "t" });
-      if (!parsed.ok) throw new Error(parsed.error.reason);
-      await writeFeedMessage(db, parsed.message);
-    }
-    expect((await countRows(db)).odds_snapshot).toBe(2);
-    const time = fakeTime(POST);
-    const logs = captureLogs();
-    const poller = createPoller({
-      config: config({}, { enabled: false }),
-      db,
-      clock: time.clock,
-      sleep: time.sleep,
-      logger: logs.logger,
-    });
-    await poller.run();
-    expect((await countRows(db)).odds_snapshot).toBe(0);
-    expect(logs.records.find((r) => r.msg === "retention: pruned old data")).toMatchObject({
-      oddsSnapshots: 2,
-    });
   });
 });

@@ -5,22 +5,27 @@
  * late odds changes: US pools keep merging after the gates open) until it is
  * official or cancelled or its after-off window closes (schedule.ts), and
  * give up on one that never goes off a while after post; prune old data once
- * a day. Without a fixed date it is a daemon: when a track's local race day
+ * a day at a fixed local hour (retention.ts), never at start. Without a fixed date it is a daemon: when a track's local race day
  * is done it waits for the next one (its local midnight) and goes on until
  * stopped. Clock, sleep and fetch are injected so tests control time.
  *
  * Modules: this one owns the shared pieces (HTTP client, ingestor, retention,
- * stop) and the day-after-day loop per track; race-day.ts one track's race
- * day; race-book.ts what is known of each race; race-poll.ts one poll of a
- * race (status first); schedule.ts when to poll (pure); http.ts fetching.
+ * locked-database retries, stop) and the day-after-day loop per track;
+ * race-day.ts one track's race day; race-book.ts what is known of each race;
+ * race-poll.ts one poll of a race (status first); schedule.ts when to poll
+ * (pure); http.ts fetching; retention.ts the daily prune; locked-writes.ts
+ * waiting out another process's write lock.
  *
  * Invariants:
  * - Every endpoint response is written as its own group commit, message by
  *   message; stop() ends everything after the message being written.
  * - Tracks run concurrently; one track's failure (a database error) stops
- *   every track, and run() rejects with it.
- * - Retention runs at start and then once a day, also while tracks wait for
- *   their next race day.
+ *   every track, and run() rejects with it. A database locked by another
+ *   process past the busy timeout is not a failure: the fetched batch is
+ *   kept and its write retried with backoff until the lock is gone
+ *   (locked-writes.ts), logged once when it starts and once on recovery.
+ * - Retention never runs at start; it runs once a day at retentionHour local
+ *   time, also while tracks wait for their next race day.
  */
 import {
   realSleep,
@@ -30,7 +35,7 @@ import {
   type Clock,
   type TrackConfig,
 } from "@totewatch/config";
-import { pruneOldData, type Db } from "@totewatch/db";
+import type { Db } from "@totewatch/db";
 import { localDateOf } from "@totewatch/tote";
 import {
   FeedIngestor,
@@ -43,12 +48,12 @@ import {
 import { oddsFormatLookup, registerConfiguredTracks } from "../tracks.js";
 import type { PollContext, PollerConfig } from "./context.js";
 import { FeedHttpClient } from "./http.js";
+import { LockedWrites } from "./locked-writes.js";
 import { nextCalendarDate, pollRaceDay, startOfDay } from "./race-day.js";
+import { RetentionSchedule } from "./retention.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS } from "./schedule.js";
 
 export type { PollerConfig } from "./context.js";
-
-const DAY_MS = 86_400_000;
 
 export interface PollerOptions {
   config: PollerConfig;
@@ -65,8 +70,12 @@ export interface PollerOptions {
   random?: () => number;
   apply?: ApplyMessage;
   progress?: ProgressSink;
-  /** Run retention (pruneOldData) at start and once a day; default true. */
+  /** Run retention (pruneOldData) once a day at retentionHour; default true. Never at start. */
   retention?: boolean;
+  /** Local hour (0..23) of the daily retention run; default 4 (04:00). */
+  retentionHour?: number;
+  /** Zone retentionHour is read in; default the machine's. */
+  retentionTimeZone?: string;
   giveUpAfterPostMs?: number;
 }
 
@@ -102,18 +111,16 @@ export function createPoller(options: PollerOptions): Poller {
     logger,
     signal,
   });
-  let nextPruneAt = options.retention === false ? Number.POSITIVE_INFINITY : clock.now();
-
-  async function pruneIfDue(): Promise<void> {
-    if (clock.now() < nextPruneAt) return;
-    nextPruneAt = clock.now() + DAY_MS;
-    try {
-      const removed = await pruneOldData(db, { ...config.retention, now: new Date(clock.now()) });
-      logger?.info({ ...removed }, "retention: pruned old data");
-    } catch (error) {
-      logger?.error({ err: error }, "retention failed; will try again in a day");
-    }
-  }
+  const retention = new RetentionSchedule({
+    db,
+    policy: config.retention,
+    clock,
+    logger,
+    hour: options.retentionHour,
+    timeZone: options.retentionTimeZone,
+    enabled: options.retention !== false,
+  });
+  const locked = new LockedWrites({ file: db.path, clock, sleep, signal, logger, random: options.random });
 
   async function pollEndpoint(url: string): Promise<boolean> {
     const fetchedAt = clock.now();
@@ -123,13 +130,17 @@ export function createPoller(options: PollerOptions): Poller {
       return false;
     }
     if (result.records.length === 0 || signal.aborted) return !signal.aborted;
-    await ingestor.batch(async (batch) => {
-      for (const record of result.records) {
-        // Stop between messages, never inside one (each is its own savepoint); what is written commits.
-        if (signal.aborted) return;
-        await batch.ingestRecord(record, fetchedAt);
-      }
-    });
+    // The batch rolls back whole when the lock is not had, so the fetched records are simply written again.
+    const written = await locked.run(url, () =>
+      ingestor.batch(async (batch) => {
+        for (const record of result.records) {
+          // Stop between messages, never inside one (each is its own savepoint); what is written commits.
+          if (signal.aborted) return;
+          await batch.ingestRecord(record, fetchedAt);
+        }
+      }),
+    );
+    if (!written.ok) return false;
     progress.update(ingestor.stats);
     return true;
   }
@@ -143,8 +154,9 @@ export function createPoller(options: PollerOptions): Poller {
     signal,
     giveUpAfterPostMs: options.giveUpAfterPostMs ?? DEFAULT_GIVE_UP_AFTER_POST_MS,
     pollEndpoint,
-    pruneIfDue,
-    nextPruneAt: () => nextPruneAt,
+    pruneIfDue: () => retention.runIfDue(),
+    nextPruneAt: () => retention.dueAt,
+    whileLocked: (what, work, kind) => locked.run(what, work, kind),
   };
 
   /** Polls `track` day after day (or only options.date) until stopped. */
@@ -165,8 +177,8 @@ export function createPoller(options: PollerOptions): Poller {
       }
       // Retention stays due once a day while every track waits.
       while (!signal.aborted && clock.now() < dayStart) {
-        await sleep(Math.min(dayStart, nextPruneAt) - clock.now(), signal);
-        await pruneIfDue();
+        await sleep(Math.min(dayStart, retention.dueAt) - clock.now(), signal);
+        await retention.runIfDue();
       }
       if (signal.aborted) return;
     }
@@ -181,8 +193,8 @@ export function createPoller(options: PollerOptions): Poller {
       const tracks = config.tracks.filter((track) => track.enabled);
       if (tracks.length === 0) logger?.warn("no enabled tracks in the config: nothing to poll");
       // Stored before any card arrives, so a card's local "HH:MM" post time is read in the configured zone.
-      await registerConfiguredTracks(db, tracks);
-      await pruneIfDue();
+      await locked.run("configured tracks", () => registerConfiguredTracks(db, tracks));
+      // No retention here: a day replayed just before starting is not pruned at start (retention.ts).
       const results = await Promise.allSettled(
         tracks.map((track) =>
           pollTrack(track).catch((error: unknown) => {

@@ -17,7 +17,7 @@
 import { fillEndpointTemplate, type TrackConfig } from "@totewatch/config";
 import { resolvePostTime } from "@totewatch/tote";
 import type { PollContext } from "./context.js";
-import { RaceBook } from "./race-book.js";
+import { RaceBook, type RaceState } from "./race-book.js";
 import { pollRace, raceEndpointsOf } from "./race-poll.js";
 
 /** Polls one local race day of `track` until every race of it is done (or stop()). */
@@ -41,7 +41,13 @@ export async function pollRaceDay(ctx: PollContext, track: TrackConfig, date: st
   let cardFetched = !cardTemplate;
   const endpoints = raceEndpointsOf(track);
 
-  await book.refresh(clock.now());
+  // Reads too wait out a database locked by another process (a restore into the file can block them);
+  // false: stop() ended the wait.
+  const where = `${track.name} ${date}`;
+  const refresh = async () => (await ctx.whileLocked(where, () => book.refresh(clock.now()), "read")).ok;
+  const reread = async (state: RaceState, polledAt: number) =>
+    (await ctx.whileLocked(`${where} race ${state.race}`, () => book.reread(state, polledAt), "read")).ok;
+  if (!(await refresh())) return;
   logger?.info({ track: track.name, date, races: book.size }, "polling track");
 
   while (!signal.aborted) {
@@ -61,13 +67,13 @@ export async function pollRaceDay(ctx: PollContext, track: TrackConfig, date: st
         await ctx.pollEndpoint(fillEndpointTemplate(cardTemplate, values()));
       }
       cardFetched = true;
-      await book.refresh(clock.now());
+      if (!(await refresh())) break;
       continue;
     }
     if (due && dueAt <= now) {
       due.lastPolledAt = now;
       await pollRace(ctx, endpoints, due, values(due.race), now);
-      await book.reread(due, now);
+      if (!(await reread(due, now))) break;
       if (book.nextPollOf(due, clock.now()) === null)
         logger?.info({ track: track.name, race: due.race, status: due.status }, "race done");
       continue;

@@ -41,6 +41,8 @@ const emailSchema = section({
   ),
   subjectPrefix: z.string().default("[Totewatch]"),
 }).superRefine((email, ctx) => {
+  // A disabled channel needs nothing (its `${VAR}`s may be unset, leaving settings out).
+  if (!email.enabled) return;
   if ((email.user === undefined) !== (email.pass === undefined)) {
     ctx.addIssue({
       code: "custom",
@@ -48,7 +50,6 @@ const emailSchema = section({
       message: "user and pass go together",
     });
   }
-  if (!email.enabled) return;
   if (email.host === undefined)
     ctx.addIssue({ code: "custom", path: ["host"], message: "required when enabled" });
   if (email.from === undefined)

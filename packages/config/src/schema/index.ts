@@ -11,6 +11,7 @@
  * here with the checks that span sections.
  */
 import { z } from "zod";
+import { databaseUrlProblem } from "../database-url.js";
 import { alertsSchema } from "./alerts.js";
 import { orDefault, positiveInt, section } from "./helpers.js";
 import { cadenceSchema, httpSchema } from "./polling.js";
@@ -38,7 +39,15 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 const configObjectSchema = z.strictObject({
   database: section({
     /** `file:` URL or path to the SQLite file; relative to the config file's folder. */
-    url: z.string().trim().min(1, "must not be empty").optional(),
+    url: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .superRefine((url, ctx) => {
+        const problem = databaseUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
   }),
   log: section({ level: z.enum(LOG_LEVELS).default("info") }),
   tracks: orDefault(z.array(trackSchema).default([])),
@@ -49,6 +58,11 @@ const configObjectSchema = z.strictObject({
     alertsDays: positiveInt.default(90),
     /** Rows deleted per transaction when pruning. */
     batchSize: positiveInt.default(5000),
+    /**
+     * The local hour (machine's zone) `ingest poll` prunes at, daily. Never at start-up: a day
+     * just replayed from an old recording must not vanish the moment polling starts.
+     */
+    hourOfDay: z.int().min(0).max(23).default(4),
   }),
   alerts: alertsSchema,
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cadenceSchema } from "./polling.js";
+import { cadenceSchema, DEFAULT_MAX_BODY_BYTES, httpSchema } from "./polling.js";
 
 describe("cadence.afterOffSeconds", () => {
   it("defaults to 600 s of polling after the off", () => {
@@ -16,5 +16,22 @@ describe("cadence.afterOffSeconds", () => {
     expect(cadenceSchema.safeParse({ afterOffSeconds: -1 }).success).toBe(false);
     expect(cadenceSchema.safeParse({ afterOffSeconds: 1.5 }).success).toBe(false);
     expect(cadenceSchema.safeParse({ afterOffSeconds: "600" }).success).toBe(false);
+  });
+});
+
+describe("http.maxBodyBytes", () => {
+  it("defaults to 16 MiB (16 * 1024 * 1024 = 16_777_216 bytes)", () => {
+    expect(httpSchema.parse({}).maxBodyBytes).toBe(16_777_216);
+    expect(httpSchema.parse(null).maxBodyBytes).toBe(DEFAULT_MAX_BODY_BYTES);
+  });
+
+  it("takes any whole number of bytes above 0", () => {
+    expect(httpSchema.parse({ maxBodyBytes: 1024 }).maxBodyBytes).toBe(1024);
+  });
+
+  it("refuses 0, a negative, a fraction or text", () => {
+    for (const maxBodyBytes of [0, -1, 1.5, "16MiB"]) {
+      expect(httpSchema.safeParse({ maxBodyBytes }).success).toBe(false);
+    }
   });
 });

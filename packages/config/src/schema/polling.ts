@@ -1,10 +1,13 @@
 /**
  * How ingest polls: `cadence:` (how often, closer to post more often, and how
  * long past the off) and `http:` (timeouts, politeness between requests,
- * retries with backoff).
+ * retries with backoff, the largest response body read).
  */
 import { z } from "zod";
 import { backoffOrder, nonNegativeInt, notAbove, positiveInt, section } from "./helpers.js";
+
+/** http.maxBodyBytes's default: 16 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export const cadenceSchema = section({
   defaultIntervalSeconds: positiveInt.default(300),
@@ -36,4 +39,10 @@ export const httpSchema = section({
   /** Consecutive failures of one endpoint before it is logged as a warning. */
   failureLogAfter: positiveInt.default(3),
   userAgent: z.string().min(1, "must not be empty").default("totewatch/0.1"),
+  /**
+   * The largest response body read, in bytes: a longer one (an endless or runaway body) is
+   * cut off there and counts as a failed fetch, retried like any other. Default 16 MiB,
+   * some hundred times a big race's exacta grid.
+   */
+  maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
 }).superRefine(backoffOrder);

@@ -5,7 +5,8 @@
  *
  * Invariants:
  * - A key is "FIRST-SECOND": two program numbers of two different betting
- *   interests ("1-1A" is one coupled entry twice, refused whatever its value).
+ *   interests ("1-1A" is one coupled entry twice, refused whatever its value),
+ *   at most 17 characters. Payouts and the pool are at most 1e10 (messages.ts).
  * - Keys of one interest combination ("1-2", "1A-2") pay the same after
  *   rescaling (0 and null agree); each is stored under its own key.
  * - 0 and null are no money: nothing stored. A positive payout is checked
@@ -22,6 +23,7 @@ import {
   MIN_TWO_DOLLAR_PAYOUT,
   parseIsoInstant,
 } from "@totewatch/tote";
+import { MAX_EXACTA_KEY } from "./bounds.js";
 import { FieldError, money, shown } from "./field-error.js";
 import type { FeedMessage } from "./messages.js";
 
@@ -68,6 +70,12 @@ export function normalizeExacta(
 
 /** The two program numbers of a "FIRST-SECOND" key: both there, different, one dash, no white space. */
 function keyRunners(key: string, path: readonly PropertyKey[]): [string, string] {
+  if (key.length > MAX_EXACTA_KEY) {
+    throw new FieldError(
+      path,
+      `key is longer than ${MAX_EXACTA_KEY} characters (two program numbers of at most 8 and a dash)`,
+    );
+  }
   const dash = key.indexOf("-");
   const first = dash > 0 ? key.slice(0, dash) : "";
   const second = dash > 0 ? key.slice(dash + 1) : "";

@@ -5,8 +5,10 @@
  * the way every error does.
  *
  * Invariants: pure; a value is quoted as the message wrote it (text quoted,
- * numbers and null plain); long text is cut at 60 characters.
+ * numbers and null plain); long text is cut at 60 characters, in values and
+ * in key paths alike (a message's keys are the sender's text too).
  */
+import { formatKeyPath } from "@totewatch/tote";
 
 /** One field of a message is wrong: `path` is its key path (["horses", 0, "win_odds"]). */
 export class FieldError extends Error {
@@ -46,4 +48,16 @@ export function describeValue(value: unknown): string {
   if (typeof value === "object") return "an object";
   if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   return `${typeof value} ${String(value)}`;
+}
+
+/** Longest key shown whole in a path; a longer one is cut (a 5 MB key must not make a 5 MB log line). */
+const MAX_SHOWN_KEY = 60;
+
+/** formatKeyPath with long string keys cut at MAX_SHOWN_KEY characters. */
+export function formatShortKeyPath(path: readonly PropertyKey[]): string {
+  return formatKeyPath(
+    path.map((key) =>
+      typeof key === "string" && key.length > MAX_SHOWN_KEY ? `${key.slice(0, MAX_SHOWN_KEY)}…` : key,
+    ),
+  );
 }

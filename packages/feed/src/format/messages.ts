@@ -3,25 +3,42 @@
  * ingest source produces these; nothing touches the database before a
  * message has parsed here. Unknown fields are ignored (zod strips them);
  * odds and calendar checks are refinements so the error names the field.
+ * Sizes, amounts, dates and instants are bounded (bounds.ts): nothing no
+ * real tote shows reaches the database.
  */
 import { isCalendarDate, ODDS_FORMATS, parseIsoInstant, RACE_STATUSES } from "@totewatch/tote";
 import { z } from "zod";
+import { dateWithinFeedYears, MAX_MONEY, MAX_NAME_LENGTH, OUT_OF_YEARS, withinFeedYears } from "./bounds.js";
 
-const calendarDate = z.string().refine(isCalendarDate, { message: "not a real calendar date (YYYY-MM-DD)" });
+const calendarDate = z
+  .string()
+  .refine(isCalendarDate, { message: "not a real calendar date (YYYY-MM-DD)", abort: true })
+  .refine(dateWithinFeedYears, { message: OUT_OF_YEARS });
 
 /** Strict, as parseIsoInstant is: Date.parse would roll 2025-02-30 or 24:00 over to another instant. */
-const isoInstant = z.string().refine(isIsoInstant, {
-  message: "not an ISO-8601 instant with a zone (e.g. 2025-09-12T22:30:00Z)",
-});
+const isoInstant = z
+  .string()
+  .refine((s) => instantOf(s) !== null, {
+    message: "not an ISO-8601 instant with a zone (e.g. 2025-09-12T22:30:00Z)",
+    abort: true,
+  })
+  .refine((s) => withinFeedYears(instantOf(s)!), { message: OUT_OF_YEARS });
 
-function isIsoInstant(s: string): boolean {
+function instantOf(s: string): number | null {
   try {
-    parseIsoInstant(s);
-    return true;
+    return parseIsoInstant(s).getTime();
   } catch {
-    return false;
+    return null;
   }
 }
+
+/** A name as people read it: trimmed, not empty, at most MAX_NAME_LENGTH characters. */
+const name = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is empty`)
+    .max(MAX_NAME_LENGTH, `${what} is longer than ${MAX_NAME_LENGTH} characters`);
 
 const programNumber = z
   .string()
@@ -32,24 +49,35 @@ const programNumber = z
 /** Odds as the board shows them; parsed later by parseBoardOdds (so errors carry the raw text). */
 const boardOdds = z.union([z.string(), z.number(), z.null()]);
 
-const money = z.number().int("must be a whole number of currency units").nonnegative("must not be negative");
+const money = z
+  .number()
+  .int("must be a whole number of currency units")
+  .nonnegative("must not be negative")
+  .max(MAX_MONEY, `must not exceed ${MAX_MONEY} (10 billion)`);
+
+/** A stake (base_amount, dividend_unit): positive, at most MAX_MONEY. */
+const stake = (field: string) =>
+  z
+    .number()
+    .positive(`${field} must be positive`)
+    .max(MAX_MONEY, `${field} must not exceed ${MAX_MONEY} (10 billion)`);
 
 export const raceStatusSchema = z.enum(RACE_STATUSES);
 export type RaceStatus = z.infer<typeof raceStatusSchema>;
 
 const raceKey = {
-  track: z.string().trim().min(1, "track is empty"),
-  track_code: z.string().trim().min(1).optional(),
+  track: name("track"),
+  track_code: name("track_code").optional(),
   date: calendarDate,
   race: z.number().int("race must be a whole number").min(1, "race number must be >= 1"),
 };
 
 export const cardEntrySchema = z.object({
   program_number: programNumber,
-  horse: z.string().trim().min(1, "horse name is empty"),
+  horse: name("horse name"),
   morning_line: boardOdds.optional(),
-  jockey: z.string().trim().min(1).nullish(),
-  trainer: z.string().trim().min(1).nullish(),
+  jockey: name("jockey").nullish(),
+  trainer: name("trainer").nullish(),
   scratched: z.boolean().optional(),
 });
 
@@ -70,7 +98,7 @@ export const winMessageSchema = z.object({
   /** How `win_odds` are quoted; absent: the track's default (totewatch.yaml), else odds-to-1. */
   odds_format: z.enum(ODDS_FORMATS).optional(),
   /** The stake a decimal dividend is quoted for; absent: the track's default, else 1. */
-  dividend_unit: z.number().positive("dividend_unit must be positive").optional(),
+  dividend_unit: stake("dividend_unit").optional(),
   horses: z
     .array(
       z.object({
@@ -87,9 +115,16 @@ export const exactaMessageSchema = z.object({
   ...raceKey,
   fetched_at: isoInstant,
   total_exacta_pool: money.nullish(),
-  base_amount: z.number().positive("base_amount must be positive").default(2),
+  base_amount: stake("base_amount").default(2),
   /** Payouts for a `base_amount` ticket; 0 or null: no money on the combination. */
-  probables: z.record(z.string(), z.number().nonnegative("payout must not be negative").nullable()),
+  probables: z.record(
+    z.string(),
+    z
+      .number()
+      .nonnegative("payout must not be negative")
+      .max(MAX_MONEY, `payout must not exceed ${MAX_MONEY} (10 billion)`)
+      .nullable(),
+  ),
 });
 
 export const statusMessageSchema = z.object({

@@ -14,15 +14,21 @@
 import type { ExactaSnapshotInput, RaceCardInput, RaceKey, WinSnapshotInput } from "@totewatch/db";
 import {
   DEFAULT_TIME_ZONE,
-  formatKeyPath,
   isIanaTimeZone,
   parseBoardOdds,
   parseIsoInstant,
   resolvePostTime,
   type RaceStatus,
 } from "@totewatch/tote";
+import {
+  checkFractionParts,
+  checkOddsRange,
+  checkOddsText,
+  OUT_OF_YEARS,
+  withinFeedYears,
+} from "./bounds.js";
 import { normalizeExacta } from "./exacta.js";
-import { FieldError, rejectBlank } from "./field-error.js";
+import { FieldError, formatShortKeyPath, rejectBlank, shown } from "./field-error.js";
 import { feedMessageSchema, type FeedMessage } from "./messages.js";
 import { feedError, type FeedError, type FeedPosition } from "./position.js";
 import { normalizeWin, type TrackOddsFormatLookup } from "./win.js";
@@ -92,7 +98,7 @@ export function parseFeedMessage(
     return { ok: true, message: normalize(result.data, position, options) };
   } catch (error) {
     if (error instanceof FieldError) {
-      return { ok: false, error: feedError(position, `${formatKeyPath(error.path)}: ${error.message}`) };
+      return { ok: false, error: feedError(position, `${formatShortKeyPath(error.path)}: ${error.message}`) };
     }
     throw error;
   }
@@ -130,8 +136,11 @@ function normalize(feed: FeedMessage, position: FeedPosition, options: FeedParse
 /** Odds-to-1 from a morning line (always board odds-to-1, whatever the track's win odds format). */
 function morningLine(value: unknown, path: readonly PropertyKey[]): number | null {
   rejectBlank(value, path);
+  checkOddsText(value, path);
+  checkFractionParts(value, path);
   const parsed = parseBoardOdds(value);
   if (!parsed.ok) throw new FieldError(path, parsed.error);
+  if (parsed.odds !== null) checkOddsRange(parsed.odds, value, path);
   return parsed.odds;
 }
 
@@ -150,7 +159,12 @@ function normalizeCard(feed: FeedMessage & { kind: "card" }, position: FeedPosit
     } catch (error) {
       throw new FieldError(["post_time"], (error as Error).message);
     }
-    if (feed.timezone === undefined && LOCAL_TIME.test(feed.post_time.trim())) {
+    const local = LOCAL_TIME.test(feed.post_time.trim());
+    // A local time is on `date`, already in range; an instant is checked on its own.
+    if (!local && !withinFeedYears(postTime.getTime())) {
+      throw new FieldError(["post_time"], `${shown(feed.post_time)} ${OUT_OF_YEARS}`);
+    }
+    if (feed.timezone === undefined && local) {
       localPostTime = feed.post_time.trim();
       postTime = null;
     }

@@ -5,7 +5,9 @@
  * Invariants:
  * - Odds are read as the board quotes them (the message's `odds_format` /
  *   `dividend_unit`, else the track's default, else odds-to-1) and come out
- *   odds-to-1; blank text is refused.
+ *   odds-to-1; blank text is refused, and so are odds outside 1-9999..9999-1,
+ *   a fraction part that is not a safe integer, and text over 32 characters
+ *   (bounds.ts).
  * - A runner with odds is one WinRunnerInput. "SCR" or "SCRATCHED" (text, any
  *   letter case) is a scratch: no runner row, its program number in
  *   `scratched` (the card learns it on write, known since `fetched_at`).
@@ -22,6 +24,7 @@ import {
   parseOddsAs,
   type BoardOddsFormat,
 } from "@totewatch/tote";
+import { checkFractionParts, checkOddsRange, checkOddsText } from "./bounds.js";
 import { FieldError, rejectBlank, shown } from "./field-error.js";
 import type { FeedMessage } from "./messages.js";
 
@@ -109,8 +112,16 @@ function winOddsFormat(feed: WinMessage, oddsFormatOf: TrackOddsFormatLookup | u
 /** Odds-to-1 from a win message's odds, read as its board quotes them; null: no odds now. */
 function winOdds(value: unknown, path: readonly PropertyKey[], format: WinOddsFormat): number | null {
   rejectBlank(value, path);
+  checkOddsText(value, path);
+  if (format.oddsFormat === "odds_to_one") checkFractionParts(value, path);
   const parsed = parseOddsAs(value, format);
-  if (parsed.ok) return parsed.odds;
+  if (parsed.ok) {
+    if (parsed.odds !== null) {
+      const note = format.oddsFormat === "decimal" ? "a decimal dividend" : undefined;
+      checkOddsRange(parsed.odds, value, path, note);
+    }
+    return parsed.odds;
+  }
   if (format.oddsFormat === "odds_to_one") throw new FieldError(path, parsed.error);
   const unit = format.dividendUnit === 1 ? "" : `, dividend_unit ${String(format.dividendUnit)}`;
   throw new FieldError(path, `${parsed.error} [decimal odds${unit}: ${format.source}]`);

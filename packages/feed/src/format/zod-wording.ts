@@ -6,9 +6,8 @@
  * field reads "required" whatever zod called it; the value is quoted as
  * field-error.ts quotes every value.
  */
-import { formatKeyPath } from "@totewatch/tote";
 import type { z } from "zod";
-import { describeValue } from "./field-error.js";
+import { describeValue, formatShortKeyPath } from "./field-error.js";
 
 /** The first problem of a zod error as `path: reason` (one message, one reason). */
 export function describeZodError(error: z.ZodError, raw: unknown): string {
@@ -17,7 +16,7 @@ export function describeZodError(error: z.ZodError, raw: unknown): string {
   }
   const issue = error.issues[0];
   if (!issue) return "invalid message";
-  const path = formatKeyPath(issue.path);
+  const path = formatShortKeyPath(issue.path);
   const reason = describeIssue(issue, valueAt(raw, issue.path));
   return path ? `${path}: ${reason}` : reason;
 }

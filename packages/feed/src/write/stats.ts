@@ -36,6 +36,8 @@ export interface IngestSummary extends IngestStats {
   interrupted: boolean;
   /** Messages written to a feed file (simulate --out). */
   recorded?: number;
+  /** Input files that held no message at all (replay); absent when none. */
+  emptyFiles?: number;
 }
 
 export function summarize(stats: IngestStats, elapsedMs: number, interrupted = false): IngestSummary {

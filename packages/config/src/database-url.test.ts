@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "./config-error.js";
+import { absoluteDatabaseUrl, databaseUrlProblem } from "./database-url.js";
+
+/** The ConfigError message `run` throws. */
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("absoluteDatabaseUrl", () => {
+  it("refuses any scheme but file:, naming where the url came from, without its password", () => {
+    const message = messageOf(() =>
+      absoluteDatabaseUrl("postgres://user:hunter2@db.example/totewatch", "/srv", "--db"),
+    );
+    expect(message).toBe(
+      '--db: unsupported database url scheme "postgres:" in "postgres://user:***@db.example/totewatch": ' +
+        "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)",
+    );
+    for (const url of [
+      "mysql://root:hunter2@localhost/t",
+      "sqlite://x.db",
+      "https://h/x.db",
+      "prisma+postgres://h",
+    ]) {
+      const text = messageOf(() => absoluteDatabaseUrl(url, "/srv", "DATABASE_URL"));
+      expect(text).toMatch(/^DATABASE_URL: unsupported database url scheme "[a-z+]+:"/);
+      expect(text).not.toContain("hunter2");
+      expect(text.split("\n")).toHaveLength(1);
+    }
+    expect(
+      messageOf(() =>
+        absoluteDatabaseUrl("mysql://u:hunter2@h/db", "/srv", {
+          source: "totewatch.yaml",
+          path: "database.url",
+        }),
+      ),
+    ).toMatch(
+      /^totewatch\.yaml: database\.url: unsupported database url scheme "mysql:" in "mysql:\/\/u:\*\*\*@h\/db"/,
+    );
+  });
+
+  it("keeps file: URLs, plain paths and :memory:", () => {
+    expect(absoluteDatabaseUrl("file:./x.db", "/srv")).toBe("file:/srv/x.db");
+    expect(absoluteDatabaseUrl("file:///var/x.db", "/srv")).toBe("file:/var/x.db");
+    expect(absoluteDatabaseUrl("FILE:/var/x.db", "/srv")).toBe("file:/var/x.db");
+    expect(absoluteDatabaseUrl("data/x.db", "/srv")).toBe("/srv/data/x.db");
+    expect(absoluteDatabaseUrl("data/odd:name.db", "/srv")).toBe("/srv/data/odd:name.db");
+    expect(absoluteDatabaseUrl(":memory:", "/srv")).toBe(":memory:");
+    expect(absoluteDatabaseUrl("file::memory:", "/srv")).toBe("file::memory:");
+    expect(absoluteDatabaseUrl("/dev/shm/t.db", "/srv")).toBe("/dev/shm/t.db");
+  });
+
+  it("refuses a file under /proc, /sys or /dev (where SQLite hangs or fails), however it is reached", () => {
+    expect(messageOf(() => absoluteDatabaseUrl("file:/proc/nope/x.db", "/srv", "DATABASE_URL"))).toBe(
+      "DATABASE_URL: /proc/nope/x.db is under /proc, which cannot hold a database file: give a path on a disk (e.g. file:./data/horses.db)",
+    );
+    expect(messageOf(() => absoluteDatabaseUrl("/proc", "/srv"))).toMatch(/under \/proc/);
+    expect(messageOf(() => absoluteDatabaseUrl("../../sys/x.db", "/srv/a"))).toMatch(
+      /\/sys\/x\.db is under \/sys/,
+    );
+    expect(messageOf(() => absoluteDatabaseUrl("file:///dev/null", "/srv"))).toMatch(
+      /\/dev\/null is under \/dev/,
+    );
+    expect(messageOf(() => absoluteDatabaseUrl("x.db", "/proc/self"))).toMatch(/under \/proc/);
+  });
+
+  describe("through a symbolic link", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "totewatch-db-url-"));
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("refuses a link into /proc", () => {
+      symlinkSync("/proc/self", path.join(dir, "link"));
+      expect(messageOf(() => absoluteDatabaseUrl("link/x.db", dir))).toMatch(
+        new RegExp(`${path.join(dir, "link", "x.db")} \\(/proc/\\d+/x\\.db\\) is under /proc`),
+      );
+    });
+  });
+});
+
+describe("databaseUrlProblem", () => {
+  it("is the scheme or system-path problem of a url, or undefined", () => {
+    expect(databaseUrlProblem("postgres://u:pw@h/db")).toMatch(/"postgres:\/\/u:\*\*\*@h\/db"/);
+    expect(databaseUrlProblem("file:/proc/1/x.db")).toMatch(/under \/proc/);
+    expect(databaseUrlProblem("file:./data/horses.db")).toBeUndefined();
+    expect(databaseUrlProblem("relative/x.db")).toBeUndefined();
+  });
+});
