@@ -12,9 +12,10 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   adapter: async () => {
-    // migrateDatabase names the file in DATABASE_URL: then no config file is read (the
-    // command may have been given another --config, or the demo uses none). Run by hand
-    // (`pnpm db:status`), the database is the one every command uses: DATABASE_URL, then
+    // runPrisma (db:migrate:dev) names the file in DATABASE_URL: then no config file is read
+    // (the script may have been given another --config). Migrations are applied by
+    // migrateDatabase, not through this file. Run by hand (`pnpm exec prisma migrate
+    // status`), the database is the one every command uses: DATABASE_URL, then
     // totewatch.yaml, then the default. Decided here, not above: `prisma generate` needs none.
     const file = databasePathFromUrl(databaseUrlFromEnvironment() ?? loadConfig().database.url);
     ensureDatabaseDir(file);

@@ -102,7 +102,7 @@ function open(options: CommonOptions, io: CliIo, opts: { logToStderr?: boolean }
 export function buildProgram(io: CliIo): Command {
   const program = new Command("alerts")
     .description("Totewatch alerts: evaluate tote snapshots against the rules, store and deliver alerts")
-    .showHelpAfterError()
+    .showHelpAfterError("(--help for usage)")
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

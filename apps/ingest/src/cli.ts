@@ -13,7 +13,7 @@ function buildProgram(host: CommandHost): Command {
     .description(
       "Record tote odds into the Totewatch database: replay files, simulate a day, or poll endpoints.",
     )
-    .showHelpAfterError()
+    .showHelpAfterError("(--help for usage)")
     .exitOverride();
   addReplayCommand(program, host);
   addSimulateCommand(program, host);

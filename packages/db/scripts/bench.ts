@@ -3,7 +3,7 @@
 // (bench/writes.ts), and latest-odds latency as the odds table grows
 // (bench/latest-odds.ts). Prints one `name: value` per line on stdout;
 // progress goes to stderr. Uses fresh files in the OS temp folder and removes them.
-import { abbreviatedCount, EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
+import { abbreviatedCount, benchLine, EXIT, runIfEntryPoint, type BenchTarget } from "@totewatch/cli-kit";
 import { Command, Option } from "commander";
 import { openRawConnection } from "../src/client.js";
 import { createDb } from "../src/index.js";
@@ -20,7 +20,15 @@ interface BenchOptions {
   rounds: number;
 }
 
-const print = (name: string, value: number | string) => console.log(`${name}: ${value}`);
+const print = (name: string, value: number | string, target?: BenchTarget) =>
+  console.log(benchLine(name, value, target));
+
+/** The targets the figures are held to: helpers at least half raw speed, latest odds flat as the table grows. */
+const TARGETS = {
+  writeRatio: { op: ">=", value: 0.5 },
+  latestOddsMs1m: { op: "<=", value: 1 },
+  latestOddsGrowth: { op: "<=", value: 2 },
+} as const satisfies Record<string, BenchTarget>;
 
 async function benchWrites(options: BenchOptions, temp: TempDatabases, signal: AbortSignal): Promise<void> {
   progress(
@@ -49,7 +57,7 @@ async function benchWrites(options: BenchOptions, temp: TempDatabases, signal: A
   print("write_rows", rows);
   print("write_rows_per_s", Math.round(writeRate));
   print("raw_rows_per_s", Math.round(rawRate));
-  print("write_ratio_vs_raw", (writeRate / rawRate).toFixed(2));
+  print("write_ratio_vs_raw", (writeRate / rawRate).toFixed(2), TARGETS.writeRatio);
 }
 
 async function benchLatestOdds(
@@ -77,9 +85,13 @@ async function benchLatestOdds(
       sql.pragma("wal_checkpoint(TRUNCATE)");
       const ms = await medianLatestOddsMs(db, raceId!, options.samples);
       results.set(label, ms);
-      print(`latest_odds_ms_${label}`, ms.toFixed(3));
+      print(`latest_odds_ms_${label}`, ms.toFixed(3), label === "1m" ? TARGETS.latestOddsMs1m : undefined);
     }
-    print("latest_odds_growth", (results.get("1m")! / results.get("100k")!).toFixed(2));
+    print(
+      "latest_odds_growth",
+      (results.get("1m")! / results.get("100k")!).toFixed(2),
+      TARGETS.latestOddsGrowth,
+    );
     if (results.has("10m"))
       print("latest_odds_growth_10m", (results.get("10m")! / results.get("100k")!).toFixed(2));
   } finally {

@@ -4,20 +4,20 @@ import { EXIT, createTable, runIfEntryPoint } from "@totewatch/cli-kit";
 import { formatBoardOdds } from "@totewatch/tote";
 import { Command } from "commander";
 import { createDb, findRace, latestOddsForRace, migrateDatabase } from "../src/index.js";
-import { parseOptions } from "./lib/args.js";
 import { SAMPLE_DATE, SAMPLE_TRACK, seedSampleData } from "./lib/sample-data.js";
-import { scriptSetup } from "./lib/where.js";
+import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
 const right = (content: string) => ({ content, hAlign: "right" as const });
 
 async function main(args: string[]): Promise<number> {
-  const options = parseOptions(
+  const program = withDatabaseOptions(
     new Command("demo").description("migrate, seed the sample data and print race 1's latest odds"),
-    args,
   );
-  if (typeof options === "number") return options;
-  const setup = scriptSetup();
-  if (!setup) return EXIT.usage;
+  return runScript<DatabaseOptions>(program, args, demo);
+}
+
+async function demo(options: DatabaseOptions): Promise<number> {
+  const setup = scriptSetup(options);
   console.log(`Database: ${setup.file} (${setup.source})`);
   migrateDatabase(setup.url, { quiet: true });
   const db = createDb({ url: setup.url });

@@ -1,37 +1,36 @@
 // pnpm db:migrate  -> apply pending migrations (creates the database if missing)
 // pnpm db:reset    -> delete the database and migrate from nothing
-// The database is the one @totewatch/config picks (DATABASE_URL, totewatch.yaml, default).
+// The database is the one @totewatch/config picks (--db, DATABASE_URL, totewatch.yaml, default).
 import { existsSync } from "node:fs";
 import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command } from "commander";
 import { appliedMigrations, migrateDatabase, resetDatabase } from "../src/migrate.js";
-import { parseOptions } from "./lib/args.js";
-import { scriptSetup } from "./lib/where.js";
+import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
 async function main(args: string[]): Promise<number> {
-  const options = parseOptions<{ reset?: boolean }>(
+  const program = withDatabaseOptions(
     new Command("db:migrate")
-      .description("apply pending migrations to the database, creating it if missing")
-      .option("--reset", "delete the database first and migrate from nothing"),
-    args,
+      .description(
+        "apply pending migrations to the database, creating it if missing; a migration an earlier run " +
+          "left half-done is settled first (applied again, or explained in one line)",
+      )
+      .option("--reset", "delete the database first and migrate from nothing (every row is lost)"),
   );
-  if (typeof options === "number") return options;
-  const setup = scriptSetup();
-  if (!setup) return EXIT.usage;
-  const { url, file, source } = setup;
-
-  if (options.reset) {
-    console.log(`Resetting the database at ${file} (${source}): deleting it and migrating from nothing...`);
-    resetDatabase(url, { quiet: true });
-  } else {
-    console.log(`${existsSync(file) ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
-    migrateDatabase(url, { quiet: true });
-  }
-  const applied = appliedMigrations(file);
-  console.log(
-    `Done: the database at ${file} is up to date, ${applied.length} migration(s) applied (latest: ${applied.at(-1) ?? "none"}).`,
-  );
-  return EXIT.ok;
+  return runScript<DatabaseOptions & { reset?: boolean }>(program, args, (options) => {
+    const { url, file, source } = scriptSetup(options);
+    if (options.reset) {
+      console.log(`Resetting the database at ${file} (${source}): deleting it and migrating from nothing...`);
+      resetDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
+    } else {
+      console.log(`${existsSync(file) ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
+      migrateDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
+    }
+    const applied = appliedMigrations(file);
+    console.log(
+      `Done: the database at ${file} is up to date, ${applied.length} migration(s) applied (latest: ${applied.at(-1) ?? "none"}).`,
+    );
+    return EXIT.ok;
+  });
 }
 
 void runIfEntryPoint(import.meta.url, "db:migrate", main);

@@ -1,16 +1,16 @@
 // pnpm db:prune [--odds-days N] [--alerts-days M] [--batch-size K]
 // Deletes odds/exacta rows older than N days and alerts older than M days, in
 // batches so writers in other processes wait at most one batch. Defaults come
-// from totewatch.yaml's `retention` section (through @totewatch/config).
-// Ctrl-C stops after the batch in flight.
+// from totewatch.yaml's `retention` section (through @totewatch/config's loadConfig:
+// --config, TOTEWATCH_CONFIG or ./totewatch.yaml), the database from --db, DATABASE_URL
+// or its database.url. Migrates first, like every command. Ctrl-C stops after the batch in flight.
 import { existsSync } from "node:fs";
 import { EXIT, createTable, positiveNumber, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
 import { Command, Option } from "commander";
-import { createDb, pruneOldData } from "../src/index.js";
-import { parseOptions } from "./lib/args.js";
-import { scriptSetup } from "./lib/where.js";
+import { createDb, migrateDatabase, pruneOldData } from "../src/index.js";
+import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
-interface PruneOptions {
+interface PruneOptions extends DatabaseOptions {
   oddsDays?: number;
   alertsDays?: number;
   batchSize?: number;
@@ -21,7 +21,7 @@ const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 const count = (n: number) => ({ content: n.toLocaleString("en-US"), hAlign: "right" as const });
 
 async function main(args: string[], signal: AbortSignal): Promise<number> {
-  const options = parseOptions<PruneOptions>(
+  const program = withDatabaseOptions(
     new Command("db:prune")
       .description("delete odds, exacta and alert rows past retention")
       .addOption(
@@ -42,11 +42,12 @@ async function main(args: string[], signal: AbortSignal): Promise<number> {
           "rows per transaction (default: retention.batchSize of totewatch.yaml)",
         ).argParser(wholeNumber("--batch-size", { min: 1 })),
       ),
-    args,
   );
-  if (typeof options === "number") return options;
-  const setup = scriptSetup();
-  if (!setup) return EXIT.usage;
+  return runScript<PruneOptions>(program, args, (options) => prune(options, signal));
+}
+
+async function prune(options: PruneOptions, signal: AbortSignal): Promise<number> {
+  const setup = scriptSetup(options);
   const { retention } = setup.config;
   const oddsDays = options.oddsDays ?? retention.oddsDays;
   const alertsDays = options.alertsDays ?? retention.alertsDays;
@@ -68,6 +69,7 @@ async function main(args: string[], signal: AbortSignal): Promise<number> {
     `  alerts older than ${days(alertsDays)} (before ${cutoff(alertsDays)}), with their delivery records`,
   );
 
+  migrateDatabase(setup.url, { quiet: true });
   const db = createDb({ url: setup.url });
   try {
     const result = await pruneOldData(db, {

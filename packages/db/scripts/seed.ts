@@ -3,15 +3,18 @@
 import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command } from "commander";
 import { createDb, migrateDatabase } from "../src/index.js";
-import { parseOptions } from "./lib/args.js";
 import { seedSampleData } from "./lib/sample-data.js";
-import { scriptSetup } from "./lib/where.js";
+import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
 async function main(args: string[]): Promise<number> {
-  const options = parseOptions(new Command("seed").description("write the sample data (re-runnable)"), args);
-  if (typeof options === "number") return options;
-  const setup = scriptSetup();
-  if (!setup) return EXIT.usage;
+  const program = withDatabaseOptions(
+    new Command("seed").description("write the sample data into the database (re-runnable)"),
+  );
+  return runScript<DatabaseOptions>(program, args, seed);
+}
+
+async function seed(options: DatabaseOptions): Promise<number> {
+  const setup = scriptSetup(options);
   console.log(`Seeding the database at ${setup.file} (${setup.source}).`);
   migrateDatabase(setup.url, { quiet: true });
   const db = createDb({ url: setup.url });

@@ -6,10 +6,8 @@ import { Mutex } from "async-mutex";
 import Database from "better-sqlite3";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { registerConnections } from "./connection.js";
-import { databasePathFromUrl, ensureDatabaseDir } from "./database-url.js";
-
-/** How long a connection waits on another process's write lock. */
-const BUSY_TIMEOUT_MS = 15_000;
+import { BUSY_TIMEOUT_MS, prepareDatabaseFile, withFileErrors } from "./database-file.js";
+import { databasePathFromUrl } from "./database-url.js";
 
 const CONNECTION_PRAGMAS = [
   "PRAGMA journal_mode = WAL",
@@ -51,10 +49,18 @@ class TotewatchAdapterFactory extends PrismaBetterSQLite3 {
   }
 }
 
+/** A raw connection with Totewatch's settings; a file that cannot be a database fails here, in one line naming it. */
 export function openRawConnection(file: string): Database.Database {
-  const sql = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-  for (const pragma of CONNECTION_PRAGMAS) sql.exec(pragma);
-  return sql;
+  return withFileErrors(file, () => {
+    const sql = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      for (const pragma of CONNECTION_PRAGMAS) sql.exec(pragma);
+      return sql;
+    } catch (error) {
+      sql.close();
+      throw error;
+    }
+  });
 }
 
 interface FileLock {
@@ -89,10 +95,12 @@ function fileLock(file: string): FileLock {
 
 export function createDb(options: CreateDbOptions): Db {
   const file = databasePathFromUrl(options.url);
-  ensureDatabaseDir(file);
+  // Before anything opens it: a directory, a text file, a read-only file or a path under /proc
+  // is refused in one line naming the file (DatabaseFileError), not as a driver stack.
+  prepareDatabaseFile(file);
+  const sql = openRawConnection(file);
   const adapter = new TotewatchAdapterFactory({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS });
   const prisma = new PrismaClient({ adapter });
-  const sql = openRawConnection(file);
   const { mutex, holder } = fileLock(file);
   let closed = false;
 

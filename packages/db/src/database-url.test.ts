@@ -21,4 +21,14 @@ describe("databasePathFromUrl", () => {
     expect(() => databasePathFromUrl("  ")).toThrow(InvalidInputError);
     expect(() => databasePathFromUrl("file:")).toThrow('database url names no file: "file:"');
   });
+
+  it("refuses a server url naming only its scheme: the rest may hold a password", () => {
+    for (const url of ["postgres://user:hunter2@db/horses", "file:mysql://root:hunter2@db/x", "HTTP://x/y"]) {
+      const refusal = () => databasePathFromUrl(url);
+      expect(refusal).toThrow(InvalidInputError);
+      expect(refusal).toThrow(/database url has the scheme "\w+:", which is not supported/);
+      expect(refusal).not.toThrow(/hunter2/);
+    }
+    expect(databasePathFromUrl("FILE:/tmp/x.db")).toBe("/tmp/x.db");
+  });
 });

@@ -14,7 +14,15 @@ import { InvalidInputError } from "./errors.js";
  * resolve it; `:memory:` stays as it is.
  */
 export function databasePathFromUrl(url: string): string {
-  const raw = url.trim().replace(/^file:(\/\/)?/, "");
+  // A server URL (postgres://user:password@host/db) is not a path: refused, naming only its scheme
+  // (the rest may hold a password), instead of becoming a folder called "postgres:".
+  const raw = url.trim().replace(/^file:(\/\/)?/i, "");
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1];
+  if (scheme !== undefined) {
+    throw new InvalidInputError(
+      `database url has the scheme "${scheme}:", which is not supported: use a file: URL or a path to a SQLite file`,
+    );
+  }
   if (raw === "") throw new InvalidInputError(`database url names no file: "${url}"`);
   if (raw === ":memory:") return raw;
   return path.resolve(raw);

@@ -25,3 +25,34 @@ export class UnknownRunnerError extends Error {
 export class InvalidInputError extends Error {
   override name = "InvalidInputError";
 }
+
+/**
+ * A database file that cannot be used, said in one line naming the file and why
+ * ("/data/x.db is not a SQLite database (file is not a database)"). Thrown before
+ * anything is written; commands print the message alone, without a stack.
+ */
+export class DatabaseFileError extends Error {
+  override name = "DatabaseFileError";
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file} ${reason}`);
+  }
+}
+
+/**
+ * The migrations cannot bring the database up to date (an interrupted migration whose
+ * changes are partly in the file, a migration that fails): one line, naming the file,
+ * the migration and what to do. Nothing of the failed migration is left in the file.
+ */
+export class MigrationError extends Error {
+  override name = "MigrationError";
+  constructor(
+    readonly file: string,
+    readonly migration: string,
+    detail: string,
+  ) {
+    super(`${file}: migration ${migration} ${detail}`);
+  }
+}

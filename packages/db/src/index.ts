@@ -4,7 +4,13 @@
 // package reaches (src/connection.ts); tests read through `@totewatch/db/testing`.
 export { createDb, type Db, type CreateDbOptions } from "./client.js";
 export { migrateDatabase, resetDatabase } from "./migrate.js";
-export { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./errors.js";
+export {
+  DatabaseFileError,
+  InvalidInputError,
+  MigrationError,
+  UnknownRaceError,
+  UnknownRunnerError,
+} from "./errors.js";
 export { writeBatch } from "./write-batch.js";
 export { watchCommits, type WatchCommitsOptions } from "./commits.js";
 export {

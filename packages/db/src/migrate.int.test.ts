@@ -11,15 +11,16 @@ import {
   migrateDatabase,
   migrationNames,
   migrationsDir,
-  runPrisma,
 } from "./migrate.js";
+import { runPrisma } from "./prisma-cli.js";
 import { freshDatabaseFile, migratedTemplate } from "../testing/index.js";
 
 const scratch = (name: string) => path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-migrate-")), name);
 
 /**
- * A new database file migrated by the real `prisma migrate deploy` with only the
- * migrations named before `upTo`: the schema as it was before that migration.
+ * A new database file migrated by Prisma's own `prisma migrate deploy` with only the
+ * migrations named before `upTo`: the schema (and the `_prisma_migrations` rows) as an
+ * older Totewatch, which migrated through the CLI, left it; migrateDatabase upgrades it.
  * The CLI is pointed (--config) at a copy of the folder holding just those.
  */
 function migratedBefore(upTo: string): string {
@@ -50,7 +51,7 @@ export default defineConfig({
 }
 
 describe("migrateDatabase", () => {
-  it("knows a migrated database needs nothing and skips the Prisma CLI", () => {
+  it("knows a migrated database needs nothing and says so", () => {
     const file = freshDatabaseFile("migrate");
     expect(allMigrationsApplied(file)).toBe(true);
     const lines: string[] = [];
@@ -61,11 +62,10 @@ describe("migrateDatabase", () => {
     } finally {
       process.stdout.write = write;
     }
-    // The fast path says so; `prisma migrate deploy` would print its own banner instead.
     expect(lines.join("")).toBe(`${file}: all migrations already applied.\n`);
   });
 
-  it("leaves anything but a fully migrated file to prisma migrate deploy", () => {
+  it("counts anything but a fully migrated file as not up to date", () => {
     expect(allMigrationsApplied(scratch("missing.db"))).toBe(false);
 
     const empty = scratch("empty.db");

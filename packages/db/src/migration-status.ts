@@ -1,0 +1,65 @@
+/**
+ * Where a database file stands against the migrations folder, read without
+ * changing anything (`db:status`): applied, pending, and any migration
+ * recorded as started but not finished with what `migrateDatabase` will do
+ * about it (migration-recovery.ts decides both).
+ */
+import { existsSync, statSync } from "node:fs";
+import { openDatabaseFile, prepareDatabaseFile, withFileErrors } from "./database-file.js";
+import { databasePathFromUrl } from "./database-url.js";
+import { isApplied, isOpen, readMigrations, readRecords } from "./migration-history.js";
+import { interruptedState, readSchema, type InterruptedState } from "./migration-recovery.js";
+import { migrationsDir } from "./migrate.js";
+
+export interface MigrationStatus {
+  /** The database file (absolute). */
+  file: string;
+  /** False when there is no file yet (or an empty one): `migrateDatabase` creates the schema. */
+  exists: boolean;
+  /** Migrations of the folder recorded as applied, oldest first. */
+  applied: string[];
+  /** Migrations of the folder not applied yet (interrupted ones included), oldest first. */
+  pending: string[];
+  /** Migrations recorded as started but not finished, and what the schema shows of them. */
+  interrupted: Array<{ name: string; state: InterruptedState["kind"] }>;
+  /** Migrations the file records as applied that this version's folder does not have. */
+  unknown: string[];
+}
+
+/** Reads the state of the database `url` names; throws DatabaseFileError for a file that cannot be a database. */
+export function migrationStatus(url: string, dir = migrationsDir): MigrationStatus {
+  const file = databasePathFromUrl(url);
+  const migrations = readMigrations(dir);
+  const names = migrations.map((m) => m.name);
+  prepareDatabaseFile(file, { create: false });
+  if (file === ":memory:" || !existsSync(file) || statSync(file).size === 0) {
+    return { file, exists: false, applied: [], pending: names, interrupted: [], unknown: [] };
+  }
+  const sql = openDatabaseFile(file);
+  try {
+    return withFileErrors(file, () => {
+      const records = readRecords(sql) ?? [];
+      const applied = new Set(records.filter(isApplied).map((r) => r.name));
+      const open = new Set(records.filter(isOpen).map((r) => r.name));
+      const rowsIn = (table: string) =>
+        (sql.prepare(`SELECT count(*) AS n FROM "${table.replaceAll('"', '""')}"`).get() as { n: number }).n;
+      const interrupted = migrations
+        .map((migration, index) => ({ migration, index }))
+        .filter(({ migration }) => open.has(migration.name) && !applied.has(migration.name))
+        .map(({ migration, index }) => ({
+          name: migration.name,
+          state: interruptedState(migrations, index, readSchema(sql), rowsIn).kind,
+        }));
+      return {
+        file,
+        exists: true,
+        applied: names.filter((n) => applied.has(n)),
+        pending: names.filter((n) => !applied.has(n)),
+        interrupted,
+        unknown: [...applied].filter((n) => !names.includes(n)).sort(),
+      };
+    });
+  } finally {
+    sql.close();
+  }
+}
