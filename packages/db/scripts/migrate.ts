@@ -18,19 +18,33 @@ async function main(args: string[]): Promise<number> {
   );
   return runScript<DatabaseOptions & { reset?: boolean }>(program, args, (options) => {
     const { url, file, source } = scriptSetup(options);
+    const existed = !options.reset && existsSync(file);
+    const before = existed ? appliedBefore(file) : 0;
     if (options.reset) {
       console.log(`Resetting the database at ${file} (${source}): deleting it and migrating from nothing...`);
       resetDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
     } else {
-      console.log(`${existsSync(file) ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
+      console.log(`${existed ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
       migrateDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
     }
     const applied = appliedMigrations(file);
+    // What this run applied, not every migration the file has ever had.
+    const now = applied.length - before;
     console.log(
-      `Done: the database at ${file} is up to date, ${applied.length} migration(s) applied (latest: ${applied.at(-1) ?? "none"}).`,
+      `Done: the database at ${file} is up to date (${applied.length} migration(s), latest ` +
+        `${applied.at(-1) ?? "none"}); ${now === 0 ? "nothing to apply" : `${now} applied now`}.`,
     );
     return EXIT.ok;
   });
+}
+
+/** Migrations the file had before this run; 0 when it cannot be read (migrating says why, in one line). */
+function appliedBefore(file: string): number {
+  try {
+    return appliedMigrations(file).length;
+  } catch {
+    return 0;
+  }
 }
 
 void runIfEntryPoint(import.meta.url, "db:migrate", main);

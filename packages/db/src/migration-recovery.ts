@@ -78,7 +78,9 @@ export function interruptedState(
 ): InterruptedState {
   const before = schemaAfter(migrations, index);
   const after = schemaAfter(migrations, index + 1);
-  if (same(before, after)) return { kind: "unknown" };
+  // The schema says nothing of data statements: a migration that writes rows (a backfill) could
+  // match either schema with its data half done, so it is never judged from the schema.
+  if (same(before, after) || writesRows(migrations[index]!.script)) return { kind: "unknown" };
   if (same(actual, before)) return { kind: "not-applied" };
   if (same(actual, after)) return { kind: "applied" };
 
@@ -116,4 +118,13 @@ export function dropObjects(sql: Database.Database, objects: SchemaObject[]): vo
 export function listObjects(keys: string[], max = 4): string {
   if (keys.length <= max) return keys.join(", ");
   return `${keys.slice(0, max).join(", ")} and ${keys.length - max} more`;
+}
+
+/**
+ * Whether a migration's SQL (comments aside) has a statement that changes rows: one starting
+ * with INSERT, UPDATE, DELETE or REPLACE ("ON DELETE CASCADE" in a table definition is not one).
+ */
+export function writesRows(script: string): boolean {
+  const code = script.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "");
+  return /(^|;)\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(code);
 }
