@@ -4,7 +4,7 @@
  * "13:42:05" could be any of them.
  */
 import type { StoredAlert } from "@totewatch/db";
-import { localTime, messageBody, raceLabel, subjectLabel } from "./format.js";
+import { consoleLine, localTime } from "./format.js";
 
 /** The zone's short name at that instant: "EDT", "PST", "UTC", "GMT+1" (UTC when the zone is not valid). */
 export function zoneAbbreviation(instant: Date, timeZone: string): string {
@@ -24,17 +24,7 @@ export function zonedTime(instant: Date, timeZone: string | null): string {
   return `${localTime(instant, zone)} ${zoneAbbreviation(instant, zone)}`;
 }
 
-/**
- * `13:42:05 EDT Saratoga R5 #3 Thunder Road [steam] 5-1 -> 5-2 (-50.0%), 8 min to post`: format.ts's
- * consoleLine with the clock named.
- */
+/** `13:42:05 EDT Saratoga R5 #3 Thunder Road [steam] 5-1 -> 5-2 (-50.0%), 8 min to post`. */
 export function consoleAlertLine(alert: StoredAlert): string {
-  const parts = [
-    zonedTime(alert.triggeredAt, alert.race?.timezone ?? null),
-    raceLabel(alert),
-    subjectLabel(alert),
-    `[${alert.alertType}]`,
-    messageBody(alert),
-  ];
-  return parts.filter((part) => part !== "").join(" ");
+  return consoleLine(alert, (each) => zonedTime(each.triggeredAt, each.race?.timezone ?? null));
 }

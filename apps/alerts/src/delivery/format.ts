@@ -125,9 +125,15 @@ export function messageBody(alert: StoredAlert): string {
   return text;
 }
 
-/** `13:42:05 Saratoga R5 #3 Thunder Road [steam] 5-1 -> 5-2 (-50.0%), 8 min to post` */
-export function consoleLine(alert: StoredAlert): string {
-  const parts = [localTime(alert.triggeredAt, zoneOf(alert)), raceLabel(alert), subjectLabel(alert)];
+/**
+ * `13:42:05 Saratoga R5 #3 Thunder Road [steam] 5-1 -> 5-2 (-50.0%), 8 min to post`; `clock`
+ * writes the time (the console channel names the zone too: console-format.ts).
+ */
+export function consoleLine(
+  alert: StoredAlert,
+  clock: (alert: StoredAlert) => string = (each) => localTime(each.triggeredAt, zoneOf(each)),
+): string {
+  const parts = [clock(alert), raceLabel(alert), subjectLabel(alert)];
   parts.push(`[${alert.alertType}]`, messageBody(alert));
   return parts.filter((part) => part !== "").join(" ");
 }

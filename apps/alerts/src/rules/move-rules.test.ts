@@ -4,22 +4,9 @@ import { describe, expect, it } from "vitest";
 import { at, race, settings, toteBoard, winBoard } from "../../test/rules.js";
 import { driftAlerts, steamAlerts } from "./move-rules.js";
 
-const s = settings({
-  steam: {
-    enabled: true,
-    probabilityPoints: 5,
-    oddsDropPercent: 35,
-    windowMinutes: 10,
-    withinMinutesToPost: 20,
-  },
-  drift: {
-    enabled: true,
-    probabilityPoints: 5,
-    oddsRisePercent: 50,
-    windowMinutes: 10,
-    withinMinutesToPost: 20,
-  },
-});
+// The defaults of test/rules.ts: steam 5 points or -35%, drift 5 points or +50%, both over a
+// 10 min window within 20 min of post.
+const s = settings();
 
 /** The favourite #1 ($49,000 of $105,000) scratched between 11:45 and 11:50. */
 const FIELD = { "1": 49_000, "2": 21_000, "3": 14_000, "4": 12_000, "5": 9_000 };
