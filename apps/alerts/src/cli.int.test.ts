@@ -8,8 +8,15 @@ import { createDb, listAlerts } from "@totewatch/db";
 import { backtestWindow, main, parseRangeBound } from "./cli.js";
 import { TEST_CONFIG_YAML, writePhaseOne, writePhaseTwo } from "../test/engine.js";
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
+/** Runs the CLI; `terminal`: stdout is a terminal that many columns wide. */
+async function cli(
+  args: string[],
+  terminal?: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = Object.assign(
+    new PassThrough(),
+    terminal === undefined ? {} : { isTTY: true, columns: terminal },
+  );
   const stderr = new PassThrough();
   let out = "";
   let err = "";
@@ -63,6 +70,14 @@ describe("alerts CLI", () => {
       for (const type of ["odds_below", "odds_above", "overlay", "steam", "exacta_low"])
         expect(list.stdout).toContain(type);
       expect(list.stdout).not.toMatch(/│ no\s*│/);
+      // At a terminal: fitted to its width, times on the track's clock, named (Testville's is UTC).
+      const widest = (text: string) => Math.max(...text.split("\n").map((line) => [...line].length));
+      expect(widest(list.stdout)).toBeGreaterThan(100);
+      const listed = await cli(["list", "--limit", "10", ...common], 100);
+      expect(widest(listed.stdout)).toBeLessThanOrEqual(100);
+      expect(listed.stdout).toMatch(
+        /│ 2025-06-01 +│ Testville R1 │ #1 Alpha: 5-2 -> 9-5.*\n│ 11:45:00 UTC │ odds_below /,
+      );
       const unsent = await cli(["list", "--unsent", ...common]);
       expect(unsent.stdout.trim()).toBe("No alerts.");
 
@@ -79,6 +94,9 @@ describe("alerts CLI", () => {
       ] as const) {
         expect(backtest.stdout).toContain(`${type}: ${count} alert(s)`);
       }
+      const fitted = await cli(["backtest", "--from", "2025-06-01", "--to", "2025-06-01", ...common], 100);
+      expect(widest(fitted.stdout)).toBeLessThanOrEqual(100);
+      expect(fitted.stdout).toContain("steam: 1 alert(s)");
       // Backtest stored nothing.
       const check = createDb({ url: file });
       expect(await listAlerts(check, { limit: 100 })).toHaveLength(5);

@@ -12,7 +12,7 @@ import { formatLateChangeReport, lateChangeReport } from "./backtest/late-change
 import { runBacktest, type InstantWindow, type RaceDateWindow } from "./backtest/backtest.js";
 import { createChannels } from "./delivery/index.js";
 import { runDaemon } from "./engine/daemon.js";
-import { alertListTable, backtestReport } from "./engine/report.js";
+import { alertListTable, backtestReport, terminalWidth } from "./engine/report.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -181,7 +181,8 @@ export function buildProgram(io: CliIo): Command {
     try {
       const result = await runBacktest(db, config, { ...window, track: options.track });
       io.stdout.write(`Backtest ${windowLabel(window)}${options.track ? ` at ${options.track}` : ""}\n`);
-      io.stdout.write(`${backtestReport(result, { top: options.top })}\n`);
+      // At a terminal, fitted to its width; on a pipe or into a file, the wide tables as ever.
+      io.stdout.write(`${backtestReport(result, { top: options.top, width: terminalWidth(io.stdout) })}\n`);
     } finally {
       await db.close();
     }
@@ -199,7 +200,7 @@ export function buildProgram(io: CliIo): Command {
     const { db } = open(options, io, { logToStderr: true });
     try {
       const alerts = await listAlerts(db, { unsentOnly: options.unsent ?? false, limit: options.limit });
-      io.stdout.write(`${alertListTable(alerts)}\n`);
+      io.stdout.write(`${alertListTable(alerts, { width: terminalWidth(io.stdout) })}\n`);
     } finally {
       await db.close();
     }

@@ -12,7 +12,8 @@ async function main(args: string[]): Promise<number> {
     new Command("db:migrate")
       .description(
         "apply pending migrations to the database, creating it if missing; a migration an earlier run " +
-          "left half-done is settled first (applied again, or explained in one line)",
+          "left half-done is settled first (applied again, or explained in one line); a database made by a " +
+          "newer Totewatch, or whose applied migrations were edited since, is refused unchanged (exit 1)",
       )
       .option("--reset", "delete the database first and migrate from nothing (every row is lost)"),
   );

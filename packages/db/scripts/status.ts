@@ -1,6 +1,9 @@
 // pnpm db:status: which database, which migrations are applied, which are pending, and
-// what `pnpm db:migrate` will do about a migration an earlier run left half-done.
-// Reads only. Exit 0 when up to date, 1 when migrations are pending or one cannot be settled.
+// what `pnpm db:migrate` will do about a migration an earlier run left half-done, and
+// whether the file's history is one this version can use (migrations a newer Totewatch
+// applied, or applied ones whose migration.sql changed since: every command refuses those).
+// Reads only. Exit 0 when up to date, 1 when migrations are pending, one cannot be settled,
+// or the history does not match this version's migrations.
 import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command } from "commander";
 import { migrationStatus, type MigrationStatus } from "../src/migration-status.js";
@@ -43,10 +46,18 @@ async function main(args: string[]): Promise<number> {
     if (pending.length > 0) console.log(`Pending: ${pending.join(", ")}: \`pnpm db:migrate\` applies them.`);
     if (status.unknown.length > 0) {
       console.log(
-        `Applied but not in this version's migrations folder: ${status.unknown.join(", ")} (a newer Totewatch migrated this file).`,
+        `Applied but not in this version's migrations folder: ${status.unknown.join(", ")} (the database was made ` +
+          "by a newer Totewatch): upgrade Totewatch; this version refuses to change the database.",
       );
     }
-    if (status.pending.length === 0) {
+    if (status.changed.length > 0) {
+      console.log(
+        `Changed since applied: ${status.changed.join(", ")}: the migration.sql differs from the one the database ` +
+          "was migrated with: restore it (`git checkout` it) or use the Totewatch version that made the database; " +
+          "until then this version refuses to change the database.",
+      );
+    }
+    if (status.pending.length === 0 && status.unknown.length === 0 && status.changed.length === 0) {
       console.log("Up to date.");
       return EXIT.ok;
     }

@@ -12,7 +12,12 @@
  * - a migration recorded as started but not finished (by Prisma, or by an
  *   older Totewatch) is settled from the schema (migration-recovery.ts):
  *   applied again when it did not apply, recorded when it applied whole, and
- *   refused in one line when it applied in part.
+ *   refused in one line when it applied in part;
+ * - a file whose history this folder cannot account for is refused in one
+ *   line before anything is written (checked at each step, under the write
+ *   lock): migrations applied that this version lacks (a newer Totewatch
+ *   migrated it) or applied from a different migration.sql (edited since).
+ *   Every command migrates on open, so every command refuses it.
  */
 import { createHash } from "node:crypto";
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
@@ -23,7 +28,9 @@ import { describeFileError, openDatabaseFile, prepareDatabaseFile, withFileError
 import { databasePathFromUrl } from "./database-url.js";
 import { DatabaseFileError, MigrationError } from "./errors.js";
 import {
+  conflictError,
   createMigrationsTable,
+  historyConflicts,
   isApplied,
   isOpen,
   markFinished,
@@ -116,6 +123,8 @@ function settleNext(sql: Database.Database, file: string, migrations: Migration[
       "is recorded as started but not finished and is not among this version's migrations: run the Totewatch version that wrote it",
     );
   }
+  const conflict = conflictError(file, historyConflicts(migrations, records));
+  if (conflict) throw conflict;
   for (const [index, migration] of migrations.entries()) {
     const rows = records.filter((r) => r.name === migration.name);
     const open = rows.filter(isOpen);
@@ -148,7 +157,7 @@ function recover(
   switch (state.kind) {
     case "applied":
       for (const record of open.slice(1)) markRolledBack(sql, record);
-      markFinished(sql, open[0]!);
+      markFinished(sql, open[0]!, migration);
       return {
         name: migration.name,
         applied: false,

@@ -2,12 +2,14 @@
  * Where a database file stands against the migrations folder, read without
  * changing anything (`db:status`): applied, pending, and any migration
  * recorded as started but not finished with what `migrateDatabase` will do
- * about it (migration-recovery.ts decides both).
+ * about it (migration-recovery.ts decides both), and what of the file's
+ * history this version cannot account for (migration-history.ts decides it,
+ * the same way migrateDatabase does before it refuses the file).
  */
 import { existsSync, statSync } from "node:fs";
 import { openDatabaseFile, prepareDatabaseFile, withFileErrors } from "./database-file.js";
 import { databasePathFromUrl } from "./database-url.js";
-import { isApplied, isOpen, readMigrations, readRecords } from "./migration-history.js";
+import { historyConflicts, isApplied, isOpen, readMigrations, readRecords } from "./migration-history.js";
 import { interruptedState, readSchema, type InterruptedState } from "./migration-recovery.js";
 import { migrationsDir } from "./migrate.js";
 
@@ -22,8 +24,10 @@ export interface MigrationStatus {
   pending: string[];
   /** Migrations recorded as started but not finished, and what the schema shows of them. */
   interrupted: Array<{ name: string; state: InterruptedState["kind"] }>;
-  /** Migrations the file records as applied that this version's folder does not have. */
+  /** Migrations the file records as applied that this version's folder does not have (a newer Totewatch's), sorted. */
   unknown: string[];
+  /** Migrations of the folder the file records as applied from a different migration.sql, oldest first. */
+  changed: string[];
 }
 
 /** Reads the state of the database `url` names; throws DatabaseFileError for a file that cannot be a database. */
@@ -33,7 +37,7 @@ export function migrationStatus(url: string, dir = migrationsDir): MigrationStat
   const names = migrations.map((m) => m.name);
   prepareDatabaseFile(file, { create: false });
   if (file === ":memory:" || !existsSync(file) || statSync(file).size === 0) {
-    return { file, exists: false, applied: [], pending: names, interrupted: [], unknown: [] };
+    return { file, exists: false, applied: [], pending: names, interrupted: [], unknown: [], changed: [] };
   }
   const sql = openDatabaseFile(file);
   try {
@@ -56,7 +60,7 @@ export function migrationStatus(url: string, dir = migrationsDir): MigrationStat
         applied: names.filter((n) => applied.has(n)),
         pending: names.filter((n) => !applied.has(n)),
         interrupted,
-        unknown: [...applied].filter((n) => !names.includes(n)).sort(),
+        ...historyConflicts(migrations, records),
       };
     });
   } finally {

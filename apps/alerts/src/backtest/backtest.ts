@@ -15,6 +15,7 @@ import {
 import { isCalendarDate } from "@totewatch/tote";
 import {
   addStats,
+  boardOddsResolver,
   emptyLedger,
   emptyStats,
   evaluateUnits,
@@ -113,6 +114,7 @@ export async function runBacktest(
   const selection = await selectionOf(db, options);
   const { from, to } = selection;
   const settings = settingsResolver(config);
+  const boardOdds = boardOddsResolver(config);
   const suppression = suppressionSettingsOf(config);
   return evaluationReadTransaction(db, (tx) => {
     const raceIds = selection.raceIds(tx);
@@ -155,6 +157,7 @@ export async function runBacktest(
           exactaGrid: (id, fetchedAt) => tx.exactaGrid(id, fetchedAt),
           ledger: () => ledger,
           settings,
+          boardOdds,
         },
         suppression,
         (candidate) => {

@@ -12,11 +12,11 @@
 import { createTable } from "@totewatch/cli-kit";
 import type { TotewatchConfig } from "@totewatch/config";
 import { lateChangeBoards, type Db, type LateChangeBoards } from "@totewatch/db";
-import { formatOdds } from "@totewatch/tote";
-import { raceLabel, signedPercent } from "../rules/common.js";
+import type { BoardOddsFormat } from "@totewatch/tote";
+import { boardOddsText, raceLabel, signedPercent } from "../rules/common.js";
 import { lateChangeMoves, type LateChangeMove } from "../rules/index.js";
 import { localDateTime } from "../engine/report.js";
-import { settingsResolver } from "../engine/evaluate-units.js";
+import { boardOddsResolver, settingsResolver } from "../engine/evaluate-units.js";
 import { RaceHistory } from "../engine/race-history.js";
 
 export interface LateChangeRace {
@@ -27,6 +27,8 @@ export interface LateChangeRace {
   poolFinal: number | null;
   /** Every interest's move, largest first. */
   moves: LateChangeMove[];
+  /** How the track's board quotes odds (config tracks[].oddsFormat): the odds are shown so. Default odds-to-1. */
+  boardOdds?: BoardOddsFormat;
 }
 
 export interface LateChangeReport {
@@ -40,6 +42,7 @@ export async function lateChangeReport(
   options: { from: string; to: string; track?: string; minPercent?: number },
 ): Promise<LateChangeReport> {
   const settings = settingsResolver(config);
+  const boardOdds = boardOddsResolver(config);
   const races: LateChangeRace[] = [];
   for (const boards of await lateChangeBoards(db, options)) {
     const history = new RaceHistory({ entries: boards.entries }, [...boards.lastPreOff, ...boards.final]);
@@ -54,6 +57,7 @@ export async function lateChangeReport(
       poolBefore: before.totalWinPool,
       poolFinal: final.totalWinPool,
       moves,
+      boardOdds: boardOdds(boards.race.track),
     });
   }
   return { races };
@@ -90,8 +94,8 @@ export function formatLateChangeReport(report: LateChangeReport): string {
     for (const move of listed) {
       table.push([
         move.label,
-        formatOdds(move.before),
-        formatOdds(move.after),
+        boardOddsText(move.before, race.boardOdds),
+        boardOddsText(move.after, race.boardOdds),
         `${signedPercent(move.changePercent)}${move.measure === "share" ? " (share)" : ""}`,
         money(move.amountBefore),
         money(move.amountAfter),

@@ -93,6 +93,22 @@ describe("email text", () => {
     expect(text).toContain(steam.message);
   });
 
+  it("a decimal tote's alert (its board in the details) shows dividends, as the board does", () => {
+    const decimal: StoredAlert = {
+      ...steam,
+      message: "Sha Tin R5 #3 Thunder Road: 60.00 -> 35.00 (-50.0%) in 6 min, 8 min to post",
+      details: { before: 5, after: 2.5, minutesToPost: 8, oddsFormat: "decimal", dividendUnit: 10 },
+    };
+    expect(valueMove(decimal)).toBe("60.00 -> 35.00");
+    expect(emailSubject(decimal, "[TW]")).toBe("[TW] Saratoga R5: #3 Thunder Road steam 60.00 -> 35.00");
+    const text = emailText(decimal);
+    expect(text).toContain("Win odds before: 60.00\n");
+    expect(text).toContain("Win odds after: 35.00\n");
+    // Details that are not a board format are read as odds-to-1.
+    const odd: StoredAlert = { ...decimal, details: { ...decimal.details, oddsFormat: "fractional" } };
+    expect(valueMove(odd)).toBe("5 -> 5-2");
+  });
+
   it("computes minutes to post from the post time when the rule did not record them", () => {
     expect(emailText({ ...steam, details: { before: 5, after: 2.5 } })).toContain("Minutes to post: 8");
     expect(emailText({ ...steam, race: { ...steam.race!, postTime: null }, details: {} })).toContain(

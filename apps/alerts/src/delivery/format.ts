@@ -4,9 +4,9 @@
  * shown in UTC; a runner's alert without a subject names the runner.
  */
 import type { StoredAlert } from "@totewatch/db";
-import { formatOdds, localDateTimeOf, minutesToPost } from "@totewatch/tote";
+import { localDateTimeOf, minutesToPost, type BoardOddsFormat } from "@totewatch/tote";
 // The rules write each alert's message with these; the channels name race and runner the same way.
-import { dollars, raceLabel as raceContextLabel, runnerLabel } from "../rules/common.js";
+import { boardOddsText, dollars, raceLabel as raceContextLabel, runnerLabel } from "../rules/common.js";
 
 /** The facts a rule recorded with the alert, with the common ones typed. */
 export interface DeliverableDetails {
@@ -85,10 +85,18 @@ export function minutesToPostOf(alert: StoredAlert): number | null {
   return postTime === null ? null : minutesToPost(postTime, alert.triggeredAt);
 }
 
-/** One value as the board or the payout shows it: "5-2", "$12.40". */
+/** The board a decimal tote's alert recorded in its details (see the rules' evaluate.ts); else none. */
+function decimalBoardOf(alert: Pick<StoredAlert, "details">): BoardOddsFormat | null {
+  const { oddsFormat, dividendUnit } = alert.details ?? {};
+  if (oddsFormat !== "decimal") return null;
+  const unit = typeof dividendUnit === "number" && Number.isFinite(dividendUnit) && dividendUnit > 0;
+  return { oddsFormat, dividendUnit: unit ? dividendUnit : 1 };
+}
+
+/** One value as the board or the payout shows it: "5-2", "3.50" (a decimal tote), "$12.40". */
 function valueText(alert: StoredAlert, value: number): string {
   if (isPayoutAlert(alert)) return dollars(value);
-  return value >= 0 ? formatOdds(value) : String(value);
+  return value >= 0 ? boardOddsText(value, decimalBoardOf(alert) ?? undefined) : String(value);
 }
 
 /** "5-1 -> 5-2", "-> $12.40" (no before), or "" when the alert recorded neither. */
@@ -182,9 +190,9 @@ function valueLabels(alert: StoredAlert): { before: string; after: string } {
   return { before: "Win odds before", after: "Win odds after" };
 }
 
-/** Board prices are rounded down; the exact odds-to-1 are shown beside them. */
+/** Board prices are rounded down; the exact odds-to-1 are shown beside them (a dividend is exact). */
 function rawOdds(alert: StoredAlert, value: number): string {
-  if (isPayoutAlert(alert)) return "";
+  if (isPayoutAlert(alert) || decimalBoardOf(alert) !== null) return "";
   const exact = Number(value.toFixed(2));
   return ` (${exact}-1)`;
 }

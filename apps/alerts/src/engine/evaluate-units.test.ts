@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { EvaluationRace, WinOddsRow } from "@totewatch/db";
 import type { AlertCandidate, ExactaSnapshot, RuleSettings } from "../rules/index.js";
 import { at, exactaBoard, POST, settings } from "../../test/rules.js";
-import { candidatesForUnit, emptyLedger, evaluateUnits, phaseOf, type RaceLedger } from "./evaluate-units.js";
+import {
+  boardOddsResolver,
+  candidatesForUnit,
+  emptyLedger,
+  evaluateUnits,
+  phaseOf,
+  type RaceLedger,
+} from "./evaluate-units.js";
 import { RaceHistory } from "./race-history.js";
 import { compareUnits, type EvaluationUnit } from "./units.js";
 
@@ -176,5 +183,49 @@ describe("candidatesForUnit on an exacta grid", () => {
   it("does not price against a win board left behind by failed win polling", () => {
     // The last win board is 5 minutes older than the grid (crossPool.maxWinAgeSeconds 120).
     expect(crossPoolTypes(winRows({ "11:50": [1, 2, 3] }))).toEqual([]);
+  });
+});
+
+describe("a decimal tote's alerts", () => {
+  it("boardOddsResolver: each track's board as the config says, odds-to-1 for a track it does not name", () => {
+    const boards = boardOddsResolver({
+      tracks: [
+        { name: "Sha Tin", oddsFormat: "decimal", dividendUnit: 10 },
+        { name: "Saratoga", oddsFormat: "odds_to_one", dividendUnit: 1 },
+      ],
+    });
+    expect(boards("Sha Tin")).toEqual({ oddsFormat: "decimal", dividendUnit: 10 });
+    expect(boards("Saratoga")).toEqual({ oddsFormat: "odds_to_one", dividendUnit: 1 });
+    expect(boards("Elsewhere")).toEqual({ oddsFormat: "odds_to_one", dividendUnit: 1 });
+  });
+
+  it("evaluateUnits writes them in the board's format the source gives for the race's track", () => {
+    // #2 2-1 -> EVEN (decimal 3 -> 2, -33%): odds_change, written per $10 as Sha Tin's board shows it.
+    const race = evaluationRace("open");
+    const history = new RaceHistory(race, winRows({ "11:45": [1, 2, 3], "11:50": [1, 1, 3] }));
+    const messages: string[] = [];
+    const tracks: string[] = [];
+    evaluateUnits(
+      [unit("win", "11:45"), unit("win", "11:50")],
+      {
+        race: () => race,
+        history: () => history,
+        exactaGrid: () => exactaBoard(at("00:00"), {}),
+        ledger: emptyLedger,
+        settings: () =>
+          settings({
+            steam: { ...settings().steam, enabled: false },
+            drift: { ...settings().drift, enabled: false },
+          }),
+        boardOdds: (track) => {
+          tracks.push(track);
+          return { oddsFormat: "decimal", dividendUnit: 10 };
+        },
+      },
+      { duplicateWindowMinutes: 30, maxPerRace: 100, maxPerRacePerRule: 100 },
+      (candidate) => messages.push(candidate.message) > 0,
+    );
+    expect(new Set(tracks)).toEqual(new Set(["Testville"]));
+    expect(messages).toEqual(["Testville R1 #2 Bravo: 30.00 -> 20.00 (-33.3%), 10 min to post"]);
   });
 });

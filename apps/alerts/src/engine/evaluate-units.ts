@@ -3,9 +3,14 @@
  * (suppression state from the database) and the backtest (suppression state
  * in memory) share, so both raise exactly the same alerts. Pure: no I/O.
  */
-import { resolveRuleSettings, type TotewatchConfig } from "@totewatch/config";
+import { resolveRuleSettings, type TotewatchConfig, type TrackConfig } from "@totewatch/config";
 import type { EvaluationRace } from "@totewatch/db";
-import { bettingInterestOf, RUN_STATUSES } from "@totewatch/tote";
+import {
+  bettingInterestOf,
+  DEFAULT_BOARD_ODDS_FORMAT,
+  RUN_STATUSES,
+  type BoardOddsFormat,
+} from "@totewatch/tote";
 import {
   evaluateExactaSnapshot,
   evaluateLateChange,
@@ -57,17 +62,19 @@ export function scratchedInterestsOf(race: Pick<EvaluationRace, "entries">): Scr
 /** A race's context is read for every unit of it: built once per race read (the race is not changed). */
 const contexts = new WeakMap<EvaluationRace, RaceContext>();
 
-export function raceContextOf(race: EvaluationRace): RaceContext {
+/** The race as the rules see it; `boardOdds`: how its track's board quotes odds (default odds-to-1). */
+export function raceContextOf(race: EvaluationRace, boardOdds?: BoardOddsFormat): RaceContext {
   let ctx = contexts.get(race);
-  if (ctx === undefined) {
-    ctx = buildRaceContext(race);
+  if (ctx === undefined || ctx.boardOdds !== boardOdds) {
+    ctx = buildRaceContext(race, boardOdds);
     contexts.set(race, ctx);
   }
   return ctx;
 }
 
-function buildRaceContext(race: EvaluationRace): RaceContext {
+function buildRaceContext(race: EvaluationRace, boardOdds: BoardOddsFormat | undefined): RaceContext {
   return {
+    ...(boardOdds === undefined ? {} : { boardOdds }),
     raceId: race.raceId,
     track: race.track,
     raceNumber: race.raceNumber,
@@ -77,6 +84,20 @@ function buildRaceContext(race: EvaluationRace): RaceContext {
     offAt: offTimeOf(race),
     scratches: scratchedInterestsOf(race),
   };
+}
+
+/**
+ * How each track's board quotes win odds, by name, as the config says (tracks[].oddsFormat and
+ * dividendUnit); a track the config does not name is odds-to-1. The database keeps odds-to-1
+ * only, so the config is where the alerts learn a track is a decimal tote.
+ */
+export function boardOddsResolver(config: {
+  tracks: ReadonlyArray<Pick<TrackConfig, "name" | "oddsFormat" | "dividendUnit">>;
+}): (track: string) => BoardOddsFormat {
+  const boards = new Map<string, BoardOddsFormat>();
+  for (const { name, oddsFormat, dividendUnit } of config.tracks)
+    boards.set(name, { oddsFormat, dividendUnit });
+  return (track) => boards.get(track) ?? DEFAULT_BOARD_ODDS_FORMAT;
 }
 
 /** How far back the win rules look from a board: the longer of steam's and drift's windows. */
@@ -144,10 +165,11 @@ export function candidatesForUnit(
   history: RaceHistory,
   exactaGrid: () => ExactaSnapshot,
   settings: RuleSettings,
+  boardOdds?: BoardOddsFormat,
 ): AlertCandidate[] {
   const phase = phaseOf(race, unit.fetchedAt);
   if (phase === "none") return [];
-  const ctx = raceContextOf(race);
+  const ctx = raceContextOf(race, boardOdds);
   if (phase === "after-off") {
     if (unit.kind !== "win" || ctx.offAt === null) return [];
     const lastPreOff = history.latestAtOrBefore(ctx.offAt);
@@ -208,6 +230,8 @@ export interface UnitSource {
   exactaGrid(raceId: number, fetchedAt: Date): ExactaSnapshot;
   ledger(raceId: number): RaceLedger;
   settings(track: string): RuleSettings;
+  /** How the track's board quotes odds (boardOddsResolver), for the messages; default odds-to-1. */
+  boardOdds?(track: string): BoardOddsFormat;
 }
 
 /**
@@ -234,6 +258,7 @@ export function evaluateUnits(
       source.history(unit.raceId),
       () => source.exactaGrid(unit.raceId, unit.fetchedAt),
       source.settings(race.track),
+      source.boardOdds?.(race.track),
     );
     stats.candidates += candidates.length;
     const ledger = source.ledger(unit.raceId);

@@ -19,6 +19,7 @@ import type {
 } from "@totewatch/db";
 import type { RuleSettings } from "../rules/index.js";
 import {
+  boardOddsResolver,
   emptyStats,
   evaluateUnits,
   historyWindowMinutes,
@@ -167,6 +168,7 @@ function evaluatePass(
         return ledger;
       },
       settings: pass.settings,
+      boardOdds: boardOddsResolver(config),
     },
     suppression,
     (candidate) => {

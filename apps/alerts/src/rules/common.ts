@@ -1,5 +1,5 @@
 /** Helpers the rules share: pool minimums, post-time windows, strength, message text. */
-import { formatOdds, minutesToPost } from "@totewatch/tote";
+import { DEFAULT_BOARD_ODDS_FORMAT, formatOdds, minutesToPost, type BoardOddsFormat } from "@totewatch/tote";
 import type { ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 
 /** Minutes to post at `at`, or null when the race has no post time. */
@@ -61,14 +61,33 @@ export function postTimeLabel(minutes: number | null): string {
   return whole >= 0 ? `${whole} min to post` : `${-whole} min after post`;
 }
 
-/** "5-1 -> 5-2" in board form ("2.3-1" for a price no US board shows: see formatOdds). */
-export function oddsMove(before: number, after: number): string {
-  return `${formatOdds(before)} -> ${formatOdds(after)}`;
+/**
+ * What a decimal board shows for odds-to-1: the dividend per `unit` staked, stake included, to
+ * the cent ("3.50" for 5-2 per 1, "35.00" per 10), or to 4 places when the cent would misstate
+ * it (a configured threshold of 2.345-1 is "3.345").
+ */
+export function dividendText(oddsToOne: number, unit: number): string {
+  const dividend = Math.round((oddsToOne + 1) * unit * 1e9) / 1e9;
+  const cents = dividend.toFixed(2);
+  return Number(cents) === dividend ? cents : String(Number(dividend.toFixed(4)));
 }
 
-/** A threshold in odds-to-1 exactly as configured ("2.5-1"): board rounding would misstate it. */
-export function oddsToOneLabel(oddsToOne: number): string {
-  return `${oddsToOne}-1`;
+/** Odds as the track's board shows them: "5-2" (odds-to-1, see formatOdds) or "3.50" (decimal). */
+export function boardOddsText(oddsToOne: number, board: BoardOddsFormat = DEFAULT_BOARD_ODDS_FORMAT): string {
+  return board.oddsFormat === "decimal" ? dividendText(oddsToOne, board.dividendUnit) : formatOdds(oddsToOne);
+}
+
+/** "5-1 -> 5-2" in the board's form ("2.3-1" for a price no US board shows; "6.00 -> 3.50" on a decimal tote). */
+export function oddsMove(before: number, after: number, board?: BoardOddsFormat): string {
+  return `${boardOddsText(before, board)} -> ${boardOddsText(after, board)}`;
+}
+
+/**
+ * A threshold exactly as configured ("2.5-1"): board rounding would misstate it. A decimal tote's
+ * is its dividend ("3.50"), as the prices beside it are.
+ */
+export function oddsToOneLabel(oddsToOne: number, board?: BoardOddsFormat): string {
+  return board?.oddsFormat === "decimal" ? dividendText(oddsToOne, board.dividendUnit) : `${oddsToOne}-1`;
 }
 
 /** "$12.40" */

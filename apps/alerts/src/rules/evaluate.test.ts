@@ -25,6 +25,29 @@ describe("evaluateWinSnapshot", () => {
     expect(alerts.every((a) => a.triggeredAt.getTime() === at("11:50").getTime())).toBe(true);
   });
 
+  it("writes a decimal tote's odds as dividends in every message and says so in the details", () => {
+    // The boards of the test above: #2 2 -> EVEN is 3.00 -> 2.00, #3 3 -> 5 is 4.00 -> 6.00, ML 2 is 3.00.
+    const history = [
+      winBoard(at("11:41"), { "1": 1, "2": 2, "3": 3 }, { morningLines: { "3": 2 } }),
+      winBoard(at("11:50"), { "1": 1, "2": 1, "3": 5 }, { morningLines: { "3": 2 } }),
+    ];
+    const decimal = race({ boardOdds: { oddsFormat: "decimal", dividendUnit: 1 } });
+    const alerts = evaluateWinSnapshot(decimal, history, settings());
+    expect(alerts.map((a) => a.message)).toEqual([
+      "Saratoga R5 #2 Bravo: 3.00 -> 2.00 in 9 min, win chance 30.8% -> 42.9%, 10 min to post",
+      "Saratoga R5 #3 Charlie: 4.00 -> 6.00 in 9 min, win chance 23.1% -> 14.3%, 10 min to post",
+      "Saratoga R5 #3 Charlie: 4.00 -> 6.00 (+50.0%), 10 min to post",
+      "Saratoga R5 #2 Bravo: 3.00 -> 2.00 (-33.3%), 10 min to post",
+      "Saratoga R5 #3 Charlie: ML 3.00 -> 6.00 (pays 2.00x the morning line), 10 min to post",
+    ]);
+    // Channels that write odds from the details (the email's subject) read the board from them.
+    for (const alert of alerts)
+      expect(alert.details).toMatchObject({ oddsFormat: "decimal", dividendUnit: 1 });
+    // An odds-to-1 board's details are as they were.
+    for (const alert of evaluateWinSnapshot(race(), history, settings()))
+      expect(alert.details).not.toHaveProperty("oddsFormat");
+  });
+
   it("takes the latest by fetch time and the one before it as previous", () => {
     // Out of order: latest is 11:52 (#2 at 5-2), previous 11:48 (#2 at 4) -> crosses below 3.
     const s = settings({

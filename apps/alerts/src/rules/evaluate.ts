@@ -15,6 +15,18 @@ export function strongestFirst(candidates: AlertCandidate[]): AlertCandidate[] {
 }
 
 /**
+ * A decimal tote's win-board candidates, with its board in their details (oddsFormat,
+ * dividendUnit), so a channel that writes odds from the details writes them as the message does;
+ * an odds-to-1 board's are left as they are.
+ */
+function withBoard(ctx: RaceContext, candidates: AlertCandidate[]): AlertCandidate[] {
+  const board = ctx.boardOdds;
+  if (board?.oddsFormat !== "decimal") return candidates;
+  const facts = { oddsFormat: "decimal" as const, dividendUnit: board.dividendUnit };
+  return candidates.map((candidate) => ({ ...candidate, details: { ...candidate.details, ...facts } }));
+}
+
+/**
  * Every pre-race win-board rule for the latest snapshot of `history` (oldest first; the snapshot
  * before it is the "previous" for crossings, changes and scratches). `history` should reach back
  * at least max(steam, drift).windowMinutes for steam and drift to see the whole window. A board
@@ -32,14 +44,17 @@ export function evaluateWinSnapshot(
   const current = ordered[ordered.length - 1];
   if (current === undefined) return [];
   const previous = ordered[ordered.length - 2] ?? null;
-  return strongestFirst([
-    ...oddsThresholdAlerts(ctx, previous, current, settings),
-    ...oddsChangeAlerts(ctx, previous, current, settings),
-    ...steamAlerts(ctx, ordered, settings),
-    ...driftAlerts(ctx, ordered, settings),
-    ...overlayAlerts(ctx, current, settings),
-    ...scratchAlerts(ctx, previous, current, lastListing ?? lastListingIn(ordered), settings),
-  ]);
+  return withBoard(
+    ctx,
+    strongestFirst([
+      ...oddsThresholdAlerts(ctx, previous, current, settings),
+      ...oddsChangeAlerts(ctx, previous, current, settings),
+      ...steamAlerts(ctx, ordered, settings),
+      ...driftAlerts(ctx, ordered, settings),
+      ...overlayAlerts(ctx, current, settings),
+      ...scratchAlerts(ctx, previous, current, lastListing ?? lastListingIn(ordered), settings),
+    ]),
+  );
 }
 
 /**
@@ -53,7 +68,7 @@ export function evaluateLateChange(
   current: WinSnapshot,
   settings: RuleSettings,
 ): AlertCandidate[] {
-  return strongestFirst(lateChangeAlerts(ctx, lastPreOff, current, settings));
+  return withBoard(ctx, strongestFirst(lateChangeAlerts(ctx, lastPreOff, current, settings)));
 }
 
 /**

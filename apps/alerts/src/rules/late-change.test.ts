@@ -88,6 +88,13 @@ describe("lateChangeAlerts", () => {
     );
   });
 
+  it("writes a decimal tote's odds as its board shows them", () => {
+    const decimal = race({ offAt: at("12:02"), boardOdds: { oddsFormat: "decimal", dividendUnit: 1 } });
+    expect(lateChangeAlerts(decimal, lastPreOff, firstAfter, s)[0]!.message).toBe(
+      "Saratoga R5 #3 Charlie: 5.00 -> 3.30 after the off (-34.0%), win pool $60,000 -> $72,000, 3 min after post",
+    );
+  });
+
   it("fires once per interest per race: every later board makes the same dedupe key", () => {
     // 12:04: #3 5 -> 3.1, -38%, again; keyed by the race, not by 12:03 or 12:04 (nor by an off
     // time a later status could still correct).

@@ -5,6 +5,7 @@
 
 import type { RuleSettings } from "@totewatch/config";
 import type { AlertRace } from "@totewatch/db";
+import type { BoardOddsFormat } from "@totewatch/tote";
 
 export type { RuleSettings };
 
@@ -24,8 +25,15 @@ export interface ScratchedInterest {
  * knows about it. `offAt`: when the race went off (the gates opened, betting closed), null while
  * it is not known to be off; a post drag keeps the pre-race rules running past post time until
  * then. `scratches`: the interests scratched on the card, with when each became known.
+ * `boardOdds`: how the track's board quotes win odds (the config's tracks[].oddsFormat and
+ * dividendUnit), which the messages write odds in; absent, odds-to-1. The odds themselves are
+ * odds-to-1 whatever the board (the feed converts them).
  */
-export type RaceContext = AlertRace & { offAt: Date | null; scratches: readonly ScratchedInterest[] };
+export type RaceContext = AlertRace & {
+  offAt: Date | null;
+  scratches: readonly ScratchedInterest[];
+  boardOdds?: BoardOddsFormat;
+};
 
 /**
  * One runner's win odds in one snapshot (scratched runners are not listed). A coupled entry
@@ -92,6 +100,9 @@ export interface AlertDetails {
   minutesToPost?: number | null;
   /** Fair $2 exacta payout, for the cross-pool rules. */
   fair?: number;
+  /** A decimal tote's board (absent for odds-to-1): how channels write before/after, as the message does. */
+  oddsFormat?: "decimal";
+  dividendUnit?: number;
   [key: string]: unknown;
 }
 

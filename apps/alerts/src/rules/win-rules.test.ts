@@ -38,6 +38,24 @@ describe("oddsThresholdAlerts", () => {
     expect(alert!.message).toBe("Saratoga R5 #5 Echo: 15 -> 25, at or above 20-1, 8 min to post");
   });
 
+  it("writes a decimal tote's prices and thresholds as its board shows them", () => {
+    // Odds-to-1 4 -> 5-2 under 3-1 is a dividend of 5.00 -> 3.50 under 4.00 per 1 (Hong Kong: per 10).
+    const previous = winBoard(at("11:48"), { "2": 4 });
+    const current = winBoard(at("11:52"), { "2": 2.5 });
+    const perOne = race({ boardOdds: { oddsFormat: "decimal", dividendUnit: 1 } });
+    const [alert] = oddsThresholdAlerts(perOne, previous, current, s);
+    expect(alert!.message).toBe("Saratoga R5 #2 Bravo: 5.00 -> 3.50, at or below 4.00, 8 min to post");
+    // The stored values stay odds-to-1, as every board's are.
+    expect(alert).toMatchObject({ actualValue: 2.5, thresholdValue: 3, details: { before: 4, after: 2.5 } });
+    const perTen = race({ boardOdds: { oddsFormat: "decimal", dividendUnit: 10 } });
+    const odd = settings({ oddsThreshold: { enabled: true, below: 2.545, above: null } });
+    expect(oddsThresholdAlerts(perTen, previous, current, odd)[0]!.message).toBe(
+      "Saratoga R5 #2 Bravo: 50.00 -> 35.00, at or below 35.45, 8 min to post",
+    );
+    // A threshold no cent states exactly is shown exactly, not rounded past the price.
+    expect(oddsThresholdAlerts(perOne, previous, current, odd)[0]!.message).toContain("at or below 3.545,");
+  });
+
   it("does not alert for a runner staying beyond a threshold or moving inside the band", () => {
     // #1 stays under 3 (5-2 -> 2), #5 stays over 20 (25 -> 30), #3 moves 6 -> 8 inside (3, 20).
     const previous = winBoard(at("11:48"), { "1": 2.5, "3": 6, "5": 25 });

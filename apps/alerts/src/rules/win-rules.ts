@@ -21,9 +21,9 @@ import { interestsByKey, interestsOf, type Interest } from "./interests.js";
 import { compareBoards, moveDetails } from "./moves.js";
 import type { AlertCandidate, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 
-/** Line start shared by every runner alert: "Saratoga R5 #3 Thunder Road: 5-1 -> 5-2". */
+/** Line start shared by every runner alert: "Saratoga R5 #3 Thunder Road: 5-1 -> 5-2" (the track's odds format). */
 export function moveLine(ctx: RaceContext, label: string, before: number, after: number): string {
-  return `${raceLabel(ctx)} ${label}: ${oddsMove(before, after)}`;
+  return `${raceLabel(ctx)} ${label}: ${oddsMove(before, after, ctx.boardOdds)}`;
 }
 
 /** The fields every alert about one interest shares. */
@@ -68,7 +68,7 @@ export function oddsThresholdAlerts(
         ...base,
         type: "odds_below",
         thresholdValue: below,
-        message: `${line}, at or below ${oddsToOneLabel(below)}, ${postTimeLabel(minutes)}`,
+        message: `${line}, at or below ${oddsToOneLabel(below, ctx.boardOdds)}, ${postTimeLabel(minutes)}`,
         strength: relativeShortfall(now, below),
       });
     }
@@ -77,7 +77,7 @@ export function oddsThresholdAlerts(
         ...base,
         type: "odds_above",
         thresholdValue: above,
-        message: `${line}, at or above ${oddsToOneLabel(above)}, ${postTimeLabel(minutes)}`,
+        message: `${line}, at or above ${oddsToOneLabel(above, ctx.boardOdds)}, ${postTimeLabel(minutes)}`,
         strength: relativeExcess(now, above),
       });
     }
@@ -167,7 +167,7 @@ export function overlayAlerts(
       thresholdValue: ratio,
       actualValue: actualRatio,
       message:
-        `${raceLabel(ctx)} ${interest.label}: ML ${oddsMove(morningLine, winOdds)} ` +
+        `${raceLabel(ctx)} ${interest.label}: ML ${oddsMove(morningLine, winOdds, ctx.boardOdds)} ` +
         `(pays ${actualRatio.toFixed(2)}x the morning line), ${postTimeLabel(minutes)}`,
       details: { before: morningLine, after: winOdds, minutesToPost: minutes, morningLine },
       strength: relativeExcess(actualRatio, ratio),

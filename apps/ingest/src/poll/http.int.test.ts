@@ -1,31 +1,16 @@
 /**
  * FeedHttpClient against a real HTTP server on 127.0.0.1: what counts as a
  * failure, retries and backoff, the per-host delay, and when it gives up at
- * once. (Backoff across polls, through the poller, is in poller.int.test.ts.)
+ * once. (Backoff across polls, through the poller, is in poller-failures.int.test.ts.)
  */
-import { captureLogs, json, startTestServer, type TestServer } from "@totewatch/test-utils";
-import { realSleep, type Sleep } from "@totewatch/config";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { captureLogs, json } from "@totewatch/test-utils";
+import { realSleep } from "@totewatch/config";
+import { describe, expect, it } from "vitest";
+import { fakeTime } from "../../test/fake-time.js";
+import { toteServerEachTest } from "../../test/tote-server.js";
 import { FeedHttpClient } from "./http.js";
 
-let server: TestServer;
-beforeEach(async () => {
-  server = await startTestServer();
-});
-afterEach(async () => {
-  await server.close();
-});
-
-/** A clock that only moves when the code under test sleeps. */
-function fakeTime(start: number): { clock: { now(): number }; sleep: Sleep } {
-  let now = start;
-  return {
-    clock: { now: () => now },
-    sleep: async (ms) => {
-      now += Math.max(0, ms);
-    },
-  };
-}
+const server = toteServerEachTest();
 
 describe("FeedHttpClient", () => {
   it("treats hanging, slow, garbage and error responses as failures and retries them", async () => {

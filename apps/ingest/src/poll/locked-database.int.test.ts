@@ -15,11 +15,8 @@ import { parseConfig, type Sleep } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
 import { afterEach, describe, expect, it } from "vitest";
+import { cardMessage, DATE, POST, TRACK, winAt } from "../../test/race-feed.js";
 import { createPoller } from "./poller.js";
-
-const DATE = "2025-09-12";
-const TRACK = "Test Downs";
-const POST = Date.parse("2025-09-12T18:00:00Z");
 
 /** better-sqlite3 as packages/db has it (ingest does not depend on it). */
 const betterSqlite3 = createRequire(createRequire(import.meta.url).resolve("@totewatch/db")).resolve(
@@ -87,33 +84,10 @@ describe("a database locked by another process past the busy timeout", () => {
             await holder.lock();
             held = true;
           }
-          json({
-            kind: "card",
-            track: TRACK,
-            date: DATE,
-            race: 1,
-            timezone: "America/Chicago",
-            post_time: new Date(POST).toISOString(),
-            entries: [
-              { program_number: "1", horse: "First Light" },
-              { program_number: "2", horse: "Second Wind" },
-            ],
-          })(req, res);
+          json(cardMessage)(req, res);
         });
         let now = POST - 20 * 60_000;
-        server.routes.set(`/win/${DATE}/1`, (req, res) =>
-          json({
-            kind: "win",
-            track: TRACK,
-            date: DATE,
-            race: 1,
-            fetched_at: new Date(now).toISOString(),
-            horses: [
-              { program_number: "1", win_odds: "5-2" },
-              { program_number: "2", win_odds: "3-5" },
-            ],
-          })(req, res),
-        );
+        server.routes.set(`/win/${DATE}/1`, (req, res) => json(winAt(now))(req, res));
         const logs = captureLogs();
         const lockedWarnings = () =>
           logs.records.filter((r) => r.msg.includes("is locked by another process"));

@@ -10,10 +10,10 @@ import path from "node:path";
 import { parseConfig, type Sleep } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
 import { afterEach, describe, expect, it } from "vitest";
+import { cardMessage, TRACK, winAt } from "../../test/race-feed.js";
 import { replayFiles } from "../replay.js";
 import { createPoller } from "./poller.js";
 
-const TRACK = "Test Downs";
 const OLD_DATE = "2025-08-03";
 /** The poller starts 40 days after the replayed day's odds were fetched (2025-08-03T17:00Z). */
 const START = Date.parse("2025-09-12T17:00:00Z");
@@ -27,27 +27,10 @@ afterEach(async () => {
 async function replayedOldDay(): Promise<Db> {
   const db = createDb({ url: freshDatabaseFile("ingest-retention") });
   opened.push(db);
-  const race = { track: TRACK, date: OLD_DATE, race: 1 };
+  // The test race's card and win board, moved to OLD_DATE.
   const lines = [
-    {
-      kind: "card",
-      ...race,
-      timezone: "America/Chicago",
-      post_time: `${OLD_DATE}T18:00:00Z`,
-      entries: [
-        { program_number: "1", horse: "First Light" },
-        { program_number: "2", horse: "Second Wind" },
-      ],
-    },
-    {
-      kind: "win",
-      ...race,
-      fetched_at: `${OLD_DATE}T17:00:00Z`,
-      horses: [
-        { program_number: "1", win_odds: "5-2" },
-        { program_number: "2", win_odds: "3-5" },
-      ],
-    },
+    { ...cardMessage, date: OLD_DATE, post_time: `${OLD_DATE}T18:00:00Z` },
+    { ...winAt(Date.parse(`${OLD_DATE}T17:00:00Z`)), date: OLD_DATE },
   ];
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-old-day-")), "day.jsonl");
   writeFileSync(file, lines.map((line) => JSON.stringify(line)).join("\n"));
