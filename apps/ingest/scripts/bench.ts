@@ -4,7 +4,9 @@
  * better-sqlite3 prepared inserts of the same snapshot rows in one
  * transaction, in the same run. Prints `name: value` lines.
  *
- * The replay runs in a child process so its peak RSS is its own.
+ * The replay runs in a child process so its peak RSS is its own. The
+ * replayed file's size over its snapshot rows is `bytes_per_row` (issue 13:
+ * a season of history must fit on a laptop), with where the bytes go on stderr.
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +20,9 @@ import { Command, Option } from "commander";
 // From db/testing, not test-utils: the replay child must not load test-only servers and loggers
 // (its peak RSS is a reported figure).
 import {
+  databaseBytes,
   freshDatabaseFile,
+  storageBreakdown,
   rawSnapshotInserts,
   type RawInsertRun,
   type RawSnapshots,
@@ -29,6 +33,7 @@ import { BENCHMARK_DAY, simulateRaceDay } from "@totewatch/simulator";
 
 const DAY = BENCHMARK_DAY;
 const RATIO_TARGET: BenchTarget = { op: ">=", value: 0.5 };
+const BYTES_PER_ROW_TARGET: BenchTarget = { op: "<=", value: 100 };
 
 interface ReplayFigures {
   elapsedMs: number;
@@ -36,6 +41,8 @@ interface ReplayFigures {
   rows: number;
   peakRssMb: number;
 }
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 async function replayChild(file: string, dbFile: string): Promise<void> {
   const db = createDb({ url: dbFile });
@@ -99,16 +106,12 @@ async function main(): Promise<void> {
     let replay: ReplayFigures | null = null;
     let raw: RawInsertRun | null = null;
     let peakRssMb = 0;
+    let lastReplayFile = "";
     for (let round = 0; round < rounds; round++) {
+      lastReplayFile = freshDatabaseFile("bench-replay");
       const child = spawnSync(
         process.execPath,
-        [
-          ...process.execArgv,
-          fileURLToPath(import.meta.url),
-          "--replay-child",
-          file,
-          freshDatabaseFile("bench-replay"),
-        ],
+        [...process.execArgv, fileURLToPath(import.meta.url), "--replay-child", file, lastReplayFile],
         { encoding: "utf8", maxBuffer: 1 << 20 },
       );
       if (child.status !== 0) throw new Error(`replay child failed (${child.status}):\n${child.stderr}`);
@@ -119,6 +122,12 @@ async function main(): Promise<void> {
       if (!raw || rawRound.elapsedMs < raw.elapsedMs) raw = rawRound;
     }
     if (!replay || !raw) throw new Error("no rounds ran");
+    // The last replay's file, closed (checkpointed) by the child: what a day of history costs.
+    const bytes = databaseBytes(lastReplayFile);
+    progress(`bytes by object after the day (${replay.rows.toLocaleString("en-US")} snapshot rows):`);
+    for (const object of storageBreakdown(lastReplayFile)) {
+      progress(`  ${object.name.padEnd(58)} ${(object.bytes / 1e6).toFixed(2).padStart(8)} MB`);
+    }
     const replayRowsPerS = (replay.rows * 1000) / replay.elapsedMs;
     const rawRowsPerS = (raw.rows * 1000) / raw.elapsedMs;
     const ratio = replayRowsPerS / rawRowsPerS;
@@ -131,6 +140,8 @@ async function main(): Promise<void> {
       ["replay_ratio_vs_raw", ratio.toFixed(2), RATIO_TARGET],
       ["replay_ratio_target", RATIO_TARGET.value],
       ["replay_peak_rss_mb", Math.round(peakRssMb)],
+      ["db_bytes", bytes],
+      ["bytes_per_row", (bytes / replay.rows).toFixed(1), BYTES_PER_ROW_TARGET],
     ];
     for (const [name, value, target] of lines) process.stdout.write(`${benchLine(name, value, target)}\n`);
   } finally {

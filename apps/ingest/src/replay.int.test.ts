@@ -43,18 +43,18 @@ describe("replay of a recorded day", () => {
     const tables = await dumpTables(db);
     // The 17:40 snapshot is later in the file than the 17:50 one but is applied first.
     expect((tables.odds_snapshot as Array<{ fetched_at: string }>).map((r) => r.fetched_at)).toEqual([
-      "2025-09-12T17:40:00.000+00:00",
-      "2025-09-12T17:40:00.000+00:00",
-      "2025-09-12T17:50:00.000+00:00",
-      "2025-09-12T17:50:00.000+00:00",
-      "2025-09-12T23:20:00.000+00:00",
-      "2025-09-12T23:20:00.000+00:00",
+      Date.parse("2025-09-12T17:40:00.000Z"),
+      Date.parse("2025-09-12T17:40:00.000Z"),
+      Date.parse("2025-09-12T17:50:00.000Z"),
+      Date.parse("2025-09-12T17:50:00.000Z"),
+      Date.parse("2025-09-12T23:20:00.000Z"),
+      Date.parse("2025-09-12T23:20:00.000Z"),
     ]);
     expect((tables.exacta_probable as Array<{ payout: number }>).map((r) => r.payout)).toEqual([21, 24]);
     expect(tables.race).toMatchObject([
-      { race_number: 1, status: "official", post_time: "2025-09-12T18:00:00.000+00:00" },
+      { race_number: 1, status: "official", post_time: Date.parse("2025-09-12T18:00:00.000Z") },
       // "13:30" read in the zone race 1's card stored for the track (Chicago).
-      { race_number: 2, status: "scheduled", post_time: "2025-09-12T18:30:00.000+00:00" },
+      { race_number: 2, status: "scheduled", post_time: Date.parse("2025-09-12T18:30:00.000Z") },
     ]);
     // Rows: track 1 + race 2 + horse 5 + entry 5 + odds 6 + exacta 2 + race status 2.
     expect(summary.rows).toBe(23);
@@ -96,10 +96,10 @@ describe("cards and the snapshots that need them", () => {
     const tables = await dumpTables(db);
     // Beta's 17:45 snapshots still go before Alpha's 17:50 one.
     expect((tables.odds_snapshot as Array<{ fetched_at: string }>).map((r) => r.fetched_at)).toEqual([
-      "2025-09-12T17:45:00.000+00:00",
-      "2025-09-12T17:45:00.000+00:00",
-      "2025-09-12T17:50:00.000+00:00",
-      "2025-09-12T17:50:00.000+00:00",
+      Date.parse("2025-09-12T17:45:00.000Z"),
+      Date.parse("2025-09-12T17:45:00.000Z"),
+      Date.parse("2025-09-12T17:50:00.000Z"),
+      Date.parse("2025-09-12T17:50:00.000Z"),
     ]);
   });
 
@@ -153,7 +153,7 @@ describe("configured tracks", () => {
     ]);
     // 13:00 Pacific daylight time, not 13:00 in the America/New_York default (17:00Z).
     expect(tables.race).toMatchObject([
-      { race_date: "2025-09-12", post_time: "2025-09-12T20:00:00.000+00:00" },
+      { race_date: "2025-09-12", post_time: Date.parse("2025-09-12T20:00:00.000Z") },
     ]);
   });
 });
@@ -258,10 +258,10 @@ describe("group commit", () => {
     expect(observer.committed).toEqual([0, 0, 0, 0, 0]);
     const tables = await dumpTables(db);
     expect((tables.odds_snapshot as Array<{ fetched_at: string }>).map((r) => r.fetched_at)).toEqual([
-      "2025-09-12T17:40:00.000+00:00",
-      "2025-09-12T17:40:00.000+00:00",
-      "2025-09-12T17:50:00.000+00:00",
-      "2025-09-12T17:50:00.000+00:00",
+      Date.parse("2025-09-12T17:40:00.000Z"),
+      Date.parse("2025-09-12T17:40:00.000Z"),
+      Date.parse("2025-09-12T17:50:00.000Z"),
+      Date.parse("2025-09-12T17:50:00.000Z"),
     ]);
     expect(tables.exacta_probable).toHaveLength(2);
   });

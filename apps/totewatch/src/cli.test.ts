@@ -78,7 +78,7 @@ describe("totewatch", () => {
     expect(scriptArgs((await dispatch(["db", "seed"])).launches[0])).toEqual([path.join(db, "seed.ts")]);
     const help = await dispatch(["db"]);
     expect(help.exit).toBe(0);
-    for (const command of ["migrate", "status", "reset", "prune", "seed"])
+    for (const command of ["migrate", "status", "reset", "prune", "vacuum", "seed"])
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
   });
 

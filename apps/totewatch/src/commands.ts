@@ -53,7 +53,7 @@ export const COMMANDS: readonly (Command & { runs?: ScriptRef })[] = [
     summary: "raise and deliver alerts: run (the daemon), backtest, list, report",
     runs: { packageDir: "apps/alerts", script: "alerts" },
   },
-  { name: "db", usage: "<command>", summary: "the database: migrate, status, reset, prune, seed" },
+  { name: "db", usage: "<command>", summary: "the database: migrate, status, reset, prune, vacuum, seed" },
   { name: "help", usage: "[command]", summary: "this help, or a command's own (same as <command> --help)" },
 ];
 
@@ -82,6 +82,12 @@ export const DB_COMMANDS: readonly (Command & { runs: ScriptRef })[] = [
     usage: "[options]",
     summary: "delete odds, exacta rows and alerts older than the retention settings",
     runs: { packageDir: "packages/db", script: "db:prune" },
+  },
+  {
+    name: "vacuum",
+    usage: "[options]",
+    summary: "give the free space inside the database file back to the disk",
+    runs: { packageDir: "packages/db", script: "db:vacuum" },
   },
   {
     name: "seed",

@@ -2,11 +2,20 @@
 // the database and retention from totewatch.yaml like the apps (--config, --db, DATABASE_URL),
 // one line and exit 1 for a bad database file, db:status naming the file it reads.
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { migrationNames } from "../src/migrate.js";
@@ -14,7 +23,7 @@ import { migratedTemplate } from "../testing/index.js";
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const scriptsDir = path.dirname(fileURLToPath(import.meta.url));
-const SCRIPTS = ["migrate", "status", "prune", "seed", "demo", "migrate-dev", "bench"] as const;
+const SCRIPTS = ["migrate", "status", "prune", "vacuum", "seed", "demo", "migrate-dev", "bench"] as const;
 
 // Scratch folders, removed when the file's tests are done.
 const scratchDirs: string[] = [];
@@ -66,6 +75,7 @@ describe("every db script", () => {
   it.each([
     ["migrate", "db:migrate"],
     ["prune", "db:prune"],
+    ["vacuum", "db:vacuum"],
     ["seed", "seed"],
     ["status", "db:status"],
   ])("%s: a bad database file is one line on stderr, exit 1", async (name, program) => {
@@ -168,5 +178,42 @@ describe("db:status", () => {
       code: 0,
       stdout: expect.stringContaining("Up to date."),
     });
+  });
+});
+
+describe("upgrading a day of the previous version, then db:vacuum", () => {
+  it("db:migrate converts it and says how much is free; db:vacuum gives that back to the disk", async () => {
+    const cwd = userDir();
+    const file = path.join(cwd, "horses.db");
+    const fixture = path.join(scriptsDir, "..", "test-fixtures", "pre-compact-day.db.gz");
+    writeFileSync(file, gunzipSync(readFileSync(fixture)));
+    // Forty more copies of its exacta grids (7,848 x 41 = 321,768 rows), so what the upgrade
+    // frees passes the note's floor (16 MB and a quarter of the file).
+    const grow = new Database(file);
+    grow.exec(`WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 40)
+      INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, total_exacta_pool, created_at)
+      SELECT race_id, strftime('%Y-%m-%dT%H:%M:%f+00:00', fetched_at, '+' || n || ' days'), first_horse,
+             second_horse, payout, total_exacta_pool, created_at
+      FROM exacta_probable, k`);
+    grow.close();
+
+    const migrated = await run("migrate", ["--db", file], cwd);
+    expect(migrated.code).toBe(0);
+    const freeNote =
+      /: ([\d.]+) MB of its ([\d.]+) MB is free space after the upgrade; `totewatch db vacuum` gives it back/;
+    const [, freeMb, fileMb] = migrated.stdout.match(freeNote) ?? [];
+    expect(Number(freeMb)).toBeGreaterThan(Number(fileMb) / 4);
+    const before = statSync(file).size;
+    expect(before / 1e6).toBeCloseTo(Number(fileMb), 0);
+
+    const vacuumed = await run("vacuum", ["--db", file], cwd);
+    expect(vacuumed.code).toBe(0);
+    expect(vacuumed.stdout).toMatch(/^Vacuuming .*\nDone: [\d.]+ MB -> [\d.]+ MB \([\d.]+ MB given back; /);
+    // At least the free pages are gone from the file.
+    expect(before - statSync(file).size).toBeGreaterThanOrEqual(Number(freeMb) * 1e6 - 1e5);
+    const sql = new Database(file, { readonly: true });
+    expect(sql.prepare(`SELECT count(*) AS n FROM exacta_probable`).get()).toEqual({ n: 321_768 });
+    expect(sql.pragma("integrity_check", { simple: true })).toBe("ok");
+    sql.close();
   });
 });

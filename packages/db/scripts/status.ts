@@ -17,7 +17,7 @@ const WHAT_MIGRATE_DOES: Record<MigrationStatus["interrupted"][number]["state"],
   partial:
     "its changes are partly in the file: `pnpm db:migrate` cannot settle it (restore a backup, or `pnpm db:reset`)",
   unknown:
-    "it changes no table, so the schema cannot tell whether it ran: check its data, then `prisma migrate resolve`",
+    "the schema cannot tell whether it ran (it changes no table, or it rewrites rows): check its data, then `prisma migrate resolve`",
 };
 
 async function main(args: string[]): Promise<number> {

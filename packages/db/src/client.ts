@@ -99,7 +99,11 @@ export function createDb(options: CreateDbOptions): Db {
   // is refused in one line naming the file (DatabaseFileError), not as a driver stack.
   prepareDatabaseFile(file);
   const sql = openRawConnection(file);
-  const adapter = new TotewatchAdapterFactory({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS });
+  // Instants as integer milliseconds, as the raw connection writes them (time.ts).
+  const adapter = new TotewatchAdapterFactory(
+    { url: `file:${file}`, timeout: BUSY_TIMEOUT_MS },
+    { timestampFormat: "unixepoch-ms" },
+  );
   const prisma = new PrismaClient({ adapter });
   const { mutex, holder } = fileLock(file);
   let closed = false;

@@ -1,31 +1,17 @@
 // kill -9 of a migrating process, at several moments, on a new file and on a populated one:
 // each migration is in the file whole or not at all, nothing is left recorded as started but
 // not finished, and the next run finishes the job with every row kept.
-import { spawn } from "node:child_process";
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { createRequire } from "node:module";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
 import { readSchema } from "./migration-recovery.js";
 import { readMigrations } from "./migration-history.js";
 import { migratedTemplate } from "../testing/index.js";
+import { killWhileMigrating, migrateInChild } from "../testing/kill-migration.js";
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
-const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "scripts", "migrate-worker.ts");
 const SLOW = "29990101000000_slow";
 
 // Scratch folders, removed when the file's tests are done.
@@ -94,29 +80,6 @@ function fileState(file: string): FileState {
   } finally {
     sql.close();
   }
-}
-
-const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
-
-/**
- * Starts the worker on `file` and SIGKILLs it `delayMs` after it starts writing (its journal or
- * WAL grows); resolves with whether it was killed before finishing.
- */
-async function killWhileMigrating(file: string, folder: string, delayMs: number): Promise<boolean> {
-  const child = spawn(process.execPath, ["--import", tsxLoader, worker, file, folder], { stdio: "pipe" });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
-  child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  let running = true;
-  void exited.then(() => (running = false));
-  const walAtStart = sizeOf(`${file}-wal`);
-  while (running && sizeOf(`${file}-journal`) === 0 && sizeOf(`${file}-wal`) <= walAtStart) await sleep(2);
-  if (running) await sleep(delayMs);
-  const killed = running && child.kill("SIGKILL");
-  const code = await exited;
-  if (!killed && code !== 0) throw new Error(`worker failed (exit ${code}): ${output}`);
-  return killed;
 }
 
 /** Kills a migration of `file` at each moment, checking it is never half done, then lets one finish. */
@@ -201,12 +164,7 @@ describe("a migrating process killed with SIGKILL", () => {
   it("several processes migrating one new file at once apply each migration once", async () => {
     const dir = tempDir("totewatch-kill-race-");
     const file = path.join(dir, "new.db");
-    const runs = Array.from({ length: 3 }, () => {
-      const child = spawn(process.execPath, ["--import", tsxLoader, worker, file, migrationsDir], {
-        stdio: "ignore",
-      });
-      return new Promise<number | null>((resolve) => child.on("exit", resolve));
-    });
+    const runs = Array.from({ length: 3 }, () => migrateInChild(file, migrationsDir));
     expect(await Promise.all(runs)).toEqual([0, 0, 0]);
     const sql = new Database(file);
     const names = sql.prepare(`SELECT migration_name FROM _prisma_migrations ORDER BY migration_name`).all();

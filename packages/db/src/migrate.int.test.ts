@@ -125,7 +125,8 @@ describe("migrateDatabase", () => {
     expect(allMigrationsApplied(file)).toBe(true);
     const after = new Database(file);
     expect(raceColumns(after)).toContain("off_at");
-    expect(after.prepare(`SELECT * FROM race`).all()).toEqual([{ ...row, off_at: null }]);
+    // Its instants as the later compact_storage migration keeps them: integer milliseconds.
+    expect(after.prepare(`SELECT * FROM race`).all()).toEqual([{ ...asMilliseconds(row), off_at: null }]);
     expect(after.prepare(`PRAGMA integrity_check`).get()).toEqual({ integrity_check: "ok" });
     after.close();
   });
@@ -170,7 +171,7 @@ describe("migrateDatabase", () => {
     expect(entryColumns(after)).toContain("scratched_at");
     // A runner scratched before the column existed stays scratched, since when not known (null).
     expect(after.prepare(`SELECT * FROM entry ORDER BY entry_id`).all()).toEqual(
-      rows.map((row) => ({ ...row, scratched_at: null })),
+      rows.map((row) => ({ ...asMilliseconds(row), scratched_at: null })),
     );
     expect(rows.map((row) => row.scratched)).toEqual([0, 1]);
     expect(after.prepare(`PRAGMA integrity_check`).get()).toEqual({ integrity_check: "ok" });
@@ -205,3 +206,18 @@ describe("migrateDatabase", () => {
     }
   });
 });
+
+/**
+ * A row read before compact_storage with its instants (the old client's ISO text, SQLite's
+ * CURRENT_TIMESTAMP "YYYY-MM-DD HH:MM:SS", UTC) as integer milliseconds, parsed here by
+ * JavaScript, independently of the migration's julianday() arithmetic.
+ */
+function asMilliseconds(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => {
+      if (!/(_at|_time|_as_of)$/.test(column) || typeof value !== "string") return [column, value];
+      const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(" ", "T")}Z` : value;
+      return [column, new Date(iso).getTime()];
+    }),
+  );
+}

@@ -43,6 +43,7 @@ import {
   type MigrationRecord,
 } from "./migration-history.js";
 import { dropObjects, interruptedState, listObjects, readSchema } from "./migration-recovery.js";
+import { freeSpaceNote } from "./storage-space.js";
 
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const migrationsDir = path.join(packageDir, "prisma", "migrations");
@@ -84,6 +85,8 @@ export function migrateDatabase(url: string, opts: MigrateOptions = {}): string 
       }
     }
     say(applied === 0 ? `${file}: all migrations already applied.` : `${file}: up to date.`);
+    const space = applied > 0 ? freeSpaceNote(sql, file) : null;
+    if (space) note(space);
   } finally {
     sql.close();
   }

@@ -127,7 +127,8 @@ const SEED_INDEXES: Array<[table: string, name: string, columns: string[]]> = [
   ["race", "idx_race_track", ["track_id", "race_date"]],
   ["odds_snapshot", "idx_odds_race_time", ["race_id", "fetched_at DESC"]],
   ["odds_snapshot", "idx_odds_entry", ["entry_id", "fetched_at DESC"]],
-  ["exacta_probable", "idx_exacta_race_time", ["race_id", "fetched_at DESC"]],
+  // The seed's (race_id, fetched_at DESC), extended by the combination to be the UNIQUE key.
+  ["exacta_probable", "idx_exacta_race_time", ["race_id", "fetched_at DESC", "first_horse", "second_horse"]],
   ["alert", "idx_alert_race", ["race_id", "triggered_at DESC"]],
   ["alert", "idx_alert_sent", ["sent", "triggered_at DESC"]],
 ];
@@ -239,9 +240,9 @@ describe("schema created by the migrations", () => {
     expect(foreignKeys("alert_delivery")).toEqual(["alert_id -> alert.alert_id ON DELETE CASCADE"]);
   });
 
-  // idx_odds_entry is the seed's index made UNIQUE: it is also the
-  // one-observation-per-runner-per-instant key (one index, not two).
-  const UNIQUE_SEED_INDEXES = new Set(["idx_odds_entry"]);
+  // idx_odds_entry and idx_exacta_race_time are the seed's indexes made UNIQUE: they are also
+  // the one-observation-per-runner (per-combination) per-instant keys (one index each, not two).
+  const UNIQUE_SEED_INDEXES = new Set(["idx_odds_entry", "idx_exacta_race_time"]);
 
   it.each(SEED_INDEXES)("table %s has index %s on the seed's columns", (table, name, cols) => {
     expect(indexes(table).get(name)).toEqual({ unique: UNIQUE_SEED_INDEXES.has(name), columns: cols });
@@ -256,7 +257,7 @@ describe("schema created by the migrations", () => {
     expect(uniqueColumns("entry")).toContain("race_id,program_number");
     // Added: re-ingesting the same observation cannot duplicate data.
     expect(uniqueColumns("odds_snapshot")).toEqual(["entry_id,fetched_at DESC"]);
-    expect(uniqueColumns("exacta_probable")).toContain("race_id,fetched_at,first_horse,second_horse");
+    expect(uniqueColumns("exacta_probable")).toEqual(["race_id,fetched_at DESC,first_horse,second_horse"]);
     expect(uniqueColumns("alert")).toContain("dedupe_key");
     expect(uniqueColumns("alert_delivery")).toContain("alert_id,channel");
   });
@@ -410,7 +411,7 @@ describe("indices serve the latest-odds query", () => {
         `SELECT fetched_at FROM exacta_probable WHERE race_id = ? ORDER BY fetched_at DESC LIMIT 1`,
         1,
       ).join("\n"),
-    ).toMatch(/USING (COVERING )?INDEX (idx_exacta_race_time|exacta_probable_race_id_fetched_at)/);
+    ).toMatch(/USING (COVERING )?INDEX idx_exacta_race_time/);
     expect(plan(`SELECT * FROM alert WHERE sent = 0 ORDER BY triggered_at`).join("\n")).toMatch(
       /USING INDEX idx_alert_sent/,
     );

@@ -6,17 +6,18 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./client.js";
 import { connectionOf, type Connection } from "./connection.js";
+import type { DbTime } from "./time.js";
 
 export type { Connection };
 
 /**
- * A row as the raw connection returns it: instants as the stored ISO text
- * (time.ts), booleans as 0/1. Query modules select columns under their
+ * A row as the raw connection returns it: instants as the stored integer
+ * milliseconds (time.ts), booleans as 0/1. Query modules select columns under their
  * public (Prisma model) names, so `SqlRow<PublicShape>` types the result
  * without a hand-written snake_case copy of the row.
  */
 export type SqlRow<T> = { [K in keyof T]: Stored<T[K]> };
-type Stored<V> = V extends Date ? string : V extends boolean ? number : V;
+type Stored<V> = V extends Date ? DbTime : V extends boolean ? number : V;
 
 const statementCache = new WeakMap<Connection, Map<string, Database.Statement>>();
 

@@ -65,8 +65,8 @@ describe("writeBatch", () => {
     const stored = connectionOf(db)
       .prepare("SELECT fetched_at FROM odds_snapshot ORDER BY fetched_at, entry_id")
       .all()
-      .map((r) => (r as { fetched_at: string }).fetched_at);
-    expect(stored).toEqual([at(1), at(1), at(4), at(4)].map((d) => d.toISOString().replace("Z", "+00:00")));
+      .map((r) => (r as { fetched_at: number }).fetched_at);
+    expect(stored).toEqual([at(1), at(1), at(4), at(4)].map((d) => d.getTime()));
     expect(connectionOf(db).inTransaction).toBe(false);
   });
 

@@ -15,6 +15,7 @@ import type { Alert, AlertDelivery } from "../src/generated/prisma/client.js";
 import { migrateDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
+export { databaseBytes, storageBreakdown, type StoredObject } from "./storage.js";
 export { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "./raw-inserts.js";
 export { STEAM_ALERT_POST_TIME, STEAM_ALERT_RACE, storeSteamAlert } from "./sample-alert.js";
 
@@ -93,7 +94,7 @@ export async function rowCount(db: Db, table: string): Promise<number> {
   );
 }
 
-/** A row exactly as stored, by column name (instants as text, booleans as 0/1). */
+/** A row exactly as stored, by column name (instants as integer milliseconds, booleans as 0/1). */
 export type StoredRow = Record<string, unknown>;
 
 /**

@@ -18,7 +18,7 @@
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, writeTransaction, type Connection } from "../sql.js";
-import { toDbTime } from "../time.js";
+import { toDbTime, type DbTime } from "../time.js";
 
 /** A stored error text is capped: a receiver's HTML error page is not worth keeping whole. */
 const MAX_ERROR_LENGTH = 1000;
@@ -32,7 +32,7 @@ export function insertDeliveryRows(
   sql: Connection,
   alertId: number,
   channels: readonly string[],
-  at: string,
+  at: DbTime,
 ): number {
   const insert = statement(
     sql,
@@ -134,7 +134,7 @@ export async function recordDeliverySuccess(db: Db, deliveryId: number, at: Date
   return writeTransaction(db, (sql) => {
     const row = statement(sql, `SELECT alert_id, delivered_at FROM alert_delivery WHERE delivery_id = ?`).get(
       deliveryId,
-    ) as { alert_id: number; delivered_at: string | null } | undefined;
+    ) as { alert_id: number; delivered_at: DbTime | null } | undefined;
     if (!row) throw new InvalidInputError(`recordDeliverySuccess: no delivery with id ${deliveryId}`);
     const recorded =
       statement(

@@ -11,7 +11,7 @@ import { InvalidInputError } from "../errors.js";
 import type { ExactaProbable } from "../generated/prisma/client.js";
 import { entryIdFor, resolveRace } from "../race-refs.js";
 import { readRaw, statement, writeTransaction, type Connection, type SqlRow } from "../sql.js";
-import { fromDbTime, toDbTime } from "../time.js";
+import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import type { RaceKey, WriteResult } from "./races.js";
 
 /** One combination's probable payout (a write input, also the grid's cell). */
@@ -97,7 +97,7 @@ export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGr
  * One stored exacta grid (a race at one stored instant), inside the
  * caller's read; for packages/db's own read views, not exported.
  */
-export function exactaGridAt(sql: Connection, raceId: number, fetchedAt: string): ExactaGrid {
+export function exactaGridAt(sql: Connection, raceId: number, fetchedAt: DbTime): ExactaGrid {
   const rows = statement(
     sql,
     `SELECT exacta_id AS exactaId, first_horse AS first, second_horse AS second, payout,

@@ -18,7 +18,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Race } from "../generated/prisma/client.js";
 import { readRaw, statement, type Connection, type SqlRow } from "../sql.js";
-import { fromDbTime } from "../time.js";
+import { fromDbTime, type DbTime } from "../time.js";
 import { boardAt, reader } from "./evaluation/reader.js";
 import type { EvaluationEntry, WinOddsRow } from "./evaluation/view.js";
 import type { AlertRace } from "./stored-alert.js";
@@ -97,22 +97,22 @@ function read(sql: Connection, range: LateChangeRange): LateChangeBoards[] {
   }));
 }
 
-/** The instant of the race's latest win board with fetched_at <= `at` (stored text), or null. */
-function latestAtOrBefore(sql: Connection, raceId: number, at: string): string | null {
+/** The instant of the race's latest win board with fetched_at <= `at` (stored), or null. */
+function latestAtOrBefore(sql: Connection, raceId: number, at: DbTime): DbTime | null {
   const row = statement(
     sql,
     `SELECT fetched_at AS fetchedAt FROM odds_snapshot INDEXED BY idx_odds_race_time
      WHERE race_id = ? AND fetched_at <= ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
-  ).get(raceId, at) as { fetchedAt: string } | undefined;
+  ).get(raceId, at) as { fetchedAt: DbTime } | undefined;
   return row?.fetchedAt ?? null;
 }
 
-/** The instant of the race's latest win board with fetched_at > `at` (stored text), or null. */
-function latestAfter(sql: Connection, raceId: number, at: string): string | null {
+/** The instant of the race's latest win board with fetched_at > `at` (stored), or null. */
+function latestAfter(sql: Connection, raceId: number, at: DbTime): DbTime | null {
   const row = statement(
     sql,
     `SELECT fetched_at AS fetchedAt FROM odds_snapshot INDEXED BY idx_odds_race_time
      WHERE race_id = ? AND fetched_at > ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
-  ).get(raceId, at) as { fetchedAt: string } | undefined;
+  ).get(raceId, at) as { fetchedAt: DbTime } | undefined;
   return row?.fetchedAt ?? null;
 }

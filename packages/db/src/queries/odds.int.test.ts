@@ -67,11 +67,11 @@ describe("recordWinSnapshot", () => {
     expect(await dump()).toEqual(before);
     const row = connectionOf(db)
       .prepare(
-        `SELECT o.* FROM odds_snapshot o JOIN entry e USING (entry_id) WHERE e.program_number = '3' AND o.fetched_at LIKE '2025-09-13T16:00%'`,
+        `SELECT o.* FROM odds_snapshot o JOIN entry e USING (entry_id) WHERE e.program_number = '3' AND o.fetched_at = ?`,
       )
-      .get() as Record<string, unknown>;
+      .get(at(0).getTime()) as Record<string, unknown>;
     expect(row).toMatchObject({
-      fetched_at: "2025-09-13T16:00:00.000+00:00",
+      fetched_at: Date.parse("2025-09-13T16:00:00.000Z"),
       win_odds: 3.5,
       win_odds_decimal: 4.5,
       win_pool_amount: 3_000,
@@ -105,8 +105,8 @@ describe("recordWinSnapshot", () => {
     expect(await dump()).toEqual(before);
     expect(
       connectionOf(db)
-        .prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at LIKE '2025-09-13T16:02%'`)
-        .get(),
+        .prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at = ?`)
+        .get(at(2).getTime()),
     ).toEqual({
       n: 0,
     });

@@ -157,7 +157,10 @@ const ODDS_POINT_SQL = `
 const toOddsPoint = (row: SqlRow<OddsPoint>): OddsPoint => ({ ...row, fetchedAt: fromDbTime(row.fetchedAt) });
 
 const rangeBounds = (range: TimeRange) =>
-  [range.from ? toDbTime(range.from) : "", range.to ? toDbTime(range.to) : "\uffff"] as const;
+  [
+    range.from ? toDbTime(range.from) : Number.MIN_SAFE_INTEGER,
+    range.to ? toDbTime(range.to) : Number.MAX_SAFE_INTEGER,
+  ] as const;
 
 /** An entry's odds over a time range, oldest first. */
 export async function oddsHistoryForEntry(

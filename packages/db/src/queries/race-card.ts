@@ -20,7 +20,7 @@ import { InvalidInputError } from "../errors.js";
 import type { Horse, Race } from "../generated/prisma/client.js";
 import { raceCacheFor, raceKeyText } from "../race-refs.js";
 import { statement, writeTransaction, type Connection, type SqlRow } from "../sql.js";
-import { earliestDbTime, toDbTime } from "../time.js";
+import { earliestDbTime, toDbTime, type DbTime } from "../time.js";
 import { advanceStatus } from "./race-status.js";
 import type { RaceKey, WriteResult } from "./races.js";
 import { MERGE_SCRATCH, SCRATCH_MOVES } from "./scratches.js";
@@ -127,10 +127,10 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
   });
 }
 
-/** How one card writes its runners: when (stored text), observed when (null: undated), and whether stale. */
+/** How one card writes its runners: when (stored instant), observed when (null: undated), and whether stale. */
 interface CardWrite {
-  now: string;
-  asOf: string | null;
+  now: DbTime;
+  asOf: DbTime | null;
   stale: boolean;
 }
 

@@ -291,10 +291,10 @@ describe("the off time (race.off_at)", () => {
           `SELECT r.off_at AS offAt FROM race r JOIN track t USING (track_id)
            WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
         )
-        .get(key.track, key.raceDate, key.raceNumber) as { offAt: string | null }
+        .get(key.track, key.raceDate, key.raceNumber) as { offAt: number | null }
     ).offAt;
 
-  it("is null until the race is off, then the `at` of the off, stored as the db time text", async () => {
+  it("is null until the race is off, then the `at` of the off, stored as integer milliseconds", async () => {
     const key = offCard(1);
     await applyRaceCard(db, key);
     expect(await offAt(key)).toBeNull();
@@ -302,7 +302,7 @@ describe("the off time (race.off_at)", () => {
     expect(await offAt(key)).toBeNull();
     expect(await setRaceStatus(db, key, "off", at(150))).toEqual({ changed: true, rows: 1 });
     expect(await findRace(db, key)).toMatchObject({ status: "off", offAt: at(150) });
-    expect(storedOffAt(key)).toBe("2025-09-20T21:42:30.000+00:00");
+    expect(storedOffAt(key)).toBe(Date.parse("2025-09-20T21:42:30.000Z"));
   });
 
   it("keeps the earliest off seen: an earlier repeat lowers it, a later one or a replay does not raise it", async () => {

@@ -17,8 +17,8 @@ afterAll(async () => {
 
 /** 17:mm:00Z on race day (post is 17:30). */
 const at = (minute: number) => new Date(Date.UTC(2025, 8, 13, 17, minute));
-/** The same instant as stored (time.ts): ISO text, UTC, "+00:00". */
-const stored = (minute: number) => at(minute).toISOString().replace("Z", "+00:00");
+/** The same instant as stored (time.ts): integer milliseconds since the epoch. */
+const stored = (minute: number) => at(minute).getTime();
 
 const RUNNERS: CardEntryInput[] = [
   { programNumber: "1", horse: "Ace", morningLineOdds: 2 },

@@ -17,6 +17,7 @@
  *   (not checked), as a board's runners without odds always were.
  */
 import { statement, type Connection } from "../sql.js";
+import type { DbTime } from "../time.js";
 
 /**
  * The ON CONFLICT assignments of an entry upsert that merge a scratch: the
@@ -35,7 +36,7 @@ export const SCRATCH_MOVES = `(excluded.scratched > scratched OR (scratched = 1 
   AND excluded.scratched = 1 AND (excluded.scratched_at IS NULL OR excluded.scratched_at < scratched_at)))`;
 
 /**
- * Marks the runners a win board fetched at `fetchedAt` (stored text) lists as "SCR" scratched,
+ * Marks the runners a win board fetched at `fetchedAt` (stored instant) lists as "SCR" scratched,
  * known since the earlier of the stored time and `fetchedAt` (a scratch known from the start,
  * null, stays so); inside the board's transaction.
  * Returns the rows changed (0 for a repeat).
@@ -44,8 +45,8 @@ export function scratchFromBoard(
   sql: Connection,
   raceId: number,
   programNumbers: readonly string[],
-  fetchedAt: string,
-  now: string,
+  fetchedAt: DbTime,
+  now: DbTime,
 ): number {
   const update = statement(
     sql,

@@ -11,7 +11,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Track } from "../generated/prisma/client.js";
 import { readRaw, statement, writeTransaction, type Connection } from "../sql.js";
-import { toDbTime } from "../time.js";
+import { toDbTime, type DbTime } from "../time.js";
 import type { WriteResult } from "./races.js";
 
 export interface TrackInput {
@@ -25,7 +25,7 @@ export interface TrackInput {
 export function upsertTrack(
   sql: Connection,
   track: TrackInput,
-  now: string,
+  now: DbTime,
 ): { trackId: number; rows: number } {
   let rows = statement(
     sql,

@@ -134,7 +134,7 @@ describe("writeFeedMessage", () => {
     expect(await scratches()).toEqual([
       { program_number: "1", scratched: 0, scratched_at: null },
       { program_number: "2", scratched: 0, scratched_at: null },
-      { program_number: "3", scratched: 1, scratched_at: "2025-09-12T22:30:00.000+00:00" },
+      { program_number: "3", scratched: 1, scratched_at: Date.parse("2025-09-12T22:30:00.000Z") },
     ]);
     // The same board again (a replay): nothing to write.
     const before = await dump(db);
@@ -144,7 +144,7 @@ describe("writeFeedMessage", () => {
     // sighting, so known since min(22:30, 22:25) = 22:25 and nothing else written.
     const earlier = { ...board, fetched_at: "2025-09-12T22:25:00Z", horses: [board.horses[2]!] };
     expect(await applyFeedMessage(db, parsed(earlier))).toBe("applied");
-    expect((await scratches())[2]).toMatchObject({ scratched_at: "2025-09-12T22:25:00.000+00:00" });
+    expect((await scratches())[2]).toMatchObject({ scratched_at: Date.parse("2025-09-12T22:25:00.000Z") });
     expect(await countRows(db)).toMatchObject({ odds_snapshot: 1 });
   });
 

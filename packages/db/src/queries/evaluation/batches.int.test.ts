@@ -64,7 +64,7 @@ function describeBatch(read: SnapshotBatch, table: "odds_snapshot" | "exacta_pro
     heads: read.heads.map((head) => {
       const last = connectionOf(db)
         .prepare(`SELECT max(${id}) AS id FROM ${table} WHERE race_id = ? AND fetched_at = ?`)
-        .get(head.raceId, head.fetchedAt.toISOString().replace("Z", "+00:00")) as { id: number };
+        .get(head.raceId, head.fetchedAt.getTime()) as { id: number };
       expect(head.lastId).toBe(last.id);
       return `${numberOf.get(head.raceId)}@${head.fetchedAt.getUTCMinutes()}`;
     }),

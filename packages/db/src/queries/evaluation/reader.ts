@@ -4,7 +4,7 @@
  * it evaluates, while holding the write lock.
  */
 import { statement, type Connection, type SqlRow } from "../../sql.js";
-import { fromDbTime, toDbTime } from "../../time.js";
+import { fromDbTime, toDbTime, type DbTime } from "../../time.js";
 import { cursorPosition } from "../cursors.js";
 import { exactaGridAt } from "../exacta.js";
 import { nextBatch } from "./batches.js";
@@ -21,7 +21,7 @@ export const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
 });
 
 /** The win rows (with odds) of one board of a race, by entry id; [] for no board (`fetchedAt` null). */
-export function boardAt(sql: Connection, raceId: number, fetchedAt: string | null): WinOddsRow[] {
+export function boardAt(sql: Connection, raceId: number, fetchedAt: DbTime | null): WinOddsRow[] {
   if (fetchedAt === null) return [];
   return (
     statement(
@@ -81,7 +81,7 @@ export function reader(sql: Connection): EvaluationReader {
       const latest = q(
         `SELECT fetched_at FROM odds_snapshot INDEXED BY idx_odds_race_time
          WHERE race_id = ? AND fetched_at < ? ORDER BY fetched_at DESC LIMIT 1`,
-      ).get(raceId, toDbTime(before)) as { fetched_at: string } | undefined;
+      ).get(raceId, toDbTime(before)) as { fetched_at: DbTime } | undefined;
       return boardAt(sql, raceId, latest?.fetched_at ?? null);
     },
     lastBoardListing(raceId, entryId, atOrBefore) {
@@ -90,7 +90,7 @@ export function reader(sql: Connection): EvaluationReader {
         `SELECT fetched_at FROM odds_snapshot INDEXED BY idx_odds_entry
          WHERE entry_id = ? AND fetched_at <= ? AND race_id = ? AND win_odds IS NOT NULL
          ORDER BY fetched_at DESC LIMIT 1`,
-      ).get(entryId, toDbTime(atOrBefore), raceId) as { fetched_at: string } | undefined;
+      ).get(entryId, toDbTime(atOrBefore), raceId) as { fetched_at: DbTime } | undefined;
       return boardAt(sql, raceId, listed?.fetched_at ?? null);
     },
     exactaGrid(raceId, fetchedAt) {
@@ -101,7 +101,7 @@ export function reader(sql: Connection): EvaluationReader {
         q(
           `SELECT DISTINCT fetched_at AS fetchedAt FROM exacta_probable
            WHERE race_id = ? AND fetched_at >= ? AND fetched_at <= ? ORDER BY fetched_at`,
-        ).all(raceId, toDbTime(from), toDbTime(to)) as Array<{ fetchedAt: string }>
+        ).all(raceId, toDbTime(from), toDbTime(to)) as Array<{ fetchedAt: DbTime }>
       ).map((row) => fromDbTime(row.fetchedAt));
     },
     racesWithSnapshotsBetween(from, to, track) {

@@ -1,0 +1,39 @@
+// pnpm db:vacuum (totewatch db vacuum): gives the free space inside the database file back to
+// the disk (SQLite's VACUUM). A file keeps the pages that pruning or an upgrade freed (the
+// compact_storage upgrade frees about half) for later rows; this rewrites it without them.
+// Atomic: a kill leaves the old file whole. Needs up to the file's size again in free disk
+// space, and holds the write lock while it runs (pollers and the alerts daemon wait).
+// Migrates first, like every command.
+import { existsSync } from "node:fs";
+import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
+import { Command } from "commander";
+import { migrateDatabase } from "../src/index.js";
+import { vacuumDatabase } from "../src/storage-space.js";
+import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+async function main(args: string[]): Promise<number> {
+  const program = withDatabaseOptions(
+    new Command("db:vacuum").description(
+      "give the free space inside the database file back to the disk (rewrites the file; other commands wait)",
+    ),
+  );
+  return runScript<DatabaseOptions>(program, args, (options) => {
+    const { url, file, source } = scriptSetup(options);
+    if (!existsSync(file)) {
+      console.error(`No database at ${file} (${source}): nothing to vacuum.`);
+      return EXIT.failed;
+    }
+    migrateDatabase(url, { quiet: true, onNote: (line) => console.error(line) });
+    console.log(`Vacuuming ${file} (${source}): rewriting it without its free pages...`);
+    const { before, afterBytes } = vacuumDatabase(url);
+    console.log(
+      `Done: ${mb(before.fileBytes)} -> ${mb(afterBytes)} (${mb(Math.max(0, before.fileBytes - afterBytes))} given back; ` +
+        `${mb(before.freeBytes)} was free inside).`,
+    );
+    return EXIT.ok;
+  });
+}
+
+void runIfEntryPoint(import.meta.url, "db:vacuum", main);
