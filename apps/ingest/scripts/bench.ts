@@ -22,6 +22,7 @@ import { Command, Option } from "commander";
 import {
   databaseBytes,
   freshDatabaseFile,
+  snapshotRows,
   storageBreakdown,
   rawSnapshotInserts,
   type RawInsertRun,
@@ -124,8 +125,11 @@ async function main(): Promise<void> {
     if (!replay || !raw) throw new Error("no rounds ran");
     // The last replay's file, closed (checkpointed) by the child: what a day of history costs.
     const bytes = databaseBytes(lastReplayFile);
-    progress(`bytes by object after the day (${replay.rows.toLocaleString("en-US")} snapshot rows):`);
-    for (const object of storageBreakdown(lastReplayFile)) {
+    const storedSnapshotRows = snapshotRows(lastReplayFile);
+    progress(
+      `bytes by object after the day (${storedSnapshotRows.toLocaleString("en-US")} odds + exacta rows):`,
+    );
+    for (const object of storageBreakdown(lastReplayFile).filter((o) => o.bytes >= 10_000)) {
       progress(`  ${object.name.padEnd(58)} ${(object.bytes / 1e6).toFixed(2).padStart(8)} MB`);
     }
     const replayRowsPerS = (replay.rows * 1000) / replay.elapsedMs;
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
       ["replay_ratio_target", RATIO_TARGET.value],
       ["replay_peak_rss_mb", Math.round(peakRssMb)],
       ["db_bytes", bytes],
-      ["bytes_per_row", (bytes / replay.rows).toFixed(1), BYTES_PER_ROW_TARGET],
+      ["bytes_per_row", (bytes / storedSnapshotRows).toFixed(1), BYTES_PER_ROW_TARGET],
     ];
     for (const [name, value, target] of lines) process.stdout.write(`${benchLine(name, value, target)}\n`);
   } finally {

@@ -4,6 +4,18 @@
  * holds no message at all (empty, blank lines only, `[]`) is warned about by
  * name and counted (`emptyFiles`): a recording that came out empty is not
  * passed over in silence (`--strict` then exits 1).
+ *
+ * Invariants:
+ * - A refused message (not JSON, or failing validation: a bad card, a
+ *   `fetched_at` or `at` outside the feed's years) is known as refused while
+ *   the files are ordered, and nothing it says places it: it takes the latest
+ *   time above it in its file, so it goes after every line above it and
+ *   refused lines are warned about in line order. Its time never paces a
+ *   `--speed` replay (a 1970 `fetched_at` would otherwise drive the clock).
+ * - Messages are validated here as the write validates them (the same track
+ *   lookup), so what is refused here is exactly what validation on write
+ *   would refuse, with the same position and reason. A valid message the
+ *   database then refuses (an unknown race or runner) is placed by its time.
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
@@ -12,10 +24,12 @@ import type { Db } from "@totewatch/db";
 import {
   ingestTimedStream,
   isFeedFile,
+  parseFeedMessage,
   peekKind,
   peekObservedAt,
   peekRaceKey,
   readFeedFile,
+  type FeedIngestorOptions,
   type FeedRecord,
   type IngestRunOptions,
   type IngestSummary,
@@ -56,12 +70,16 @@ export async function expandFeedInputs(inputs: readonly string[]): Promise<strin
 
 /** A record with the place it takes in the replay. */
 interface Ordered {
+  /** Not ok when refused (its validation error, warned about when its turn comes). */
   record: FeedRecord;
-  /** Observation instant (epoch ms); cards borrow one from their neighbours. */
+  /**
+   * Observation instant (epoch ms); cards borrow one from their neighbours, refused messages the
+   * latest one above them. Only a message that is not refused is paced by it.
+   */
   time: number;
   /**
-   * 0 for messages without a time of their own (cards, statuses without `at`), so they go before
-   * snapshots at equal time; 1 for the rest, refused ones included (they keep their file order).
+   * 0 for valid messages without a time of their own (cards, statuses without `at`), so they go
+   * before snapshots at equal time; 1 for the rest, refused ones included (they keep their file order).
    */
   rank: 0 | 1;
   /** The time is the message's own (not borrowed from the line above). */
@@ -76,31 +94,41 @@ interface Ordered {
  * its place after what came before it; at equal times it goes first. A card
  * also goes no later than the earliest later message of its race in the file:
  * a snapshot written after its card but observed before the line above it
- * would otherwise be applied before the card it needs.
+ * would otherwise be applied before the card it needs. A refused message
+ * takes the latest time above it in its file, so it goes after every line
+ * above it (see the invariants above).
  */
 export async function orderFeedFiles(
   files: readonly string[],
   onEmptyFile: (file: string) => void = () => undefined,
+  oddsFormatOf?: FeedIngestorOptions["oddsFormatOf"],
 ): Promise<Ordered[]> {
   const all: Ordered[] = [];
   let seq = 0;
   for (const file of files) {
     const fromFile: Ordered[] = [];
     let previous = Number.NEGATIVE_INFINITY;
-    for await (const record of readFeedFile(file)) {
+    let latest = Number.NEGATIVE_INFINITY;
+    for await (const read of readFeedFile(file)) {
+      const record = refusedAsSuch(read, oddsFormatOf);
+      // A valid message's time is its own (within the feed's years): a refused one's is not read.
       const time = record.ok ? peekObservedAt(record.raw) : null;
-      // Only a message without a time by design (a card, a status without `at`) goes first at the
-      // time it borrows; one whose time is missing or unreadable (it will be refused) keeps its
-      // place in the file, so its warning comes in line order.
-      const untimed = time === null && record.ok && !claimsOwnTime(record.raw);
+      if (!record.ok) {
+        // The latest time, not the previous: a line above stamped later still goes first.
+        fromFile.push({ record, time: latest, rank: 1, timed: false, seq: seq++ });
+        continue;
+      }
       fromFile.push({
         record,
         time: time ?? previous,
-        rank: untimed ? 0 : 1,
+        rank: time === null ? 0 : 1,
         timed: time !== null,
         seq: seq++,
       });
-      if (time !== null) previous = time;
+      if (time !== null) {
+        previous = time;
+        latest = Math.max(latest, time);
+      }
     }
     if (fromFile.length === 0) onEmptyFile(file);
     pullCardsBeforeTheirRaces(fromFile);
@@ -110,11 +138,14 @@ export async function orderFeedFiles(
   return all;
 }
 
-/** A snapshot must say when it was observed (fetched_at), and a status that has `at` says it too. */
-function claimsOwnTime(raw: unknown): boolean {
-  const kind = peekKind(raw);
-  if (kind === "win" || kind === "exacta") return true;
-  return kind === "status" && typeof raw === "object" && raw !== null && "at" in raw;
+/**
+ * The record, or, when validation refuses it, a record carrying that refusal: the ingestor warns
+ * about it as it would have (same position, same reason) without validating it again.
+ */
+function refusedAsSuch(record: FeedRecord, oddsFormatOf: FeedIngestorOptions["oddsFormatOf"]): FeedRecord {
+  if (!record.ok) return record;
+  const parsed = parseFeedMessage(record.raw, record.position, { oddsFormatOf });
+  return parsed.ok ? record : { ok: false, position: record.position, error: parsed.error };
 }
 
 /** Lowers each card's time to the earliest time of any later timed message of its race (one file, in file order). */
@@ -144,17 +175,23 @@ export async function replayFiles(
   const startedAt = performance.now();
   const files = await expandFeedInputs(inputs);
   let emptyFiles = 0;
-  const ordered = await orderFeedFiles(files, (file) => {
-    emptyFiles++;
-    warnEmptyFile(options.logger, file);
-  });
+  const oddsFormatOf = options.oddsFormatOf ?? oddsFormatLookup(options.tracks ?? []);
+  const ordered = await orderFeedFiles(
+    files,
+    (file) => {
+      emptyFiles++;
+      warnEmptyFile(options.logger, file);
+    },
+    oddsFormatOf,
+  );
   await registerConfiguredTracks(db, options.tracks ?? []);
   const summary = await ingestTimedStream(releasing(ordered), {
     ...options,
-    oddsFormatOf: options.oddsFormatOf ?? oddsFormatLookup(options.tracks ?? []),
+    oddsFormatOf,
     db,
     startedAt,
-    timeOf: (item) => item.time,
+    // A refused message's time (a 1970 fetched_at) is never waited for.
+    timeOf: (item) => (item.record.ok ? item.time : Number.NaN),
     write: async (item, batch) => {
       await batch?.ingestRecord(item.record, item.time);
     },

@@ -30,6 +30,8 @@ describe("absoluteDatabaseUrl", () => {
       "sqlite://x.db",
       "https://h/x.db",
       "prisma+postgres://h",
+      "mysql:root:hunter2@localhost/t",
+      "postgres:u:hunter2@h",
     ]) {
       const text = messageOf(() => absoluteDatabaseUrl(url, "/srv", "DATABASE_URL"));
       expect(text).toMatch(/^DATABASE_URL: unsupported database url scheme "[a-z+]+:"/);
@@ -46,6 +48,42 @@ describe("absoluteDatabaseUrl", () => {
     ).toMatch(
       /^totewatch\.yaml: database\.url: unsupported database url scheme "mysql:" in "mysql:\/\/u:\*\*\*@h\/db"/,
     );
+    expect(messageOf(() => absoluteDatabaseUrl("mysql:user:s3cret@host", "/srv", "--db"))).toBe(
+      '--db: unsupported database url scheme "mysql:" in "mysql:user:***@host": Totewatch uses ' +
+        "a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)",
+    );
+  });
+
+  it("refuses a file: URL with a host, user or password after file://, in one line without the password", () => {
+    expect(messageOf(() => absoluteDatabaseUrl("file://user:s3cret@localhost/x.db", "/srv", "--db"))).toBe(
+      '--db: file: URL "file://user:***@localhost/x.db" names a host or user after file://, which a local ' +
+        "SQLite file cannot have: write file:///abs/path.db, file:/abs/path.db or file:rel/path.db",
+    );
+    for (const url of [
+      "file://user:s3cret@host/x.db",
+      "FILE://u:s3cret@localhost",
+      "file://u:s3c/ret@h/x.db",
+      "file://user@localhost/x.db",
+      "file://db.example/x.db",
+      "file://data/x.db",
+    ]) {
+      const text = messageOf(() => absoluteDatabaseUrl(url, "/srv", "DATABASE_URL"));
+      expect(text).toMatch(/^DATABASE_URL: file: URL ".*" names a host or user after file:\/\//);
+      expect(text).not.toMatch(/s3c/);
+      expect(text.split("\n")).toHaveLength(1);
+    }
+    expect(databaseUrlProblem("file://u:s3cret@h/x.db")).toMatch(
+      /^file: URL "file:\/\/u:\*\*\*@h\/x\.db" names/,
+    );
+  });
+
+  it("keeps file: URLs with an empty or localhost authority", () => {
+    expect(absoluteDatabaseUrl("file://localhost/var/x.db", "/srv")).toBe("file:/var/x.db");
+    expect(absoluteDatabaseUrl("file://LocalHost/var/x.db", "/srv")).toBe("file:/var/x.db");
+    expect(absoluteDatabaseUrl("file:/var/x.db", "/srv")).toBe("file:/var/x.db");
+    expect(absoluteDatabaseUrl("file:data/x.db", "/srv")).toBe("file:/srv/data/x.db");
+    expect(absoluteDatabaseUrl("file://:memory:", "/srv")).toBe("file://:memory:");
+    expect(databaseUrlProblem("file://localhost/proc/1/x.db")).toMatch(/\/proc\/1\/x\.db is under \/proc/);
   });
 
   it("keeps file: URLs, plain paths and :memory:", () => {

@@ -72,13 +72,13 @@ export function absoluteDatabaseUrl(
   };
   const schemeProblem = unsupportedSchemeProblem(url);
   if (schemeProblem !== undefined) refuse(schemeProblem);
-  const prefix = /^file:(\/\/)?/i.exec(url)?.[0] ?? "";
-  const filePath = url.slice(prefix.length);
-  if (filePath === ":memory:" || filePath.startsWith(":memory:")) return url;
-  const absolute = path.resolve(baseDir, filePath);
+  const file = fileUrlPath(url);
+  if ("problem" in file) return refuse(file.problem);
+  if (file.memory) return url;
+  const absolute = path.resolve(baseDir, file.filePath);
   const systemProblem = systemPathProblem(absolute);
   if (systemProblem !== undefined) refuse(systemProblem);
-  return prefix ? `file:${absolute}` : absolute;
+  return file.isFileUrl ? `file:${absolute}` : absolute;
 }
 
 /**
@@ -91,8 +91,40 @@ export function absoluteDatabaseUrl(
 export function databaseUrlProblem(url: string): string | undefined {
   const schemeProblem = unsupportedSchemeProblem(url);
   if (schemeProblem !== undefined) return schemeProblem;
-  const filePath = url.replace(/^file:(\/\/)?/i, "");
-  return path.isAbsolute(filePath) ? systemPathProblem(path.normalize(filePath)) : undefined;
+  const file = fileUrlPath(url);
+  if ("problem" in file) return file.problem;
+  if (file.memory) return undefined;
+  return path.isAbsolute(file.filePath) ? systemPathProblem(path.normalize(file.filePath)) : undefined;
+}
+
+type FileUrlPath = { isFileUrl: boolean; filePath: string; memory: boolean } | { problem: string };
+
+/**
+ * The path a `file:` URL or bare path names. After `file://` comes an authority (RFC 8089),
+ * and Totewatch takes what SQLite takes: an empty one (`file:///abs/x.db`) or exactly
+ * `localhost` (`file://localhost/abs/x.db`), both meaning this machine. Any other (a host, a
+ * user, a password: `file://user:pw@host/x.db`) names no local file and used to become a
+ * relative folder named after it, password included, so it is refused, with the password
+ * redacted. `file:/abs/x.db` and `file:rel/x.db` have no authority and are kept;
+ * `file::memory:` (and `file://:memory:`, accepted before) are SQLite's in-memory database.
+ */
+function fileUrlPath(url: string): FileUrlPath {
+  const isFileUrl = /^file:/i.test(url);
+  const afterScheme = isFileUrl ? url.slice("file:".length) : url;
+  const hasAuthority = isFileUrl && afterScheme.startsWith("//");
+  const rest = hasAuthority ? afterScheme.slice(2) : afterScheme;
+  if (rest.startsWith(":memory:")) return { isFileUrl, filePath: rest, memory: true };
+  if (!hasAuthority) return { isFileUrl, filePath: rest, memory: false };
+  const slash = rest.indexOf("/");
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  if (authority === "" || authority.toLowerCase() === "localhost") {
+    return { isFileUrl, filePath: rest.slice(authority.length), memory: false };
+  }
+  return {
+    problem:
+      `file: URL ${JSON.stringify(redactUrl(url))} names a host or user after file://, which a ` +
+      `local SQLite file cannot have: write file:///abs/path.db, file:/abs/path.db or file:rel/path.db`,
+  };
 }
 
 /**

@@ -15,6 +15,13 @@ describe("redactUrl", () => {
     );
   });
 
+  it("redacts the password of scheme:user:password@ typed without //", () => {
+    expect(redactUrl("mysql:user:s3cret@host")).toBe("mysql:user:***@host");
+    expect(redactUrl('--db "postgres:u:p@ss@h:5432/db" and redis::only-pass@two')).toBe(
+      '--db "postgres:u:***@h:5432/db" and redis::***@two',
+    );
+  });
+
   it("redacts a password holding @, / or : whole", () => {
     expect(redactUrl("mysql://u:p@ss/w:rd@host/db")).toBe("mysql://u:***@host/db");
     expect(redactUrl("postgres://u:%40pw%2F@host")).toBe("postgres://u:***@host");
@@ -26,6 +33,8 @@ describe("redactUrl", () => {
       "http://127.0.0.1:8080/BEL/2024-05-01/card",
       "file:/var/lib/totewatch.db",
       "mailto:ops@example.com",
+      "file:/var/x:y.db",
+      "at 12:30:05 ops@example.com",
       "user:pw@host",
       "",
     ]) {

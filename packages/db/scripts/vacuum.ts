@@ -27,10 +27,18 @@ async function main(args: string[]): Promise<number> {
     }
     migrateDatabase(url, { quiet: true, onNote: (line) => console.error(line) });
     console.log(`Vacuuming ${file} (${source}): rewriting it without its free pages...`);
-    const { before, afterBytes } = vacuumDatabase(url);
+    const { before, afterBytes, shrunk } = vacuumDatabase(url);
+    if (!shrunk) {
+      console.error(
+        `Rewritten, but another process is reading ${file}, so the file cannot shrink yet ` +
+          `(${mb(afterBytes)} on disk with its WAL): it shrinks at the next checkpoint after that ` +
+          "process lets go; stop it and run this again to see it done.",
+      );
+      return EXIT.failed;
+    }
     console.log(
       `Done: ${mb(before.fileBytes)} -> ${mb(afterBytes)} (${mb(Math.max(0, before.fileBytes - afterBytes))} given back; ` +
-        `${mb(before.freeBytes)} was free inside).`,
+        `${mb(before.freeBytes)} was in free pages, the rest in pages the rows only partly filled).`,
     );
     return EXIT.ok;
   });

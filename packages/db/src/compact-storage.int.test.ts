@@ -56,8 +56,10 @@ interface Contents {
   textInstants: number;
 }
 
+// Files are opened writable: a migration killed in the rollback journal (sole-use.ts) leaves a
+// hot journal that only a writer may roll back, as any command's connection does on opening.
 function contents(file: string): Contents {
-  const sql = new Database(file, { readonly: true });
+  const sql = new Database(file);
   try {
     const tables = (
       sql
@@ -96,7 +98,7 @@ function contents(file: string): Contents {
 }
 
 function appliedNames(file: string): string[] {
-  const sql = new Database(file, { readonly: true });
+  const sql = new Database(file);
   try {
     return (
       sql
@@ -112,7 +114,7 @@ function appliedNames(file: string): string[] {
 }
 
 const exactaIndexes = (file: string) => {
-  const sql = new Database(file, { readonly: true });
+  const sql = new Database(file);
   try {
     return sql.prepare(`PRAGMA index_list(exacta_probable)`).all() as Array<{ name: string; unique: number }>;
   } finally {
@@ -147,7 +149,7 @@ describe("the compact_storage migration on a populated day of the previous versi
         .map((i) => [i.name, i.unique])
         .sort(),
     ).toEqual([["idx_exacta_race_time", 1]]);
-    const sql = new Database(file, { readonly: true });
+    const sql = new Database(file);
     expect(sql.pragma("integrity_check", { simple: true })).toBe("ok");
     expect(
       sql.prepare(`SELECT typeof(created_at) AS t FROM horse WHERE name = 'Default Stamp'`).get(),
@@ -159,7 +161,7 @@ describe("the compact_storage migration on a populated day of the previous versi
 
   it("is read by this version as the old version wrote it, and an old observation is not stored twice", async () => {
     const file = oldDay();
-    const old = new Database(file, { readonly: true });
+    const old = new Database(file);
     const newestWin = old
       .prepare(`SELECT max(fetched_at) AS at FROM odds_snapshot WHERE race_id = 1`)
       .get() as { at: string };
@@ -219,6 +221,30 @@ describe("the compact_storage migration on a populated day of the previous versi
     } finally {
       await db.close();
     }
+  });
+
+  it("refuses while another process has the file open (an older daemon would write text), changing nothing", () => {
+    const file = oldDay();
+    // An older version's poller: its own connection, in WAL mode as every connection sets.
+    const daemon = new Database(file);
+    daemon.pragma("journal_mode = WAL");
+    daemon.prepare(`SELECT count(*) FROM odds_snapshot`).get();
+    const before = contents(file);
+    expect(() => migrateDatabase(file, { quiet: true })).toThrow(
+      `${file}: migration ${COMPACT} rewrites stored rows, so it needs the database to itself, but another ` +
+        "process has it open (an ingest poll or alerts run, maybe of the previous version): stop them, then " +
+        `run \`totewatch db migrate --db ${file}\`; nothing was changed`,
+    );
+    expect(contents(file)).toEqual(before);
+    expect(appliedNames(file)).not.toContain(COMPACT);
+    daemon.close();
+
+    migrateDatabase(file, { quiet: true });
+    expect(appliedNames(file)).toContain(COMPACT);
+    const after = new Database(file);
+    // Back in WAL mode after running in the rollback journal.
+    expect(after.pragma("journal_mode", { simple: true })).toBe("wal");
+    after.close();
   });
 
   it("killed with SIGKILL at several moments: the old day whole or the new day whole, then finished", async () => {

@@ -7,6 +7,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -21,6 +22,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
 import { DatabaseFileError, InvalidInputError } from "./errors.js";
 import { allMigrationsApplied, migrateDatabase } from "./migrate.js";
+import { migrationStatus } from "./migration-status.js";
 import { migratedTemplate } from "../testing/index.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-badfile-"));
@@ -134,6 +136,21 @@ describe.each(Object.entries(openers))("%s on a file that cannot be a database",
     expect(error.message).toContain('"postgres:"');
     expect(error.message).not.toContain("hunter2");
     expect(existsSync(path.join(process.cwd(), "postgres:"))).toBe(false);
+  });
+});
+
+describe("a read-only file", () => {
+  it("is read by migrationStatus, which writes nothing, and left unchanged", () => {
+    const file = at("readonly-status.db");
+    copyFileSync(migratedTemplate(), file);
+    chmodSync(file, 0o444);
+    const bytes = readFileSync(file);
+    expect(migrationStatus(file)).toMatchObject({ exists: true, pending: [], unknown: [], changed: [] });
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    // What writes still refuses it (the list above: migrateDatabase and createDb).
+    expect(failure(openers.migrateDatabase, file).message).toBe(
+      `${file} is read-only: Totewatch writes to its database (make it writable)`,
+    );
   });
 });
 

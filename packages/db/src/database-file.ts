@@ -1,9 +1,12 @@
 /**
- * Opening a database file. Invariant: a path that cannot hold a usable
+ * Opening a database file. Invariants: a path that cannot hold a usable
  * database is refused before SQLite sees it, and whatever SQLite says about
  * the file on opening becomes one line naming the file and the reason
- * (DatabaseFileError), never a raw driver stack. Used by createDb and
- * migrateDatabase, the two places a database is opened.
+ * (DatabaseFileError), never a raw driver stack. A read-only file (or
+ * folder) is refused to every caller that writes (createDb,
+ * migrateDatabase: every command migrates on open) and accepted by one that
+ * only reads (`readOnly`: migrationStatus, db:status), which then opens it
+ * read-only, so reading never needs write access.
  */
 import {
   accessSync,
@@ -98,12 +101,22 @@ function createFolder(file: string): void {
   }
 }
 
+// Checked on the mode bits too: root may write a file nobody is meant to write.
+const isReadOnly = (file: string, mode: number) => !canAccess(file, constants.W_OK) || (mode & 0o222) === 0;
+
+export interface PrepareOptions {
+  /** False: a missing file is left missing (the caller has nothing to create). */
+  create?: boolean;
+  /** The caller only reads: a read-only file or folder is accepted (open it as `canWriteDatabase` says). */
+  readOnly?: boolean;
+}
+
 /**
  * Checks that `file` can be a Totewatch database before SQLite opens it, and
  * creates its folder when it does not exist yet (unless `create` is false:
  * then a missing file is left missing). Throws DatabaseFileError.
  */
-export function prepareDatabaseFile(file: string, opts: { create?: boolean } = {}): void {
+export function prepareDatabaseFile(file: string, opts: PrepareOptions = {}): void {
   if (file === ":memory:") return;
   refuseSpecialPlaces(file);
   let stat;
@@ -130,18 +143,25 @@ export function prepareDatabaseFile(file: string, opts: { create?: boolean } = {
     );
   } else if (!canAccess(file, constants.R_OK)) {
     throw new DatabaseFileError(file, "cannot be read (permission denied)");
-  } else if (!canAccess(file, constants.W_OK) || (stat.mode & 0o222) === 0) {
-    // Checked on the mode bits too: root may write a file nobody is meant to write.
+  } else if (!opts.readOnly && isReadOnly(file, stat.mode)) {
     throw new DatabaseFileError(file, "is read-only: Totewatch writes to its database (make it writable)");
   } else if (stat.size > 0 && !startsLikeSqlite(file)) {
     throw new DatabaseFileError(file, "is not a SQLite database (file is not a database)");
   }
-  if (!canAccess(path.dirname(file), constants.W_OK)) {
+  if (!opts.readOnly && !canAccess(path.dirname(file), constants.W_OK)) {
     throw new DatabaseFileError(
       file,
       `cannot be written: its folder ${path.dirname(file)} is read-only (SQLite keeps its journal beside the file)`,
     );
   }
+}
+
+/**
+ * Whether `file` (an existing one) and its folder can be written: when not, a reader opens it
+ * read-only (a read-write open would fail, or write to a file nobody is meant to write).
+ */
+export function canWriteDatabase(file: string): boolean {
+  return !isReadOnly(file, statSync(file).mode) && canAccess(path.dirname(file), constants.W_OK);
 }
 
 /** SQLite result codes that are about the file itself, and how to say them. */
@@ -184,9 +204,9 @@ export function withFileErrors<T>(file: string, work: () => T): T {
 }
 
 /** Opens `file` (after prepareDatabaseFile) and reads its schema, so a bad file fails here, in one line. */
-export function openDatabaseFile(file: string): Database.Database {
+export function openDatabaseFile(file: string, opts: { readonly?: boolean } = {}): Database.Database {
   return withFileErrors(file, () => {
-    const sql = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    const sql = new Database(file, { timeout: BUSY_TIMEOUT_MS, readonly: opts.readonly === true });
     try {
       sql.prepare("SELECT count(*) FROM sqlite_master").get();
       return sql;

@@ -243,11 +243,48 @@ describe("an interrupted upgrade on a populated database", () => {
     expect(message).not.toContain("\n");
     expect(message).toBe(
       `${file}: migration ${TWO} was interrupted part-way and cannot be finished or undone automatically ` +
-        "(changed: table race): restore a backup, or `pnpm db:reset` to start over (deletes every row)",
+        `(changed: table race): restore a backup, or \`pnpm db:reset --db ${file}\` to start over (deletes every row)`,
     );
     expect(rows(file, "race")).toEqual(before.race);
     expect(records(file)).toEqual(before.records);
     expect(migrationStatus(file, folder).interrupted).toEqual([{ name: TWO, state: "partial" }]);
+  });
+});
+
+describe("an interrupted migration the schema cannot judge: refused in one line saying why", () => {
+  it.each([
+    [
+      "changes no table (data only)",
+      "29990101000000_data_only",
+      `UPDATE "race" SET "status" = 'official';\n`,
+      "changes-no-table",
+      "it changes no table, so the schema cannot tell whether it ran",
+    ],
+    [
+      "changes a table and writes rows (a backfill): not said to change no table",
+      "29990101000000_backfill",
+      `ALTER TABLE "race" ADD COLUMN "note" TEXT;\nWITH r AS (SELECT 1) UPDATE "race" SET "note" = 'x';\n`,
+      "writes-rows",
+      "it writes rows as well as changing tables, so the schema cannot tell whether its rows were all written",
+    ],
+  ])("one that %s", (_what, name, script, reason, why) => {
+    const dir = tempDir("totewatch-recover-");
+    const folder = path.join(dir, "migrations");
+    cpSync(migrationsDir, folder, { recursive: true });
+    mkdirSync(path.join(folder, name));
+    writeFileSync(path.join(folder, name, "migration.sql"), script);
+    const file = populated(dir);
+    const sql = new Database(file);
+    startedNotFinished(sql, name);
+    sql.close();
+    const before = records(file);
+    const resolve = (flag: string) => `\`DATABASE_URL=file:${file} prisma migrate resolve ${flag} ${name}\``;
+    expect(() => migrate(file, folder)).toThrow(
+      `${file}: migration ${name} was interrupted, and ${why}: check its data, then ` +
+        `${resolve("--applied")} if it ran whole, or ${resolve("--rolled-back")} if it changed nothing`,
+    );
+    expect(records(file)).toEqual(before);
+    expect(migrationStatus(file, folder).interrupted).toEqual([{ name, state: "unknown", reason }]);
   });
 });
 

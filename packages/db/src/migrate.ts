@@ -14,10 +14,14 @@
  *   applied again when it did not apply, recorded when it applied whole, and
  *   refused in one line when it applied in part;
  * - a file whose history this folder cannot account for is refused in one
- *   line before anything is written (checked at each step, under the write
- *   lock): migrations applied that this version lacks (a newer Totewatch
- *   migrated it) or applied from a different migration.sql (edited since).
- *   Every command migrates on open, so every command refuses it.
+ *   line before anything is written (migration-plan.ts): migrations applied
+ *   that this version lacks (a newer Totewatch migrated it) or applied from a
+ *   different migration.sql (edited since). Every command migrates on open,
+ *   so every command refuses it;
+ * - the write lock is taken only when something must be written: the history
+ *   is first read without it (an up-to-date file is left at once, even while
+ *   another process writes), then re-read and re-checked under it at each
+ *   step, as another process may have migrated meanwhile.
  */
 import { createHash } from "node:crypto";
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
@@ -26,11 +30,10 @@ import { fileURLToPath } from "node:url";
 import type Database from "better-sqlite3";
 import { describeFileError, openDatabaseFile, prepareDatabaseFile, withFileErrors } from "./database-file.js";
 import { databasePathFromUrl } from "./database-url.js";
+import { dbCommand, resolveHint } from "./db-command.js";
 import { DatabaseFileError, MigrationError } from "./errors.js";
 import {
-  conflictError,
   createMigrationsTable,
-  historyConflicts,
   isApplied,
   isOpen,
   markFinished,
@@ -42,7 +45,9 @@ import {
   type Migration,
   type MigrationRecord,
 } from "./migration-history.js";
-import { dropObjects, interruptedState, listObjects, readSchema } from "./migration-recovery.js";
+import { refuseUnaccountedHistory, upToDate } from "./migration-plan.js";
+import { dropObjects, interruptedState, listObjects, readSchema, UNKNOWN_WHY } from "./migration-recovery.js";
+import { soleUseNeeded, withSoleUse } from "./sole-use.js";
 import { freeSpaceNote } from "./storage-space.js";
 
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -60,7 +65,8 @@ export interface MigrateOptions {
 /**
  * Applies every pending migration, creating the database file and its folder
  * if missing; returns the file. Safe to run on every start, and by several
- * processes at once (each migration is applied under SQLite's write lock).
+ * processes at once (each migration is applied under SQLite's write lock,
+ * which an up-to-date file never waits for).
  * Throws DatabaseFileError for a file that cannot be a database and
  * MigrationError when the migrations cannot bring it up to date.
  */
@@ -74,16 +80,25 @@ export function migrateDatabase(url: string, opts: MigrateOptions = {}): string 
   const note = opts.onNote ?? ((line: string) => process.stderr.write(`${line}\n`));
   const sql = openDatabaseFile(file);
   try {
-    let applied = 0;
-    for (;;) {
-      const step = withFileErrors(file, () => applyNextMigration(sql, file, migrations));
-      if (!step) break;
-      if (step.note) note(step.note);
-      if (step.applied) {
-        applied++;
-        say(`${file}: applied ${step.name}`);
-      }
+    if (withFileErrors(file, () => upToDate(sql, file, migrations))) {
+      say(`${file}: all migrations already applied.`);
+      return file;
     }
+    let applied = 0;
+    const applyAll = () => {
+      for (;;) {
+        const step = withFileErrors(file, () => applyNextMigration(sql, file, migrations));
+        if (!step) break;
+        if (step.note) note(step.note);
+        if (step.applied) {
+          applied++;
+          say(`${file}: applied ${step.name}`);
+        }
+      }
+    };
+    const rewriting = withFileErrors(file, () => soleUseNeeded(sql, migrations));
+    if (rewriting) withSoleUse(sql, file, rewriting, applyAll);
+    else applyAll();
     say(applied === 0 ? `${file}: all migrations already applied.` : `${file}: up to date.`);
     const space = applied > 0 ? freeSpaceNote(sql, file) : null;
     if (space) note(space);
@@ -117,17 +132,7 @@ function applyNextMigration(sql: Database.Database, file: string, migrations: Mi
 function settleNext(sql: Database.Database, file: string, migrations: Migration[]): Step | null {
   createMigrationsTable(sql);
   const records = readRecords(sql) ?? [];
-  const known = new Set(migrations.map((m) => m.name));
-  const stranger = records.find((r) => isOpen(r) && !known.has(r.name));
-  if (stranger) {
-    throw new MigrationError(
-      file,
-      stranger.name,
-      "is recorded as started but not finished and is not among this version's migrations: run the Totewatch version that wrote it",
-    );
-  }
-  const conflict = conflictError(file, historyConflicts(migrations, records));
-  if (conflict) throw conflict;
+  refuseUnaccountedHistory(file, migrations, records);
   for (const [index, migration] of migrations.entries()) {
     const rows = records.filter((r) => r.name === migration.name);
     const open = rows.filter(isOpen);
@@ -183,7 +188,7 @@ function recover(
       throw new MigrationError(
         file,
         migration.name,
-        `was interrupted, and as it changes no table whether it ran cannot be told: check its data, then \`prisma migrate resolve --applied ${migration.name}\` or \`--rolled-back ${migration.name}\``,
+        `was interrupted, and ${UNKNOWN_WHY[state.reason]}: ${resolveHint(file, migration.name)}`,
       );
     case "partial": {
       const parts = [
@@ -197,8 +202,8 @@ function recover(
         migration.name,
         `was interrupted part-way and cannot be finished or undone automatically (${parts.join("; ")}): ` +
           (empty
-            ? "the database holds no rows, so `pnpm db:reset` recreates it and loses nothing"
-            : "restore a backup, or `pnpm db:reset` to start over (deletes every row)"),
+            ? `the database holds no rows, so ${dbCommand("db:reset", file)} recreates it and loses nothing`
+            : `restore a backup, or ${dbCommand("db:reset", file)} to start over (deletes every row)`),
       );
     }
   }

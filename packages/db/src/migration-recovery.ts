@@ -28,8 +28,18 @@ export type InterruptedState =
   /** Only objects of the migration's own were created, identical and empty: drop them, then apply. */
   | { kind: "created-only"; drop: SchemaObject[] }
   | { kind: "partial"; present: string[]; missing: string[]; changed: string[] }
-  /** The migration changes no schema object (data only): its effect cannot be seen. */
-  | { kind: "unknown" };
+  /** Its effect cannot be seen in the schema: it changes no schema object, or it writes rows. */
+  | { kind: "unknown"; reason: UnknownReason };
+
+/** Why the schema cannot tell what an interrupted migration did. */
+export type UnknownReason = "changes-no-table" | "writes-rows";
+
+/** Each UnknownReason in words, for migrate.ts's refusal and db:status. */
+export const UNKNOWN_WHY: Record<UnknownReason, string> = {
+  "changes-no-table": "it changes no table, so the schema cannot tell whether it ran",
+  "writes-rows":
+    "it writes rows as well as changing tables, so the schema cannot tell whether its rows were all written",
+};
 
 const normalise = (sql: string | null) => (sql ?? "").replace(/\s+/g, " ").trim();
 
@@ -80,7 +90,8 @@ export function interruptedState(
   const after = schemaAfter(migrations, index + 1);
   // The schema says nothing of data statements: a migration that writes rows (a backfill) could
   // match either schema with its data half done, so it is never judged from the schema.
-  if (same(before, after) || writesRows(migrations[index]!.script)) return { kind: "unknown" };
+  if (same(before, after)) return { kind: "unknown", reason: "changes-no-table" };
+  if (writesRows(migrations[index]!.script)) return { kind: "unknown", reason: "writes-rows" };
   if (same(actual, before)) return { kind: "not-applied" };
   if (same(actual, after)) return { kind: "applied" };
 
@@ -121,10 +132,26 @@ export function listObjects(keys: string[], max = 4): string {
 }
 
 /**
- * Whether a migration's SQL (comments aside) has a statement that changes rows: one starting
- * with INSERT, UPDATE, DELETE or REPLACE ("ON DELETE CASCADE" in a table definition is not one).
+ * Comments, string literals and quoted identifiers, matched left to right in one pass: whichever
+ * starts first wins, so a `'--'` literal is a literal and a `--` comment holding a quote is a
+ * comment (stripping comments first would cut a statement at a `'--'` literal).
+ */
+const NOT_CODE =
+  /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^']|'')*'?|"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?/g;
+
+/**
+ * Whether a migration's SQL has a statement that changes rows: one starting with INSERT, UPDATE,
+ * DELETE or REPLACE, or a WITH (common table expression) statement holding one of them. Only
+ * code counts: comments, literals and quoted identifiers are blanked first, and a keyword inside
+ * a statement is not one ("ON DELETE CASCADE"; replace() is a function). Errs towards true: a
+ * migration wrongly taken for a writer is only refused for a person to check, while a writer
+ * missed could be recorded as applied with its rows half written.
  */
 export function writesRows(script: string): boolean {
-  const code = script.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "");
-  return /(^|;)\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(code);
+  const code = script.replace(NOT_CODE, " ");
+  return code.split(";").some((statement) => {
+    const text = statement.trim();
+    if (/^(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(text)) return true;
+    return /^WITH\b/i.test(text) && /\b(INSERT|UPDATE|DELETE)\b|\bREPLACE\b(?!\s*\()/i.test(text);
+  });
 }

@@ -4,13 +4,20 @@
  * recorded as started but not finished with what `migrateDatabase` will do
  * about it (migration-recovery.ts decides both), and what of the file's
  * history this version cannot account for (migration-history.ts decides it,
- * the same way migrateDatabase does before it refuses the file).
+ * the same way migrateDatabase does before it refuses the file). Reads only:
+ * a read-only file is read (opened read-only), not refused as by commands
+ * that write.
  */
 import { existsSync, statSync } from "node:fs";
-import { openDatabaseFile, prepareDatabaseFile, withFileErrors } from "./database-file.js";
+import { canWriteDatabase, openDatabaseFile, prepareDatabaseFile, withFileErrors } from "./database-file.js";
 import { databasePathFromUrl } from "./database-url.js";
 import { historyConflicts, isApplied, isOpen, readMigrations, readRecords } from "./migration-history.js";
-import { interruptedState, readSchema, type InterruptedState } from "./migration-recovery.js";
+import {
+  interruptedState,
+  readSchema,
+  type InterruptedState,
+  type UnknownReason,
+} from "./migration-recovery.js";
 import { migrationsDir } from "./migrate.js";
 
 export interface MigrationStatus {
@@ -22,8 +29,11 @@ export interface MigrationStatus {
   applied: string[];
   /** Migrations of the folder not applied yet (interrupted ones included), oldest first. */
   pending: string[];
-  /** Migrations recorded as started but not finished, and what the schema shows of them. */
-  interrupted: Array<{ name: string; state: InterruptedState["kind"] }>;
+  /** Migrations recorded as started but not finished, and what the schema shows of them (and, for "unknown", why not). */
+  interrupted: Array<
+    | { name: string; state: Exclude<InterruptedState["kind"], "unknown"> }
+    | { name: string; state: "unknown"; reason: UnknownReason }
+  >;
   /** Migrations the file records as applied that this version's folder does not have (a newer Totewatch's), sorted. */
   unknown: string[];
   /** Migrations of the folder the file records as applied from a different migration.sql, oldest first. */
@@ -35,11 +45,13 @@ export function migrationStatus(url: string, dir = migrationsDir): MigrationStat
   const file = databasePathFromUrl(url);
   const migrations = readMigrations(dir);
   const names = migrations.map((m) => m.name);
-  prepareDatabaseFile(file, { create: false });
+  prepareDatabaseFile(file, { create: false, readOnly: true });
   if (file === ":memory:" || !existsSync(file) || statSync(file).size === 0) {
     return { file, exists: false, applied: [], pending: names, interrupted: [], unknown: [], changed: [] };
   }
-  const sql = openDatabaseFile(file);
+  // A writable file is opened read-write even so: a read-only open of a WAL file can fail where
+  // its -shm file is missing and cannot be made. Nothing here writes either way.
+  const sql = openDatabaseFile(file, { readonly: !canWriteDatabase(file) });
   try {
     return withFileErrors(file, () => {
       const records = readRecords(sql) ?? [];
@@ -50,10 +62,13 @@ export function migrationStatus(url: string, dir = migrationsDir): MigrationStat
       const interrupted = migrations
         .map((migration, index) => ({ migration, index }))
         .filter(({ migration }) => open.has(migration.name) && !applied.has(migration.name))
-        .map(({ migration, index }) => ({
-          name: migration.name,
-          state: interruptedState(migrations, index, readSchema(sql), rowsIn).kind,
-        }));
+        .map(({ migration, index }) => {
+          const state = interruptedState(migrations, index, readSchema(sql), rowsIn);
+          const name = migration.name;
+          return state.kind === "unknown"
+            ? { name, state: state.kind, reason: state.reason }
+            : { name, state: state.kind };
+        });
       return {
         file,
         exists: true,

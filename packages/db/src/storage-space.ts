@@ -5,7 +5,7 @@
  * whole) but needs up to the file's size again on disk and the write lock
  * for its whole run, so it is a command of its own, never a side effect.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type Database from "better-sqlite3";
 import { openRawConnection } from "./client.js";
 import { databasePathFromUrl } from "./database-url.js";
@@ -21,22 +21,38 @@ export interface FileSpace {
   freeBytes: number;
 }
 
+/** Size of a database file with its WAL (what it takes on disk). */
+function bytesOnDisk(file: string): number {
+  const wal = `${file}-wal`;
+  return statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0);
+}
+
+/**
+ * The file's size and its free pages. Pages only partly used (a migration that shrinks rows
+ * leaves many) are not counted: VACUUM usually gives back more than this.
+ */
 export function fileSpace(sql: Database.Database, file: string): FileSpace {
   const pageSize = sql.pragma("page_size", { simple: true }) as number;
   const freePages = sql.pragma("freelist_count", { simple: true }) as number;
-  return { fileBytes: statSync(file).size, freeBytes: freePages * pageSize };
+  return { fileBytes: bytesOnDisk(file), freeBytes: freePages * pageSize };
+}
+
+/** Copies the WAL into the file and empties it; false when another process's read kept it from finishing. */
+function checkpoint(sql: Database.Database): boolean {
+  const [result] = sql.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+  return !result || result.busy === 0;
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** A line for a file with much free space after an upgrade (the compact_storage one frees half), or null. */
 export function freeSpaceNote(sql: Database.Database, file: string): string | null {
-  sql.pragma("wal_checkpoint(TRUNCATE)");
+  checkpoint(sql);
   const { fileBytes, freeBytes } = fileSpace(sql, file);
   if (freeBytes < NOTE_MIN_BYTES || freeBytes * 4 < fileBytes) return null;
   return (
-    `${file}: ${mb(freeBytes)} of its ${mb(fileBytes)} is free space after the upgrade; ` +
-    "`totewatch db vacuum` gives it back to the disk"
+    `${file}: at least ${mb(freeBytes)} of its ${mb(fileBytes)} is free space after the upgrade; ` +
+    `\`totewatch db vacuum --db ${file}\` gives it back to the disk`
   );
 }
 
@@ -44,6 +60,11 @@ export interface VacuumResult {
   file: string;
   before: FileSpace;
   afterBytes: number;
+  /**
+   * False when another process was reading: the rewritten file then waits in the WAL, and
+   * reaches the disk at the next checkpoint after that process lets go (any command's).
+   */
+  shrunk: boolean;
 }
 
 /** Rewrites the database without its free pages; waits (busy timeout) for other writers. */
@@ -52,11 +73,11 @@ export function vacuumDatabase(url: string): VacuumResult {
   prepareDatabaseFile(file);
   const sql = openRawConnection(file);
   try {
-    sql.pragma("wal_checkpoint(TRUNCATE)");
+    checkpoint(sql);
     const before = fileSpace(sql, file);
     sql.exec("VACUUM");
-    sql.pragma("wal_checkpoint(TRUNCATE)");
-    return { file, before, afterBytes: statSync(file).size };
+    const shrunk = checkpoint(sql);
+    return { file, before, afterBytes: bytesOnDisk(file), shrunk };
   } finally {
     sql.close();
   }

@@ -15,7 +15,7 @@ import type { Alert, AlertDelivery } from "../src/generated/prisma/client.js";
 import { migrateDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
-export { databaseBytes, storageBreakdown, type StoredObject } from "./storage.js";
+export { databaseBytes, snapshotRows, storageBreakdown, type StoredObject } from "./storage.js";
 export { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "./raw-inserts.js";
 export { STEAM_ALERT_POST_TIME, STEAM_ALERT_RACE, storeSteamAlert } from "./sample-alert.js";
 

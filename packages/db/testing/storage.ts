@@ -33,3 +33,15 @@ export function storageBreakdown(file: string): StoredObject[] {
     sql.close();
   }
 }
+
+/** Rows of the two snapshot tables (odds_snapshot + exacta_probable): what `bytes_per_row` divides by. */
+export function snapshotRows(file: string): number {
+  const sql = openRawConnection(file);
+  try {
+    const count = (table: string) =>
+      (sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return count("odds_snapshot") + count("exacta_probable");
+  } finally {
+    sql.close();
+  }
+}

@@ -5,6 +5,7 @@ import {
   isIanaTimeZone,
   localDateOf,
   localDateTimeOf,
+  MAX_POST_TIME_LENGTH,
   minutesToPost,
   parseIsoInstant,
   resolvePostTime,
@@ -241,6 +242,42 @@ describe("resolvePostTime with a local time", () => {
         new RegExp(JSON.stringify(postTime).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
       );
     }
+  });
+
+  it("refuses a post time over 64 characters early, quoting it cut at 60", () => {
+    const huge = `${"1".repeat(2 * 1024 * 1024)}:00`;
+    let message = "";
+    try {
+      resolvePostTime(huge, "2025-09-12", "America/New_York");
+    } catch (error) {
+      expect(error).toBeInstanceOf(RangeError);
+      message = (error as Error).message;
+    }
+    expect(message).toBe(`post time "${"1".repeat(60)}…" is longer than 64 characters (${huge.length})`);
+    expect(MAX_POST_TIME_LENGTH).toBe(64);
+    // The longest instant with nanoseconds and an offset, padded to 64, still reads.
+    const longest = "2025-09-12T18:42:00.123456789-04:00".padEnd(MAX_POST_TIME_LENGTH, " ");
+    expect(resolvePostTime(longest, "2025-09-12", "UTC").toISOString()).toBe("2025-09-12T22:42:00.123Z");
+  });
+
+  it("quotes every value in its errors cut at 60 characters", () => {
+    const zone = `Mars/${"x".repeat(2 * 1024 * 1024)}`;
+    expect(() => resolvePostTime("18:42", "2025-09-12", zone)).toThrow(
+      new RangeError(`time zone "${zone.slice(0, 60)}…" is not an IANA time zone`),
+    );
+    const date = `2025-${"9".repeat(100)}`;
+    expect(() => resolvePostTime("18:42", date, "UTC")).toThrow(
+      new RangeError(`race date "${date.slice(0, 60)}…" is not a real YYYY-MM-DD date`),
+    );
+    const text = `2025-09-12T18:42:00Z${"z".repeat(100)}`;
+    expect(() => parseIsoInstant(text)).toThrow(
+      new RangeError(
+        `"${text.slice(0, 60)}…" is not an ISO-8601 instant with an offset (e.g. 2025-09-12T22:30:00Z)`,
+      ),
+    );
+    expect(() => localDateOf(new Date(0), zone)).toThrow(
+      new RangeError(`localDateOf: time zone "${zone.slice(0, 60)}…" is not an IANA time zone`),
+    );
   });
 
   it("refuses a bad race date or zone, naming it", () => {

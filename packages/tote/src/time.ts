@@ -10,6 +10,22 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,
 const ISO_WITHOUT_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/i;
 const LOCAL_TIME = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
+/**
+ * Longest post time text accepted: the longest instant written is 35 characters
+ * ("2025-09-12T18:42:00.123456789-04:00"); anything much longer is no tote's, and is
+ * refused before any pattern or quote looks at it.
+ */
+export const MAX_POST_TIME_LENGTH = 64;
+/** Longest time zone name accepted: the longest IANA name is 32 ("America/Argentina/ComodRivadavia"). */
+export const MAX_TIME_ZONE_LENGTH = 64;
+/** Longest text quoted whole in an error; longer is cut, so a 2 MB value makes no 2 MB log line. */
+const MAX_QUOTED = 60;
+
+/** Text as an error quotes it: JSON-quoted, cut at MAX_QUOTED characters ("…" marks the cut). */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+}
+
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
 
@@ -35,7 +51,9 @@ export function isCalendarDate(s: string): boolean {
 
 /** True when Intl knows this IANA zone name ("America/New_York", "UTC"); offsets like "+05:00" are not zones. */
 export function isIanaTimeZone(tz: string): boolean {
-  if (typeof tz !== "string" || tz.trim() === "" || /^[+-]/.test(tz)) return false;
+  if (typeof tz !== "string" || tz.trim() === "" || tz.length > MAX_TIME_ZONE_LENGTH || /^[+-]/.test(tz)) {
+    return false;
+  }
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;
@@ -168,7 +186,7 @@ export function parseIsoInstant(text: string): Date {
   const instant = match ? instantOfMatch(match) : null;
   if (!instant) {
     throw new RangeError(
-      `${JSON.stringify(text)} is not an ISO-8601 instant with an offset (e.g. 2025-09-12T22:30:00Z)`,
+      `${typeof text === "string" ? quoted(text) : String(text)} is not an ISO-8601 instant with an offset (e.g. 2025-09-12T22:30:00Z)`,
     );
   }
   return instant;
@@ -184,38 +202,42 @@ export function resolvePostTime(postTime: string, raceDate: string, timeZone: st
   if (typeof postTime !== "string") {
     throw new RangeError(`post time must be a string, got ${typeof postTime}`);
   }
+  if (postTime.length > MAX_POST_TIME_LENGTH) {
+    throw new RangeError(
+      `post time ${quoted(postTime)} is longer than ${MAX_POST_TIME_LENGTH} characters (${postTime.length})`,
+    );
+  }
   const text = postTime.trim();
 
   const iso = ISO_INSTANT.exec(text);
   if (iso) {
     const instant = instantOfMatch(iso);
-    if (!instant)
-      throw new RangeError(`post time ${JSON.stringify(postTime)} is not a valid ISO-8601 instant`);
+    if (!instant) throw new RangeError(`post time ${quoted(postTime)} is not a valid ISO-8601 instant`);
     return instant;
   }
   if (ISO_WITHOUT_OFFSET.test(text)) {
     throw new RangeError(
-      `post time ${JSON.stringify(postTime)} has no UTC offset; give one (e.g. "-04:00" or "Z") or a local "HH:MM"`,
+      `post time ${quoted(postTime)} has no UTC offset; give one (e.g. "-04:00" or "Z") or a local "HH:MM"`,
     );
   }
 
   const local = LOCAL_TIME.exec(text);
   if (!local) {
     throw new RangeError(
-      `post time ${JSON.stringify(postTime)} is neither an ISO-8601 instant with an offset nor a local "HH:MM"`,
+      `post time ${quoted(postTime)} is neither an ISO-8601 instant with an offset nor a local "HH:MM"`,
     );
   }
   const hour = Number(local[1]);
   const minute = Number(local[2]);
   const second = Number(local[3] ?? 0);
   if (hour > 23 || minute > 59 || second > 59) {
-    throw new RangeError(`post time ${JSON.stringify(postTime)} is not a valid time of day`);
+    throw new RangeError(`post time ${quoted(postTime)} is not a valid time of day`);
   }
   if (!isCalendarDate(raceDate)) {
-    throw new RangeError(`race date ${JSON.stringify(raceDate)} is not a real YYYY-MM-DD date`);
+    throw new RangeError(`race date ${quoted(raceDate)} is not a real YYYY-MM-DD date`);
   }
   if (!isIanaTimeZone(timeZone)) {
-    throw new RangeError(`time zone ${JSON.stringify(timeZone)} is not an IANA time zone`);
+    throw new RangeError(`time zone ${quoted(timeZone)} is not an IANA time zone`);
   }
   const [year, month, day] = raceDate.split("-").map(Number) as [number, number, number];
   return new Date(localToInstant({ year, month, day, hour, minute, second }, timeZone));
@@ -240,7 +262,7 @@ const ianaZones = new Set<string>();
 function assertIanaTimeZone(fn: string, timeZone: string): void {
   if (ianaZones.has(timeZone)) return;
   if (!isIanaTimeZone(timeZone)) {
-    throw new RangeError(`${fn}: time zone ${JSON.stringify(timeZone)} is not an IANA time zone`);
+    throw new RangeError(`${fn}: time zone ${quoted(timeZone)} is not an IANA time zone`);
   }
   ianaZones.add(timeZone);
 }

@@ -11,8 +11,14 @@
  * there and the connection closed, a failed fetch like any other (retried,
  * backed off), with one warning naming the URL and the limit. A failure's
  * body is never read at all. Memory per request stays within the limit.
+ *
+ * An endpoint URL may carry `user:password@` (a tote behind basic auth):
+ * fetch refuses such a URL, so the credentials go in an Authorization header
+ * and the URL is requested without them. The password is never in a log
+ * line, a returned error or a record's source: each names the URL through
+ * redactUrl (`user:***@`).
  */
-import { backoffDelayMs, type Clock, type Logger, type Sleep } from "@totewatch/config";
+import { backoffDelayMs, redactUrl, type Clock, type Logger, type Sleep } from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
 
 export interface HttpSettings {
@@ -71,7 +77,7 @@ export class FeedHttpClient {
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
       await this.waitForHost(url);
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
-      const result = await this.attempt(url);
+      const result = await this.attempt(endpointRequest(url));
       if (result.ok) {
         this.recovered(url);
         return { ok: true, records: result.records, attempts: attempt + 1 };
@@ -94,7 +100,7 @@ export class FeedHttpClient {
   }
 
   private async attempt(
-    url: string,
+    endpoint: EndpointRequest,
   ): Promise<{ ok: true; records: FeedRecord[] } | { ok: false; error: string; retryable: boolean }> {
     const { http, signal } = this.options;
     const timeout = AbortSignal.timeout(http.timeoutMs);
@@ -102,9 +108,13 @@ export class FeedHttpClient {
     const tooLarge = new AbortController();
     const combined = AbortSignal.any([...(signal ? [signal] : []), timeout, tooLarge.signal]);
     try {
-      const response = await this.fetchImpl(url, {
+      const response = await this.fetchImpl(endpoint.url, {
         signal: combined,
-        headers: { "user-agent": http.userAgent, accept: "application/json, application/x-ndjson" },
+        headers: {
+          ...(endpoint.authorization === null ? {} : { authorization: endpoint.authorization }),
+          "user-agent": http.userAgent,
+          accept: "application/json, application/x-ndjson",
+        },
       });
       if (!response.ok) {
         // Nothing of a failure's body is used: not read, whatever its size.
@@ -119,9 +129,10 @@ export class FeedHttpClient {
       const text = await readBodyWithin(response, http.maxBodyBytes);
       if (text === null) {
         tooLarge.abort();
-        return { ok: false, error: this.oversized(url), retryable: true };
+        return { ok: false, error: this.oversized(endpoint.shown), retryable: true };
       }
-      const body = parseFeedBody(text, url);
+      // The records' source shows in the ingestor's warnings about refused messages.
+      const body = parseFeedBody(text, endpoint.shown);
       return body.ok
         ? { ok: true, records: body.records }
         : { ok: false, error: body.reason, retryable: true };
@@ -131,7 +142,8 @@ export class FeedHttpClient {
       const cause = (error as { cause?: { message?: string } }).cause?.message;
       return {
         ok: false,
-        error: `${(error as Error).message}${cause ? ` (${cause})` : ""}`,
+        // fetch's own messages may quote the URL.
+        error: redactUrl(`${(error as Error).message}${cause ? ` (${cause})` : ""}`),
         retryable: true,
       };
     }
@@ -140,18 +152,19 @@ export class FeedHttpClient {
   private failed(url: string, error: string): void {
     const count = (this.failures.get(url) ?? 0) + 1;
     this.failures.set(url, count);
+    const shown = redactUrl(url);
     const logAfter = this.options.http.failureLogAfter;
     if (count === logAfter) {
       this.options.logger?.warn(
-        { source: url, failures: count, error },
-        `source keeps failing: ${url} (${count} failures in a row, last: ${error})`,
+        { source: shown, failures: count, error },
+        `source keeps failing: ${shown} (${count} failures in a row, last: ${error})`,
       );
     } else {
-      this.options.logger?.debug({ source: url, failures: count, error }, "request failed");
+      this.options.logger?.debug({ source: shown, failures: count, error }, "request failed");
     }
   }
 
-  /** The error of a body over the limit; warned once per source until it answers again. */
+  /** The error of a body over the limit; warned once per source (`url` as shown) until it answers again. */
   private oversized(url: string): string {
     const limit = describeBytes(this.options.http.maxBodyBytes);
     const error = `response body over the http.maxBodyBytes limit of ${limit}; read stopped there`;
@@ -167,17 +180,50 @@ export class FeedHttpClient {
   }
 
   private recovered(url: string): void {
-    this.oversizeWarned.delete(url);
+    const shown = redactUrl(url);
+    this.oversizeWarned.delete(shown);
     const count = this.failures.get(url) ?? 0;
     if (count === 0) return;
     this.failures.delete(url);
     if (count >= this.options.http.failureLogAfter) {
       this.options.logger?.info(
-        { source: url, failures: count },
-        `source recovered: ${url} after ${count} failures`,
+        { source: shown, failures: count },
+        `source recovered: ${shown} after ${count} failures`,
       );
     }
   }
+}
+
+/** An endpoint as requested: the URL without credentials, their header, and the URL as logged. */
+export interface EndpointRequest {
+  url: string;
+  /** `Basic <base64 user:password>` when the URL carried credentials. */
+  authorization: string | null;
+  /** The URL with its password masked (redactUrl): the only form that is ever shown. */
+  shown: string;
+}
+
+/**
+ * fetch refuses a URL carrying `user:password@`; they become a basic auth header instead, so such
+ * an endpoint works as it reads (as the alerts webhook channel does with its URL).
+ */
+export function endpointRequest(text: string): EndpointRequest {
+  const shown = redactUrl(text);
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return { url: text, authorization: null, shown };
+  }
+  if (parsed.username === "" && parsed.password === "") return { url: text, authorization: null, shown };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  return {
+    url: parsed.toString(),
+    authorization: `Basic ${Buffer.from(credentials).toString("base64")}`,
+    shown,
+  };
 }
 
 /**

@@ -24,11 +24,14 @@
  *   process past the busy timeout is not a failure: the fetched batch is
  *   kept and its write retried with backoff until the lock is gone
  *   (locked-writes.ts), logged once when it starts and once on recovery.
+ * - An endpoint's password (a URL's `user:password@`) is never logged: every
+ *   line naming an endpoint names it through redactUrl.
  * - Retention never runs at start; it runs once a day at retentionHour local
  *   time, also while tracks wait for their next race day.
  */
 import {
   realSleep,
+  redactUrl,
   systemClock,
   type Logger,
   type Sleep,
@@ -124,14 +127,16 @@ export function createPoller(options: PollerOptions): Poller {
 
   async function pollEndpoint(url: string): Promise<boolean> {
     const fetchedAt = clock.now();
+    // An endpoint's URL may carry a password (http.ts sends it as basic auth): logged only masked.
+    const shown = redactUrl(url);
     const result = await http.fetchFeed(url);
     if (!result.ok) {
-      if (!result.stopped) logger?.debug({ source: url, error: result.error }, "poll gave up for now");
+      if (!result.stopped) logger?.debug({ source: shown, error: result.error }, "poll gave up for now");
       return false;
     }
     if (result.records.length === 0 || signal.aborted) return !signal.aborted;
     // The batch rolls back whole when the lock is not had, so the fetched records are simply written again.
-    const written = await locked.run(url, () =>
+    const written = await locked.run(shown, () =>
       ingestor.batch(async (batch) => {
         for (const record of result.records) {
           // Stop between messages, never inside one (each is its own savepoint); what is written commits.

@@ -18,7 +18,7 @@
  * - A track without a status endpoint polls its boards only (nothing to order).
  * - Nothing is fetched after stop(): the endpoint in flight finishes its write.
  */
-import { fillEndpointTemplate, type TrackConfig } from "@totewatch/config";
+import { fillEndpointTemplate, redactUrl, type TrackConfig } from "@totewatch/config";
 import type { PollContext } from "./context.js";
 import { isOff, type RacePollState } from "./schedule.js";
 
@@ -57,7 +57,8 @@ export async function pollRace(
     if (!fetched && mayBeOffUnrecorded(race, now) && !ctx.signal.aborted && !warnedRaces.has(race)) {
       warnedRaces.add(race);
       ctx.logger?.warn(
-        { source: url },
+        // The URL may carry a password (sent as basic auth): never logged unmasked.
+        { source: redactUrl(url) },
         "status not fetched after post: boards are still recorded, but until the status is back " +
           "an off nothing has recorded cannot be told apart from post drag",
       );

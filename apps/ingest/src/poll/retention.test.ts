@@ -1,5 +1,7 @@
+import { captureLogs } from "@totewatch/test-utils";
+import type { Db } from "@totewatch/db";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION_HOUR, nextRetentionAt } from "./retention.js";
+import { DEFAULT_RETENTION_HOUR, nextRetentionAt, RetentionSchedule } from "./retention.js";
 
 const CHICAGO = "America/Chicago";
 const at = (iso: string) => Date.parse(iso);
@@ -31,5 +33,34 @@ describe("nextRetentionAt", () => {
 
   it("refuses an hour outside 0..23", () => {
     for (const hour of [-1, 24, 4.5]) expect(() => nextRetentionAt(0, hour, "UTC")).toThrow(/0\.\.23/);
+  });
+});
+
+describe("RetentionSchedule", () => {
+  it("logs a run skipped on a locked database as one line, without a stack trace", async () => {
+    const locked = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    // Every use of the database finds it locked by another process.
+    const db: Db = { path: "horses.db", exclusive: () => Promise.reject(locked), close: async () => {} };
+    let now = at("2025-09-12T12:00:00Z");
+    const logs = captureLogs();
+    const retention = new RetentionSchedule({
+      db,
+      policy: { oddsDays: 30, alertsDays: 90, batchSize: 5000, hourOfDay: 4 },
+      clock: { now: () => now },
+      logger: logs.logger,
+      timeZone: "UTC",
+      enabled: true,
+    });
+    now = retention.dueAt;
+    await retention.runIfDue();
+    expect(logs.records).toHaveLength(1);
+    expect(logs.records[0]).toMatchObject({
+      level: 40,
+      error: "database is locked",
+      next: "2025-09-14T04:00:00.000Z",
+      msg: "retention skipped: the database is locked by another process; will try again at 2025-09-14T04:00:00.000Z",
+    });
+    expect(logs.records[0]).not.toHaveProperty("err");
+    expect(JSON.stringify(logs.records)).not.toContain(locked.stack!.split("\n")[1]!.trim());
   });
 });

@@ -107,8 +107,9 @@ export class RetentionSchedule {
       );
     } catch (error) {
       if (isDatabaseLocked(error)) {
+        // A routine condition (a backup, a VACUUM): one line with the reason, no stack trace.
         logger?.warn(
-          { err: error, next },
+          { error: (error as Error).message, next },
           `retention skipped: the database is locked by another process; will try again at ${next}`,
         );
       } else {

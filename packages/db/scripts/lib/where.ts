@@ -1,12 +1,14 @@
 /**
  * How every db script starts, like the apps: a commander program with
  * `--config` and `--db`, run by cli-kit's runProgram (--help exits 0, a bad
- * option or config 2, a failure 1 with one line and no stack), and the
- * database @totewatch/config's loadConfig picks: --db, else DATABASE_URL,
- * else totewatch.yaml's database.url (--config, TOTEWATCH_CONFIG or
- * ./totewatch.yaml), else the default file. No script reads the environment
- * itself, and nothing printed holds a password (messages name the file path;
- * stderr goes through redactUrl besides).
+ * option or config 2, a failure 1 with one line and no stack; a bad option is
+ * commander's one line and "(--help for usage)", as the apps say it, never
+ * the whole help), and the database @totewatch/config's loadConfig picks:
+ * --db, else DATABASE_URL, else totewatch.yaml's database.url (--config,
+ * TOTEWATCH_CONFIG or ./totewatch.yaml), else the default file. No script
+ * reads the environment itself, and nothing printed holds a password
+ * (messages name the file path; stderr, commander's errors included, goes
+ * through redactUrl besides).
  */
 import { EXIT, runProgram } from "@totewatch/cli-kit";
 import { loadConfig, redactUrl, type LoadedConfig } from "@totewatch/config";
@@ -64,9 +66,13 @@ export async function runScript<T extends object>(
   action: (options: T) => Promise<number> | number,
 ): Promise<number> {
   let code: number = EXIT.ok;
-  program.showHelpAfterError().action(async () => {
-    code = await action(program.opts<T>());
-  });
+  program
+    .showHelpAfterError("(--help for usage)")
+    // Commander's own errors echo what was typed (`--dburl=postgres://user:password@...`).
+    .configureOutput({ writeErr: (text) => redactedStderr.write(text) })
+    .action(async () => {
+      code = await action(program.opts<T>());
+    });
   const parsed = await runProgram(program, args, { name: program.name(), stderr: redactedStderr });
   return parsed === EXIT.ok ? code : parsed;
 }

@@ -129,7 +129,7 @@ export async function latestOddsForRace(db: Db, raceId: number): Promise<RunnerO
       .map((row) => ({
         ...row,
         scratched: row.scratched === 1,
-        fetchedAt: row.fetchedAt ? fromDbTime(row.fetchedAt) : null,
+        fetchedAt: row.fetchedAt !== null ? fromDbTime(row.fetchedAt) : null,
       }))
       .sort((a, b) => compareProgramNumbers(a.programNumber, b.programNumber)),
   );

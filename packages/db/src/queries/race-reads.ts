@@ -39,8 +39,8 @@ function raceSummaries(db: Db, where: string, params: unknown[]): Promise<RaceSu
       ) as Array<SqlRow<RaceSummary>>
     ).map((row) => ({
       ...row,
-      postTime: row.postTime ? fromDbTime(row.postTime) : null,
-      offAt: row.offAt ? fromDbTime(row.offAt) : null,
+      postTime: row.postTime !== null ? fromDbTime(row.postTime) : null,
+      offAt: row.offAt !== null ? fromDbTime(row.offAt) : null,
     })),
   );
 }

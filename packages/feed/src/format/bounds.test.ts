@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatFeedError, parseFeedMessage } from "../index.js";
-import { MAX_MONEY, MAX_NAME_LENGTH, MAX_ODDS, MIN_ODDS } from "./bounds.js";
+import {
+  MAX_MONEY,
+  MAX_NAME_LENGTH,
+  MAX_ODDS,
+  MAX_POST_TIME_LENGTH,
+  MAX_TIME_ZONE_LENGTH,
+  MIN_ODDS,
+} from "./bounds.js";
 
 const at = { source: "day.jsonl", line: 3 };
 const race = { track: "Belmont Park", date: "2025-09-12", race: 5 };
@@ -128,6 +135,28 @@ describe("feed bounds", () => {
     );
     // Trimmed first: 100 characters with spaces around are fine.
     accepted(card({ horse: ` ${long(100)} `, jockey: long(100), trainer: long(100) }, { track: long(100) }));
+  });
+
+  it("refuses a card's timezone or post_time over 64 characters with its position, quoted cut", () => {
+    expect([MAX_TIME_ZONE_LENGTH, MAX_POST_TIME_LENGTH]).toEqual([64, 64]);
+    const twoMegabytes = long(2 * 1024 * 1024);
+    const zone = refusal(card({}, { timezone: twoMegabytes }));
+    expect(zone).toBe(`day.jsonl:3: timezone: timezone is longer than 64 characters (got "${long(60)}…")`);
+    const post = refusal(card({}, { post_time: twoMegabytes }));
+    expect(post).toBe(`day.jsonl:3: post_time: post_time is longer than 64 characters (got "${long(60)}…")`);
+    accepted(card({}, { post_time: "2025-09-12T18:42:00.123456789-04:00".padEnd(64, " ") }));
+  });
+
+  it("quotes a refused timezone or post_time cut at 60 characters", () => {
+    const zone = `Mars/${long(59)}`;
+    expect(refusal(card({}, { timezone: zone }))).toBe(
+      `day.jsonl:3: timezone: "${zone.slice(0, 60)}…" is not an IANA time zone (e.g. America/New_York)`,
+    );
+    const post = `2025-09-12T18:42:00${long(45)}`;
+    expect(refusal(card({}, { post_time: post }))).toBe(
+      `day.jsonl:3: post_time: post time "${post.slice(0, 60)}…" is neither an ISO-8601 instant ` +
+        'with an offset nor a local "HH:MM"',
+    );
   });
 
   it("refuses pools, amounts, payouts and stakes above 1e10", () => {

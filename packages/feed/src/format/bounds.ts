@@ -20,6 +20,12 @@ export const MAX_NAME_LENGTH = 100;
 export const MAX_ODDS_TEXT = 32;
 /** Longest exacta key: two program numbers of at most 8 characters and the dash. */
 export const MAX_EXACTA_KEY = 17;
+/**
+ * Longest card `timezone` and `post_time` text, in characters (64 each, @totewatch/tote's own
+ * limits): checked by the schema, so an over-long one is refused with its position before a
+ * time zone lookup or a pattern reads it.
+ */
+export { MAX_POST_TIME_LENGTH, MAX_TIME_ZONE_LENGTH } from "@totewatch/tote";
 /** Dates and instants are accepted from the start of FIRST_YEAR to the end of LAST_YEAR (UTC). */
 export const FIRST_YEAR = 2000;
 export const LAST_YEAR = 2100;

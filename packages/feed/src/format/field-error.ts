@@ -30,9 +30,17 @@ export function rejectBlank(value: unknown, path: readonly PropertyKey[]): void 
   }
 }
 
-/** A value as the message wrote it: text quoted, numbers and null plain. */
+/** Longest text shown whole in an error; longer is cut (a 2 MB value must not make a 2 MB log line). */
+const MAX_SHOWN = 60;
+
+/** Text cut at MAX_SHOWN characters, "…" marking the cut. */
+function cut(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}
+
+/** A value as the message wrote it: text quoted (cut at 60 characters), numbers and null plain. */
 export function shown(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  return typeof value === "string" ? JSON.stringify(cut(value)) : String(value);
 }
 
 /** Currency to the cent: $2.10, $1.00. */
@@ -46,18 +54,11 @@ export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === "string") return JSON.stringify(cut(value));
   return `${typeof value} ${String(value)}`;
 }
 
-/** Longest key shown whole in a path; a longer one is cut (a 5 MB key must not make a 5 MB log line). */
-const MAX_SHOWN_KEY = 60;
-
-/** formatKeyPath with long string keys cut at MAX_SHOWN_KEY characters. */
+/** formatKeyPath with long string keys cut at 60 characters, as values are (a key is the sender's text too). */
 export function formatShortKeyPath(path: readonly PropertyKey[]): string {
-  return formatKeyPath(
-    path.map((key) =>
-      typeof key === "string" && key.length > MAX_SHOWN_KEY ? `${key.slice(0, MAX_SHOWN_KEY)}…` : key,
-    ),
-  );
+  return formatKeyPath(path.map((key) => (typeof key === "string" ? cut(key) : key)));
 }

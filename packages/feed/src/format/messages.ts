@@ -8,7 +8,15 @@
  */
 import { isCalendarDate, ODDS_FORMATS, parseIsoInstant, RACE_STATUSES } from "@totewatch/tote";
 import { z } from "zod";
-import { dateWithinFeedYears, MAX_MONEY, MAX_NAME_LENGTH, OUT_OF_YEARS, withinFeedYears } from "./bounds.js";
+import {
+  dateWithinFeedYears,
+  MAX_MONEY,
+  MAX_NAME_LENGTH,
+  MAX_POST_TIME_LENGTH,
+  MAX_TIME_ZONE_LENGTH,
+  OUT_OF_YEARS,
+  withinFeedYears,
+} from "./bounds.js";
 
 const calendarDate = z
   .string()
@@ -84,8 +92,16 @@ export const cardEntrySchema = z.object({
 export const cardMessageSchema = z.object({
   kind: z.literal("card"),
   ...raceKey,
-  timezone: z.string().min(1).optional(),
-  post_time: z.string().min(1).nullish(),
+  timezone: z
+    .string()
+    .min(1)
+    .max(MAX_TIME_ZONE_LENGTH, `timezone is longer than ${MAX_TIME_ZONE_LENGTH} characters`)
+    .optional(),
+  post_time: z
+    .string()
+    .min(1)
+    .max(MAX_POST_TIME_LENGTH, `post_time is longer than ${MAX_POST_TIME_LENGTH} characters`)
+    .nullish(),
   status: raceStatusSchema.optional(),
   entries: z.array(cardEntrySchema).min(1, "a card needs at least one entry"),
 });

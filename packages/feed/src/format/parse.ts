@@ -148,7 +148,10 @@ const LOCAL_TIME = /^\d{1,2}:\d{2}(:\d{2})?$/;
 
 function normalizeCard(feed: FeedMessage & { kind: "card" }, position: FeedPosition): ParsedFeedMessage {
   if (feed.timezone !== undefined && !isIanaTimeZone(feed.timezone)) {
-    throw new FieldError(["timezone"], `"${feed.timezone}" is not an IANA time zone (e.g. America/New_York)`);
+    throw new FieldError(
+      ["timezone"],
+      `${shown(feed.timezone)} is not an IANA time zone (e.g. America/New_York)`,
+    );
   }
   let postTime: Date | null = null;
   let localPostTime: string | null = null;
