@@ -32,6 +32,7 @@ import {
   type FeedIngestorOptions,
   type FeedRecord,
   type IngestRunOptions,
+  type ParsedFeedMessage,
   type IngestSummary,
 } from "@totewatch/feed";
 import { oddsFormatLookup, registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
@@ -68,10 +69,16 @@ export async function expandFeedInputs(inputs: readonly string[]): Promise<strin
   return files;
 }
 
-/** A record with the place it takes in the replay. */
+/** A message validated once, while the files are ordered, or its refusal. */
+type Checked = { ok: true; message: ParsedFeedMessage } | Extract<FeedRecord, { ok: false }>;
+
+/** A message with the place it takes in the replay. */
 interface Ordered {
   /** Not ok when refused (its validation error, warned about when its turn comes). */
-  record: FeedRecord;
+  checked: Checked;
+  /** Its race (peekRaceKey) and whether it is a card, for pulling cards before their races. */
+  race: string | null;
+  card: boolean;
   /**
    * Observation instant (epoch ms); cards borrow one from their neighbours, refused messages the
    * latest one above them. Only a message that is not refused is paced by it.
@@ -109,17 +116,22 @@ export async function orderFeedFiles(
     const fromFile: Ordered[] = [];
     let previous = Number.NEGATIVE_INFINITY;
     let latest = Number.NEGATIVE_INFINITY;
-    for await (const read of readFeedFile(file)) {
-      const record = refusedAsSuch(read, oddsFormatOf);
-      // A valid message's time is its own (within the feed's years): a refused one's is not read.
-      const time = record.ok ? peekObservedAt(record.raw) : null;
-      if (!record.ok) {
+    for await (const record of readFeedFile(file)) {
+      const checked = check(record, oddsFormatOf);
+      if (!checked.ok || !record.ok) {
         // The latest time, not the previous: a line above stamped later still goes first.
-        fromFile.push({ record, time: latest, rank: 1, timed: false, seq: seq++ });
+        const place = { race: null, card: false, time: latest, rank: 1 as const, timed: false };
+        fromFile.push({ checked, ...place, seq: seq++ });
         continue;
       }
+      // A valid message's time is its own (within the feed's years): a refused one's is not read.
+      // Read from the raw message here, which is let go of once the parsed one is kept.
+      const { raw } = record;
+      const time = peekObservedAt(raw);
       fromFile.push({
-        record,
+        checked,
+        race: peekRaceKey(raw),
+        card: peekKind(raw) === "card",
         time: time ?? previous,
         rank: time === null ? 0 : 1,
         timed: time !== null,
@@ -139,13 +151,15 @@ export async function orderFeedFiles(
 }
 
 /**
- * The record, or, when validation refuses it, a record carrying that refusal: the ingestor warns
- * about it as it would have (same position, same reason) without validating it again.
+ * The parsed message, or its refusal: the ingestor applies the one and warns about the other as
+ * it would have (same position, same reason), without validating either again.
  */
-function refusedAsSuch(record: FeedRecord, oddsFormatOf: FeedIngestorOptions["oddsFormatOf"]): FeedRecord {
+function check(record: FeedRecord, oddsFormatOf: FeedIngestorOptions["oddsFormatOf"]): Checked {
   if (!record.ok) return record;
   const parsed = parseFeedMessage(record.raw, record.position, { oddsFormatOf });
-  return parsed.ok ? record : { ok: false, position: record.position, error: parsed.error };
+  return parsed.ok
+    ? { ok: true, message: parsed.message }
+    : { ok: false, position: record.position, error: parsed.error };
 }
 
 /** Lowers each card's time to the earliest time of any later timed message of its race (one file, in file order). */
@@ -153,11 +167,10 @@ function pullCardsBeforeTheirRaces(fromFile: Ordered[]): void {
   const earliestLater = new Map<string, number>();
   for (let i = fromFile.length - 1; i >= 0; i--) {
     const item = fromFile[i]!;
-    if (!item.record.ok) continue;
-    const race = peekRaceKey(item.record.raw);
+    const race = item.race;
     if (race === null) continue;
     const later = earliestLater.get(race);
-    if (peekKind(item.record.raw) === "card") {
+    if (item.card) {
       if (later !== undefined && later < item.time) item.time = later;
     } else if (item.timed && (later === undefined || item.time < later)) {
       earliestLater.set(race, item.time);
@@ -191,9 +204,9 @@ export async function replayFiles(
     db,
     startedAt,
     // A refused message's time (a 1970 fetched_at) is never waited for.
-    timeOf: (item) => (item.record.ok ? item.time : Number.NaN),
-    write: async (item, batch) => {
-      await batch?.ingestRecord(item.record, item.time);
+    timeOf: (item) => (item.checked.ok ? item.time : Number.NaN),
+    write: async ({ checked, time }, batch) => {
+      await (checked.ok ? batch?.ingestParsed(checked.message, time) : batch?.ingestRecord(checked, time));
     },
   });
   return emptyFiles > 0 ? { ...summary, emptyFiles } : summary;

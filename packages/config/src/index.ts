@@ -18,7 +18,7 @@ export {
 } from "./database-url.js";
 export { databaseUrlFromEnvironment, userCwd } from "./environment.js";
 export { expandReferences } from "./expand-env.js";
-export { redactUrl } from "./redact.js";
+export { credentialsAsBasicAuth, redactUrl } from "./redact.js";
 export {
   createLogger,
   formatLogRecord,

@@ -14,3 +14,22 @@ export function redactUrl(text: string): string {
     (_match, userPart: string) => `${userPart}:***@`,
   );
 }
+
+/**
+ * A URL without its `user:password@`, and those credentials as a basic auth header: fetch
+ * refuses a URL that carries them, so an endpoint or webhook written that way in the config works
+ * as it reads. A URL without credentials (or not a URL) comes back as it is, with no header.
+ */
+export function credentialsAsBasicAuth(text: string): { url: string; authorization: string | null } {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return { url: text, authorization: null };
+  }
+  if (parsed.username === "" && parsed.password === "") return { url: text, authorization: null };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
+}

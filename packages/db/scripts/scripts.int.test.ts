@@ -2,40 +2,21 @@
 // the database and retention from totewatch.yaml like the apps (--config, --db, DATABASE_URL),
 // one line and exit 1 for a bad database file, db:status naming the file it reads.
 import { execFile } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { migrationNames } from "../src/migrate.js";
-import { migratedTemplate } from "../testing/index.js";
+import { migratedTemplate, scratchDir } from "../testing/index.js";
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const scriptsDir = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = ["migrate", "status", "prune", "vacuum", "seed", "demo", "migrate-dev", "bench"] as const;
 
-// Scratch folders, removed when the file's tests are done.
-const scratchDirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const made = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratchDirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of scratchDirs) rmSync(made, { recursive: true, force: true });
-});
+const tempDir = scratchDir;
 
 /** A folder to run in, as the user's: no totewatch.yaml unless a test writes one. */
 // Each run starts node with tsx: seconds on a busy machine.

@@ -8,10 +8,8 @@ import { existsSync } from "node:fs";
 import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command } from "commander";
 import { migrateDatabase } from "../src/index.js";
-import { vacuumDatabase } from "../src/storage-space.js";
+import { mb, vacuumDatabase } from "../src/storage-space.js";
 import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function main(args: string[]): Promise<number> {
   const program = withDatabaseOptions(

@@ -5,29 +5,21 @@
 // content, instants read back as the same Date, and a kill at any moment must leave either the
 // old day whole or the new day whole.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
 import { migrateDatabase, migrationNames, migrationsDir, packageDir } from "./migrate.js";
 import { latestExactaGrid, latestOddsForRace, listAlerts, recordWinSnapshot } from "./index.js";
+import { scratchDir } from "../testing/index.js";
 import { killWhileMigrating } from "../testing/kill-migration.js";
 
 const COMPACT = "20261202100000_compact_storage";
 const FIXTURE = path.join(packageDir, "test-fixtures", "pre-compact-day.db.gz");
 
-const scratchDirs: string[] = [];
-const tempDir = () => {
-  const made = mkdtempSync(path.join(os.tmpdir(), "totewatch-compact-"));
-  scratchDirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of scratchDirs) rmSync(made, { recursive: true, force: true });
-});
+const tempDir = () => scratchDir("totewatch-compact-");
 
 /** The fixture day unpacked into a new folder. */
 function oldDay(): string {

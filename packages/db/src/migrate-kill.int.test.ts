@@ -1,29 +1,19 @@
 // kill -9 of a migrating process, at several moments, on a new file and on a populated one:
 // each migration is in the file whole or not at all, nothing is left recorded as started but
 // not finished, and the next run finishes the job with every row kept.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
 import { readSchema } from "./migration-recovery.js";
 import { readMigrations } from "./migration-history.js";
-import { migratedTemplate } from "../testing/index.js";
+import { migratedTemplate, scratchDir } from "../testing/index.js";
 import { killWhileMigrating, migrateInChild } from "../testing/kill-migration.js";
 
 const SLOW = "29990101000000_slow";
 
-// Scratch folders, removed when the file's tests are done.
-const scratchDirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const made = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratchDirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of scratchDirs) rmSync(made, { recursive: true, force: true });
-});
+const tempDir = scratchDir;
 
 /** The real migrations plus one that takes about a second (a million rows, then a column). */
 function foldersWithSlowMigration(dir: string): string {

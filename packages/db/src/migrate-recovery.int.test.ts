@@ -2,11 +2,10 @@
 // mid-way or failing leaves: Prisma then refuses every later deploy with P3009) is settled
 // from the schema: applied again, recorded, or refused in one line. States are built
 // deterministically on real files; migrate-kill.int.test.ts kills real processes.
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MigrationError } from "./errors.js";
 import {
   allMigrationsApplied,
@@ -17,23 +16,14 @@ import {
 } from "./migrate.js";
 import { migrationStatus } from "./migration-status.js";
 import { runPrisma } from "./prisma-cli.js";
-import { migratedTemplate } from "../testing/index.js";
+import { migratedTemplate, scratchDir } from "../testing/index.js";
 
 const INIT = migrationNames()[0]!;
 // The last migration that changes only the schema: recovery judges those from the schema
 // (one that converts rows, as compact_storage does, is never judged so).
 const HEAD = "20261202070000_entry_scratched_at";
 
-// Scratch folders, removed when the file's tests are done.
-const scratchDirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const made = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratchDirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of scratchDirs) rmSync(made, { recursive: true, force: true });
-});
+const tempDir = scratchDir;
 
 /** Leaves an open `_prisma_migrations` row for `name`, as Prisma writes one before running a script. */
 function startedNotFinished(sql: Database.Database, name: string): void {

@@ -3,15 +3,14 @@
 // the file unchanged; db:status says what is wrong and what to do, exit 1.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
-import { migratedTemplate } from "../testing/index.js";
+import { migratedTemplate, scratchDir } from "../testing/index.js";
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const scriptsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "scripts");
@@ -21,15 +20,9 @@ const NEWER = "29990101000000_newer";
 // Each run starts node with tsx: seconds on a busy machine.
 vi.setConfig({ testTimeout: 120_000 });
 
-const scratchDirs: string[] = [];
-afterAll(() => {
-  for (const made of scratchDirs) rmSync(made, { recursive: true, force: true });
-});
-
 /** A folder to run in holding a database at this version's head: [folder, file]. */
 function userDatabase(): [string, string] {
-  const cwd = mkdtempSync(path.join(os.tmpdir(), "totewatch-checks-scripts-"));
-  scratchDirs.push(cwd);
+  const cwd = scratchDir("totewatch-checks-scripts-");
   const file = path.join(cwd, "horses.db");
   copyFileSync(migratedTemplate(), file);
   return [cwd, file];

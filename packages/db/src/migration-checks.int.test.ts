@@ -3,40 +3,21 @@
 // applied by a newer Totewatch. Both are refused in one line before anything is written, and
 // reported by migrationStatus; line endings alone (a CRLF checkout) are not a change.
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import os from "node:os";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MigrationError } from "./errors.js";
 import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
 import { migrationStatus } from "./migration-status.js";
-import { migratedTemplate } from "../testing/index.js";
+import { migratedTemplate, scratchDir } from "../testing/index.js";
 
 const INIT = migrationNames()[0]!;
 const HEAD = migrationNames().at(-1)!;
 const NEWER = "29990101000000_newer";
 const NEWEST = "29990201000000_newest";
 
-// Scratch folders, removed when the file's tests are done.
-const scratchDirs: string[] = [];
-const tempDir = () => {
-  const made = mkdtempSync(path.join(os.tmpdir(), "totewatch-checks-"));
-  scratchDirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of scratchDirs) rmSync(made, { recursive: true, force: true });
-});
+const tempDir = () => scratchDir("totewatch-checks-");
 
 /** A copy of the migrations folder in `dir`, with `extra` migrations (name -> SQL) added. */
 function folderWith(dir: string, extra: Record<string, string> = {}): string {

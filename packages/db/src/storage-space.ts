@@ -43,7 +43,8 @@ function checkpoint(sql: Database.Database): boolean {
   return !result || result.busy === 0;
 }
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** Bytes as megabytes for people, one decimal. */
+export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** A line for a file with much free space after an upgrade (the compact_storage one frees half), or null. */
 export function freeSpaceNote(sql: Database.Database, file: string): string | null {

@@ -40,11 +40,16 @@ process.once("exit", () => {
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A new, empty scratch folder named `prefix…` under the OS temp folder, removed when the process exits. */
+export function scratchDir(prefix = "totewatch-"): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 /** Path of a new, migrated database file in its own temp folder (removed when the process exits). */
 export function freshDatabaseFile(label = "test"): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `totewatch-${label}-`));
-  scratchDirs.push(dir);
-  const file = path.join(dir, "horses.db");
+  const file = path.join(scratchDir(`totewatch-${label}-`), "horses.db");
   copyFileSync(migratedTemplate(), file);
   return file;
 }

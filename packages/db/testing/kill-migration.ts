@@ -16,9 +16,13 @@ const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "sc
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
-/** Runs the worker migrating `file` with `folder`'s migrations; resolves with its exit code. */
+/** The worker migrating `file` with `folder`'s migrations, as its own OS process. */
+const startWorker = (file: string, folder: string, stdio: "ignore" | "pipe") =>
+  spawn(process.execPath, ["--import", tsxLoader, worker, file, folder], { stdio });
+
+/** Runs the worker to its end; resolves with its exit code. */
 export function migrateInChild(file: string, folder: string): Promise<number | null> {
-  const child = spawn(process.execPath, ["--import", tsxLoader, worker, file, folder], { stdio: "ignore" });
+  const child = startWorker(file, folder, "ignore");
   return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
 }
 
@@ -27,10 +31,10 @@ export function migrateInChild(file: string, folder: string): Promise<number | n
  * WAL grows); resolves with whether it was killed before finishing.
  */
 export async function killWhileMigrating(file: string, folder: string, delayMs: number): Promise<boolean> {
-  const child = spawn(process.execPath, ["--import", tsxLoader, worker, file, folder], { stdio: "pipe" });
+  const child = startWorker(file, folder, "pipe");
   let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
-  child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
+  child.stdout?.on("data", (chunk: Buffer) => (output += String(chunk)));
+  child.stderr?.on("data", (chunk: Buffer) => (output += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let running = true;
   void exited.then(() => (running = false));

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { redactUrl } from "@totewatch/config";
+import { credentialsAsBasicAuth, redactUrl } from "@totewatch/config";
 import { webhookPayload } from "./format.js";
 import type { Channel } from "./types.js";
 
@@ -48,7 +48,7 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const clock = options.clock ?? (() => new Date());
   // Errors are stored as the delivery's last error and printed: never with a password in the URL.
   const shownUrl = redactUrl(options.url);
-  const { url, authorization } = withoutCredentials(options.url);
+  const { url, authorization } = credentialsAsBasicAuth(options.url);
   return {
     name: "webhook",
     sendTimeoutMs: options.timeoutMs,
@@ -91,28 +91,6 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
         throw new Error(`webhook ${shownUrl} answered ${status}${snippet ? `: ${snippet}` : ""}`);
       }
     },
-  };
-}
-
-/**
- * fetch refuses a URL carrying `user:password@`; a receiver behind basic auth gets it as an
- * Authorization header instead, so such a URL in the config works as it reads.
- */
-function withoutCredentials(text: string): { url: string; authorization: string | null } {
-  let parsed: URL;
-  try {
-    parsed = new URL(text);
-  } catch {
-    return { url: text, authorization: null };
-  }
-  if (parsed.username === "" && parsed.password === "") return { url: text, authorization: null };
-  const user = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
-  parsed.username = "";
-  parsed.password = "";
-  return {
-    url: parsed.toString(),
-    authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
   };
 }
 

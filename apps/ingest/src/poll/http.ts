@@ -18,7 +18,14 @@
  * line, a returned error or a record's source: each names the URL through
  * redactUrl (`user:***@`).
  */
-import { backoffDelayMs, redactUrl, type Clock, type Logger, type Sleep } from "@totewatch/config";
+import {
+  backoffDelayMs,
+  credentialsAsBasicAuth,
+  redactUrl,
+  type Clock,
+  type Logger,
+  type Sleep,
+} from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
 
 export interface HttpSettings {
@@ -208,22 +215,7 @@ export interface EndpointRequest {
  * an endpoint works as it reads (as the alerts webhook channel does with its URL).
  */
 export function endpointRequest(text: string): EndpointRequest {
-  const shown = redactUrl(text);
-  let parsed: URL;
-  try {
-    parsed = new URL(text);
-  } catch {
-    return { url: text, authorization: null, shown };
-  }
-  if (parsed.username === "" && parsed.password === "") return { url: text, authorization: null, shown };
-  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-  parsed.username = "";
-  parsed.password = "";
-  return {
-    url: parsed.toString(),
-    authorization: `Basic ${Buffer.from(credentials).toString("base64")}`,
-    shown,
-  };
+  return { ...credentialsAsBasicAuth(text), shown: redactUrl(text) };
 }
 
 /**

@@ -40,7 +40,6 @@ export type ParsedFeedMessage =
   | {
       kind: "card";
       position: FeedPosition;
-      feed: FeedMessage & { kind: "card" };
       card: RaceCardInput;
       /**
        * A local "HH:MM" post time that still needs the track's stored zone
@@ -51,20 +50,17 @@ export type ParsedFeedMessage =
   | {
       kind: "win";
       position: FeedPosition;
-      feed: FeedMessage & { kind: "win" };
       /** Its runners with odds, and (`scratched`) the program numbers the board shows "SCR". */
       snapshot: WinSnapshotInput;
     }
   | {
       kind: "exacta";
       position: FeedPosition;
-      feed: FeedMessage & { kind: "exacta" };
       snapshot: ExactaSnapshotInput;
     }
   | {
       kind: "status";
       position: FeedPosition;
-      feed: FeedMessage & { kind: "status" };
       race: RaceKey;
       status: RaceStatus;
       /**
@@ -116,16 +112,14 @@ function normalize(feed: FeedMessage, position: FeedPosition, options: FeedParse
       return {
         kind: "win",
         position,
-        feed,
         snapshot: { ...raceKeyOf(feed), ...normalizeWin(feed, options.oddsFormatOf) },
       };
     case "exacta":
-      return { kind: "exacta", position, feed, snapshot: { ...raceKeyOf(feed), ...normalizeExacta(feed) } };
+      return { kind: "exacta", position, snapshot: { ...raceKeyOf(feed), ...normalizeExacta(feed) } };
     case "status":
       return {
         kind: "status",
         position,
-        feed,
         race: raceKeyOf(feed),
         status: feed.status,
         at: feed.at === undefined ? null : parseIsoInstant(feed.at),
@@ -190,7 +184,6 @@ function normalizeCard(feed: FeedMessage & { kind: "card" }, position: FeedPosit
   return {
     kind: "card",
     position,
-    feed,
     card: {
       ...raceKeyOf(feed),
       trackCode: feed.track_code ?? null,

@@ -49,6 +49,8 @@ export interface FeedIngestorOptions {
 export interface IngestBatch {
   ingest(raw: unknown, position: FeedPosition, observedAt?: number): Promise<IngestOutcome>;
   ingestRecord(record: FeedRecord, observedAt?: number): Promise<IngestOutcome>;
+  /** A message its source already validated (replay validates while it orders its files). */
+  ingestParsed(message: ParsedFeedMessage, observedAt?: number): Promise<IngestOutcome>;
 }
 
 export class FeedIngestor {
@@ -77,6 +79,7 @@ export class FeedIngestor {
       work({
         ingest: (raw, position, observedAt) => this.write({ ok: true, raw, position }, counts, observedAt),
         ingestRecord: (record, observedAt) => this.write(record, counts, observedAt),
+        ingestParsed: (message, observedAt) => this.applyParsed(message, counts, observedAt),
       }),
     );
     addStats(this.stats, counts);
@@ -87,7 +90,14 @@ export class FeedIngestor {
     if (!record.ok) return this.invalid(record.error, counts);
     const parsed = parseFeedMessage(record.raw, record.position, { oddsFormatOf: this.options.oddsFormatOf });
     if (!parsed.ok) return this.invalid(parsed.error, counts);
-    const message = parsed.message;
+    return this.applyParsed(parsed.message, counts, observedAt);
+  }
+
+  private async applyParsed(
+    message: ParsedFeedMessage,
+    counts: IngestStats,
+    observedAt?: number,
+  ): Promise<IngestOutcome> {
     if (observedAt !== undefined && Number.isFinite(observedAt)) {
       if (message.kind === "card") message.card.asOf = new Date(observedAt);
       // A status happened no later than it was seen: without its own `at` it takes that time,
