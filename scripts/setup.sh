@@ -30,3 +30,5 @@ else
   echo "setup: pnpm install failed (exit $status); its output is above and in $log" >&2
   exit "$status"
 fi
+
+bash scripts/install-browser.sh

@@ -53,6 +53,12 @@ export const COMMANDS: readonly (Command & { runs?: ScriptRef })[] = [
     summary: "raise and deliver alerts: run (the daemon), backtest, list, report",
     runs: { packageDir: "apps/alerts", script: "alerts" },
   },
+  {
+    name: "dashboard",
+    usage: "[options]",
+    summary: "the live web dashboard on 127.0.0.1:8080: race day, boards, odds charts, exacta heat map, alerts",
+    runs: { packageDir: "apps/dashboard", script: "dashboard" },
+  },
   { name: "db", usage: "<command>", summary: "the database: migrate, status, reset, prune, vacuum, seed" },
   { name: "help", usage: "[command]", summary: "this help, or a command's own (same as <command> --help)" },
 ];

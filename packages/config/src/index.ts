@@ -28,6 +28,7 @@ export {
 } from "./logger.js";
 export {
   LOG_LEVELS,
+  MIN_DASHBOARD_TOKEN_LENGTH,
   POOLS,
   TEMPLATE_PLACEHOLDERS,
   fillEndpointTemplate,

@@ -8,6 +8,7 @@ import { PrismaClient } from "./generated/prisma/client.js";
 import { registerConnections } from "./connection.js";
 import { BUSY_TIMEOUT_MS, prepareDatabaseFile, withFileErrors } from "./database-file.js";
 import { databasePathFromUrl } from "./database-url.js";
+import { DatabaseFileError } from "./errors.js";
 
 const CONNECTION_PRAGMAS = [
   "PRAGMA journal_mode = WAL",
@@ -16,9 +17,22 @@ const CONNECTION_PRAGMAS = [
   `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`,
 ];
 
+// Only per-connection settings, which write nothing to the file. The journal mode is the file's
+// own: a read-only connection may not set it (the first read-write client switches a migrated
+// file to WAL; until then a reader reads it in rollback mode just as well); synchronous is about writes.
+const READ_ONLY_PRAGMAS = ["PRAGMA foreign_keys = ON", `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`];
+
 export interface CreateDbOptions {
   /** `file:` URL or path, as @totewatch/config's loadConfig resolves it (`database.url`). */
   url: string;
+  /**
+   * Reads only (the dashboard): both connections open the existing file read-only, so every
+   * write helper fails (SQLite's read-only error) and nothing is changed, not even a setting.
+   * A missing file, or one without Totewatch's tables, is refused in one line naming it
+   * (DatabaseFileError): a reader creates nothing and migrates nothing. It sees what other
+   * clients commit after it opened (a WAL reader), and watchCommits works on it.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -42,25 +56,60 @@ export interface Db {
 
 /** The Prisma adapter factory with Totewatch's per-connection settings. */
 class TotewatchAdapterFactory extends PrismaBetterSQLite3 {
+  constructor(
+    config: ConstructorParameters<typeof PrismaBetterSQLite3>[0],
+    options: ConstructorParameters<typeof PrismaBetterSQLite3>[1],
+    private readonly pragmas: readonly string[],
+  ) {
+    super(config, options);
+  }
+
   override async connect() {
     const adapter = await super.connect();
-    for (const pragma of CONNECTION_PRAGMAS) await adapter.executeScript(pragma);
+    for (const pragma of this.pragmas) await adapter.executeScript(pragma);
     return adapter;
   }
 }
 
-/** A raw connection with Totewatch's settings; a file that cannot be a database fails here, in one line naming it. */
-export function openRawConnection(file: string): Database.Database {
+/**
+ * A raw connection with Totewatch's settings; a file that cannot be a database fails here, in
+ * one line naming it. `readOnly`: the existing file, opened read-only and read once here (its
+ * tables must be there), so a damaged file or one SQLite cannot open for reading (a WAL file
+ * whose -shm cannot be made) is refused now rather than at the first query.
+ */
+export function openRawConnection(file: string, opts: { readOnly?: boolean } = {}): Database.Database {
   return withFileErrors(file, () => {
-    const sql = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    const sql = opts.readOnly
+      ? new Database(file, { timeout: BUSY_TIMEOUT_MS, readonly: true, fileMustExist: true })
+      : new Database(file, { timeout: BUSY_TIMEOUT_MS });
     try {
-      for (const pragma of CONNECTION_PRAGMAS) sql.exec(pragma);
+      for (const pragma of opts.readOnly ? READ_ONLY_PRAGMAS : CONNECTION_PRAGMAS) sql.exec(pragma);
+      if (opts.readOnly && !sql.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'race'`).get()) {
+        throw new DatabaseFileError(file, "holds no Totewatch tables (run db:migrate on it first)");
+      }
       return sql;
     } catch (error) {
       sql.close();
       throw error;
     }
   });
+}
+
+/** Refuses what a read-only client cannot read, in one line naming the file: it creates nothing. */
+function prepareReadOnlyFile(file: string): void {
+  if (file === ":memory:") {
+    throw new DatabaseFileError(
+      file,
+      "cannot be opened read-only: an in-memory database has nothing to read",
+    );
+  }
+  prepareDatabaseFile(file, { create: false, readOnly: true });
+  if (!existsSync(file)) {
+    throw new DatabaseFileError(
+      file,
+      "does not exist (a read-only client creates nothing: run db:migrate first)",
+    );
+  }
 }
 
 interface FileLock {
@@ -95,14 +144,19 @@ function fileLock(file: string): FileLock {
 
 export function createDb(options: CreateDbOptions): Db {
   const file = databasePathFromUrl(options.url);
-  // Before anything opens it: a directory, a text file, a read-only file or a path under /proc
-  // is refused in one line naming the file (DatabaseFileError), not as a driver stack.
-  prepareDatabaseFile(file);
-  const sql = openRawConnection(file);
+  const readOnly = options.readOnly === true;
+  // Before anything opens it: a directory, a text file, a read-only file (to a writer) or a path
+  // under /proc is refused in one line naming the file (DatabaseFileError), not as a driver stack.
+  if (readOnly) prepareReadOnlyFile(file);
+  else prepareDatabaseFile(file);
+  const sql = openRawConnection(file, { readOnly });
   // Instants as integer milliseconds, as the raw connection writes them (time.ts).
   const adapter = new TotewatchAdapterFactory(
-    { url: `file:${file}`, timeout: BUSY_TIMEOUT_MS },
+    readOnly
+      ? { url: `file:${file}`, timeout: BUSY_TIMEOUT_MS, readonly: true, fileMustExist: true }
+      : { url: `file:${file}`, timeout: BUSY_TIMEOUT_MS },
     { timestampFormat: "unixepoch-ms" },
+    readOnly ? READ_ONLY_PRAGMAS : CONNECTION_PRAGMAS,
   );
   const prisma = new PrismaClient({ adapter });
   const { mutex, holder } = fileLock(file);

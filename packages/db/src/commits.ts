@@ -4,10 +4,13 @@
  * polling. The signature names no engine; how a commit is heard is this
  * module's business. SQLite (WAL mode, client.ts): every commit by any
  * connection appends to the `-wal` file beside the database, so a watch on
- * that file hears it. A second engine would use its own means (PostgreSQL:
- * LISTEN/NOTIFY) behind the same function.
+ * that file hears it. A file not in WAL mode yet (just migrated, open only to a
+ * read-only client, which cannot switch it) has no -wal: then its folder is
+ * watched for the file and its -wal. A second engine would use its own means
+ * (PostgreSQL: LISTEN/NOTIFY) behind the same function.
  */
-import { watch, type FSWatcher } from "node:fs";
+import { existsSync, watch, type FSWatcher } from "node:fs";
+import path from "node:path";
 import type { Db } from "./client.js";
 import { readRaw, statement } from "./sql.js";
 
@@ -38,13 +41,25 @@ export async function watchCommits(
 ): Promise<void> {
   if (signal.aborted) return;
   const watcher = await readRaw(db, (sql): FSWatcher => {
+    if (db.path === ":memory:")
+      throw new Error("an in-memory database has no file whose commits can be watched");
     // SQLite makes the -wal file at a connection's first read and deletes it when the last
     // connection closes, so a client that has read nothing yet (one opened right after
     // migrateDatabase, on a database nobody else has open) would have nothing to watch. This
-    // read makes it; the client's open connection keeps it until the client closes.
+    // read makes it (a read-only client's too, where the folder is writable); the client's open
+    // connection keeps it until the client closes.
     statement(sql, `SELECT count(*) FROM sqlite_master`).get();
+    const wal = `${db.path}-wal`;
     // Not persistent: a watch alone never keeps the process alive.
-    return watch(`${db.path}-wal`, { persistent: false }, () => onCommit());
+    if (existsSync(wal)) return watch(wal, { persistent: false }, () => onCommit());
+    // No -wal after a read: the file is not in WAL mode now (a read-only client cannot switch
+    // it; the first read-write client to open it will), so watch its folder for the file and its
+    // -wal: the -wal being made is heard, and so is a commit written to the file itself.
+    const names = new Set([path.basename(db.path), path.basename(wal)]);
+    return watch(path.dirname(db.path), { persistent: false }, (_event, name) => {
+      // Some platforms do not say which file changed: then it may be ours.
+      if (name === null || names.has(String(name))) onCommit();
+    });
   });
   return new Promise<void>((resolve, reject) => {
     const stop = () => {

@@ -4,6 +4,7 @@
 // package reaches (src/connection.ts); tests read through `@totewatch/db/testing`.
 export { createDb, type Db, type CreateDbOptions } from "./client.js";
 export { migrateDatabase, resetDatabase } from "./migrate.js";
+export { migrationStatus, type MigrationStatus } from "./migration-status.js";
 export {
   DatabaseFileError,
   InvalidInputError,
@@ -89,6 +90,37 @@ export {
 } from "./queries/evaluation/view.js";
 export { lateChangeBoards, type LateChangeBoards, type LateChangeRange } from "./queries/late-changes.js";
 export type { PassLimits, SnapshotBatch, SnapshotHead, StreamMarks } from "./queries/evaluation/batches.js";
+export {
+  raceDates,
+  raceDayOverview,
+  raceOverview,
+  type RaceFavourite,
+  type RaceOverview,
+} from "./queries/dashboard/day.js";
+export {
+  raceBoard,
+  type BoardRunner,
+  type EarlierOdds,
+  type RaceBoard,
+  type RaceBoardOptions,
+} from "./queries/dashboard/board.js";
+export {
+  alertFacets,
+  dashboardAlerts,
+  type AlertChannelDelivery,
+  type AlertDeliveryState,
+  type AlertFacets,
+  type AlertWithDeliveries,
+  type DashboardAlertsOptions,
+} from "./queries/dashboard/alerts.js";
+export {
+  changeMarks,
+  changesSince,
+  formatChangeMarks,
+  parseChangeMarks,
+  type ChangeMarks,
+  type ChangesSince,
+} from "./queries/dashboard/changes.js";
 export type {
   Track,
   Race,

@@ -53,3 +53,12 @@ export function writeTransaction<T>(db: Db, work: (sql: Connection) => T): Promi
 export function readRaw<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
   return db.exclusive(() => work(connectionOf(db)));
 }
+
+/**
+ * Several reads on the raw connection as one read transaction: every statement sees the file as
+ * of the same commit, even while other processes commit (WAL readers keep their snapshot). Takes
+ * no write lock, so it also runs on a read-only client.
+ */
+export function readTransaction<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
+  return readRaw(db, (sql) => sql.transaction(() => work(sql)).deferred());
+}

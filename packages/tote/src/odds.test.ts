@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  boardOddsText,
+  dividendText,
   BOARD_ODDS_LADDER,
   boardOdds,
   formatOdds,
@@ -312,5 +314,21 @@ describe("formatOdds", () => {
   it("shows any other price exactly instead of the rung below it", () => {
     // 2.3-1 (a 3.30 decimal dividend) would show as 2 on a US board; 12.5 as 12; 150 as 99.
     expect([2.3, 12.5, 150, 1.2345].map(formatOdds)).toEqual(["2.3-1", "12.5-1", "150-1", "1.23-1"]);
+  });
+});
+
+describe("dividendText and boardOddsText: odds as the track's board shows them", () => {
+  it("shows a decimal tote's dividend per unit, stake included", () => {
+    // 5-2 per 1: 2.5 + 1 = 3.50; per 10 (Hong Kong): 3.5 * 10 = 35.00.
+    expect(dividendText(2.5, 1)).toBe("3.50");
+    expect(dividendText(2.5, 10)).toBe("35.00");
+    // 2.345-1: 3.345 would be misstated by the cent (3.35), so four places.
+    expect(dividendText(2.345, 1)).toBe("3.345");
+  });
+
+  it("shows odds-to-1 boards as a US board does, decimal boards as dividends", () => {
+    expect(boardOddsText(2.5)).toBe("5-2");
+    expect(boardOddsText(1)).toBe("EVEN");
+    expect(boardOddsText(2.5, { oddsFormat: "decimal", dividendUnit: 1 })).toBe("3.50");
   });
 });

@@ -279,3 +279,19 @@ export function formatOdds(oddsToOne: number): string {
   if (Math.abs(shown.value - oddsToOne) <= EPSILON) return formatBoardOdds(oddsToOne);
   return `${Number(oddsToOne.toFixed(2))}-1`;
 }
+
+/**
+ * What a decimal board shows for odds-to-1: the dividend per `unit` staked, stake included, to
+ * the cent ("3.50" for 5-2 per 1, "35.00" per 10), or to 4 places when the cent would misstate
+ * it (a configured threshold of 2.345-1 is "3.345").
+ */
+export function dividendText(oddsToOne: number, unit: number): string {
+  const dividend = Math.round((oddsToOne + 1) * unit * 1e9) / 1e9;
+  const cents = dividend.toFixed(2);
+  return Number(cents) === dividend ? cents : String(Number(dividend.toFixed(4)));
+}
+
+/** Odds as the track's board shows them: "5-2" (odds-to-1, see formatOdds) or "3.50" (decimal). */
+export function boardOddsText(oddsToOne: number, board: BoardOddsFormat = DEFAULT_BOARD_ODDS_FORMAT): string {
+  return board.oddsFormat === "decimal" ? dividendText(oddsToOne, board.dividendUnit) : formatOdds(oddsToOne);
+}

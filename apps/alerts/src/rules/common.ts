@@ -1,5 +1,11 @@
 /** Helpers the rules share: pool minimums, post-time windows, strength, message text. */
-import { DEFAULT_BOARD_ODDS_FORMAT, formatOdds, minutesToPost, type BoardOddsFormat } from "@totewatch/tote";
+import {
+  boardOddsText,
+  dividendText,
+  minutesToPost,
+  runnerLabel,
+  type BoardOddsFormat,
+} from "@totewatch/tote";
 import type { ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 
 /** Minutes to post at `at`, or null when the race has no post time. */
@@ -61,22 +67,6 @@ export function postTimeLabel(minutes: number | null): string {
   return whole >= 0 ? `${whole} min to post` : `${-whole} min after post`;
 }
 
-/**
- * What a decimal board shows for odds-to-1: the dividend per `unit` staked, stake included, to
- * the cent ("3.50" for 5-2 per 1, "35.00" per 10), or to 4 places when the cent would misstate
- * it (a configured threshold of 2.345-1 is "3.345").
- */
-export function dividendText(oddsToOne: number, unit: number): string {
-  const dividend = Math.round((oddsToOne + 1) * unit * 1e9) / 1e9;
-  const cents = dividend.toFixed(2);
-  return Number(cents) === dividend ? cents : String(Number(dividend.toFixed(4)));
-}
-
-/** Odds as the track's board shows them: "5-2" (odds-to-1, see formatOdds) or "3.50" (decimal). */
-export function boardOddsText(oddsToOne: number, board: BoardOddsFormat = DEFAULT_BOARD_ODDS_FORMAT): string {
-  return board.oddsFormat === "decimal" ? dividendText(oddsToOne, board.dividendUnit) : formatOdds(oddsToOne);
-}
-
 /** "5-1 -> 5-2" in the board's form ("2.3-1" for a price no US board shows; "6.00 -> 3.50" on a decimal tote). */
 export function oddsMove(before: number, after: number, board?: BoardOddsFormat): string {
   return `${boardOddsText(before, board)} -> ${boardOddsText(after, board)}`;
@@ -101,10 +91,9 @@ export function wholeDollars(amount: number): string {
   return `${sign}$${String(Math.round(Math.abs(amount))).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
 }
 
-/** "#3 Thunder Road" */
-export function runnerLabel(programNumber: string, horse: string): string {
-  return `#${programNumber} ${horse}`;
-}
+/** "#3 Thunder Road" (from @totewatch/tote, which labels betting interests the same way). */
+// Shared with the dashboard, so they live in @totewatch/tote; re-exported for the rules and delivery.
+export { boardOddsText, dividendText, runnerLabel };
 
 /** Percent with sign and one decimal: "+98.0%", "-12.5%". */
 export function signedPercent(percent: number): string {

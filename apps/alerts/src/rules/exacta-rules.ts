@@ -6,7 +6,12 @@
  * Each returns [] when its rule is disabled, the pools are below their minimums, or the grid was
  * fetched after the off.
  */
-import { fairExactaPayout, harvilleExactaProbability } from "@totewatch/tote";
+import {
+  fairExactaOf,
+  interestCombinationOf,
+  percentOverFair,
+  probablesByCombination,
+} from "@totewatch/tote";
 import {
   dollars,
   exactaPoolTooSmall,
@@ -21,46 +26,16 @@ import {
   winPoolTooSmall,
 } from "./common.js";
 import { interestKeyOf, interestsOf, winProbabilities, type Interest } from "./interests.js";
-import type {
-  AlertCandidate,
-  ExactaProbable,
-  ExactaSnapshot,
-  RaceContext,
-  RuleSettings,
-  WinSnapshot,
-} from "./types.js";
+import type { AlertCandidate, ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
+
+export { interestCombinationOf };
 
 const MS_PER_SECOND = 1000;
-
-/** "1-2" from interest keys; null when both sides are one interest. */
-function combinationOfKeys(first: string, second: string): string | null {
-  return first === second ? null : `${first}-${second}`;
-}
-
-/** The probable's interest combination ("1A-2" -> "1-2"); null for "1-1A". */
-export function interestCombinationOf(probable: Pick<ExactaProbable, "first" | "second">): string | null {
-  return combinationOfKeys(interestKeyOf(probable.first), interestKeyOf(probable.second));
-}
 
 /** A configured combination ("1A - 4") as the interest combination it bets ("1-4"). */
 function settingCombination(combination: string): string | null {
   const [first = "", second = ""] = combination.replace(/\s+/g, "").split("-");
-  return combinationOfKeys(interestKeyOf(first), interestKeyOf(second));
-}
-
-/**
- * Each interest combination once, with the first probable listed for it; one-interest pairs
- * dropped, and so are payouts of 0 or less (no money on the combination, whatever wrote the row:
- * the feed no longer stores them, older files may hold them).
- */
-function probablesByCombination(exacta: ExactaSnapshot): Array<[string, ExactaProbable]> {
-  const seen = new Map<string, ExactaProbable>();
-  for (const probable of exacta.probables) {
-    if (!(probable.payout > 0)) continue;
-    const combination = interestCombinationOf(probable);
-    if (combination !== null && !seen.has(combination)) seen.set(combination, probable);
-  }
-  return [...seen];
+  return interestCombinationOf({ first, second });
 }
 
 /**
@@ -78,7 +53,8 @@ export function exactaPayoutAlerts(
   const wanted = new Set(combinations.map(settingCombination));
   const minutes = minutesToPostAt(ctx, exacta.fetchedAt);
   const alerts: AlertCandidate[] = [];
-  for (const [combination, probable] of probablesByCombination(exacta)) {
+  // Payouts of 0 or less are dropped (the feed no longer stores them, older files may hold them).
+  for (const [combination, probable] of probablesByCombination(exacta.probables)) {
     if (wanted.size > 0 && !wanted.has(combination)) continue;
     const { payout } = probable;
     const base = {
@@ -123,6 +99,8 @@ export function exactaPayoutAlerts(
  * exacta pools are thin and their probables swing on single tickets, which is noise, not value.
  * The two boards must be at most maxWinAgeSeconds apart: a win board left behind (win polling
  * failing while exacta grids keep arriving) prices the exacta from odds that no longer hold.
+ * The pricing is @totewatch/tote's (fairExactaOf, percentOverFair), as exactaValueGrid prices a
+ * whole grid for display.
  */
 export function crossPoolAlerts(
   ctx: RaceContext,
@@ -153,16 +131,16 @@ export function crossPoolAlerts(
   const priced = probabilities.source === "pool" ? "the win pool" : "win odds";
   const minutes = minutesToPostAt(ctx, exacta.fetchedAt);
   const alerts: AlertCandidate[] = [];
-  for (const [combination, probable] of probablesByCombination(exacta)) {
+  for (const [combination, probable] of probablesByCombination(exacta.probables)) {
     const first = byKey.get(interestKeyOf(probable.first));
     const second = byKey.get(interestKeyOf(probable.second));
     if (first === undefined || second === undefined) continue;
     // An interest at probability 1 (or 0) leaves no finite fair price to compare with.
-    if (first.probability >= 1 || first.probability <= 0 || second.probability <= 0) continue;
+    const fairPrice = fairExactaOf(first.probability, second.probability, exactaTakeout);
+    if (fairPrice === null) continue;
 
-    const probability = harvilleExactaProbability(first.probability, second.probability);
-    const fair = fairExactaPayout(probability, exactaTakeout, 2);
-    const percent = ((probable.payout - fair) / fair) * 100;
+    const { probability, fair } = fairPrice;
+    const percent = percentOverFair(probable.payout, fair);
     const isOverlay = percent >= overlayPercent;
     const isUnderlay = percent <= -underlayPercent;
     if (!isOverlay && !isUnderlay) continue;

@@ -1,155 +1,22 @@
 /**
- * Betting interests. In US pools a coupled entry (program numbers 1, 1A, 1X: one owner or
- * trainer) is ONE interest: one price and one pool amount in the win pool, one runner in the
- * exacta. A stored win board may list an entry as each member (the entry's odds and amount
- * repeated on each, not split) or once; every rule works on interests, so an entry is judged,
- * and alerted on, once.
+ * Betting interests (a coupled entry 1, 1A, 1X is one interest) and their win probabilities live
+ * in @totewatch/tote (interests.ts), shared with whatever else shows a board; this names them for
+ * the rules, with Interest over the rules' runners.
  */
-import { bettingInterestOf, compareProgramNumbers, normalizedWinProbabilities } from "@totewatch/tote";
-import { runnerLabel } from "./common.js";
-import type { RunnerOdds, WinSnapshot } from "./types.js";
+import type { Interest as ToteInterest } from "@totewatch/tote";
+import type { RunnerOdds } from "./types.js";
 
-/** Where win probabilities came from: pool amounts (money bet) or board odds (normalized). */
-export type ProbabilitySource = "pool" | "odds";
+export {
+  interestKeyOf,
+  interestsByKey,
+  interestsOf,
+  poolAmountsOf,
+  sharesOfAmounts,
+  sharesOfOdds,
+  winProbabilities,
+  type InterestProbabilities,
+  type ProbabilitySource,
+} from "@totewatch/tote";
 
-/** One betting interest on one board. */
-export interface Interest {
-  /** The interest ("1" for 1, 1A and 1X): the alert subject, and the key across boards. */
-  key: string;
-  /** The lead member's entry (first in program order): the runner a stored alert names. */
-  entryId: number;
-  /** "#1 Speedy Sam", or for an entry "#1/1A Speedy Sam & Coupled Mate" (members on the board). */
-  label: string;
-  /** Members on this board in program order, the lead first. */
-  members: readonly RunnerOdds[];
-  /** Odds-to-1: the lead member's (an entry has one price). */
-  winOdds: number;
-  /** Win pool amount: the lead member's (the first a member has), never summed over members. */
-  poolAmount: number | null;
-  /** Morning line, odds-to-1: the first a member has, lead first. */
-  morningLine: number | null;
-}
-
-/** The key of an interest in an interest combination or a settings list: "1a" and " 1A" are "1". */
-export function interestKeyOf(programNumber: string): string {
-  // Every exacta grid names each program number ~2n times; a race day has a few dozen of them.
-  let key = interestKeys.get(programNumber);
-  if (key === undefined) {
-    if (interestKeys.size >= INTEREST_KEY_CACHE_SIZE) interestKeys.clear();
-    key = bettingInterestOf(programNumber);
-    interestKeys.set(programNumber, key);
-  }
-  return key;
-}
-
-const INTEREST_KEY_CACHE_SIZE = 1024;
-const interestKeys = new Map<string, string>();
-
-function byProgram(a: RunnerOdds, b: RunnerOdds): number {
-  return compareProgramNumbers(a.programNumber.trim().toUpperCase(), b.programNumber.trim().toUpperCase());
-}
-
-function interestOf(key: string, runners: RunnerOdds[]): Interest {
-  const members = runners.length === 1 ? runners : [...runners].sort(byProgram);
-  const lead = members[0]!;
-  let poolAmount: number | null = null;
-  let morningLine: number | null = null;
-  for (const member of members) {
-    poolAmount ??= member.winPoolAmount;
-    morningLine ??= member.morningLine;
-  }
-  const programs = members.map((runner) => runner.programNumber.trim()).join("/");
-  const horses = members.map((runner) => runner.horse).join(" & ");
-  return {
-    key,
-    entryId: lead.entryId,
-    label: runnerLabel(programs, horses),
-    members,
-    winOdds: lead.winOdds,
-    poolAmount,
-    morningLine,
-  };
-}
-
-/**
- * Boards are values the rules never change, and every rule reads the same board's interests (a
- * win board by seven rules, the latest board again by each exacta grid): grouped once per board.
- */
-interface GroupedInterests {
-  list: readonly Interest[];
-  byKey: ReadonlyMap<string, Interest>;
-}
-
-const interestsByBoard = new WeakMap<WinSnapshot, GroupedInterests>();
-
-function groupedInterests(board: WinSnapshot): GroupedInterests {
-  let grouped = interestsByBoard.get(board);
-  if (grouped === undefined) {
-    const members = new Map<string, RunnerOdds[]>();
-    for (const runner of board.runners) {
-      const key = interestKeyOf(runner.programNumber);
-      const listed = members.get(key);
-      if (listed === undefined) members.set(key, [runner]);
-      else listed.push(runner);
-    }
-    const list = [...members]
-      .map(([key, runners]) => interestOf(key, runners))
-      .sort((a, b) => compareProgramNumbers(a.key, b.key));
-    grouped = { list, byKey: new Map(list.map((interest) => [interest.key, interest])) };
-    interestsByBoard.set(board, grouped);
-  }
-  return grouped;
-}
-
-/** The board's betting interests in program order (computed once per board). */
-export function interestsOf(board: WinSnapshot): readonly Interest[] {
-  return groupedInterests(board).list;
-}
-
-/** The board's interests by key. */
-export function interestsByKey(board: WinSnapshot): ReadonlyMap<string, Interest> {
-  return groupedInterests(board).byKey;
-}
-
-/** Win probabilities of some interests, summing to 1 over them. */
-export interface InterestProbabilities {
-  source: ProbabilitySource;
-  byKey: Map<string, number>;
-}
-
-/** The interests' pool amounts when every one has a finite, non-negative amount and they sum to > 0. */
-export function poolAmountsOf(interests: readonly Interest[]): number[] | null {
-  const amounts: number[] = [];
-  for (const { poolAmount } of interests) {
-    if (poolAmount === null || !Number.isFinite(poolAmount) || poolAmount < 0) return null;
-    amounts.push(poolAmount);
-  }
-  return amounts.reduce((sum, amount) => sum + amount, 0) > 0 ? amounts : null;
-}
-
-/** Probabilities from amounts (each over their sum). */
-export function sharesOfAmounts(
-  interests: readonly Interest[],
-  amounts: readonly number[],
-): Map<string, number> {
-  const total = amounts.reduce((sum, amount) => sum + amount, 0);
-  return new Map(interests.map((interest, i) => [interest.key, amounts[i]! / total]));
-}
-
-/** Probabilities from board odds with the overround removed (normalizedWinProbabilities). */
-export function sharesOfOdds(interests: readonly Interest[]): Map<string, number> {
-  const probabilities = normalizedWinProbabilities(interests.map((interest) => interest.winOdds));
-  return new Map(interests.map((interest, i) => [interest.key, probabilities[i]!]));
-}
-
-/**
- * Each interest's win probability, over the interests given: its share of the money
- * (amount / sum of amounts) when every interest has a pool amount and they sum to > 0 — the pool
- * is what the odds are computed from, before breakage rounds them — else from the board odds.
- */
-export function winProbabilities(interests: readonly Interest[]): InterestProbabilities {
-  const amounts = poolAmountsOf(interests);
-  return amounts === null
-    ? { source: "odds", byKey: sharesOfOdds(interests) }
-    : { source: "pool", byKey: sharesOfAmounts(interests, amounts) };
-}
+/** One betting interest on one win board of the rules. */
+export type Interest = ToteInterest<RunnerOdds>;

@@ -13,12 +13,14 @@
 import { z } from "zod";
 import { databaseUrlProblem } from "../database-url.js";
 import { alertsSchema } from "./alerts.js";
+import { dashboardSchema } from "./dashboard.js";
 import { orDefault, positiveInt, section } from "./helpers.js";
 import { cadenceSchema, httpSchema } from "./polling.js";
 import { mergeRuleSettings, ruleSettingsSchema, type RuleSettings } from "./rules.js";
 import { trackSchema } from "./tracks.js";
 
 export { unwrap } from "./helpers.js";
+export { MIN_DASHBOARD_TOKEN_LENGTH } from "./dashboard.js";
 export {
   mergeRuleSettings,
   ruleSettingsOverrideSchema,
@@ -65,6 +67,7 @@ const configObjectSchema = z.strictObject({
     hourOfDay: z.int().min(0).max(23).default(4),
   }),
   alerts: alertsSchema,
+  dashboard: dashboardSchema,
 });
 
 export const totewatchConfigSchema = configObjectSchema

@@ -98,7 +98,7 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
 type SnapshotFigures = "winOdds" | "winOddsDecimal" | "winPoolAmount" | "totalWinPool";
 
 /** Each field of T, or null (a LEFT JOIN that found no row). */
-type OrNull<T> = { [K in keyof T]: T[K] | null };
+export type OrNull<T> = { [K in keyof T]: T[K] | null };
 
 /** A runner of the card with its newest snapshot; the snapshot's fields are null before its first one. */
 export interface RunnerOdds

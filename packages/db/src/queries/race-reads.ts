@@ -23,12 +23,22 @@ export interface RaceSummary extends Pick<Race, "raceDate" | "raceNumber" | "pos
   scratched: number;
 }
 
-const RACE_SUMMARY_SQL = `
+/** Race summaries (race r joined with track t), under RaceSummary's field names; add WHERE and ORDER BY. */
+export const RACE_SUMMARY_SQL = `
   SELECT r.race_id AS raceId, t.name AS track, t.code AS trackCode, t.timezone, r.race_date AS raceDate,
          r.race_number AS raceNumber, r.post_time AS postTime, r.status, r.off_at AS offAt,
          (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id) AS runners,
          (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id AND e.scratched) AS scratched
   FROM race r JOIN track t ON t.track_id = r.track_id`;
+
+/** A row of RACE_SUMMARY_SQL as read back (instants as Dates). */
+export function toRaceSummary(row: SqlRow<RaceSummary>): RaceSummary {
+  return {
+    ...row,
+    postTime: row.postTime !== null ? fromDbTime(row.postTime) : null,
+    offAt: row.offAt !== null ? fromDbTime(row.offAt) : null,
+  };
+}
 
 /** Race summaries matching `where` (over race r and track t), by track then race number. */
 function raceSummaries(db: Db, where: string, params: unknown[]): Promise<RaceSummary[]> {
@@ -37,11 +47,7 @@ function raceSummaries(db: Db, where: string, params: unknown[]): Promise<RaceSu
       statement(sql, `${RACE_SUMMARY_SQL} WHERE ${where} ORDER BY t.name, r.race_number`).all(
         ...params,
       ) as Array<SqlRow<RaceSummary>>
-    ).map((row) => ({
-      ...row,
-      postTime: row.postTime !== null ? fromDbTime(row.postTime) : null,
-      offAt: row.offAt !== null ? fromDbTime(row.offAt) : null,
-    })),
+    ).map(toRaceSummary),
   );
 }
 

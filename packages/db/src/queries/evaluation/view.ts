@@ -12,7 +12,7 @@
  */
 import type { Db } from "../../client.js";
 import type { Entry, OddsSnapshot, Race } from "../../generated/prisma/client.js";
-import { readRaw, writeTransaction, type Connection } from "../../sql.js";
+import { readTransaction, writeTransaction, type Connection } from "../../sql.js";
 import { insertAlert, type AlertInput, type AlertRef } from "../alerts.js";
 import { moveCursor } from "../cursors.js";
 import type { ExactaGrid } from "../exacta.js";
@@ -104,5 +104,5 @@ export function evaluationTransaction<T>(db: Db, work: (tx: EvaluationWriter) =>
 
 /** Runs read-only `work` in one read transaction (a consistent view of the file); writes nothing. */
 export function evaluationReadTransaction<T>(db: Db, work: (tx: EvaluationReader) => T): Promise<T> {
-  return readRaw(db, (sql) => sql.transaction(() => work(reader(sql))).deferred());
+  return readTransaction(db, (sql) => work(reader(sql)));
 }

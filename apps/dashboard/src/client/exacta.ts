@@ -1,0 +1,140 @@
+/**
+ * The exacta heat map (table id="exacta"): rows are the winner, columns the
+ * second; each cell shows the probable payout and its percent against the
+ * fair (Harville) price, shaded by a CSS class per bucket and marked "▲"/"▼"
+ * when strong, so the colour is never the only signal. The legend explains
+ * the buckets and where "fair" comes from.
+ */
+import type { ExactaResponse } from "../api/types.js";
+import { h, note, srOnly, swapChildren } from "./dom.js";
+import { clockTimeSeconds, money, moneyCents, percent, signedPercent } from "./format.js";
+
+interface Bucket {
+  cls: string;
+  /** Lowest percent in the bucket (inclusive); the first that fits wins. */
+  from: number;
+  marker: string;
+  legend: string;
+}
+
+const BUCKETS: Bucket[] = [
+  { cls: "heat-o3", from: 50, marker: "▲", legend: "+50% or more over fair" },
+  { cls: "heat-o2", from: 25, marker: "▲", legend: "+25% to +50%" },
+  { cls: "heat-o1", from: 10, marker: "", legend: "+10% to +25%" },
+  { cls: "heat-0", from: -10, marker: "", legend: "within 10% of fair" },
+  { cls: "heat-u1", from: -25, marker: "", legend: "−10% to −25%" },
+  { cls: "heat-u2", from: -50, marker: "▼", legend: "−25% to −50%" },
+  { cls: "heat-u3", from: -Infinity, marker: "▼", legend: "−50% or less (under fair)" },
+];
+
+function bucketOf(value: number): Bucket {
+  return BUCKETS.find((b) => value >= b.from) ?? (BUCKETS.at(-1) as Bucket);
+}
+
+type Cell = ExactaResponse["cells"][number];
+
+function cellOf(cell: Cell | undefined, rowLabel: string, colLabel: string): HTMLTableCellElement {
+  if (!cell || cell.payout === null) {
+    return h("td", { class: "heat-none" }, "—", srOnly(" no probable"));
+  }
+  const title = [
+    `${rowLabel} then ${colLabel}`,
+    `probable ${moneyCents(cell.payout)}`,
+    cell.fair !== null ? `fair ${moneyCents(cell.fair)}` : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  if (cell.percent === null || !Number.isFinite(cell.percent)) {
+    return h("td", { class: "heat-none", title }, h("span", { class: "payout" }, moneyCents(cell.payout)));
+  }
+  const bucket = bucketOf(cell.percent);
+  return h(
+    "td",
+    { class: bucket.cls, title },
+    h("span", { class: "payout" }, moneyCents(cell.payout)),
+    h(
+      "span",
+      { class: "pct" },
+      signedPercent(cell.percent),
+      bucket.marker ? ` ${bucket.marker}` : null,
+      srOnly(cell.percent >= 0 ? " over fair" : " under fair"),
+    ),
+  );
+}
+
+function legend(data: ExactaResponse, timeZone: string): HTMLElement {
+  const source =
+    data.probabilitySource === "pool" ? "pool shares" : data.probabilitySource === "odds" ? "board odds" : "the win board";
+  return h(
+    "div",
+    { class: "exacta-legend" },
+    h(
+      "p",
+      null,
+      `Each cell: the probable payout, then its percent against fair. Fair = Harville on the win pool after takeout (${percent(data.takeout, 0)}), with win probabilities from ${source}. `,
+      "Green: the pool pays more than fair (overlay); red: less (underlay).",
+    ),
+    h(
+      "ul",
+      { class: "heat-key" },
+      BUCKETS.map((b) =>
+        h("li", null, h("span", { class: `swatch ${b.cls}` }, b.marker || " "), b.legend),
+      ),
+    ),
+    h(
+      "p",
+      { class: "sub" },
+      `Probables at ${clockTimeSeconds(data.fetchedAt, timeZone)}, win board at ${clockTimeSeconds(data.winFetchedAt, timeZone)}`,
+      data.totalExactaPool !== null ? `, exacta pool ${money(data.totalExactaPool)}.` : ".",
+    ),
+  );
+}
+
+/** Renders the grid into the kept table and its legend into `legendSlot`. */
+export function renderExacta(
+  table: HTMLTableElement,
+  legendSlot: HTMLElement,
+  data: ExactaResponse,
+  timeZone: string,
+): void {
+  const interests = data.interests;
+  if (interests.length === 0) {
+    swapChildren(table, h("caption", null, "Exacta probables"), h("tbody", null, h("tr", null, h("td", null, "—"))));
+    table.hidden = true;
+    swapChildren(legendSlot, note("No exacta probables yet."));
+    return;
+  }
+  table.hidden = false;
+  const cells = new Map(data.cells.map((c) => [`${c.first}|${c.second}`, c]));
+  swapChildren(
+    table,
+    h("caption", null, "Exacta probables: rows finish first, columns second"),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col", class: "corner" }, "1st \\ 2nd"),
+        interests.map((i) => h("th", { scope: "col", title: i.label }, `#${i.key}`, srOnly(` ${i.label}`))),
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      interests.map((row) =>
+        h(
+          "tr",
+          { "data-first": row.key },
+          h("th", { scope: "row", class: "row-label" }, row.label),
+          interests.map((col) =>
+            row.key === col.key
+              ? h("td", { class: "diag" }, "—", srOnly(" same runner"))
+              : cellOf(cells.get(`${row.key}|${col.key}`), row.label, col.label),
+          ),
+        ),
+      ),
+    ),
+  );
+  swapChildren(legendSlot, legend(data, timeZone));
+}
