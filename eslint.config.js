@@ -39,6 +39,9 @@ const PURE_FOLDERS = [
   "packages/feed/src/format/**/*.ts",
   "packages/simulator/src/generate/**/*.ts",
   "apps/alerts/src/rules/**/*.ts",
+  // The dashboard's browser code and its JSON views: what the pages run and show, never Node I/O.
+  "apps/dashboard/src/client/**/*.ts",
+  "apps/dashboard/src/api/views.ts",
 ];
 const TESTS_AND_BENCHES = [
   "**/*.test.ts",

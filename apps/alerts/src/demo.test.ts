@@ -41,6 +41,14 @@ describe("formatDemoSummary", () => {
     ]);
   });
 
+  it("says how to open the same day in the dashboard", () => {
+    const text = formatDemoSummary(summary, { cwd: "/home/me/totewatch" });
+    expect(text).toContain(
+      "pnpm dashboard --db data/demo.db     then open http://127.0.0.1:8080/?date=2026-12-02\n",
+    );
+    expect(text).toContain("pnpm demo --live");
+  });
+
   it("names the database absolutely when it is not under the folder the demo ran in", () => {
     const text = formatDemoSummary(summary, { cwd: "/home/me/elsewhere" });
     expect(text).toContain("pnpm alerts list --db /home/me/totewatch/data/demo.db\n");

@@ -206,6 +206,10 @@ export function formatDemoSummary(summary: DemoSummary, options: { cwd?: string 
     "Next, on this database:",
     `  pnpm alerts list --db ${db}`,
     `  pnpm alerts backtest --db ${db} --from ${summary.date} --to ${summary.date}`,
+    "",
+    "See it in the dashboard (boards, odds charts, exacta heat map, alerts):",
+    `  pnpm dashboard --db ${db}     then open http://127.0.0.1:8080/?date=${summary.date}`,
+    "Or watch a day play live: pnpm demo --live",
   );
   return lines.join("\n");
 }

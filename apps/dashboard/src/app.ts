@@ -71,14 +71,23 @@ export function createDashboardApp(options: DashboardAppOptions): Hono {
           all: change.stale,
           at: new Date().toISOString(),
         };
-        return stream.writeSSE({ event: "change", id: formatChangeMarks(change.marks), data: JSON.stringify(data) });
+        return stream.writeSSE({
+          event: "change",
+          id: formatChangeMarks(change.marks),
+          data: JSON.stringify(data),
+        });
       };
       // A page that reconnects hears at once what it missed; a new one learns the marks to resume from.
       if (resumeFrom !== null) {
         const missed = await live.since(resumeFrom);
         if (missed.raceIds.length > 0 || missed.alerts || missed.stale) await send(missed);
       }
-      await stream.writeSSE({ event: "hello", id: formatChangeMarks(live.current()), data: "{}", retry: 2000 });
+      await stream.writeSSE({
+        event: "hello",
+        id: formatChangeMarks(live.current()),
+        data: "{}",
+        retry: 2000,
+      });
       const ping = setInterval(() => {
         stream.writeSSE({ event: "ping", data: "{}" }).catch(() => undefined);
       }, options.pingMs ?? PING_MS);
@@ -103,7 +112,9 @@ export function createDashboardApp(options: DashboardAppOptions): Hono {
 
   app.route("/api", apiRoutes(options));
   app.notFound((c) =>
-    c.req.path.startsWith("/api/") ? c.json({ error: `no such endpoint: ${c.req.path}` }, 404) : c.text("Not found", 404),
+    c.req.path.startsWith("/api/")
+      ? c.json({ error: `no such endpoint: ${c.req.path}` }, 404)
+      : c.text("Not found", 404),
   );
   return app;
 }

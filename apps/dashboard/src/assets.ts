@@ -46,7 +46,10 @@ export async function buildAssets(): Promise<Map<string, Asset>> {
   const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
   return new Map([
     ["/assets/app.js", asset(js, "text/javascript; charset=utf-8")],
-    ["/assets/app.css", asset(readFileSync(path.join(CLIENT_DIR, "styles.css"), "utf8"), "text/css; charset=utf-8")],
+    [
+      "/assets/app.css",
+      asset(readFileSync(path.join(CLIENT_DIR, "styles.css"), "utf8"), "text/css; charset=utf-8"),
+    ],
     ["/assets/uplot.css", asset(uplotCss, "text/css; charset=utf-8")],
   ]);
 }
@@ -58,7 +61,9 @@ export function serveAssets(app: Hono, assets: ReadonlyMap<string, Asset>): void
     c.header("ETag", found.etag);
     c.header("Cache-Control", "no-cache");
     // Compression marks the tag weak (W/"…"): the same bytes either way, so either form matches.
-    const asked = (c.req.header("if-none-match") ?? "").split(",").map((tag) => tag.trim().replace(/^W\//, ""));
+    const asked = (c.req.header("if-none-match") ?? "")
+      .split(",")
+      .map((tag) => tag.trim().replace(/^W\//, ""));
     if (asked.includes(found.etag)) return c.body(null, 304);
     c.header("Content-Type", found.type);
     return c.body(found.body);

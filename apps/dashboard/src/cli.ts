@@ -51,7 +51,9 @@ export function buildProgram(io: CliIo): Command {
       const config = loadConfig({ file: options.config, databaseUrl: options.db, env: io.env });
       const logger = createLogger({ name: "dashboard", level: config.log.level, stream: io.stderr });
       if (options.port !== undefined && options.port > 65_535) {
-        program.error(`dashboard: --port must be at most 65535, got ${options.port}`, { exitCode: EXIT.usage });
+        program.error(`dashboard: --port must be at most 65535, got ${options.port}`, {
+          exitCode: EXIT.usage,
+        });
       }
       let running;
       try {
@@ -65,7 +67,8 @@ export function buildProgram(io: CliIo): Command {
           logger,
         });
       } catch (error) {
-        if (error instanceof DashboardStartError) program.error(`dashboard: ${error.message}`, { exitCode: EXIT.usage });
+        if (error instanceof DashboardStartError)
+          program.error(`dashboard: ${error.message}`, { exitCode: EXIT.usage });
         throw error;
       }
       io.stdout.write(

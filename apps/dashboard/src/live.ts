@@ -14,7 +14,14 @@
  *   the database is polled every `pollMs` instead; a failing read is logged
  *   and retried, and never ends the feed.
  */
-import { changeMarks, changesSince, watchCommits, type ChangeMarks, type ChangesSince, type Db } from "@totewatch/db";
+import {
+  changeMarks,
+  changesSince,
+  watchCommits,
+  type ChangeMarks,
+  type ChangesSince,
+  type Db,
+} from "@totewatch/db";
 import type { Logger } from "@totewatch/config";
 
 export type LiveChange = ChangesSince;
@@ -50,7 +57,8 @@ export async function startLiveFeed(db: Db, options: LiveFeedOptions): Promise<L
       if (change.raceIds.length === 0 && !change.alerts && !change.stale) return;
       for (const listener of listeners) listener(change);
     } catch (error) {
-      if (!stop.signal.aborted) options.logger.warn({ err: error }, "dashboard: reading changes failed; will retry");
+      if (!stop.signal.aborted)
+        options.logger.warn({ err: error }, "dashboard: reading changes failed; will retry");
     }
   };
   const look = () => {

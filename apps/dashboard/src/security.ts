@@ -90,12 +90,18 @@ export function requireToken(app: Hono, token: string): void {
     if (OPEN_PATHS.has(path) || path.startsWith("/assets/")) return next();
     const bearer = bearerOf(c);
     const cookie = getCookie(c, SESSION_COOKIE);
-    if ((bearer !== undefined && sameText(bearer, token)) || (cookie !== undefined && sameText(cookie, session))) {
+    if (
+      (bearer !== undefined && sameText(bearer, token)) ||
+      (cookie !== undefined && sameText(cookie, session))
+    ) {
       return next();
     }
     if (path.startsWith("/api/") || path === "/healthz") {
       c.header("WWW-Authenticate", 'Bearer realm="totewatch"');
-      return c.json({ error: "this dashboard needs its token: Authorization: Bearer <token>, or log in at /login" }, 401);
+      return c.json(
+        { error: "this dashboard needs its token: Authorization: Bearer <token>, or log in at /login" },
+        401,
+      );
     }
     const url = new URL(c.req.url);
     return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);

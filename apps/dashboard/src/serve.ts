@@ -86,7 +86,10 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const assets = await buildAssets();
   const db = createDb({ url: options.databaseUrl, readOnly: true });
   const boards = new Map<string, BoardOddsFormat>(
-    options.config.tracks.map((track) => [track.name, { oddsFormat: track.oddsFormat, dividendUnit: track.dividendUnit }]),
+    options.config.tracks.map((track) => [
+      track.name,
+      { oddsFormat: track.oddsFormat, dividendUnit: track.dividendUnit },
+    ]),
   );
   const live = await startLiveFeed(db, { logger: options.logger });
   const app = createDashboardApp({
@@ -117,7 +120,10 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
     await live.close();
     await db.close();
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "EADDRINUSE" ? "is in use (another dashboard or sample tote? try --port)" : (error as Error).message;
+    const why =
+      code === "EADDRINUSE"
+        ? "is in use (another dashboard or sample tote? try --port)"
+        : (error as Error).message;
     throw new DashboardStartError(`cannot listen on ${options.host}:${options.port}: ${why}`);
   }
   const port = (server.address() as AddressInfo).port;

@@ -152,5 +152,10 @@ export async function writeRaceDay(db: Db): Promise<RaceDayIds> {
         nextAttemptAt: at("16:58"),
       });
   }
-  return { raceId: race.raceId, otherRaceId: other.raceId, steamAlertId: steam.alertId, overlayAlertId: overlay.alertId };
+  return {
+    raceId: race.raceId,
+    otherRaceId: other.raceId,
+    steamAlertId: steam.alertId,
+    overlayAlertId: overlay.alertId,
+  };
 }

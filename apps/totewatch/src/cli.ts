@@ -2,19 +2,24 @@
  * `totewatch`: the one command. `totewatch <command> ...` runs that command's
  * own command line (commands.ts) as a child process with the rest of the
  * arguments, and exits with its exit code; `--help`, `--version` and `help`
- * are answered here. Exit codes are cli-kit's EXIT everywhere: 0 done, 1
+ * are answered here, and `demo --live` runs several commands at once here
+ * (live-run.ts) as children still. Exit codes are cli-kit's EXIT everywhere: 0 done, 1
  * failed, 2 bad option or configuration, 130 stopped at once by a second Ctrl-C.
  */
 import { readFileSync } from "node:fs";
-import { EXIT, userArguments } from "@totewatch/cli-kit";
+import { EXIT, resolveUserPath, userArguments } from "@totewatch/cli-kit";
 import { COMMANDS, DB_COMMANDS, launchOf, type Command, type Launch, type ScriptRef } from "./commands.js";
 import { runChild } from "./launch.js";
+import { LiveDemoUsageError, liveDemoHelp, parseLiveDemoArgs } from "./live-demo.js";
+import { runLiveDemo } from "./live-run.js";
 
 export interface CliIo {
   stdout?: Pick<NodeJS.WritableStream, "write">;
   stderr?: Pick<NodeJS.WritableStream, "write">;
   /** Runs a child command and resolves with its exit code; default runChild. */
   run?: (launch: Launch) => Promise<number>;
+  /** The user's folder (paths they type resolve against it); default cli-kit's (INIT_CWD, else cwd). */
+  cwd?: string;
 }
 
 const HELP_FLAGS = new Set(["-h", "--help"]);
@@ -77,6 +82,23 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       );
     }
     return runScript(`db ${sub}`, command.runs, subArgs);
+  }
+  // `demo --live` is this app's own: several commands at once (live-run.ts), not one child.
+  if (name === "demo" && commandArgs.includes("--live")) {
+    let options;
+    try {
+      options = parseLiveDemoArgs(commandArgs, io.cwd ?? resolveUserPath("."));
+    } catch (error) {
+      if (!(error instanceof LiveDemoUsageError)) throw error;
+      return usageError(
+        `totewatch demo --live: ${error.message} (totewatch demo --live --help lists the options)`,
+      );
+    }
+    if (options.help) {
+      stdout.write(liveDemoHelp());
+      return EXIT.ok;
+    }
+    return runLiveDemo(options, { stdout, stderr, cwd: io.cwd ?? resolveUserPath(".") });
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command?.runs) {

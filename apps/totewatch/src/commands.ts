@@ -38,7 +38,7 @@ export const COMMANDS: readonly (Command & { runs?: ScriptRef })[] = [
   {
     name: "demo",
     usage: "[options]",
-    summary: "the whole loop on a simulated race day, on a scratch database (data/demo.db)",
+    summary: "the whole loop on a simulated race day (data/demo.db); --live: watch it live",
     runs: { packageDir: "apps/alerts", script: "demo" },
   },
   {
@@ -56,7 +56,7 @@ export const COMMANDS: readonly (Command & { runs?: ScriptRef })[] = [
   {
     name: "dashboard",
     usage: "[options]",
-    summary: "the live web dashboard on 127.0.0.1:8080: race day, boards, odds charts, exacta heat map, alerts",
+    summary: "the web dashboard on 127.0.0.1:8080: boards, odds charts, exacta map, alerts",
     runs: { packageDir: "apps/dashboard", script: "dashboard" },
   },
   { name: "db", usage: "<command>", summary: "the database: migrate, status, reset, prune, vacuum, seed" },

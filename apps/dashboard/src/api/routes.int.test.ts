@@ -12,7 +12,13 @@ import { createDashboardApp } from "../app.js";
 import { buildAssets } from "../assets.js";
 import { startLiveFeed, type LiveFeed } from "../live.js";
 import { DATE, XSS_HORSE, writeRaceDay, type RaceDayIds } from "../../test/race-day.js";
-import type { AlertsResponse, ExactaResponse, RaceDayResponse, RaceHistoryResponse, RaceResponse } from "./types.js";
+import type {
+  AlertsResponse,
+  ExactaResponse,
+  RaceDayResponse,
+  RaceHistoryResponse,
+  RaceResponse,
+} from "./types.js";
 
 let writer: Db;
 let reader: Db;
@@ -89,7 +95,13 @@ describe("GET /api/races/:id", () => {
     expect(board.probabilitySource).toBe("pool");
     expect(board.runners.map((r) => r.programNumber)).toEqual(["1", "1A", "2", "3", "4"]);
     const [one, oneA, two, three, four] = board.runners;
-    expect(one).toMatchObject({ interest: "1", winOdds: 0.6, oddsText: "3-5", morningLineText: "2", poolAmount: 5000 });
+    expect(one).toMatchObject({
+      interest: "1",
+      winOdds: 0.6,
+      oddsText: "3-5",
+      morningLineText: "2",
+      poolAmount: 5000,
+    });
     // 5 minutes before 16:55 is the 16:50 board (4-5); 15 minutes before is 16:40 (EVEN).
     expect(one!.earlier.map((e) => [e.minutesAgo, e.oddsText])).toEqual([
       [5, "4-5"],
@@ -166,7 +178,11 @@ describe("GET /api/alerts", () => {
       [ids.steamAlertId, "steam", "delivered"],
     ]);
     expect(alerts[0]!.deliveries).toEqual([
-      expect.objectContaining({ channel: "email", attempts: 1, lastError: "connect ECONNREFUSED 127.0.0.1:25" }),
+      expect.objectContaining({
+        channel: "email",
+        attempts: 1,
+        lastError: "connect ECONNREFUSED 127.0.0.1:25",
+      }),
     ]);
     expect(types).toEqual(["exacta_overlay", "steam"]);
     expect(tracks).toEqual(["Belmont Test"]);
@@ -186,7 +202,9 @@ describe("GET /api/alerts", () => {
   });
 
   it("refuses unknown states and out-of-range limits", async () => {
-    expect((await json<{ error: string }>("/api/alerts?state=lost", 400)).error).toContain("state must be one of");
+    expect((await json<{ error: string }>("/api/alerts?state=lost", 400)).error).toContain(
+      "state must be one of",
+    );
     expect((await json<{ error: string }>("/api/alerts?limit=5000", 400)).error).toContain("at most 1000");
   });
 });

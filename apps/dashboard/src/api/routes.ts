@@ -16,7 +16,14 @@ import {
   raceOverview,
   type Db,
 } from "@totewatch/db";
-import { DEFAULT_BOARD_ODDS_FORMAT, DEFAULT_EXACTA_TAKEOUT, exactaValueGrid, isCalendarDate, localDateOf, type BoardOddsFormat } from "@totewatch/tote";
+import {
+  DEFAULT_BOARD_ODDS_FORMAT,
+  DEFAULT_EXACTA_TAKEOUT,
+  exactaValueGrid,
+  isCalendarDate,
+  localDateOf,
+  type BoardOddsFormat,
+} from "@totewatch/tote";
 import type { AlertsResponse, ExactaResponse, RaceDayResponse } from "./types.js";
 import { alertRow, raceHistory, raceResponse, raceRow } from "./views.js";
 
@@ -49,7 +56,8 @@ function positiveId(c: Context, name: string, text: string | undefined): number 
 
 function dateParam(name: string, text: string | undefined): string | undefined {
   if (text === undefined || text === "") return undefined;
-  if (!isCalendarDate(text)) throw new BadRequest(`${name} must be a date YYYY-MM-DD, got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!isCalendarDate(text))
+    throw new BadRequest(`${name} must be a date YYYY-MM-DD, got ${JSON.stringify(text.slice(0, 40))}`);
   return text;
 }
 
@@ -82,7 +90,11 @@ export function apiRoutes(options: ApiOptions): Hono {
     const today = localDateOf(now(), timeZone);
     const date = asked ?? dates.find((d) => d <= today) ?? dates.at(-1) ?? today;
     const races = await raceDayOverview(db, date);
-    const body: RaceDayResponse = { date, dates, races: races.map((race) => raceRow(race, displayOf(race.track))) };
+    const body: RaceDayResponse = {
+      date,
+      dates,
+      races: races.map((race) => raceRow(race, displayOf(race.track))),
+    };
     return c.json(body);
   });
 
@@ -149,7 +161,9 @@ export function apiRoutes(options: ApiOptions): Hono {
     const raceDate = dateParam("date", q("date"));
     const state = q("state");
     if (state !== undefined && !(DELIVERY_FILTERS as readonly string[]).includes(state)) {
-      throw new BadRequest(`state must be one of ${DELIVERY_FILTERS.join(", ")}, got ${JSON.stringify(state.slice(0, 40))}`);
+      throw new BadRequest(
+        `state must be one of ${DELIVERY_FILTERS.join(", ")}, got ${JSON.stringify(state.slice(0, 40))}`,
+      );
     }
     const limit = positiveId(c, "limit", q("limit")) ?? 100;
     if (limit > 1000) throw new BadRequest(`limit must be at most 1000, got ${limit}`);

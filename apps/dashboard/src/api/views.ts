@@ -6,7 +6,13 @@
  *
  * Pure: no database, no clock.
  */
-import type { AlertWithDeliveries, BoardRunner as StoredRunner, OddsPoint, RaceBoard, RaceOverview } from "@totewatch/db";
+import type {
+  AlertWithDeliveries,
+  BoardRunner as StoredRunner,
+  OddsPoint,
+  RaceBoard,
+  RaceOverview,
+} from "@totewatch/db";
 import {
   bettingInterestOf,
   boardOddsText,
@@ -57,7 +63,9 @@ export function raceRow(race: RaceOverview, display: BoardOddsFormat): RaceRow {
   };
 }
 
-export function alertMark(alert: Pick<AlertWithDeliveries, "alertId" | "alertType" | "triggeredAt" | "subject">): AlertMark {
+export function alertMark(
+  alert: Pick<AlertWithDeliveries, "alertId" | "alertType" | "triggeredAt" | "subject">,
+): AlertMark {
   return {
     alertId: alert.alertId,
     alertType: alert.alertType,
@@ -102,7 +110,8 @@ export function raceResponse(
   const onBoard = board.runners.filter(
     (runner) => board.fetchedAt !== null && runner.fetchedAt?.getTime() === board.fetchedAt.getTime(),
   );
-  const probabilities = onBoard.length > 0 ? winProbabilities(interestsOfRunners(pricedRunners(onBoard))) : null;
+  const probabilities =
+    onBoard.length > 0 ? winProbabilities(interestsOfRunners(pricedRunners(onBoard))) : null;
   const total = board.totalWinPool;
   const runners: BoardRunner[] = board.runners.map((runner) => {
     const interest = bettingInterestOf(runner.programNumber);

@@ -51,14 +51,21 @@ export interface AlertsTableOptions {
 
 function alertRow(alert: AlertRow, withRace: boolean): HTMLTableRowElement {
   const timeZone = alert.race?.timezone ?? LOCAL_ZONE;
-  const time = withRace ? clockDateTime(alert.triggeredAt, timeZone) : clockTimeSeconds(alert.triggeredAt, timeZone);
+  const time = withRace
+    ? clockDateTime(alert.triggeredAt, timeZone)
+    : clockTimeSeconds(alert.triggeredAt, timeZone);
   const race = alert.race;
   return h(
     "tr",
-    { id: `alert-${alert.alertId}`, "data-alert-id": alert.alertId, class: `delivery-${alert.delivery}` },
+    {
+      id: `alert-${alert.alertId}`,
+      "data-alert-id": alert.alertId,
+      // :target does not match a row built after the page loaded with #alert-N, so say it with a class.
+      class: `delivery-${alert.delivery}${location.hash === `#alert-${alert.alertId}` ? " is-target" : ""}`,
+    },
     h(
       "td",
-      { class: "num nowrap" },
+      { class: "nowrap" },
       h("time", { datetime: alert.triggeredAt }, time),
       withRace ? h("span", { class: "zone" }, ` ${zoneName(alert.triggeredAt, timeZone)}`) : null,
     ),
@@ -66,9 +73,7 @@ function alertRow(alert: AlertRow, withRace: boolean): HTMLTableRowElement {
       ? h(
           "td",
           { class: "nowrap" },
-          race
-            ? h("a", { href: `/race/${race.raceId}` }, `${race.track} R${race.raceNumber}`)
-            : "—",
+          race ? h("a", { href: `/race/${race.raceId}` }, `${race.track} R${race.raceNumber}`) : "—",
           race ? h("span", { class: "sub" }, race.raceDate) : null,
         )
       : null,
@@ -85,7 +90,15 @@ export function alertsTable(alerts: AlertRow[], options: AlertsTableOptions): HT
     "table",
     { id: "alerts", class: "alerts" },
     h("caption", null, options.caption),
-    h("thead", null, h("tr", null, headers.map((label) => h("th", { scope: "col" }, label)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        headers.map((label) => h("th", { scope: "col" }, label)),
+      ),
+    ),
     h(
       "tbody",
       null,

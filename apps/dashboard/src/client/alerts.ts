@@ -7,7 +7,16 @@
 import type { AlertsResponse } from "../api/types.js";
 import { type AlertsQuery, describeError, fetchAlerts, queryString } from "./api.js";
 import { alertsTable } from "./alerts-table.js";
-import { h, mainElement, markUpdated, note, setRefreshError, showPageError, swapChildren, tableWrap } from "./dom.js";
+import {
+  h,
+  mainElement,
+  markUpdated,
+  note,
+  setRefreshError,
+  showPageError,
+  swapChildren,
+  tableWrap,
+} from "./dom.js";
 import { dateLabel } from "./format.js";
 import { createRefresher, startLive } from "./live.js";
 
@@ -25,7 +34,13 @@ interface AlertsView {
 function readQuery(): AlertsQuery {
   const params = new URLSearchParams(location.search);
   const get = (key: string): string | null => params.get(key) || null;
-  return { date: get("date"), track: get("track"), type: get("type"), state: get("state"), before: get("before") };
+  return {
+    date: get("date"),
+    track: get("track"),
+    type: get("type"),
+    state: get("state"),
+    before: get("before"),
+  };
 }
 
 function select(name: string, label: string, anyLabel: string, values: string[], current: string | null) {
@@ -57,7 +72,12 @@ function filterForm(query: AlertsQuery, response: AlertsResponse): HTMLFormEleme
     select("track", "Track", "All tracks", response.tracks, query.track ?? null),
     select("type", "Type", "All types", response.types, query.type ?? null),
     select("state", "Delivery", "Any state", [...STATES], query.state ?? null),
-    h("div", { class: "field actions" }, h("button", { type: "submit" }, "Filter"), h("a", { href: "/alerts" }, "Clear")),
+    h(
+      "div",
+      { class: "field actions" },
+      h("button", { type: "submit" }, "Filter"),
+      h("a", { href: "/alerts" }, "Clear"),
+    ),
   );
   // Without script the form submits empty fields too (the API ignores them); with it, the URL stays clean.
   form.addEventListener("submit", (event) => {
@@ -79,7 +99,11 @@ function pager(query: AlertsQuery, response: AlertsResponse): HTMLElement[] {
   if (query.before) links.push(h("a", { href: `/alerts${queryString(base)}`, rel: "first" }, "← Newest"));
   if (response.nextBefore !== null) {
     links.push(
-      h("a", { href: `/alerts${queryString({ ...base, before: response.nextBefore })}`, rel: "next" }, "Older →"),
+      h(
+        "a",
+        { href: `/alerts${queryString({ ...base, before: response.nextBefore })}`, rel: "next" },
+        "Older →",
+      ),
     );
   }
   return links;
@@ -100,7 +124,10 @@ function render(view: AlertsView, query: AlertsQuery, response: AlertsResponse):
     swapChildren(view.filters, filterForm(query, response));
     view.filtersKey = key;
   }
-  swapChildren(view.list, tableWrap("alerts", alertsTable(response.alerts, { caption: caption(query), withRace: true })));
+  swapChildren(
+    view.list,
+    tableWrap("alerts", alertsTable(response.alerts, { caption: caption(query), withRace: true })),
+  );
   swapChildren(view.pager, pager(query, response));
   markUpdated();
 }
@@ -125,7 +152,15 @@ export async function startAlertsPage(): Promise<void> {
   };
   swapChildren(
     main,
-    h("section", { class: "alerts-page" }, h("h1", null, "Alerts"), view.filters, view.error, view.list, view.pager),
+    h(
+      "section",
+      { class: "alerts-page" },
+      h("h1", null, "Alerts"),
+      view.filters,
+      view.error,
+      view.list,
+      view.pager,
+    ),
   );
   render(view, query, response);
 

@@ -32,7 +32,11 @@ async function errorMessage(response: Response): Promise<string> {
       for (const key of ["error", "message"]) {
         const value = record[key];
         if (typeof value === "string" && value) return value;
-        if (value && typeof value === "object" && typeof (value as { message?: unknown }).message === "string") {
+        if (
+          value &&
+          typeof value === "object" &&
+          typeof (value as { message?: unknown }).message === "string"
+        ) {
           return (value as { message: string }).message;
         }
       }

@@ -49,7 +49,10 @@ export function probabilitySeries(history: RaceHistoryResponse): Probabilities {
     const usePool = amounts.length > 0 && amounts.every((a) => a !== null && a > 0);
     const weight = new Map<string, number>();
     for (const [key, r] of lead) {
-      weight.set(key, usePool ? (history.pool[r]?.[t] as number) : 1 / ((history.odds[r]?.[t] as number) + 1));
+      weight.set(
+        key,
+        usePool ? (history.pool[r]?.[t] as number) : 1 / ((history.odds[r]?.[t] as number) + 1),
+      );
     }
     const total = [...weight.values()].reduce((a, b) => a + b, 0);
     if (lead.size > 0) {

@@ -7,7 +7,17 @@
  */
 import type { RaceDayResponse, RaceRow } from "../api/types.js";
 import { describeError, fetchRaceDay, queryString } from "./api.js";
-import { h, mainElement, markUpdated, note, setRefreshError, showPageError, srOnly, swapChildren, tableWrap } from "./dom.js";
+import {
+  h,
+  mainElement,
+  markUpdated,
+  note,
+  setRefreshError,
+  showPageError,
+  srOnly,
+  swapChildren,
+  tableWrap,
+} from "./dom.js";
 import { clockTime, clockTimeSeconds, dateLabel, money, oddsText, toMs, zoneName } from "./format.js";
 import { countdownSpan, createRefresher, startLive } from "./live.js";
 
@@ -81,11 +91,7 @@ function raceRow(race: RaceRow): HTMLTableRowElement {
   return h(
     "tr",
     { "data-race-id": race.raceId, class: `race-${race.status}` },
-    h(
-      "th",
-      { scope: "row" },
-      h("a", { href: `/race/${race.raceId}` }, `Race ${race.raceNumber}`),
-    ),
+    h("th", { scope: "row" }, h("a", { href: `/race/${race.raceId}` }, `Race ${race.raceNumber}`)),
     h("td", { class: "num" }, race.postTime ? clockTime(race.postTime, race.timezone) : "—"),
     h("td", { class: "num" }, countdownSpan(race.status, race.postTime, race.offAt)),
     h("td", null, h("span", { class: `status status-${race.status}` }, race.status)),

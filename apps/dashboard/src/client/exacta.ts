@@ -64,7 +64,11 @@ function cellOf(cell: Cell | undefined, rowLabel: string, colLabel: string): HTM
 
 function legend(data: ExactaResponse, timeZone: string): HTMLElement {
   const source =
-    data.probabilitySource === "pool" ? "pool shares" : data.probabilitySource === "odds" ? "board odds" : "the win board";
+    data.probabilitySource === "pool"
+      ? "pool shares"
+      : data.probabilitySource === "odds"
+        ? "board odds"
+        : "the win board";
   return h(
     "div",
     { class: "exacta-legend" },
@@ -77,9 +81,7 @@ function legend(data: ExactaResponse, timeZone: string): HTMLElement {
     h(
       "ul",
       { class: "heat-key" },
-      BUCKETS.map((b) =>
-        h("li", null, h("span", { class: `swatch ${b.cls}` }, b.marker || " "), b.legend),
-      ),
+      BUCKETS.map((b) => h("li", null, h("span", { class: `swatch ${b.cls}` }, b.marker || " "), b.legend)),
     ),
     h(
       "p",
@@ -99,7 +101,11 @@ export function renderExacta(
 ): void {
   const interests = data.interests;
   if (interests.length === 0) {
-    swapChildren(table, h("caption", null, "Exacta probables"), h("tbody", null, h("tr", null, h("td", null, "—"))));
+    swapChildren(
+      table,
+      h("caption", null, "Exacta probables"),
+      h("tbody", null, h("tr", null, h("td", null, "—"))),
+    );
     table.hidden = true;
     swapChildren(legendSlot, note("No exacta probables yet."));
     return;

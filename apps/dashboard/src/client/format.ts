@@ -80,12 +80,16 @@ const centsMoney = new Intl.NumberFormat(LOCALE, { style: "currency", currency: 
 
 /** "$123,456" (pools), or "—" when unknown. */
 export function money(amount: number | null | undefined): string {
-  return amount === null || amount === undefined || !Number.isFinite(amount) ? "—" : wholeMoney.format(amount);
+  return amount === null || amount === undefined || !Number.isFinite(amount)
+    ? "—"
+    : wholeMoney.format(amount);
 }
 
 /** "$45.40" (payouts). */
 export function moneyCents(amount: number | null | undefined): string {
-  return amount === null || amount === undefined || !Number.isFinite(amount) ? "—" : centsMoney.format(amount);
+  return amount === null || amount === undefined || !Number.isFinite(amount)
+    ? "—"
+    : centsMoney.format(amount);
 }
 
 /** A 0..1 fraction as "28.6%". */
@@ -126,7 +130,12 @@ function pad2(n: number): string {
  * The countdown a race shows: "official", "off", "MTP 7" from ten minutes
  * out, "4:32" inside them, "at post" once post time passes without the off.
  */
-export function countdown(status: string, postTime: string | null, offAt: string | null, now: number): string {
+export function countdown(
+  status: string,
+  postTime: string | null,
+  offAt: string | null,
+  now: number,
+): string {
   if (status === "official" || status === "cancelled") return status;
   if (status === "off" || offAt) return "off";
   const post = toMs(postTime);

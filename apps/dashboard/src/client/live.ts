@@ -89,10 +89,13 @@ function open(resync: boolean): void {
     if (resync) emit({ raceIds: [], alerts: true, all: true, at: new Date().toISOString() });
     resync = false;
   });
-  es.addEventListener("ping", () => {
-    lastEventAt = Date.now();
-    refreshStatus(lastEventAt);
-  });
+  // "hello" opens each stream, "ping" keeps it alive: both only say the server is there.
+  for (const name of ["hello", "ping"]) {
+    es.addEventListener(name, () => {
+      lastEventAt = Date.now();
+      refreshStatus(lastEventAt);
+    });
+  }
   es.addEventListener("change", (event) => {
     lastEventAt = Date.now();
     refreshStatus(lastEventAt);
@@ -130,7 +133,11 @@ function tickCountdowns(now: number): void {
 }
 
 /** A countdown the page clock keeps current ("MTP 7", "4:32", "off", "official"). */
-export function countdownSpan(status: string, postTime: string | null, offAt: string | null): HTMLSpanElement {
+export function countdownSpan(
+  status: string,
+  postTime: string | null,
+  offAt: string | null,
+): HTMLSpanElement {
   return h(
     "span",
     {

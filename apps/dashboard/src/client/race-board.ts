@@ -52,7 +52,11 @@ function badges(runner: BoardRunner): HTMLTableCellElement {
     runner.alerts.map((alert) =>
       h(
         "a",
-        { class: "badge", href: `#alert-${alert.alertId}`, title: `Alert ${alert.alertId}: ${alertTypeLabel(alert.alertType)}` },
+        {
+          class: "badge",
+          href: `#alert-${alert.alertId}`,
+          title: `Alert ${alert.alertId}: ${alertTypeLabel(alert.alertType)}`,
+        },
         `⚑ ${alertTypeLabel(alert.alertType)}`,
       ),
     ),
@@ -91,7 +95,11 @@ function runnerRow(
   ].filter(Boolean);
   return h(
     "tr",
-    { "data-program": runner.programNumber, "data-interest": runner.interest, class: classes.join(" ") || null },
+    {
+      "data-program": runner.programNumber,
+      "data-interest": runner.interest,
+      class: classes.join(" ") || null,
+    },
     h(
       "th",
       { scope: "row", class: "prog" },
@@ -101,7 +109,11 @@ function runnerRow(
     ),
     horseCell(runner),
     h("td", { class: "num" }, oddsText(runner.morningLineText, runner.morningLine, display)),
-    h("td", { class: "num odds" }, runner.scratched ? "SCR" : oddsText(runner.oddsText, runner.winOdds, display)),
+    h(
+      "td",
+      { class: "num odds" },
+      runner.scratched ? "SCR" : oddsText(runner.oddsText, runner.winOdds, display),
+    ),
     minutes.map((m) => {
       const e = runner.earlier.find((x) => x.minutesAgo === m);
       return h("td", { class: "num earlier" }, e ? oddsText(e.oddsText, e.winOdds, display) : "—");
@@ -148,23 +160,43 @@ export function renderBoard(table: HTMLTableElement, data: RaceResponse): void {
     "Share",
     "Alerts",
   ];
-  const numeric = new Set(["ML", "Odds", "Move", "Win %", "Pool", "Share", ...minutes.map((m) => `${m} min ago`)]);
+  const numeric = new Set([
+    "ML",
+    "Odds",
+    "Move",
+    "Win %",
+    "Pool",
+    "Share",
+    ...minutes.map((m) => `${m} min ago`),
+  ]);
   // swapChildren, not replaceChildren: a focused badge link keeps its focus across a refresh.
   swapChildren(
     table,
     h(
       "caption",
       null,
-      board.fetchedAt ? `Win board at ${clockTimeSeconds(board.fetchedAt, race.timezone)}` : "No win board yet",
+      board.fetchedAt
+        ? `Win board at ${clockTimeSeconds(board.fetchedAt, race.timezone)}`
+        : "No win board yet",
       board.totalWinPool !== null ? ` · pool ${money(board.totalWinPool)}` : null,
       source ? ` · ${source}` : null,
     ),
-    h("thead", null, h("tr", null, headers.map((label) => h("th", { scope: "col", class: numeric.has(label) ? "num" : null }, label)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        headers.map((label) => h("th", { scope: "col", class: numeric.has(label) ? "num" : null }, label)),
+      ),
+    ),
     h(
       "tbody",
       null,
       board.runners.length > 0
-        ? board.runners.map((r, i) => runnerRow(r, entries[i] ?? null, minutes, race.display, r.programNumber === fav))
+        ? board.runners.map((r, i) =>
+            runnerRow(r, entries[i] ?? null, minutes, race.display, r.programNumber === fav),
+          )
         : h("tr", { class: "empty" }, h("td", { colspan: headers.length }, "No runners on the card.")),
     ),
   );

@@ -19,59 +19,28 @@ import {
   probabilitySeries,
   xRange,
 } from "./chart-data.js";
+import { markerPlugin } from "./chart-markers.js";
 import { h, note, swapChildren } from "./dom.js";
 import { clockTimeSeconds } from "./format.js";
 
 const PALETTE = [
-  "#1f77b4", "#d62728", "#2ca02c", "#e67e00", "#9467bd", "#8c564b", "#d6389f",
-  "#0f8b99", "#555555", "#8a8a00", "#393b79", "#637939", "#843c39", "#7b4173",
+  "#1f77b4",
+  "#d62728",
+  "#2ca02c",
+  "#e67e00",
+  "#9467bd",
+  "#8c564b",
+  "#d6389f",
+  "#0f8b99",
+  "#555555",
+  "#8a8a00",
+  "#393b79",
+  "#637939",
+  "#843c39",
+  "#7b4173",
 ];
-const MARKER_COLOURS: Record<Marker["kind"], string> = { post: "#222", off: "#000", alert: "#a14a00" };
 
 type Mode = "odds" | "probability";
-
-/** Draws the marker lines and their labels on the plot's canvas after each redraw. */
-function markerPlugin(markers: () => Marker[]): uPlot.Plugin {
-  return {
-    hooks: {
-      draw: [
-        (u) => {
-          const px = uPlot.pxRatio;
-          const { left, top, width, height } = u.bbox;
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.font = `${Math.round(11 * px)}px system-ui, sans-serif`;
-          ctx.textBaseline = "top";
-          const rowEnds: number[] = [];
-          for (const m of markers()) {
-            const x = Math.round(u.valToPos(m.t, "x", true));
-            if (x < left || x > left + width) continue;
-            const colour = MARKER_COLOURS[m.kind];
-            ctx.strokeStyle = colour;
-            ctx.lineWidth = px;
-            ctx.setLineDash(m.kind === "alert" ? [2 * px, 3 * px] : [6 * px, 4 * px]);
-            ctx.beginPath();
-            ctx.moveTo(x + 0.5, top);
-            ctx.lineTo(x + 0.5, top + height);
-            ctx.stroke();
-            // Labels stack in rows so neighbouring alerts do not print over each other.
-            const w = ctx.measureText(m.label).width;
-            const tx = x + 3 * px + w > left + width ? x - 3 * px - w : x + 3 * px;
-            let row = rowEnds.findIndex((end) => end < tx);
-            if (row === -1) row = rowEnds.length < 4 ? rowEnds.length : 0;
-            rowEnds[row] = tx + w + 4 * px;
-            const ty = top + 2 * px + row * 14 * px;
-            ctx.fillStyle = "rgba(255,255,255,0.85)";
-            ctx.fillRect(tx - 2 * px, ty - px, w + 4 * px, 13 * px);
-            ctx.fillStyle = colour;
-            ctx.fillText(m.label, tx, ty);
-          }
-          ctx.restore();
-        },
-      ],
-    },
-  };
-}
 
 interface ChartState {
   el: HTMLElement;
@@ -101,7 +70,11 @@ export class RaceCharts {
   constructor() {
     this.odds = { el: h("div", { id: "odds-chart", class: "chart" }), plot: null, key: "", zoomed: false };
     this.flow = { el: h("div", { id: "flow-chart", class: "chart" }), plot: null, key: "", zoomed: false };
-    this.toggle = h("button", { type: "button", class: "toggle", "aria-pressed": "false" }, "Win probability");
+    this.toggle = h(
+      "button",
+      { type: "button", class: "toggle", "aria-pressed": "false" },
+      "Win probability",
+    );
     this.toggle.addEventListener("click", () => this.setMode(this.mode === "odds" ? "probability" : "odds"));
     this.oddsNote = h("p", { class: "chart-note" });
     this.flowNote = h("p", { class: "chart-note" });
@@ -109,11 +82,20 @@ export class RaceCharts {
     this.element = h(
       "div",
       { class: "charts" },
-      h("section", { "aria-labelledby": "odds-heading" },
+      h(
+        "section",
+        { "aria-labelledby": "odds-heading" },
         h("div", { class: "section-head" }, this.heading, this.toggle),
-        this.oddsNote, this.odds.el),
-      h("section", { "aria-labelledby": "flow-heading" },
-        h("h2", { id: "flow-heading" }, "Money flow: share of the win pool"), this.flowNote, this.flow.el),
+        this.oddsNote,
+        this.odds.el,
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "flow-heading" },
+        h("h2", { id: "flow-heading" }, "Money flow: share of the win pool"),
+        this.flowNote,
+        this.flow.el,
+      ),
     );
     // Charts follow their box; the resize waits a frame so it never re-enters the observer's loop.
     const observer = new ResizeObserver(() => requestAnimationFrame(() => this.resize()));
@@ -196,7 +178,9 @@ export class RaceCharts {
       return;
     }
     // Series the reader hid stay hidden through a toggle.
-    const hidden = new Set(state.plot?.series.filter((s) => s.show === false).map((s) => String(s.label)) ?? []);
+    const hidden = new Set(
+      state.plot?.series.filter((s) => s.show === false).map((s) => String(s.label)) ?? [],
+    );
     state.plot?.destroy();
     state.el.replaceChildren();
     state.zoomed = false;
@@ -208,8 +192,18 @@ export class RaceCharts {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), timeZone),
       scales: {
         // Read through `this`: the range is recomputed on every setData, with the newest history.
-        x: { time: true, range: (_u, min, max) => xRange(this.history?.times ?? [], this.markers) ?? [min, max] },
-        y: kind === "odds" ? { distr: 3, log: 10 } : { range: (_u, _min, max) => [0, Math.min(1, Math.max(0.05, max * 1.1))] },
+        x: {
+          time: true,
+          range: (_u, min, max) => xRange(this.history?.times ?? [], this.markers) ?? [min, max],
+        },
+        y:
+          kind === "odds"
+            ? {
+                distr: 3,
+                log: 10,
+                range: (_u, min, max) => [Math.max(0.05, min / 1.15), Math.max(max * 1.15, 1)],
+              }
+            : { range: (_u, _min, max) => [0, Math.min(1, Math.max(0.05, max * 1.1))] },
       },
       axes: [
         { stroke: "#333", grid: { stroke: "#e4e4e4" }, ticks: { stroke: "#ccc" } },
@@ -218,7 +212,12 @@ export class RaceCharts {
           grid: { stroke: "#e4e4e4" },
           ticks: { stroke: "#ccc" },
           size: 56,
-          values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? "" : kind === "odds" ? axisOdds(v) : pct(v))),
+          // On the log scale, 1-2-5 steps: uPlot's default draws every integer of each decade.
+          splits: kind === "odds" ? (_u, _i, min, max) => logSplits(min, max) : undefined,
+          values: (_u, splits) =>
+            splits.map((v) =>
+              v === null || v === undefined ? "" : kind === "odds" ? axisOdds(v) : axisPct(v),
+            ),
         },
       ],
       series: [
@@ -230,15 +229,19 @@ export class RaceCharts {
           width: scratched[i] ? 1 : 1.75,
           dash: scratched[i] ? [3, 4] : i >= PALETTE.length ? [8, 3] : undefined,
           spanGaps: false,
+          // Dots only where boards are few enough to tell apart; lines carry the rest.
+          points: { show: (_u: uPlot, _s: number, i0: number, i1: number) => i1 - i0 < 24 },
           value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? "—" : format(v)),
         })),
       ],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       hooks: {
-        setSelect: [(u) => {
-          if (u.select.width > 0) state.zoomed = true;
-        }],
+        setSelect: [
+          (u) => {
+            if (u.select.width > 0) state.zoomed = true;
+          },
+        ],
       },
       plugins: [markerPlugin(() => this.markers)],
     };
@@ -260,8 +263,26 @@ export class RaceCharts {
   }
 }
 
+/** 0.1, 0.2, 0.5, 1, 2, 5, 10, … within [min, max]. */
+function logSplits(min: number, max: number): number[] {
+  const out: number[] = [];
+  for (let decade = Math.pow(10, Math.floor(Math.log10(min))); decade <= max; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      const v = Number((decade * step).toPrecision(3));
+      if (v >= min && v <= max) out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Legend values: "23.4%". */
 function pct(v: number): string {
-  return `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
+  return `${(v * 100).toFixed(1)}%`;
+}
+
+/** Axis ticks: "5%", "2.5%" (no trailing zeros). */
+function axisPct(v: number): string {
+  return `${Number((v * 100).toFixed(1))}%`;
 }
 
 function axisOdds(v: number): string {

@@ -5,9 +5,26 @@
  * refetches everything; an alerts-only change refetches the alerts).
  */
 import type { AlertsResponse, ExactaResponse, RaceHistoryResponse, RaceResponse } from "../api/types.js";
-import { ApiError, describeError, fetchAlerts, fetchExacta, fetchHistory, fetchRace, queryString } from "./api.js";
+import {
+  ApiError,
+  describeError,
+  fetchAlerts,
+  fetchExacta,
+  fetchHistory,
+  fetchRace,
+  queryString,
+} from "./api.js";
 import { alertsTable } from "./alerts-table.js";
-import { h, mainElement, markUpdated, note, setRefreshError, showPageError, swapChildren, tableWrap } from "./dom.js";
+import {
+  h,
+  mainElement,
+  markUpdated,
+  note,
+  setRefreshError,
+  showPageError,
+  swapChildren,
+  tableWrap,
+} from "./dom.js";
 import { renderExacta } from "./exacta.js";
 import { clockTime, clockTimeSeconds, dateLabel, money, zoneName } from "./format.js";
 import { countdownSpan, createRefresher, startLive } from "./live.js";
@@ -40,7 +57,11 @@ function renderHead(view: RaceView, data: RaceResponse): void {
     : "—";
   swapChildren(
     view.head,
-    h("p", { class: "crumbs" }, h("a", { href: `/${queryString({ date: race.raceDate })}` }, `← ${race.raceDate} race day`)),
+    h(
+      "p",
+      { class: "crumbs" },
+      h("a", { href: `/${queryString({ date: race.raceDate })}` }, `← ${race.raceDate} race day`),
+    ),
     h("h1", null, title),
     h(
       "dl",
@@ -82,7 +103,12 @@ function layout(raceId: string): RaceView {
       { class: "race", "data-race-id": raceId },
       view.head,
       view.error,
-      h("section", { "aria-labelledby": "board-heading" }, h("h2", { id: "board-heading" }, "Win board"), tableWrap("board", view.board)),
+      h(
+        "section",
+        { "aria-labelledby": "board-heading" },
+        h("h2", { id: "board-heading" }, "Win board"),
+        tableWrap("board", view.board),
+      ),
       view.charts.element,
       h(
         "section",
@@ -91,7 +117,12 @@ function layout(raceId: string): RaceView {
         view.exactaLegend,
         tableWrap("exacta", view.exacta),
       ),
-      h("section", { "aria-labelledby": "alerts-heading" }, h("h2", { id: "alerts-heading" }, "Alerts"), view.alerts),
+      h(
+        "section",
+        { "aria-labelledby": "alerts-heading" },
+        h("h2", { id: "alerts-heading" }, "Alerts"),
+        view.alerts,
+      ),
     ),
   );
   return view;
@@ -163,7 +194,13 @@ export async function startRacePage(): Promise<void> {
   setRefreshError(view.error, failures.length ? failures.join("; ") : null);
   markUpdated();
   // The page was empty when the browser looked for #alert-12: go there now that it exists.
-  if (location.hash.length > 1) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+  if (location.hash.length > 1)
+    document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+
+  // A badge clicked later moves :target; the class marking the first target must not linger.
+  window.addEventListener("hashchange", () => {
+    for (const row of document.querySelectorAll(".is-target")) row.classList.remove("is-target");
+  });
 
   const refresh = createRefresher<{ board: boolean; alerts: boolean }>(async (flags) => {
     let failures: string[];

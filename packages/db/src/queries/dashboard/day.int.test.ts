@@ -180,7 +180,8 @@ describe("raceDayOverview", () => {
   });
 
   it("reads one race's row exactly as the day lists it, and null for an unknown race", async () => {
-    for (const race of await raceDayOverview(db, DATE)) expect(await raceOverview(db, race.raceId)).toEqual(race);
+    for (const race of await raceDayOverview(db, DATE))
+      expect(await raceOverview(db, race.raceId)).toEqual(race);
     expect(await raceOverview(db, 999_999)).toBeNull();
   });
 

@@ -1,0 +1,182 @@
+// `totewatch demo --live` for real: the bin as a process, its parts as its children, its files in
+// a scratch folder (--data-dir). Children are found with `ps` while it runs, so the test can
+// check afterwards that none of them is left.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/totewatch.js");
+const DASHBOARD_LINE = /^Totewatch dashboard: (http:\/\/127\.0\.0\.1:\d+\/)$/m;
+
+interface LiveRun {
+  dataDir: string;
+  stdout(): string;
+  stderr(): string;
+  /** Every child of the process seen so far: pid -> command line. */
+  children: Map<number, string>;
+  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startLiveDemo(args: string[]): LiveRun {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "totewatch-live-int-"));
+  const child = spawn(process.execPath, [bin, "demo", "--live", "--data-dir", dataDir, ...args], {
+    cwd: dataDir,
+    env: { ...process.env, TOTEWATCH_CONFIG: "", DATABASE_URL: "", INIT_CWD: "" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += String(chunk)));
+  child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+  const children = new Map<number, string>();
+  let running = true;
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => {
+      running = false;
+      resolve({ code, signal });
+    }),
+  );
+  void (async () => {
+    while (running) {
+      for (const [pid, args] of childrenOf(child.pid!)) children.set(pid, args);
+      await sleep(200);
+    }
+  })();
+  return {
+    dataDir,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    children,
+    closed,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+/** The processes whose parent is `parent` (ps, as on Linux and macOS alike). */
+function childrenOf(parent: number): Map<number, string> {
+  const found = new Map<number, string>();
+  let table = "";
+  try {
+    table = execFileSync("ps", ["-A", "-o", "pid=,ppid=,args="], { encoding: "utf8" });
+  } catch {
+    return found;
+  }
+  for (const line of table.split("\n")) {
+    const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (match && Number(match[2]) === parent) found.set(Number(match[1]), match[3]!);
+  }
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+/** The part of each kind among the children seen, by its command line. */
+const PARTS = {
+  tote: / serve-sample /,
+  poller: /ingest\/src\/cli\.ts poll /,
+  alerts: /alerts\/src\/cli\.ts run /,
+  dashboard: /dashboard\/src\/cli\.ts /,
+};
+
+describe("totewatch demo --live", { timeout: 180_000 }, () => {
+  it("records boards the dashboard shows; SIGINT stops every part, exit 0, none left", async () => {
+    // --first-post 1: the sample's first board comes 60 simulated minutes before the first post,
+    // which it puts on a whole minute, so at 60x it is up within a minute of the start.
+    const live = startLiveDemo([
+      "--port",
+      "0",
+      "--speed",
+      "60",
+      "--tracks",
+      "1",
+      "--races",
+      "1",
+      "--first-post",
+      "1",
+    ]);
+    try {
+      const url = await until(
+        "the dashboard's address",
+        60_000,
+        () => DASHBOARD_LINE.exec(live.stdout())?.[1],
+      );
+      expect(live.stdout()).toMatch(/^Totewatch live demo: /);
+      expect(live.stdout()).toMatch(/^Ctrl-C stops everything\.$/m);
+      const race = await until("a race with a board", 90_000, async () => {
+        const response = await fetch(new URL("api/races", url)).catch(() => undefined);
+        if (!response?.ok) return undefined;
+        const day = (await response.json()) as { races: { lastBoardAt: string | null }[] };
+        return day.races.find((r) => r.lastBoardAt !== null);
+      });
+      expect(race.lastBoardAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      for (const [part, pattern] of Object.entries(PARTS))
+        expect(
+          [...live.children.values()].some((args) => pattern.test(args)),
+          part,
+        ).toBe(true);
+      // The parts other than the sample read its config plus warn-level logs.
+      expect(readFileSync(path.join(live.dataDir, "live-demo.yaml"), "utf8")).toMatch(
+        /^log:\n {2}level: warn/m,
+      );
+      live.kill("SIGINT");
+      const { code, signal } = await live.closed;
+      expect(live.stderr()).not.toMatch(/totewatch demo --live:/);
+      expect(signal).toBe(null);
+      expect(code).toBe(0);
+      expect(live.stdout()).toMatch(/^Everything stopped\. /m);
+      for (const [pid, args] of live.children) { if (alive(pid)) console.log("ALIVE", pid, args, execFileSync("ps", ["-o", "pid,ppid,stat,args", "-p", String(pid)], {encoding: "utf8"})); expect(alive(pid)).toBe(false); }
+    } finally {
+      console.log(live.stdout(), live.stderr());
+      live.kill("SIGKILL");
+      for (const pid of live.children.keys()) if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+
+  it("a part failing stops the others and exits with its code, naming it; none left", async () => {
+    // The dashboard's port taken: it refuses to start, and the demo must not run on without it.
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const live = startLiveDemo(["--port", String(port), "--tracks", "1", "--races", "1"]);
+    try {
+      const { code } = await live.closed;
+      const failed = /the dashboard failed \(exit (\d+)\); stopping the rest/.exec(live.stderr());
+      expect(failed, live.stderr()).not.toBe(null);
+      console.log(live.stdout(), live.stderr());
+      expect(code).toBe(Number(failed![1]));
+      expect(code).not.toBe(0);
+      expect([...live.children.values()].some((args) => PARTS.tote.test(args))).toBe(true);
+      for (const pid of live.children.keys()) expect(alive(pid), `child ${pid}`).toBe(false);
+    } finally {
+      blocker.close();
+      live.kill("SIGKILL");
+      for (const pid of live.children.keys()) if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+});
