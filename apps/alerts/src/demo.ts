@@ -208,7 +208,8 @@ export function formatDemoSummary(summary: DemoSummary, options: { cwd?: string 
     `  pnpm alerts backtest --db ${db} --from ${summary.date} --to ${summary.date}`,
     "",
     "See it in the dashboard (boards, odds charts, exacta heat map, alerts):",
-    `  pnpm dashboard --db ${db}     then open http://127.0.0.1:8080/?date=${summary.date}`,
+    `  pnpm dashboard --db ${db}`,
+    `  then open http://127.0.0.1:8080/?date=${summary.date}`,
     "Or watch a day play live: pnpm demo --live",
   );
   return lines.join("\n");

@@ -116,9 +116,9 @@ describe("the pages in Chromium", { timeout: 60_000 }, () => {
     await page.waitForSelector('#board[data-board-fetched-at="2025-06-07T16:59:00.000Z"]', { timeout: 5000 });
     // 0.4 is 2-5 on a US board.
     expect((await page.locator('#board tr[data-program="1"] td.odds').innerText()).trim()).toBe("2-5");
-    expect(
-      await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage),
-    ).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(
+      true,
+    );
     await screenshot(page, "race-after-update");
     expect(errors).toEqual([]);
     await page.context().close();

@@ -39,11 +39,12 @@ const form = (fields: Record<string, string>) => ({
 
 describe("a dashboard with a token", () => {
   it("refuses the API without it, and with a wrong one", async () => {
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { authorization: "Bearer wrong-token-0123456789" },
       { authorization: TOKEN },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await app.request("/api/races", { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toBe('Bearer realm="totewatch"');

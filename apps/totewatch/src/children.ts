@@ -20,6 +20,8 @@ export type SpawnFn = (command: string, args: readonly string[], options: SpawnO
 
 export interface ChildEnd {
   code: number;
+  /** The signal that killed it, if one did (`code` is then 128 + its number). */
+  signal: NodeJS.Signals | null;
   /** Set when the child could not be started (e.g. ENOENT). */
   error?: Error;
 }
@@ -59,12 +61,12 @@ export class Children {
       child.once("error", (error) => {
         if (child.pid !== undefined) return;
         this.live.delete(child);
-        resolve({ code: EXIT.failed, error });
+        resolve({ code: EXIT.failed, signal: null, error });
       });
       // 'close', not 'exit', when output is captured: all of it has been read by then.
       child.once(options.capture ? "close" : "exit", (code: number | null, signal: NodeJS.Signals | null) => {
         this.live.delete(child);
-        resolve({ code: exitCodeOf(code, signal) });
+        resolve({ code: exitCodeOf(code, signal), signal });
       });
     });
     return { name, pid: child.pid, exited, output: () => output };

@@ -41,9 +41,12 @@ function startLiveDemo(args: string[]): LiveRun {
       resolve({ code, signal });
     }),
   );
+  // Each child's command line as last seen running (a zombie's is "<defunct>"; a snapshot just after
+  // the fork shows the parent's until the exec).
   void (async () => {
     while (running) {
-      for (const [pid, args] of childrenOf(child.pid!)) children.set(pid, args);
+      for (const [pid, { stat, args }] of childrenOf(child.pid!))
+        if (!stat.startsWith("Z")) children.set(pid, args);
       await sleep(200);
     }
   })();
@@ -57,30 +60,38 @@ function startLiveDemo(args: string[]): LiveRun {
   };
 }
 
-/** The processes whose parent is `parent` (ps, as on Linux and macOS alike). */
-function childrenOf(parent: number): Map<number, string> {
-  const found = new Map<number, string>();
+/** The processes whose parent is `parent`, with their state and command line (ps: Linux and macOS). */
+function childrenOf(parent: number): Map<number, { stat: string; args: string }> {
+  const found = new Map<number, { stat: string; args: string }>();
   let table = "";
   try {
-    table = execFileSync("ps", ["-A", "-o", "pid=,ppid=,args="], { encoding: "utf8" });
+    table = execFileSync("ps", ["-A", "-o", "pid=,ppid=,stat=,args="], { encoding: "utf8" });
   } catch {
     return found;
   }
   for (const line of table.split("\n")) {
-    const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-    if (match && Number(match[2]) === parent) found.set(Number(match[1]), match[3]!);
+    const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    if (match && Number(match[2]) === parent)
+      found.set(Number(match[1]), { stat: match[3]!, args: match[4]! });
   }
   return found;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/**
+ * The children seen that still run: alive, not a zombie (exited; whoever inherited it reaps it),
+ * and still the same program (pids are reused, and quickly where pid_max is small).
+ */
+function leftBehind(live: LiveRun): { pid: number; args: string }[] {
+  return [...live.children].flatMap(([pid, args]) => {
+    let now: string;
+    try {
+      now = execFileSync("ps", ["-o", "stat=,args=", "-p", String(pid)], { encoding: "utf8" }).trim();
+    } catch {
+      return []; // ps exits 1 when there is no such process
+    }
+    return now.startsWith("Z") || !now.endsWith(args) ? [] : [{ pid, args: now }];
+  });
+}
 
 async function until<T>(
   what: string,
@@ -150,11 +161,10 @@ describe("totewatch demo --live", { timeout: 180_000 }, () => {
       expect(signal).toBe(null);
       expect(code).toBe(0);
       expect(live.stdout()).toMatch(/^Everything stopped\. /m);
-      for (const [pid, args] of live.children) { if (alive(pid)) console.log("ALIVE", pid, args, execFileSync("ps", ["-o", "pid,ppid,stat,args", "-p", String(pid)], {encoding: "utf8"})); expect(alive(pid)).toBe(false); }
+      expect(leftBehind(live)).toEqual([]);
     } finally {
-      console.log(live.stdout(), live.stderr());
       live.kill("SIGKILL");
-      for (const pid of live.children.keys()) if (alive(pid)) process.kill(pid, "SIGKILL");
+      for (const { pid } of leftBehind(live)) process.kill(pid, "SIGKILL");
     }
   });
 
@@ -168,15 +178,14 @@ describe("totewatch demo --live", { timeout: 180_000 }, () => {
       const { code } = await live.closed;
       const failed = /the dashboard failed \(exit (\d+)\); stopping the rest/.exec(live.stderr());
       expect(failed, live.stderr()).not.toBe(null);
-      console.log(live.stdout(), live.stderr());
       expect(code).toBe(Number(failed![1]));
       expect(code).not.toBe(0);
       expect([...live.children.values()].some((args) => PARTS.tote.test(args))).toBe(true);
-      for (const pid of live.children.keys()) expect(alive(pid), `child ${pid}`).toBe(false);
+      expect(leftBehind(live)).toEqual([]);
     } finally {
       blocker.close();
       live.kill("SIGKILL");
-      for (const pid of live.children.keys()) if (alive(pid)) process.kill(pid, "SIGKILL");
+      for (const { pid } of leftBehind(live)) process.kill(pid, "SIGKILL");
     }
   });
 });

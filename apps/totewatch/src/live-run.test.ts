@@ -4,12 +4,16 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it, vi } from "vitest";
 import type { LiveDemoPlan, LiveDemoOptions } from "./live-demo.js";
 import { LIVE_DEMO_DEFAULTS, TOTE_CONFIG_HEADER } from "./live-demo.js";
 import { runLiveDemo } from "./live-run.js";
 
-/** A stand-in child: records the signals it gets and exits as `onSignal` says. */
+/**
+ * A stand-in child: records the signals it gets and does as `onSignal` says: exit with a code,
+ * die by a signal, or (null) carry on.
+ */
 class FakeChild extends EventEmitter {
   static nextPid = 1000;
   pid = FakeChild.nextPid++;
@@ -21,7 +25,7 @@ class FakeChild extends EventEmitter {
   constructor(
     readonly name: string,
     readonly options: SpawnOptions,
-    private readonly onSignal: (signal: NodeJS.Signals) => number | null = () => 0,
+    private readonly onSignal: (signal: NodeJS.Signals) => number | NodeJS.Signals | null = () => 0,
   ) {
     super();
     const piped = Array.isArray(options.stdio) && options.stdio[1] === "pipe";
@@ -30,17 +34,19 @@ class FakeChild extends EventEmitter {
   }
   kill(signal: NodeJS.Signals) {
     this.signals.push(signal);
-    const code = this.onSignal(signal);
-    if (code !== null) setImmediate(() => this.end(code));
+    const outcome = this.onSignal(signal);
+    if (typeof outcome === "number") setImmediate(() => this.end(outcome));
+    else if (outcome !== null) setImmediate(() => this.end(null, outcome));
     return true;
   }
-  end(code: number) {
-    if (this.exitCode !== null) return;
+  end(code: number | null, signal: NodeJS.Signals | null = null) {
+    if (this.exitCode !== null || this.signalCode !== null) return;
     this.exitCode = code;
+    this.signalCode = signal;
     this.stdout?.end();
     this.stderr?.end();
-    this.emit("exit", code, null);
-    setImmediate(() => this.emit("close", code, null));
+    this.emit("exit", code, signal);
+    setImmediate(() => this.emit("close", code, signal));
   }
 }
 
@@ -61,8 +67,11 @@ const fakePlan = (): LiveDemoPlan => {
 interface Scenario {
   /** What each fake does once started (e.g. write the config, or exit). */
   behave?: Partial<Record<string, (child: FakeChild, dataDir: string) => void>>;
-  signal?: Partial<Record<string, (signal: NodeJS.Signals) => number | null>>;
+  signal?: Partial<Record<string, (signal: NodeJS.Signals) => number | NodeJS.Signals | null>>;
   before?: (dataDir: string) => void;
+  graceMs?: number;
+  /** Runs beside it once every part has started. */
+  during?: (children: FakeChild[]) => Promise<void>;
 }
 
 async function run(scenario: Scenario = {}) {
@@ -77,13 +86,15 @@ async function run(scenario: Scenario = {}) {
     tote: (_child, dir) =>
       setTimeout(() => writeFileSync(path.join(dir, "live-demo-tote.yaml"), `${TOTE_CONFIG_HEADER}\n`), 20),
   };
-  const exit = await runLiveDemo(options, {
+  const exits: number[] = [];
+  const running = runLiveDemo(options, {
     stdout: { write: (text: string) => ((stdout += text), true) },
     stderr: { write: (text: string) => ((stderr += text), true) },
     cwd: dataDir,
     plan: fakePlan(),
     configTimeoutMs: 500,
-    graceMs: 300,
+    graceMs: scenario.graceMs ?? 300,
+    exit: (code) => exits.push(code),
     spawn: (command: string, _args: readonly string[], spawnOptions: SpawnOptions) => {
       const child = new FakeChild(command, spawnOptions, scenario.signal?.[command]);
       children.push(child);
@@ -91,7 +102,12 @@ async function run(scenario: Scenario = {}) {
       return child as unknown as ChildProcess;
     },
   });
-  return { exit, stdout, stderr, children, dataDir, names: children.map((c) => c.name) };
+  if (scenario.during) {
+    await vi.waitFor(() => expect(children).toHaveLength(5));
+    await scenario.during(children);
+  }
+  const exit = await running;
+  return { exit, exits, stdout, stderr, children, dataDir, names: children.map((c) => c.name) };
 }
 
 describe("runLiveDemo (fake children)", () => {
@@ -171,5 +187,50 @@ describe("runLiveDemo (fake children)", () => {
         "move it, or choose another --data-dir\n",
     );
     expect(existsSync(path.join(result.dataDir, "live-demo-tote.yaml"))).toBe(false);
+  });
+
+  it("a stop signal reaches every part once; all down, exit 0 (a part killed by it counts as stopped)", async () => {
+    const result = await run({
+      signal: { poll: (signal) => signal },
+      during: async () => {
+        process.emit("SIGTERM");
+      },
+    });
+    expect(result.exit).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/\nEverything stopped\. The day stays in live-demo\.db: /);
+    for (const child of result.children.slice(1)) expect(child.signals).toEqual(["SIGTERM"]);
+    expect(result.children.find((c) => c.name === "poll")!.signalCode).toBe("SIGTERM");
+    expect(process.listenerCount("SIGTERM")).toBe(0);
+    expect(process.listenerCount("SIGINT")).toBe(0);
+  });
+
+  it("a part failing to stop after a signal is named, and its code is the exit code", async () => {
+    const result = await run({
+      signal: { alerts: () => 3 },
+      during: async () => {
+        process.emit("SIGINT");
+      },
+    });
+    expect(result.exit).toBe(3);
+    expect(result.stderr).toBe(
+      "totewatch demo --live: the alerts daemon exited with code 3 while stopping\n",
+    );
+  });
+
+  it("another signal more than a second after the first is passed on, then exits 130", async () => {
+    const result = await run({
+      signal: Object.fromEntries(["tote", "poll", "alerts", "dashboard"].map((n) => [n, () => null])),
+      graceMs: 10_000,
+      during: async (children) => {
+        process.emit("SIGINT");
+        process.emit("SIGINT"); // the same keypress, relayed: no exit
+        await sleep(1100);
+        process.emit("SIGINT");
+        expect(children[2]!.signals).toEqual(["SIGINT", "SIGINT", "SIGINT"]);
+        for (const child of children) child.end(130);
+      },
+    });
+    expect(result.exits).toEqual([130]);
   });
 });

@@ -22,7 +22,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, stopOnSignals } from "@totewatch/cli-kit";
-import { Children, type SpawnFn, type Started } from "./children.js";
+import { Children, type ChildEnd, type SpawnFn, type Started } from "./children.js";
 import {
   LIVE_CONFIG_HEADER,
   liveConfigYaml,
@@ -93,12 +93,14 @@ export async function runLiveDemo(options: LiveDemoOptions, io: LiveRunIo): Prom
   };
 
   // Registered before stopOnSignals: on a second signal the children hear it before we exit.
-  const forward = (signal: NodeJS.Signals) => children.signal(signal);
+  const forwardInt = () => children.signal("SIGINT");
+  const forwardTerm = () => children.signal("SIGTERM");
   const hangUp = () => {
     children.signal("SIGTERM");
     end({ kind: "signal" });
   };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, forward);
+  process.on("SIGINT", forwardInt);
+  process.on("SIGTERM", forwardTerm);
   process.on("SIGHUP", hangUp);
   const stop = stopOnSignals({ exit: io.exit });
   stop.signal.addEventListener("abort", () => end({ kind: "signal" }), { once: true });
@@ -166,10 +168,11 @@ export async function runLiveDemo(options: LiveDemoOptions, io: LiveRunIo): Prom
     clearTimeout(killer);
     if (ending.kind !== "signal") return code;
     // Stopped on request: each part should have stopped cleanly too.
-    const index = ends.findIndex((e) => e.code !== EXIT.ok);
+    const index = ends.findIndex((e) => !stoppedCleanly(e));
     if (index >= 0) {
-      say(`${started[index]!.name} exited with code ${ends[index]!.code} while stopping`);
-      return ends[index]!.code;
+      const { code, signal } = ends[index]!;
+      say(`${started[index]!.name} exited with code ${code}${signal ? ` (${signal})` : ""} while stopping`);
+      return code;
     }
     io.stdout.write(
       `Everything stopped. The day stays in ${shown(files.db)}: ` +
@@ -177,7 +180,8 @@ export async function runLiveDemo(options: LiveDemoOptions, io: LiveRunIo): Prom
     );
     return EXIT.ok;
   } finally {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.off(signal, forward);
+    process.off("SIGINT", forwardInt);
+    process.off("SIGTERM", forwardTerm);
     process.off("SIGHUP", hangUp);
     stop.dispose();
   }
@@ -199,6 +203,15 @@ function announce(ending: Ending, say: (line: string) => void): number {
       return ending.code || EXIT.failed;
     }
   }
+}
+
+/**
+ * Exit 0, or killed by a signal passed on to it. A Ctrl-C reaches a part twice, from the terminal
+ * and through here; when the part has already finished, cli-kit has removed its handlers and the
+ * later copy ends it the default way (killed by SIGINT) — done all the same, not a failure.
+ */
+function stoppedCleanly(end: ChildEnd): boolean {
+  return end.code === EXIT.ok || end.signal === "SIGINT" || end.signal === "SIGTERM";
 }
 
 /** Whether `file` is absent or begins with `header` (so it may be rewritten). */

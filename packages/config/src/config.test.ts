@@ -150,7 +150,7 @@ describe("totewatch.example.yaml", () => {
     const config = loadConfig({ file: exampleFile, env: exampleEnv });
     expect(config.source).toBe(exampleFile);
     expect(config.tracks.map((track) => [track.name, track.code])).toEqual([["Belmont Park", "BEL"]]);
-    expect(config.tracks[0]?.endpoints.win).toBe("http://127.0.0.1:8080/{code}/{date}/{race}/win");
+    expect(config.tracks[0]?.endpoints.win).toBe("http://127.0.0.1:8090/{code}/{date}/{race}/win");
     expect(config.alerts.channels.webhook.secret).toBe("s3cret");
     expect(config.alerts.channels.email).toMatchObject({ user: "mailer", pass: "hunter2" });
     expect(config.database.url).toBe(`file:${path.join(path.dirname(exampleFile), "data", "horses.db")}`);

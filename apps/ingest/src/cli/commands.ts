@@ -186,7 +186,7 @@ export function addServeSampleCommand(program: Command, host: CommandHost): void
     .addOption(
       new Option("--port <n>", "port on 127.0.0.1 (0: any free port)")
         .argParser(wholeNumber("--port"))
-        .default(8080),
+        .default(8090),
     )
     .addOption(
       new Option("--tracks <n>", `tracks, 1 to ${MAX_SAMPLE_TRACKS}, first posts 10 minutes apart`)
