@@ -44,7 +44,7 @@ describe("formatDemoSummary", () => {
   it("says how to open the same day in the dashboard", () => {
     const text = formatDemoSummary(summary, { cwd: "/home/me/totewatch" });
     expect(text).toContain(
-      "pnpm dashboard --db data/demo.db     then open http://127.0.0.1:8080/?date=2026-12-02\n",
+      "  pnpm dashboard --db data/demo.db\n  then open http://127.0.0.1:8080/?date=2026-12-02\n",
     );
     expect(text).toContain("pnpm demo --live");
   });

@@ -17,7 +17,7 @@ interface LiveRun {
   dataDir: string;
   stdout(): string;
   stderr(): string;
-  /** Every child of the process seen so far: pid -> command line. */
+  /** Every child of the process seen so far (the parts, the db reset, tsx's esbuild): pid -> command line. */
   children: Map<number, string>;
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
@@ -78,11 +78,14 @@ function childrenOf(parent: number): Map<number, { stat: string; args: string }>
 }
 
 /**
- * The children seen that still run: alive, not a zombie (exited; whoever inherited it reaps it),
- * and still the same program (pids are reused, and quickly where pid_max is small).
+ * The parts seen (children run as `node --import tsx ...`) that still run: alive, not a zombie
+ * (exited; whoever inherited it reaps it), and still the same program (pids are reused, and soon
+ * where pid_max is small). Not the esbuild service tsx starts in the totewatch process itself: it
+ * is no part, and ends on its own a moment after that process.
  */
 function leftBehind(live: LiveRun): { pid: number; args: string }[] {
   return [...live.children].flatMap(([pid, args]) => {
+    if (!args.includes(" --import ")) return [];
     let now: string;
     try {
       now = execFileSync("ps", ["-o", "stat=,args=", "-p", String(pid)], { encoding: "utf8" }).trim();
