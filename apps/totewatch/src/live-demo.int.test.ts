@@ -20,13 +20,15 @@ interface LiveRun {
   /** Every child of the process seen so far (the parts, the db reset, tsx's esbuild): pid -> command line. */
   children: Map<number, string>;
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
+  /** To the whole process group it leads (it is started in a group of its own). */
+  killGroup(signal: NodeJS.Signals): void;
 }
 
 function startLiveDemo(args: string[]): LiveRun {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "totewatch-live-int-"));
   const child = spawn(process.execPath, [bin, "demo", "--live", "--data-dir", dataDir, ...args], {
     cwd: dataDir,
+    detached: true,
     env: { ...process.env, TOTEWATCH_CONFIG: "", DATABASE_URL: "", INIT_CWD: "" },
   });
   let stdout = "";
@@ -56,7 +58,13 @@ function startLiveDemo(args: string[]): LiveRun {
     stderr: () => stderr,
     children,
     closed,
-    kill: (signal) => child.kill(signal),
+    killGroup: (signal) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // The group is gone already.
+      }
+    },
   };
 }
 
@@ -122,18 +130,7 @@ describe("totewatch demo --live", { timeout: 180_000 }, () => {
   it("records boards the dashboard shows; SIGINT stops every part, exit 0, none left", async () => {
     // --first-post 1: the sample's first board comes 60 simulated minutes before the first post,
     // which it puts on a whole minute, so at 60x it is up within a minute of the start.
-    const live = startLiveDemo([
-      "--port",
-      "0",
-      "--speed",
-      "60",
-      "--tracks",
-      "1",
-      "--races",
-      "1",
-      "--first-post",
-      "1",
-    ]);
+    const live = startLiveDemo("--port 0 --speed 60 --tracks 1 --races 1 --first-post 1".split(" "));
     try {
       const url = await until(
         "the dashboard's address",
@@ -158,7 +155,8 @@ describe("totewatch demo --live", { timeout: 180_000 }, () => {
       expect(readFileSync(path.join(live.dataDir, "live-demo.yaml"), "utf8")).toMatch(
         /^log:\n {2}level: warn/m,
       );
-      live.kill("SIGINT");
+      // To its process group, as a terminal's Ctrl-C: every part gets it directly and passed on.
+      live.killGroup("SIGINT");
       const { code, signal } = await live.closed;
       expect(live.stderr()).not.toMatch(/totewatch demo --live:/);
       expect(signal).toBe(null);
@@ -166,7 +164,7 @@ describe("totewatch demo --live", { timeout: 180_000 }, () => {
       expect(live.stdout()).toMatch(/^Everything stopped\. /m);
       expect(leftBehind(live)).toEqual([]);
     } finally {
-      live.kill("SIGKILL");
+      live.killGroup("SIGKILL");
       for (const { pid } of leftBehind(live)) process.kill(pid, "SIGKILL");
     }
   });
@@ -187,7 +185,7 @@ describe("totewatch demo --live", { timeout: 180_000 }, () => {
       expect(leftBehind(live)).toEqual([]);
     } finally {
       blocker.close();
-      live.kill("SIGKILL");
+      live.killGroup("SIGKILL");
       for (const { pid } of leftBehind(live)) process.kill(pid, "SIGKILL");
     }
   });

@@ -193,12 +193,14 @@ export const LIVE_CONFIG_HEADER = "# Written by `totewatch demo --live`";
 export function liveConfigYaml(toteYaml: string): string {
   if (/^log:/m.test(toteYaml)) throw new Error("the sample tote's config already has a log: section");
   const body = toteYaml
+    // Its header comments speak of that file (and how to poll it by hand): not of this one.
+    .replace(/^(#.*\n)+/, "")
     // serve-sample names its own database; the demo's is the one beside this file.
     .replace(/^( {2}url: )file:\.\/sample\.db\b.*$/m, "$1file:./live-demo.db # beside this file")
     .replace(/\n*$/, "\n");
   return (
-    `${LIVE_CONFIG_HEADER}: live-demo-tote.yaml plus quieter logs (rewritten by every run;\n` +
-    "# delete this header to keep your edits).\n" +
+    `${LIVE_CONFIG_HEADER}: live-demo-tote.yaml, which the sample tote wrote, plus quieter\n` +
+    "# logs, for the poller, the alerts daemon and the dashboard (rewritten by every run).\n" +
     body +
     "log:\n  level: warn # poll and the alerts daemon print warnings only; alerts still print\n"
   );

@@ -12,8 +12,9 @@
  * - Signals: SIGINT and SIGTERM are passed on to every live child each time
  *   (a terminal's Ctrl-C reaches them directly too; each counts repeats within
  *   a second as one keypress, cli-kit's stopOnSignals, so that is safe). The
- *   first stops the run (exit 0 once all are down); another more than a second
- *   later exits at once with 130, as every command does. SIGHUP stops it too.
+ *   first stops the run (exit 0 once all are down, a part killed by a signal
+ *   passed on counting as down); another more than a second later exits at
+ *   once with 130, as every command does. SIGHUP stops it too (SIGTERM passed on).
  * - A part that ends on its own stops the rest with SIGTERM, and the run exits
  *   with that part's code (1 if it was 0: a daemon that stops has failed the demo).
  * - A part still running `graceMs` after the stop is killed (SIGKILL).

@@ -142,6 +142,8 @@ export interface ExactaResponse {
     fair: number | null;
     /** (payout - fair) / fair * 100: positive is an overlay. */
     percent: number | null;
+    /** Alerts raised on this combination in this race (subject "1-2"). */
+    alerts: AlertMark[];
   }>;
 }
 
