@@ -219,7 +219,8 @@ export function formatDemoSummary(summary: DemoSummary, options: { cwd?: string 
 export async function main(argv: readonly string[], signal?: AbortSignal): Promise<number> {
   const program = new Command("demo")
     .description(
-      "simulate a race day into the database with the alerts daemon running alongside, then summarize",
+      "simulate a race day into the database with the alerts daemon running alongside, then summarize " +
+        "(`totewatch demo --live`: a sample day played live in the dashboard instead)",
     )
     .option(
       "--db <url>",

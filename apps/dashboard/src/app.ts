@@ -9,18 +9,17 @@
  */
 import { Hono } from "hono";
 import { compress } from "hono/compress";
-import { streamSSE } from "hono/streaming";
-import { formatChangeMarks, parseChangeMarks, type Db } from "@totewatch/db";
 import type { BoardOddsFormat } from "@totewatch/tote";
 import { apiRoutes } from "./api/routes.js";
-import type { ChangeEvent, HealthResponse } from "./api/types.js";
+import type { HealthResponse } from "./api/types.js";
 import { serveAssets, type Asset } from "./assets.js";
-import type { LiveChange, LiveFeed } from "./live.js";
+import { eventStream } from "./events.js";
+import type { LiveFeed } from "./live.js";
 import { pageShell } from "./pages.js";
-import { requireToken, securityHeaders } from "./security.js";
+import { requireLoopbackHost, requireToken, securityHeaders } from "./security.js";
 
 export interface DashboardAppOptions {
-  db: Db;
+  /** The change feed, and the database client the requests read with (live.db()). */
   live: LiveFeed;
   assets: ReadonlyMap<string, Asset>;
   /** How each track's board quotes odds, by track name. */
@@ -40,77 +39,17 @@ export function createDashboardApp(options: DashboardAppOptions): Hono {
   app.use("*", securityHeaders());
   app.use("*", compress());
   if (options.token !== undefined) requireToken(app, options.token);
+  else app.use("*", requireLoopbackHost());
   serveAssets(app, options.assets);
 
   app.get("/", (c) => c.html(pageShell("day")));
   app.get("/alerts", (c) => c.html(pageShell("alerts")));
   app.get("/race/:id{[0-9]{1,15}}", (c) => c.html(pageShell("race", { raceId: Number(c.req.param("id")) })));
-  app.get("/healthz", (c) => c.json({ ok: true, database: options.db.path } satisfies HealthResponse));
+  app.get("/healthz", (c) => c.json({ ok: true, database: options.live.db().path } satisfies HealthResponse));
 
-  app.get("/api/events", (c) => {
-    const { live } = options;
-    const lastEventId = c.req.header("last-event-id");
-    const resumeFrom = lastEventId === undefined ? null : parseChangeMarks(lastEventId);
-    c.header("Cache-Control", "no-store");
-    return streamSSE(c, async (stream) => {
-      const queue: LiveChange[] = [];
-      let wake: (() => void) | null = null;
-      const push = (change: LiveChange) => {
-        queue.push(change);
-        wake?.();
-      };
-      const unsubscribe = live.subscribe(push);
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
-      const send = (change: LiveChange) => {
-        const data: ChangeEvent = {
-          raceIds: change.raceIds,
-          alerts: change.alerts,
-          all: change.stale,
-          at: new Date().toISOString(),
-        };
-        return stream.writeSSE({
-          event: "change",
-          id: formatChangeMarks(change.marks),
-          data: JSON.stringify(data),
-        });
-      };
-      // A page that reconnects hears at once what it missed; a new one learns the marks to resume from.
-      if (resumeFrom !== null) {
-        const missed = await live.since(resumeFrom);
-        if (missed.raceIds.length > 0 || missed.alerts || missed.stale) await send(missed);
-      }
-      await stream.writeSSE({
-        event: "hello",
-        id: formatChangeMarks(live.current()),
-        data: "{}",
-        retry: 2000,
-      });
-      const ping = setInterval(() => {
-        stream.writeSSE({ event: "ping", data: "{}" }).catch(() => undefined);
-      }, options.pingMs ?? PING_MS);
-      try {
-        while (!stream.aborted) {
-          const next = queue.shift();
-          if (next !== undefined) {
-            await send(next);
-            continue;
-          }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = null;
-        }
-      } finally {
-        clearInterval(ping);
-        unsubscribe();
-      }
-    });
-  });
+  app.get("/api/events", (c) => eventStream(c, options.live, options.pingMs ?? PING_MS));
 
-  app.route("/api", apiRoutes(options));
+  app.route("/api", apiRoutes({ ...options, db: () => options.live.db() }));
   app.notFound((c) =>
     c.req.path.startsWith("/api/")
       ? c.json({ error: `no such endpoint: ${c.req.path}` }, 404)

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const file = freshDatabaseFile();
   db = createDb({ url: file, readOnly: true });
   live = await startLiveFeed(db, { logger: createLogger({ name: "test", level: "silent" }) });
-  app = createDashboardApp({ db, live, assets: await buildAssets(), token: TOKEN });
+  app = createDashboardApp({ live, assets: await buildAssets(), token: TOKEN });
 });
 
 afterAll(async () => {

@@ -51,10 +51,23 @@ export function sessionValue(token: string): string {
   return createHmac("sha256", token).update("totewatch dashboard session v1").digest("base64url");
 }
 
-/** A path on this server to return to after login, or "/". */
+/**
+ * A path on this server to return to after login, or "/". Read as a browser would read it
+ * (which drops tabs and newlines, so "/\t/evil.example" is "//evil.example"): only a result on
+ * this origin is kept, as its path and query.
+ */
 export function safeNext(next: string | undefined): string {
-  if (next === undefined || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
-  return next.slice(0, 2000);
+  if (next === undefined || !next.startsWith("/") || next.length > 2000) return "/";
+  // Control characters and backslashes have no place in a path we made; browsers bend them.
+  if ([...next].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === "\\")) return "/";
+  const base = "http://dashboard.invalid";
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return "/";
+  }
+  return url.origin === base ? `${url.pathname}${url.search}` : "/";
 }
 
 function bearerOf(c: Context): string | undefined {
@@ -64,6 +77,26 @@ function bearerOf(c: Context): string | undefined {
 }
 
 const OPEN_PATHS = new Set(["/login", "/favicon.ico"]);
+
+/** A Host header naming this machine's loopback (any port). */
+function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
+  return name === "localhost" || name === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * Without a token the dashboard is for this machine only (it listens on loopback), but a web page
+ * in the user's browser could point a name of its own at 127.0.0.1 (DNS rebinding) and read the
+ * API: only requests that name a loopback host are answered.
+ */
+export function requireLoopbackHost(): MiddlewareHandler {
+  return async (c, next) => {
+    // The Host header as sent (the URL's host when a request was made without one, in tests).
+    if (isLoopbackHostHeader(c.req.header("host") ?? new URL(c.req.url).host)) return next();
+    return c.text("This dashboard answers only requests to 127.0.0.1 or localhost.", 421);
+  };
+}
 
 /** Adds /login and the token check in front of every other route of `app`. */
 export function requireToken(app: Hono, token: string): void {

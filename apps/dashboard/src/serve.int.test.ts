@@ -4,7 +4,7 @@
  * committed by another client arrives as a change of its race; a page that
  * reconnects with Last-Event-ID hears what it missed).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createLogger, parseConfig } from "@totewatch/config";
@@ -12,7 +12,7 @@ import { createDb, type Db } from "@totewatch/db";
 import { freshDatabaseFile } from "@totewatch/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLoopbackHost, startDashboard, type RunningDashboard } from "./serve.js";
-import { writeBoard, writeRaceDay, type RaceDayIds } from "../test/race-day.js";
+import { DATE, writeBoard, writeRaceDay, type RaceDayIds } from "../test/race-day.js";
 import { readEvents } from "../test/sse.js";
 
 const config = parseConfig("", "<test>");
@@ -91,6 +91,43 @@ describe("the event stream", () => {
       expect(JSON.parse(missed.data)).toMatchObject({ raceIds: [ids.raceId] });
     } finally {
       again.close();
+    }
+  });
+});
+
+describe("a database file replaced while the dashboard serves it", () => {
+  it("is followed: pages are told to reload everything, and the new file is served", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-dash-replaced-"));
+    const file = path.join(dir, "day.db");
+    copyFileSync(freshDatabaseFile(), file);
+    const writer = createDb({ url: file });
+    await writeRaceDay(writer);
+    await writer.close();
+    const running = await startDashboard({
+      databaseUrl: file,
+      host: "127.0.0.1",
+      port: 0,
+      config,
+      logger,
+      pollMs: 100,
+    });
+    try {
+      const day = async () =>
+        ((await (await fetch(`${running.url}api/races?date=${DATE}`)).json()) as { races: unknown[] }).races;
+      expect(await day()).toHaveLength(2);
+      const events = await readEvents(`${running.url}api/events`);
+      await events.next("hello");
+      // As `pnpm demo` does: the old file and its -wal/-shm removed, a new (empty, migrated) one put in place.
+      const next = path.join(dir, "next.db");
+      copyFileSync(freshDatabaseFile(), next);
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+      renameSync(next, file);
+      const change = await events.next("change", 5000);
+      expect(JSON.parse(change.data)).toMatchObject({ all: true });
+      events.close();
+      expect(await day()).toEqual([]);
+    } finally {
+      await running.close();
     }
   });
 });

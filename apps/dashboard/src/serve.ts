@@ -11,7 +11,7 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Logger, TotewatchConfig } from "@totewatch/config";
-import { createDb, migrationStatus, type Db } from "@totewatch/db";
+import { createDb, migrationStatus } from "@totewatch/db";
 import type { BoardOddsFormat } from "@totewatch/tote";
 import { createDashboardApp } from "./app.js";
 import { buildAssets } from "./assets.js";
@@ -33,6 +33,8 @@ export interface StartDashboardOptions {
   /** How the database is named in messages (the path as the user gave it). */
   databaseLabel?: string;
   pingMs?: number;
+  /** The live feed's slow poll (live.ts); tests shorten it. */
+  pollMs?: number;
   now?: () => Date;
 }
 
@@ -40,7 +42,6 @@ export interface RunningDashboard {
   /** http://host:port/ as a browser on this machine would open it. */
   url: string;
   port: number;
-  db: Db;
   close(): Promise<void>;
 }
 
@@ -84,16 +85,16 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   if (problem !== null) throw new DashboardStartError(problem);
 
   const assets = await buildAssets();
-  const db = createDb({ url: options.databaseUrl, readOnly: true });
+  const open = () => createDb({ url: options.databaseUrl, readOnly: true });
+  const db = open();
   const boards = new Map<string, BoardOddsFormat>(
     options.config.tracks.map((track) => [
       track.name,
       { oddsFormat: track.oddsFormat, dividendUnit: track.dividendUnit },
     ]),
   );
-  const live = await startLiveFeed(db, { logger: options.logger });
+  const live = await startLiveFeed(db, { logger: options.logger, reopen: open, pollMs: options.pollMs });
   const app = createDashboardApp({
-    db,
     live,
     assets,
     boards,
@@ -118,7 +119,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
     });
   } catch (error) {
     await live.close();
-    await db.close();
+    await live.db().close();
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === "EADDRINUSE"
@@ -133,7 +134,6 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   return {
     url: `http://${browserHost}:${port}/`,
     port,
-    db,
     close() {
       closed ??= (async () => {
         await live.close();
@@ -142,7 +142,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
           // Event streams stay open for as long as their pages do.
           if ("closeAllConnections" in server) server.closeAllConnections();
         });
-        await db.close();
+        await live.db().close();
       })();
       return closed;
     },

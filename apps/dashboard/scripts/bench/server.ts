@@ -41,7 +41,7 @@ export async function timeServer(
   const logger = createLogger({ name: "bench", level: "warn", stream: process.stderr });
   const live = await startLiveFeed(db, { logger });
   try {
-    const app = createDashboardApp({ db, live, assets: await buildAssets() });
+    const app = createDashboardApp({ live, assets: await buildAssets() });
     const races = await allRaces(db);
     // Spread over the whole file, so each race's rows sit among all the others'.
     const sample = Array.from(

@@ -33,7 +33,6 @@ beforeAll(async () => {
   reader = createDb({ url: file, readOnly: true });
   live = await startLiveFeed(reader, { logger: createLogger({ name: "test", level: "silent" }) });
   app = createDashboardApp({
-    db: reader,
     live,
     assets: await buildAssets(),
     // Today, for a request without ?date=, is after the test day: the newest date on or before it.
@@ -164,6 +163,9 @@ describe("GET /api/races/:id/exacta", () => {
     expect(cell("2-1").percent).toBeCloseTo(((10 - 1.6 / (0.15 / 0.7)) / (1.6 / (0.15 / 0.7))) * 100, 9);
     // 1-4: P = 0.5 * 0.2 / 0.5 = 0.2; fair = 8.00; $12 is +50%.
     expect(cell("1-4")).toMatchObject({ payout: 12, fair: 8, percent: 50 });
+    // The exacta_overlay alert on 1-4 is marked on its cell, and only there.
+    expect(cell("1-4").alerts.map((a) => a.alertId)).toEqual([ids.overlayAlertId]);
+    expect(exacta.cells.filter((c) => c.alerts.length > 0)).toHaveLength(1);
     // 4-1 has no probable: P = 0.2 * 0.5 / 0.8 = 0.125, fair 12.80, nothing to compare.
     expect(cell("4-1").payout).toBeNull();
     expect(cell("4-1").fair).toBeCloseTo(12.8, 9);
@@ -194,6 +196,7 @@ describe("GET /api/alerts", () => {
     expect(await ids_("state=failing")).toEqual([ids.overlayAlertId]);
     expect(await ids_("state=delivered")).toEqual([ids.steamAlertId]);
     expect(await ids_("type=steam")).toEqual([ids.steamAlertId]);
+    expect(await ids_("state=none")).toEqual([]);
     expect(await ids_("track=Nowhere")).toEqual([]);
     expect(await ids_(`race=${ids.otherRaceId}`)).toEqual([]);
     const first = await json<AlertsResponse>("/api/alerts?limit=1");
@@ -221,6 +224,22 @@ describe("pages and headers", () => {
       expect(body).not.toContain("<img");
       expect(body).not.toMatch(/<script>/);
     }
+  });
+
+  it("answers only requests naming a loopback host when there is no token (no DNS rebinding)", async () => {
+    for (const host of ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"]) {
+      expect((await app.request("/api/races", { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ["evil.example", "evil.example:8080", "127.0.0.1.evil.example"]) {
+      expect((await app.request("/api/races", { headers: { host } })).status, host).toBe(421);
+    }
+  });
+
+  it("answers HEAD of the event stream with its headers alone", async () => {
+    const response = await app.request("/api/events", { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    expect(await response.text()).toBe("");
   });
 
   it("has no write endpoint: anything but GET is refused", async () => {

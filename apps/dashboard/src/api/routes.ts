@@ -25,10 +25,11 @@ import {
   type BoardOddsFormat,
 } from "@totewatch/tote";
 import type { AlertsResponse, ExactaResponse, RaceDayResponse } from "./types.js";
-import { alertRow, raceHistory, raceResponse, raceRow } from "./views.js";
+import { alertMark, alertRow, raceHistory, raceResponse, raceRow } from "./views.js";
 
 export interface ApiOptions {
-  db: Db;
+  /** The client to read with, asked per request (the live feed swaps it when the file is replaced). */
+  db: () => Db;
   /** How each track's board quotes odds, by track name (config tracks[]); others are odds-to-1. */
   boards?: ReadonlyMap<string, BoardOddsFormat>;
   /** Exacta takeout for fair prices (config alerts.rules.crossPool.exactaTakeout). */
@@ -61,10 +62,10 @@ function dateParam(name: string, text: string | undefined): string | undefined {
   return text;
 }
 
-const DELIVERY_FILTERS = ["delivered", "pending", "failing"] as const;
+const DELIVERY_FILTERS = ["delivered", "pending", "failing", "none"] as const;
 
 export function apiRoutes(options: ApiOptions): Hono {
-  const { db } = options;
+  const { db: currentDb } = options;
   const boards = options.boards ?? new Map<string, BoardOddsFormat>();
   const now = options.now ?? (() => new Date());
   const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -78,13 +79,14 @@ export function apiRoutes(options: ApiOptions): Hono {
   });
 
   /** The race, or a 404 response. */
-  const boardOf = async (c: Context) => {
+  const boardOf = async (c: Context, db: Db) => {
     const raceId = positiveId(c, "race id", c.req.param("id"))!;
     const board = await raceBoard(db, raceId);
     return board ?? null;
   };
 
   api.get("/races", async (c) => {
+    const db = currentDb();
     const asked = dateParam("date", c.req.query("date"));
     const dates = await raceDates(db, { limit: DATES_LISTED });
     const today = localDateOf(now(), timeZone);
@@ -99,7 +101,8 @@ export function apiRoutes(options: ApiOptions): Hono {
   });
 
   api.get("/races/:id", async (c) => {
-    const board = await boardOf(c);
+    const db = currentDb();
+    const board = await boardOf(c, db);
     if (board === null) return c.json({ error: `no race ${c.req.param("id")}` }, 404);
     const overview = await raceOverview(db, board.race.raceId);
     const alerts = await dashboardAlerts(db, { raceId: board.race.raceId, limit: RACE_ALERTS });
@@ -107,7 +110,8 @@ export function apiRoutes(options: ApiOptions): Hono {
   });
 
   api.get("/races/:id/history", async (c) => {
-    const board = await boardOf(c);
+    const db = currentDb();
+    const board = await boardOf(c, db);
     if (board === null) return c.json({ error: `no race ${c.req.param("id")}` }, 404);
     const points = await oddsHistoryForRace(db, board.race.raceId);
     const alerts = await dashboardAlerts(db, { raceId: board.race.raceId, limit: RACE_ALERTS });
@@ -115,9 +119,11 @@ export function apiRoutes(options: ApiOptions): Hono {
   });
 
   api.get("/races/:id/exacta", async (c) => {
-    const board = await boardOf(c);
+    const db = currentDb();
+    const board = await boardOf(c, db);
     if (board === null) return c.json({ error: `no race ${c.req.param("id")}` }, 404);
     const grid = await latestExactaGrid(db, board.race.raceId);
+    const alerts = await dashboardAlerts(db, { raceId: board.race.raceId, limit: RACE_ALERTS });
     const priced = board.runners.filter(
       (runner) =>
         !runner.scratched &&
@@ -148,12 +154,17 @@ export function apiRoutes(options: ApiOptions): Hono {
       probabilitySource: value?.source ?? null,
       takeout,
       interests: value?.interests ?? [],
-      cells: value?.cells ?? [],
+      // An exacta alert's subject is its interest combination, "1-4": the cell's own key.
+      cells: (value?.cells ?? []).map((cell) => ({
+        ...cell,
+        alerts: alerts.filter((alert) => alert.subject === `${cell.first}-${cell.second}`).map(alertMark),
+      })),
     };
     return c.json(body);
   });
 
   api.get("/alerts", async (c) => {
+    const db = currentDb();
     const q = (name: string) => {
       const value = c.req.query(name);
       return value === undefined || value.trim() === "" ? undefined : value.trim();

@@ -82,7 +82,7 @@ export interface BoardRunner {
   winOdds: number | null;
   oddsText: string | null;
   earlier: EarlierOdds[];
-  /** Percent change of decimal odds from the oldest earlier odds to now (negative: backed in). */
+  /** Percent change of decimal odds from the oldest earlier odds there are (15, else 5 minutes ago) to now (negative: backed in). */
   movePercent: number | null;
   /** Win probability of the runner's interest, from pool shares where every interest has an amount, else odds. */
   probability: number | null;

@@ -116,7 +116,9 @@ export function raceResponse(
   const runners: BoardRunner[] = board.runners.map((runner) => {
     const interest = bettingInterestOf(runner.programNumber);
     const current = onBoard.includes(runner);
-    const oldest = runner.earlier.at(-1)?.winOdds ?? null;
+    // The move over the longest span the board has: 15 minutes, or 5 when the race's boards
+    // began less than 15 minutes before the newest.
+    const oldest = [...runner.earlier].reverse().find((earlier) => earlier.winOdds !== null)?.winOdds ?? null;
     const runnerAlerts = alerts.filter(
       (alert) =>
         alert.runner?.entryId === runner.entryId ||

@@ -4,7 +4,7 @@
  * subject, message and delivery state with each channel's details. Rows carry
  * id="alert-<id>" so the board's badges can link to them.
  */
-import type { AlertRow } from "../api/types.js";
+import type { AlertRow, DeliveryState } from "../api/types.js";
 import { h } from "./dom.js";
 import { alertTypeLabel, clockDateTime, clockTime, clockTimeSeconds, tries, zoneName } from "./format.js";
 
@@ -12,6 +12,23 @@ import { alertTypeLabel, clockDateTime, clockTime, clockTimeSeconds, tries, zone
 const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 type Delivery = AlertRow["deliveries"][number];
+
+const DELIVERY_LABELS: Record<DeliveryState, string> = {
+  delivered: "delivered",
+  pending: "pending",
+  failing: "failing",
+  none: "no channel",
+};
+
+/** A delivery state as the table and the filter menu say it ("none" is "no channel"). */
+export function deliveryLabel(state: string): string {
+  return (DELIVERY_LABELS as Record<string, string | undefined>)[state] ?? state.replaceAll("_", " ");
+}
+
+/** A delivery filter in a caption: "delivery failing", "no delivery channel". */
+export function deliveryCaption(state: string): string {
+  return state === "none" ? "no delivery channel" : `delivery ${deliveryLabel(state)}`;
+}
 
 /** "email: failing (3 tries: timeout)", "webhook: delivered 1:05 PM", "push: pending". */
 export function channelText(d: Delivery, timeZone: string): string {
@@ -27,7 +44,7 @@ function deliveryCell(alert: AlertRow, timeZone: string): HTMLTableCellElement {
   return h(
     "td",
     { class: "delivery" },
-    h("span", { class: `state state-${alert.delivery}` }, alert.delivery),
+    h("span", { class: `state state-${alert.delivery}` }, deliveryLabel(alert.delivery)),
     alert.deliveries.length > 0
       ? h(
           "ul",

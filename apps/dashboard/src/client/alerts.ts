@@ -6,7 +6,7 @@
  */
 import type { AlertsResponse } from "../api/types.js";
 import { type AlertsQuery, describeError, fetchAlerts, queryString } from "./api.js";
-import { alertsTable } from "./alerts-table.js";
+import { alertsTable, deliveryCaption, deliveryLabel } from "./alerts-table.js";
 import {
   h,
   mainElement,
@@ -17,9 +17,10 @@ import {
   swapChildren,
   tableWrap,
 } from "./dom.js";
-import { dateLabel } from "./format.js";
-import { createRefresher, startLive } from "./live.js";
+import { alertTypeLabel, dateLabel } from "./format.js";
+import { createRefresher, startLive, stopLive } from "./live.js";
 
+/** The delivery filter (state=none: alerts no channel was configured to send). */
 const STATES = ["delivered", "pending", "failing", "none"] as const;
 const FILTERS = ["date", "track", "type", "state"] as const;
 
@@ -43,7 +44,14 @@ function readQuery(): AlertsQuery {
   };
 }
 
-function select(name: string, label: string, anyLabel: string, values: string[], current: string | null) {
+function select(
+  name: string,
+  label: string,
+  anyLabel: string,
+  values: string[],
+  current: string | null,
+  text: (value: string) => string = alertTypeLabel,
+) {
   // The value asked for stays choosable even when this page of results no longer offers it.
   const options = current && !values.includes(current) ? [current, ...values] : values;
   return h(
@@ -54,7 +62,7 @@ function select(name: string, label: string, anyLabel: string, values: string[],
       "select",
       { id: `filter-${name}`, name },
       h("option", { value: "" }, anyLabel),
-      options.map((v) => h("option", { value: v, selected: v === current }, v.replaceAll("_", " "))),
+      options.map((v) => h("option", { value: v, selected: v === current }, text(v))),
     ),
   );
 }
@@ -71,7 +79,7 @@ function filterForm(query: AlertsQuery, response: AlertsResponse): HTMLFormEleme
     ),
     select("track", "Track", "All tracks", response.tracks, query.track ?? null),
     select("type", "Type", "All types", response.types, query.type ?? null),
-    select("state", "Delivery", "Any state", [...STATES], query.state ?? null),
+    select("state", "Delivery", "Any state", [...STATES], query.state ?? null, deliveryLabel),
     h(
       "div",
       { class: "field actions" },
@@ -112,8 +120,8 @@ function pager(query: AlertsQuery, response: AlertsResponse): HTMLElement[] {
 function caption(query: AlertsQuery): string {
   const parts = [query.date ? dateLabel(query.date) : "All dates"];
   if (query.track) parts.push(query.track);
-  if (query.type) parts.push(query.type.replaceAll("_", " "));
-  if (query.state) parts.push(query.state);
+  if (query.type) parts.push(alertTypeLabel(query.type));
+  if (query.state) parts.push(deliveryCaption(query.state));
   return `Alerts: ${parts.join(", ")}${query.before ? " (older)" : ""}`;
 }
 
@@ -136,10 +144,16 @@ export async function startAlertsPage(): Promise<void> {
   const query = readQuery();
   const main = mainElement();
   swapChildren(main, note("Loading alerts…"));
+  // The stream first: a commit after its hello is announced, so the fetch below misses none.
+  const refresh = createRefresher<{ alerts: boolean }>();
+  await startLive((change) => {
+    if (change.alerts || change.all) refresh.request({ alerts: true });
+  });
   let response: AlertsResponse;
   try {
     response = await fetchAlerts(query);
   } catch (error) {
+    stopLive();
     showPageError("Could not load the alerts", describeError(error));
     return;
   }
@@ -164,15 +178,12 @@ export async function startAlertsPage(): Promise<void> {
   );
   render(view, query, response);
 
-  const refresh = createRefresher<{ alerts: boolean }>(async () => {
+  refresh.start(async () => {
     try {
       render(view, query, await fetchAlerts(query));
       setRefreshError(view.error, null);
     } catch (error) {
       setRefreshError(view.error, describeError(error));
     }
-  });
-  startLive((change) => {
-    if (change.alerts || change.all) refresh({ alerts: true });
   });
 }

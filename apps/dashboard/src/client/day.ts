@@ -19,7 +19,7 @@ import {
   tableWrap,
 } from "./dom.js";
 import { clockTime, clockTimeSeconds, dateLabel, money, oddsText, toMs, zoneName } from "./format.js";
-import { countdownSpan, createRefresher, startLive } from "./live.js";
+import { countdownSpan, createRefresher, startLive, stopLive } from "./live.js";
 
 interface DayView {
   heading: HTMLHeadingElement;
@@ -177,10 +177,14 @@ export async function startDayPage(): Promise<void> {
   const date = new URLSearchParams(location.search).get("date");
   const main = mainElement();
   swapChildren(main, note("Loading races…"));
+  // The stream first: a commit after its hello is announced, so the fetch below misses none.
+  const refresh = createRefresher<{ any: boolean }>();
+  await startLive(() => refresh.request({ any: true }));
   let day: RaceDayResponse;
   try {
     day = await fetchRaceDay(date);
   } catch (error) {
+    stopLive();
     showPageError("Could not load the race day", describeError(error));
     return;
   }
@@ -195,7 +199,7 @@ export async function startDayPage(): Promise<void> {
   render(view, day);
 
   // The same question as the URL: "/" left open on a wall follows the server's current race day.
-  const refresh = createRefresher<{ any: boolean }>(async () => {
+  refresh.start(async () => {
     try {
       render(view, await fetchRaceDay(date));
       setRefreshError(view.error, null);
@@ -203,5 +207,4 @@ export async function startDayPage(): Promise<void> {
       setRefreshError(view.error, describeError(error));
     }
   });
-  startLive(() => refresh({ any: true }));
 }

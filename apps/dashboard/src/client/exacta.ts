@@ -2,12 +2,13 @@
  * The exacta heat map (table id="exacta"): rows are the winner, columns the
  * second; each cell shows the probable payout and its percent against the
  * fair (Harville) price, shaded by a CSS class per bucket and marked "▲"/"▼"
- * when strong, so the colour is never the only signal. The legend explains
- * the buckets and where "fair" comes from.
+ * when strong, so the colour is never the only signal; a combination that
+ * raised an alert carries a "⚑" linking to it in the race's alerts table. The
+ * legend explains the buckets, the flag and where "fair" comes from.
  */
-import type { ExactaResponse } from "../api/types.js";
+import type { AlertMark, ExactaResponse } from "../api/types.js";
 import { h, note, srOnly, swapChildren } from "./dom.js";
-import { clockTimeSeconds, money, moneyCents, percent, signedPercent } from "./format.js";
+import { alertTypeLabel, clockTimeSeconds, money, moneyCents, percent, signedPercent } from "./format.js";
 
 interface Bucket {
   cls: string;
@@ -33,25 +34,48 @@ function bucketOf(value: number): Bucket {
 
 type Cell = ExactaResponse["cells"][number];
 
+/** "⚑" linking to the newest alert raised on this combination (row id="alert-N" of the alerts table). */
+function alertFlag(cell: Cell): HTMLAnchorElement | null {
+  // Read defensively: a server from before cells carried alerts sends none.
+  const alerts = (cell.alerts as Cell["alerts"] | undefined) ?? [];
+  const newest = alerts.reduce<AlertMark | null>((a, b) => (a && a.alertId > b.alertId ? a : b), null);
+  if (!newest) return null;
+  const types = [...new Set(alerts.map((a) => alertTypeLabel(a.alertType)))].join(", ");
+  return h(
+    "a",
+    {
+      class: "cell-alert",
+      href: `#alert-${newest.alertId}`,
+      title: `Alert ${newest.alertId}: ${types}${alerts.length > 1 ? ` (${alerts.length} alerts)` : ""}`,
+    },
+    h("span", { "aria-hidden": "true" }, alerts.length > 1 ? `⚑${alerts.length}` : "⚑"),
+    srOnly(`alert: ${types}, `),
+  );
+}
+
 function cellOf(cell: Cell | undefined, rowLabel: string, colLabel: string): HTMLTableCellElement {
+  const flag = cell ? alertFlag(cell) : null;
+  const alerted = flag ? " has-alert" : "";
   if (!cell || cell.payout === null) {
-    return h("td", { class: "heat-none" }, "—", srOnly(" no probable"));
+    return h("td", { class: `heat-none${alerted}` }, flag, "—", srOnly(" no probable"));
   }
   const title = [
     `${rowLabel} then ${colLabel}`,
     `probable ${moneyCents(cell.payout)}`,
     cell.fair !== null ? `fair ${moneyCents(cell.fair)}` : null,
+    flag ? "alert raised" : null,
   ]
     .filter(Boolean)
     .join(", ");
+  const payout = h("span", { class: "payout" }, flag, moneyCents(cell.payout));
   if (cell.percent === null || !Number.isFinite(cell.percent)) {
-    return h("td", { class: "heat-none", title }, h("span", { class: "payout" }, moneyCents(cell.payout)));
+    return h("td", { class: `heat-none${alerted}`, title }, payout);
   }
   const bucket = bucketOf(cell.percent);
   return h(
     "td",
-    { class: bucket.cls, title },
-    h("span", { class: "payout" }, moneyCents(cell.payout)),
+    { class: `${bucket.cls}${alerted}`, title },
+    payout,
     h(
       "span",
       { class: "pct" },
@@ -82,6 +106,12 @@ function legend(data: ExactaResponse, timeZone: string): HTMLElement {
       "ul",
       { class: "heat-key" },
       BUCKETS.map((b) => h("li", null, h("span", { class: `swatch ${b.cls}` }, b.marker || " "), b.legend)),
+      h(
+        "li",
+        null,
+        h("span", { class: "swatch has-alert", "aria-hidden": "true" }, "⚑"),
+        "an alert was raised on this combination (links to it below)",
+      ),
     ),
     h(
       "p",

@@ -3,6 +3,12 @@
  * ("● Live" / "Stale — last update 1 min ago" / "Reconnecting…"), the
  * once-a-second clock that redraws countdowns, and the debounced refresher
  * pages use so a burst of change events costs one refetch.
+ *
+ * No lost commits: the server subscribes a stream before it sends `hello`,
+ * so a page opens the stream first and fetches only after that hello (or
+ * after HELLO_WAIT_MS, if it is slow); every later hello (the browser's
+ * reconnect, our reopen after it gave up, a page restored from the
+ * back/forward cache) reaches the handlers as "reload everything shown".
  */
 import type { ChangeEvent } from "../api/types.js";
 import { h } from "./dom.js";
@@ -13,6 +19,8 @@ const STALE_AFTER_MS = 40_000;
 /** A stream the browser gave up on (a non-200 answer) is reopened after this, doubling to the cap. */
 const REOPEN_MIN_MS = 5_000;
 const REOPEN_MAX_MS = 60_000;
+/** The first fetch waits at most this long for the stream's hello (a proxy may hold the stream back). */
+const HELLO_WAIT_MS = 2_000;
 
 export type ChangeHandler = (change: ChangeEvent) => void;
 
@@ -23,6 +31,9 @@ let lastEventAt = 0;
 let reopenDelay = REOPEN_MIN_MS;
 let reopenTimer: number | undefined;
 const handlers: ChangeHandler[] = [];
+/** Resolves the promise startLive returned (the page may fetch); null once it has. */
+let releaseFirstFetch: (() => void) | null = null;
+let firstFetch: Promise<void> | null = null;
 
 function statusElement(): HTMLElement | null {
   return document.getElementById("live-status");
@@ -77,7 +88,19 @@ function parseChange(data: string): ChangeEvent | null {
   }
 }
 
-function open(resync: boolean): void {
+/** Lets the page's first fetch go; true if it was still waiting. */
+function release(): boolean {
+  const waiting = releaseFirstFetch;
+  releaseFirstFetch = null;
+  waiting?.();
+  return waiting !== null;
+}
+
+function everything(): ChangeEvent {
+  return { raceIds: [], alerts: true, all: true, at: new Date().toISOString() };
+}
+
+function open(): void {
   const es = new EventSource("/api/events");
   source = es;
   setStatus("connecting", "Connecting…");
@@ -85,17 +108,20 @@ function open(resync: boolean): void {
     lastEventAt = Date.now();
     reopenDelay = REOPEN_MIN_MS;
     refreshStatus(lastEventAt);
-    // A new EventSource sends no Last-Event-ID, so whatever changed while closed is unknown: refetch all.
-    if (resync) emit({ raceIds: [], alerts: true, all: true, at: new Date().toISOString() });
-    resync = false;
   });
-  // "hello" opens each stream, "ping" keeps it alive: both only say the server is there.
-  for (const name of ["hello", "ping"]) {
-    es.addEventListener(name, () => {
-      lastEventAt = Date.now();
-      refreshStatus(lastEventAt);
-    });
-  }
+  // "hello" opens each stream once the server has subscribed it: what the page fetches after it
+  // cannot miss a commit. The first one lets the page's first fetch go; any later one (a
+  // reconnect, whose gap nothing else vouches for) reloads everything shown.
+  es.addEventListener("hello", () => {
+    lastEventAt = Date.now();
+    refreshStatus(lastEventAt);
+    if (!release()) emit(everything());
+  });
+  // "ping" keeps the stream alive: it only says the server is there.
+  es.addEventListener("ping", () => {
+    lastEventAt = Date.now();
+    refreshStatus(lastEventAt);
+  });
   es.addEventListener("change", (event) => {
     lastEventAt = Date.now();
     refreshStatus(lastEventAt);
@@ -104,24 +130,64 @@ function open(resync: boolean): void {
   });
   es.addEventListener("error", () => {
     refreshStatus(Date.now());
+    // No stream for now: the page loads without waiting (its first hello will reload it).
+    release();
     // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up; we reopen.
     if (es.readyState === EventSource.CLOSED && reopenTimer === undefined) {
       reopenTimer = window.setTimeout(() => {
         reopenTimer = undefined;
-        if (source === es) open(true);
+        if (source === es) open();
       }, reopenDelay);
       reopenDelay = Math.min(reopenDelay * 2, REOPEN_MAX_MS);
     }
   });
 }
 
-/** Starts the stream (once per page) and calls `handler` with every change event. */
-export function startLive(handler: ChangeHandler): void {
+function close(): void {
+  source?.close();
+  window.clearTimeout(reopenTimer);
+  reopenTimer = undefined;
+}
+
+/**
+ * Opens the stream (once per page) and calls `handler` with every change
+ * event. Resolves when the page may do its first fetch: once the server has
+ * subscribed the stream (its first hello), or after HELLO_WAIT_MS, or at once
+ * where there is no stream. Changes that arrive before the page can render
+ * them must be kept (createRefresher does, until started).
+ */
+export function startLive(handler: ChangeHandler): Promise<void> {
   handlers.push(handler);
-  if (source || typeof EventSource === "undefined") return;
-  open(false);
-  // Closing on unload keeps Chromium from logging an aborted request as an error.
-  window.addEventListener("pagehide", () => source?.close());
+  if (firstFetch) return firstFetch;
+  if (typeof EventSource === "undefined") return (firstFetch = Promise.resolve());
+  firstFetch = new Promise<void>((resolve) => {
+    releaseFirstFetch = resolve;
+  });
+  window.setTimeout(release, HELLO_WAIT_MS);
+  open();
+  // Closing on pagehide keeps Chromium from logging an aborted request as an error, and lets
+  // the page into the back/forward cache; a page restored from it reopens (its hello reloads it).
+  window.addEventListener("pagehide", close);
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && source?.readyState === EventSource.CLOSED) {
+      reopenDelay = REOPEN_MIN_MS;
+      open();
+    }
+  });
+  return firstFetch;
+}
+
+/** Closes the stream for good and clears the status line (a page that could not load at all). */
+export function stopLive(): void {
+  close();
+  source = null;
+  release();
+  const el = statusElement();
+  if (el) {
+    el.textContent = "";
+    delete el.dataset.state;
+    el.classList.remove("connecting", "live", "stale", "down");
+  }
 }
 
 /** Redraws every `[data-countdown]` element (attributes: data-status, data-post, data-off). */
@@ -166,22 +232,32 @@ export function startClock(): void {
   window.setInterval(tick, 1000);
 }
 
+export interface Refresher<F extends Record<string, boolean>> {
+  /** Asks for a refetch of the flagged parts (merged with any request not yet run). */
+  request(flags: Partial<F>): void;
+  /** From now on requests run `run`; those made before (while the page first loaded) run now. */
+  start(run: (flags: F) => Promise<void>): void;
+}
+
 /**
  * Debounces and serialises a page's refetches: requests within `delayMs` merge
  * (their flags or'ed), and a request arriving while one runs waits for it, so
- * responses never land out of order.
+ * responses never land out of order. Requests made before start() are kept.
  */
-export function createRefresher<F extends Record<string, boolean>>(
-  run: (flags: F) => Promise<void>,
-  delayMs = 150,
-): (flags: Partial<F>) => void {
+export function createRefresher<F extends Record<string, boolean>>(delayMs = 150): Refresher<F> {
+  let run: ((flags: F) => Promise<void>) | null = null;
   let pending: Partial<F> | null = null;
   let timer: number | undefined;
   let running = false;
 
+  const schedule = (): void => {
+    if (run && pending && timer === undefined && !running)
+      timer = window.setTimeout(() => void fire(), delayMs);
+  };
+
   const fire = async (): Promise<void> => {
     timer = undefined;
-    if (running || !pending) return;
+    if (running || !pending || !run) return;
     const flags = pending as F;
     pending = null;
     running = true;
@@ -191,15 +267,21 @@ export function createRefresher<F extends Record<string, boolean>>(
       // run() reports its own failures on the page; a throw here must not become unhandled.
     } finally {
       running = false;
-      if (pending && timer === undefined) timer = window.setTimeout(() => void fire(), delayMs);
+      schedule();
     }
   };
 
-  return (flags) => {
-    const merged: Record<string, boolean> = {};
-    for (const [key, value] of Object.entries(pending ?? {})) merged[key] = value === true;
-    for (const [key, value] of Object.entries(flags)) merged[key] = merged[key] === true || value === true;
-    pending = merged as Partial<F>;
-    if (timer === undefined && !running) timer = window.setTimeout(() => void fire(), delayMs);
+  return {
+    request(flags) {
+      const merged: Record<string, boolean> = {};
+      for (const [key, value] of Object.entries(pending ?? {})) merged[key] = value === true;
+      for (const [key, value] of Object.entries(flags)) merged[key] = merged[key] === true || value === true;
+      pending = merged as Partial<F>;
+      schedule();
+    },
+    start(runner) {
+      run = runner;
+      schedule();
+    },
   };
 }

@@ -2,8 +2,9 @@
  * The race's win board table (id="board", rows data-program): odds now and
  * some minutes ago, the move, win probability, pool and share, and alert
  * badges. Scratched runners are greyed and say "SCR"; coupled entries share a
- * bracket and an "Entry" tag. The table element is kept across refreshes and
- * only its content replaced, with data-board-fetched-at set after each render.
+ * bracket and an "Entry" tag; the favourite's row says "★ Fav", not colour
+ * alone. The table element is kept across refreshes and only its content
+ * replaced, with data-board-fetched-at set after each render.
  */
 import type { BoardRunner, OddsDisplay, RaceResponse } from "../api/types.js";
 import { h, srOnly, swapChildren } from "./dom.js";
@@ -106,6 +107,14 @@ function runnerRow(
       runner.programNumber,
       entry === "first" ? h("span", { class: "tag tag-entry" }, "Entry") : null,
       entry && entry !== "first" ? srOnly(` (entry ${runner.interest})`) : null,
+      favourite
+        ? h(
+            "span",
+            { class: "tag tag-fav", title: "Favourite: the shortest odds" },
+            h("span", { "aria-hidden": "true" }, "★ Fav"),
+            srOnly(" favourite"),
+          )
+        : null,
     ),
     horseCell(runner),
     h("td", { class: "num" }, oddsText(runner.morningLineText, runner.morningLine, display)),
@@ -126,14 +135,20 @@ function runnerRow(
   );
 }
 
-/** The program number of the shortest price among runners still in the race. */
-function favouriteOf(runners: BoardRunner[]): string | null {
+/**
+ * The row index of the favourite: the shortest price among runners still in
+ * the race. A coupled entry is one betting interest, so its lead row (the
+ * first member still running) is marked, never each member.
+ */
+function favouriteIndex(runners: BoardRunner[]): number {
   let best: BoardRunner | null = null;
   for (const r of runners) {
     if (r.scratched || r.winOdds === null) continue;
     if (!best || r.winOdds < (best.winOdds ?? Infinity)) best = r;
   }
-  return best?.programNumber ?? null;
+  if (!best) return -1;
+  const interest = best.interest;
+  return runners.findIndex((r) => r.interest === interest && !r.scratched && r.winOdds !== null);
 }
 
 /** Renders `data` into the kept table element. */
@@ -141,7 +156,7 @@ export function renderBoard(table: HTMLTableElement, data: RaceResponse): void {
   const { race, board } = data;
   const minutes = earlierMinutes(board.runners);
   const entries = entryPositions(board.runners);
-  const fav = favouriteOf(board.runners);
+  const fav = favouriteIndex(board.runners);
   const source =
     board.probabilitySource === "pool"
       ? "win % from pool shares"
@@ -194,9 +209,7 @@ export function renderBoard(table: HTMLTableElement, data: RaceResponse): void {
       "tbody",
       null,
       board.runners.length > 0
-        ? board.runners.map((r, i) =>
-            runnerRow(r, entries[i] ?? null, minutes, race.display, r.programNumber === fav),
-          )
+        ? board.runners.map((r, i) => runnerRow(r, entries[i] ?? null, minutes, race.display, i === fav))
         : h("tr", { class: "empty" }, h("td", { colspan: headers.length }, "No runners on the card.")),
     ),
   );

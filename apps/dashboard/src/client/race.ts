@@ -27,9 +27,12 @@ import {
 } from "./dom.js";
 import { renderExacta } from "./exacta.js";
 import { clockTime, clockTimeSeconds, dateLabel, money, zoneName } from "./format.js";
-import { countdownSpan, createRefresher, startLive } from "./live.js";
+import { countdownSpan, createRefresher, startLive, stopLive } from "./live.js";
 import { renderBoard } from "./race-board.js";
 import { RaceCharts } from "./race-charts.js";
+
+/** How many of the race's alerts its table lists (the server links board badges to as many). */
+const RACE_ALERTS = 200;
 
 interface RaceView {
   head: HTMLElement;
@@ -167,6 +170,16 @@ function renderParts(
   return failures;
 }
 
+/** The element the URL's fragment names (#alert-12), or null; a malformed fragment names none. */
+function fragmentTarget(): HTMLElement | null {
+  if (location.hash.length <= 1) return null;
+  try {
+    return document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  } catch {
+    return null;
+  }
+}
+
 export async function startRacePage(): Promise<void> {
   const raceId = document.body.dataset.raceId ?? "";
   if (!/^\d+$/.test(raceId)) {
@@ -174,14 +187,24 @@ export async function startRacePage(): Promise<void> {
     return;
   }
   swapChildren(mainElement(), note("Loading the race…"));
-  const fetchRest = () =>
-    Promise.allSettled([fetchHistory(raceId), fetchExacta(raceId), fetchAlerts({ race: raceId })]);
+  // Board badges link to #alert-N of the newest 200 alerts of the race: the table must hold them all.
+  const fetchRaceAlerts = () => fetchAlerts({ race: raceId, limit: RACE_ALERTS });
+  const fetchRest = () => Promise.allSettled([fetchHistory(raceId), fetchExacta(raceId), fetchRaceAlerts()]);
+
+  // The stream first: a commit after its hello is announced, so the fetches below miss none.
+  const refresh = createRefresher<{ board: boolean; alerts: boolean }>();
+  const id = Number(raceId);
+  await startLive((change) => {
+    if (change.all || change.raceIds.includes(id)) refresh.request({ board: true, alerts: true });
+    else if (change.alerts) refresh.request({ alerts: true });
+  });
 
   // The race first, alone: an unknown race is one 404 (one console line), not four.
   let race: RaceResponse;
   try {
     race = await fetchRace(raceId);
   } catch (reason) {
+    stopLive();
     const missing = reason instanceof ApiError && reason.status === 404;
     showPageError(missing ? `Race ${raceId} not found` : "Could not load the race", describeError(reason));
     return;
@@ -194,28 +217,22 @@ export async function startRacePage(): Promise<void> {
   setRefreshError(view.error, failures.length ? failures.join("; ") : null);
   markUpdated();
   // The page was empty when the browser looked for #alert-12: go there now that it exists.
-  if (location.hash.length > 1)
-    document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+  fragmentTarget()?.scrollIntoView();
 
   // A badge clicked later moves :target; the class marking the first target must not linger.
   window.addEventListener("hashchange", () => {
     for (const row of document.querySelectorAll(".is-target")) row.classList.remove("is-target");
   });
 
-  const refresh = createRefresher<{ board: boolean; alerts: boolean }>(async (flags) => {
+  refresh.start(async (flags) => {
     let failures: string[];
     if (flags.board) {
       const [race, [history, exacta, alerts]] = await Promise.all([settle(fetchRace(raceId)), fetchRest()]);
       failures = renderParts(view, { race, history, exacta, alerts });
     } else {
-      failures = renderParts(view, { alerts: await settle(fetchAlerts({ race: raceId })) });
+      failures = renderParts(view, { alerts: await settle(fetchRaceAlerts()) });
     }
     setRefreshError(view.error, failures.length ? failures.join("; ") : null);
     markUpdated();
-  });
-  const id = Number(raceId);
-  startLive((change) => {
-    if (change.all || change.raceIds.includes(id)) refresh({ board: true, alerts: true });
-    else if (change.alerts) refresh({ alerts: true });
   });
 }

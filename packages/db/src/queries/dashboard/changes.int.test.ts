@@ -2,7 +2,7 @@
 // the package's own helpers: a win board, an exacta grid, an alert, a status change, a scratch, a
 // delivery attempt.
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "../../client.js";
 import { connectionOf } from "../../connection.js";
 import { InvalidInputError } from "../../errors.js";
@@ -126,6 +126,22 @@ describe("changesSince", () => {
     expect(await next()).toMatchObject({ raceIds: [], alerts: true });
   });
 
+  it("reports a change committed in the same millisecond as one already seen", async () => {
+    // The writers stamp updated_at with the clock; hold it still so both changes share one ms.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      await setRaceStatus(db, R2, "open");
+      expect(await next()).toMatchObject({ raceIds: [raceIds[2]] });
+      await setRaceStatus(db, R3, "open");
+      // Same card mark (millisecond), one more row at it: race 3 is reported, with race 2 again
+      // (the rows of that millisecond are read again; a page refreshes race 2 once more).
+      expect(await next()).toMatchObject({ raceIds: [raceIds[2], raceIds[3]] });
+      expect(await next()).toMatchObject({ raceIds: [] });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("reports exactly the race whose status changed, and the one a board scratched a runner of", async () => {
     await setRaceStatus(db, R1, "off", at(5));
     const status = await next();
@@ -225,19 +241,20 @@ describe("changesSince", () => {
 });
 
 describe("formatChangeMarks / parseChangeMarks", () => {
-  const marks = { odds: 123, exacta: 456, alert: 7, delivery: 9, card: 1_700_000_000_000 };
+  const marks = { odds: 123, exacta: 456, alert: 7, delivery: 9, card: 1_700_000_000_000, cardRows: 2 };
 
   it("writes a compact text and reads it back", async () => {
-    expect(formatChangeMarks(marks)).toBe("o123.x456.a7.d9.c1700000000000");
-    expect(parseChangeMarks("o123.x456.a7.d9.c1700000000000")).toEqual(marks);
+    expect(formatChangeMarks(marks)).toBe("o123.x456.a7.d9.c1700000000000.k2");
+    expect(parseChangeMarks("o123.x456.a7.d9.c1700000000000.k2")).toEqual(marks);
     const now = await changeMarks(db);
     expect(parseChangeMarks(formatChangeMarks(now))).toEqual(now);
-    expect(parseChangeMarks("o0.x0.a0.d0.c0")).toEqual({
+    expect(parseChangeMarks("o0.x0.a0.d0.c0.k0")).toEqual({
       odds: 0,
       exacta: 0,
       alert: 0,
       delivery: 0,
       card: 0,
+      cardRows: 0,
     });
   });
 
