@@ -27,6 +27,9 @@ interface DashboardOptions {
   port?: number;
 }
 
+/** Set when the last run refused to start (exit 2 without commander's usage hint). */
+let refused = false;
+
 export function buildProgram(io: CliIo): Command {
   const program = new Command("dashboard")
     .description(
@@ -67,8 +70,12 @@ export function buildProgram(io: CliIo): Command {
           logger,
         });
       } catch (error) {
-        if (error instanceof DashboardStartError)
-          program.error(`dashboard: ${error.message}`, { exitCode: EXIT.usage });
+        // A refusal to start is no usage mistake: one line, without commander's "--help" hint.
+        if (error instanceof DashboardStartError) {
+          io.stderr.write(`dashboard: ${error.message}\n`);
+          refused = true;
+          return;
+        }
         throw error;
       }
       io.stdout.write(
@@ -87,7 +94,9 @@ export function buildProgram(io: CliIo): Command {
 
 export async function main(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
   const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, ...io };
-  return runProgram(buildProgram(fullIo), argv, { name: "dashboard", stderr: fullIo.stderr });
+  refused = false;
+  const code = await runProgram(buildProgram(fullIo), argv, { name: "dashboard", stderr: fullIo.stderr });
+  return refused ? EXIT.usage : code;
 }
 
 runIfEntryPoint(import.meta.url, "dashboard", (args, signal) => main(args, { signal }));
