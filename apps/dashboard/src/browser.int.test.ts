@@ -124,6 +124,21 @@ describe("the pages in Chromium", { timeout: 60_000 }, () => {
     await page.context().close();
   });
 
+  it("a board committed while the page is still connecting its event stream is not lost", async () => {
+    const { page, errors } = await openPage(browser);
+    // Hold the stream back 1.5 s: the board below is committed before the page can hear of it.
+    await page.route("**/api/events", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.goto(`${running.url}race/${ids.raceId}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeBoard(writer, new Date("2025-06-07T17:01:00Z"), [0.4, 2, 4, 6100, 2400, 1500]);
+    await page.waitForSelector('#board[data-board-fetched-at="2025-06-07T17:01:00.000Z"]', { timeout: 8000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("alerts page: the log, and the failing filter", async () => {
     for (const [name, size] of [
       ["alerts", undefined],
