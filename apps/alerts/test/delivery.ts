@@ -3,8 +3,13 @@
  * server that reads the alerts channel's own headers (the sample alert is test-utils'
  * storeSteamAlert).
  */
+import { parseConfig } from "@totewatch/config";
 import { startTestServer } from "@totewatch/test-utils";
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../src/delivery/webhook-channel.js";
+
+const { telegram, discord, slack, ntfy } = parseConfig("", "<defaults>", {}).alerts.channels;
+/** The chat channels as an empty config has them (disabled), for channel configs built by hand. */
+export const CHAT_CHANNELS_OFF = { telegram, discord, slack, ntfy };
 
 export interface ReceivedWebhook {
   idempotencyKey: string | undefined;
@@ -70,4 +75,52 @@ export async function startWebhookReceiver(
     });
   });
   return { url: `${server.url}${HOOK_PATH}`, requests, processed, close: () => server.close() };
+}
+
+/** One request a chat receiver got: method, path (with any token in it), headers, raw body. */
+export interface ChatRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface ChatAnswer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ChatReceiver {
+  /** The server's base URL (http://127.0.0.1:port). */
+  url: string;
+  requests: ChatRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 standing in for a chat service at `path`: records each request
+ * and answers with `answer(n)` (n = 1, 2, ...).
+ */
+export async function startChatReceiver(
+  path: string,
+  answer: (requestNumber: number) => ChatAnswer = () => ({ status: 200 }),
+): Promise<ChatReceiver> {
+  const server = await startTestServer();
+  const requests: ChatRequest[] = [];
+  server.routes.set(path, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      requests.push({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      const reply = answer(requests.length);
+      res.writeHead(reply.status, reply.headers).end(reply.body ?? "");
+    });
+  });
+  return { url: server.url, requests, close: () => server.close() };
 }

@@ -105,6 +105,10 @@ describe("defaults", () => {
         to: [],
         subjectPrefix: "[Totewatch]",
       },
+      telegram: { enabled: false, apiBase: "https://api.telegram.org", timeoutMs: 10_000 },
+      discord: { enabled: false, timeoutMs: 10_000 },
+      slack: { enabled: false, timeoutMs: 10_000 },
+      ntfy: { enabled: false, timeoutMs: 10_000 },
     });
     expect(config.alerts.delivery).toEqual({ maxAttempts: 10, backoffBaseMs: 1000, backoffMaxMs: 300_000 });
   });
@@ -201,6 +205,65 @@ describe("totewatch.example.yaml", () => {
         `totewatch.yaml:${lineOf("${SMTP_PASS}")}:13: environment variable SMTP_PASS is not set (referenced as \${SMTP_PASS})`,
       ].join("\n"),
     );
+  });
+});
+
+describe("phone channels and routing", () => {
+  it("the example's chat channels load disabled, their secrets from the environment", () => {
+    const config = loadConfig({
+      file: exampleFile,
+      env: { TOTEWATCH_TELEGRAM_TOKEN: "1:abc", TOTEWATCH_NTFY_TOPIC: "t0pic", TOTEWATCH_NTFY_TOKEN: "tk" },
+    });
+    expect(config.alerts.channels.telegram).toMatchObject({ enabled: false, token: "1:abc" });
+    expect(config.alerts.channels.ntfy).toMatchObject({
+      enabled: false,
+      url: "https://ntfy.sh/t0pic",
+      token: "tk",
+      only: { types: ["steam", "scratch"], minStrength: 0.5 },
+    });
+    expect(loadConfig({ file: exampleFile, env: {} }).alerts.channels.discord.url).toBeUndefined();
+  });
+
+  it("names each required key of an enabled chat channel", () => {
+    expect(
+      problemsOf(
+        "alerts:\n  channels:\n    telegram: { enabled: true }\n    discord: { enabled: true }\n" +
+          "    slack: { enabled: true }\n    ntfy: { enabled: true }\n",
+      ),
+    ).toEqual([
+      "totewatch.yaml: alerts.channels.telegram.token: required when enabled (line 3)",
+      "totewatch.yaml: alerts.channels.telegram.chatId: required when enabled (line 3)",
+      "totewatch.yaml: alerts.channels.discord.url: required when enabled (line 4)",
+      "totewatch.yaml: alerts.channels.slack.url: required when enabled (line 5)",
+      "totewatch.yaml: alerts.channels.ntfy.url: required when enabled (line 6)",
+    ]);
+  });
+
+  it("only: an unknown alert type is named with its path; any channel takes it", () => {
+    const config = parseConfig(
+      "alerts:\n  channels:\n    email:\n      only: { types: [steam], tracks: [Anywhere], minStrength: 1 }\n",
+      "<inline>",
+      {},
+    );
+    // No tracks configured: any track name is accepted.
+    expect(config.alerts.channels.email.only).toEqual({
+      types: ["steam"],
+      tracks: ["Anywhere"],
+      minStrength: 1,
+    });
+    const [problem] = problemsOf("alerts:\n  channels:\n    console:\n      only: { types: [stem] }\n");
+    expect(problem).toMatch(
+      /^totewatch\.yaml: alerts\.channels\.console\.only\.types\[0\]: expected one of .*"steam".*received string "stem" \(line 4\)$/,
+    );
+  });
+
+  it("only.tracks must name configured tracks when there are any", () => {
+    const yamlText = `${belmont}alerts:\n  channels:\n    ntfy:\n      only:\n        tracks: [Belmont Park, Saratoga]\n`;
+    expect(problemsOf(yamlText)).toEqual([
+      expect.stringMatching(
+        /^totewatch\.yaml: alerts\.channels\.ntfy\.only\.tracks\[1\]: no track named "Saratoga" \(tracks: "Belmont Park"\)/,
+      ),
+    ]);
   });
 });
 

@@ -27,6 +27,7 @@ export {
   type Logger,
 } from "./logger.js";
 export {
+  ALERT_TYPES,
   LOG_LEVELS,
   MIN_DASHBOARD_TOKEN_LENGTH,
   POOLS,
@@ -37,6 +38,8 @@ export {
   ruleSettingsOverrideSchema,
   ruleSettingsSchema,
   totewatchConfigSchema,
+  type AlertTypeName,
+  type ChannelOnly,
   type LogLevel,
   type Pool,
   type RuleSettings,

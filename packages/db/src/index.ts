@@ -57,11 +57,17 @@ export {
 } from "./queries/stored-alert.js";
 export {
   claimDelivery,
+  deferChannelDeliveries,
+  dropUnroutedDeliveries,
   ensurePendingDeliveries,
+  routeTakes,
   recordDeliveryFailure,
   recordDeliverySuccess,
+  type ChannelRoute,
   type ClaimDeliveryOptions,
+  type DeliveryRoute,
   type DeliverySuccess,
+  type DroppedDeliveries,
 } from "./queries/deliveries.js";
 export {
   deliveryStatus,

@@ -15,7 +15,7 @@ import { createChannels, dryRunChannel, type ChannelsConfig } from "./channels.j
 import { createConsoleChannel } from "./console-channel.js";
 import { deliverDue, DryRunShown } from "./deliver.js";
 import { alertMessageId, createEmailChannel } from "./email-channel.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
+import { CHAT_CHANNELS_OFF, startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
 import type { Channel } from "./types.js";
 import { createWebhookChannel, verifyWebhookSignature } from "./webhook-channel.js";
 
@@ -65,6 +65,7 @@ function realChannels(webhook: WebhookReceiver, smtp: SmtpReceiver): Channel[] {
 
 function channelsConfig(webhook: WebhookReceiver, smtp: SmtpReceiver): ChannelsConfig {
   return {
+    ...CHAT_CHANNELS_OFF,
     console: { enabled: true },
     webhook: { enabled: true, url: webhook.url, secret: SECRET, timeoutMs: 5000 },
     email: {
@@ -214,6 +215,7 @@ describe("several channels", () => {
 
   it("refuses an enabled webhook without a url", () => {
     const config: ChannelsConfig = {
+      ...CHAT_CHANNELS_OFF,
       console: { enabled: false },
       webhook: { enabled: true, secret: "x", timeoutMs: 5000 },
       email: {

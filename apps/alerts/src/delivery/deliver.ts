@@ -22,10 +22,24 @@
  * next_attempt_at) right before its send, so only one process sends it; a
  * claim outlasts the channel's own timeout, and one left by a process that
  * died mid-send expires and makes the row due again (the crash retry above).
+ *
+ * Routing. A channel with `only:` (Channel.only) gets delivery rows only for
+ * the alerts it takes: missing rows are created only for those, rows stored
+ * for it with an alert it does not take (the engine stores one per enabled
+ * channel) are dropped, and an alert is sent once every channel that took it
+ * delivered (@totewatch/db dropUnroutedDeliveries, ensurePendingDeliveries).
+ *
+ * Rate limits. A send that fails with a wait (ChannelSendError.retryAfterMs:
+ * HTTP 429 with Retry-After or `retry_after`) is retried no sooner than that
+ * wait, however short its backoff; the channel's other undelivered rows are
+ * held back as long (deferChannelDeliveries, so every deliverer on the file
+ * leaves the channel alone), and the pass sends that channel nothing more.
  */
 import { backoffDelayMs, type Logger } from "@totewatch/config";
 import {
   claimDelivery,
+  deferChannelDeliveries,
+  dropUnroutedDeliveries,
   dueDeliveries,
   ensurePendingDeliveries,
   recordDeliveryFailure,
@@ -33,7 +47,8 @@ import {
   type Db,
   type DueDelivery,
 } from "@totewatch/db";
-import type { Channel } from "./types.js";
+import { routeOf } from "./channels.js";
+import { retryAfterMsOf, type Channel } from "./types.js";
 
 export interface DeliverySettings {
   /** Attempts per alert and channel before giving up. */
@@ -149,7 +164,8 @@ export async function deliverDue(
   };
   const byName = new Map(channels.map((channel) => [channel.name, channel]));
   if (byName.size === 0) return result;
-  const names = [...byName.keys()];
+  // Each channel's name with its `only:` (a name alone takes every alert).
+  const routes = [...byName.values()].map(routeOf);
   const clock =
     typeof options.now === "function" ? options.now : () => (options.now as Date | undefined) ?? new Date();
   const now = clock();
@@ -163,7 +179,7 @@ export async function deliverDue(
   const limit = options.limit ?? 100;
   const due = async (offset: number) =>
     dueDeliveries(db, {
-      channels: names,
+      channels: routes,
       now,
       maxAttempts: delivery.maxAttempts,
       limit,
@@ -188,9 +204,13 @@ export async function deliverDue(
     }
   }
 
-  // An alert stored by a process that died before creating its delivery rows.
-  await ensurePendingDeliveries(db, names);
+  // Rows owed to a channel whose `only:` does not take the alert: dropped (the alert may become sent).
+  await dropUnroutedDeliveries(db, routes);
+  // An alert stored by a process that died before creating its delivery rows (routed the same way).
+  await ensurePendingDeliveries(db, routes);
   const queues = new Map<string, DueDelivery[]>();
+  /** Channels that answered "retry after" in this pass: sent nothing more. */
+  const rateLimited = new Set<string>();
   for (const row of await due(0)) queues.set(row.channel, [...(queues.get(row.channel) ?? []), row]);
 
   const deliverOne = async (channel: Channel, row: DueDelivery): Promise<void> => {
@@ -215,10 +235,23 @@ export async function deliverDue(
       const attempt = row.attempts + 1;
       const gaveUp = attempt >= delivery.maxAttempts;
       const at = clock();
-      const nextAttemptAt = gaveUp
-        ? null
-        : new Date(at.getTime() + backoffDelayMs(row.attempts, delivery, random));
+      // A receiver that said how long to wait is not asked sooner (its wait wins over a shorter backoff).
+      const retryAfterMs = retryAfterMsOf(error);
+      const delayMs = Math.max(backoffDelayMs(row.attempts, delivery, random), retryAfterMs ?? 0);
+      const nextAttemptAt = gaveUp ? null : new Date(at.getTime() + delayMs);
       await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt });
+      if (retryAfterMs !== undefined) {
+        rateLimited.add(channel.name);
+        const until = new Date(at.getTime() + retryAfterMs);
+        const held = await deferChannelDeliveries(db, channel.name, {
+          until,
+          maxAttempts: delivery.maxAttempts,
+        });
+        logger.warn(
+          { channel: channel.name, retryAfterMs, until: until.toISOString(), held },
+          "channel rate-limited: nothing more is sent to it until then",
+        );
+      }
       if (gaveUp) {
         result.gaveUp += 1;
         logger.error(
@@ -252,7 +285,10 @@ export async function deliverDue(
     [...queues].map(async ([name, rows]) => {
       const channel = byName.get(name as Channel["name"]);
       if (!channel) return;
-      for (const row of rows) await deliverOne(channel, row);
+      for (const row of rows) {
+        if (rateLimited.has(name)) break;
+        await deliverOne(channel, row);
+      }
     }),
   );
   // Only the database can fail here (channel errors are recorded): surface it after every channel finished.

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createChannels } from "./channels.js";
 import { deliverDue } from "./deliver.js";
 import { alertMessageId, createEmailChannel, type EmailChannelOptions } from "./email-channel.js";
+import { CHAT_CHANNELS_OFF } from "../../test/delivery.js";
 
 const DELIVERY = { maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 60_000 };
 const T0 = new Date("2024-08-01T17:42:01.000Z");
@@ -90,6 +91,7 @@ describe("email channel", () => {
     await storeSteamAlert(db, { channels: ["email"] });
     const channels = createChannels(
       {
+        ...CHAT_CHANNELS_OFF,
         console: { enabled: false },
         webhook: { enabled: false, timeoutMs: 5000 },
         email: {

@@ -1,6 +1,7 @@
 // What the rest of the app uses of delivery: channels and deliverDue (tests import modules directly).
 export type { Channel, ChannelName } from "./types.js";
 export {
+  channelTakes,
   createChannels,
   dryRunChannel,
   type ChannelsConfig,

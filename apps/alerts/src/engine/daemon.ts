@@ -16,6 +16,7 @@
 import { realSleep, type Logger, type TotewatchConfig } from "@totewatch/config";
 import { watchCommits, type Db } from "@totewatch/db";
 import {
+  channelTakes,
   claimDurationMs,
   deliverDue,
   dryRunChannel,
@@ -128,6 +129,8 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
     if (!dryRunState) return;
     for (const alert of evaluation.unstored) {
       for (const channel of channels) {
+        // A channel's `only:` decides here as in deliverDue: a dry run shows what would really go.
+        if (!channelTakes(channel, alert)) continue;
         if (!dryRunState.shown.add(channel.name, alert.dedupeKey)) continue;
         await channel.send(alert);
         summary.dryRun += 1;

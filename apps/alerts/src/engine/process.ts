@@ -54,12 +54,10 @@ export interface ProcessPendingResult extends EvaluationStats {
 
 /** The names of the channels enabled in the config. */
 export function enabledChannelNames(config: TotewatchConfig): string[] {
-  const { console, webhook, email } = config.alerts.channels;
-  return [
-    ...(console.enabled ? ["console"] : []),
-    ...(webhook.enabled ? ["webhook"] : []),
-    ...(email.enabled ? ["email"] : []),
-  ];
+  // Every channel the config has, in its order, that is switched on.
+  return Object.entries(config.alerts.channels)
+    .filter(([, channel]) => channel.enabled)
+    .map(([name]) => name);
 }
 
 /** Evaluates everything pending (in bounded passes) and stores the alerts it raises. */

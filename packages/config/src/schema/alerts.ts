@@ -1,10 +1,12 @@
 /**
  * `alerts:` in totewatch.yaml: the daemon's pace, its rules and per-track
- * overrides, suppression, the delivery channels (console, webhook, email)
- * and delivery retries.
+ * overrides, suppression, the delivery channels (console, webhook, email;
+ * telegram, discord, slack and ntfy in channels.ts), each with its `only:`
+ * routing, and delivery retries.
  */
 import { z } from "zod";
 import { backoffOrder, httpUrl, orDefault, positiveInt, section } from "./helpers.js";
+import { discordSchema, ntfySchema, onlySchema, slackSchema, telegramSchema } from "./channels.js";
 import { ruleSettingsOverrideSchema, ruleSettingsSchema } from "./rules.js";
 
 const webhookSchema = section({
@@ -13,6 +15,7 @@ const webhookSchema = section({
   /** Shared secret used to sign each delivery. */
   secret: z.string().min(1, "must not be empty").optional(),
   timeoutMs: positiveInt.default(5000),
+  only: onlySchema,
 }).superRefine((webhook, ctx) => {
   if (!webhook.enabled) return;
   if (webhook.url === undefined)
@@ -40,6 +43,7 @@ const emailSchema = section({
     z.preprocess((value) => (typeof value === "string" ? [value] : value), z.array(emailAddress).default([])),
   ),
   subjectPrefix: z.string().default("[Totewatch]"),
+  only: onlySchema,
 }).superRefine((email, ctx) => {
   // A disabled channel needs nothing (its `${VAR}`s may be unset, leaving settings out).
   if (!email.enabled) return;
@@ -80,9 +84,13 @@ export const alertsSchema = section({
     maxPerRacePerRule: positiveInt.default(3),
   }),
   channels: section({
-    console: section({ enabled: z.boolean().default(true) }),
+    console: section({ enabled: z.boolean().default(true), only: onlySchema }),
     webhook: webhookSchema,
     email: emailSchema,
+    telegram: telegramSchema,
+    discord: discordSchema,
+    slack: slackSchema,
+    ntfy: ntfySchema,
   }),
   delivery: section({
     maxAttempts: positiveInt.default(10),

@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { databaseUrlProblem } from "../database-url.js";
 import { alertsSchema } from "./alerts.js";
+import { checkChannelTracks } from "./channels.js";
 import { dashboardSchema } from "./dashboard.js";
 import { orDefault, positiveInt, section } from "./helpers.js";
 import { cadenceSchema, httpSchema } from "./polling.js";
@@ -21,6 +22,7 @@ import { trackSchema } from "./tracks.js";
 
 export { unwrap } from "./helpers.js";
 export { MIN_DASHBOARD_TOKEN_LENGTH } from "./dashboard.js";
+export { ALERT_TYPES, type AlertTypeName, type ChannelOnly } from "./channels.js";
 export {
   mergeRuleSettings,
   ruleSettingsOverrideSchema,
@@ -100,7 +102,11 @@ function crossSectionChecks(config: z.output<typeof configObjectSchema>, ctx: z.
     });
   }
 
-  if (failedExactly("alerts") || failedExactly("alerts", "trackOverrides")) return;
+  if (failedExactly("alerts")) return;
+  if (tracksUsable && !failed("alerts", "channels")) {
+    checkChannelTracks(config.alerts.channels, new Set(trackNames.keys()), ctx);
+  }
+  if (failedExactly("alerts", "trackOverrides")) return;
   const rulesUsable = !failed("alerts", "rules");
   for (const [trackName, override] of Object.entries(config.alerts.trackOverrides)) {
     const path = ["alerts", "trackOverrides", trackName];

@@ -5,7 +5,10 @@ import { InvalidInputError } from "../errors.js";
 import { createTestDb, STEAM_ALERT_POST_TIME, storeSteamAlert } from "../../testing/index.js";
 import {
   claimDelivery,
+  deferChannelDeliveries,
+  dropUnroutedDeliveries,
   ensurePendingDeliveries,
+  routeTakes,
   recordDeliveryFailure,
   recordDeliverySuccess,
 } from "./deliveries.js";
@@ -253,5 +256,149 @@ describe("recordDeliverySuccess / recordDeliveryFailure", () => {
 
   it("deliveryStatus is null for an unknown alert", async () => {
     expect(await deliveryStatus(db, 31337)).toBeNull();
+  });
+});
+
+describe("routes: a channel's `only`", () => {
+  // The sample race is Saratoga R5. Steam has strength 0.8, the overlay 0.2.
+  const PHONE = { channel: "ntfy", types: ["steam"], minStrength: 0.5 };
+  const store = async () => ({
+    steam: await storeSteamAlert(db, { strength: 0.8 }),
+    overlay: await storeSteamAlert(db, { alertType: "overlay", strength: 0.2 }),
+  });
+
+  it("rows are created only where the route takes the alert; due rows only for it", async () => {
+    const { steam, overlay } = await store();
+    // steam: email + ntfy; overlay: email only (type and strength both exclude it) = 3 rows.
+    expect(await ensurePendingDeliveries(db, ["email", PHONE])).toBe(3);
+    expect(await ensurePendingDeliveries(db, ["email", PHONE])).toBe(0);
+    expect((await deliveryStatus(db, steam.alertId))?.deliveries.map((row) => row.channel)).toEqual([
+      "email",
+      "ntfy",
+    ]);
+    expect((await deliveryStatus(db, overlay.alertId))?.deliveries.map((row) => row.channel)).toEqual([
+      "email",
+    ]);
+    // A dry run reads the same: the routes decide the missing rows too.
+    const fresh = createTestDb("deliveries-dry");
+    try {
+      await storeSteamAlert(fresh, { strength: 0.8 });
+      await storeSteamAlert(fresh, { alertType: "overlay", strength: 0.2 });
+      const would = await dueDeliveries(fresh, {
+        channels: ["email", PHONE],
+        now: T0,
+        maxAttempts: 3,
+        withMissing: true,
+      });
+      // Same trigger time: by alert id (steam stored first), then channel.
+      expect(would.map((row) => [row.alert.alertType, row.channel])).toEqual([
+        ["steam", "email"],
+        ["steam", "ntfy"],
+        ["overlay", "email"],
+      ]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("tracks: the alert's track must be listed; minStrength: an alert without strength does not reach it", async () => {
+    const { alertId } = await storeSteamAlert(db);
+    expect(await ensurePendingDeliveries(db, [{ channel: "discord", tracks: ["Belmont Park"] }])).toBe(0);
+    expect(await ensurePendingDeliveries(db, [{ channel: "slack", minStrength: 0 }])).toBe(0);
+    expect(await ensurePendingDeliveries(db, [{ channel: "telegram", tracks: ["Saratoga"] }])).toBe(1);
+    expect((await deliveryStatus(db, alertId))?.deliveries.map((row) => row.channel)).toEqual(["telegram"]);
+  });
+
+  it("routeTakes (JS) decides as the SQL does", async () => {
+    await store();
+    const routes = [
+      "email",
+      PHONE,
+      { channel: "a", tracks: ["Saratoga"] },
+      { channel: "b", tracks: ["Belmont Park"] },
+      { channel: "c", minStrength: 0.2 },
+      { channel: "d", types: ["overlay", "drift"], minStrength: 0.3 },
+    ];
+    const all = await dueDeliveries(db, {
+      channels: routes.map((route) => (typeof route === "string" ? route : route.channel)),
+      now: T0,
+      maxAttempts: 3,
+      withMissing: true,
+    });
+    const routed = await dueDeliveries(db, { channels: routes, now: T0, maxAttempts: 3, withMissing: true });
+    const key = (row: (typeof all)[number]) => `${row.alert.alertType}/${row.channel}`;
+    const byJs = all.filter((row) =>
+      routeTakes(
+        routes.find((route) => (typeof route === "string" ? route : route.channel) === row.channel)!,
+        row.alert,
+      ),
+    );
+    expect(routed.map(key)).toEqual(byJs.map(key));
+    // steam: email, ntfy, a, c; overlay (0.2): email, a, c (0.2 >= 0.2); d needs 0.3.
+    expect(routed.map(key).sort()).toEqual([
+      "overlay/a",
+      "overlay/c",
+      "overlay/email",
+      "steam/a",
+      "steam/c",
+      "steam/email",
+      "steam/ntfy",
+    ]);
+  });
+
+  it("rows a route does not take are dropped, and the alert is sent when every row left delivered", async () => {
+    const { steam, overlay } = await store();
+    // Stored the way the engine stores them: a row for every enabled channel.
+    await ensurePendingDeliveries(db, ["email", "ntfy"]);
+    const [email] = (await dueDeliveries(db, { channels: ["email"], now: T0, maxAttempts: 3 })).filter(
+      (row) => row.alert.alertId === overlay.alertId,
+    );
+    await recordDeliverySuccess(db, email!.deliveryId, T0);
+    // The overlay's ntfy row is not for the phone: dropped, and its email delivery makes it sent.
+    expect(await dropUnroutedDeliveries(db, ["email", PHONE])).toEqual({ dropped: 1, sent: 1 });
+    expect(await dropUnroutedDeliveries(db, ["email", PHONE])).toEqual({ dropped: 0, sent: 0 });
+    const status = await deliveryStatus(db, overlay.alertId);
+    expect(status?.deliveries.map((row) => row.channel)).toEqual(["email"]);
+    expect(status?.sent).toBe(true);
+    expect(status?.sentAt?.toISOString()).toBe(T0.toISOString());
+    // The steam keeps both rows and stays unsent.
+    expect((await deliveryStatus(db, steam.alertId))?.deliveries).toHaveLength(2);
+    expect((await deliveryStatus(db, steam.alertId))?.sent).toBe(false);
+  });
+
+  it("an alert left with no rows stays unsent (nothing took it), as with no channel enabled", async () => {
+    const { alertId } = await storeSteamAlert(db, { channels: ["ntfy"] });
+    expect(await dropUnroutedDeliveries(db, [{ channel: "ntfy", types: ["overlay"] }])).toEqual({
+      dropped: 1,
+      sent: 0,
+    });
+    expect(await deliveryStatus(db, alertId)).toMatchObject({ sent: false, deliveries: [] });
+  });
+});
+
+describe("deferChannelDeliveries (a 429 holds the whole channel back)", () => {
+  it("moves the channel's earlier rows to `until`, keeps later ones, counts no attempt, leaves others", async () => {
+    const first = await storeSteamAlert(db, { channels: ["discord", "email"] });
+    const second = await storeSteamAlert(db, {
+      channels: ["discord"],
+      triggeredAt: new Date("2024-08-01T17:42:30.000Z"),
+    });
+    const later = new Date(T0.getTime() + 600_000);
+    const [row] = await dueDeliveries(db, { channels: ["discord"], now: T0, maxAttempts: 3 });
+    await recordDeliveryFailure(db, row!.deliveryId, { at: T0, error: "x", nextAttemptAt: later });
+    const until = new Date(T0.getTime() + 30_000);
+    // first's discord row is due later than until (kept); second's is due now (held back).
+    expect(await deferChannelDeliveries(db, "discord", { until, maxAttempts: 3 })).toBe(1);
+    const discordOf = async (alertId: number) =>
+      (await deliveryStatus(db, alertId))?.deliveries.find((each) => each.channel === "discord");
+    expect((await discordOf(first.alertId))?.nextAttemptAt?.toISOString()).toBe(later.toISOString());
+    expect(await discordOf(second.alertId)).toMatchObject({ attempts: 0, nextAttemptAt: until });
+    expect(
+      (await deliveryStatus(db, first.alertId))?.deliveries.find((each) => each.channel === "email"),
+    ).toMatchObject({ nextAttemptAt: null });
+    // With one attempt allowed first's discord row (1 attempt) is given up on: never touched.
+    const much = new Date(until.getTime() + 3_600_000);
+    expect(await deferChannelDeliveries(db, "discord", { until: much, maxAttempts: 1 })).toBe(1);
+    expect((await discordOf(first.alertId))?.nextAttemptAt?.toISOString()).toBe(later.toISOString());
   });
 });

@@ -9,7 +9,7 @@ import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, type SqlRow } from "../sql.js";
 import { toDbTime } from "../time.js";
-import { MISSING_SQL, validateChannels } from "./deliveries.js";
+import { MISSING_SQL, routeMatchSql, routesJson, type ChannelRoute } from "./deliveries.js";
 import {
   STORED_ALERT_COLUMNS,
   STORED_ALERT_JOINS,
@@ -26,8 +26,11 @@ export type DueDelivery = Pick<AlertDelivery, "channel" | "attempts" | "lastErro
 };
 
 export interface DueDeliveriesOptions {
-  /** Only these channels (the ones enabled now). */
-  channels: readonly string[];
+  /**
+   * Only these channels (the ones enabled now); a channel given as a route
+   * (DeliveryRoute) only with the alerts its route takes.
+   */
+  channels: readonly ChannelRoute[];
   now: Date;
   /** Rows that already used this many attempts are given up on and not returned. */
   maxAttempts: number;
@@ -64,7 +67,7 @@ const ROWS_WITH_MISSING = `(
     SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at
     FROM alert_delivery
     UNION ALL
-    SELECT 0, a.alert_id, c.value, 0, NULL, NULL, NULL ${MISSING_SQL})`;
+    SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL ${MISSING_SQL})`;
 
 const dueSql = (rows: string) => `
   SELECT d.delivery_id AS deliveryId, d.channel, d.attempts, d.last_error AS lastError, ${STORED_ALERT_COLUMNS}
@@ -73,7 +76,8 @@ const dueSql = (rows: string) => `
   WHERE d.delivered_at IS NULL
     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
     AND d.attempts < ?
-    AND d.channel IN (SELECT value FROM json_each(?))
+    AND EXISTS (SELECT 1 FROM json_each(?) c
+                WHERE json_extract(c.value, '$.channel') = d.channel AND ${routeMatchSql("c.value")})
   ORDER BY a.triggered_at, a.alert_id, d.channel
   LIMIT ? OFFSET ?`;
 const DUE_SQL = dueSql("alert_delivery");
@@ -85,7 +89,7 @@ const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
  * alert first.
  */
 export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Promise<DueDelivery[]> {
-  validateChannels(options.channels, "dueDeliveries");
+  const json = routesJson(options.channels, "dueDeliveries");
   if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
     throw new InvalidInputError(
       `dueDeliveries: maxAttempts must be a whole number >= 1, got ${options.maxAttempts}`,
@@ -100,17 +104,10 @@ export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Prom
     throw new InvalidInputError(`dueDeliveries: offset must be a whole number >= 0, got ${offset}`);
   }
   if (options.channels.length === 0) return [];
-  const params = [
-    toDbTime(options.now),
-    options.maxAttempts,
-    JSON.stringify([...options.channels]),
-    limit,
-    offset,
-  ];
+  const params = [toDbTime(options.now), options.maxAttempts, json, limit, offset];
   if (options.withMissing) {
-    const channelsJson = JSON.stringify([...new Set(options.channels)]);
     return readRaw(db, (sql) =>
-      (statement(sql, DUE_WITH_MISSING_SQL).all(channelsJson, ...params) as DueRow[]).map(toDueDelivery),
+      (statement(sql, DUE_WITH_MISSING_SQL).all(json, ...params) as DueRow[]).map(toDueDelivery),
     );
   }
   // Reads only: a deliverer claims each row with claimDelivery right before sending it.

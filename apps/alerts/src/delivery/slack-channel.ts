@@ -1,0 +1,30 @@
+import { postChat } from "./chat-http.js";
+import { slackMessage } from "./chat-format.js";
+import type { Channel } from "./types.js";
+
+export interface SlackChannelOptions {
+  /** The incoming webhook URL (`https://hooks.slack.com/services/T.../B.../...`): its path is secret. */
+  url: string;
+  timeoutMs: number;
+}
+
+/**
+ * POSTs each alert to a Slack incoming webhook: `text` (the notification and
+ * fallback) and `blocks` (a mrkdwn section and a context line), with Slack's
+ * &, <, > escaping. Slack answers 200 `ok`; a 429 carries Retry-After.
+ */
+export function createSlackChannel(options: SlackChannelOptions): Channel {
+  return {
+    name: "slack",
+    sendTimeoutMs: options.timeoutMs,
+    async send(alert) {
+      await postChat({
+        label: "slack webhook",
+        url: options.url,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(slackMessage(alert)),
+        timeoutMs: options.timeoutMs,
+      });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { postChat } from "./chat-http.js";
+import { telegramText } from "./chat-format.js";
+import { ChannelSendError, type Channel } from "./types.js";
+
+export interface TelegramChannelOptions {
+  /** The bot's token: part of the request path, so it is never shown in an error. */
+  token: string;
+  /** Chat id (`-100...`) or `@channelname`. */
+  chatId: string | number;
+  /** Default https://api.telegram.org. */
+  apiBase?: string;
+  timeoutMs: number;
+}
+
+/** The Bot API's sendMessage URL: `{apiBase}/bot{token}/sendMessage`. */
+export function telegramSendMessageUrl(apiBase: string, token: string): string {
+  return `${apiBase.replace(/\/+$/, "")}/bot${token}/sendMessage`;
+}
+
+/**
+ * Sends each alert with the Bot API's sendMessage, as HTML (names escaped),
+ * link previews off. Telegram has no idempotency key: a send repeated after a
+ * crash between its success and its record shows twice (the alert's line
+ * reads the same both times).
+ */
+export function createTelegramChannel(options: TelegramChannelOptions): Channel {
+  const url = telegramSendMessageUrl(options.apiBase ?? "https://api.telegram.org", options.token);
+  return {
+    name: "telegram",
+    sendTimeoutMs: options.timeoutMs,
+    async send(alert) {
+      const answer = await postChat({
+        label: "telegram",
+        url,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          chat_id: options.chatId,
+          text: telegramText(alert),
+          parse_mode: "HTML",
+          disable_web_page_preview: true,
+        }),
+        timeoutMs: options.timeoutMs,
+        secrets: [options.token],
+      });
+      // The Bot API answers {"ok": true, "result": ...}; anything else did not send.
+      let ok = false;
+      try {
+        ok = (JSON.parse(answer.text) as { ok?: unknown }).ok === true;
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        throw new ChannelSendError(
+          `telegram answered HTTP ${answer.status} without "ok": true: ${answer.text.slice(0, 200).split(options.token).join("…")}`,
+        );
+      }
+    },
+  };
+}
