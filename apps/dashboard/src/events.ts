@@ -22,6 +22,8 @@ const MAX_QUEUED = 100;
 
 export function eventStream(c: Context, live: LiveFeed, pingMs: number): Response | Promise<Response> {
   c.header("Cache-Control", "no-store");
+  // A proxy (nginx) in front would otherwise hold events back in its buffer.
+  c.header("X-Accel-Buffering", "no");
   if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });
   const lastEventId = c.req.header("last-event-id");
   const resumeFrom = lastEventId === undefined ? null : parseChangeMarks(lastEventId);
@@ -50,7 +52,10 @@ export function eventStream(c: Context, live: LiveFeed, pingMs: number): Respons
     };
     try {
       if (resumeFrom !== null) {
-        const missed = await live.since(resumeFrom);
+        // What cannot be read now is "reload everything", never a dropped stream the page retries.
+        const missed = await live
+          .since(resumeFrom)
+          .catch(() => ({ marks: live.current(), raceIds: [], alerts: true, stale: true }));
         if (missed.raceIds.length > 0 || missed.alerts || missed.stale) await send(missed);
       }
       await stream.writeSSE({

@@ -45,7 +45,10 @@ export interface LiveFeedOptions {
   logger: Logger;
   /** The slow poll beside the watch. */
   pollMs?: number;
-  /** Opens the file again once it was replaced; without it a replaced file is only logged. */
+  /**
+   * Opens the file again once it was replaced, or throws why it cannot be shown yet (not
+   * migrated, half written); without it a replaced file is only logged.
+   */
   reopen?: () => Db;
 }
 
@@ -145,7 +148,7 @@ export async function startLiveFeed(first: Db, options: LiveFeedOptions): Promis
   }
 
   // The watch first, then the marks: a commit between them is in the marks or wakes a read.
-  const watching = watch(db, watchStop.signal);
+  const watchers = [watch(db, watchStop.signal)];
   marks = await changeMarks(db);
   const timer = setInterval(() => look(true), pollMs);
   timer.unref();
@@ -162,7 +165,7 @@ export async function startLiveFeed(first: Db, options: LiveFeedOptions): Promis
       stop.abort();
       watchStop.abort();
       clearInterval(timer);
-      await watching;
+      await Promise.all(watchers);
       await reading;
     },
   };

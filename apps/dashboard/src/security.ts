@@ -67,7 +67,9 @@ export function safeNext(next: string | undefined): string {
   } catch {
     return "/";
   }
-  return url.origin === base ? `${url.pathname}${url.search}` : "/";
+  // The path as resolved ("/.//evil.example" is "//evil.example"): never one a browser reads as a host.
+  if (url.origin !== base || url.pathname.startsWith("//")) return "/";
+  return `${url.pathname}${url.search}`;
 }
 
 function bearerOf(c: Context): string | undefined {

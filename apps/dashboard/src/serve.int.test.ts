@@ -117,7 +117,14 @@ describe("a database file replaced while the dashboard serves it", () => {
       expect(await day()).toHaveLength(2);
       const events = await readEvents(`${running.url}api/events`);
       await events.next("hello");
-      // As `pnpm demo` does: the old file and its -wal/-shm removed, a new (empty, migrated) one put in place.
+      // First a file that is no migrated database: not shown, the old day stays.
+      const bad = path.join(dir, "bad.db");
+      writeFileSync(bad, "");
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+      renameSync(bad, file);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await day()).toHaveLength(2);
+      // Then as `pnpm demo` does: a new (empty, migrated) file put in place.
       const next = path.join(dir, "next.db");
       copyFileSync(freshDatabaseFile(), next);
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });

@@ -85,7 +85,12 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   if (problem !== null) throw new DashboardStartError(problem);
 
   const assets = await buildAssets();
-  const open = () => createDb({ url: options.databaseUrl, readOnly: true });
+  // A replaced file is checked as at start: one not migrated is not shown (live.ts keeps the old).
+  const open = () => {
+    const replacedProblem = databaseProblem(options.databaseUrl, label);
+    if (replacedProblem !== null) throw new DashboardStartError(replacedProblem);
+    return createDb({ url: options.databaseUrl, readOnly: true });
+  };
   const db = open();
   const boards = new Map<string, BoardOddsFormat>(
     options.config.tracks.map((track) => [

@@ -57,6 +57,7 @@ export {
 } from "./queries/stored-alert.js";
 export {
   claimDelivery,
+  claimDeliveries,
   deferChannelDeliveries,
   dropUnroutedDeliveries,
   ensurePendingDeliveries,

@@ -143,6 +143,10 @@ function open(): void {
   });
 }
 
+/** How long a hidden tab keeps its stream (a quick look at another tab costs no reload). */
+const HIDDEN_CLOSE_MS = 10_000;
+let hiddenTimer: number | undefined;
+
 function close(): void {
   source?.close();
   window.clearTimeout(reopenTimer);
@@ -170,6 +174,18 @@ export function startLive(handler: ChangeHandler): Promise<void> {
   window.addEventListener("pagehide", close);
   window.addEventListener("pageshow", (event) => {
     if (event.persisted && source?.readyState === EventSource.CLOSED) {
+      reopenDelay = REOPEN_MIN_MS;
+      open();
+    }
+  });
+  // A browser allows six connections to one server: six open tabs each holding a stream would
+  // leave none for fetches. A tab hidden for a while gives its stream up; shown again, it reopens
+  // and its hello reloads what it shows.
+  document.addEventListener("visibilitychange", () => {
+    window.clearTimeout(hiddenTimer);
+    if (document.hidden) {
+      hiddenTimer = window.setTimeout(close, HIDDEN_CLOSE_MS);
+    } else if (source !== null && source.readyState === EventSource.CLOSED) {
       reopenDelay = REOPEN_MIN_MS;
       open();
     }

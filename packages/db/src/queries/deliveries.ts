@@ -269,6 +269,39 @@ export async function claimDelivery(
   );
 }
 
+/**
+ * Claims several due deliveries at once (a digest: one message for many
+ * rows), in ONE write transaction, with claimDelivery's compare-and-set per
+ * row: each is claimed only while undelivered, due at `now` and still at the
+ * attempts the caller read with it. Returns the delivery ids this caller got
+ * (in the order given); the caller sends only those. Two deliverers racing
+ * for the same digest cannot split it: the first transaction takes every row
+ * still free, the second finds them held.
+ */
+export async function claimDeliveries(
+  db: Db,
+  rows: ReadonlyArray<{ deliveryId: number; attempts: number }>,
+  options: Omit<ClaimDeliveryOptions, "attempts">,
+): Promise<number[]> {
+  if (!Number.isInteger(options.forMs) || options.forMs < 1) {
+    throw new InvalidInputError(`claimDeliveries: forMs must be a whole number >= 1, got ${options.forMs}`);
+  }
+  if (rows.length === 0) return [];
+  const nowText = toDbTime(options.now);
+  const until = toDbTime(options.now.getTime() + options.forMs);
+  return writeTransaction(db, (sql) => {
+    const claim = statement(
+      sql,
+      `UPDATE alert_delivery SET next_attempt_at = ?
+       WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ?
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`,
+    );
+    return rows
+      .filter((row) => claim.run(until, row.deliveryId, row.attempts, nowText).changes === 1)
+      .map((row) => row.deliveryId);
+  });
+}
+
 export interface DeliverySuccess {
   /** This call marked the row delivered; false: it already was (another deliverer recorded it first). */
   recorded: boolean;

@@ -24,6 +24,7 @@ import { earliestDbTime, toDbTime, type DbTime } from "../time.js";
 import { advanceStatus } from "./race-status.js";
 import type { RaceKey, WriteResult } from "./races.js";
 import { MERGE_SCRATCH, SCRATCH_MOVES } from "./scratches.js";
+import { changeStamp } from "./change-stamp.js";
 import { upsertTrack } from "./tracks.js";
 
 /**
@@ -67,7 +68,8 @@ export interface RaceCardInput extends RaceKey {
 export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteResult> {
   validateCard(card);
   return writeTransaction(db, (sql) => {
-    const now = toDbTime(new Date());
+    // One stamp for the whole card, past every change stored (change-stamp.ts).
+    const now = changeStamp(sql, toDbTime(new Date()));
     const track = upsertTrack(sql, { name: card.track, code: card.trackCode, timezone: card.timezone }, now);
     let rows = track.rows;
 

@@ -18,6 +18,7 @@ import type { Race } from "../generated/prisma/client.js";
 import { resolveRace } from "../race-refs.js";
 import { statement, writeTransaction, type SqlRow } from "../sql.js";
 import { earliestDbTime, toDbTime } from "../time.js";
+import { changeStamp } from "./change-stamp.js";
 import type { RaceKey, WriteResult } from "./races.js";
 
 /** The status after `next` was reported for a race at `current`: `next` only when it ranks higher. */
@@ -53,7 +54,7 @@ export async function setRaceStatus(
     statement(sql, `UPDATE race SET status = ?, off_at = ?, updated_at = ? WHERE race_id = ?`).run(
       next,
       offAt,
-      toDbTime(new Date()),
+      changeStamp(sql, toDbTime(new Date())),
       ref.raceId,
     );
     return { changed: true, rows: 1 };

@@ -18,6 +18,7 @@
  */
 import { statement, type Connection } from "../sql.js";
 import type { DbTime } from "../time.js";
+import { changeStamp } from "./change-stamp.js";
 
 /**
  * The ON CONFLICT assignments of an entry upsert that merge a scratch: the
@@ -53,9 +54,11 @@ export function scratchFromBoard(
     `UPDATE entry SET scratched = 1, scratched_at = coalesce(min(scratched_at, ?), ?), updated_at = ?
      WHERE race_id = ? AND program_number = ? AND (scratched = 0 OR scratched_at > ?)`,
   );
+  if (programNumbers.length === 0) return 0;
+  const stamp = changeStamp(sql, now);
   let rows = 0;
   for (const program of programNumbers) {
-    rows += update.run(fetchedAt, fetchedAt, now, raceId, program, fetchedAt).changes;
+    rows += update.run(fetchedAt, fetchedAt, stamp, raceId, program, fetchedAt).changes;
   }
   return rows;
 }

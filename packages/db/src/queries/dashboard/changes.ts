@@ -11,11 +11,9 @@
  *   only grow; updated_at is the writer's clock at each card, status or scratch change).
  *   Only deleting rows moves them back: retention deleting old alerts moves the delivery mark
  *   (alerts: true); the newest rows gone (a reset, another file) make the marks `stale`.
- * - The card mark is a clock: writers take it inside their write transaction, so it follows
- *   commit order. Beside it, how many race and entry rows carry that newest millisecond
- *   (cardRows): a change committed in the same millisecond as one already seen moves that count,
- *   and the races of that millisecond are reported again (a page reads one race twice, never
- *   misses one going official). A clock set back is not seen until it passes the mark again.
+ * - The card mark is the newest change stamp (change-stamp.ts): every card, status or scratch
+ *   change is stamped past all stamps before it, inside its write transaction, so the changes
+ *   after a mark are exactly the rows with updated_at > mark, whatever the clock did.
  * - Cheap when little changed: odds, exacta and alert marks are rowid maxima (one B-tree
  *   descent each) and their new rows are rowid range scans from the mark, at most
  *   FAR_BEHIND.rows long; the delivery mark scans alert_delivery (small: alerts are few). The
@@ -26,6 +24,7 @@
 import type { Db } from "../../client.js";
 import { InvalidInputError } from "../../errors.js";
 import { readTransaction, statement, type Connection } from "../../sql.js";
+import { NEWEST_CHANGE_EXPR } from "../change-stamp.js";
 
 /** Where the file stood; compare with changesSince. */
 export interface ChangeMarks {
@@ -40,10 +39,8 @@ export interface ChangeMarks {
    * count(delivered_at) + count(*) of alert_delivery (not a claim: that is no attempt yet).
    */
   delivery: number;
-  /** Newest card, status or scratch change: max(updated_at) of race and entry, epoch milliseconds. */
+  /** Newest card, status or scratch change: max(updated_at) of race and entry (change-stamp.ts). */
   card: number;
-  /** How many race and entry rows have updated_at = card (several changes in one millisecond). */
-  cardRows: number;
 }
 
 export interface ChangesSince {
@@ -62,22 +59,16 @@ export interface ChangesSince {
   stale: boolean;
 }
 
-const MARK_NAMES = ["odds", "exacta", "alert", "delivery", "card", "cardRows"] as const;
+const MARK_NAMES = ["odds", "exacta", "alert", "delivery", "card"] as const;
 
 // Integers only in the card mark: a text instant an old version left (time.ts) would sort above
 // every number and pin the mark.
 export const CHANGE_MARKS_SQL = `
-  SELECT m.*,
-         (SELECT count(*) FROM race WHERE updated_at = m.card AND typeof(updated_at) = 'integer') +
-         (SELECT count(*) FROM entry WHERE updated_at = m.card AND typeof(updated_at) = 'integer') AS cardRows
-  FROM (
-    SELECT (SELECT coalesce(max(snapshot_id), 0) FROM odds_snapshot) AS odds,
-           (SELECT coalesce(max(exacta_id), 0) FROM exacta_probable) AS exacta,
-           (SELECT coalesce(max(alert_id), 0) FROM alert) AS alert,
-           (SELECT coalesce(sum(attempts), 0) + count(delivered_at) + count(*) FROM alert_delivery) AS delivery,
-           max((SELECT coalesce(max(updated_at), 0) FROM race WHERE typeof(updated_at) = 'integer'),
-               (SELECT coalesce(max(updated_at), 0) FROM entry WHERE typeof(updated_at) = 'integer')) AS card
-  ) m`;
+  SELECT (SELECT coalesce(max(snapshot_id), 0) FROM odds_snapshot) AS odds,
+         (SELECT coalesce(max(exacta_id), 0) FROM exacta_probable) AS exacta,
+         (SELECT coalesce(max(alert_id), 0) FROM alert) AS alert,
+         (SELECT coalesce(sum(attempts), 0) + count(delivered_at) + count(*) FROM alert_delivery) AS delivery,
+         ${NEWEST_CHANGE_EXPR} AS card`;
 
 // The races behind each mark that moved, from the old mark up. NOT INDEXED keeps the id marks'
 // reads on the rowid range: with DISTINCT the planner would rather scan a whole covering index
@@ -86,13 +77,9 @@ export const CHANGED_RACES_SQL = {
   odds: `SELECT DISTINCT race_id AS raceId FROM odds_snapshot NOT INDEXED WHERE snapshot_id > ?`,
   exacta: `SELECT DISTINCT race_id AS raceId FROM exacta_probable NOT INDEXED WHERE exacta_id > ?`,
   alert: `SELECT DISTINCT race_id AS raceId FROM alert NOT INDEXED WHERE alert_id > ? AND race_id IS NOT NULL`,
-  card: `SELECT race_id AS raceId FROM race WHERE updated_at > @mark AND typeof(updated_at) = 'integer'
-         UNION SELECT race_id AS raceId FROM entry WHERE updated_at > @mark AND typeof(updated_at) = 'integer'`,
-  // The mark's own millisecond too: used when it gained rows (a change in it not seen yet).
-  cardFromMark: `SELECT race_id AS raceId FROM race WHERE updated_at >= @mark AND typeof(updated_at) = 'integer'
-         UNION SELECT race_id AS raceId FROM entry WHERE updated_at >= @mark AND typeof(updated_at) = 'integer'`,
-  rowsAtMark: `SELECT (SELECT count(*) FROM race WHERE updated_at = @mark AND typeof(updated_at) = 'integer') +
-         (SELECT count(*) FROM entry WHERE updated_at = @mark AND typeof(updated_at) = 'integer') AS n`,
+  // Seeks on idx_race_updated / idx_entry_updated; the bound keeps text values out.
+  card: `SELECT race_id AS raceId FROM race WHERE updated_at > @mark AND updated_at <= 9007199254740991
+         UNION SELECT race_id AS raceId FROM entry WHERE updated_at > @mark AND updated_at <= 9007199254740991`,
 } as const;
 
 /**
@@ -135,19 +122,9 @@ export async function changesSince(db: Db, since: ChangeMarks): Promise<ChangesS
     const raceIds = new Set<number>();
     // A mark that did not move has no rows past it: only the ones that moved are read.
     for (const name of [...ROW_MARKS, "card" as const]) {
-      const moved =
-        name === "card"
-          ? marks.card !== since.card || marks.cardRows !== since.cardRows
-          : marks[name] !== since[name];
-      if (!moved) continue;
+      if (marks[name] === since[name]) continue;
       const mark = since[name];
-      let query: string = CHANGED_RACES_SQL[name];
-      if (name === "card") {
-        const { n } = statement(sql, CHANGED_RACES_SQL.rowsAtMark).get({ mark }) as { n: number };
-        // More rows at the mark's millisecond than when it was read: a change landed in it. (Fewer:
-        // rows only moved on to later milliseconds, which `>` finds.)
-        if (n > since.cardRows) query = CHANGED_RACES_SQL.cardFromMark;
-      }
+      const query: string = CHANGED_RACES_SQL[name];
       const rows = statement(sql, query).all(name === "card" ? { mark } : mark);
       for (const row of rows as Array<{ raceId: number }>) raceIds.add(row.raceId);
     }
@@ -167,10 +144,9 @@ const MARK_LETTERS: Record<(typeof MARK_NAMES)[number], string> = {
   alert: "a",
   delivery: "d",
   card: "c",
-  cardRows: "k",
 };
 
-/** The marks as compact text, e.g. "o123.x456.a7.d9.c1700000000000.k2" (an event stream id). */
+/** The marks as compact text, e.g. "o123.x456.a7.d9.c1700000000000" (an event stream id). */
 export function formatChangeMarks(marks: ChangeMarks): string {
   return MARK_NAMES.map((name) => `${MARK_LETTERS[name]}${marks[name]}`).join(".");
 }
@@ -178,7 +154,7 @@ export function formatChangeMarks(marks: ChangeMarks): string {
 // Exactly formatChangeMarks's form: each mark in order, decimal digits without leading zeros,
 // at most 16 digits (every safe integer has at most 16).
 const MARKS_TEXT =
-  /^o(0|[1-9]\d{0,15})\.x(0|[1-9]\d{0,15})\.a(0|[1-9]\d{0,15})\.d(0|[1-9]\d{0,15})\.c(0|[1-9]\d{0,15})\.k(0|[1-9]\d{0,15})$/;
+  /^o(0|[1-9]\d{0,15})\.x(0|[1-9]\d{0,15})\.a(0|[1-9]\d{0,15})\.d(0|[1-9]\d{0,15})\.c(0|[1-9]\d{0,15})$/;
 
 /**
  * Marks read back from formatChangeMarks's text; null for anything else (it comes from a
@@ -190,13 +166,6 @@ export function parseChangeMarks(text: string | null | undefined): ChangeMarks |
   if (!match) return null;
   const values = match.slice(1).map(Number);
   if (!values.every(Number.isSafeInteger)) return null;
-  const [odds, exacta, alert, delivery, card, cardRows] = values as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { odds, exacta, alert, delivery, card, cardRows };
+  const [odds, exacta, alert, delivery, card] = values as [number, number, number, number, number];
+  return { odds, exacta, alert, delivery, card };
 }
