@@ -257,6 +257,24 @@ describe("phone channels and routing", () => {
     );
   });
 
+  it("digestMinutes: a whole number of minutes on any channel; 0 or absent is immediate", () => {
+    expect(loadConfig({ file: exampleFile, env: {} }).alerts.channels.email.digestMinutes).toBe(15);
+    const names = ["console", "webhook", "email", "telegram", "discord", "slack", "ntfy"] as const;
+    const config = parseConfig(
+      `alerts:\n  channels:\n${names.map((name, i) => `    ${name}: { digestMinutes: ${i} }\n`).join("")}`,
+      "<inline>",
+      {},
+    );
+    expect(names.map((name) => config.alerts.channels[name].digestMinutes)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(parseConfig("", "<inline>", {}).alerts.channels.ntfy.digestMinutes).toBeUndefined();
+    expect(problemsOf("alerts:\n  channels:\n    ntfy: { digestMinutes: 1.5 }\n")).toEqual([
+      expect.stringMatching(/^totewatch\.yaml: alerts\.channels\.ntfy\.digestMinutes: .*\(line 3\)$/),
+    ]);
+    expect(problemsOf("alerts:\n  channels:\n    slack: { digestMinutes: -5 }\n")).toEqual([
+      expect.stringMatching(/^totewatch\.yaml: alerts\.channels\.slack\.digestMinutes: .*\(line 3\)$/),
+    ]);
+  });
+
   it("only.tracks must name configured tracks when there are any", () => {
     const yamlText = `${belmont}alerts:\n  channels:\n    ntfy:\n      only:\n        tracks: [Belmont Park, Saratoga]\n`;
     expect(problemsOf(yamlText)).toEqual([

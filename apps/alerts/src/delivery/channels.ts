@@ -46,19 +46,29 @@ export function channelTakes(channel: Pick<Channel, "name" | "only">, alert: Sto
 /**
  * The enabled channels, console first. A channel enabled without the settings
  * it needs is refused here, naming the missing key (the config schema checks
- * this too; this guards hand-built configs). Each carries its `only:`.
+ * this too; this guards hand-built configs). Each carries its `only:` and
+ * its `digestMinutes` (a dry run drops the latter: it shows each alert as it comes).
  */
 export function createChannels(config: ChannelsConfig, options: CreateChannelsOptions): Channel[] {
   const channels: Channel[] = [];
   const describe: Partial<Record<ChannelName, (alert: StoredAlert) => Record<string, unknown>>> = {};
-  const add = (channel: Channel, only: ChannelOnly) =>
-    channels.push(only === undefined ? channel : { ...channel, only });
+  const add = (channel: Channel, only: ChannelOnly, digestMinutes?: number) =>
+    channels.push({
+      ...channel,
+      ...(only === undefined ? {} : { only }),
+      // 0 or absent: each alert at once.
+      ...(digestMinutes ? { digestMinutes } : {}),
+    });
   const need = (name: string, key: string, value: unknown) => {
     if (value === undefined)
       throw new Error(`alerts.channels.${name}.${key} is required when ${name} is enabled`);
   };
   if (config.console.enabled) {
-    add(createConsoleChannel(options.stdout ?? process.stdout), config.console.only);
+    add(
+      createConsoleChannel(options.stdout ?? process.stdout),
+      config.console.only,
+      config.console.digestMinutes,
+    );
     describe.console = (alert) => ({ line: consoleAlertLine(alert) });
   }
   if (config.webhook.enabled) {
@@ -68,7 +78,7 @@ export function createChannels(config: ChannelsConfig, options: CreateChannelsOp
     if (secret === undefined) {
       throw new Error("alerts.channels.webhook.secret is required when the webhook is enabled");
     }
-    add(createWebhookChannel({ url, secret, timeoutMs }), config.webhook.only);
+    add(createWebhookChannel({ url, secret, timeoutMs }), config.webhook.only, config.webhook.digestMinutes);
     describe.webhook = (alert) => ({ url, idempotencyKey: alert.dedupeKey });
   }
   if (config.email.enabled) {
@@ -91,6 +101,7 @@ export function createChannels(config: ChannelsConfig, options: CreateChannelsOp
         transport: options.emailTransport,
       }),
       email.only,
+      email.digestMinutes,
     );
     describe.email = (alert) => ({ to: email.to, subject: emailSubject(alert, email.subjectPrefix) });
   }
@@ -106,23 +117,32 @@ export function createChannels(config: ChannelsConfig, options: CreateChannelsOp
         timeoutMs: telegram.timeoutMs,
       }),
       telegram.only,
+      telegram.digestMinutes,
     );
     // Never the token: the API host and the chat only.
     describe.telegram = () => ({ api: shownHost(telegram.apiBase), chatId: telegram.chatId });
   }
   if (discord.enabled) {
     need("discord", "url", discord.url);
-    add(createDiscordChannel({ url: discord.url!, timeoutMs: discord.timeoutMs }), discord.only);
+    add(
+      createDiscordChannel({ url: discord.url!, timeoutMs: discord.timeoutMs }),
+      discord.only,
+      discord.digestMinutes,
+    );
     describe.discord = () => ({ webhook: shownHost(discord.url!) });
   }
   if (slack.enabled) {
     need("slack", "url", slack.url);
-    add(createSlackChannel({ url: slack.url!, timeoutMs: slack.timeoutMs }), slack.only);
+    add(createSlackChannel({ url: slack.url!, timeoutMs: slack.timeoutMs }), slack.only, slack.digestMinutes);
     describe.slack = () => ({ webhook: shownHost(slack.url!) });
   }
   if (ntfy.enabled) {
     need("ntfy", "url", ntfy.url);
-    add(createNtfyChannel({ url: ntfy.url!, token: ntfy.token, timeoutMs: ntfy.timeoutMs }), ntfy.only);
+    add(
+      createNtfyChannel({ url: ntfy.url!, token: ntfy.token, timeoutMs: ntfy.timeoutMs }),
+      ntfy.only,
+      ntfy.digestMinutes,
+    );
     describe.ntfy = () => ({ topic: shownHost(ntfy.url!) });
   }
   if (!options.dryRun) return channels;

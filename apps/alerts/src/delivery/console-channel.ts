@@ -1,4 +1,5 @@
 import { consoleAlertLine } from "./console-format.js";
+import { consoleDigest } from "./digest-format.js";
 import type { Channel } from "./types.js";
 
 /** A line to a local stream: its write completes at once unless the reader stalls. */
@@ -22,12 +23,15 @@ export function consoleStream(
 /** One readable line per alert on `out` (default stdout; stderr when stdout is not a terminal). */
 export function createConsoleChannel(out: NodeJS.WritableStream = process.stdout): Channel {
   const target = consoleStream(out);
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      target.write(`${text}\n`, (error) => (error ? reject(error) : resolve()));
+    });
   return {
     name: "console",
     sendTimeoutMs: CONSOLE_SEND_TIMEOUT_MS,
-    send: (alert) =>
-      new Promise<void>((resolve, reject) => {
-        target.write(`${consoleAlertLine(alert)}\n`, (error) => (error ? reject(error) : resolve()));
-      }),
+    send: (alert) => write(consoleAlertLine(alert)),
+    // A digest: one block (a header line, then the alerts' lines), written at once.
+    sendDigest: (alerts) => write(consoleDigest(alerts)),
   };
 }

@@ -34,9 +34,28 @@
  * wait, however short its backoff; the channel's other undelivered rows are
  * held back as long (deferChannelDeliveries, so every deliverer on the file
  * leaves the channel alone), and the pass sends that channel nothing more.
+ *
+ * Digests. A channel with `digestMinutes: N` (and sendDigest) sends its due
+ * rows together, once the oldest of them is N minutes old (its alert's
+ * triggered_at against the pass's clock): every due row of the channel goes
+ * into the digest, split into the messages the service takes (digestParts).
+ * A digest channel's rows are read on their own, `limit` at a time, so rows
+ * waiting for their window never crowd the other channels out of a pass; a
+ * digest longer than `limit` is sent page by page in the same pass. Each part
+ * is one unit: all its rows are claimed in one transaction (claimDeliveries)
+ * before it is sent, and only the rows claimed are sent; on success every
+ * row is recorded delivered at the same instant, on failure every row gets
+ * the failure (one more attempt) and one shared next attempt (the backoff of
+ * its most-tried row, or a longer Retry-After). A due row already tried makes
+ * the channel's digest due whatever its age, so a failed digest is sent again
+ * as soon as that backoff has passed (alerts that came meanwhile ride along).
+ * Younger digests wait: a pass, and so `alerts run --once`, sends only the
+ * digests whose window has passed. A dry run shows each alert as it comes
+ * (no batching).
  */
 import { backoffDelayMs, type Logger } from "@totewatch/config";
 import {
+  claimDeliveries,
   claimDelivery,
   deferChannelDeliveries,
   dropUnroutedDeliveries,
@@ -46,6 +65,7 @@ import {
   recordDeliverySuccess,
   type Db,
   type DueDelivery,
+  type StoredAlert,
 } from "@totewatch/db";
 import { routeOf } from "./channels.js";
 import { retryAfterMsOf, type Channel } from "./types.js";
@@ -121,6 +141,9 @@ export interface DeliverDueResult {
   alreadyDelivered: number;
 }
 
+/** A digest channel's pages (of `limit` rows) read in one pass at most. */
+const MAX_DIGEST_ROUNDS = 50;
+
 /** Added to the slowest channel's send timeout: the claim must also cover recording the outcome. */
 export const CLAIM_MARGIN_MS = 5000;
 /** Claim length when no channel states its send timeout. */
@@ -177,9 +200,9 @@ export async function deliverDue(
     throw new Error("deliverDue: dry-run and real channels cannot be mixed in one pass");
   }
   const limit = options.limit ?? 100;
-  const due = async (offset: number) =>
+  const due = async (offset: number, channelRoutes = routes) =>
     dueDeliveries(db, {
-      channels: routes,
+      channels: channelRoutes,
       now,
       maxAttempts: delivery.maxAttempts,
       limit,
@@ -211,7 +234,18 @@ export async function deliverDue(
   const queues = new Map<string, DueDelivery[]>();
   /** Channels that answered "retry after" in this pass: sent nothing more. */
   const rateLimited = new Set<string>();
-  for (const row of await due(0)) queues.set(row.channel, [...(queues.get(row.channel) ?? []), row]);
+  // A digest channel's rows are read on their own (up to `limit` of them): rows waiting for their
+  // window must not fill the page and hold back the immediate channels' newer rows.
+  const isDigest = (channel: Channel) =>
+    (channel.digestMinutes ?? 0) >= 1 && channel.sendDigest !== undefined;
+  const immediate = [...byName.values()].filter((channel) => !isDigest(channel)).map(routeOf);
+  const groups = [
+    ...(immediate.length > 0 ? [immediate] : []),
+    ...[...byName.values()].filter(isDigest).map((channel) => [routeOf(channel)]),
+  ];
+  for (const group of groups) {
+    for (const row of await due(0, group)) queues.set(row.channel, [...(queues.get(row.channel) ?? []), row]);
+  }
 
   const deliverOne = async (channel: Channel, row: DueDelivery): Promise<void> => {
     const { alert } = row;
@@ -231,40 +265,7 @@ export async function deliverDue(
     try {
       await channel.send(alert);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const attempt = row.attempts + 1;
-      const gaveUp = attempt >= delivery.maxAttempts;
-      const at = clock();
-      // A receiver that said how long to wait is not asked sooner (its wait wins over a shorter backoff).
-      const retryAfterMs = retryAfterMsOf(error);
-      const delayMs = Math.max(backoffDelayMs(row.attempts, delivery, random), retryAfterMs ?? 0);
-      const nextAttemptAt = gaveUp ? null : new Date(at.getTime() + delayMs);
-      await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt });
-      if (retryAfterMs !== undefined) {
-        rateLimited.add(channel.name);
-        const until = new Date(at.getTime() + retryAfterMs);
-        const held = await deferChannelDeliveries(db, channel.name, {
-          until,
-          maxAttempts: delivery.maxAttempts,
-        });
-        logger.warn(
-          { channel: channel.name, retryAfterMs, until: until.toISOString(), held },
-          "channel rate-limited: nothing more is sent to it until then",
-        );
-      }
-      if (gaveUp) {
-        result.gaveUp += 1;
-        logger.error(
-          { ...context, attempt, error: message },
-          `alert delivery gave up after ${attempt} attempts; the alert stays unsent (alerts list --unsent)`,
-        );
-      } else {
-        result.failed += 1;
-        logger.warn(
-          { ...context, attempt, nextAttemptAt: nextAttemptAt?.toISOString(), error: message },
-          "alert delivery failed; will retry",
-        );
-      }
+      await recordFailure(channel, [row], error);
       return;
     }
     // If we die right here the receiver has it and we do not know: the retry re-sends with the same key.
@@ -281,10 +282,120 @@ export async function deliverDue(
     }
   };
 
+  /** Records a failed attempt of these rows (one send: a single message or a digest part). */
+  const recordFailure = async (channel: Channel, rows: DueDelivery[], error: unknown): Promise<void> => {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = clock();
+    // A receiver that said how long to wait is not asked sooner (its wait wins over a shorter backoff).
+    const retryAfterMs = retryAfterMsOf(error);
+    // One next attempt for the whole send (a digest stays together): its most-tried row's backoff.
+    const mostAttempts = Math.max(...rows.map((row) => row.attempts));
+    const delayMs = Math.max(backoffDelayMs(mostAttempts, delivery, random), retryAfterMs ?? 0);
+    for (const row of rows) {
+      const { alert } = row;
+      const context = { channel: channel.name, alert: alert.dedupeKey, alertId: alert.alertId };
+      const attempt = row.attempts + 1;
+      const gaveUp = attempt >= delivery.maxAttempts;
+      const nextAttemptAt = gaveUp ? null : new Date(at.getTime() + delayMs);
+      await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt });
+      if (gaveUp) {
+        result.gaveUp += 1;
+        logger.error(
+          { ...context, attempt, error: message },
+          `alert delivery gave up after ${attempt} attempts; the alert stays unsent (alerts list --unsent)`,
+        );
+      } else {
+        result.failed += 1;
+        logger.warn(
+          { ...context, attempt, nextAttemptAt: nextAttemptAt?.toISOString(), error: message },
+          "alert delivery failed; will retry",
+        );
+      }
+    }
+    if (retryAfterMs !== undefined) {
+      rateLimited.add(channel.name);
+      const until = new Date(at.getTime() + retryAfterMs);
+      const held = await deferChannelDeliveries(db, channel.name, {
+        until,
+        maxAttempts: delivery.maxAttempts,
+      });
+      logger.warn(
+        { channel: channel.name, retryAfterMs, until: until.toISOString(), held },
+        "channel rate-limited: nothing more is sent to it until then",
+      );
+    }
+  };
+
+  /** A digest channel's due rows: nothing before the oldest is digestMinutes old, then one send per part. */
+  const deliverDigest = async (
+    channel: Channel,
+    rows: DueDelivery[],
+    digestMs: number,
+    windowPassed: boolean,
+  ): Promise<"waiting" | "sent" | "failed"> => {
+    // Due: the oldest row's window has passed, or a digest that failed is due for its retry (its
+    // rows were in a digest already: they follow the backoff, not a new window).
+    const oldest = Math.min(...rows.map((row) => row.alert.triggeredAt.getTime()));
+    const retry = rows.some((row) => row.attempts > 0);
+    if (!windowPassed && !retry && clock().getTime() - oldest < digestMs) return "waiting";
+    let outcome: "sent" | "failed" = "sent";
+    const rowOf = new Map<StoredAlert, DueDelivery>(rows.map((row) => [row.alert, row]));
+    const alerts = rows.map((row) => row.alert);
+    const parts = channel.digestParts ? channel.digestParts(alerts) : [alerts];
+    for (const part of parts) {
+      if (rateLimited.has(channel.name)) break;
+      let partRows = part.map((alert) => rowOf.get(alert)).filter((row) => row !== undefined);
+      if (options.claimForMs !== undefined) {
+        const claimed = new Set(
+          await claimDeliveries(db, partRows, { now: clock(), forMs: options.claimForMs }),
+        );
+        const skipped = partRows.length - claimed.size;
+        if (skipped > 0) {
+          result.skipped += skipped;
+          logger.debug(
+            { channel: channel.name, skipped },
+            "digest rows claimed by another deliverer; skipped",
+          );
+        }
+        partRows = partRows.filter((row) => claimed.has(row.deliveryId));
+        if (partRows.length === 0) continue;
+      }
+      try {
+        await channel.sendDigest!(partRows.map((row) => row.alert));
+      } catch (error) {
+        await recordFailure(channel, partRows, error);
+        outcome = "failed";
+        continue;
+      }
+      // Every row of the digest at the digest's time (a crash between them re-sends the rest later).
+      const at = clock();
+      for (const row of partRows) {
+        const { recorded } = await recordDeliverySuccess(db, row.deliveryId, at);
+        if (recorded) result.delivered += 1;
+        else result.alreadyDelivered += 1;
+      }
+      logger.debug({ channel: channel.name, alerts: partRows.length }, "digest delivered");
+    }
+    return outcome;
+  };
+
   const outcomes = await Promise.allSettled(
     [...queues].map(async ([name, rows]) => {
       const channel = byName.get(name as Channel["name"]);
       if (!channel) return;
+      if (isDigest(channel)) {
+        // A digest longer than the pass's `limit` rows: once its window has passed, the rest is
+        // read and sent too (every row read is then delivered, held or backed off: not due again),
+        // until a page comes back short or a send fails.
+        let batch = rows;
+        for (let round = 0; round < MAX_DIGEST_ROUNDS; round++) {
+          const outcome = await deliverDigest(channel, batch, channel.digestMinutes! * 60_000, round > 0);
+          if (outcome !== "sent" || batch.length < limit || rateLimited.has(name)) break;
+          batch = await due(0, [routeOf(channel)]);
+          if (batch.length === 0) break;
+        }
+        return;
+      }
       for (const row of rows) {
         if (rateLimited.has(name)) break;
         await deliverOne(channel, row);

@@ -1,5 +1,6 @@
 import { postChat } from "./chat-http.js";
 import { discordMessage } from "./chat-format.js";
+import { discordDigestMessage, discordDigestParts } from "./digest-format.js";
 import type { Channel } from "./types.js";
 
 export interface DiscordChannelOptions {
@@ -28,5 +29,16 @@ export function createDiscordChannel(options: DiscordChannelOptions): Channel {
         timeoutMs: options.timeoutMs,
       });
     },
+    // A digest: one `content` of at most 2000 characters (split into several messages past that).
+    async sendDigest(alerts) {
+      await postChat({
+        label: "discord webhook",
+        url: options.url,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(discordDigestMessage(alerts)),
+        timeoutMs: options.timeoutMs,
+      });
+    },
+    digestParts: discordDigestParts,
   };
 }

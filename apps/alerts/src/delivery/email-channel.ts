@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { emailSubject, emailText } from "./format.js";
+import { digestKey, emailDigestSubject, emailDigestText } from "./digest-format.js";
 import type { Channel } from "./types.js";
 
 export interface EmailChannelOptions {
@@ -49,27 +50,43 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     ...SMTP_TIMEOUTS_MS,
     ...options.transport,
   });
+  const sendMail = async (mail: { subject: string; text: string; messageId: string; key: string }) => {
+    try {
+      await transporter.sendMail({
+        from: options.from,
+        to: [...options.to],
+        subject: mail.subject,
+        text: mail.text,
+        messageId: mail.messageId,
+        headers: { "X-Totewatch-Alert-Key": mail.key },
+      });
+    } catch (error) {
+      const code =
+        (error as { responseCode?: number; code?: string }).responseCode ?? (error as { code?: string }).code;
+      throw new Error(
+        `email via ${options.host}:${options.port} failed${code !== undefined ? ` (${code})` : ""}: ${(error as Error).message}`,
+      );
+    }
+  };
   return {
     name: "email",
     sendTimeoutMs: SMTP_SEND_TIMEOUT_MS,
-    async send(alert) {
-      try {
-        await transporter.sendMail({
-          from: options.from,
-          to: [...options.to],
-          subject: emailSubject(alert, options.subjectPrefix),
-          text: emailText(alert),
-          messageId: alertMessageId(alert.dedupeKey, options.from),
-          headers: { "X-Totewatch-Alert-Key": alert.dedupeKey },
-        });
-      } catch (error) {
-        const code =
-          (error as { responseCode?: number; code?: string }).responseCode ??
-          (error as { code?: string }).code;
-        throw new Error(
-          `email via ${options.host}:${options.port} failed${code !== undefined ? ` (${code})` : ""}: ${(error as Error).message}`,
-        );
-      }
+    send: (alert) =>
+      sendMail({
+        subject: emailSubject(alert, options.subjectPrefix),
+        text: emailText(alert),
+        messageId: alertMessageId(alert.dedupeKey, options.from),
+        key: alert.dedupeKey,
+      }),
+    // A digest: one email, subject `[Totewatch] 7 alerts`, Message-ID from the digest's key (digestKey).
+    sendDigest: (alerts) => {
+      const key = digestKey(alerts);
+      return sendMail({
+        subject: emailDigestSubject(alerts, options.subjectPrefix),
+        text: emailDigestText(alerts),
+        messageId: alertMessageId(key, options.from),
+        key,
+      });
     },
   };
 }

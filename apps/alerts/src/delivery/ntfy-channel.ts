@@ -1,5 +1,6 @@
 import { postChat } from "./chat-http.js";
 import { chatBody, chatHeadline, chatTime, ntfyHeaderValue, ntfyPriority, ntfyTags } from "./chat-format.js";
+import { ntfyDigestBody, ntfyDigestParts, ntfyDigestPriority, ntfyDigestTitle } from "./digest-format.js";
 import type { Channel } from "./types.js";
 
 export interface NtfyChannelOptions {
@@ -15,24 +16,37 @@ export interface NtfyChannelOptions {
  * Title, Priority (from the alert's strength, ntfyPriority) and Tags headers.
  */
 export function createNtfyChannel(options: NtfyChannelOptions): Channel {
+  const publish = async (title: string, priority: number, tags: string[], body: string) => {
+    await postChat({
+      label: "ntfy",
+      url: options.url,
+      headers: {
+        "Content-Type": "text/plain; charset=utf-8",
+        Title: ntfyHeaderValue(title),
+        Priority: String(priority),
+        Tags: ntfyHeaderValue(tags.join(",")),
+        ...(options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` }),
+      },
+      body,
+      timeoutMs: options.timeoutMs,
+      secrets: options.token === undefined ? [] : [options.token],
+    });
+  };
   return {
     name: "ntfy",
     sendTimeoutMs: options.timeoutMs,
     async send(alert) {
-      await postChat({
-        label: "ntfy",
-        url: options.url,
-        headers: {
-          "Content-Type": "text/plain; charset=utf-8",
-          Title: ntfyHeaderValue(chatHeadline(alert)),
-          Priority: String(ntfyPriority(alert)),
-          Tags: ntfyHeaderValue(ntfyTags(alert).join(",")),
-          ...(options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` }),
-        },
-        body: `${chatBody(alert)}\n${chatTime(alert)}`,
-        timeoutMs: options.timeoutMs,
-        secrets: options.token === undefined ? [] : [options.token],
-      });
+      await publish(
+        chatHeadline(alert),
+        ntfyPriority(alert),
+        ntfyTags(alert),
+        `${chatBody(alert)}\n${chatTime(alert)}`,
+      );
     },
+    // A digest: one message, Title `Totewatch: N alerts`, the highest Priority of its alerts, Tags `horse`.
+    async sendDigest(alerts) {
+      await publish(ntfyDigestTitle(alerts), ntfyDigestPriority(alerts), ["horse"], ntfyDigestBody(alerts));
+    },
+    digestParts: ntfyDigestParts,
   };
 }

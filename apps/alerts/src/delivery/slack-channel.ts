@@ -1,5 +1,6 @@
 import { postChat } from "./chat-http.js";
 import { slackMessage } from "./chat-format.js";
+import { slackDigestMessage, slackDigestParts } from "./digest-format.js";
 import type { Channel } from "./types.js";
 
 export interface SlackChannelOptions {
@@ -26,5 +27,16 @@ export function createSlackChannel(options: SlackChannelOptions): Channel {
         timeoutMs: options.timeoutMs,
       });
     },
+    // A digest: `text` and a section per alert (at most 40 alerts, within Slack's 50 blocks).
+    async sendDigest(alerts) {
+      await postChat({
+        label: "slack webhook",
+        url: options.url,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(slackDigestMessage(alerts)),
+        timeoutMs: options.timeoutMs,
+      });
+    },
+    digestParts: slackDigestParts,
   };
 }

@@ -1,5 +1,6 @@
 import { postChat } from "./chat-http.js";
 import { telegramText } from "./chat-format.js";
+import { telegramDigestParts, telegramDigestText } from "./digest-format.js";
 import { ChannelSendError, type Channel } from "./types.js";
 
 export interface TelegramChannelOptions {
@@ -25,35 +26,39 @@ export function telegramSendMessageUrl(apiBase: string, token: string): string {
  */
 export function createTelegramChannel(options: TelegramChannelOptions): Channel {
   const url = telegramSendMessageUrl(options.apiBase ?? "https://api.telegram.org", options.token);
+  const sendText = async (text: string) => {
+    const answer = await postChat({
+      label: "telegram",
+      url,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        chat_id: options.chatId,
+        text,
+        parse_mode: "HTML",
+        disable_web_page_preview: true,
+      }),
+      timeoutMs: options.timeoutMs,
+      secrets: [options.token],
+    });
+    // The Bot API answers {"ok": true, "result": ...}; anything else did not send.
+    let ok = false;
+    try {
+      ok = (JSON.parse(answer.text) as { ok?: unknown }).ok === true;
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new ChannelSendError(
+        `telegram answered HTTP ${answer.status} without "ok": true: ${answer.text.slice(0, 200).split(options.token).join("…")}`,
+      );
+    }
+  };
   return {
     name: "telegram",
     sendTimeoutMs: options.timeoutMs,
-    async send(alert) {
-      const answer = await postChat({
-        label: "telegram",
-        url,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          chat_id: options.chatId,
-          text: telegramText(alert),
-          parse_mode: "HTML",
-          disable_web_page_preview: true,
-        }),
-        timeoutMs: options.timeoutMs,
-        secrets: [options.token],
-      });
-      // The Bot API answers {"ok": true, "result": ...}; anything else did not send.
-      let ok = false;
-      try {
-        ok = (JSON.parse(answer.text) as { ok?: unknown }).ok === true;
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        throw new ChannelSendError(
-          `telegram answered HTTP ${answer.status} without "ok": true: ${answer.text.slice(0, 200).split(options.token).join("…")}`,
-        );
-      }
-    },
+    send: (alert) => sendText(telegramText(alert)),
+    // A digest: one sendMessage of at most 4096 characters (split into several past that).
+    sendDigest: (alerts) => sendText(telegramDigestText(alerts)),
+    digestParts: telegramDigestParts,
   };
 }

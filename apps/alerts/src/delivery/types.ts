@@ -24,6 +24,52 @@ export interface Channel {
    * alert. deliverDue creates and sends delivery rows only for alerts it takes.
    */
   readonly only?: ChannelOnly;
+  /**
+   * The config's `digestMinutes`: when set (>= 1) and the channel has
+   * sendDigest, deliverDue batches its alerts into digests (see deliver.ts).
+   */
+  readonly digestMinutes?: number;
+  /**
+   * Sends several alerts as ONE message (a digest); resolves when the
+   * receiver accepted it. deliverDue hands it at most one message's worth
+   * (digestParts).
+   */
+  sendDigest?(alerts: StoredAlert[]): Promise<void>;
+  /**
+   * Splits a digest into the messages the service takes (its length limits),
+   * oldest first, every alert in exactly one part. Unset: one message.
+   */
+  digestParts?(alerts: StoredAlert[]): StoredAlert[][];
+}
+
+/**
+ * Greedy split of `alerts` into the parts one message takes: each part's
+ * alerts' `sizeOf` (each alert's share of the message, its separator
+ * included) adds up to at most `budget`, and it holds at most `maxCount`
+ * alerts. An alert too big alone is a part of its own (the renderer
+ * truncates it). Order kept, every alert in exactly one part.
+ */
+export function splitDigest(
+  alerts: readonly StoredAlert[],
+  sizeOf: (alert: StoredAlert) => number,
+  budget: number,
+  maxCount = Infinity,
+): StoredAlert[][] {
+  const parts: StoredAlert[][] = [];
+  let current: StoredAlert[] = [];
+  let used = 0;
+  for (const alert of alerts) {
+    const size = sizeOf(alert);
+    if (current.length > 0 && (used + size > budget || current.length >= maxCount)) {
+      parts.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(alert);
+    used += size;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { credentialsAsBasicAuth, redactUrl } from "@totewatch/config";
+import { digestKey } from "./digest-format.js";
 import { webhookPayload } from "./format.js";
 import type { Channel } from "./types.js";
 
@@ -42,7 +43,8 @@ export function verifyWebhookSignature(
 /**
  * POSTs each alert as JSON. The Idempotency-Key is the alert's dedupe key, the
  * same on every attempt, so a receiver that honours it acts on each alert
- * once even when we re-send after a lost response or a crash.
+ * once even when we re-send after a lost response or a crash. A digest
+ * (sendDigest) is a JSON array of the same payloads, keyed by digestKey.
  */
 export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const clock = options.clock ?? (() => new Date());
@@ -52,46 +54,51 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   return {
     name: "webhook",
     sendTimeoutMs: options.timeoutMs,
-    async send(alert) {
-      const sentAt = clock();
-      const body = JSON.stringify(webhookPayload(alert, sentAt));
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-      let response: Response;
-      let text: string;
-      try {
-        response = await fetch(url, {
-          method: "POST",
-          headers: {
-            ...(authorization === null ? {} : { Authorization: authorization }),
-            "Content-Type": "application/json",
-            "User-Agent": "totewatch-alerts",
-            [IDEMPOTENCY_HEADER]: alert.dedupeKey,
-            [SIGNATURE_HEADER]: signWebhookBody(body, options.secret),
-            [TIMESTAMP_HEADER]: String(Math.floor(sentAt.getTime() / 1000)),
-          },
-          body,
-          signal: controller.signal,
-          // A redirected POST would be re-sent as a GET: treat a redirect as a failure instead.
-          redirect: "manual",
-        });
-        // Read the body either way: it frees the connection, and a failure's text helps.
-        text = await response.text();
-      } catch (error) {
-        if (controller.signal.aborted) {
-          throw new Error(`webhook ${shownUrl} did not answer within ${options.timeoutMs} ms`);
-        }
-        throw new Error(`webhook ${shownUrl} failed: ${redactUrl(describeFetchError(error))}`);
-      } finally {
-        clearTimeout(timer);
-      }
-      if (!response.ok) {
-        const snippet = text.trim().slice(0, ERROR_BODY_CHARS);
-        const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-        throw new Error(`webhook ${shownUrl} answered ${status}${snippet ? `: ${snippet}` : ""}`);
-      }
-    },
+    send: (alert) => post(alert.dedupeKey, (sentAt) => webhookPayload(alert, sentAt)),
+    // A digest: a JSON array of the alerts' usual payloads (oldest first), Idempotency-Key digestKey(alerts).
+    sendDigest: (alerts) =>
+      post(digestKey(alerts), (sentAt) => alerts.map((alert) => webhookPayload(alert, sentAt))),
   };
+
+  async function post(idempotencyKey: string, payload: (sentAt: Date) => unknown): Promise<void> {
+    const sentAt = clock();
+    const body = JSON.stringify(payload(sentAt));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: {
+          ...(authorization === null ? {} : { Authorization: authorization }),
+          "Content-Type": "application/json",
+          "User-Agent": "totewatch-alerts",
+          [IDEMPOTENCY_HEADER]: idempotencyKey,
+          [SIGNATURE_HEADER]: signWebhookBody(body, options.secret),
+          [TIMESTAMP_HEADER]: String(Math.floor(sentAt.getTime() / 1000)),
+        },
+        body,
+        signal: controller.signal,
+        // A redirected POST would be re-sent as a GET: treat a redirect as a failure instead.
+        redirect: "manual",
+      });
+      // Read the body either way: it frees the connection, and a failure's text helps.
+      text = await response.text();
+    } catch (error) {
+      if (controller.signal.aborted) {
+        throw new Error(`webhook ${shownUrl} did not answer within ${options.timeoutMs} ms`);
+      }
+      throw new Error(`webhook ${shownUrl} failed: ${redactUrl(describeFetchError(error))}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok) {
+      const snippet = text.trim().slice(0, ERROR_BODY_CHARS);
+      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+      throw new Error(`webhook ${shownUrl} answered ${status}${snippet ? `: ${snippet}` : ""}`);
+    }
+  }
 }
 
 /** fetch says "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. */

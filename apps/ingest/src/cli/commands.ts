@@ -15,10 +15,12 @@ import {
   resolveUserPath,
   wholeNumber,
 } from "@totewatch/cli-kit";
+import { ConfigError, loadConfig } from "@totewatch/config";
 import { runSimulation } from "@totewatch/simulator";
 import { createPoller } from "../poll/poller.js";
 import { replayFiles } from "../replay.js";
 import { MAX_SAMPLE_RACES, MAX_SAMPLE_TRACKS, serveSample, type ServeSampleOptions } from "../sample-tote.js";
+import { formatProbeReport, runProbe, type ProbeOptions } from "./probe.js";
 import { runCommand, withCommonOptions, type CommonOptions } from "./run-command.js";
 
 /** What main gives each command: where its exit code goes, and the stop signal (SIGINT/SIGTERM). */
@@ -171,8 +173,60 @@ export function addPollCommand(program: Command, host: CommandHost): void {
       }),
     );
   });
-  // Listed right after poll, the command it is there to try.
+  // Listed right after poll, the commands there to try it and to tune it.
   addServeSampleCommand(program, host);
+  addProbeCommand(program, host);
+}
+
+export function addProbeCommand(program: Command, host: CommandHost): void {
+  program
+    .command("probe")
+    .summary("run a track's endpoint adapter once on a URL or file and show what it read (no database)")
+    .description(
+      "read a page (a URL, or a saved file) as the track's card, win or exacta endpoint is read, and print " +
+        "the feed messages it made as a table, each checked as poll would, plus every field it could not " +
+        "read; touches no database (exit 1 when a field is unreadable or a message invalid)",
+    )
+    .argument("<source>", "an http(s) URL ({race}, {date}, {code}, {track} are filled in) or a file")
+    .requiredOption("--track <name>", "the configured track whose endpoint mapping to use")
+    .addOption(
+      new Option("--kind <kind>", "which endpoint of the track")
+        .choices(["card", "win", "exacta"])
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--race <n>", "the race the page is for (boards)").argParser(
+        wholeNumber("--race", { min: 1 }),
+      ),
+    )
+    .addOption(
+      new Option("--date <date>", "race date, YYYY-MM-DD (default: today in the track's zone)").argParser(
+        calendarDate,
+      ),
+    )
+    .option("--config <file>", "config file (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
+    .action(async (source: string, options: ProbeOptions & { config?: string }) => {
+      let config;
+      try {
+        config = loadConfig({ file: options.config });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        host.setExitCode(EXIT.usage);
+        return;
+      }
+      const isUrl = /^https?:\/\//i.test(source);
+      const result = await runProbe(config, isUrl ? source : resolveUserPath(source), options, host.signal);
+      if (!result.ok) {
+        process.stderr.write(`ingest probe: ${result.usage}\n`);
+        host.setExitCode(EXIT.usage);
+        return;
+      }
+      process.stdout.write(formatProbeReport(result.report));
+      const { report } = result;
+      const clean = report.failure === undefined && report.invalid === 0 && report.problems.length === 0;
+      host.setExitCode(clean ? EXIT.ok : EXIT.failed);
+    });
 }
 
 export function addServeSampleCommand(program: Command, host: CommandHost): void {

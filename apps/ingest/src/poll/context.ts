@@ -10,11 +10,41 @@
  * - Time is read only through `clock` and waited only through `sleep`, so
  *   tests drive the whole poller on a fake clock.
  */
-import type { Clock, Logger, Sleep, TotewatchConfig } from "@totewatch/config";
+import type {
+  AdaptedKind,
+  Clock,
+  EndpointAdapter,
+  Logger,
+  Sleep,
+  TotewatchConfig,
+  TrackConfig,
+} from "@totewatch/config";
 import type { Db } from "@totewatch/db";
 import type { LockedWriteResult } from "./locked-writes.js";
 
 export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention">;
+
+/** An endpoint whose format is html or json: its adapter and what it reads the body for. */
+export interface PageRead {
+  adapter: EndpointAdapter;
+  track: TrackConfig;
+  date: string;
+  /** The {race} the URL was filled with, when it was. */
+  race?: number;
+}
+
+/** The page read of `track`'s `kind` endpoint, or undefined when it is the feed format. */
+export function pageReadOf(
+  track: TrackConfig,
+  kind: AdaptedKind,
+  date: string,
+  race?: number,
+): PageRead | undefined {
+  const adapter = track.adapters?.[kind];
+  return adapter === undefined
+    ? undefined
+    : { adapter, track, date, ...(race === undefined ? {} : { race }) };
+}
 
 export interface PollContext {
   config: PollerConfig;
@@ -29,8 +59,9 @@ export interface PollContext {
   /**
    * Fetches one endpoint and commits what it returned as one group commit, message by message;
    * true when the fetch succeeded (whatever its messages were), false when it failed or was stopped.
+   * With `page`, the body is an html or json page its adapter turns into feed messages (adapters/).
    */
-  pollEndpoint(url: string): Promise<boolean>;
+  pollEndpoint(url: string, page?: PageRead): Promise<boolean>;
   /** Prunes old data when the daily retention hour has come (never throws; retention.ts). */
   pruneIfDue(): Promise<void>;
   /** When pruneIfDue will next prune (epoch ms; +Infinity with retention off). */

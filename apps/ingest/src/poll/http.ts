@@ -44,6 +44,15 @@ export type FetchFeedResult =
   | { ok: true; records: FeedRecord[]; attempts: number }
   | { ok: false; error: string; attempts: number; stopped: boolean };
 
+/**
+ * A body into feed records; `ok: false` is a failed fetch (retried). Default: the feed format
+ * (parseFeedBody); an html or json endpoint passes its page adapter.
+ */
+export type BodyDecoder = (
+  text: string,
+  shown: string,
+) => { ok: true; records: FeedRecord[] } | { ok: false; reason: string };
+
 export interface FeedHttpClientOptions {
   http: HttpSettings;
   clock: Clock;
@@ -76,7 +85,7 @@ export class FeedHttpClient {
   }
 
   /** GETs a feed endpoint and splits its body into records, retrying failures. */
-  async fetchFeed(url: string): Promise<FetchFeedResult> {
+  async fetchFeed(url: string, decode: BodyDecoder = parseFeedBody): Promise<FetchFeedResult> {
     const { http, sleep, signal } = this.options;
     let lastError = "";
     for (let attempt = 0; attempt <= http.retries; attempt++) {
@@ -84,7 +93,7 @@ export class FeedHttpClient {
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
       await this.waitForHost(url);
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
-      const result = await this.attempt(endpointRequest(url));
+      const result = await this.attempt(endpointRequest(url), decode);
       if (result.ok) {
         this.recovered(url);
         return { ok: true, records: result.records, attempts: attempt + 1 };
@@ -108,6 +117,7 @@ export class FeedHttpClient {
 
   private async attempt(
     endpoint: EndpointRequest,
+    decode: BodyDecoder,
   ): Promise<{ ok: true; records: FeedRecord[] } | { ok: false; error: string; retryable: boolean }> {
     const { http, signal } = this.options;
     const timeout = AbortSignal.timeout(http.timeoutMs);
@@ -120,7 +130,7 @@ export class FeedHttpClient {
         headers: {
           ...(endpoint.authorization === null ? {} : { authorization: endpoint.authorization }),
           "user-agent": http.userAgent,
-          accept: "application/json, application/x-ndjson",
+          accept: "application/json, application/x-ndjson, text/html;q=0.9",
         },
       });
       if (!response.ok) {
@@ -139,7 +149,7 @@ export class FeedHttpClient {
         return { ok: false, error: this.oversized(endpoint.shown), retryable: true };
       }
       // The records' source shows in the ingestor's warnings about refused messages.
-      const body = parseFeedBody(text, endpoint.shown);
+      const body = decode(text, endpoint.shown);
       return body.ok
         ? { ok: true, records: body.records }
         : { ok: false, error: body.reason, retryable: true };

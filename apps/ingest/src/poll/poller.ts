@@ -49,14 +49,18 @@ import {
   type ProgressSink,
 } from "@totewatch/feed";
 import { oddsFormatLookup, registerConfiguredTracks } from "../tracks.js";
-import type { PollContext, PollerConfig } from "./context.js";
-import { FeedHttpClient } from "./http.js";
+import { adaptBody, describeProblem } from "../adapters/adapt.js";
+import type { PageRead, PollContext, PollerConfig } from "./context.js";
+import { FeedHttpClient, type BodyDecoder } from "./http.js";
 import { LockedWrites } from "./locked-writes.js";
 import { nextCalendarDate, pollRaceDay, startOfDay } from "./race-day.js";
 import { RetentionSchedule } from "./retention.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS } from "./schedule.js";
 
 export type { PollerConfig } from "./context.js";
+
+/** Unreadable-field lines remembered as warned (then forgotten, so a daemon's memory stays flat). */
+const MAX_WARNED_PROBLEMS = 10_000;
 
 export interface PollerOptions {
   config: PollerConfig;
@@ -125,11 +129,11 @@ export function createPoller(options: PollerOptions): Poller {
   });
   const locked = new LockedWrites({ file: db.path, clock, sleep, signal, logger, random: options.random });
 
-  async function pollEndpoint(url: string): Promise<boolean> {
+  async function pollEndpoint(url: string, page?: PageRead): Promise<boolean> {
     const fetchedAt = clock.now();
     // An endpoint's URL may carry a password (http.ts sends it as basic auth): logged only masked.
     const shown = redactUrl(url);
-    const result = await http.fetchFeed(url);
+    const result = await http.fetchFeed(url, page && pageDecoder(page, fetchedAt));
     if (!result.ok) {
       if (!result.stopped) logger?.debug({ source: shown, error: result.error }, "poll gave up for now");
       return false;
@@ -148,6 +152,38 @@ export function createPoller(options: PollerOptions): Poller {
     if (!written.ok) return false;
     progress.update(ingestor.stats);
     return true;
+  }
+
+  /**
+   * An html or json endpoint's body through its adapter (adapters/); every field it could not
+   * read is warned about (URL, field, selector or path, the text seen) and the rest goes on,
+   * as an invalid feed message is. The same problem again (the next poll of the page) is logged
+   * at debug, not warned about on every poll.
+   */
+  const warnedProblems = new Set<string>();
+  function pageDecoder(page: PageRead, fetchedAt: number): BodyDecoder {
+    return (text, shown) => {
+      const adapted = adaptBody(page.adapter, text, {
+        url: shown,
+        track: page.track,
+        date: page.date,
+        race: page.race,
+        fetchedAt,
+      });
+      if (!adapted.ok) return adapted;
+      for (const problem of adapted.problems) {
+        const line = `unreadable field: ${describeProblem(problem)}`;
+        // Warned once; the same field of the same page unreadable again (every poll) only at debug.
+        if (warnedProblems.has(line)) {
+          logger?.debug({ ...problem }, line);
+          continue;
+        }
+        if (warnedProblems.size >= MAX_WARNED_PROBLEMS) warnedProblems.clear();
+        warnedProblems.add(line);
+        logger?.warn({ ...problem }, line);
+      }
+      return { ok: true, records: adapted.records };
+    };
   }
 
   const ctx: PollContext = {

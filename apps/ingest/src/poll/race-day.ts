@@ -16,7 +16,7 @@
  */
 import { fillEndpointTemplate, type TrackConfig } from "@totewatch/config";
 import { resolvePostTime } from "@totewatch/tote";
-import type { PollContext } from "./context.js";
+import { pageReadOf, type PollContext } from "./context.js";
 import { RaceBook, type RaceState } from "./race-book.js";
 import { pollRace, raceEndpointsOf } from "./race-poll.js";
 
@@ -62,9 +62,12 @@ export async function pollRaceDay(ctx: PollContext, track: TrackConfig, date: st
       nextCardAt = now + config.cadence.cardRefreshSeconds * 1000;
       if (cardTemplate.includes("{race}")) {
         for (const race of book.raceNumbers())
-          await ctx.pollEndpoint(fillEndpointTemplate(cardTemplate, values(race)));
+          await ctx.pollEndpoint(
+            fillEndpointTemplate(cardTemplate, values(race)),
+            pageReadOf(track, "card", date, race),
+          );
       } else {
-        await ctx.pollEndpoint(fillEndpointTemplate(cardTemplate, values()));
+        await ctx.pollEndpoint(fillEndpointTemplate(cardTemplate, values()), pageReadOf(track, "card", date));
       }
       cardFetched = true;
       if (!(await refresh())) break;
@@ -72,7 +75,9 @@ export async function pollRaceDay(ctx: PollContext, track: TrackConfig, date: st
     }
     if (due && dueAt <= now) {
       due.lastPolledAt = now;
-      await pollRace(ctx, endpoints, due, values(due.race), now);
+      await pollRace(ctx, endpoints, due, values(due.race), now, (kind) =>
+        pageReadOf(track, kind, date, due.race),
+      );
       if (!(await reread(due, now))) break;
       if (book.nextPollOf(due, clock.now()) === null)
         logger?.info({ track: track.name, race: due.race, status: due.status }, "race done");

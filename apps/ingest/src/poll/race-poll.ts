@@ -18,22 +18,23 @@
  * - A track without a status endpoint polls its boards only (nothing to order).
  * - Nothing is fetched after stop(): the endpoint in flight finishes its write.
  */
-import { fillEndpointTemplate, redactUrl, type TrackConfig } from "@totewatch/config";
-import type { PollContext } from "./context.js";
+import { fillEndpointTemplate, redactUrl, type Pool, type TrackConfig } from "@totewatch/config";
+import type { PageRead, PollContext } from "./context.js";
 import { isOff, type RacePollState } from "./schedule.js";
 
 /** A track's per-race endpoint templates: status (if any) and one per configured pool, in pool order. */
 export interface RaceEndpoints {
   status: string | undefined;
-  pools: string[];
+  pools: { pool: Pool; template: string }[];
 }
 
 export function raceEndpointsOf(track: TrackConfig): RaceEndpoints {
   return {
     status: track.endpoints.status,
-    pools: track.pools
-      .map((pool) => track.endpoints[pool])
-      .filter((template): template is string => template !== undefined),
+    pools: track.pools.flatMap((pool) => {
+      const template = track.endpoints[pool];
+      return template === undefined ? [] : [{ pool, template }];
+    }),
   };
 }
 
@@ -50,6 +51,8 @@ export async function pollRace(
   race: RacePollState,
   values: TemplateValues,
   now: number,
+  /** The page adapter of a pool's endpoint (html, json); undefined for the feed format. */
+  pageOf: (pool: Pool) => PageRead | undefined = () => undefined,
 ): Promise<void> {
   if (endpoints.status !== undefined) {
     const url = fillEndpointTemplate(endpoints.status, values);
@@ -64,9 +67,9 @@ export async function pollRace(
       );
     }
   }
-  for (const template of endpoints.pools) {
+  for (const { pool, template } of endpoints.pools) {
     if (ctx.signal.aborted) return;
-    await ctx.pollEndpoint(fillEndpointTemplate(template, values));
+    await ctx.pollEndpoint(fillEndpointTemplate(template, values), pageOf(pool));
   }
 }
 

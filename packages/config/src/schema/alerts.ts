@@ -6,7 +6,14 @@
  */
 import { z } from "zod";
 import { backoffOrder, httpUrl, orDefault, positiveInt, section } from "./helpers.js";
-import { discordSchema, ntfySchema, onlySchema, slackSchema, telegramSchema } from "./channels.js";
+import {
+  digestMinutesSchema,
+  discordSchema,
+  ntfySchema,
+  onlySchema,
+  slackSchema,
+  telegramSchema,
+} from "./channels.js";
 import { ruleSettingsOverrideSchema, ruleSettingsSchema } from "./rules.js";
 
 const webhookSchema = section({
@@ -16,6 +23,7 @@ const webhookSchema = section({
   secret: z.string().min(1, "must not be empty").optional(),
   timeoutMs: positiveInt.default(5000),
   only: onlySchema,
+  digestMinutes: digestMinutesSchema,
 }).superRefine((webhook, ctx) => {
   if (!webhook.enabled) return;
   if (webhook.url === undefined)
@@ -44,6 +52,7 @@ const emailSchema = section({
   ),
   subjectPrefix: z.string().default("[Totewatch]"),
   only: onlySchema,
+  digestMinutes: digestMinutesSchema,
 }).superRefine((email, ctx) => {
   // A disabled channel needs nothing (its `${VAR}`s may be unset, leaving settings out).
   if (!email.enabled) return;
@@ -84,7 +93,11 @@ export const alertsSchema = section({
     maxPerRacePerRule: positiveInt.default(3),
   }),
   channels: section({
-    console: section({ enabled: z.boolean().default(true), only: onlySchema }),
+    console: section({
+      enabled: z.boolean().default(true),
+      only: onlySchema,
+      digestMinutes: digestMinutesSchema,
+    }),
     webhook: webhookSchema,
     email: emailSchema,
     telegram: telegramSchema,

@@ -49,6 +49,15 @@ export const onlySchema = orDefault(
 
 export type ChannelOnly = z.output<typeof onlySchema>;
 
+/**
+ * `digestMinutes: N` on any channel: its alerts go out batched, one message
+ * (a digest) once the oldest waiting alert is N minutes old; 0 or absent:
+ * each alert at once.
+ */
+export const digestMinutesSchema = orDefault(
+  z.int("must be a whole number of minutes").nonnegative("must be 0 or more").optional(),
+);
+
 /** Chat services answer over the public internet: a longer default than the local webhook's. */
 const CHAT_TIMEOUT_MS = 10_000;
 
@@ -65,6 +74,7 @@ export const telegramSchema = section({
   apiBase: httpUrl.default("https://api.telegram.org"),
   timeoutMs: positiveInt.default(CHAT_TIMEOUT_MS),
   only: onlySchema,
+  digestMinutes: digestMinutesSchema,
 }).superRefine((telegram, ctx) => {
   if (!telegram.enabled) return;
   if (telegram.token === undefined) required(ctx, "token");
@@ -78,6 +88,7 @@ const webhookUrlSchema = () =>
     url: httpUrl.optional(),
     timeoutMs: positiveInt.default(CHAT_TIMEOUT_MS),
     only: onlySchema,
+    digestMinutes: digestMinutesSchema,
   }).superRefine((channel, ctx) => {
     if (channel.enabled && channel.url === undefined) required(ctx, "url");
   });
@@ -93,6 +104,7 @@ export const ntfySchema = section({
   token: z.string().trim().min(1, "must not be empty").optional(),
   timeoutMs: positiveInt.default(CHAT_TIMEOUT_MS),
   only: onlySchema,
+  digestMinutes: digestMinutesSchema,
 }).superRefine((ntfy, ctx) => {
   if (ntfy.enabled && ntfy.url === undefined) required(ctx, "url");
 });

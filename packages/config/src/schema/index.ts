@@ -31,11 +31,18 @@ export {
   type RuleSettingsOverride,
 } from "./rules.js";
 export {
+  ENDPOINT_FORMATS,
   POOLS,
   TEMPLATE_PLACEHOLDERS,
   fillEndpointTemplate,
+  type AdaptedKind,
+  type CardMapping,
+  type EndpointAdapter,
+  type EndpointFormat,
+  type ExactaMapping,
   type Pool,
   type TemplateValues,
+  type WinMapping,
 } from "./tracks.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;

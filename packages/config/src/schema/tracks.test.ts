@@ -62,3 +62,60 @@ describe("a track's odds format", () => {
     );
   });
 });
+
+describe("an endpoint's format and mapping", () => {
+  /** A track whose endpoints are `endpoints` (JSON). */
+  const withEndpoints = (endpoints: Record<string, unknown>) =>
+    JSON.stringify({ tracks: [{ name: "Test Downs", races: 3, pools: ["win"], endpoints }] });
+  const problems = (endpoints: Record<string, unknown>) => {
+    try {
+      parseConfig(withEndpoints(endpoints), "totewatch.yaml", {});
+    } catch (error) {
+      return (error as ConfigError).message;
+    }
+    throw new Error("expected a ConfigError");
+  };
+  const win = { url: "http://127.0.0.1/win/{race}", format: "html", rows: "tr", program: ".p", odds: ".o" };
+
+  it("keeps a plain URL as the feed format, and splits an html endpoint into its URL and adapter", () => {
+    const [plain] = parseConfig(withEndpoints({ win: "http://127.0.0.1/win/{race}" }), "<inline>", {}).tracks;
+    expect(plain!.endpoints).toEqual({ win: "http://127.0.0.1/win/{race}" });
+    expect(plain!.adapters).toBeUndefined();
+    const [html] = parseConfig(withEndpoints({ win }), "<inline>", {}).tracks;
+    expect(html!.endpoints).toEqual({ win: "http://127.0.0.1/win/{race}" });
+    expect(html!.adapters).toEqual({
+      win: { kind: "win", format: "html", mapping: { rows: "tr", program: ".p", odds: ".o" } },
+    });
+    // `format: feed` written out is the plain URL.
+    const [feed] = parseConfig(
+      withEndpoints({ win: { url: win.url, format: "feed" } }),
+      "<inline>",
+      {},
+    ).tracks;
+    expect(feed!.adapters).toBeUndefined();
+  });
+
+  it("names the path of each mapping problem", () => {
+    expect(problems({ win: { ...win, odds: undefined } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.odds: required for format: html/,
+    );
+    expect(problems({ win: { url: win.url, format: "feed", rows: "tr" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.rows: only for format: html or json/,
+    );
+    expect(problems({ win: { ...win, format: "xml" } })).toMatch(/tracks\[0\]\.endpoints\.win\.format/);
+    expect(problems({ win: { ...win, colour: "red" } })).toMatch(/tracks\[0\]\.endpoints\.win/);
+    expect(problems({ win: { ...win, url: "ftp://x/{race}" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.url: must be an http\(s\) URL/,
+    );
+    const exacta = { url: "http://127.0.0.1/x/{race}", format: "json" };
+    expect(problems({ win, exacta: { ...exacta, matrix: "table" } })).toMatch(
+      /tracks\[0\]\.endpoints\.exacta\.matrix: only for format: html/,
+    );
+    expect(problems({ win, exacta })).toMatch(
+      /tracks\[0\]\.endpoints\.exacta\.rows: give either matrix or rows/,
+    );
+    expect(problems({ win, exacta: { ...exacta, rows: "x.*", payout: "p" } })).toMatch(
+      /tracks\[0\]\.endpoints\.exacta\.combo: required with rows/,
+    );
+  });
+});

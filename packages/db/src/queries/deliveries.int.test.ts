@@ -4,6 +4,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { createTestDb, STEAM_ALERT_POST_TIME, storeSteamAlert } from "../../testing/index.js";
 import {
+  claimDeliveries,
   claimDelivery,
   deferChannelDeliveries,
   dropUnroutedDeliveries,
@@ -195,6 +196,28 @@ describe("claimDelivery", () => {
     await recordDeliverySuccess(db, id("email"), T0);
     expect(await claimDelivery(db, id("email"), { now: T0, forMs: 1000, attempts: 0 })).toBe(false);
     await expect(claimDelivery(db, id("email"), { now: T0, forMs: 0, attempts: 0 })).rejects.toThrow(/forMs/);
+  });
+});
+
+describe("claimDeliveries (a digest's rows, in one transaction)", () => {
+  it("claims every free row given, returns their ids; a second claimer gets none; stale or held rows are left out", async () => {
+    await storeSteamAlert(db, { channels: ["ntfy"], triggeredAt: new Date("2024-08-01T17:41:00.000Z") });
+    await storeSteamAlert(db, { channels: ["ntfy"], triggeredAt: new Date("2024-08-01T17:42:00.000Z") });
+    await storeSteamAlert(db, { channels: ["ntfy"], triggeredAt: new Date("2024-08-01T17:42:30.000Z") });
+    const [a, b, c] = await dueDeliveries(db, { channels: ["ntfy"], now: T0, maxAttempts: 3 });
+    // c is claimed alone by someone else first; b was tried since it was read (its attempts moved on).
+    expect(await claimDelivery(db, c!.deliveryId, { now: T0, forMs: 30_000, attempts: 0 })).toBe(true);
+    await recordDeliveryFailure(db, b!.deliveryId, { at: T0, error: "HTTP 500", nextAttemptAt: T0 });
+    const claim = () => claimDeliveries(db, [a!, b!, c!], { now: T0, forMs: 30_000 });
+    expect(await claim()).toEqual([a!.deliveryId]);
+    // The second claimer of the same digest gets nothing: it must send nothing.
+    expect(await claim()).toEqual([]);
+    // Nothing of the three is due until the claims run out.
+    expect(await dueDeliveries(db, { channels: ["ntfy"], now: T0, maxAttempts: 3 })).toEqual([
+      expect.objectContaining({ deliveryId: b!.deliveryId, attempts: 1 }),
+    ]);
+    expect(await claimDeliveries(db, [], { now: T0, forMs: 1 })).toEqual([]);
+    await expect(claimDeliveries(db, [a!], { now: T0, forMs: 0 })).rejects.toThrow(/forMs/);
   });
 });
 

@@ -1,0 +1,358 @@
+/**
+ * Page adapters on the fixture pages (test-fixtures/pages/), as strings: what each makes, that
+ * the feed's own validation accepts every message, and every unreadable field reported with
+ * the URL, the selector or path and the text seen while the rest of the page goes on.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseConfig, type EndpointAdapter } from "@totewatch/config";
+import { parseFeedMessage, type FeedRecord } from "@totewatch/feed";
+import { describe, expect, it } from "vitest";
+import { adaptBody, describeProblem, type AdapterContext } from "./adapt.js";
+import { cleanText, readMoney, readOdds, readPostTime, readProgram } from "./cells.js";
+import { jsonPath } from "./documents.js";
+
+const page = (name: string) =>
+  readFileSync(path.join(import.meta.dirname, "../../test-fixtures/pages", name), "utf8");
+
+/** The adapters of a config's only track, parsed as totewatch.yaml would be. */
+function adaptersOf(endpoints: Record<string, unknown>, track: Record<string, unknown> = {}) {
+  const config = parseConfig(
+    JSON.stringify({
+      tracks: [{ name: "Test Downs", code: "TST", pools: ["win", "exacta"], endpoints, ...track }],
+    }),
+  );
+  return config.tracks[0]!.adapters!;
+}
+
+const US: AdapterContext["track"] = {
+  name: "Test Downs",
+  code: "TST",
+  oddsFormat: "odds_to_one",
+  dividendUnit: 1,
+};
+const HK: AdapterContext["track"] = { name: "Sha Tin", oddsFormat: "decimal", dividendUnit: 10 };
+const FETCHED = Date.parse("2025-09-12T17:55:00Z");
+const ctx = (over: Partial<AdapterContext> = {}): AdapterContext => ({
+  url: "http://127.0.0.1/page",
+  track: US,
+  date: "2025-09-12",
+  race: 1,
+  fetchedAt: FETCHED,
+  ...over,
+});
+
+/** The raw messages, each checked by the feed's own validation first. */
+function messagesOf(records: FeedRecord[], board: AdapterContext["track"] = US): unknown[] {
+  return records.map((record) => {
+    if (!record.ok) throw new Error("unexpected record error");
+    const parsed = parseFeedMessage(record.raw, record.position, { oddsFormatOf: () => board });
+    if (!parsed.ok) throw new Error(parsed.error.reason);
+    return record.raw;
+  });
+}
+
+const usEndpoints = {
+  card: {
+    url: "http://127.0.0.1/card/{date}",
+    format: "html",
+    races: "section.race",
+    number: ".race-no",
+    postTime: ".post",
+    entries: "table.entries tbody tr",
+    program: ".pgm",
+    horse: ".horse",
+    morningLine: ".ml",
+    jockey: ".jockey",
+    trainer: ".trainer",
+    scratched: ".scratched",
+  },
+  win: {
+    url: "http://127.0.0.1/win/{date}/{race}",
+    format: "html",
+    rows: "#tote tbody tr",
+    program: ".pgm",
+    odds: ".odds",
+    pool: ".pool",
+    total: "#win-total",
+  },
+  exacta: {
+    url: "http://127.0.0.1/exacta/{date}/{race}",
+    format: "html",
+    matrix: "table.probables",
+    total: ".pool",
+  },
+};
+
+describe("cell text as boards write it", () => {
+  it("reads money, odds, program numbers and post times", () => {
+    expect(cleanText("\u00a045.40*\u00a0†")).toBe("45.40");
+    expect(readMoney("$1,234")).toEqual({ ok: true, value: 1234 });
+    expect(readMoney("HK$ 1,234.5")).toEqual({ ok: true, value: 1234.5 });
+    expect(readMoney("£12")).toEqual({ ok: true, value: 12 });
+    expect(readMoney("€8.40¹")).toEqual({ ok: true, value: 8.4 });
+    expect(readMoney(" - ")).toEqual({ ok: true, value: null });
+    expect(readMoney("")).toEqual({ ok: true, value: null });
+    expect(readMoney("n/a").ok).toBe(false);
+    const us = { oddsFormat: "odds_to_one", dividendUnit: 1 } as const;
+    expect(readOdds("5/2", us)).toEqual({ ok: true, value: "5/2" });
+    expect(readOdds("5 - 2", us)).toEqual({ ok: true, value: "5-2" });
+    expect(readOdds("EVN", us)).toEqual({ ok: true, value: "EVN" });
+    expect(readOdds("scr", us)).toEqual({ ok: true, value: "SCR" });
+    expect(readOdds("-", us)).toEqual({ ok: true, value: null });
+    expect(readOdds("7x2", us).ok).toBe(false);
+    const hk = { oddsFormat: "decimal", dividendUnit: 10 } as const;
+    expect(readOdds("35", hk)).toEqual({ ok: true, value: 35 });
+    // 9 per $10 pays back less than the stake: not a dividend.
+    expect(readOdds("9", hk).ok).toBe(false);
+    expect(readProgram(" 1a ")).toEqual({ ok: true, value: "1A" });
+    expect(readPostTime("Post time: 1:00 PM CT")).toEqual({ ok: true, value: "13:00" });
+    expect(readPostTime("12:05a")).toEqual({ ok: true, value: "00:05" });
+    expect(jsonPath({ a: [{ b: 1 }, { b: 2 }, {}] }, "a.*.b")).toEqual([1, 2]);
+  });
+});
+
+describe("html pages", () => {
+  const adapters = adaptersOf(usEndpoints);
+
+  it("reads a US entries page: coupled entry, scratch marker, morning lines as boards write them", () => {
+    const result = adaptBody(adapters.card!, page("us-card.html"), ctx({ race: undefined }));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.problems).toEqual([]);
+    expect(messagesOf(result.records)).toEqual([
+      {
+        kind: "card",
+        track: "Test Downs",
+        track_code: "TST",
+        date: "2025-09-12",
+        race: 1,
+        // "1:00 PM CT": the local time, read in the track's zone by the feed.
+        post_time: "13:00",
+        entries: [
+          {
+            program_number: "1",
+            horse: "First Light",
+            morning_line: "5-2",
+            jockey: "J. Ortiz",
+            trainer: "T. Pletcher",
+          },
+          // The footnote mark after the name is dropped.
+          {
+            program_number: "1A",
+            horse: "Coupled Mate",
+            morning_line: "5-2",
+            jockey: "I. Ortiz Jr.",
+            trainer: "T. Pletcher",
+          },
+          {
+            program_number: "2",
+            horse: "Second Wind",
+            morning_line: "3/1",
+            jockey: "F. Prat",
+            trainer: "C. Brown",
+          },
+          // SCR as a morning line is no line; the row's class is the scratch marker; "-" is no jockey.
+          { program_number: "3", horse: "Scratched Cat", trainer: "S. Asmussen", scratched: true },
+          {
+            program_number: "4",
+            horse: "Evens Steven",
+            morning_line: "EVN",
+            jockey: "L. Saez",
+            trainer: "B. Cox",
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("reads a US win board and reports the one cell it cannot read, keeping the rest", () => {
+    const result = adaptBody(adapters.win!, page("us-win.html"), ctx());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(messagesOf(result.records)).toEqual([
+      {
+        kind: "win",
+        track: "Test Downs",
+        date: "2025-09-12",
+        race: 1,
+        fetched_at: "2025-09-12T17:55:00.000Z",
+        odds_format: "odds_to_one",
+        total_win_pool: 40445,
+        horses: [
+          // The coupled entry as each member, at the entry's price and amount ($12,345 = 12345).
+          { program_number: "1", win_odds: "5/2", win_pool_amount: 12345 },
+          { program_number: "1A", win_odds: "5/2", win_pool_amount: 12345 },
+          // "3-1*": the footnote dropped; "$&nbsp;8,000" = 8000.
+          { program_number: "2", win_odds: "3-1", win_pool_amount: 8000 },
+          // SCR scratches the runner; "-" is no money, so no amount.
+          { program_number: "3", win_odds: "SCR" },
+          { program_number: "4", win_odds: "EVN", win_pool_amount: 20000 },
+        ],
+      },
+    ]);
+    expect(result.problems).toEqual([
+      {
+        url: "http://127.0.0.1/page",
+        field: "win rows[5].odds",
+        query: ".odds",
+        text: "7x2",
+        reason: expect.any(String),
+      },
+    ]);
+    expect(describeProblem(result.problems[0]!)).toMatch(
+      /^win rows\[5\]\.odds \(\.odds\) at http:\/\/127\.0\.0\.1\/page: "7x2": /,
+    );
+  });
+
+  it("reads a probables matrix with blanks, dashes, a scratched row and column, and footnotes", () => {
+    const result = adaptBody(adapters.exacta!, page("probables-matrix.html"), ctx());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.problems).toEqual([]);
+    expect(messagesOf(result.records)).toEqual([
+      {
+        kind: "exacta",
+        track: "Test Downs",
+        date: "2025-09-12",
+        race: 1,
+        fetched_at: "2025-09-12T17:55:00.000Z",
+        total_exacta_pool: 30120,
+        // Row = first horse, column = second: row 1 col 2 "$45.40*" is 1-2 45.40; row 2 col 4
+        // "$9.80†" is 2-4 9.80; row 4 col 2 "$8.40¹" is 4-2 8.40. Blanks, "-" and row/column 3 give nothing.
+        probables: { "1-2": 45.4, "1-4": 12.6, "2-1": 50, "2-4": 9.8, "4-1": 11.2, "4-2": 8.4 },
+      },
+    ]);
+  });
+
+  it('reads a list of probables ("1-2 $45.40") and reports a garbled line', () => {
+    const [adapter] = [
+      adaptersOf({
+        ...usEndpoints,
+        exacta: { url: "http://127.0.0.1/x/{race}", format: "html", rows: "li", combo: "." },
+      }).exacta!,
+    ];
+    const body = "<ul><li>1-2 $45.40</li><li>2-1&nbsp;$50.00*</li><li>1-4 -</li><li>12 $9</li></ul>";
+    const result = adaptBody(adapter, body, ctx());
+    if (!result.ok) throw new Error(result.reason);
+    expect((messagesOf(result.records)[0] as { probables: unknown }).probables).toEqual({
+      "1-2": 45.4,
+      "2-1": 50,
+    });
+    expect(result.problems.map((p) => [p.field, p.text])).toEqual([["exacta rows[3].combo", "12 $9"]]);
+  });
+});
+
+describe("json pages", () => {
+  const adapters = adaptersOf(
+    {
+      card: {
+        url: "http://127.0.0.1/hk/card",
+        format: "json",
+        races: "meeting.races.*",
+        number: "raceNo",
+        postTime: "postTime",
+        entries: "runners.*",
+        program: "no",
+        horse: "horse.name",
+        jockey: "jockey.name",
+        trainer: "trainer.name",
+        scratched: "status",
+      },
+      win: {
+        url: "http://127.0.0.1/hk/{race}/win",
+        format: "json",
+        rows: "runners.*",
+        program: "no",
+        odds: "odds.win",
+        pool: "investment.win",
+        total: "race.pools.win.total",
+      },
+      exacta: {
+        url: "http://127.0.0.1/hk/{race}/exacta",
+        format: "json",
+        rows: "combinations.*",
+        first: "first",
+        second: "second",
+        payout: "dividend",
+        total: "pool.exacta.total",
+        baseAmount: 10,
+      },
+    },
+    { oddsFormat: "decimal", dividendUnit: 10 },
+  );
+  const hk = (over: Partial<AdapterContext> = {}) => ctx({ track: HK, date: "2025-09-14", ...over });
+
+  it("reads nested runners of every race on a card", () => {
+    const result = adaptBody(adapters.card!, page("hk-card.json"), hk({ race: undefined }));
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.problems).toEqual([]);
+    const cards = messagesOf(result.records, HK) as { race: number; post_time: string; entries: unknown[] }[];
+    expect(cards.map((card) => [card.race, card.post_time, card.entries.length])).toEqual([
+      [1, "2025-09-14T13:00:00+08:00", 3],
+      [2, "2025-09-14T13:30:00+08:00", 1],
+    ]);
+    expect(cards[0]!.entries[2]).toEqual({
+      program_number: "3",
+      horse: "Beauty Eternal",
+      jockey: "Z. Purton",
+      trainer: "J. Size",
+      // "status": "Scratched" is a scratch; "Declared" is not.
+      scratched: true,
+    });
+  });
+
+  it("reads decimal dividends per $10 as the track's board quotes them", () => {
+    const result = adaptBody(adapters.win!, page("hk-win.json"), hk());
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.problems).toEqual([]);
+    const [win] = messagesOf(result.records, HK);
+    // "35" per $10 is 3.5 per 1, 5-2; 18 per $10 is 1.8, 4-5: the feed stores odds-to-1 2.5 and 0.8.
+    expect(win).toMatchObject({
+      odds_format: "decimal",
+      dividend_unit: 10,
+      total_win_pool: 1234567,
+      horses: [
+        { program_number: "1", win_odds: 35, win_pool_amount: 352733 },
+        { program_number: "2", win_odds: 18, win_pool_amount: 685870 },
+        // null investment: no amount.
+        { program_number: "3", win_odds: "SCR" },
+      ],
+    });
+  });
+
+  it("reads an exacta list at its own base; a dash is no money", () => {
+    const result = adaptBody(adapters.exacta!, page("hk-exacta.json"), hk());
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.problems).toEqual([]);
+    // 45.5 and 61 at base 10 (above its minimum 10.50); the feed stores them per $2: 9.10 and 12.20.
+    expect(messagesOf(result.records, HK)).toEqual([
+      expect.objectContaining({
+        base_amount: 10,
+        total_exacta_pool: 2500000,
+        probables: { "1-2": 45.5, "2-1": 61 },
+      }),
+    ]);
+  });
+
+  it("is a failed fetch when the body is not JSON at all", () => {
+    expect(adaptBody(adapters.win!, "<html>503</html>", hk())).toMatchObject({ ok: false });
+  });
+});
+
+describe("endpoint config", () => {
+  it("names the path of a bad mapping", () => {
+    expect(() =>
+      adaptersOf({ ...usEndpoints, win: { url: "http://x/{race}", format: "html", rows: "tr" } }),
+    ).toThrow(/tracks\[0\]\.endpoints\.win\.program: required for format: html/);
+  });
+
+  it("keeps a plain URL as the feed format (no adapter)", () => {
+    const adapters: Partial<Record<string, EndpointAdapter>> = adaptersOf({
+      ...usEndpoints,
+      win: "http://127.0.0.1/win/{race}",
+    });
+    expect(adapters.win).toBeUndefined();
+    expect(adapters.card?.format).toBe("html");
+  });
+});
