@@ -63,6 +63,7 @@ export {
   ensurePendingDeliveries,
   routeTakes,
   recordDeliveryFailure,
+  recordDeliveriesSuccess,
   recordDeliverySuccess,
   type ChannelRoute,
   type ClaimDeliveryOptions,

@@ -280,3 +280,58 @@ describe("ntfy", () => {
     expect(lastError).not.toContain(NTFY_TOKEN);
   });
 });
+
+describe("review fixes: unbounded Retry-After, credentials in the URL, secrets split by the cut", () => {
+  const telegramPath = `/bot${TOKEN}/sendMessage`;
+  const telegram = (url: string) =>
+    createTelegramChannel({ token: TOKEN, chatId: -1001234, apiBase: url, timeoutMs: 5000 });
+
+  it("D1: a 429 asking for retry_after 1e13 s is recorded, retried after backoffMaxMs (not an Invalid Date)", async () => {
+    const server = await receiver(telegramPath, (n) =>
+      n === 1
+        ? json({ ok: false, error_code: 429, parameters: { retry_after: 1e13 } }, 429)
+        : json({ ok: true, result: {} }),
+    );
+    const { alertId } = await storeSteamAlert(db);
+    const channels = [telegram(server.url)];
+    expect(await pass(channels, at(0))).toMatchObject({ failed: 1, delivered: 0 });
+    const row = (await deliveryStatus(db, alertId))?.deliveries[0];
+    // Capped at DELIVERY.backoffMaxMs (60 s).
+    expect(row).toMatchObject({ attempts: 1, nextAttemptAt: at(60_000) });
+    expect(await pass(channels, at(59_999))).toMatchObject({ delivered: 0, failed: 0 });
+    expect(await pass(channels, at(60_000))).toMatchObject({ delivered: 1 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("S1: ntfy with user:password@ in its URL sends them as basic auth; an echo of the URL shows no password", async () => {
+    const path = "/phils-topic";
+    const server = await receiver(path, (n) =>
+      n === 1
+        ? { status: 200, body: "{}" }
+        : { status: 500, body: `upstream ${server.url.replace("//", "//phil:s3cret-pw@")}${path} failed` },
+    );
+    const url = `${server.url.replace("//", "//phil:s3cret-pw@")}${path}`;
+    const channels = [createNtfyChannel({ url, timeoutMs: 5000 })];
+    await storeSteamAlert(db);
+    expect(await pass(channels, T0)).toMatchObject({ delivered: 1, failed: 0 });
+    expect(server.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("phil:s3cret-pw").toString("base64")}`,
+    );
+    const { alertId } = await storeSteamAlert(db, { triggeredAt: new Date("2024-08-01T17:43:00.000Z") });
+    expect(await pass(channels, at(60_000))).toMatchObject({ failed: 1 });
+    const lastError = (await deliveryStatus(db, alertId))?.deliveries[0]?.lastError ?? "";
+    expect(lastError).toMatch(/answered HTTP 500/);
+    expect(lastError).not.toContain("s3cret-pw");
+  });
+
+  it("S2: a token the 200-character cut would split is scrubbed before the cut", async () => {
+    // 186 + "/bot" puts the token's first 10 characters ("123456:AAE") at the end of the cut.
+    const echo = `${"x".repeat(186)}/bot${TOKEN}/sendMessage not found`;
+    const server = await receiver(telegramPath, () => ({ status: 404, body: echo }));
+    const { alertId } = await storeSteamAlert(db);
+    expect(await pass([telegram(server.url)], T0)).toMatchObject({ failed: 1 });
+    const lastError = (await deliveryStatus(db, alertId))?.deliveries[0]?.lastError ?? "";
+    expect(lastError).toMatch(/answered HTTP 404/);
+    expect(lastError).not.toContain("123456");
+  });
+});

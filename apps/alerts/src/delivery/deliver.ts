@@ -36,15 +36,17 @@
  * leaves the channel alone), and the pass sends that channel nothing more.
  *
  * Digests. A channel with `digestMinutes: N` (and sendDigest) sends its due
- * rows together, once the oldest of them is N minutes old (its alert's
- * triggered_at against the pass's clock): every due row of the channel goes
+ * rows together, once the oldest of them is N minutes old (the row's
+ * created_at, when the alert was stored for delivery, against the pass's
+ * clock; not the alert's triggered_at): every due row of the channel goes
  * into the digest, split into the messages the service takes (digestParts).
  * A digest channel's rows are read on their own, `limit` at a time, so rows
  * waiting for their window never crowd the other channels out of a pass; a
  * digest longer than `limit` is sent page by page in the same pass. Each part
  * is one unit: all its rows are claimed in one transaction (claimDeliveries)
  * before it is sent, and only the rows claimed are sent; on success every
- * row is recorded delivered at the same instant, on failure every row gets
+ * row is recorded delivered at the same instant, in one transaction
+ * (recordDeliveriesSuccess), on failure every row gets
  * the failure (one more attempt) and one shared next attempt (the backoff of
  * its most-tried row, or a longer Retry-After). A due row already tried makes
  * the channel's digest due whatever its age, so a failed digest is sent again
@@ -61,6 +63,7 @@ import {
   dropUnroutedDeliveries,
   dueDeliveries,
   ensurePendingDeliveries,
+  recordDeliveriesSuccess,
   recordDeliveryFailure,
   recordDeliverySuccess,
   type Db,
@@ -228,9 +231,17 @@ export async function deliverDue(
   }
 
   // Rows owed to a channel whose `only:` does not take the alert: dropped (the alert may become sent).
-  await dropUnroutedDeliveries(db, routes);
+  const { unrouted } = await dropUnroutedDeliveries(db, routes);
+  // Said once per alert: the pass that drops its last row (later passes find no row to drop).
+  for (const { alertId, alertType } of unrouted) {
+    logger.info(
+      { alertId, alertType },
+      `alert ${alertId} (${alertType}) goes to no channel: every channel's only: leaves it out`,
+    );
+  }
   // An alert stored by a process that died before creating its delivery rows (routed the same way).
-  await ensurePendingDeliveries(db, routes);
+  // Created at the pass's clock: a digest's window starts when its row was stored.
+  await ensurePendingDeliveries(db, routes, now);
   const queues = new Map<string, DueDelivery[]>();
   /** Channels that answered "retry after" in this pass: sent nothing more. */
   const rateLimited = new Set<string>();
@@ -287,7 +298,11 @@ export async function deliverDue(
     const message = error instanceof Error ? error.message : String(error);
     const at = clock();
     // A receiver that said how long to wait is not asked sooner (its wait wins over a shorter backoff).
-    const retryAfterMs = retryAfterMsOf(error);
+    // At most backoffMaxMs (a service asking for longer is retried after that cap); a negative or
+    // NaN wait is none: an absurd one must never make an Invalid Date that fails every pass.
+    const askedMs = retryAfterMsOf(error);
+    const retryAfterMs =
+      askedMs === undefined || !(askedMs >= 0) ? undefined : Math.min(askedMs, delivery.backoffMaxMs);
     // One next attempt for the whole send (a digest stays together): its most-tried row's backoff.
     const mostAttempts = Math.max(...rows.map((row) => row.attempts));
     const delayMs = Math.max(backoffDelayMs(mostAttempts, delivery, random), retryAfterMs ?? 0);
@@ -335,7 +350,10 @@ export async function deliverDue(
   ): Promise<"waiting" | "sent" | "failed"> => {
     // Due: the oldest row's window has passed, or a digest that failed is due for its retry (its
     // rows were in a digest already: they follow the backoff, not a new window).
-    const oldest = Math.min(...rows.map((row) => row.alert.triggeredAt.getTime()));
+    // Measured from when each row was stored for delivery (alert_delivery.created_at), not from the
+    // alert's triggered_at: a replayed day or a backlog after downtime is one digest, and a source
+    // clock running ahead delays nothing.
+    const oldest = Math.min(...rows.map((row) => (row.createdAt ?? clock()).getTime()));
     const retry = rows.some((row) => row.attempts > 0);
     if (!windowPassed && !retry && clock().getTime() - oldest < digestMs) return "waiting";
     let outcome: "sent" | "failed" = "sent";
@@ -367,11 +385,15 @@ export async function deliverDue(
         outcome = "failed";
         continue;
       }
-      // Every row of the digest at the digest's time (a crash between them re-sends the rest later).
-      const at = clock();
-      for (const row of partRows) {
-        const { recorded } = await recordDeliverySuccess(db, row.deliveryId, at);
-        if (recorded) result.delivered += 1;
+      // Every row of the message at the message's time, in one transaction: a crash leaves all of
+      // them undelivered (the whole message is re-sent) or none.
+      const recorded = await recordDeliveriesSuccess(
+        db,
+        partRows.map((row) => row.deliveryId),
+        clock(),
+      );
+      for (const each of recorded) {
+        if (each.recorded) result.delivered += 1;
         else result.alreadyDelivered += 1;
       }
       logger.debug({ channel: channel.name, alerts: partRows.length }, "digest delivered");

@@ -51,8 +51,16 @@ const pass = (db: Db, channels: readonly Channel[], now: Date, claimForMs?: numb
     ...(claimForMs === undefined ? {} : { claimForMs }),
   });
 
-/** An alert triggered at T0 + `minutes` (its dedupe key names that time). */
-const alertAt = (db: Db, minutes: number) => storeSteamAlert(db, { triggeredAt: at(minutes * MIN) });
+/**
+ * An alert triggered at T0 + `minutes` (its dedupe key names that time). With `channel`, stored as
+ * the engine stores it: with that channel's delivery row, created at the same instant (a digest's
+ * window starts there); without, the pass creates the row (at its own clock).
+ */
+const alertAt = (db: Db, minutes: number, channel?: string) =>
+  storeSteamAlert(db, {
+    triggeredAt: at(minutes * MIN),
+    ...(channel === undefined ? {} : { channels: [channel] }),
+  });
 
 describe("digestMinutes: 5 on ntfy, the console immediate beside it", () => {
   it("sends the alerts of each window as one message once the oldest is 5 minutes old; rows recorded at the digest's time", async () => {
@@ -135,8 +143,8 @@ describe("a webhook digest", () => {
     cleanups.push(() => webhook.close());
     const db = open(freshDatabaseFile("digest-webhook"));
     const channels = channelsFrom(webhookYaml(webhook.url));
-    const a = await alertAt(db, 0);
-    const b = await alertAt(db, 1);
+    const a = await alertAt(db, 0, "webhook");
+    const b = await alertAt(db, 1, "webhook");
 
     // +4:59.999: A is just under 5 min old: nothing.
     expect(await pass(db, channels, at(5 * MIN - 1))).toMatchObject({ delivered: 0, failed: 0 });
@@ -185,8 +193,8 @@ describe("a webhook digest", () => {
     const file = freshDatabaseFile("digest-two");
     const one = open(file);
     const two = open(file);
-    const a = await alertAt(one, 0);
-    const b = await alertAt(one, 2);
+    const a = await alertAt(one, 0, "webhook");
+    const b = await alertAt(one, 2, "webhook");
     const channels = channelsFrom(webhookYaml(webhook.url));
     const claimForMs = claimDurationMs(channels);
 
@@ -223,7 +231,8 @@ describe("digests past a service's length limit, and email", () => {
 `);
     // 40 alerts, one second apart (each about 130 characters of HTML: over 4096 in all).
     const alerts = [];
-    for (let i = 0; i < 40; i++) alerts.push(await storeSteamAlert(db, { triggeredAt: at(i * 1000) }));
+    for (let i = 0; i < 40; i++)
+      alerts.push(await storeSteamAlert(db, { triggeredAt: at(i * 1000), channels: ["telegram"] }));
 
     // +1 min: the oldest is 1 min old. Part 1 accepted, part 2 fails: the pass goes on to nothing else.
     const first = await pass(db, channels, at(MIN));
@@ -269,7 +278,7 @@ describe("digests past a service's length limit, and email", () => {
       to: punter@example.com
       digestMinutes: 10
 `);
-    for (const minutes of [0, 3, 9]) await alertAt(db, minutes);
+    for (const minutes of [0, 3, 9]) await alertAt(db, minutes, "email");
     // +9: the oldest is 9 min old (under 10): nothing. +10: all three in one email.
     expect(await pass(db, channels, at(9 * MIN))).toMatchObject({ delivered: 0 });
     expect(await pass(db, channels, at(10 * MIN))).toMatchObject({ delivered: 3 });
@@ -292,8 +301,8 @@ describe("digests beside the rest of a pass", () => {
     console: { enabled: false }
     ntfy: { enabled: true, url: ${ntfy.url}${TOPIC}, digestMinutes: 2 }
 `);
-    const a = await alertAt(db, 0);
-    const b = await alertAt(db, 1);
+    const a = await alertAt(db, 0, "ntfy");
+    const b = await alertAt(db, 1, "ntfy");
     // +2: A is 2 min old: [A, B] sent, 429: both rows failed once, next attempt +2 min + 30 s
     // (the 30 s wait is longer than the 500 ms backoff).
     expect(await pass(db, channels, at(2 * MIN))).toMatchObject({ failed: 2 });
@@ -352,5 +361,43 @@ describe("digests beside the rest of a pass", () => {
       "Totewatch: 2 alerts",
       "Totewatch: 2 alerts",
     ]);
+  });
+});
+
+describe("the digest window runs from when a row was stored, not the alert's triggered_at", () => {
+  const ntfyYaml = (url: string) => `alerts:
+  channels:
+    console: { enabled: false }
+    ntfy: { enabled: true, url: ${url}${TOPIC}, digestMinutes: 5 }
+`;
+
+  it("a replayed old day (alerts stored one per pass, each long past its window by triggered_at) is ONE digest", async () => {
+    const ntfy = await startChatReceiver(TOPIC, () => ({ status: 200, body: "{}" }));
+    cleanups.push(() => ntfy.close());
+    const db = open(freshDatabaseFile("digest-replay"));
+    const channels = channelsFrom(ntfyYaml(ntfy.url));
+    const dayBefore = -24 * 60;
+    // Stored at +0, +10 s, +20 s (the pass creates each row at its clock), fired a day earlier.
+    for (let i = 0; i < 3; i++) {
+      await alertAt(db, dayBefore + i);
+      expect(await pass(db, channels, at(i * 10_000))).toMatchObject({ delivered: 0, failed: 0 });
+    }
+    expect(ntfy.requests).toHaveLength(0);
+    expect(await pass(db, channels, at(5 * MIN - 1))).toMatchObject({ delivered: 0 });
+    // +5: the first row is 5 min old: one message with all three.
+    expect(await pass(db, channels, at(5 * MIN))).toMatchObject({ delivered: 3, failed: 0 });
+    expect(ntfy.requests).toHaveLength(1);
+    expect(ntfy.requests[0]!.headers.title).toBe("Totewatch: 3 alerts");
+  });
+
+  it("an alert from a source whose clock runs an hour ahead is not held back past the window", async () => {
+    const ntfy = await startChatReceiver(TOPIC, () => ({ status: 200, body: "{}" }));
+    cleanups.push(() => ntfy.close());
+    const db = open(freshDatabaseFile("digest-ahead"));
+    const channels = channelsFrom(ntfyYaml(ntfy.url));
+    await alertAt(db, 60);
+    expect(await pass(db, channels, at(0))).toMatchObject({ delivered: 0 });
+    expect(await pass(db, channels, at(5 * MIN))).toMatchObject({ delivered: 1 });
+    expect(ntfy.requests).toHaveLength(1);
   });
 });

@@ -154,3 +154,38 @@ describe("only: steam to ntfy, everything to email", () => {
     expect(ntfy.requests).toHaveLength(0);
   });
 });
+
+describe("an alert no channel takes", () => {
+  it("is said once, at info, by the pass that drops its last row", async () => {
+    ntfy = await startChatReceiver(TOPIC, () => ({ status: 200 }));
+    const config = parseConfig(
+      `alerts:
+  channels:
+    console: { enabled: false }
+    ntfy:
+      enabled: true
+      url: ${ntfy.url}${TOPIC}
+      only: { types: [overlay] }
+`,
+      "<routing>",
+      {},
+    );
+    const list = createChannels(config.alerts.channels, { logger: captureLogs().logger });
+    // Stored as the engine stores it: a row for the enabled channel, which does not take a steam.
+    const { alertId } = await storeSteamAlert(db, { channels: ["ntfy"] });
+    const logs = captureLogs();
+    const run = (now: Date) =>
+      deliverDue(db, list, { now, delivery: DELIVERY, logger: logs.logger, random: () => 0 });
+    expect(await run(at(0))).toMatchObject({ delivered: 0, failed: 0 });
+    expect(await run(at(1000))).toMatchObject({ delivered: 0, failed: 0 });
+    const said = logs.records.filter((record) => String(record.msg).includes("goes to no channel"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatchObject({
+      level: 30,
+      alertId,
+      msg: `alert ${alertId} (steam) goes to no channel: every channel's only: leaves it out`,
+    });
+    expect(ntfy.requests).toHaveLength(0);
+    expect(await deliveryStatus(db, alertId)).toMatchObject({ sent: false, deliveries: [] });
+  });
+});

@@ -1,4 +1,4 @@
-import { postChat } from "./chat-http.js";
+import { errorSnippet, postChat } from "./chat-http.js";
 import { telegramText } from "./chat-format.js";
 import { telegramDigestParts, telegramDigestText } from "./digest-format.js";
 import { ChannelSendError, type Channel } from "./types.js";
@@ -49,7 +49,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Channel 
     }
     if (!ok) {
       throw new ChannelSendError(
-        `telegram answered HTTP ${answer.status} without "ok": true: ${answer.text.slice(0, 200).split(options.token).join("…")}`,
+        `telegram answered HTTP ${answer.status} without "ok": true: ${errorSnippet(answer.text, url, [options.token])}`,
       );
     }
   };

@@ -9,8 +9,18 @@ import { parseConfig, type EndpointAdapter } from "@totewatch/config";
 import { parseFeedMessage, type FeedRecord } from "@totewatch/feed";
 import { describe, expect, it } from "vitest";
 import { adaptBody, describeProblem, type AdapterContext } from "./adapt.js";
-import { cleanText, readMoney, readOdds, readPostTime, readProgram } from "./cells.js";
+import {
+  cleanText,
+  isScratchText,
+  readMoney,
+  readOdds,
+  readPool,
+  readPostTime,
+  readProgram,
+  readRaceNumber,
+} from "./cells.js";
 import { jsonPath } from "./documents.js";
+import { checkSelectors, selectorProblems } from "./selectors.js";
 
 const page = (name: string) =>
   readFileSync(path.join(import.meta.dirname, "../../test-fixtures/pages", name), "utf8");
@@ -354,5 +364,191 @@ describe("endpoint config", () => {
     });
     expect(adapters.win).toBeUndefined();
     expect(adapters.card?.format).toBe("html");
+  });
+});
+
+describe("review fixes", () => {
+  it("A1: reads a separator only where the form says which it is; refuses 1.234 rather than guess", () => {
+    // Comma thousands, dot decimal, as before: 1,234 = 1234; 1,234.50 = 1234.5.
+    expect(readMoney("1,234")).toEqual({ ok: true, value: 1234 });
+    expect(readMoney("$1,234.50")).toEqual({ ok: true, value: 1234.5 });
+    // Decimal comma: a comma then 1-2 digits at the end. 12,50 is 12.50 (was misread 1250);
+    // €1.234,50 is 1234 + 0.50 = 1234.5 (was misread 1.2345).
+    expect(readMoney("12,50")).toEqual({ ok: true, value: 12.5 });
+    expect(readMoney("€1.234,50")).toEqual({ ok: true, value: 1234.5 });
+    // Two dot groups cannot be a decimal: 1.234.567 = 1234567.
+    expect(readMoney("1.234.567")).toEqual({ ok: true, value: 1234567 });
+    // 1.234 is 1234 in Europe and 1.234 in the US: refused (reported), not guessed; as a pool it
+    // was rounded to 1.
+    expect(readMoney("1.234").ok).toBe(false);
+    expect(readPool("1.234").ok).toBe(false);
+    // A comma group that is not 3 digits, or a mix, is not an amount.
+    expect(readMoney("1,23,4").ok).toBe(false);
+    expect(readMoney("1.234,5678").ok).toBe(false);
+    // A decimal board's dividend with a decimal comma: 35,50 per $10 is 35.5 (was refused).
+    expect(readOdds("35,50", { oddsFormat: "decimal", dividendUnit: 10 })).toEqual({ ok: true, value: 35.5 });
+  });
+
+  it("A2: reads AM/PM only as a whole token and refuses minutes past 59", () => {
+    // "PT" / "PDT" / "AEST" / "Post" are not PM or AM: 11:30 stays 11:30 (was 23:30) ...
+    expect(readPostTime("11:30 PT")).toEqual({ ok: true, value: "11:30" });
+    expect(readPostTime("11:05 PDT")).toEqual({ ok: true, value: "11:05" });
+    expect(readPostTime("12:30 AEST")).toEqual({ ok: true, value: "12:30" });
+    expect(readPostTime("6:42 Post")).toEqual({ ok: true, value: "06:42" });
+    // ... while the whole tokens still are: 6:42 pm = 6 + 12 = 18:42; 12:05 a.m. = 00:05.
+    expect(readPostTime("6:42 pm")).toEqual({ ok: true, value: "18:42" });
+    expect(readPostTime("6:42 p.m.")).toEqual({ ok: true, value: "18:42" });
+    expect(readPostTime("6:42p")).toEqual({ ok: true, value: "18:42" });
+    expect(readPostTime("12:05 a.m.")).toEqual({ ok: true, value: "00:05" });
+    expect(readPostTime("12:30 PM")).toEqual({ ok: true, value: "12:30" });
+    // 75 minutes (was "18:75"), hour 24, and 13 PM are no time.
+    expect(readPostTime("6:75 PM").ok).toBe(false);
+    expect(readPostTime("24:00").ok).toBe(false);
+    expect(readPostTime("13:00 PM").ok).toBe(false);
+  });
+
+  it("A3: takes the number after Race / R, else only a bare 1-99", () => {
+    expect(readRaceNumber("12/7 Race 5")).toEqual({ ok: true, value: 5 }); // was 12
+    expect(readRaceNumber("Sat 2025-09-12 Race 3")).toEqual({ ok: true, value: 3 }); // was 2025
+    expect(readRaceNumber("R7")).toEqual({ ok: true, value: 7 });
+    expect(readRaceNumber(" 9 ")).toEqual({ ok: true, value: 9 });
+    expect(readRaceNumber("Sat 2025-09-12").ok).toBe(false); // was 2025
+    expect(readRaceNumber("0").ok).toBe(false);
+    expect(readRaceNumber("123").ok).toBe(false);
+  });
+
+  it("A4: reports a races / entries / rows / matrix selector that matches nothing; no empty exacta", () => {
+    const adapters = adaptersOf(usEndpoints);
+    const card = adaptBody(adapters.card!, "<html><body><div>new layout</div></body></html>", ctx());
+    if (!card.ok) throw new Error(card.reason);
+    expect(card.records).toEqual([]);
+    expect(card.problems.map((p) => [p.field, p.query, p.url, p.reason])).toEqual([
+      ["card races", "section.race", "http://127.0.0.1/page", "matched nothing: no card message"],
+    ]);
+    // The race is found, its entries table is gone.
+    const entries = adaptBody(
+      adapters.card!,
+      '<section class="race"><span class="race-no">Race 1</span><div>no table</div></section>',
+      ctx(),
+    );
+    if (!entries.ok) throw new Error(entries.reason);
+    expect(entries.records).toEqual([]);
+    expect(entries.problems.map((p) => [p.field, p.query])).toEqual([
+      ["card races[0].entries", "table.entries tbody tr"],
+    ]);
+    // The matrix table is gone: no message with probables {} (was one, stored), and reported.
+    const matrix = adaptBody(adapters.exacta!, "<div>moved</div>", ctx());
+    if (!matrix.ok) throw new Error(matrix.reason);
+    expect(matrix.records).toEqual([]);
+    expect(matrix.problems.map((p) => [p.field, p.query])).toEqual([
+      ["exacta matrix", "table.probables"],
+      ["exacta probables", "table.probables"],
+    ]);
+    const list = adaptersOf({
+      ...usEndpoints,
+      exacta: { url: "http://127.0.0.1/x/{race}", format: "html", rows: "li", combo: "." },
+    }).exacta!;
+    const rows = adaptBody(list, "<ul></ul>", ctx());
+    if (!rows.ok) throw new Error(rows.reason);
+    expect(rows.records).toEqual([]);
+    expect(rows.problems.map((p) => [p.field, p.query, p.reason])).toEqual([
+      ["exacta rows", "li", "matched nothing"],
+      ["exacta probables", "li", "no combination could be read: no exacta message"],
+    ]);
+  });
+
+  it("A5: a scratch marker needs scratch text (html and json); a blank cell is no scratch", () => {
+    expect(["SCR", "scratched", "X", "✓", "yes", "true", "1"].every(isScratchText)).toBe(true);
+    expect(["", " ", "no", "0"].some(isScratchText)).toBe(false);
+    const html = adaptersOf({
+      ...usEndpoints,
+      card: {
+        url: "http://127.0.0.1/card/{date}",
+        format: "html",
+        entries: "tr",
+        program: ".pgm",
+        horse: ".horse",
+        scratched: "td.scr",
+      },
+    }).card!;
+    // Every row has a td.scr; only row 2's says X. Was: all three scratched.
+    const body = `<table>
+      <tr><td class="pgm">1</td><td class="horse">Alpha</td><td class="scr"></td></tr>
+      <tr><td class="pgm">2</td><td class="horse">Bravo</td><td class="scr">X</td></tr>
+      <tr><td class="pgm">3</td><td class="horse">Charlie</td><td class="scr">&nbsp;</td></tr>
+    </table>`;
+    const read = adaptBody(html, body, ctx());
+    if (!read.ok) throw new Error(read.reason);
+    const entries = (messagesOf(read.records)[0] as { entries: { scratched?: boolean }[] }).entries;
+    expect(entries.map((e) => e.scratched === true)).toEqual([false, true, false]);
+
+    const json = adaptersOf({
+      ...usEndpoints,
+      card: {
+        url: "http://127.0.0.1/card/{date}",
+        format: "json",
+        entries: "runners.*",
+        program: "pgm",
+        horse: "name",
+        scratched: "scr",
+      },
+    }).card!;
+    const runners = [
+      { pgm: "1", name: "Alpha", scr: 1 }, // was ignored
+      { pgm: "2", name: "Bravo", scr: 0 },
+      { pgm: "3", name: "Charlie", scr: "" },
+      { pgm: "4", name: "Delta", scr: "SCR" },
+    ];
+    const jsonRead = adaptBody(json, JSON.stringify({ runners }), ctx());
+    if (!jsonRead.ok) throw new Error(jsonRead.reason);
+    const jsonEntries = (messagesOf(jsonRead.records)[0] as { entries: { scratched?: boolean }[] }).entries;
+    expect(jsonEntries.map((e) => e.scratched === true)).toEqual([true, false, false, true]);
+  });
+
+  it("A6: a selector the page library cannot parse is a reported problem, not a failed fetch", () => {
+    const adapter = adaptersOf({
+      ...usEndpoints,
+      win: {
+        url: "http://127.0.0.1/win/{race}",
+        format: "html",
+        rows: "tr:nth-child(",
+        program: ".pgm",
+        odds: ".odds",
+      },
+    }).win!;
+    const result = adaptBody(adapter, "<table><tr><td>1</td></tr></table>", ctx());
+    // ok: true, so the poller does not re-fetch it as a failed fetch; probe exits 1 on the problem.
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.records).toEqual([]);
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({ field: "win mapping", url: "http://127.0.0.1/page" });
+    expect(result.problems[0]!.reason).toMatch(/^adapter error/);
+  });
+
+  it("A6: a bad html selector is a config error naming its path, found when the config is loaded", () => {
+    const config = parseConfig(
+      JSON.stringify({
+        tracks: [
+          {
+            name: "Test Downs",
+            pools: ["win", "exacta"],
+            endpoints: {
+              ...usEndpoints,
+              win: { ...usEndpoints.win, rows: "tr:nth-child(" },
+            },
+          },
+        ],
+      }),
+    );
+    expect(selectorProblems(config).map((p) => p.path)).toEqual(["tracks[0].endpoints.win.rows"]);
+    expect(() => checkSelectors({ ...config, source: "/x/totewatch.yaml" })).toThrow(
+      /tracks\[0\]\.endpoints\.win\.rows: not a CSS selector/,
+    );
+    // The good config passes through unchanged.
+    const good = parseConfig(
+      JSON.stringify({ tracks: [{ name: "T", pools: ["win"], endpoints: usEndpoints }] }),
+    );
+    expect(checkSelectors(good)).toBe(good);
   });
 });

@@ -11,6 +11,12 @@
  *   number its row; an optional field (jockey, pool) is left out.
  * - A body an adapter cannot open at all (JSON that does not parse) is `ok: false`: a failed
  *   fetch, retried, as a feed body that is not JSON is.
+ * - A selector or path that matches nothing where rows must be (card `races`/`entries`, win
+ *   `rows`, exacta `rows`/`matrix`) is a problem ("matched nothing"); no exacta message is made
+ *   without a single probable.
+ * - An adapter that throws (a selector cheerio cannot parse, which selectors.ts should have
+ *   refused at config load) is one problem and no records, `ok: true`: not a failed fetch, so
+ *   the page is not re-fetched for it.
  * - Win odds are read in the track's oddsFormat and the message says so (`odds_format`,
  *   `dividend_unit`); morning lines are odds-to-1 (docs/feed.md).
  */
@@ -71,12 +77,26 @@ export function adaptBody(adapter: EndpointAdapter, body: string, ctx: AdapterCo
     return { ok: false, reason: `body is not JSON: ${(error as Error).message.split("\n")[0]}` };
   }
   const reader = new PageReader(doc, ctx);
-  const messages =
-    adapter.kind === "card"
-      ? reader.cards(adapter.mapping)
-      : adapter.kind === "win"
-        ? reader.win(adapter.mapping)
-        : reader.exacta(adapter.mapping, adapter.format);
+  let messages: unknown[];
+  try {
+    messages =
+      adapter.kind === "card"
+        ? reader.cards(adapter.mapping)
+        : adapter.kind === "win"
+          ? reader.win(adapter.mapping)
+          : reader.exacta(adapter.mapping, adapter.format);
+  } catch (error) {
+    // A selector the page library cannot use (`tr:nth-child(`) fails on every page alike:
+    // reported as a problem of the mapping, not a failed fetch to re-fetch every poll.
+    const reason = `adapter error (a bad selector or path in the mapping?): ${String((error as Error).message ?? error).split("\n")[0]}`;
+    return {
+      ok: true,
+      records: [],
+      problems: [
+        { url: ctx.url, field: `${adapter.kind} mapping`, query: "(mapping)", text: undefined, reason },
+      ],
+    };
+  }
   const records: FeedRecord[] = messages.map((raw, index) => ({
     ok: true,
     position: { source: ctx.url, index },
@@ -135,6 +155,10 @@ class PageReader<Node> {
   cards(m: CardMapping): unknown[] {
     const races = m.races === undefined ? [this.doc.root] : this.doc.all(this.doc.root, m.races);
     const messages: unknown[] = [];
+    if (races.length === 0) {
+      this.problem("card races", m.races!, undefined, "matched nothing: no card message");
+      return messages;
+    }
     races.forEach((raceNode, raceIndex) => {
       const at = m.races === undefined ? "card" : `card races[${raceIndex}]`;
       const race =
@@ -151,7 +175,12 @@ class PageReader<Node> {
           ? undefined
           : this.read(raceNode, `${at}.postTime`, m.postTime, readPostTime, false);
       const entries: Record<string, unknown>[] = [];
-      this.doc.all(raceNode, m.entries!).forEach((row, i) => {
+      const rows = this.doc.all(raceNode, m.entries!);
+      if (rows.length === 0) {
+        this.problem(`${at}.entries`, m.entries!, undefined, "matched nothing: no card message");
+        return;
+      }
+      rows.forEach((row, i) => {
         const field = (name: string) => `${at} entries[${i}].${name}`;
         const program = this.read(row, field("program"), m.program!, readProgram);
         const horse = this.read(row, field("horse"), m.horse!, (text) => {
@@ -195,7 +224,12 @@ class PageReader<Node> {
     if (race === undefined) return [];
     const board = { oddsFormat: this.ctx.track.oddsFormat, dividendUnit: this.ctx.track.dividendUnit };
     const horses: Record<string, unknown>[] = [];
-    this.doc.all(this.doc.root, m.rows!).forEach((row, i) => {
+    const rows = this.doc.all(this.doc.root, m.rows!);
+    if (rows.length === 0) {
+      this.problem("win rows", m.rows!, undefined, "matched nothing: no win message");
+      return [];
+    }
+    rows.forEach((row, i) => {
       const field = (name: string) => `win rows[${i}].${name}`;
       const program = this.read(row, field("program"), m.program!, readProgram);
       if (program === undefined) return;
@@ -233,6 +267,13 @@ class PageReader<Node> {
     const probables: Record<string, number | null> = {};
     if (m.matrix !== undefined && format === "html") this.matrix(m.matrix, probables);
     else if (m.rows !== undefined) this.list(m, probables);
+    // Never a message with no probables: the layout changed (reported where it matched nothing)
+    // or no combination could be read.
+    if (Object.keys(probables).length === 0) {
+      const query = m.matrix !== undefined && format === "html" ? m.matrix : (m.rows ?? "(none)");
+      this.problem("exacta probables", query, undefined, "no combination could be read: no exacta message");
+      return [];
+    }
     const total =
       m.total === undefined ? undefined : this.read(this.doc.root, "exacta total", m.total, readPool);
     return [
@@ -255,7 +296,10 @@ class PageReader<Node> {
       return;
     }
     const [header, ...rows] = this.doc.all(table, "tr");
-    if (header === undefined) return;
+    if (header === undefined) {
+      this.problem("exacta matrix rows", `${query} tr`, undefined, "matched nothing");
+      return;
+    }
     const seconds = this.doc.all(header, "th, td").map((cell, column) => {
       if (column === 0) return undefined;
       return this.read(cell, `exacta matrix header[${column}]`, ".", readProgram);
@@ -276,7 +320,9 @@ class PageReader<Node> {
 
   /** A list of combinations: `combo` ("1-2", or "1-2 $45.40" with the payout in it) or `first` and `second`, and `payout`. */
   private list(m: ExactaMapping, probables: Record<string, number | null>): void {
-    this.doc.all(this.doc.root, m.rows!).forEach((row, i) => {
+    const rows = this.doc.all(this.doc.root, m.rows!);
+    if (rows.length === 0) this.problem("exacta rows", m.rows!, undefined, "matched nothing");
+    rows.forEach((row, i) => {
       const field = (name: string) => `exacta rows[${i}].${name}`;
       let first: string | undefined;
       let second: string | undefined;

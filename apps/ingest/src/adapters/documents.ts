@@ -5,6 +5,7 @@
  * (an element, or an object), and `.` names the row itself. Pure: text in, nodes out.
  */
 import { load, type CheerioAPI } from "cheerio";
+import { isScratchText } from "./cells.js";
 
 /** A node of the parsed page (domhandler's AnyNode, as cheerio's load takes it). */
 type AnyNode = Exclude<Parameters<typeof load>[0], string | Buffer | unknown[]>;
@@ -15,7 +16,11 @@ export interface PageDocument<Node> {
   all(scope: Node, query: string): Node[];
   /** The text of the first node `query` matches inside `scope`; undefined when nothing matches. */
   text(scope: Node, query: string): string | undefined;
-  /** Whether `query` matches `scope` itself or anything inside it with a true-ish value. */
+  /**
+   * Whether `scope` is marked by `query`: html, the row itself matches (a class on the row), or
+   * something inside it matches with scratch text (isScratchText; a blank cell is no scratch);
+   * json, the value is true, 1, or scratch text.
+   */
   has(scope: Node, query: string): boolean;
 }
 
@@ -31,7 +36,10 @@ export function htmlDocument(body: string): PageDocument<AnyNode | null> {
       return found.length === 0 ? undefined : found.text();
     },
     has: (scope, query) =>
-      scope === null ? $(query).length > 0 : $(scope).is(query) || $(scope).find(query).length > 0,
+      (scope !== null && $(scope).is(query)) ||
+      pick(scope, query)
+        .toArray()
+        .some((node) => isScratchText($(node).text())),
   };
 }
 
@@ -49,9 +57,7 @@ export function jsonDocument(body: string): PageDocument<unknown> {
     },
     has(scope, query) {
       const [value] = jsonPath(scope, query);
-      return (
-        value === true || (typeof value === "string" && /^(scr|scratched|y|yes|true)$/i.test(value.trim()))
-      );
+      return value === true || value === 1 || (typeof value === "string" && isScratchText(value));
     },
   };
 }

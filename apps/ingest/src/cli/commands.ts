@@ -16,6 +16,7 @@ import {
   wholeNumber,
 } from "@totewatch/cli-kit";
 import { ConfigError, loadConfig } from "@totewatch/config";
+import { checkSelectors } from "../adapters/selectors.js";
 import { runSimulation } from "@totewatch/simulator";
 import { createPoller } from "../poll/poller.js";
 import { replayFiles } from "../replay.js";
@@ -208,7 +209,8 @@ export function addProbeCommand(program: Command, host: CommandHost): void {
     .action(async (source: string, options: ProbeOptions & { config?: string }) => {
       let config;
       try {
-        config = loadConfig({ file: options.config });
+        // Every html selector compiled now: a bad one is a config error naming its path.
+        config = checkSelectors(loadConfig({ file: options.config }));
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         process.stderr.write(`${error.message}\n`);

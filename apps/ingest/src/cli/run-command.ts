@@ -8,6 +8,7 @@
 import type { Command } from "commander";
 import { EXIT } from "@totewatch/cli-kit";
 import { ConfigError, createLogger, loadConfig, type LoadedConfig, type Logger } from "@totewatch/config";
+import { checkSelectors } from "../adapters/selectors.js";
 import { createDb, migrateDatabase, type Db } from "@totewatch/db";
 import { silentProgress, type IngestSummary, type ProgressSink } from "@totewatch/feed";
 import { ingestProgress, printIngestSummary } from "./progress.js";
@@ -53,10 +54,13 @@ export async function runCommand(
   let config: LoadedConfig;
   try {
     // A --db path is the user's: loadConfig makes it absolute against the folder they ran the command in.
-    config = loadConfig({
-      file: options.config,
-      databaseUrl: typeof options.db === "string" ? options.db : undefined,
-    });
+    // Every html selector compiled now: a bad one is a config error naming its path.
+    config = checkSelectors(
+      loadConfig({
+        file: options.config,
+        databaseUrl: typeof options.db === "string" ? options.db : undefined,
+      }),
+    );
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -11,6 +11,7 @@ import {
   ensurePendingDeliveries,
   routeTakes,
   recordDeliveryFailure,
+  recordDeliveriesSuccess,
   recordDeliverySuccess,
 } from "./deliveries.js";
 import { deliveryStatus, dueDeliveries } from "./due-deliveries.js";
@@ -270,6 +271,39 @@ describe("recordDeliverySuccess / recordDeliveryFailure", () => {
     expect(state?.deliveredAt?.toISOString()).toBe(T0.toISOString());
   });
 
+  it("recordDeliveriesSuccess: a digest's rows in ONE transaction, each alert sent as recordDeliverySuccess decides", async () => {
+    const one = await storeSteamAlert(db, { channels: ["email", "webhook"], triggeredAt: T0 });
+    const two = await storeSteamAlert(db, {
+      channels: ["webhook"],
+      triggeredAt: new Date(T0.getTime() + 1000),
+    });
+    const rows = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
+    expect(rows).toHaveLength(2);
+    const ids = rows.map((row) => row.deliveryId);
+    const t1 = new Date(T0.getTime() + 5000);
+    // An unknown id partway: nothing at all is recorded (all or none, never the first half).
+    await expect(recordDeliveriesSuccess(db, [ids[0]!, 4242, ids[1]!], t1)).rejects.toThrow(
+      /recordDeliveriesSuccess: no delivery with id 4242/,
+    );
+    for (const { alertId } of [one, two]) {
+      const status = await deliveryStatus(db, alertId);
+      expect(status?.deliveries.find((row) => row.channel === "webhook")?.deliveredAt).toBeNull();
+    }
+    // Both recorded at t1; alert two (webhook only) is sent, alert one still waits for email.
+    expect(await recordDeliveriesSuccess(db, ids, t1)).toEqual([
+      { recorded: true, alertSent: false },
+      { recorded: true, alertSent: true },
+    ]);
+    expect(await deliveryStatus(db, one.alertId)).toMatchObject({ sent: false });
+    expect(await deliveryStatus(db, two.alertId)).toMatchObject({ sent: true, sentAt: t1 });
+    // Again: nothing changes, and it says so.
+    expect(await recordDeliveriesSuccess(db, ids, new Date(T0.getTime() + 9000))).toEqual([
+      { recorded: false, alertSent: false },
+      { recorded: false, alertSent: true },
+    ]);
+    expect(await recordDeliveriesSuccess(db, [], t1)).toEqual([]);
+  });
+
   it("names an unknown delivery id", async () => {
     await expect(recordDeliverySuccess(db, 4242, T0)).rejects.toThrow(/no delivery with id 4242/);
     await expect(
@@ -378,8 +412,8 @@ describe("routes: a channel's `only`", () => {
     );
     await recordDeliverySuccess(db, email!.deliveryId, T0);
     // The overlay's ntfy row is not for the phone: dropped, and its email delivery makes it sent.
-    expect(await dropUnroutedDeliveries(db, ["email", PHONE])).toEqual({ dropped: 1, sent: 1 });
-    expect(await dropUnroutedDeliveries(db, ["email", PHONE])).toEqual({ dropped: 0, sent: 0 });
+    expect(await dropUnroutedDeliveries(db, ["email", PHONE])).toEqual({ dropped: 1, sent: 1, unrouted: [] });
+    expect(await dropUnroutedDeliveries(db, ["email", PHONE])).toEqual({ dropped: 0, sent: 0, unrouted: [] });
     const status = await deliveryStatus(db, overlay.alertId);
     expect(status?.deliveries.map((row) => row.channel)).toEqual(["email"]);
     expect(status?.sent).toBe(true);
@@ -389,11 +423,17 @@ describe("routes: a channel's `only`", () => {
     expect((await deliveryStatus(db, steam.alertId))?.sent).toBe(false);
   });
 
-  it("an alert left with no rows stays unsent (nothing took it), as with no channel enabled", async () => {
+  it("an alert left with no rows stays unsent (nothing took it), as with no channel enabled; reported once", async () => {
     const { alertId } = await storeSteamAlert(db, { channels: ["ntfy"] });
     expect(await dropUnroutedDeliveries(db, [{ channel: "ntfy", types: ["overlay"] }])).toEqual({
       dropped: 1,
       sent: 0,
+      unrouted: [{ alertId, alertType: "steam" }],
+    });
+    expect(await dropUnroutedDeliveries(db, [{ channel: "ntfy", types: ["overlay"] }])).toEqual({
+      dropped: 0,
+      sent: 0,
+      unrouted: [],
     });
     expect(await deliveryStatus(db, alertId)).toMatchObject({ sent: false, deliveries: [] });
   });

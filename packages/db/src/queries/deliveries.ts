@@ -5,7 +5,8 @@
  *
  * Invariants:
  * - `alert.sent` turns true in the same transaction as the last channel's
- *   success (recordDeliverySuccess, its only writer), so "sent" never
+ *   success (recordDeliverySuccess / recordDeliveriesSuccess, through one
+ *   shared statement set), so "sent" never
  *   disagrees with the delivery rows.
  * - insertDeliveryRows is the only statement that creates delivery rows: for
  *   a new alert (the evaluation writer's storeAlert, in the alert's own
@@ -127,7 +128,12 @@ export const MISSING_SQL = `
  * lock taken on the common, nothing-to-do path). Returns how many rows were
  * created.
  */
-export async function ensurePendingDeliveries(db: Db, channels: readonly ChannelRoute[]): Promise<number> {
+export async function ensurePendingDeliveries(
+  db: Db,
+  channels: readonly ChannelRoute[],
+  /** The rows' created_at (a digest's window starts there); default the wall clock. */
+  now: Date = new Date(),
+): Promise<number> {
   const json = routesJson(channels, "ensurePendingDeliveries");
   if (channels.length === 0) return 0;
   const anyMissing = await readRaw(db, (sql) => statement(sql, `SELECT 1 ${MISSING_SQL} LIMIT 1`).get(json));
@@ -137,7 +143,7 @@ export async function ensurePendingDeliveries(db: Db, channels: readonly Channel
       sql,
       `SELECT a.alert_id, json_extract(c.value, '$.channel') AS channel ${MISSING_SQL}`,
     ).all(json) as Array<{ alert_id: number; channel: string }>;
-    const at = toDbTime(new Date());
+    const at = toDbTime(now);
     return missing.reduce(
       (created, row) => created + insertDeliveryRows(sql, row.alert_id, [row.channel], at),
       0,
@@ -157,6 +163,11 @@ export interface DroppedDeliveries {
   dropped: number;
   /** Alerts that became sent by it (every row left was delivered). */
   sent: number;
+  /**
+   * Alerts this left with no delivery row at all (no channel's route takes them): they stay unsent,
+   * and are reported here once (the call that drops their last row).
+   */
+  unrouted: Array<{ alertId: number; alertType: string }>;
 }
 
 /**
@@ -174,9 +185,9 @@ export async function dropUnroutedDeliveries(
   channels: readonly ChannelRoute[],
 ): Promise<DroppedDeliveries> {
   const json = routesJson(channels, "dropUnroutedDeliveries");
-  if (channels.length === 0) return { dropped: 0, sent: 0 };
+  if (channels.length === 0) return { dropped: 0, sent: 0, unrouted: [] };
   const any = await readRaw(db, (sql) => statement(sql, `SELECT 1 ${UNROUTED_SQL} LIMIT 1`).get(json));
-  if (!any) return { dropped: 0, sent: 0 };
+  if (!any) return { dropped: 0, sent: 0, unrouted: [] };
   return writeTransaction(db, (sql) => {
     const rows = statement(sql, `SELECT d.delivery_id, d.alert_id ${UNROUTED_SQL}`).all(json) as Array<{
       delivery_id: number;
@@ -196,9 +207,19 @@ export async function dropUnroutedDeliveries(
          AND EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)
          AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id AND delivered_at IS NULL)`,
     );
+    const rowless = statement(
+      sql,
+      `SELECT alert_id AS alertId, alert_type AS alertType FROM alert
+       WHERE alert_id = ? AND sent = 0 AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)`,
+    );
     let sent = 0;
-    for (const alertId of new Set(rows.map((row) => row.alert_id))) sent += markSent.run(alertId).changes;
-    return { dropped, sent };
+    const unrouted: DroppedDeliveries["unrouted"] = [];
+    for (const alertId of new Set(rows.map((row) => row.alert_id))) {
+      sent += markSent.run(alertId).changes;
+      const left = rowless.get(alertId) as { alertId: number; alertType: string } | undefined;
+      if (left) unrouted.push(left);
+    }
+    return { dropped, sent, unrouted };
   });
 }
 
@@ -317,29 +338,55 @@ export interface DeliverySuccess {
  */
 export async function recordDeliverySuccess(db: Db, deliveryId: number, at: Date): Promise<DeliverySuccess> {
   const atText = toDbTime(at);
-  return writeTransaction(db, (sql) => {
-    const row = statement(sql, `SELECT alert_id, delivered_at FROM alert_delivery WHERE delivery_id = ?`).get(
-      deliveryId,
-    ) as { alert_id: number; delivered_at: DbTime | null } | undefined;
-    if (!row) throw new InvalidInputError(`recordDeliverySuccess: no delivery with id ${deliveryId}`);
-    const recorded =
-      statement(
-        sql,
-        `UPDATE alert_delivery
-         SET delivered_at = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = NULL
-         WHERE delivery_id = ? AND delivered_at IS NULL`,
-      ).run(atText, atText, deliveryId).changes === 1;
-    const pending = statement(
+  return writeTransaction(db, (sql) => recordSuccessIn(sql, deliveryId, atText, "recordDeliverySuccess"));
+}
+
+/**
+ * Records several deliveries at once (one digest message for many rows), as
+ * recordDeliverySuccess records each, but in ONE transaction: a crash leaves
+ * all of them undelivered or none. Returns each row's outcome, in the order
+ * given. An unknown id fails the whole call (nothing is recorded).
+ */
+export async function recordDeliveriesSuccess(
+  db: Db,
+  deliveryIds: readonly number[],
+  at: Date,
+): Promise<DeliverySuccess[]> {
+  if (deliveryIds.length === 0) return [];
+  const atText = toDbTime(at);
+  return writeTransaction(db, (sql) =>
+    deliveryIds.map((deliveryId) => recordSuccessIn(sql, deliveryId, atText, "recordDeliveriesSuccess")),
+  );
+}
+
+/** One row's success (and its alert's sent flag), inside the caller's write transaction. */
+function recordSuccessIn(
+  sql: Connection,
+  deliveryId: number,
+  atText: DbTime,
+  where: string,
+): DeliverySuccess {
+  const row = statement(sql, `SELECT alert_id, delivered_at FROM alert_delivery WHERE delivery_id = ?`).get(
+    deliveryId,
+  ) as { alert_id: number; delivered_at: DbTime | null } | undefined;
+  if (!row) throw new InvalidInputError(`${where}: no delivery with id ${deliveryId}`);
+  const recorded =
+    statement(
       sql,
-      `SELECT count(*) AS n FROM alert_delivery WHERE alert_id = ? AND delivered_at IS NULL`,
-    ).get(row.alert_id) as { n: number };
-    if (pending.n > 0) return { recorded, alertSent: false };
-    statement(sql, `UPDATE alert SET sent = 1, sent_at = ? WHERE alert_id = ? AND sent = 0`).run(
-      atText,
-      row.alert_id,
-    );
-    return { recorded, alertSent: true };
-  });
+      `UPDATE alert_delivery
+       SET delivered_at = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = NULL
+       WHERE delivery_id = ? AND delivered_at IS NULL`,
+    ).run(atText, atText, deliveryId).changes === 1;
+  const pending = statement(
+    sql,
+    `SELECT count(*) AS n FROM alert_delivery WHERE alert_id = ? AND delivered_at IS NULL`,
+  ).get(row.alert_id) as { n: number };
+  if (pending.n > 0) return { recorded, alertSent: false };
+  statement(sql, `UPDATE alert SET sent = 1, sent_at = ? WHERE alert_id = ? AND sent = 0`).run(
+    atText,
+    row.alert_id,
+  );
+  return { recorded, alertSent: true };
 }
 
 /**

@@ -8,7 +8,7 @@ import { prismaOf } from "../connection.js";
 import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, type SqlRow } from "../sql.js";
-import { toDbTime } from "../time.js";
+import { fromDbTime, toDbTime } from "../time.js";
 import { MISSING_SQL, routeMatchSql, routesJson, type ChannelRoute } from "./deliveries.js";
 import {
   STORED_ALERT_COLUMNS,
@@ -22,6 +22,11 @@ import {
 export type DueDelivery = Pick<AlertDelivery, "channel" | "attempts" | "lastError"> & {
   /** 0 for a row not created yet (`withMissing`). */
   deliveryId: AlertDelivery["id"];
+  /**
+   * When the row was created (the alert stored for delivery on this channel): a digest's window
+   * is measured from it, not from the alert's triggered_at. Null for a row not created yet.
+   */
+  createdAt: AlertDelivery["createdAt"] | null;
   alert: StoredAlert;
 };
 
@@ -64,13 +69,14 @@ type DueRow = StoredAlertRow & SqlRow<Omit<DueDelivery, "alert">>;
 
 /** The delivery rows, plus (as delivery_id 0) the missing ones of unsent alerts for the channels in `?`. */
 const ROWS_WITH_MISSING = `(
-    SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at
+    SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at, created_at
     FROM alert_delivery
     UNION ALL
-    SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL ${MISSING_SQL})`;
+    SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL, NULL ${MISSING_SQL})`;
 
 const dueSql = (rows: string) => `
-  SELECT d.delivery_id AS deliveryId, d.channel, d.attempts, d.last_error AS lastError, ${STORED_ALERT_COLUMNS}
+  SELECT d.delivery_id AS deliveryId, d.channel, d.attempts, d.last_error AS lastError,
+         d.created_at AS createdAt, ${STORED_ALERT_COLUMNS}
   FROM ${rows} d
   JOIN alert a ON a.alert_id = d.alert_id ${STORED_ALERT_JOINS}
   WHERE d.delivered_at IS NULL
@@ -120,6 +126,7 @@ function toDueDelivery(row: DueRow): DueDelivery {
     channel: row.channel,
     attempts: row.attempts,
     lastError: row.lastError,
+    createdAt: row.createdAt === null ? null : fromDbTime(row.createdAt),
     alert: toStoredAlert(row),
   };
 }
