@@ -27,10 +27,13 @@ interface DashboardOptions {
   port?: number;
 }
 
-/** Set when the last run refused to start (exit 2 without commander's usage hint). */
-let refused = false;
+/** What a run tells `main` beyond commander's outcome. */
+interface RunOutcome {
+  /** It refused to start (exit 2 without commander's usage hint). */
+  refused: boolean;
+}
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, outcome: RunOutcome = { refused: false }): Command {
   const program = new Command("dashboard")
     .description(
       "serve the read-only web dashboard: race day, race boards with odds charts and the exacta heat map, " +
@@ -73,7 +76,7 @@ export function buildProgram(io: CliIo): Command {
         // A refusal to start is no usage mistake: one line, without commander's "--help" hint.
         if (error instanceof DashboardStartError) {
           io.stderr.write(`dashboard: ${error.message}\n`);
-          refused = true;
+          outcome.refused = true;
           return;
         }
         throw error;
@@ -94,9 +97,12 @@ export function buildProgram(io: CliIo): Command {
 
 export async function main(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
   const fullIo: CliIo = { stdout: process.stdout, stderr: process.stderr, ...io };
-  refused = false;
-  const code = await runProgram(buildProgram(fullIo), argv, { name: "dashboard", stderr: fullIo.stderr });
-  return refused ? EXIT.usage : code;
+  const outcome: RunOutcome = { refused: false };
+  const code = await runProgram(buildProgram(fullIo, outcome), argv, {
+    name: "dashboard",
+    stderr: fullIo.stderr,
+  });
+  return outcome.refused ? EXIT.usage : code;
 }
 
 runIfEntryPoint(import.meta.url, "dashboard", (args, signal) => main(args, { signal }));

@@ -17,28 +17,21 @@ export interface DiscordChannelOptions {
  * repeated after a crash shows twice.
  */
 export function createDiscordChannel(options: DiscordChannelOptions): Channel {
+  // One alert and a digest go the same way; only the message differs.
+  const post = (message: unknown) =>
+    postChat({
+      label: "discord webhook",
+      url: options.url,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(message),
+      timeoutMs: options.timeoutMs,
+    }).then(() => undefined);
   return {
     name: "discord",
     sendTimeoutMs: options.timeoutMs,
-    async send(alert) {
-      await postChat({
-        label: "discord webhook",
-        url: options.url,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(discordMessage(alert)),
-        timeoutMs: options.timeoutMs,
-      });
-    },
+    send: (alert) => post(discordMessage(alert)),
     // A digest: one `content` of at most 2000 characters (split into several messages past that).
-    async sendDigest(alerts) {
-      await postChat({
-        label: "discord webhook",
-        url: options.url,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(discordDigestMessage(alerts)),
-        timeoutMs: options.timeoutMs,
-      });
-    },
+    sendDigest: (alerts) => post(discordDigestMessage(alerts)),
     digestParts: discordDigestParts,
   };
 }

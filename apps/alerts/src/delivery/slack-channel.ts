@@ -15,28 +15,21 @@ export interface SlackChannelOptions {
  * &, <, > escaping. Slack answers 200 `ok`; a 429 carries Retry-After.
  */
 export function createSlackChannel(options: SlackChannelOptions): Channel {
+  // One alert and a digest go the same way; only the message differs.
+  const post = (message: unknown) =>
+    postChat({
+      label: "slack webhook",
+      url: options.url,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(message),
+      timeoutMs: options.timeoutMs,
+    }).then(() => undefined);
   return {
     name: "slack",
     sendTimeoutMs: options.timeoutMs,
-    async send(alert) {
-      await postChat({
-        label: "slack webhook",
-        url: options.url,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(slackMessage(alert)),
-        timeoutMs: options.timeoutMs,
-      });
-    },
+    send: (alert) => post(slackMessage(alert)),
     // A digest: `text` and a section per alert (at most 40 alerts, within Slack's 50 blocks).
-    async sendDigest(alerts) {
-      await postChat({
-        label: "slack webhook",
-        url: options.url,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(slackDigestMessage(alerts)),
-        timeoutMs: options.timeoutMs,
-      });
-    },
+    sendDigest: (alerts) => post(slackDigestMessage(alerts)),
     digestParts: slackDigestParts,
   };
 }

@@ -273,21 +273,8 @@ export async function claimDelivery(
   deliveryId: number,
   options: ClaimDeliveryOptions,
 ): Promise<boolean> {
-  if (!Number.isInteger(options.forMs) || options.forMs < 1) {
-    throw new InvalidInputError(`claimDelivery: forMs must be a whole number >= 1, got ${options.forMs}`);
-  }
-  const nowText = toDbTime(options.now);
-  const until = toDbTime(options.now.getTime() + options.forMs);
-  return writeTransaction(
-    db,
-    (sql) =>
-      statement(
-        sql,
-        `UPDATE alert_delivery SET next_attempt_at = ?
-         WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ?
-           AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`,
-      ).run(until, deliveryId, options.attempts, nowText).changes === 1,
-  );
+  const claimed = await claimRows(db, "claimDelivery", [{ deliveryId, attempts: options.attempts }], options);
+  return claimed.length === 1;
 }
 
 /**
@@ -304,8 +291,18 @@ export async function claimDeliveries(
   rows: ReadonlyArray<{ deliveryId: number; attempts: number }>,
   options: Omit<ClaimDeliveryOptions, "attempts">,
 ): Promise<number[]> {
+  return claimRows(db, "claimDeliveries", rows, options);
+}
+
+/** The compare-and-set both claims make, for `rows` in one write transaction; `fn` names the caller in errors. */
+async function claimRows(
+  db: Db,
+  fn: string,
+  rows: ReadonlyArray<{ deliveryId: number; attempts: number }>,
+  options: Omit<ClaimDeliveryOptions, "attempts">,
+): Promise<number[]> {
   if (!Number.isInteger(options.forMs) || options.forMs < 1) {
-    throw new InvalidInputError(`claimDeliveries: forMs must be a whole number >= 1, got ${options.forMs}`);
+    throw new InvalidInputError(`${fn}: forMs must be a whole number >= 1, got ${options.forMs}`);
   }
   if (rows.length === 0) return [];
   const nowText = toDbTime(options.now);
