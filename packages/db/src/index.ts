@@ -59,18 +59,22 @@ export {
   claimDelivery,
   claimDeliveries,
   deferChannelDeliveries,
-  dropUnroutedDeliveries,
-  ensurePendingDeliveries,
-  routeTakes,
+  channelHeldUntil,
+  markDigest,
   recordDeliveryFailure,
   recordDeliveriesSuccess,
   recordDeliverySuccess,
-  type ChannelRoute,
   type ClaimDeliveryOptions,
-  type DeliveryRoute,
   type DeliverySuccess,
-  type DroppedDeliveries,
 } from "./queries/deliveries.js";
+export {
+  dropUnroutedDeliveries,
+  ensurePendingDeliveries,
+  routeTakes,
+  type ChannelRoute,
+  type DeliveryRoute,
+  type DroppedDeliveries,
+} from "./queries/delivery-routes.js";
 export {
   deliveryStatus,
   dueDeliveries,

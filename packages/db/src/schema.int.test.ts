@@ -148,7 +148,7 @@ describe("schema created by the migrations", () => {
     }
   });
 
-  it("has every table of the seed plus alert_delivery and cursor", () => {
+  it("has every table of the seed plus alert_delivery, channel_hold and cursor", () => {
     const tables = (
       connectionOf(db)
         .prepare(
@@ -160,6 +160,7 @@ describe("schema created by the migrations", () => {
       "_prisma_migrations",
       "alert",
       "alert_delivery",
+      "channel_hold",
       "cursor",
       "entry",
       "exacta_probable",

@@ -1,5 +1,6 @@
 /**
- * The HTTP side the chat channels (telegram, discord, slack, ntfy) share: one
+ * The HTTP side the chat channels (telegram, discord, slack, ntfy) and the
+ * webhook share: one
  * POST with a timeout, errors that never show a secret (a bot token in the
  * path, a webhook URL's path, a topic name), and the wait a rate-limited
  * answer asks for (ChannelSendError.retryAfterMs).
@@ -24,8 +25,13 @@ export interface ChatPost {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  /** Texts that must never appear in an error (tokens); the URL's path is always hidden. */
+  /** Texts that must never appear in an error (tokens); the URL's path is hidden unless `shown` is given. */
   secrets?: readonly string[];
+  /**
+   * The URL as errors name it, for a receiver whose URL path is no secret (the webhook: its
+   * password is already masked here, redactUrl); default `host/…`, the path hidden everywhere.
+   */
+  shown?: string;
   /** A Retry-After longer than this is taken as this; default MAX_RETRY_AFTER_MS. */
   maxRetryAfterMs?: number;
 }
@@ -49,12 +55,12 @@ export function shownHost(url: string): string {
  * replaced by "…", and any `user:password@` in a URL in it redacted (redactUrl). Scrub a whole text
  * before cutting it: a cut can split a secret so that no longer matches.
  */
-export function scrub(text: string, url: string, secrets: readonly string[] = []): string {
+export function scrub(text: string, url: string, secrets: readonly string[] = [], hidePath = true): string {
   const hidden = [...secrets];
   try {
     const { pathname, search, password } = new URL(url);
-    if (pathname.length > 1) hidden.push(pathname);
-    if (search.length > 1) hidden.push(search);
+    if (hidePath && pathname.length > 1) hidden.push(pathname);
+    if (hidePath && search.length > 1) hidden.push(search);
     if (password !== "") hidden.push(password, decodeURIComponent(password));
   } catch {
     hidden.push(url);
@@ -67,8 +73,13 @@ export function scrub(text: string, url: string, secrets: readonly string[] = []
 }
 
 /** The start of an answer's body for an error: scrubbed whole first, then cut. */
-export function errorSnippet(text: string, url: string, secrets: readonly string[] = []): string {
-  return scrub(text.trim(), url, secrets).slice(0, ERROR_BODY_CHARS);
+export function errorSnippet(
+  text: string,
+  url: string,
+  secrets: readonly string[] = [],
+  hidePath = true,
+): string {
+  return scrub(text.trim(), url, secrets, hidePath).slice(0, ERROR_BODY_CHARS);
 }
 
 /**
@@ -112,8 +123,9 @@ export function retryAfterMs(
  * start of its body, and (429 or 503) the wait it asked for.
  */
 export async function postChat(post: ChatPost): Promise<ChatAnswer> {
-  const shown = `${post.label} ${shownHost(post.url)}`;
-  const clean = (text: string) => scrub(text, post.url, post.secrets);
+  const shown = `${post.label} ${post.shown ?? shownHost(post.url)}`;
+  const hidePath = post.shown === undefined;
+  const clean = (text: string) => scrub(text, post.url, post.secrets, hidePath);
   // fetch refuses a URL with `user:password@` in it: those go as basic auth (an explicit
   // Authorization header, e.g. an ntfy token, wins).
   const { url, authorization } = credentialsAsBasicAuth(post.url);
@@ -149,7 +161,7 @@ export async function postChat(post: ChatPost): Promise<ChatAnswer> {
     response.status === 429 || response.status === 503
       ? retryAfterMs(response.headers, text, Date.now(), post.maxRetryAfterMs)
       : undefined;
-  const snippet = errorSnippet(text, post.url, post.secrets);
+  const snippet = errorSnippet(text, post.url, post.secrets, hidePath);
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const retry = wait === undefined ? "" : ` (retry after ${wait / 1000} s)`;
   throw new ChannelSendError(`${shown} answered ${status}${snippet ? `: ${snippet}` : ""}${retry}`, wait);

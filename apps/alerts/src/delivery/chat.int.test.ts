@@ -229,8 +229,35 @@ describe("slack", () => {
       /^slack webhook 127\.0\.0\.1:\d+\/… answered HTTP 403 Forbidden: invalid_token$/,
     );
     expect(lastError).not.toContain(HOOK_SECRET);
-    // A 403 names no wait: the second backoff, 1000 * 2^1 * 0.5 = 1000 ms.
-    expect((await deliveryStatus(db, alertId))?.deliveries[0]?.nextAttemptAt).toEqual(at(8000));
+    // A 403 names no wait. The 429 used no attempt, so this is the first counted one:
+    // backoff 1000 * 2^0 * 0.5 = 500 ms -> 7000 + 500.
+    expect((await deliveryStatus(db, alertId))?.deliveries[0]).toMatchObject({
+      attempts: 1,
+      nextAttemptAt: at(7500),
+    });
+  });
+});
+
+describe("a 429 holds the whole channel, alerts stored during the hold included", () => {
+  it("a new alert stored while slack is held is not sent until the hold ends, even by a later pass", async () => {
+    const path = "/services/T000/B000/hold";
+    const server = await receiver(path, (n) =>
+      n === 1
+        ? { status: 429, body: "rate_limited", headers: { "Retry-After": "7" } }
+        : { status: 200, body: "ok" },
+    );
+    const first = await storeSteamAlert(db);
+    const channels = [createSlackChannel({ url: `${server.url}${path}`, timeoutMs: 5000 })];
+    expect(await pass(channels, at(0))).toMatchObject({ failed: 1 });
+    // Stored 1 s into the 7 s hold (a new row: nothing of it was moved by the 429).
+    const second = await storeSteamAlert(db, { triggeredAt: at(1000) });
+    expect(await pass(channels, at(2000))).toMatchObject({ delivered: 0, failed: 0 });
+    expect(await pass(channels, at(6999))).toMatchObject({ delivered: 0, failed: 0 });
+    expect(server.requests).toHaveLength(1);
+    // At +7 s the hold is over: both go.
+    expect(await pass(channels, at(7000))).toMatchObject({ delivered: 2 });
+    expect(server.requests).toHaveLength(3);
+    for (const alert of [first, second]) expect((await deliveryStatus(db, alert.alertId))?.sent).toBe(true);
   });
 });
 
@@ -296,8 +323,8 @@ describe("review fixes: unbounded Retry-After, credentials in the URL, secrets s
     const channels = [telegram(server.url)];
     expect(await pass(channels, at(0))).toMatchObject({ failed: 1, delivered: 0 });
     const row = (await deliveryStatus(db, alertId))?.deliveries[0];
-    // Capped at DELIVERY.backoffMaxMs (60 s).
-    expect(row).toMatchObject({ attempts: 1, nextAttemptAt: at(60_000) });
+    // Capped at DELIVERY.backoffMaxMs (60 s); a wait asked for uses no attempt.
+    expect(row).toMatchObject({ attempts: 0, nextAttemptAt: at(60_000) });
     expect(await pass(channels, at(59_999))).toMatchObject({ delivered: 0, failed: 0 });
     expect(await pass(channels, at(60_000))).toMatchObject({ delivered: 1 });
     expect(server.requests).toHaveLength(2);

@@ -31,9 +31,11 @@
  *
  * Rate limits. A send that fails with a wait (ChannelSendError.retryAfterMs:
  * HTTP 429 with Retry-After or `retry_after`) is retried no sooner than that
- * wait, however short its backoff; the channel's other undelivered rows are
- * held back as long (deferChannelDeliveries, so every deliverer on the file
- * leaves the channel alone), and the pass sends that channel nothing more.
+ * wait (capped at backoffMaxMs), however short its backoff, and uses no
+ * attempt (the receiver did not refuse the alert). The whole channel is held
+ * as long (deferChannelDeliveries: a hold in the file, so every deliverer
+ * leaves the channel alone, rows stored during the hold included), and the
+ * pass sends that channel nothing more.
  *
  * Digests. A channel with `digestMinutes: N` (and sendDigest) sends its due
  * rows together, once the oldest of them is N minutes old (the row's
@@ -46,11 +48,14 @@
  * is one unit: all its rows are claimed in one transaction (claimDeliveries)
  * before it is sent, and only the rows claimed are sent; on success every
  * row is recorded delivered at the same instant, in one transaction
- * (recordDeliveriesSuccess), on failure every row gets
- * the failure (one more attempt) and one shared next attempt (the backoff of
- * its most-tried row, or a longer Retry-After). A due row already tried makes
- * the channel's digest due whatever its age, so a failed digest is sent again
- * as soon as that backoff has passed (alerts that came meanwhile ride along).
+ * (recordDeliveriesSuccess), on failure every row gets the failure (one more
+ * attempt) and one shared next attempt (the backoff of its most-tried row, or
+ * a longer Retry-After). Before its first send a part is marked as one digest
+ * (markDigest), so a digest that failed, or whose sender died before
+ * recording it, is sent again as the same message (the same alerts, so the
+ * same digestKey: the webhook's Idempotency-Key, the email's Message-ID) as
+ * soon as its backoff has passed; alerts stored meanwhile wait for a digest
+ * of their own.
  * Younger digests wait: a pass, and so `alerts run --once`, sends only the
  * digests whose window has passed. A dry run shows each alert as it comes
  * (no batching).
@@ -61,6 +66,7 @@ import {
   claimDelivery,
   deferChannelDeliveries,
   dropUnroutedDeliveries,
+  markDigest,
   dueDeliveries,
   ensurePendingDeliveries,
   recordDeliveriesSuccess,
@@ -306,13 +312,16 @@ export async function deliverDue(
     // One next attempt for the whole send (a digest stays together): its most-tried row's backoff.
     const mostAttempts = Math.max(...rows.map((row) => row.attempts));
     const delayMs = Math.max(backoffDelayMs(mostAttempts, delivery, random), retryAfterMs ?? 0);
+    // A receiver that asked for a wait did not refuse the alert: that reply uses no attempt, so a
+    // busy service never makes Totewatch give an alert up (each retry is at most backoffMaxMs away).
+    const counted = retryAfterMs === undefined;
     for (const row of rows) {
       const { alert } = row;
       const context = { channel: channel.name, alert: alert.dedupeKey, alertId: alert.alertId };
-      const attempt = row.attempts + 1;
-      const gaveUp = attempt >= delivery.maxAttempts;
+      const attempt = row.attempts + (counted ? 1 : 0);
+      const gaveUp = counted && attempt >= delivery.maxAttempts;
       const nextAttemptAt = gaveUp ? null : new Date(at.getTime() + delayMs);
-      await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt });
+      await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt, counted });
       if (gaveUp) {
         result.gaveUp += 1;
         logger.error(
@@ -322,8 +331,10 @@ export async function deliverDue(
       } else {
         result.failed += 1;
         logger.warn(
-          { ...context, attempt, nextAttemptAt: nextAttemptAt?.toISOString(), error: message },
-          "alert delivery failed; will retry",
+          { ...context, attempt, counted, nextAttemptAt: nextAttemptAt?.toISOString(), error: message },
+          counted
+            ? "alert delivery failed; will retry"
+            : "alert delivery asked to wait (not counted as an attempt); will retry",
         );
       }
     }
@@ -341,64 +352,92 @@ export async function deliverDue(
     }
   };
 
-  /** A digest channel's due rows: nothing before the oldest is digestMinutes old, then one send per part. */
+  /**
+   * A digest channel's due rows. A digest sent before and not delivered (its rows carry the
+   * digestId markDigest gave them) is sent again as the same message, as soon as its backoff has
+   * passed; the rest wait until the oldest of them is digestMinutes old, then go out one message
+   * per part (digestParts), each part marked as its own digest before its first send.
+   */
   const deliverDigest = async (
     channel: Channel,
     rows: DueDelivery[],
     digestMs: number,
     windowPassed: boolean,
   ): Promise<"waiting" | "sent" | "failed"> => {
-    // Due: the oldest row's window has passed, or a digest that failed is due for its retry (its
-    // rows were in a digest already: they follow the backoff, not a new window).
+    const retries = new Map<number, DueDelivery[]>();
+    const fresh: DueDelivery[] = [];
+    for (const row of rows) {
+      if (row.digestId === null) fresh.push(row);
+      else retries.set(row.digestId, [...(retries.get(row.digestId) ?? []), row]);
+    }
+    let outcome: "waiting" | "sent" | "failed" = "sent";
+    for (const group of retries.values()) {
+      if (!(await sendDigestPart(channel, group, false))) outcome = "failed";
+    }
+    if (fresh.length === 0) return outcome;
     // Measured from when each row was stored for delivery (alert_delivery.created_at), not from the
     // alert's triggered_at: a replayed day or a backlog after downtime is one digest, and a source
     // clock running ahead delays nothing.
-    const oldest = Math.min(...rows.map((row) => (row.createdAt ?? clock()).getTime()));
-    const retry = rows.some((row) => row.attempts > 0);
-    if (!windowPassed && !retry && clock().getTime() - oldest < digestMs) return "waiting";
-    let outcome: "sent" | "failed" = "sent";
-    const rowOf = new Map<StoredAlert, DueDelivery>(rows.map((row) => [row.alert, row]));
-    const alerts = rows.map((row) => row.alert);
+    const oldest = Math.min(...fresh.map((row) => (row.createdAt ?? clock()).getTime()));
+    if (!windowPassed && clock().getTime() - oldest < digestMs) {
+      return outcome === "failed" ? outcome : "waiting";
+    }
+    const rowOf = new Map<StoredAlert, DueDelivery>(fresh.map((row) => [row.alert, row]));
+    const alerts = fresh.map((row) => row.alert);
     const parts = channel.digestParts ? channel.digestParts(alerts) : [alerts];
     for (const part of parts) {
-      if (rateLimited.has(channel.name)) break;
-      let partRows = part.map((alert) => rowOf.get(alert)).filter((row) => row !== undefined);
-      if (options.claimForMs !== undefined) {
-        const claimed = new Set(
-          await claimDeliveries(db, partRows, { now: clock(), forMs: options.claimForMs }),
-        );
-        const skipped = partRows.length - claimed.size;
-        if (skipped > 0) {
-          result.skipped += skipped;
-          logger.debug(
-            { channel: channel.name, skipped },
-            "digest rows claimed by another deliverer; skipped",
-          );
-        }
-        partRows = partRows.filter((row) => claimed.has(row.deliveryId));
-        if (partRows.length === 0) continue;
-      }
-      try {
-        await channel.sendDigest!(partRows.map((row) => row.alert));
-      } catch (error) {
-        await recordFailure(channel, partRows, error);
-        outcome = "failed";
-        continue;
-      }
-      // Every row of the message at the message's time, in one transaction: a crash leaves all of
-      // them undelivered (the whole message is re-sent) or none.
-      const recorded = await recordDeliveriesSuccess(
-        db,
-        partRows.map((row) => row.deliveryId),
-        clock(),
-      );
-      for (const each of recorded) {
-        if (each.recorded) result.delivered += 1;
-        else result.alreadyDelivered += 1;
-      }
-      logger.debug({ channel: channel.name, alerts: partRows.length }, "digest delivered");
+      const partRows = part.map((alert) => rowOf.get(alert)).filter((row) => row !== undefined);
+      if (!(await sendDigestPart(channel, partRows, true))) outcome = "failed";
     }
     return outcome;
+  };
+
+  /**
+   * One digest message: its rows claimed in one transaction (only those claimed are sent), marked
+   * as one digest before a first send (`first`), sent, and recorded together. False when the send
+   * failed (recorded) or the channel is rate-limited.
+   */
+  const sendDigestPart = async (channel: Channel, rows: DueDelivery[], first: boolean): Promise<boolean> => {
+    if (rateLimited.has(channel.name)) return false;
+    let partRows = rows;
+    if (options.claimForMs !== undefined) {
+      const claimed = new Set(
+        await claimDeliveries(db, partRows, { now: clock(), forMs: options.claimForMs }),
+      );
+      const skipped = partRows.length - claimed.size;
+      if (skipped > 0) {
+        result.skipped += skipped;
+        logger.debug({ channel: channel.name, skipped }, "digest rows claimed by another deliverer; skipped");
+      }
+      partRows = partRows.filter((row) => claimed.has(row.deliveryId));
+      if (partRows.length === 0) return true;
+    }
+    // Before the first send: a crash after the receiver took it re-sends these same alerts as one
+    // message (same digestKey), not a bigger digest under a new key.
+    if (first)
+      await markDigest(
+        db,
+        partRows.map((row) => row.deliveryId),
+      );
+    try {
+      await channel.sendDigest!(partRows.map((row) => row.alert));
+    } catch (error) {
+      await recordFailure(channel, partRows, error);
+      return false;
+    }
+    // Every row of the message at the message's time, in one transaction: a crash leaves all of
+    // them undelivered (the whole message is re-sent) or none.
+    const recorded = await recordDeliveriesSuccess(
+      db,
+      partRows.map((row) => row.deliveryId),
+      clock(),
+    );
+    for (const each of recorded) {
+      if (each.recorded) result.delivered += 1;
+      else result.alreadyDelivered += 1;
+    }
+    logger.debug({ channel: channel.name, alerts: partRows.length }, "digest delivered");
+    return true;
   };
 
   const outcomes = await Promise.allSettled(

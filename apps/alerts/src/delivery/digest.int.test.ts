@@ -160,7 +160,11 @@ describe("a webhook digest", () => {
     // +5:00.499: both still in their backoff: nothing is sent.
     expect(await pass(db, channels, at(5 * MIN + 499))).toMatchObject({ delivered: 0, failed: 0 });
     expect(webhook.requests).toHaveLength(1);
-    // +5:00.5: the same digest again (same rows, same Idempotency-Key), accepted.
+    // +5:00.2: C is stored while the failed digest waits for its retry.
+    const c = await alertAt(db, 5 + 200 / MIN, "webhook");
+    // +5:00.5: the same digest again (the same rows, so the same Idempotency-Key), accepted. C does
+    // not ride along: a bigger digest would carry a new key, and a receiver that took the first
+    // POST (the 500 came after it acted) would act on A and B twice.
     expect(await pass(db, channels, at(5 * MIN + 500))).toMatchObject({ delivered: 2, failed: 0 });
     expect(webhook.requests).toHaveLength(2);
 
@@ -184,6 +188,10 @@ describe("a webhook digest", () => {
       });
       expect(status?.sent).toBe(true);
     }
+    // C's own window: 5 minutes from +5:00.2, so +10:00.2, alone under its own key.
+    expect(await pass(db, channels, at(10 * MIN + 199))).toMatchObject({ delivered: 0 });
+    expect(await pass(db, channels, at(10 * MIN + 200))).toMatchObject({ delivered: 1, failed: 0 });
+    expect(webhook.requests.map((request) => request.idempotencyKey)).toEqual([key, key, digestKey([c])]);
   });
 
   it("two deliverers on one file at once (two clients): the digest is sent once, by one of them", async () => {
@@ -303,22 +311,29 @@ describe("digests beside the rest of a pass", () => {
 `);
     const a = await alertAt(db, 0, "ntfy");
     const b = await alertAt(db, 1, "ntfy");
-    // +2: A is 2 min old: [A, B] sent, 429: both rows failed once, next attempt +2 min + 30 s
-    // (the 30 s wait is longer than the 500 ms backoff).
+    // +2: A is 2 min old: [A, B] sent, 429: both rows wait, next attempt +2 min + 30 s (the 30 s wait
+    // is longer than the 500 ms backoff). A wait asked for uses no attempt.
     expect(await pass(db, channels, at(2 * MIN))).toMatchObject({ failed: 2 });
     for (const alert of [a, b]) {
       expect((await deliveryStatus(db, alert.alertId))?.deliveries[0]).toMatchObject({
-        attempts: 1,
+        attempts: 0,
         nextAttemptAt: at(2 * MIN + 30_000),
       });
     }
+    // C, stored at +2:10, during the hold.
+    const c = await alertAt(db, 2 + 10_000 / MIN, "ntfy");
     expect(await pass(db, channels, at(2 * MIN + 29_999))).toMatchObject({ delivered: 0, failed: 0 });
     expect(ntfy.requests).toHaveLength(1);
+    // +2:30: the held digest again, as it was; C waits for its own window (+4:10), then goes alone.
     expect(await pass(db, channels, at(2 * MIN + 30_000))).toMatchObject({ delivered: 2 });
+    expect(await pass(db, channels, at(4 * MIN + 9_999))).toMatchObject({ delivered: 0 });
+    expect(await pass(db, channels, at(4 * MIN + 10_000))).toMatchObject({ delivered: 1 });
     expect(ntfy.requests.map((request) => request.headers.title)).toEqual([
       "Totewatch: 2 alerts",
       "Totewatch: 2 alerts",
+      "Totewatch: 1 alert",
     ]);
+    expect((await deliveryStatus(db, c.alertId))?.sent).toBe(true);
   });
 
   it("rows waiting for their window do not hold back an immediate channel's rows (a pass's limit)", async () => {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { credentialsAsBasicAuth, redactUrl } from "@totewatch/config";
+import { redactUrl } from "@totewatch/config";
+import { postChat } from "./chat-http.js";
 import { digestKey } from "./digest-format.js";
 import { webhookPayload } from "./format.js";
 import type { Channel } from "./types.js";
@@ -7,9 +8,6 @@ import type { Channel } from "./types.js";
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export const SIGNATURE_HEADER = "X-Totewatch-Signature";
 export const TIMESTAMP_HEADER = "X-Totewatch-Timestamp";
-
-/** How much of a failing receiver's response body goes into the error. */
-const ERROR_BODY_CHARS = 200;
 
 export interface WebhookChannelOptions {
   url: string;
@@ -50,7 +48,6 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const clock = options.clock ?? (() => new Date());
   // Errors are stored as the delivery's last error and printed: never with a password in the URL.
   const shownUrl = redactUrl(options.url);
-  const { url, authorization } = credentialsAsBasicAuth(options.url);
   return {
     name: "webhook",
     sendTimeoutMs: options.timeoutMs,
@@ -60,49 +57,23 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
       post(digestKey(alerts), (sentAt) => alerts.map((alert) => webhookPayload(alert, sentAt))),
   };
 
+  /** One POST (postChat: timeout, no redirects, a 429's Retry-After), signed and keyed. */
   async function post(idempotencyKey: string, payload: (sentAt: Date) => unknown): Promise<void> {
     const sentAt = clock();
     const body = JSON.stringify(payload(sentAt));
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: {
-          ...(authorization === null ? {} : { Authorization: authorization }),
-          "Content-Type": "application/json",
-          "User-Agent": "totewatch-alerts",
-          [IDEMPOTENCY_HEADER]: idempotencyKey,
-          [SIGNATURE_HEADER]: signWebhookBody(body, options.secret),
-          [TIMESTAMP_HEADER]: String(Math.floor(sentAt.getTime() / 1000)),
-        },
-        body,
-        signal: controller.signal,
-        // A redirected POST would be re-sent as a GET: treat a redirect as a failure instead.
-        redirect: "manual",
-      });
-      // Read the body either way: it frees the connection, and a failure's text helps.
-      text = await response.text();
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw new Error(`webhook ${shownUrl} did not answer within ${options.timeoutMs} ms`);
-      }
-      throw new Error(`webhook ${shownUrl} failed: ${redactUrl(describeFetchError(error))}`);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (!response.ok) {
-      const snippet = text.trim().slice(0, ERROR_BODY_CHARS);
-      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-      throw new Error(`webhook ${shownUrl} answered ${status}${snippet ? `: ${snippet}` : ""}`);
-    }
+    await postChat({
+      label: "webhook",
+      url: options.url,
+      shown: shownUrl,
+      headers: {
+        "Content-Type": "application/json",
+        [IDEMPOTENCY_HEADER]: idempotencyKey,
+        [SIGNATURE_HEADER]: signWebhookBody(body, options.secret),
+        [TIMESTAMP_HEADER]: String(Math.floor(sentAt.getTime() / 1000)),
+      },
+      body,
+      timeoutMs: options.timeoutMs,
+      secrets: options.secret ? [options.secret] : [],
+    });
   }
-}
-
-/** fetch says "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. */
-function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }

@@ -1,10 +1,10 @@
 // Webhook delivery against a real HTTP server on 127.0.0.1 that fails first and recovers.
 import { PINO_LEVELS, captureLogs, createTestDb, storeSteamAlert } from "@totewatch/test-utils";
-import { deliveryStatus, listAlerts, type Db } from "@totewatch/db";
+import { channelHeldUntil, deliveryStatus, listAlerts, type Db } from "@totewatch/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deliverDue } from "./deliver.js";
 import type { WebhookPayload } from "./format.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
+import { startChatReceiver, startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
 import { createWebhookChannel, verifyWebhookSignature } from "./webhook-channel.js";
 
 const SECRET = "webhook-test-secret";
@@ -178,5 +178,33 @@ describe("webhook channel", () => {
     expect((await deliveryStatus(db, alertId))?.deliveries[0]?.lastError).toMatch(
       /failed: fetch failed.*ECONNREFUSED/,
     );
+  });
+});
+
+describe("webhook rate limits (the chat channels' HTTP side, postChat)", () => {
+  it("a 429 with Retry-After: 20 is waited out, uses no attempt, holds the channel, then delivers", async () => {
+    const chat = await startChatReceiver("/hook", (n) =>
+      n === 1 ? { status: 429, headers: { "Retry-After": "20" }, body: "slow down" } : { status: 200 },
+    );
+    try {
+      const channels = [createWebhookChannel({ url: `${chat.url}/hook`, secret: SECRET, timeoutMs: 5000 })];
+      const { alertId } = await storeSteamAlert(db, { channels: ["webhook"] });
+      const pass = (now: Date) =>
+        deliverDue(db, channels, { now, delivery: DELIVERY, logger: captureLogs().logger, random: () => 0 });
+      expect(await pass(at(0))).toMatchObject({ failed: 1, delivered: 0 });
+      // 20 s asked for, longer than the 500 ms backoff; the 429 counted no attempt.
+      const row = (await deliveryStatus(db, alertId))?.deliveries[0];
+      expect(row).toMatchObject({ attempts: 0, nextAttemptAt: at(20_000) });
+      // The full URL (its path is no secret for a webhook) and the wait are in the error.
+      expect(row?.lastError).toBe(
+        `webhook ${chat.url}/hook answered HTTP 429 Too Many Requests: slow down (retry after 20 s)`,
+      );
+      expect(await channelHeldUntil(db, "webhook")).toEqual(at(20_000));
+      expect(await pass(at(19_999))).toMatchObject({ failed: 0, delivered: 0 });
+      expect(await pass(at(20_000))).toMatchObject({ delivered: 1 });
+      expect(chat.requests).toHaveLength(2);
+    } finally {
+      await chat.close();
+    }
   });
 });

@@ -6,14 +6,14 @@ import { createTestDb, STEAM_ALERT_POST_TIME, storeSteamAlert } from "../../test
 import {
   claimDeliveries,
   claimDelivery,
+  channelHeldUntil,
   deferChannelDeliveries,
-  dropUnroutedDeliveries,
-  ensurePendingDeliveries,
-  routeTakes,
+  markDigest,
   recordDeliveryFailure,
   recordDeliveriesSuccess,
   recordDeliverySuccess,
 } from "./deliveries.js";
+import { dropUnroutedDeliveries, ensurePendingDeliveries, routeTakes } from "./delivery-routes.js";
 import { deliveryStatus, dueDeliveries } from "./due-deliveries.js";
 import { listAlerts } from "./listings.js";
 
@@ -463,5 +463,86 @@ describe("deferChannelDeliveries (a 429 holds the whole channel back)", () => {
     const much = new Date(until.getTime() + 3_600_000);
     expect(await deferChannelDeliveries(db, "discord", { until: much, maxAttempts: 1 })).toBe(1);
     expect((await discordOf(first.alertId))?.nextAttemptAt?.toISOString()).toBe(later.toISOString());
+  });
+});
+
+describe("a channel's hold (429) covers every row, stored before it or during it", () => {
+  it("no row of a held channel is due or claimable until the hold ends, a new one included", async () => {
+    const until = new Date(T0.getTime() + 30_000);
+    await deferChannelDeliveries(db, "discord", { until, maxAttempts: 3 });
+    expect(await channelHeldUntil(db, "discord")).toEqual(until);
+    // A shorter hold asked for later does not cut the longer one short.
+    await deferChannelDeliveries(db, "discord", { until: new Date(T0.getTime() + 5_000), maxAttempts: 3 });
+    expect(await channelHeldUntil(db, "discord")).toEqual(until);
+    // Stored during the hold: its row has no next_attempt_at of its own (nothing to move).
+    const { alertId } = await storeSteamAlert(db, { channels: ["discord", "email"] });
+    const during = new Date(T0.getTime() + 10_000);
+    const dueDuring = await dueDeliveries(db, {
+      channels: ["discord", "email"],
+      now: during,
+      maxAttempts: 3,
+    });
+    expect(dueDuring.map((row) => row.channel)).toEqual(["email"]);
+    const discordRow = (await deliveryStatus(db, alertId))!.deliveries.find(
+      (row) => row.channel === "discord",
+    )!;
+    expect(discordRow.nextAttemptAt).toBeNull();
+    // A deliverer that read the row before the hold cannot claim it during the hold either.
+    const claim = { now: during, forMs: 60_000, attempts: 0 };
+    expect(await claimDelivery(db, discordRow.deliveryId, claim)).toBe(false);
+    // At the hold's end (held_until > now is the test: at `until` exactly it is over) both are due.
+    const after = await dueDeliveries(db, { channels: ["discord", "email"], now: until, maxAttempts: 3 });
+    expect(after.map((row) => row.channel)).toEqual(["discord", "email"]);
+    expect(await claimDelivery(db, discordRow.deliveryId, { ...claim, now: until })).toBe(true);
+    // Another channel was never held.
+    expect(await channelHeldUntil(db, "email")).toBeNull();
+  });
+
+  it("a 429 is recorded but not counted as an attempt (counted: false)", async () => {
+    const { alertId } = await storeSteamAlert(db, { channels: ["discord"] });
+    const [row] = await dueDeliveries(db, { channels: ["discord"], now: T0, maxAttempts: 1 });
+    const next = new Date(T0.getTime() + 30_000);
+    const failure = { at: T0, error: "HTTP 429 Too Many Requests", nextAttemptAt: next, counted: false };
+    expect(await recordDeliveryFailure(db, row!.deliveryId, failure)).toEqual({ attempts: 0 });
+    expect((await deliveryStatus(db, alertId))!.deliveries[0]).toMatchObject({
+      attempts: 0,
+      lastError: "HTTP 429 Too Many Requests",
+      lastAttemptAt: T0,
+      nextAttemptAt: next,
+    });
+    // With maxAttempts 1 it is still due once the wait is over: a 429 used up nothing.
+    expect(await dueDeliveries(db, { channels: ["discord"], now: next, maxAttempts: 1 })).toHaveLength(1);
+    // A counted failure (the default) does use the one attempt.
+    await recordDeliveryFailure(db, row!.deliveryId, { at: next, error: "HTTP 500", nextAttemptAt: null });
+    expect(await dueDeliveries(db, { channels: ["discord"], now: next, maxAttempts: 1 })).toEqual([]);
+  });
+});
+
+describe("markDigest: a digest's rows stay one message", () => {
+  it("marks each row with the smallest id of the message's new rows; a row already in one keeps its own", async () => {
+    const alerts = [];
+    for (const seconds of [0, 10, 20]) {
+      alerts.push(
+        await storeSteamAlert(db, {
+          channels: ["telegram"],
+          triggeredAt: new Date(T0.getTime() - 60_000 + seconds * 1000),
+        }),
+      );
+    }
+    const rows = await dueDeliveries(db, { channels: ["telegram"], now: T0, maxAttempts: 3 });
+    expect(rows.map((row) => row.digestId)).toEqual([null, null, null]);
+    const [a, b, c] = rows.map((row) => row.deliveryId) as [number, number, number];
+    expect(await markDigest(db, [b, a])).toBe(Math.min(a, b));
+    // c with b again: b stays in a's message, c starts its own (the smallest id not yet marked: c).
+    expect(await markDigest(db, [c, b])).toBe(c);
+    // Nothing left to mark: no new digest.
+    expect(await markDigest(db, [a, c])).toBeNull();
+    const after = await dueDeliveries(db, { channels: ["telegram"], now: T0, maxAttempts: 3 });
+    expect(after.map((row) => [row.deliveryId, row.digestId])).toEqual([
+      [a, Math.min(a, b)],
+      [b, Math.min(a, b)],
+      [c, c],
+    ]);
+    await expect(markDigest(db, [])).rejects.toBeInstanceOf(InvalidInputError);
   });
 });

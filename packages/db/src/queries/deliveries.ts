@@ -19,7 +19,7 @@
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, writeTransaction, type Connection } from "../sql.js";
-import { toDbTime, type DbTime } from "../time.js";
+import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 
 /** A stored error text is capped: a receiver's HTML error page is not worth keeping whole. */
 const MAX_ERROR_LENGTH = 1000;
@@ -46,190 +46,15 @@ export function insertDeliveryRows(
 }
 
 /**
- * Which alerts one channel takes (its `only:` in the config). An absent (or null) field takes every
- * alert: `types` by alert type, `tracks` by the name of the alert's race's track (an alert naming no
- * race matches no track list), `minStrength` by details.strength (an alert without one does not
- * reach a minimum). A bare channel name is a route that takes every alert.
- */
-export interface DeliveryRoute {
-  channel: string;
-  types?: readonly string[] | null;
-  tracks?: readonly string[] | null;
-  minStrength?: number | null;
-}
-
-export type ChannelRoute = string | DeliveryRoute;
-
-/** The routes as the JSON array the SQL below reads (`?`), one per channel (the first wins). */
-export function routesJson(channels: readonly ChannelRoute[], where: string): string {
-  const routes = new Map<string, Required<DeliveryRoute>>();
-  for (const entry of channels) {
-    const route = typeof entry === "string" ? { channel: entry } : entry;
-    validateChannels([route.channel], where);
-    if (route.minStrength != null && !Number.isFinite(route.minStrength)) {
-      throw new InvalidInputError(`${where}: minStrength must be a number, got ${route.minStrength}`);
-    }
-    if (routes.has(route.channel)) continue;
-    routes.set(route.channel, {
-      channel: route.channel,
-      types: route.types ?? null,
-      tracks: route.tracks ?? null,
-      minStrength: route.minStrength ?? null,
-    });
-  }
-  return JSON.stringify([...routes.values()]);
-}
-
-/**
- * True when alert `a` is one the route `route` (a JSON object of routesJson) takes. The JS twin is
- * routeTakes (tested to agree).
- */
-export const routeMatchSql = (route: string) => `(
-    (json_extract(${route}, '$.types') IS NULL
-      OR a.alert_type IN (SELECT value FROM json_each(${route}, '$.types')))
-    AND (json_extract(${route}, '$.tracks') IS NULL
-      OR EXISTS (SELECT 1 FROM race rr JOIN track tt ON tt.track_id = rr.track_id
-                 WHERE rr.race_id = a.race_id
-                   AND tt.name IN (SELECT value FROM json_each(${route}, '$.tracks'))))
-    AND (json_extract(${route}, '$.minStrength') IS NULL
-      OR json_extract(CASE WHEN json_valid(a.details) THEN a.details END, '$.strength')
-         >= json_extract(${route}, '$.minStrength')))`;
-
-/** What routeMatchSql decides, for an alert in hand (a dry run's would-be alert). */
-export function routeTakes(
-  route: ChannelRoute,
-  alert: { alertType: string; details: Record<string, unknown> | null; race: { track: string } | null },
-): boolean {
-  if (typeof route === "string") return true;
-  if (route.types != null && !route.types.includes(alert.alertType)) return false;
-  if (route.tracks != null && (alert.race === null || !route.tracks.includes(alert.race.track))) return false;
-  if (route.minStrength != null) {
-    const strength = alert.details?.strength;
-    if (typeof strength !== "number" || !(strength >= route.minStrength)) return false;
-  }
-  return true;
-}
-
-/**
- * Unsent alerts without a delivery row for one of the routes in `?` (routesJson) that takes them;
- * `c.value` is the route.
- */
-export const MISSING_SQL = `
-  FROM alert a JOIN json_each(?) c
-  WHERE a.sent = 0
-    AND NOT EXISTS (SELECT 1 FROM alert_delivery d
-                    WHERE d.alert_id = a.alert_id AND d.channel = json_extract(c.value, '$.channel'))
-    AND ${routeMatchSql("c.value")}`;
-
-/**
- * Creates the missing delivery rows for every unsent alert (a channel
- * enabled after the alert was stored), only where the channel's route takes
- * the alert. Looks first and writes only when something is missing (no write
- * lock taken on the common, nothing-to-do path). Returns how many rows were
- * created.
- */
-export async function ensurePendingDeliveries(
-  db: Db,
-  channels: readonly ChannelRoute[],
-  /** The rows' created_at (a digest's window starts there); default the wall clock. */
-  now: Date = new Date(),
-): Promise<number> {
-  const json = routesJson(channels, "ensurePendingDeliveries");
-  if (channels.length === 0) return 0;
-  const anyMissing = await readRaw(db, (sql) => statement(sql, `SELECT 1 ${MISSING_SQL} LIMIT 1`).get(json));
-  if (!anyMissing) return 0;
-  return writeTransaction(db, (sql) => {
-    const missing = statement(
-      sql,
-      `SELECT a.alert_id, json_extract(c.value, '$.channel') AS channel ${MISSING_SQL}`,
-    ).all(json) as Array<{ alert_id: number; channel: string }>;
-    const at = toDbTime(now);
-    return missing.reduce(
-      (created, row) => created + insertDeliveryRows(sql, row.alert_id, [row.channel], at),
-      0,
-    );
-  });
-}
-
-/** Undelivered rows of the routes' channels (`?`) whose route does not take their alert. */
-const UNROUTED_SQL = `
-  FROM alert_delivery d
-  JOIN alert a ON a.alert_id = d.alert_id
-  JOIN json_each(?) c ON json_extract(c.value, '$.channel') = d.channel
-  WHERE d.delivered_at IS NULL AND NOT ${routeMatchSql("c.value")}`;
-
-export interface DroppedDeliveries {
-  /** Undelivered rows removed: their channel's route no longer takes the alert. */
-  dropped: number;
-  /** Alerts that became sent by it (every row left was delivered). */
-  sent: number;
-  /**
-   * Alerts this left with no delivery row at all (no channel's route takes them): they stay unsent,
-   * and are reported here once (the call that drops their last row).
-   */
-  unrouted: Array<{ alertId: number; alertType: string }>;
-}
-
-/**
- * Removes the undelivered rows a channel owes for alerts its route does not
- * take (rows stored with the alert for every enabled channel, or before the
- * route was set), so no row waits forever for a channel that will never send
- * it. An alert left with rows that are all delivered becomes sent, at its
- * last delivery's time, in the same transaction (as recordDeliverySuccess
- * would have made it); one left with no rows at all stays unsent. Delivered
- * rows are history and are kept. Looks first; writes only when there is
- * something to remove.
- */
-export async function dropUnroutedDeliveries(
-  db: Db,
-  channels: readonly ChannelRoute[],
-): Promise<DroppedDeliveries> {
-  const json = routesJson(channels, "dropUnroutedDeliveries");
-  if (channels.length === 0) return { dropped: 0, sent: 0, unrouted: [] };
-  const any = await readRaw(db, (sql) => statement(sql, `SELECT 1 ${UNROUTED_SQL} LIMIT 1`).get(json));
-  if (!any) return { dropped: 0, sent: 0, unrouted: [] };
-  return writeTransaction(db, (sql) => {
-    const rows = statement(sql, `SELECT d.delivery_id, d.alert_id ${UNROUTED_SQL}`).all(json) as Array<{
-      delivery_id: number;
-      alert_id: number;
-    }>;
-    const remove = statement(
-      sql,
-      `DELETE FROM alert_delivery WHERE delivery_id = ? AND delivered_at IS NULL`,
-    );
-    let dropped = 0;
-    for (const row of rows) dropped += remove.run(row.delivery_id).changes;
-    const markSent = statement(
-      sql,
-      `UPDATE alert SET sent = 1,
-         sent_at = (SELECT max(delivered_at) FROM alert_delivery WHERE alert_id = alert.alert_id)
-       WHERE alert_id = ? AND sent = 0
-         AND EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)
-         AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id AND delivered_at IS NULL)`,
-    );
-    const rowless = statement(
-      sql,
-      `SELECT alert_id AS alertId, alert_type AS alertType FROM alert
-       WHERE alert_id = ? AND sent = 0 AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)`,
-    );
-    let sent = 0;
-    const unrouted: DroppedDeliveries["unrouted"] = [];
-    for (const alertId of new Set(rows.map((row) => row.alert_id))) {
-      sent += markSent.run(alertId).changes;
-      const left = rowless.get(alertId) as { alertId: number; alertType: string } | undefined;
-      if (left) unrouted.push(left);
-    }
-    return { dropped, sent, unrouted };
-  });
-}
-
-/**
- * Holds back every undelivered row of one channel until `until` (a receiver
- * answered 429 "retry after"): a row due earlier gets next_attempt_at =
- * `until`, a later one keeps its own. No attempt is counted: the rows were not
- * tried. Rows given up on (`maxAttempts` used) are left as they are. Every
- * deliverer on the file then leaves the channel alone until then. Returns how
- * many rows were held back.
+ * Holds one channel until `until` (a receiver answered 429 "retry after"):
+ * its hold (channel_hold) is raised to `until` (a longer hold already there is
+ * kept), so no deliverer on the file finds a due row of it or claims one
+ * before then, rows stored during the hold included; and every undelivered row
+ * due earlier gets next_attempt_at = `until` (a later one keeps its own), so
+ * what the dashboard and `alerts list` show as the next try is true. No
+ * attempt is counted: the rows were not tried. Rows given up on
+ * (`maxAttempts` used) are left as they are. Returns how many rows were held
+ * back.
  */
 export async function deferChannelDeliveries(
   db: Db,
@@ -238,16 +63,54 @@ export async function deferChannelDeliveries(
 ): Promise<number> {
   validateChannels([channel], "deferChannelDeliveries");
   const untilText = toDbTime(options.until);
-  return writeTransaction(
+  return writeTransaction(db, (sql) => {
+    statement(
+      sql,
+      `INSERT INTO channel_hold (channel, held_until) VALUES (?, ?)
+       ON CONFLICT (channel) DO UPDATE SET held_until = max(held_until, excluded.held_until)`,
+    ).run(channel, untilText);
+    return statement(
+      sql,
+      `UPDATE alert_delivery SET next_attempt_at = ?
+       WHERE channel = ? AND delivered_at IS NULL AND attempts < ?
+         AND (next_attempt_at IS NULL OR next_attempt_at < ?)`,
+    ).run(untilText, channel, options.maxAttempts, untilText).changes;
+  });
+}
+
+/** When `channel`'s hold ends (deferChannelDeliveries), or null when it was never held. */
+export async function channelHeldUntil(db: Db, channel: string): Promise<Date | null> {
+  const row = await readRaw(
     db,
     (sql) =>
-      statement(
-        sql,
-        `UPDATE alert_delivery SET next_attempt_at = ?
-         WHERE channel = ? AND delivered_at IS NULL AND attempts < ?
-           AND (next_attempt_at IS NULL OR next_attempt_at < ?)`,
-      ).run(untilText, channel, options.maxAttempts, untilText).changes,
+      statement(sql, `SELECT held_until FROM channel_hold WHERE channel = ?`).get(channel) as
+        { held_until: DbTime } | undefined,
   );
+  return row ? fromDbTime(row.held_until) : null;
+}
+
+/**
+ * Marks rows as one digest message before it is first sent: the rows of
+ * `deliveryIds` not yet in a digest (and undelivered) get digest_id = the
+ * smallest delivery id among them. A row already in a digest keeps its own.
+ * A retry then finds the rows grouped (DueDelivery.digestId) and sends the
+ * same alerts as one message again, under the same idempotency key. Returns
+ * the new digest's id, or null when every row already was in one.
+ */
+export async function markDigest(db: Db, deliveryIds: readonly number[]): Promise<number | null> {
+  if (deliveryIds.length === 0) throw new InvalidInputError("markDigest: no delivery ids");
+  return writeTransaction(db, (sql) => {
+    const free = statement(
+      sql,
+      `SELECT 1 FROM alert_delivery WHERE delivery_id = ? AND digest_id IS NULL AND delivered_at IS NULL`,
+    );
+    const unmarked = deliveryIds.filter((id) => free.get(id) !== undefined);
+    if (unmarked.length === 0) return null;
+    const digestId = Math.min(...unmarked);
+    const mark = statement(sql, `UPDATE alert_delivery SET digest_id = ? WHERE delivery_id = ?`);
+    for (const id of unmarked) mark.run(digestId, id);
+    return digestId;
+  });
 }
 
 export interface ClaimDeliveryOptions {
@@ -312,10 +175,12 @@ async function claimRows(
       sql,
       `UPDATE alert_delivery SET next_attempt_at = ?
        WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ?
-         AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`,
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+         AND NOT EXISTS (SELECT 1 FROM channel_hold h
+                         WHERE h.channel = alert_delivery.channel AND h.held_until > ?)`,
     );
     return rows
-      .filter((row) => claim.run(until, row.deliveryId, row.attempts, nowText).changes === 1)
+      .filter((row) => claim.run(until, row.deliveryId, row.attempts, nowText, nowText).changes === 1)
       .map((row) => row.deliveryId);
   });
 }
@@ -388,12 +253,15 @@ function recordSuccessIn(
 
 /**
  * Records a failed attempt: one more attempt, the error, and when to try
- * again (null: not again). Returns the attempts made so far.
+ * again (null: not again). With `counted: false` (the receiver said "retry
+ * after": the alert was not refused, only not taken yet) the error and time
+ * are recorded but the attempt is not counted toward maxAttempts. Returns the
+ * attempts made so far.
  */
 export async function recordDeliveryFailure(
   db: Db,
   deliveryId: number,
-  failure: { at: Date; error: string; nextAttemptAt: Date | null },
+  failure: { at: Date; error: string; nextAttemptAt: Date | null; counted?: boolean },
 ): Promise<{ attempts: number }> {
   const error =
     failure.error.length > MAX_ERROR_LENGTH ? `${failure.error.slice(0, MAX_ERROR_LENGTH)}…` : failure.error;
@@ -401,10 +269,11 @@ export async function recordDeliveryFailure(
     const row = statement(
       sql,
       `UPDATE alert_delivery
-       SET attempts = attempts + 1, last_error = ?, last_attempt_at = ?, next_attempt_at = ?
+       SET attempts = attempts + ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?
        WHERE delivery_id = ? AND delivered_at IS NULL
        RETURNING attempts`,
     ).get(
+      failure.counted === false ? 0 : 1,
       error,
       toDbTime(failure.at),
       failure.nextAttemptAt === null ? null : toDbTime(failure.nextAttemptAt),

@@ -9,7 +9,7 @@ import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, type SqlRow } from "../sql.js";
 import { fromDbTime, toDbTime } from "../time.js";
-import { MISSING_SQL, routeMatchSql, routesJson, type ChannelRoute } from "./deliveries.js";
+import { MISSING_SQL, routeMatchSql, routesJson, type ChannelRoute } from "./delivery-routes.js";
 import {
   STORED_ALERT_COLUMNS,
   STORED_ALERT_JOINS,
@@ -19,7 +19,7 @@ import {
 } from "./stored-alert.js";
 
 /** One channel that still owes one alert, and may be tried now. */
-export type DueDelivery = Pick<AlertDelivery, "channel" | "attempts" | "lastError"> & {
+export type DueDelivery = Pick<AlertDelivery, "channel" | "attempts" | "lastError" | "digestId"> & {
   /** 0 for a row not created yet (`withMissing`). */
   deliveryId: AlertDelivery["id"];
   /**
@@ -69,14 +69,15 @@ type DueRow = StoredAlertRow & SqlRow<Omit<DueDelivery, "alert">>;
 
 /** The delivery rows, plus (as delivery_id 0) the missing ones of unsent alerts for the channels in `?`. */
 const ROWS_WITH_MISSING = `(
-    SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at, created_at
+    SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at, created_at,
+           digest_id
     FROM alert_delivery
     UNION ALL
-    SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL, NULL ${MISSING_SQL})`;
+    SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL, NULL, NULL ${MISSING_SQL})`;
 
 const dueSql = (rows: string) => `
   SELECT d.delivery_id AS deliveryId, d.channel, d.attempts, d.last_error AS lastError,
-         d.created_at AS createdAt, ${STORED_ALERT_COLUMNS}
+         d.created_at AS createdAt, d.digest_id AS digestId, ${STORED_ALERT_COLUMNS}
   FROM ${rows} d
   JOIN alert a ON a.alert_id = d.alert_id ${STORED_ALERT_JOINS}
   WHERE d.delivered_at IS NULL
@@ -84,6 +85,7 @@ const dueSql = (rows: string) => `
     AND d.attempts < ?
     AND EXISTS (SELECT 1 FROM json_each(?) c
                 WHERE json_extract(c.value, '$.channel') = d.channel AND ${routeMatchSql("c.value")})
+    AND NOT EXISTS (SELECT 1 FROM channel_hold h WHERE h.channel = d.channel AND h.held_until > ?)
   ORDER BY a.triggered_at, a.alert_id, d.channel
   LIMIT ? OFFSET ?`;
 const DUE_SQL = dueSql("alert_delivery");
@@ -92,7 +94,9 @@ const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
 /**
  * Undelivered rows of `channels` that may be tried at `now` (never tried, or
  * their backoff has passed) and have attempts left, with their alert, oldest
- * alert first.
+ * alert first. A channel held by a receiver's "retry after" (channel_hold,
+ * deferChannelDeliveries) has no due rows until the hold ends, rows stored
+ * during it included.
  */
 export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Promise<DueDelivery[]> {
   const json = routesJson(options.channels, "dueDeliveries");
@@ -110,7 +114,8 @@ export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Prom
     throw new InvalidInputError(`dueDeliveries: offset must be a whole number >= 0, got ${offset}`);
   }
   if (options.channels.length === 0) return [];
-  const params = [toDbTime(options.now), options.maxAttempts, json, limit, offset];
+  const now = toDbTime(options.now);
+  const params = [now, options.maxAttempts, json, now, limit, offset];
   if (options.withMissing) {
     return readRaw(db, (sql) =>
       (statement(sql, DUE_WITH_MISSING_SQL).all(json, ...params) as DueRow[]).map(toDueDelivery),
@@ -127,6 +132,7 @@ function toDueDelivery(row: DueRow): DueDelivery {
     attempts: row.attempts,
     lastError: row.lastError,
     createdAt: row.createdAt === null ? null : fromDbTime(row.createdAt),
+    digestId: row.digestId,
     alert: toStoredAlert(row),
   };
 }
