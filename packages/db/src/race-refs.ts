@@ -43,14 +43,14 @@ export function resolveRace(db: Db, sql: Connection, key: RaceKey, refresh = fal
   if (cached) return cached;
   const race = statement(
     sql,
-    `SELECT r.race_id AS id, r.track_id AS trackId FROM race r JOIN track t ON t.track_id = r.track_id
+    `SELECT r.race_id AS id, r.track_id AS "trackId" FROM race r JOIN track t ON t.track_id = r.track_id
      WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
   ).get(key.track, key.raceDate, key.raceNumber) as Pick<Race, "id" | "trackId"> | undefined;
   if (!race) throw new UnknownRaceError(key);
   const entries = new Map<string, number>();
   const rows = statement(
     sql,
-    `SELECT entry_id AS id, program_number AS programNumber FROM entry WHERE race_id = ?`,
+    `SELECT entry_id AS id, program_number AS "programNumber" FROM entry WHERE race_id = ?`,
   ).all(race.id) as Array<Pick<Entry, "id" | "programNumber">>;
   for (const row of rows) entries.set(row.programNumber, row.id);
   const ref = { raceId: race.id, trackId: race.trackId, entries };

@@ -180,7 +180,7 @@ export async function dropUnroutedDeliveries(
     );
     const rowless = statement(
       sql,
-      `SELECT alert_id AS alertId, alert_type AS alertType FROM alert
+      `SELECT alert_id AS "alertId", alert_type AS "alertType" FROM alert
        WHERE alert_id = ? AND sent = 0 AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)`,
     );
     let sent = 0;

@@ -76,8 +76,8 @@ const ROWS_WITH_MISSING = `(
     SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL, NULL, NULL ${MISSING_SQL})`;
 
 const dueSql = (rows: string) => `
-  SELECT d.delivery_id AS deliveryId, d.channel, d.attempts, d.last_error AS lastError,
-         d.created_at AS createdAt, d.digest_id AS digestId, ${STORED_ALERT_COLUMNS}
+  SELECT d.delivery_id AS "deliveryId", d.channel, d.attempts, d.last_error AS "lastError",
+         d.created_at AS "createdAt", d.digest_id AS "digestId", ${STORED_ALERT_COLUMNS}
   FROM ${rows} d
   JOIN alert a ON a.alert_id = d.alert_id ${STORED_ALERT_JOINS}
   WHERE d.delivered_at IS NULL

@@ -87,7 +87,7 @@ export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGr
   return readRaw(db, (sql) => {
     const newest = statement(
       sql,
-      `SELECT fetched_at AS fetchedAt FROM exacta_probable WHERE race_id = ? ORDER BY fetched_at DESC LIMIT 1`,
+      `SELECT fetched_at AS "fetchedAt" FROM exacta_probable WHERE race_id = ? ORDER BY fetched_at DESC LIMIT 1`,
     ).get(raceId) as SqlRow<Pick<ExactaProbable, "fetchedAt">> | undefined;
     return newest ? exactaGridAt(sql, raceId, newest.fetchedAt) : null;
   });
@@ -100,8 +100,8 @@ export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGr
 export function exactaGridAt(sql: Connection, raceId: number, fetchedAt: DbTime): ExactaGrid {
   const rows = statement(
     sql,
-    `SELECT exacta_id AS exactaId, first_horse AS first, second_horse AS second, payout,
-            total_exacta_pool AS totalExactaPool
+    `SELECT exacta_id AS "exactaId", first_horse AS first, second_horse AS second, payout,
+            total_exacta_pool AS "totalExactaPool"
      FROM exacta_probable WHERE race_id = ? AND fetched_at = ? ORDER BY exacta_id`,
   ).all(raceId, fetchedAt) as Array<ExactaGrid["probables"][number] & Pick<ExactaGrid, "totalExactaPool">>;
   return {

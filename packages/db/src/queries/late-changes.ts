@@ -69,13 +69,13 @@ function read(sql: Connection, range: LateChangeRange): LateChangeBoards[] {
   const races = statement(
     sql,
     `SELECT * FROM (
-       SELECT r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate, r.race_number AS raceNumber,
-              r.post_time AS postTime,
-              coalesce(r.off_at, CASE WHEN r.status IN (SELECT value FROM json_each(?)) THEN r.post_time END) AS offAt
+       SELECT r.race_id AS "raceId", t.name AS track, t.timezone, r.race_date AS "raceDate", r.race_number AS "raceNumber",
+              r.post_time AS "postTime",
+              coalesce(r.off_at, CASE WHEN r.status IN (SELECT value FROM json_each(?)) THEN r.post_time END) AS "offAt"
        FROM race r JOIN track t ON t.track_id = r.track_id
-       WHERE r.race_date >= ? AND r.race_date <= ? AND r.status <> 'cancelled' AND (? IS NULL OR t.name = ?))
-     WHERE offAt IS NOT NULL
-     ORDER BY raceDate, track, raceNumber`,
+       WHERE r.race_date >= ? AND r.race_date <= ? AND r.status <> 'cancelled' AND (? IS NULL OR t.name = ?)) AS s
+     WHERE "offAt" IS NOT NULL
+     ORDER BY "raceDate", track, "raceNumber"`,
   ).all(
     JSON.stringify([...RUN_STATUSES]),
     range.from,
@@ -101,7 +101,7 @@ function read(sql: Connection, range: LateChangeRange): LateChangeBoards[] {
 function latestAtOrBefore(sql: Connection, raceId: number, at: DbTime): DbTime | null {
   const row = statement(
     sql,
-    `SELECT fetched_at AS fetchedAt FROM odds_snapshot INDEXED BY idx_odds_race_time
+    `SELECT fetched_at AS "fetchedAt" FROM odds_snapshot INDEXED BY idx_odds_race_time
      WHERE race_id = ? AND fetched_at <= ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
   ).get(raceId, at) as { fetchedAt: DbTime } | undefined;
   return row?.fetchedAt ?? null;
@@ -111,7 +111,7 @@ function latestAtOrBefore(sql: Connection, raceId: number, at: DbTime): DbTime |
 function latestAfter(sql: Connection, raceId: number, at: DbTime): DbTime | null {
   const row = statement(
     sql,
-    `SELECT fetched_at AS fetchedAt FROM odds_snapshot INDEXED BY idx_odds_race_time
+    `SELECT fetched_at AS "fetchedAt" FROM odds_snapshot INDEXED BY idx_odds_race_time
      WHERE race_id = ? AND fetched_at > ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
   ).get(raceId, at) as { fetchedAt: DbTime } | undefined;
   return row?.fetchedAt ?? null;

@@ -86,13 +86,13 @@ export async function oddsActivity(db: Db, options: { raceDate?: string } = {}):
     const races = `SELECT race_id FROM race WHERE (? IS NULL OR race_date = ?)`;
     const one = (text: string) => (statement(sql, text).get(date, date) as { n: number }).n;
     return {
-      races: one(`SELECT count(*) AS n FROM (${races})`),
+      races: one(`SELECT count(*) AS n FROM (${races}) AS s`),
       winSnapshots: one(
-        `SELECT count(*) AS n FROM (SELECT DISTINCT race_id, fetched_at FROM odds_snapshot WHERE race_id IN (${races}))`,
+        `SELECT count(*) AS n FROM (SELECT DISTINCT race_id, fetched_at FROM odds_snapshot WHERE race_id IN (${races})) AS s`,
       ),
       winRows: one(`SELECT count(*) AS n FROM odds_snapshot WHERE race_id IN (${races})`),
       exactaGrids: one(
-        `SELECT count(*) AS n FROM (SELECT DISTINCT race_id, fetched_at FROM exacta_probable WHERE race_id IN (${races}))`,
+        `SELECT count(*) AS n FROM (SELECT DISTINCT race_id, fetched_at FROM exacta_probable WHERE race_id IN (${races})) AS s`,
       ),
       exactaRows: one(`SELECT count(*) AS n FROM exacta_probable WHERE race_id IN (${races})`),
     };

@@ -112,9 +112,9 @@ export interface RunnerOdds
 // Per entry, the newest snapshot by an index seek on idx_odds_entry
 // (entry_id, fetched_at DESC): cost grows with the runners, not the table.
 export const LATEST_ODDS_SQL = `
-  SELECT e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
-         e.morning_line_odds AS morningLineOdds, e.scratched, o.fetched_at AS fetchedAt, o.win_odds AS winOdds,
-         o.win_odds_decimal AS winOddsDecimal, o.win_pool_amount AS winPoolAmount, o.total_win_pool AS totalWinPool
+  SELECT e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
+         e.morning_line_odds AS "morningLineOdds", e.scratched, o.fetched_at AS "fetchedAt", o.win_odds AS "winOdds",
+         o.win_odds_decimal AS "winOddsDecimal", o.win_pool_amount AS "winPoolAmount", o.total_win_pool AS "totalWinPool"
   FROM entry e
   JOIN horse h ON h.horse_id = e.horse_id
   LEFT JOIN odds_snapshot o ON o.snapshot_id = (
@@ -149,9 +149,9 @@ export interface TimeRange {
 }
 
 const ODDS_POINT_SQL = `
-  SELECT o.snapshot_id AS snapshotId, o.race_id AS raceId, o.entry_id AS entryId, e.program_number AS programNumber,
-         o.fetched_at AS fetchedAt, o.win_odds AS winOdds, o.win_odds_decimal AS winOddsDecimal,
-         o.win_pool_amount AS winPoolAmount, o.total_win_pool AS totalWinPool
+  SELECT o.snapshot_id AS "snapshotId", o.race_id AS "raceId", o.entry_id AS "entryId", e.program_number AS "programNumber",
+         o.fetched_at AS "fetchedAt", o.win_odds AS "winOdds", o.win_odds_decimal AS "winOddsDecimal",
+         o.win_pool_amount AS "winPoolAmount", o.total_win_pool AS "totalWinPool"
   FROM odds_snapshot o JOIN entry e ON e.entry_id = o.entry_id`;
 
 const toOddsPoint = (row: SqlRow<OddsPoint>): OddsPoint => ({ ...row, fetchedAt: fromDbTime(row.fetchedAt) });

@@ -94,7 +94,7 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
     ).changes;
     const race = statement(
       sql,
-      `SELECT race_id AS id, post_time AS postTime, status, card_as_of AS cardAsOf, off_at AS offAt
+      `SELECT race_id AS id, post_time AS "postTime", status, card_as_of AS "cardAsOf", off_at AS "offAt"
        FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
     ).get(track.trackId, card.raceDate, card.raceNumber) as SqlRow<
       Pick<Race, "id" | "postTime" | "status" | "cardAsOf" | "offAt">
@@ -158,9 +158,10 @@ function upsertEntry(sql: Connection, raceId: number, entry: CardEntryInput, car
     : `horse_id = excluded.horse_id, morning_line_odds = coalesce(excluded.morning_line_odds, morning_line_odds),
        jockey = coalesce(excluded.jockey, jockey),
        trainer = coalesce(excluded.trainer, trainer), ${MERGE_SCRATCH}, updated_at = excluded.updated_at
-     WHERE horse_id IS NOT excluded.horse_id
-       OR coalesce(excluded.morning_line_odds, morning_line_odds) IS NOT morning_line_odds
-       OR coalesce(excluded.jockey, jockey) IS NOT jockey OR coalesce(excluded.trainer, trainer) IS NOT trainer
+     WHERE horse_id IS DISTINCT FROM excluded.horse_id
+       OR coalesce(excluded.morning_line_odds, morning_line_odds) IS DISTINCT FROM morning_line_odds
+       OR coalesce(excluded.jockey, jockey) IS DISTINCT FROM jockey
+       OR coalesce(excluded.trainer, trainer) IS DISTINCT FROM trainer
        OR ${SCRATCH_MOVES}`;
   const scratched = entry.scratched === true;
   return (

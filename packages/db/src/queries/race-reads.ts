@@ -25,8 +25,8 @@ export interface RaceSummary extends Pick<Race, "raceDate" | "raceNumber" | "pos
 
 /** Race summaries (race r joined with track t), under RaceSummary's field names; add WHERE and ORDER BY. */
 export const RACE_SUMMARY_SQL = `
-  SELECT r.race_id AS raceId, t.name AS track, t.code AS trackCode, t.timezone, r.race_date AS raceDate,
-         r.race_number AS raceNumber, r.post_time AS postTime, r.status, r.off_at AS offAt,
+  SELECT r.race_id AS "raceId", t.name AS track, t.code AS "trackCode", t.timezone, r.race_date AS "raceDate",
+         r.race_number AS "raceNumber", r.post_time AS "postTime", r.status, r.off_at AS "offAt",
          (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id) AS runners,
          (SELECT count(*) FROM entry e WHERE e.race_id = r.race_id AND e.scratched) AS scratched
   FROM race r JOIN track t ON t.track_id = r.track_id`;
@@ -93,8 +93,8 @@ export async function entriesForRace(db: Db, raceId: number): Promise<EntryDetai
     (
       statement(
         sql,
-        `SELECT e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
-                e.morning_line_odds AS morningLineOdds, e.jockey, e.trainer, e.scratched
+        `SELECT e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
+                e.morning_line_odds AS "morningLineOdds", e.jockey, e.trainer, e.scratched
          FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id = ?`,
       ).all(raceId) as Array<SqlRow<EntryDetail>>
     )

@@ -45,7 +45,7 @@ export async function setRaceStatus(
     throw new InvalidInputError(`status ${key.track} ${key.raceDate} race ${key.raceNumber}: invalid time`);
   return writeTransaction(db, (sql) => {
     const ref = resolveRace(db, sql, key);
-    const current = statement(sql, `SELECT status, off_at AS offAt FROM race WHERE race_id = ?`).get(
+    const current = statement(sql, `SELECT status, off_at AS "offAt" FROM race WHERE race_id = ?`).get(
       ref.raceId,
     ) as SqlRow<Pick<Race, "status" | "offAt">>;
     const next = advanceStatus(current.status, status);

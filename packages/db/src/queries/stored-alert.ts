@@ -67,10 +67,10 @@ export function parseAlertDetails(text: string | null): AlertDetails | null {
 
 /** The columns of a StoredAlert, under its field names; `a` is the alert, joined with STORED_ALERT_JOINS. */
 export const STORED_ALERT_COLUMNS = `
-  a.alert_id AS alertId, a.dedupe_key AS dedupeKey, a.alert_type AS alertType, a.triggered_at AS triggeredAt,
-  a.message, a.subject, a.threshold_value AS thresholdValue, a.actual_value AS actualValue, a.details, a.sent,
-  a.sent_at AS sentAt, r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate,
-  r.race_number AS raceNumber, r.post_time AS postTime, e.entry_id AS entryId, e.program_number AS programNumber,
+  a.alert_id AS "alertId", a.dedupe_key AS "dedupeKey", a.alert_type AS "alertType", a.triggered_at AS "triggeredAt",
+  a.message, a.subject, a.threshold_value AS "thresholdValue", a.actual_value AS "actualValue", a.details, a.sent,
+  a.sent_at AS "sentAt", r.race_id AS "raceId", t.name AS track, t.timezone, r.race_date AS "raceDate",
+  r.race_number AS "raceNumber", r.post_time AS "postTime", e.entry_id AS "entryId", e.program_number AS "programNumber",
   h.name AS horse`;
 
 export const STORED_ALERT_JOINS = `

@@ -35,7 +35,8 @@ export function upsertTrack(
   rows += statement(
     sql,
     `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
-     WHERE name = @name AND (code IS NOT coalesce(@code, code) OR timezone IS NOT coalesce(@timezone, timezone))`,
+     WHERE name = @name AND (code IS DISTINCT FROM coalesce(@code, code)
+          OR timezone IS DISTINCT FROM coalesce(@timezone, timezone))`,
   ).run({ code: track.code ?? null, timezone: track.timezone ?? null, now, name: track.name }).changes;
   const { id } = statement(sql, `SELECT track_id AS id FROM track WHERE name = ?`).get(track.name) as Pick<
     Track,

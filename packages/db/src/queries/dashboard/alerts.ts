@@ -83,7 +83,7 @@ export const DELIVERY_STATE_SQL = `CASE
 // The page's bound is the (triggered_at, alert_id) of the alert `beforeId`, read in the same
 // statement; when that alert is gone, @beforeAt is NULL and only alert_id < beforeId is left.
 export const DASHBOARD_ALERTS_SQL = `
-  WITH bound AS (SELECT (SELECT triggered_at FROM alert WHERE alert_id = @beforeId) AS beforeAt)
+  WITH bound AS (SELECT (SELECT triggered_at FROM alert WHERE alert_id = @beforeId) AS "beforeAt")
   SELECT ${STORED_ALERT_COLUMNS}, ${DELIVERY_STATE_SQL} AS delivery
   FROM alert a ${STORED_ALERT_JOINS} CROSS JOIN bound
   WHERE (@raceDate IS NULL OR r.race_date = @raceDate)
@@ -92,16 +92,16 @@ export const DASHBOARD_ALERTS_SQL = `
     AND (@raceId IS NULL OR a.race_id = @raceId)
     AND (@delivery IS NULL OR ${DELIVERY_STATE_SQL} = @delivery)
     AND (@beforeId IS NULL
-         OR (bound.beforeAt IS NULL AND a.alert_id < @beforeId)
-         OR a.triggered_at < bound.beforeAt
-         OR (a.triggered_at = bound.beforeAt AND a.alert_id < @beforeId))
+         OR (bound."beforeAt" IS NULL AND a.alert_id < @beforeId)
+         OR a.triggered_at < bound."beforeAt"
+         OR (a.triggered_at = bound."beforeAt" AND a.alert_id < @beforeId))
   ORDER BY a.triggered_at DESC, a.alert_id DESC
   LIMIT @limit`;
 
 // The delivery rows of the listed alerts, by the (alert_id, channel) unique index.
 const DELIVERIES_SQL = `
-  SELECT alert_id AS alertId, channel, attempts, last_error AS lastError, last_attempt_at AS lastAttemptAt,
-         next_attempt_at AS nextAttemptAt, delivered_at AS deliveredAt
+  SELECT alert_id AS "alertId", channel, attempts, last_error AS "lastError", last_attempt_at AS "lastAttemptAt",
+         next_attempt_at AS "nextAttemptAt", delivered_at AS "deliveredAt"
   FROM alert_delivery WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY alert_id, channel`;
 
 type DeliveryRow = SqlRow<AlertChannelDelivery & Pick<AlertDelivery, "alertId">>;

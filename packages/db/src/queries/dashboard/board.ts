@@ -52,17 +52,17 @@ const MINUTE_MS = 60_000;
 
 /** The race's newest odds row: its time and pool are the newest board's. */
 export const NEWEST_BOARD_SQL = `
-  SELECT fetched_at AS fetchedAt, total_win_pool AS totalWinPool
+  SELECT fetched_at AS "fetchedAt", total_win_pool AS "totalWinPool"
   FROM odds_snapshot INDEXED BY idx_odds_race_time WHERE race_id = ? ORDER BY fetched_at DESC LIMIT 1`;
 
 // Every runner of a race with its newest snapshot at or before an instant (the first `?`): one
 // seek on idx_odds_entry per runner, as LATEST_ODDS_SQL. The same text serves the newest board
 // (the instant is the race's newest board) and each earlier one.
 export const BOARD_AT_SQL = `
-  SELECT e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
-         e.morning_line_odds AS morningLineOdds, e.jockey, e.trainer, e.scratched, e.scratched_at AS scratchedAt,
-         o.fetched_at AS fetchedAt, o.win_odds AS winOdds, o.win_odds_decimal AS winOddsDecimal,
-         o.win_pool_amount AS winPoolAmount
+  SELECT e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
+         e.morning_line_odds AS "morningLineOdds", e.jockey, e.trainer, e.scratched, e.scratched_at AS "scratchedAt",
+         o.fetched_at AS "fetchedAt", o.win_odds AS "winOdds", o.win_odds_decimal AS "winOddsDecimal",
+         o.win_pool_amount AS "winPoolAmount"
   FROM entry e
   JOIN horse h ON h.horse_id = e.horse_id
   LEFT JOIN odds_snapshot o ON o.snapshot_id = (

@@ -74,12 +74,12 @@ export const CHANGE_MARKS_SQL = `
 // reads on the rowid range: with DISTINCT the planner would rather scan a whole covering index
 // that has race_id first (idx_odds_race_time: all of odds_snapshot; measured 0.6 s at 10m rows).
 export const CHANGED_RACES_SQL = {
-  odds: `SELECT DISTINCT race_id AS raceId FROM odds_snapshot NOT INDEXED WHERE snapshot_id > ?`,
-  exacta: `SELECT DISTINCT race_id AS raceId FROM exacta_probable NOT INDEXED WHERE exacta_id > ?`,
-  alert: `SELECT DISTINCT race_id AS raceId FROM alert NOT INDEXED WHERE alert_id > ? AND race_id IS NOT NULL`,
+  odds: `SELECT DISTINCT race_id AS "raceId" FROM odds_snapshot NOT INDEXED WHERE snapshot_id > ?`,
+  exacta: `SELECT DISTINCT race_id AS "raceId" FROM exacta_probable NOT INDEXED WHERE exacta_id > ?`,
+  alert: `SELECT DISTINCT race_id AS "raceId" FROM alert NOT INDEXED WHERE alert_id > ? AND race_id IS NOT NULL`,
   // Seeks on idx_race_updated / idx_entry_updated; the bound keeps text values out.
-  card: `SELECT race_id AS raceId FROM race WHERE updated_at > @mark AND updated_at <= 9007199254740991
-         UNION SELECT race_id AS raceId FROM entry WHERE updated_at > @mark AND updated_at <= 9007199254740991`,
+  card: `SELECT race_id AS "raceId" FROM race WHERE updated_at > @mark AND updated_at <= 9007199254740991
+         UNION SELECT race_id AS "raceId" FROM entry WHERE updated_at > @mark AND updated_at <= 9007199254740991`,
 } as const;
 
 /**

@@ -43,28 +43,28 @@ export interface RaceOverview extends RaceSummary {
 }
 
 /** Dates (YYYY-MM-DD, track-local) that have races; a covering scan of idx_race_date. */
-export const RACE_DATES_SQL = `SELECT DISTINCT race_date AS raceDate FROM race ORDER BY race_date DESC LIMIT ?`;
+export const RACE_DATES_SQL = `SELECT DISTINCT race_date AS "raceDate" FROM race ORDER BY race_date DESC LIMIT ?`;
 
 // Per race: its newest odds row by a seek on idx_odds_race_time (race_id, fetched_at DESC),
 // which gives both the board's time and its pool (every row of a board carries the total); the
 // newest exacta row likewise on idx_exacta_race_time; the alert count on idx_alert_race.
 const racesSql = (where: RaceFilter) => `
-  SELECT s.*, b.fetched_at AS lastBoardAt, b.total_win_pool AS totalWinPool,
+  SELECT s.*, b.fetched_at AS "lastBoardAt", b.total_win_pool AS "totalWinPool",
          (SELECT x.total_exacta_pool FROM exacta_probable x INDEXED BY idx_exacta_race_time
-          WHERE x.race_id = s.raceId ORDER BY x.fetched_at DESC LIMIT 1) AS totalExactaPool,
-         (SELECT count(*) FROM alert a WHERE a.race_id = s.raceId) AS alerts
+          WHERE x.race_id = s."raceId" ORDER BY x.fetched_at DESC LIMIT 1) AS "totalExactaPool",
+         (SELECT count(*) FROM alert a WHERE a.race_id = s."raceId") AS alerts
   FROM (${RACE_SUMMARY_SQL} WHERE ${where} = ?) s
   LEFT JOIN odds_snapshot b ON b.snapshot_id = (
     SELECT o.snapshot_id FROM odds_snapshot o INDEXED BY idx_odds_race_time
-    WHERE o.race_id = s.raceId ORDER BY o.fetched_at DESC LIMIT 1)
-  ORDER BY s.track, s.raceNumber`;
+    WHERE o.race_id = s."raceId" ORDER BY o.fetched_at DESC LIMIT 1)
+  ORDER BY s.track, s."raceNumber"`;
 
 // Every runner of the day not scratched, with the odds of its newest snapshot (a seek on
 // idx_odds_entry each). A LEFT JOIN keeps the snapshot the inner side, so the planner cannot
 // start from odds_snapshot; runners without odds are dropped in code.
 const pricesSql = (where: RaceFilter) => `
-  SELECT e.race_id AS raceId, e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
-         o.win_odds AS winOdds
+  SELECT e.race_id AS "raceId", e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
+         o.win_odds AS "winOdds"
   FROM race r
   JOIN entry e ON e.race_id = r.race_id
   JOIN horse h ON h.horse_id = e.horse_id
@@ -93,8 +93,8 @@ export async function raceDates(db: Db, options: { limit?: number } = {}): Promi
     throw new InvalidInputError(`raceDates: limit must be a whole number >= 1, got ${limit}`);
   }
   return readRaw(db, (sql) =>
-    // LIMIT -1: no limit.
-    (statement(sql, RACE_DATES_SQL).all(limit ?? -1) as Array<{ raceDate: string }>).map(
+    // No limit asked: a limit past any count (LIMIT -1 is SQLite only; PostgreSQL refuses it).
+    (statement(sql, RACE_DATES_SQL).all(limit ?? Number.MAX_SAFE_INTEGER) as Array<{ raceDate: string }>).map(
       (row) => row.raceDate,
     ),
   );

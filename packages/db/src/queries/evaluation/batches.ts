@@ -92,9 +92,9 @@ function snapshotsAfter(
   const read = (rows: number) =>
     statement(
       sql,
-      `SELECT race_id AS raceId, fetched_at AS fetchedAt, max(${id}) AS lastId, count(*) AS n FROM (
-         SELECT race_id, fetched_at, ${id} FROM ${table} WHERE ${id} > ? ORDER BY ${id} LIMIT ?)
-       GROUP BY race_id, fetched_at ORDER BY lastId`,
+      `SELECT race_id AS "raceId", fetched_at AS "fetchedAt", max(${id}) AS "lastId", count(*) AS n FROM (
+         SELECT race_id, fetched_at, ${id} FROM ${table} WHERE ${id} > ? ORDER BY ${id} LIMIT ?) AS s
+       GROUP BY race_id, fetched_at ORDER BY "lastId"`,
     ).all(afterId, rows) as Array<SqlRow<SnapshotHead> & { n: number }>;
   let rows = maxRows;
   let groups = read(rows);
@@ -120,7 +120,7 @@ function pendingStarts(sql: Connection, stream: Stream, afterId: number): Map<nu
   const { table, id } = STREAMS[stream];
   const rows = statement(
     sql,
-    `SELECT race_id AS raceId, min(fetched_at) AS first FROM ${table} NOT INDEXED WHERE ${id} > ? GROUP BY race_id`,
+    `SELECT race_id AS "raceId", min(fetched_at) AS first FROM ${table} NOT INDEXED WHERE ${id} > ? GROUP BY race_id`,
   ).all(afterId) as Array<{ raceId: number; first: string }>;
   return new Map(rows.map((row) => [row.raceId, fromDbTime(row.first)]));
 }

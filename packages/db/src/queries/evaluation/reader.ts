@@ -12,8 +12,8 @@ import type { AlertRef } from "../alerts.js";
 import type { EvaluationEntry, EvaluationRace, EvaluationReader, WinOddsRow } from "./view.js";
 
 /** The columns of a WinOddsRow, under its field names (also read by late-changes.ts). */
-export const WIN_COLUMNS = `snapshot_id AS snapshotId, race_id AS raceId, entry_id AS entryId, fetched_at AS fetchedAt,
-  win_odds AS winOdds, win_pool_amount AS winPoolAmount, total_win_pool AS totalWinPool`;
+export const WIN_COLUMNS = `snapshot_id AS "snapshotId", race_id AS "raceId", entry_id AS "entryId", fetched_at AS "fetchedAt",
+  win_odds AS "winOdds", win_pool_amount AS "winPoolAmount", total_win_pool AS "totalWinPool"`;
 
 export const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
   ...row,
@@ -42,8 +42,8 @@ export function reader(sql: Connection): EvaluationReader {
       if (raceIds.length === 0) return result;
       const ids = JSON.stringify([...new Set(raceIds)]);
       const races = q(
-        `SELECT r.race_id AS raceId, t.name AS track, t.timezone, r.race_date AS raceDate, r.race_number AS raceNumber,
-                r.post_time AS postTime, r.status, r.off_at AS offAt
+        `SELECT r.race_id AS "raceId", t.name AS track, t.timezone, r.race_date AS "raceDate", r.race_number AS "raceNumber",
+                r.post_time AS "postTime", r.status, r.off_at AS "offAt"
          FROM race r JOIN track t ON t.track_id = r.track_id WHERE r.race_id IN (SELECT value FROM json_each(?))`,
       ).all(ids) as Array<SqlRow<Omit<EvaluationRace, "entries">>>;
       for (const race of races) {
@@ -55,8 +55,8 @@ export function reader(sql: Connection): EvaluationReader {
         });
       }
       const entries = q(
-        `SELECT e.race_id AS raceId, e.entry_id AS entryId, e.program_number AS programNumber, h.name AS horse,
-                e.morning_line_odds AS morningLineOdds, e.scratched, e.scratched_at AS scratchedAt
+        `SELECT e.race_id AS "raceId", e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
+                e.morning_line_odds AS "morningLineOdds", e.scratched, e.scratched_at AS "scratchedAt"
          FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id IN (SELECT value FROM json_each(?))`,
       ).all(ids) as Array<SqlRow<EvaluationEntry> & { raceId: number }>;
       for (const { raceId, scratched, scratchedAt, ...entry } of entries) {
@@ -99,7 +99,7 @@ export function reader(sql: Connection): EvaluationReader {
     exactaInstantsBetween(raceId, from, to) {
       return (
         q(
-          `SELECT DISTINCT fetched_at AS fetchedAt FROM exacta_probable
+          `SELECT DISTINCT fetched_at AS "fetchedAt" FROM exacta_probable
            WHERE race_id = ? AND fetched_at >= ? AND fetched_at <= ? ORDER BY fetched_at`,
         ).all(raceId, toDbTime(from), toDbTime(to)) as Array<{ fetchedAt: DbTime }>
       ).map((row) => fromDbTime(row.fetchedAt));
@@ -107,7 +107,7 @@ export function reader(sql: Connection): EvaluationReader {
     racesWithSnapshotsBetween(from, to, track) {
       const bounds = [toDbTime(from), toDbTime(to)];
       const rows = q(
-        `SELECT r.race_id AS raceId FROM race r JOIN track t ON t.track_id = r.track_id
+        `SELECT r.race_id AS "raceId" FROM race r JOIN track t ON t.track_id = r.track_id
          WHERE (? IS NULL OR t.name = ?) AND (
            EXISTS (SELECT 1 FROM odds_snapshot o INDEXED BY idx_odds_race_time
                    WHERE o.race_id = r.race_id AND o.fetched_at >= ? AND o.fetched_at <= ?)
@@ -120,7 +120,7 @@ export function reader(sql: Connection): EvaluationReader {
     raceAlertsBetween(raceId, from, to) {
       return (
         q(
-          `SELECT alert_type AS alertType, subject, triggered_at AS triggeredAt FROM alert INDEXED BY idx_alert_race
+          `SELECT alert_type AS "alertType", subject, triggered_at AS "triggeredAt" FROM alert INDEXED BY idx_alert_race
            WHERE race_id = ? AND triggered_at >= ? AND triggered_at <= ?`,
         ).all(raceId, toDbTime(from), toDbTime(to)) as Array<SqlRow<AlertRef>>
       ).map((row) => ({ ...row, triggeredAt: fromDbTime(row.triggeredAt) }));
