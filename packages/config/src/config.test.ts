@@ -54,6 +54,7 @@ describe("defaults", () => {
       failureLogAfter: 3,
       userAgent: "totewatch/0.1",
       maxBodyBytes: 16_777_216,
+      robots: "obey",
     });
     expect(config.retention).toEqual({ oddsDays: 30, alertsDays: 90, batchSize: 5000, hourOfDay: 4 });
     expect(config.alerts.pollIntervalMs).toBe(1000);

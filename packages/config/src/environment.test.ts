@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colorsForbidden, databaseUrlFromEnvironment, userCwd } from "./environment.js";
+import { chromiumPath, colorsForbidden, databaseUrlFromEnvironment, userCwd } from "./environment.js";
 
 describe("userCwd", () => {
   it("is INIT_CWD (the folder pnpm was run in), else process.cwd()", () => {
@@ -34,5 +34,13 @@ describe("databaseUrlFromEnvironment", () => {
       'DATABASE_URL: unsupported database url scheme "postgres:" in "postgres://u:***@h/db"',
     );
     expect(() => databaseUrlFromEnvironment({ DATABASE_URL: "file:/proc/1/x.db" })).toThrow(/under \/proc/);
+  });
+});
+
+describe("chromiumPath (render: browser)", () => {
+  it("is TOTEWATCH_CHROMIUM when set, else Debian's /usr/bin/chromium", () => {
+    expect(chromiumPath({ TOTEWATCH_CHROMIUM: "/opt/chromium/chrome" })).toBe("/opt/chromium/chrome");
+    expect(chromiumPath({ TOTEWATCH_CHROMIUM: "  " })).toBe("/usr/bin/chromium");
+    expect(chromiumPath({})).toBe("/usr/bin/chromium");
   });
 });

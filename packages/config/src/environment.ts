@@ -6,6 +6,7 @@
  * - DATABASE_URL: the database, over the config file's (loadConfig).
  * - INIT_CWD: the folder the user ran `pnpm ...` in (userCwd).
  * - NO_COLOR: no ANSI colours in the human log format (createLogger).
+ * - TOTEWATCH_CHROMIUM: the Chromium of `render: browser` endpoints (chromiumPath).
  * - any `${NAME}` a config file's values reference (parseConfig, expand-env.ts).
  */
 import { absoluteDatabaseUrl } from "./database-url.js";
@@ -33,4 +34,12 @@ export function colorsForbidden(env: NodeJS.ProcessEnv = process.env): boolean {
 export function databaseUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = env.DATABASE_URL?.trim();
   return url ? absoluteDatabaseUrl(url, userCwd(env), "DATABASE_URL") : undefined;
+}
+
+/** Debian's Chromium, which setup installs (scripts/install-browser.sh). */
+export const DEBIAN_CHROMIUM = "/usr/bin/chromium";
+
+/** The Chromium binary a page is rendered with: TOTEWATCH_CHROMIUM, else Debian's. */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TOTEWATCH_CHROMIUM?.trim() || DEBIAN_CHROMIUM;
 }

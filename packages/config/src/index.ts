@@ -16,7 +16,7 @@ export {
   type DatabaseUrlSource,
   type ResolvedDatabase,
 } from "./database-url.js";
-export { databaseUrlFromEnvironment, userCwd } from "./environment.js";
+export { chromiumPath, databaseUrlFromEnvironment, DEBIAN_CHROMIUM, userCwd } from "./environment.js";
 export { expandReferences } from "./expand-env.js";
 export { credentialsAsBasicAuth, redactUrl } from "./redact.js";
 export {

@@ -53,7 +53,7 @@ export interface AdapterProblem {
   url: string;
   /** e.g. `win rows[2].odds` */
   field: string;
-  /** The selector (html) or path (json) it was read with. */
+  /** The selector (html) or path (json) it was read with; `module <path>` for a module endpoint. */
   query: string;
   /** The text seen; undefined when the selector matched nothing. */
   text: string | undefined;
@@ -63,13 +63,21 @@ export interface AdapterProblem {
 export type AdaptResult =
   { ok: true; records: FeedRecord[]; problems: AdapterProblem[] } | { ok: false; reason: string };
 
-/** One line for a log or a table: `win rows[2].odds (td.odds): "7x2": not a board odds form`. */
+/**
+ * One line for a log or a table: `win rows[2].odds (td.odds) at URL: "7x2": not a board odds form`;
+ * a module's problem names the module (`(module ./board.ts)`) and, with no text, says no text.
+ */
 export function describeProblem(problem: AdapterProblem): string {
-  const seen = problem.text === undefined ? "nothing matched" : JSON.stringify(problem.text);
-  return `${problem.field} (${problem.query}) at ${problem.url}: ${seen}: ${problem.reason}`;
+  const fromModule = problem.query.startsWith("module ");
+  const seen =
+    problem.text !== undefined ? `${JSON.stringify(problem.text)}: ` : fromModule ? "" : "nothing matched: ";
+  return `${problem.field} (${problem.query}) at ${problem.url}: ${seen}${problem.reason}`;
 }
 
 export function adaptBody(adapter: EndpointAdapter, body: string, ctx: AdapterContext): AdaptResult {
+  // A module endpoint has no mapping: read-page.ts hands its body to the module instead.
+  if (adapter.format === "module")
+    return { ok: false, reason: `a module endpoint is read by its module (${adapter.module})` };
   let doc: PageDocument<unknown>;
   try {
     doc = (adapter.format === "html" ? htmlDocument(body) : jsonDocument(body)) as PageDocument<unknown>;

@@ -3,13 +3,13 @@
  * so a selector cheerio cannot parse (`tr:nth-child(`) is a config error naming its path, not a
  * failure of every fetch. (The config package has no CSS engine; ingest checks them here.)
  */
-import { ConfigError, type ConfigProblem } from "@totewatch/config";
+import { ConfigError, type ConfigProblem, type EndpointAdapter } from "@totewatch/config";
 import { load } from "cheerio";
 
 interface TracksWithAdapters {
   source?: string | null;
   tracks: readonly {
-    adapters?: Partial<Record<string, { format: "html" | "json"; mapping: object }>>;
+    adapters?: Partial<Record<string, EndpointAdapter>>;
   }[];
 }
 

@@ -4,7 +4,8 @@
  * could not read; no database is opened (none is configured here).
  */
 import path from "node:path";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { parseConfig } from "@totewatch/config";
 import { startTestServer } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
@@ -90,7 +91,8 @@ describe("ingest probe", () => {
         date: "2025-09-12",
       });
       if (!result.ok) throw new Error(result.usage);
-      expect(server.requests).toEqual(["/exacta/3"]);
+      // One request for the page (robots.txt, asked first by http.ts, aside).
+      expect(server.requests.filter((request) => request !== "/robots.txt")).toEqual(["/exacta/3"]);
       expect(result.report.problems).toEqual([]);
       expect(result.report.rows.map((row) => `${row[3]} ${row[4]}`)).toEqual([
         "1-2 45.4",
@@ -110,6 +112,86 @@ describe("ingest probe", () => {
     expect(result).toEqual({
       ok: false,
       usage: 'no track named "Nowhere" in the config (configured: Test Downs)',
+    });
+  });
+
+  describe("a module endpoint", () => {
+    const examples = path.resolve(import.meta.dirname, "../../../../examples");
+    /** The track with its win endpoint read by `module`, the config file in examples/. */
+    const moduleConfig = (base: string, module: string) => ({
+      ...parseConfig(
+        JSON.stringify({
+          tracks: [
+            {
+              name: "Test Downs",
+              code: "TST",
+              races: 1,
+              pools: ["win"],
+              endpoints: { win: { url: `${base}/board/{race}`, format: "module", module } },
+            },
+          ],
+          http: { retries: 0, minHostDelayMs: 0 },
+        }),
+      ),
+      source: path.join(examples, "totewatch.yaml"),
+    });
+    const board = "RACE 2  POOL 9,000\n1  5-2  3,000\n2  7x2  1,000\n3  SCR\n";
+
+    it("reads a URL through the example module: its messages checked, its problem listed", async () => {
+      const server = await startTestServer();
+      try {
+        server.routes.set("/board/2", (_req, res) => {
+          res.writeHead(200, { "content-type": "text/plain" }).end(board);
+        });
+        const result = await runProbe(
+          moduleConfig(server.url, "./adapters/plain-text-board.ts"),
+          `${server.url}/board/{race}`,
+          { track: "Test Downs", kind: "win", race: 2, date: "2025-09-12" },
+        );
+        if (!result.ok) throw new Error(result.usage);
+        const { report } = result;
+        expect(server.requests).toContain("/board/2");
+        // Runner 1 at 5-2 with $3,000, 3 SCR; 2's "7x2" is the module's one problem. Pool 9,000.
+        expect(report.rows.map((row) => [row[1], row[2], row[3], row[4], row[5], row[6], row[7]])).toEqual([
+          ["win", "2", "1", "5-2", "3000", "pool 9000", "ok"],
+          ["win", "2", "3", "SCR", "", "pool 9000", ""],
+        ]);
+        expect(report.problems.map((p) => [p.field, p.query, p.text])).toEqual([
+          ["win lines[1].odds", "module ./adapters/plain-text-board.ts", "7x2"],
+        ]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("reads a local file the same way", async () => {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "totewatch-probe-")), "board.txt");
+      writeFileSync(file, board);
+      const result = await runProbe(
+        moduleConfig("http://127.0.0.1:9", "./adapters/plain-text-board.ts"),
+        file,
+        {
+          track: "Test Downs",
+          kind: "win",
+          race: 2,
+          date: "2025-09-12",
+        },
+      );
+      if (!result.ok) throw new Error(result.usage);
+      expect(result.report.rows.map((row) => row[3])).toEqual(["1", "3"]);
+      expect(result.report.invalid).toBe(0);
+    });
+
+    it("is a usage error, naming track, endpoint and path, when the module cannot be imported", async () => {
+      const result = await runProbe(moduleConfig("http://127.0.0.1:9", "./adapters/nope.ts"), "x.txt", {
+        track: "Test Downs",
+        kind: "win",
+        race: 2,
+      });
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.usage).toMatch(
+        /tracks\[0\]\.endpoints\.win\.module: track "Test Downs" win endpoint: module \.\/adapters\/nope\.ts \(.*examples\/adapters\/nope\.ts\): cannot be imported/,
+      );
     });
   });
 });

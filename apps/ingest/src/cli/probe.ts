@@ -4,13 +4,16 @@
  * body cap, the user agent) or a local file, and prints the messages it made as a table, each
  * checked by the feed's own validation, plus every field it could not read. It touches no
  * database, so a user tunes a track's selectors in minutes. An endpoint in the feed format is
- * read as the feed format.
+ * read as the feed format; a module endpoint by its module (imported first: a missing one is a
+ * usage error naming it); an html endpoint with `render: browser` given a URL is loaded in
+ * Chromium as poll loads it (a file is read as saved).
  *
  * Exit codes: 0 every field read and every message valid; 1 a field unreadable, a message
  * invalid, or the body unusable; 2 a bad argument or config.
  */
 import { readFileSync } from "node:fs";
 import {
+  ConfigError,
   fillEndpointTemplate,
   realSleep,
   systemClock,
@@ -20,7 +23,10 @@ import {
 } from "@totewatch/config";
 import { parseFeedBody, parseFeedMessage, type FeedRecord } from "@totewatch/feed";
 import { localDateOf } from "@totewatch/tote";
-import { adaptBody, describeProblem, type AdapterProblem } from "../adapters/adapt.js";
+import { describeProblem, type AdapterProblem } from "../adapters/adapt.js";
+import { loadAdapterModules, type ModuleRegistry } from "../adapters/module-adapter.js";
+import { readPage } from "../adapters/read-page.js";
+import { BrowserRenderer } from "../poll/browser-render.js";
 import { FeedHttpClient } from "../poll/http.js";
 import { oddsFormatLookup } from "../tracks.js";
 
@@ -46,7 +52,12 @@ export interface ProbeReport {
 const HEADER = ["msg", "kind", "race", "key", "value", "amount", "detail", "check"];
 
 /** Reads `body` as the track's `kind` endpoint would be read, and checks each message. */
-export function probeBody(request: ProbeRequest, body: string, shown: string): ProbeReport {
+export async function probeBody(
+  request: ProbeRequest,
+  body: string,
+  shown: string,
+  modules: ModuleRegistry = new Map(),
+): Promise<ProbeReport> {
   const adapter = request.track.adapters?.[request.kind];
   let records: FeedRecord[];
   let problems: AdapterProblem[] = [];
@@ -55,7 +66,7 @@ export function probeBody(request: ProbeRequest, body: string, shown: string): P
     if (!parsed.ok) return { rows: [], problems, invalid: 0, failure: parsed.reason };
     records = parsed.records;
   } else {
-    const adapted = adaptBody(adapter, body, {
+    const adapted = await readPage(adapter, modules, body, {
       url: shown,
       track: request.track,
       date: request.date,
@@ -154,7 +165,8 @@ export interface ProbeOptions {
 
 /** Runs a probe from the command line's options; resolves with the report, or a usage error. */
 export async function runProbe(
-  config: Pick<TotewatchConfig, "tracks" | "http">,
+  /** `source`: the config file read (a LoadedConfig's): a module's relative path starts in its folder. */
+  config: Pick<TotewatchConfig, "tracks" | "http"> & { source?: string | null },
   source: string,
   options: ProbeOptions,
   signal?: AbortSignal,
@@ -167,6 +179,13 @@ export async function runProbe(
   const fetchedAt = systemClock.now();
   const date = options.date ?? localDateOf(new Date(fetchedAt), track.timezone);
   const request: ProbeRequest = { source, track, kind: options.kind, race: options.race, date, fetchedAt };
+  let modules: ModuleRegistry;
+  try {
+    modules = await loadAdapterModules(config, { only: (candidate) => candidate === track });
+  } catch (error) {
+    if (error instanceof ConfigError) return { ok: false, usage: error.message };
+    throw error;
+  }
   if (!/^https?:\/\//i.test(source)) {
     let body: string;
     try {
@@ -174,21 +193,36 @@ export async function runProbe(
     } catch (error) {
       return { ok: false, usage: `cannot read ${source}: ${(error as Error).message}` };
     }
-    return { ok: true, report: probeBody(request, body, source) };
+    return { ok: true, report: await probeBody(request, body, source, modules) };
   }
   const url = fillEndpointTemplate(source, { track: track.name, code: track.code, date, race: options.race });
+  const failed = (failure: string): ProbeReport => ({ rows: [], problems: [], invalid: 0, failure });
+  const adapter = track.adapters?.[options.kind];
+  if (adapter?.format === "html" && adapter.render !== undefined) {
+    const renderer = new BrowserRenderer({ http: config.http, signal });
+    try {
+      const rendered = await renderer.render(url, adapter.render.waitFor);
+      if (!rendered.ok) return { ok: true, report: failed(rendered.error) };
+      return { ok: true, report: await probeBody(request, rendered.html, rendered.shown, modules) };
+    } catch (error) {
+      // No Chromium: the report says how to get one.
+      return { ok: true, report: failed((error as Error).message) };
+    } finally {
+      await renderer.close();
+    }
+  }
   const http = new FeedHttpClient({
     http: { ...config.http, retries: 0 },
     clock: systemClock,
     sleep: realSleep,
     signal,
   });
-  let report: ProbeReport | undefined;
+  let fetchedBody: { text: string; shown: string } | undefined;
   const fetched = await http.fetchFeed(url, (text, shown) => {
-    report = probeBody(request, text, shown);
+    fetchedBody = { text, shown };
     return { ok: true, records: [] };
   });
-  if (!fetched.ok)
-    return { ok: true, report: { rows: [], problems: [], invalid: 0, failure: fetched.error } };
-  return { ok: true, report: report! };
+  if (!fetched.ok) return { ok: true, report: failed(fetched.error) };
+  if (fetchedBody === undefined) return { ok: true, report: failed("no body (not modified)") };
+  return { ok: true, report: await probeBody(request, fetchedBody.text, fetchedBody.shown, modules) };
 }

@@ -3,7 +3,10 @@
  * config, a migrated database, the stop signal announced as a log line, the summary
  * (a "finished" log line, and a table on a terminal) and the exit code.
  * Invariant: the database is closed and the stop listener removed however
- * the work ends; a bad config exits 2 before anything is opened.
+ * the work ends; a bad config exits 2 before anything is opened, and so does a
+ * ConfigError the work finds before it starts (poll importing a module endpoint).
+ * --strict fails on invalid messages, on feed files without messages (replay), and
+ * on fields a page adapter could not read (poll's `unreadable`).
  */
 import type { Command } from "commander";
 import { EXIT } from "@totewatch/cli-kit";
@@ -38,17 +41,21 @@ export function withCommonOptions(command: Command): Command {
     .option("--db <url>", "database file or file: URL (overrides the config and DATABASE_URL)")
     .option(
       "--strict",
-      "exit with status 1 if any message is invalid (replay: or any file holds no messages)",
+      "exit with status 1 if any message is invalid (replay: or any file holds no messages; " +
+        "poll: or a page adapter could not read a field)",
     )
     .option("--quiet", "no progress display; log warnings and errors only");
 }
+
+/** A command's counts; poll adds the fields its page adapters could not read (poller.ts). */
+export type CommandSummary = IngestSummary & { unreadable?: number };
 
 /** Loads config, migrates and opens the database, runs `work` until `signal` stops it, reports; resolves with the exit code. */
 export async function runCommand(
   title: string,
   options: CommonOptions,
   signal: AbortSignal,
-  work: (context: RunContext) => Promise<IngestSummary>,
+  work: (context: RunContext) => Promise<CommandSummary>,
   opts: { needsDb?: boolean } = {},
 ): Promise<number> {
   let config: LoadedConfig;
@@ -81,11 +88,26 @@ export async function runCommand(
   signal.addEventListener("abort", announce, { once: true });
   try {
     const progress = options.quiet ? silentProgress : ingestProgress(title, logger);
-    const summary = await work({ config, logger, db, signal, progress });
+    let summary: CommandSummary;
+    try {
+      summary = await work({ config, logger, db, signal, progress });
+    } catch (error) {
+      // Found by the work before it did anything (a module endpoint that cannot be imported).
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
     logger.info({ ...summary }, `${title} finished`);
     printIngestSummary(title, summary);
     if (options.strict && summary.invalid > 0) {
       logger.error({ invalid: summary.invalid }, "--strict: invalid messages were found");
+      return EXIT.failed;
+    }
+    if (options.strict && (summary.unreadable ?? 0) > 0) {
+      logger.error(
+        { unreadable: summary.unreadable },
+        "--strict: page fields that could not be read were found",
+      );
       return EXIT.failed;
     }
     if (options.strict && (summary.emptyFiles ?? 0) > 0) {

@@ -22,9 +22,15 @@ import type {
 import type { Db } from "@totewatch/db";
 import type { LockedWriteResult } from "./locked-writes.js";
 
-export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention">;
+/**
+ * `source`: the config file read (a LoadedConfig's), where a module endpoint's relative path
+ * starts; absent or null, the working directory.
+ */
+export type PollerConfig = Pick<TotewatchConfig, "tracks" | "cadence" | "http" | "retention"> & {
+  source?: string | null;
+};
 
-/** An endpoint whose format is html or json: its adapter and what it reads the body for. */
+/** An endpoint whose format is html, json or module: its adapter and what it reads the body for. */
 export interface PageRead {
   adapter: EndpointAdapter;
   track: TrackConfig;
@@ -59,7 +65,9 @@ export interface PollContext {
   /**
    * Fetches one endpoint and commits what it returned as one group commit, message by message;
    * true when the fetch succeeded (whatever its messages were), false when it failed or was stopped.
-   * With `page`, the body is an html or json page its adapter turns into feed messages (adapters/).
+   * With `page`, the body is an html or json page its adapter turns into feed messages (adapters/),
+   * or a module endpoint's body its module reads; an html page with `render: browser` is loaded
+   * in Chromium (page-fetch.ts). Throws only when the browser cannot be launched at all.
    */
   pollEndpoint(url: string, page?: PageRead): Promise<boolean>;
   /** Prunes old data when the daily retention hour has come (never throws; retention.ts). */

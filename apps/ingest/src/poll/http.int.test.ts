@@ -1,7 +1,8 @@
 /**
  * FeedHttpClient against a real HTTP server on 127.0.0.1: what counts as a
  * failure, retries and backoff, the per-host delay, and when it gives up at
- * once. (Backoff across polls, through the poller, is in poller-failures.int.test.ts.)
+ * once. (Backoff across polls, through the poller, is in poller-failures.int.test.ts;
+ * robots.txt, conditional requests and compression in http-politeness.int.test.ts.)
  */
 import { captureLogs, json } from "@totewatch/test-utils";
 import { realSleep } from "@totewatch/config";
@@ -58,7 +59,6 @@ describe("FeedHttpClient", () => {
   });
 
   it("keeps the minimum delay between requests to one host", async () => {
-    server.routes.set("/a", json({}));
     const time = fakeTime(0);
     const seen: number[] = [];
     server.routes.set("/a", (req, res) => {
@@ -79,8 +79,15 @@ describe("FeedHttpClient", () => {
       clock: time.clock,
       sleep: time.sleep,
     });
+    const robotsAt: number[] = [];
+    server.routes.set("/robots.txt", (_req, res) => {
+      robotsAt.push(time.clock.now());
+      res.writeHead(404).end();
+    });
     for (let i = 0; i < 3; i++) await client.fetchFeed(`${server.url}/a`);
-    expect(seen).toEqual([0, 1500, 3000]);
+    // robots.txt first, at 0: it takes its place in the host's gaps too.
+    expect(robotsAt).toEqual([0]);
+    expect(seen).toEqual([1500, 3000, 4500]);
   });
 
   it("gives up at once on a 4xx other than 408 and 429, still counting it toward the warning", async () => {

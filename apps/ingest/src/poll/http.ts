@@ -17,16 +17,37 @@
  * and the URL is requested without them. The password is never in a log
  * line, a returned error or a record's source: each names the URL through
  * redactUrl (`user:***@`).
+ *
+ * Politeness beyond the gap (http.robots, robots.ts): before the first request to an origin,
+ * and again after robots.ts's TTL, its robots.txt is read (through the same gap, timeout and
+ * body limit); a URL it disallows for http.userAgent is never requested, and a Crawl-delay
+ * longer than http.minHostDelayMs widens the gap for that host. allowedByRobots asks the same
+ * question for another fetch path. Conditional requests (conditional.ts): a URL whose last
+ * 200 decoded is asked for with If-None-Match / If-Modified-Since, and a 304 is a successful
+ * fetch with no records (`notModified`). Compressed bodies (body.ts) are accepted and decoded;
+ * the body limit counts decoded bytes.
  */
-import {
-  backoffDelayMs,
-  credentialsAsBasicAuth,
-  redactUrl,
-  type Clock,
-  type Logger,
-  type Sleep,
-} from "@totewatch/config";
+import { backoffDelayMs, redactUrl, type Clock, type Logger, type Sleep } from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
+import {
+  describeBytes,
+  endpointRequest,
+  isRetryableStatus,
+  readBodyWithin,
+  requestError,
+  requestInit,
+  type EndpointRequest,
+} from "./request.js";
+import { ValidatorCache } from "./conditional.js";
+import { answerForStatus, RobotsRules, type RobotsAnswer, type RobotsVerdict } from "./robots.js";
+
+export {
+  describeBytes,
+  endpointRequest,
+  isRetryableStatus,
+  readBodyWithin,
+  type EndpointRequest,
+} from "./request.js";
 
 export interface HttpSettings {
   timeoutMs: number;
@@ -38,10 +59,13 @@ export interface HttpSettings {
   userAgent: string;
   /** The largest body read, in bytes; a longer one is a failed fetch. */
   maxBodyBytes: number;
+  /** robots.txt: "obey" (when left out) or "ignore" (the site gave permission). */
+  robots?: "obey" | "ignore";
 }
 
 export type FetchFeedResult =
-  | { ok: true; records: FeedRecord[]; attempts: number }
+  /** `notModified`: a 304 to a conditional request, so there are no records. */
+  | { ok: true; records: FeedRecord[]; attempts: number; notModified?: true }
   | { ok: false; error: string; attempts: number; stopped: boolean };
 
 /**
@@ -64,19 +88,53 @@ export interface FeedHttpClientOptions {
   signal?: AbortSignal;
 }
 
+type AttemptResult =
+  | { ok: true; records: FeedRecord[]; notModified: boolean }
+  | { ok: false; error: string; retryable: boolean };
+
 export class FeedHttpClient {
-  /** host -> earliest instant the next request may start. */
-  private readonly hostNextAt = new Map<string, number>();
+  /** host -> when the latest request to it started (or is reserved to start). */
+  private readonly hostLastStart = new Map<string, number>();
+  /** host -> the Crawl-delay (ms) last logged as widening its gap. */
+  private readonly crawlDelayLogged = new Map<string, number>();
   /** url -> consecutive failed attempts. */
   private readonly failures = new Map<string, number>();
   /** Sources warned about an oversized body since they last answered. */
   private readonly oversizeWarned = new Set<string>();
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
+  private readonly robots: RobotsRules;
+  private readonly validators = new ValidatorCache();
 
   constructor(private readonly options: FeedHttpClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
     this.random = options.random ?? Math.random;
+    this.robots = new RobotsRules({
+      userAgent: options.http.userAgent,
+      clock: options.clock,
+      logger: options.logger,
+      fetchRobots: (robotsUrl, authorization) => this.fetchRobots(robotsUrl, authorization),
+    });
+  }
+
+  /**
+   * Whether the origin's robots.txt lets http.userAgent fetch `url` (always, with http.robots
+   * "ignore"); reads robots.txt first when it is not known or is stale. A refusal's error names
+   * the URL (redacted) and the rule and is not retryable; robots.txt that could not be read is
+   * a retryable refusal.
+   */
+  async allowedByRobots(url: string): Promise<RobotsVerdict> {
+    if (this.options.http.robots === "ignore") return { ok: true };
+    const endpoint = endpointRequest(url);
+    return this.robots.check(endpoint.url, endpoint.shown, endpoint.authorization);
+  }
+
+  /**
+   * Drops the validators kept for `url`, so its next request is unconditional: for a caller whose
+   * decoder accepts the body but whose later reading of it failed (a 304 would hide that page).
+   */
+  forgetValidators(url: string): void {
+    this.validators.forget(url);
   }
 
   /** Consecutive failed attempts of a source (0 once it answers again). */
@@ -91,12 +149,24 @@ export class FeedHttpClient {
     for (let attempt = 0; attempt <= http.retries; attempt++) {
       if (attempt > 0) await sleep(backoffDelayMs(attempt - 1, http, this.random), signal);
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
+      const robots = await this.allowedByRobots(url);
+      if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
+      if (!robots.ok) {
+        lastError = robots.error;
+        // Disallowed: warned by robots.ts, once per URL; not a failing source.
+        if (!robots.retryable) return { ok: false, error: lastError, attempts: attempt + 1, stopped: false };
+        this.failed(url, lastError);
+        continue;
+      }
       await this.waitForHost(url);
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
-      const result = await this.attempt(endpointRequest(url), decode);
+      const result = await this.attempt(endpointRequest(url), url, decode);
       if (result.ok) {
         this.recovered(url);
-        return { ok: true, records: result.records, attempts: attempt + 1 };
+        const records = result.records;
+        return result.notModified
+          ? { ok: true, records, attempts: attempt + 1, notModified: true }
+          : { ok: true, records, attempts: attempt + 1 };
       }
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt + 1, stopped: true };
       lastError = result.error;
@@ -106,33 +176,71 @@ export class FeedHttpClient {
     return { ok: false, error: lastError, attempts: http.retries + 1, stopped: false };
   }
 
-  private async waitForHost(url: string): Promise<void> {
+  /**
+   * Waits for the host's gap (the larger of http.minHostDelayMs and its Crawl-delay) since its last
+   * request; public for the pages a browser loads (page-fetch.ts), which keep the same spacing.
+   */
+  async waitForHost(url: string): Promise<void> {
     const host = new URL(url).host;
     const now = this.options.clock.now();
-    const start = Math.max(now, this.hostNextAt.get(host) ?? now);
+    const last = this.hostLastStart.get(host);
+    const start = last === undefined ? now : Math.max(now, last + this.hostGapMs(url, host));
     // Reserve the slot before waiting, so concurrent callers queue up behind it.
-    this.hostNextAt.set(host, start + this.options.http.minHostDelayMs);
+    this.hostLastStart.set(host, start);
     if (start > now) await this.options.sleep(start - now, this.options.signal);
   }
 
-  private async attempt(
-    endpoint: EndpointRequest,
-    decode: BodyDecoder,
-  ): Promise<{ ok: true; records: FeedRecord[] } | { ok: false; error: string; retryable: boolean }> {
-    const { http, signal } = this.options;
-    const timeout = AbortSignal.timeout(http.timeoutMs);
-    // Aborted to drop the connection of a body over the limit.
-    const tooLarge = new AbortController();
-    const combined = AbortSignal.any([...(signal ? [signal] : []), timeout, tooLarge.signal]);
+  private hostGapMs(url: string, host: string): number {
+    const { minHostDelayMs, robots } = this.options.http;
+    const crawlDelay = robots === "ignore" ? 0 : this.robots.crawlDelayMs(url);
+    if (crawlDelay <= minHostDelayMs) return minHostDelayMs;
+    if (this.crawlDelayLogged.get(host) !== crawlDelay) {
+      this.crawlDelayLogged.set(host, crawlDelay);
+      this.options.logger?.info(
+        { host, crawlDelayMs: crawlDelay, minHostDelayMs },
+        `robots.txt of ${host} asks for a Crawl-delay of ${crawlDelay / 1000} s: ` +
+          `requests to it are spaced that far apart (http.minHostDelayMs is ${minHostDelayMs})`,
+      );
+    }
+    return crawlDelay;
+  }
+
+  /** GETs a robots.txt through the host gap, timeout and body limit (robots.ts decides what it means). */
+  private async fetchRobots(robotsUrl: string, authorization: string | null): Promise<RobotsAnswer> {
+    const { http } = this.options;
+    await this.waitForHost(robotsUrl);
+    const { init, timeout, tooLarge } = requestInit(http, this.options.signal, authorization, {
+      accept: "text/plain",
+    });
     try {
-      const response = await this.fetchImpl(endpoint.url, {
-        signal: combined,
-        headers: {
-          ...(endpoint.authorization === null ? {} : { authorization: endpoint.authorization }),
-          "user-agent": http.userAgent,
-          accept: "application/json, application/x-ndjson, text/html;q=0.9",
-        },
-      });
+      const response = await this.fetchImpl(robotsUrl, init);
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        return answerForStatus(response.status, response.statusText);
+      }
+      const text = await readBodyWithin(response, http.maxBodyBytes);
+      if (text !== null) return { kind: "file", text };
+      tooLarge.abort();
+      const limit = describeBytes(http.maxBodyBytes);
+      return { kind: "unreadable", reason: `body over the http.maxBodyBytes limit of ${limit}` };
+    } catch (error) {
+      return { kind: "unreadable", reason: requestError(error, timeout, http.timeoutMs) };
+    }
+  }
+
+  private async attempt(endpoint: EndpointRequest, url: string, decode: BodyDecoder): Promise<AttemptResult> {
+    const { http } = this.options;
+    const conditional = this.validators.headersFor(url);
+    const { init, timeout, tooLarge } = requestInit(http, this.options.signal, endpoint.authorization, {
+      accept: "application/json, application/x-ndjson, text/html;q=0.9",
+      ...conditional,
+    });
+    try {
+      const response = await this.fetchImpl(endpoint.url, init);
+      if (response.status === 304 && Object.keys(conditional).length > 0) {
+        await response.body?.cancel().catch(() => undefined);
+        return { ok: true, records: [], notModified: true };
+      }
       if (!response.ok) {
         // Nothing of a failure's body is used: not read, whatever its size.
         await response.body?.cancel().catch(() => undefined);
@@ -150,19 +258,15 @@ export class FeedHttpClient {
       }
       // The records' source shows in the ingestor's warnings about refused messages.
       const body = decode(text, endpoint.shown);
-      return body.ok
-        ? { ok: true, records: body.records }
-        : { ok: false, error: body.reason, retryable: true };
+      if (!body.ok) {
+        // A 304 must never stand for a body that was refused.
+        this.validators.forget(url);
+        return { ok: false, error: body.reason, retryable: true };
+      }
+      if (response.status === 200) this.validators.remember(url, response.headers);
+      return { ok: true, records: body.records, notModified: false };
     } catch (error) {
-      if (timeout.aborted)
-        return { ok: false, error: `timed out after ${http.timeoutMs} ms`, retryable: true };
-      const cause = (error as { cause?: { message?: string } }).cause?.message;
-      return {
-        ok: false,
-        // fetch's own messages may quote the URL.
-        error: redactUrl(`${(error as Error).message}${cause ? ` (${cause})` : ""}`),
-        retryable: true,
-      };
+      return { ok: false, error: requestError(error, timeout, http.timeoutMs), retryable: true };
     }
   }
 
@@ -209,65 +313,4 @@ export class FeedHttpClient {
       );
     }
   }
-}
-
-/** An endpoint as requested: the URL without credentials, their header, and the URL as logged. */
-export interface EndpointRequest {
-  url: string;
-  /** `Basic <base64 user:password>` when the URL carried credentials. */
-  authorization: string | null;
-  /** The URL with its password masked (redactUrl): the only form that is ever shown. */
-  shown: string;
-}
-
-/**
- * fetch refuses a URL carrying `user:password@`; they become a basic auth header instead, so such
- * an endpoint works as it reads (as the alerts webhook channel does with its URL).
- */
-export function endpointRequest(text: string): EndpointRequest {
-  return { ...credentialsAsBasicAuth(text), shown: redactUrl(text) };
-}
-
-/**
- * A response body as text, read up to `limit` bytes; null when it is longer (a Content-Length
- * over the limit is not read at all). The reader is cancelled at the first byte over.
- */
-export async function readBodyWithin(response: Response, limit: number): Promise<string | null> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    return null;
-  }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-}
-
-/** Bytes for a person: "16 MiB (16777216 bytes)", "1000 bytes". */
-export function describeBytes(bytes: number): string {
-  const units = [
-    [1024 * 1024, "MiB"],
-    [1024, "KiB"],
-  ] as const;
-  for (const [size, unit] of units) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit} (${bytes} bytes)`;
-  }
-  return `${bytes} bytes`;
-}
-
-/** 5xx and the 4xx that mean "try again later" (408 Request Timeout, 429 Too Many Requests). */
-export function isRetryableStatus(status: number): boolean {
-  return status < 400 || status >= 500 || status === 408 || status === 429;
 }

@@ -13,8 +13,9 @@
  * locked-database retries, stop) and the day-after-day loop per track;
  * race-day.ts one track's race day; race-book.ts what is known of each race;
  * race-poll.ts one poll of a race (status first); schedule.ts when to poll
- * (pure); http.ts fetching; retention.ts the daily prune; locked-writes.ts
- * waiting out another process's write lock.
+ * (pure); http.ts fetching; page-fetch.ts the html, json and module endpoints
+ * (browser-render.ts, `render: browser`); retention.ts the daily prune;
+ * locked-writes.ts waiting out another process's write lock.
  *
  * Invariants:
  * - Every endpoint response is written as its own group commit, message by
@@ -28,6 +29,11 @@
  *   line naming an endpoint names it through redactUrl.
  * - Retention never runs at start; it runs once a day at retentionHour local
  *   time, also while tracks wait for their next race day.
+ * - Module endpoints (format: module) are imported by run() before anything
+ *   is fetched: one that cannot be is a ConfigError and nothing is polled.
+ *   The browser of `render: browser` endpoints is launched at the first such
+ *   fetch and closed when run() ends; a Chromium that cannot be launched
+ *   stops every track (BrowserUnavailableError), as a database failure does.
  */
 import {
   realSleep,
@@ -49,18 +55,17 @@ import {
   type ProgressSink,
 } from "@totewatch/feed";
 import { oddsFormatLookup, registerConfiguredTracks } from "../tracks.js";
-import { adaptBody, describeProblem } from "../adapters/adapt.js";
+import { loadAdapterModules, type ModuleRegistry } from "../adapters/module-adapter.js";
+import { BrowserRenderer } from "./browser-render.js";
 import type { PageRead, PollContext, PollerConfig } from "./context.js";
-import { FeedHttpClient, type BodyDecoder } from "./http.js";
+import { FeedHttpClient } from "./http.js";
+import { PageFetcher } from "./page-fetch.js";
 import { LockedWrites } from "./locked-writes.js";
 import { nextCalendarDate, pollRaceDay, startOfDay } from "./race-day.js";
 import { RetentionSchedule } from "./retention.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS } from "./schedule.js";
 
 export type { PollerConfig } from "./context.js";
-
-/** Unreadable-field lines remembered as warned (then forgotten, so a daemon's memory stays flat). */
-const MAX_WARNED_PROBLEMS = 10_000;
 
 export interface PollerOptions {
   config: PollerConfig;
@@ -84,14 +89,19 @@ export interface PollerOptions {
   /** Zone retentionHour is read in; default the machine's. */
   retentionTimeZone?: string;
   giveUpAfterPostMs?: number;
+  /** The Chromium of `render: browser` endpoints; default TOTEWATCH_CHROMIUM, else /usr/bin/chromium. */
+  chromiumPath?: string;
 }
+
+/** The poll's counts, and the fields adapters could not read (`--strict` fails on them too). */
+export type PollSummary = IngestSummary & { unreadable: number };
 
 export interface Poller {
   /**
    * With a date, polls until every race of that day is finished; without,
    * until stop(). Resolves with the counts.
    */
-  run(): Promise<IngestSummary>;
+  run(): Promise<PollSummary>;
   /** Stops after the write in flight; run() then resolves. */
   stop(): void;
 }
@@ -127,13 +137,28 @@ export function createPoller(options: PollerOptions): Poller {
     timeZone: options.retentionTimeZone,
     enabled: options.retention !== false,
   });
+  let modules: ModuleRegistry = new Map();
+  let renderer: BrowserRenderer | undefined;
+  const pages = new PageFetcher({
+    http,
+    renderer: () =>
+      (renderer ??= new BrowserRenderer({
+        http: config.http,
+        executablePath: options.chromiumPath,
+        logger,
+        signal,
+      })),
+    modules: () => modules,
+    logger,
+    signal,
+  });
   const locked = new LockedWrites({ file: db.path, clock, sleep, signal, logger, random: options.random });
 
   async function pollEndpoint(url: string, page?: PageRead): Promise<boolean> {
     const fetchedAt = clock.now();
     // An endpoint's URL may carry a password (http.ts sends it as basic auth): logged only masked.
     const shown = redactUrl(url);
-    const result = await http.fetchFeed(url, page && pageDecoder(page, fetchedAt));
+    const result = page ? await pages.fetch(url, page, fetchedAt) : await http.fetchFeed(url);
     if (!result.ok) {
       if (!result.stopped) logger?.debug({ source: shown, error: result.error }, "poll gave up for now");
       return false;
@@ -152,38 +177,6 @@ export function createPoller(options: PollerOptions): Poller {
     if (!written.ok) return false;
     progress.update(ingestor.stats);
     return true;
-  }
-
-  /**
-   * An html or json endpoint's body through its adapter (adapters/); every field it could not
-   * read is warned about (URL, field, selector or path, the text seen) and the rest goes on,
-   * as an invalid feed message is. The same problem again (the next poll of the page) is logged
-   * at debug, not warned about on every poll.
-   */
-  const warnedProblems = new Set<string>();
-  function pageDecoder(page: PageRead, fetchedAt: number): BodyDecoder {
-    return (text, shown) => {
-      const adapted = adaptBody(page.adapter, text, {
-        url: shown,
-        track: page.track,
-        date: page.date,
-        race: page.race,
-        fetchedAt,
-      });
-      if (!adapted.ok) return adapted;
-      for (const problem of adapted.problems) {
-        const line = `unreadable field: ${describeProblem(problem)}`;
-        // Warned once; the same field of the same page unreadable again (every poll) only at debug.
-        if (warnedProblems.has(line)) {
-          logger?.debug({ ...problem }, line);
-          continue;
-        }
-        if (warnedProblems.size >= MAX_WARNED_PROBLEMS) warnedProblems.clear();
-        warnedProblems.add(line);
-        logger?.warn({ ...problem }, line);
-      }
-      return { ok: true, records: adapted.records };
-    };
   }
 
   const ctx: PollContext = {
@@ -233,6 +226,8 @@ export function createPoller(options: PollerOptions): Poller {
       const started = performance.now();
       const tracks = config.tracks.filter((track) => track.enabled);
       if (tracks.length === 0) logger?.warn("no enabled tracks in the config: nothing to poll");
+      // Every module endpoint imported before anything is fetched: a broken one is a ConfigError.
+      modules = await loadAdapterModules(config, { only: (track) => track.enabled !== false });
       // Stored before any card arrives, so a card's local "HH:MM" post time is read in the configured zone.
       await locked.run("configured tracks", () => registerConfiguredTracks(db, tracks));
       // No retention here: a day replayed just before starting is not pruned at start (retention.ts).
@@ -245,10 +240,12 @@ export function createPoller(options: PollerOptions): Poller {
           }),
         ),
       );
+      await renderer?.close();
       progress.finish();
       const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
       if (failure) throw failure.reason;
-      return summarize(ingestor.stats, performance.now() - started, signal.aborted);
+      const summary = summarize(ingestor.stats, performance.now() - started, signal.aborted);
+      return { ...summary, unreadable: pages.unreadable };
     },
   };
 }

@@ -35,3 +35,20 @@ describe("http.maxBodyBytes", () => {
     }
   });
 });
+
+describe("http.robots", () => {
+  it('defaults to "obey"', () => {
+    expect(httpSchema.parse({}).robots).toBe("obey");
+    expect(httpSchema.parse(null).robots).toBe("obey");
+  });
+
+  it('takes "ignore" (a site that gave permission)', () => {
+    expect(httpSchema.parse({ robots: "ignore" }).robots).toBe("ignore");
+  });
+
+  it("refuses anything else", () => {
+    for (const robots of ["Obey", "off", true, 1, ""]) {
+      expect(httpSchema.safeParse({ robots }).success).toBe(false);
+    }
+  });
+});

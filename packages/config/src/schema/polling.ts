@@ -1,7 +1,7 @@
 /**
  * How ingest polls: `cadence:` (how often, closer to post more often, and how
  * long past the off) and `http:` (timeouts, politeness between requests,
- * retries with backoff, the largest response body read).
+ * retries with backoff, the largest response body read, robots.txt).
  */
 import { z } from "zod";
 import { backoffOrder, nonNegativeInt, notAbove, positiveInt, section } from "./helpers.js";
@@ -45,4 +45,11 @@ export const httpSchema = section({
    * some hundred times a big race's exacta grid.
    */
   maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
+  /**
+   * "obey" (the default): a URL that a site's robots.txt disallows for userAgent is never
+   * fetched, and its Crawl-delay widens minHostDelayMs for that host. "ignore" skips robots.txt
+   * altogether: only for a site that gave you permission to poll it (a tote feed licensed to
+   * you, your own server), whatever its robots.txt says for crawlers in general.
+   */
+  robots: z.enum(["obey", "ignore"]).default("obey"),
 }).superRefine(backoffOrder);

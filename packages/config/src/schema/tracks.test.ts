@@ -118,4 +118,72 @@ describe("an endpoint's format and mapping", () => {
       /tracks\[0\]\.endpoints\.exacta\.combo: required with rows/,
     );
   });
+
+  it("splits a module endpoint into its URL and the module's path, as written", () => {
+    const module = { url: "http://127.0.0.1/board/{race}", format: "module", module: "./adapters/board.ts" };
+    const [track] = parseConfig(withEndpoints({ win: module }), "<inline>", {}).tracks;
+    expect(track!.endpoints).toEqual({ win: "http://127.0.0.1/board/{race}" });
+    expect(track!.adapters).toStrictEqual({
+      win: { kind: "win", format: "module", module: "./adapters/board.ts" },
+    });
+  });
+
+  it("names the path of each module problem: no module, an empty one, a mapping beside it, a module elsewhere", () => {
+    const url = "http://127.0.0.1/board/{race}";
+    expect(problems({ win: { url, format: "module" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.module: required for format: module/,
+    );
+    expect(problems({ win: { url, format: "module", module: " " } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.module: must not be empty/,
+    );
+    expect(problems({ win: { url, format: "module", module: 7 } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.module/,
+    );
+    expect(problems({ win: { url, format: "module", module: "./a.ts", rows: "tr" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.rows: not for format: module/,
+    );
+    expect(problems({ win: { ...win, module: "./a.ts" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.module: only for format: module/,
+    );
+    expect(problems({ win: { url, module: "./a.ts" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.module: only for format: module/,
+    );
+  });
+
+  it("keeps render: browser and its waitFor on an html endpoint; fetch (the default) adds nothing", () => {
+    const [browser] = parseConfig(
+      withEndpoints({ win: { ...win, render: "browser", waitFor: "#tote tr" } }),
+      "<inline>",
+      {},
+    ).tracks;
+    expect(browser!.adapters).toStrictEqual({
+      win: {
+        kind: "win",
+        format: "html",
+        mapping: { rows: "tr", program: ".p", odds: ".o" },
+        render: { waitFor: "#tote tr" },
+      },
+    });
+    const [noWait] = parseConfig(
+      withEndpoints({ win: { ...win, render: "browser" } }),
+      "<inline>",
+      {},
+    ).tracks;
+    expect(noWait!.adapters!.win).toMatchObject({ render: {} });
+    const [fetched] = parseConfig(withEndpoints({ win: { ...win, render: "fetch" } }), "<inline>", {}).tracks;
+    expect(fetched!.adapters).toStrictEqual({
+      win: { kind: "win", format: "html", mapping: { rows: "tr", program: ".p", odds: ".o" } },
+    });
+  });
+
+  it("refuses render on json, an unknown render, and waitFor without render: browser", () => {
+    const json = { ...win, format: "json" };
+    expect(problems({ win: { ...json, render: "browser" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.render: only for format: html/,
+    );
+    expect(problems({ win: { ...win, render: "chrome" } })).toMatch(/tracks\[0\]\.endpoints\.win\.render/);
+    expect(problems({ win: { ...win, waitFor: "#tote" } })).toMatch(
+      /tracks\[0\]\.endpoints\.win\.waitFor: only with render: browser/,
+    );
+  });
 });
