@@ -95,7 +95,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const boards = new Map<string, BoardOddsFormat>(
     options.config.tracks.map((track) => [
       track.name,
-      { oddsFormat: track.oddsFormat, dividendUnit: track.dividendUnit },
+      { oddsFormat: track.oddsFormat, dividendUnit: track.dividendUnit, currency: track.currency },
     ]),
   );
   const live = await startLiveFeed(db, { logger: options.logger, reopen: open, pollMs: options.pollMs });

@@ -132,6 +132,7 @@ describe("defaults", () => {
       pools: ["win", "exacta"],
       oddsFormat: "odds_to_one",
       dividendUnit: 1,
+      currency: "USD",
       endpoints: {
         card: "http://127.0.0.1:8080/{code}/{date}/card",
         win: "http://127.0.0.1:8080/{code}/{date}/{race}/win",

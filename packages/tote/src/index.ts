@@ -9,3 +9,4 @@ export * from "./race.js";
 export * from "./interests.js";
 export * from "./exacta-value.js";
 export * from "./key-path.js";
+export * from "./money.js";

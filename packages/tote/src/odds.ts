@@ -174,11 +174,13 @@ export type OddsFormat = (typeof ODDS_FORMATS)[number];
 /**
  * How one track's board quotes win prices. `dividendUnit` is the stake a decimal dividend is
  * quoted for (1 in most places; Hong Kong quotes per $10, so 35 there is 3.5 per 1); it means
- * nothing to an odds-to-1 board.
+ * nothing to an odds-to-1 board. `currency` (ISO 4217) is the money its pools and payouts are
+ * in; absent, dollars (money.ts).
  */
 export interface BoardOddsFormat {
   oddsFormat: OddsFormat;
   dividendUnit: number;
+  currency?: string;
 }
 
 /** A board nobody described: North American odds-to-1. */

@@ -135,6 +135,12 @@ describe("email text", () => {
   it("exacta alerts show payouts, not odds", () => {
     expect(valueMove(exacta)).toBe("-> $9.80");
     expect(emailText(exacta)).toContain("Probable payout after: $9.80");
+    // A sterling track's alert says so in its details (the rules' withBoard): pounds.
+    const sterling = { ...exacta, details: { ...exacta.details, currency: "GBP" } };
+    expect(valueMove(sterling)).toBe("-> £9.80");
+    expect(emailText(sterling)).toContain("Probable payout after: £9.80");
+    // A code no currency has is not trusted: dollars, as before.
+    expect(valueMove({ ...exacta, details: { ...exacta.details, currency: "<b>" } })).toBe("-> $9.80");
   });
 
   it("Message-ID depends on the dedupe key only", () => {

@@ -4,7 +4,7 @@
  * shown in UTC; a runner's alert without a subject names the runner.
  */
 import type { StoredAlert } from "@totewatch/db";
-import { localDateTimeOf, minutesToPost, type BoardOddsFormat } from "@totewatch/tote";
+import { isCurrencyCode, localDateTimeOf, minutesToPost, type BoardOddsFormat } from "@totewatch/tote";
 // The rules write each alert's message with these; the channels name race and runner the same way.
 import { boardOddsText, dollars, raceLabel as raceContextLabel, runnerLabel } from "../rules/common.js";
 
@@ -93,9 +93,15 @@ function decimalBoardOf(alert: Pick<StoredAlert, "details">): BoardOddsFormat | 
   return { oddsFormat, dividendUnit: unit ? dividendUnit : 1 };
 }
 
-/** One value as the board or the payout shows it: "5-2", "3.50" (a decimal tote), "$12.40". */
+/** One value as the board or the payout shows it: "5-2", "3.50" (a decimal tote), "$12.40", "£12.40". */
 function valueText(alert: StoredAlert, value: number): string {
-  if (isPayoutAlert(alert)) return dollars(value);
+  if (isPayoutAlert(alert)) {
+    const { currency } = alert.details ?? {};
+    return dollars(
+      value,
+      typeof currency === "string" && isCurrencyCode(currency) ? { currency } : undefined,
+    );
+  }
   return value >= 0 ? boardOddsText(value, decimalBoardOf(alert) ?? undefined) : String(value);
 }
 

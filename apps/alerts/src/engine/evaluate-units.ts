@@ -92,11 +92,11 @@ function buildRaceContext(race: EvaluationRace, boardOdds: BoardOddsFormat | und
  * only, so the config is where the alerts learn a track is a decimal tote.
  */
 export function boardOddsResolver(config: {
-  tracks: ReadonlyArray<Pick<TrackConfig, "name" | "oddsFormat" | "dividendUnit">>;
+  tracks: ReadonlyArray<Pick<TrackConfig, "name" | "oddsFormat" | "dividendUnit"> & { currency?: string }>;
 }): (track: string) => BoardOddsFormat {
   const boards = new Map<string, BoardOddsFormat>();
-  for (const { name, oddsFormat, dividendUnit } of config.tracks)
-    boards.set(name, { oddsFormat, dividendUnit });
+  for (const { name, oddsFormat, dividendUnit, currency } of config.tracks)
+    boards.set(name, { oddsFormat, dividendUnit, ...(currency === undefined ? {} : { currency }) });
   return (track) => boards.get(track) ?? DEFAULT_BOARD_ODDS_FORMAT;
 }
 

@@ -3,7 +3,9 @@ import {
   boardOddsText,
   dividendText,
   minutesToPost,
+  moneyCentsText,
   runnerLabel,
+  wholeMoneyText,
   type BoardOddsFormat,
 } from "@totewatch/tote";
 import type { ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
@@ -80,15 +82,14 @@ export function oddsToOneLabel(oddsToOne: number, board?: BoardOddsFormat): stri
   return board?.oddsFormat === "decimal" ? dividendText(oddsToOne, board.dividendUnit) : `${oddsToOne}-1`;
 }
 
-/** "$12.40" */
-export function dollars(amount: number): string {
-  return `$${amount.toFixed(2)}`;
+/** "$12.40", "£12.40": a payout in the track's currency (its board's `currency`; default dollars). */
+export function dollars(amount: number, board?: Pick<BoardOddsFormat, "currency">): string {
+  return moneyCentsText(amount, board?.currency);
 }
 
-/** "$49,000": whole currency units with thousands separators. */
-export function wholeDollars(amount: number): string {
-  const sign = amount < 0 ? "-" : "";
-  return `${sign}$${String(Math.round(Math.abs(amount))).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
+/** "$49,000", "€49,000": whole currency units with thousands separators. */
+export function wholeDollars(amount: number, board?: Pick<BoardOddsFormat, "currency">): string {
+  return wholeMoneyText(amount, board?.currency);
 }
 
 /** "#3 Thunder Road" (from @totewatch/tote, which labels betting interests the same way). */

@@ -48,6 +48,28 @@ describe("evaluateWinSnapshot", () => {
       expect(alert.details).not.toHaveProperty("oddsFormat");
   });
 
+  it("writes a track's own currency in exacta messages and says so in the details (pounds)", () => {
+    // The payout band of exacta-rules.test.ts on a sterling tote: 1-2 8.40 < 10, 3-1 150 > 100.
+    const s = settings({ exactaPayout: { enabled: true, min: 10, max: 100, combinations: [] } });
+    const sterling = race({ boardOdds: { oddsFormat: "odds_to_one", dividendUnit: 1, currency: "GBP" } });
+    const alerts = evaluateExactaSnapshot(
+      sterling,
+      exactaBoard(at("11:55"), { "1-2": 8.4, "3-1": 150 }),
+      null,
+      s,
+    );
+    expect(alerts.map((a) => a.message)).toEqual([
+      "Saratoga R5 exacta 3-1 probable £150.00, above £100.00, 5 min to post",
+      "Saratoga R5 exacta 1-2 probable £8.40, below £10.00, 5 min to post",
+    ]);
+    for (const alert of alerts) expect(alert.details).toMatchObject({ currency: "GBP" });
+    // Exacta details never carry the win board's odds format; dollars add nothing.
+    for (const alert of alerts) expect(alert.details).not.toHaveProperty("oddsFormat");
+    const dollars = evaluateExactaSnapshot(race(), exactaBoard(at("11:55"), { "1-2": 8.4 }), null, s);
+    expect(dollars[0]!.details).not.toHaveProperty("currency");
+    expect(dollars[0]!.message).toContain("probable $8.40, below $10.00");
+  });
+
   it("takes the latest by fetch time and the one before it as previous", () => {
     // Out of order: latest is 11:52 (#2 at 5-2), previous 11:48 (#2 at 4) -> crosses below 3.
     const s = settings({

@@ -3,6 +3,7 @@ import { crossPoolAlerts, exactaPayoutAlerts } from "./exacta-rules.js";
 import { lateChangeAlerts } from "./late-change.js";
 import { driftAlerts, steamAlerts } from "./move-rules.js";
 import { lastListingIn, scratchAlerts, type LastListing } from "./scratch.js";
+import { DEFAULT_CURRENCY } from "@totewatch/tote";
 import type { AlertCandidate, ExactaSnapshot, RaceContext, RuleSettings, WinSnapshot } from "./types.js";
 import { inFetchOrder, oddsChangeAlerts, oddsThresholdAlerts, overlayAlerts } from "./win-rules.js";
 
@@ -15,14 +16,22 @@ export function strongestFirst(candidates: AlertCandidate[]): AlertCandidate[] {
 }
 
 /**
- * A decimal tote's win-board candidates, with its board in their details (oddsFormat,
- * dividendUnit), so a channel that writes odds from the details writes them as the message does;
- * an odds-to-1 board's are left as they are.
+ * Candidates with the track's board in their details where it is not North America's: a decimal
+ * tote's (oddsFormat, dividendUnit) and a currency other than dollars (currency), so a channel
+ * that writes odds or money from the details writes them as the message does. Dollar odds-to-1
+ * boards' are left as they are. Exacta candidates (`winOdds` false) quote payouts, not win odds:
+ * only their currency.
  */
-function withBoard(ctx: RaceContext, candidates: AlertCandidate[]): AlertCandidate[] {
+function withBoard(ctx: RaceContext, candidates: AlertCandidate[], winOdds = true): AlertCandidate[] {
   const board = ctx.boardOdds;
-  if (board?.oddsFormat !== "decimal") return candidates;
-  const facts = { oddsFormat: "decimal" as const, dividendUnit: board.dividendUnit };
+  const decimal = winOdds && board?.oddsFormat === "decimal";
+  const facts = {
+    ...(decimal ? { oddsFormat: "decimal" as const, dividendUnit: board.dividendUnit } : {}),
+    ...(board?.currency !== undefined && board.currency !== DEFAULT_CURRENCY
+      ? { currency: board.currency }
+      : {}),
+  };
+  if (Object.keys(facts).length === 0) return candidates;
   return candidates.map((candidate) => ({ ...candidate, details: { ...candidate.details, ...facts } }));
 }
 
@@ -81,8 +90,12 @@ export function evaluateExactaSnapshot(
   latestWin: WinSnapshot | null,
   settings: RuleSettings,
 ): AlertCandidate[] {
-  return strongestFirst([
-    ...exactaPayoutAlerts(ctx, exacta, settings),
-    ...(latestWin === null ? [] : crossPoolAlerts(ctx, latestWin, exacta, settings)),
-  ]);
+  return withBoard(
+    ctx,
+    strongestFirst([
+      ...exactaPayoutAlerts(ctx, exacta, settings),
+      ...(latestWin === null ? [] : crossPoolAlerts(ctx, latestWin, exacta, settings)),
+    ]),
+    false,
+  );
 }

@@ -65,13 +65,13 @@ export function exactaPayoutAlerts(
       actualValue: payout,
       details: { after: payout, minutesToPost: minutes },
     };
-    const line = `${raceLabel(ctx)} exacta ${combination} probable ${dollars(payout)}`;
+    const line = `${raceLabel(ctx)} exacta ${combination} probable ${dollars(payout, ctx.boardOdds)}`;
     if (min !== null && payout < min) {
       alerts.push({
         ...base,
         type: "exacta_low",
         thresholdValue: min,
-        message: `${line}, below ${dollars(min)}, ${postTimeLabel(minutes)}`,
+        message: `${line}, below ${dollars(min, ctx.boardOdds)}, ${postTimeLabel(minutes)}`,
         strength: relativeShortfall(payout, min),
       });
     }
@@ -80,7 +80,7 @@ export function exactaPayoutAlerts(
         ...base,
         type: "exacta_high",
         thresholdValue: max,
-        message: `${line}, above ${dollars(max)}, ${postTimeLabel(minutes)}`,
+        message: `${line}, above ${dollars(max, ctx.boardOdds)}, ${postTimeLabel(minutes)}`,
         strength: relativeExcess(payout, max),
       });
     }
@@ -155,7 +155,7 @@ export function crossPoolAlerts(
       actualValue: percent,
       message:
         `${raceLabel(ctx)} exacta ${combination} (${first.interest.label} over ${second.interest.label}) ` +
-        `probable ${dollars(probable.payout)} vs fair ${dollars(fair)} from ${priced} ` +
+        `probable ${dollars(probable.payout, ctx.boardOdds)} vs fair ${dollars(fair, ctx.boardOdds)} from ${priced} ` +
         `(${signedPercent(percent)}, ${isOverlay ? "overlay" : "underlay"}), ${postTimeLabel(minutes)}`,
       details: {
         after: probable.payout,

@@ -89,7 +89,7 @@ export function lateChangeAlerts(
   const pools =
     poolBefore === null || poolAfter === null
       ? ""
-      : `, win pool ${wholeDollars(poolBefore)} -> ${wholeDollars(poolAfter)}`;
+      : `, win pool ${wholeDollars(poolBefore, ctx.boardOdds)} -> ${wholeDollars(poolAfter, ctx.boardOdds)}`;
   const alerts: AlertCandidate[] = [];
   for (const move of lateChangeMoves(lastPreOff, current)) {
     const magnitude = Math.abs(move.changePercent);

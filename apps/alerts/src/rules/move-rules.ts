@@ -113,7 +113,7 @@ export function steamAlerts(
       move.amountBefore !== null && move.amountNow !== null ? move.amountNow - move.amountBefore : null;
     if (moneyAdded !== null && moneyAdded <= 0) continue;
 
-    const money = moneyAdded === null ? "" : `, ${wholeDollars(moneyAdded)} more bet on it`;
+    const money = moneyAdded === null ? "" : `, ${wholeDollars(moneyAdded, ctx.boardOdds)} more bet on it`;
     alerts.push({
       ...interestAlertBase(ctx, move.now, boards.current.fetchedAt),
       type: "steam",

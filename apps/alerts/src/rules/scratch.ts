@@ -86,7 +86,7 @@ export function scratchAlerts(
     const refunded =
       refund.amount === null
         ? `about ${percent.toFixed(1)}% of the win pool refunded (by the odds)`
-        : `${percent.toFixed(1)}% of the win pool refunded (${wholeDollars(refund.amount)})`;
+        : `${percent.toFixed(1)}% of the win pool refunded (${wholeDollars(refund.amount, ctx.boardOdds)})`;
     alerts.push({
       ...interestAlertBase(ctx, interest, current.fetchedAt),
       type: "scratch",

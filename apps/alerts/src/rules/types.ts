@@ -103,6 +103,8 @@ export interface AlertDetails {
   /** A decimal tote's board (absent for odds-to-1): how channels write before/after, as the message does. */
   oddsFormat?: "decimal";
   dividendUnit?: number;
+  /** The track's currency (ISO 4217) when not dollars: how channels write payouts, as the message does. */
+  currency?: string;
   [key: string]: unknown;
 }
 

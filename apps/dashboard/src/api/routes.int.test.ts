@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboardApp } from "../app.js";
 import { buildAssets } from "../assets.js";
 import { startLiveFeed, type LiveFeed } from "../live.js";
-import { DATE, XSS_HORSE, writeRaceDay, type RaceDayIds } from "../../test/race-day.js";
+import { DATE, TRACK, XSS_HORSE, writeRaceDay, type RaceDayIds } from "../../test/race-day.js";
 import type {
   AlertsResponse,
   ExactaResponse,
@@ -255,5 +255,23 @@ describe("pages and headers", () => {
     expect(response.headers.get("content-encoding")).toBe("gzip");
     const etag = response.headers.get("etag")!;
     expect((await app.request("/assets/app.js", { headers: { "if-none-match": etag } })).status).toBe(304);
+  });
+});
+
+describe("a track's currency (config tracks[].currency)", () => {
+  it("is in every race's display: dollars by default, pounds where configured", async () => {
+    const day = await json<RaceDayResponse>(`/api/races?date=${DATE}`);
+    expect(day.races.map((race) => race.display.currency)).toEqual(["USD", "USD"]);
+    const sterling = createDashboardApp({
+      live,
+      assets: await buildAssets(),
+      boards: new Map([[TRACK, { oddsFormat: "odds_to_one", dividendUnit: 1, currency: "GBP" }]]),
+      now: () => new Date("2025-06-10T12:00:00Z"),
+    });
+    const response = await sterling.request(`/api/races?date=${DATE}`);
+    const races = ((await response.json()) as RaceDayResponse).races;
+    expect(races.map((race) => race.display.currency)).toEqual(["GBP", "GBP"]);
+    const race = (await (await sterling.request(`/api/races/${ids.raceId}`)).json()) as RaceResponse;
+    expect(race.race.display).toEqual({ oddsFormat: "odds_to_one", dividendUnit: 1, currency: "GBP" });
   });
 });

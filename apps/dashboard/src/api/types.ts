@@ -10,10 +10,12 @@
  * the pool's currency units; every text from the feed is data, never markup.
  */
 
-/** How a track's board quotes odds (config tracks[].oddsFormat / dividendUnit). */
+/** How a track's board quotes odds and money (config tracks[].oddsFormat / dividendUnit / currency). */
 export interface OddsDisplay {
   oddsFormat: "odds_to_one" | "decimal";
   dividendUnit: number;
+  /** The money pools and payouts are in (ISO 4217, config tracks[].currency; default USD). */
+  currency: string;
 }
 
 /** A race as the day page lists it. */

@@ -16,6 +16,7 @@ import type {
 import {
   bettingInterestOf,
   boardOddsText,
+  DEFAULT_CURRENCY,
   compareProgramNumbers,
   interestsOfRunners,
   oddsToDecimal,
@@ -59,7 +60,11 @@ export function raceRow(race: RaceOverview, display: BoardOddsFormat): RaceRow {
       oddsText: boardOddsText(race.favourite.winOdds, display),
     },
     alerts: race.alerts,
-    display: { oddsFormat: display.oddsFormat, dividendUnit: display.dividendUnit },
+    display: {
+      oddsFormat: display.oddsFormat,
+      dividendUnit: display.dividendUnit,
+      currency: display.currency ?? DEFAULT_CURRENCY,
+    },
   };
 }
 
@@ -215,7 +220,11 @@ export function raceHistory(
     pool,
     totalPool,
     alerts: alerts.map(alertMark),
-    display: { oddsFormat: display.oddsFormat, dividendUnit: display.dividendUnit },
+    display: {
+      oddsFormat: display.oddsFormat,
+      dividendUnit: display.dividendUnit,
+      currency: display.currency ?? DEFAULT_CURRENCY,
+    },
   };
 }
 

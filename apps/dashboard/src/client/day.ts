@@ -96,8 +96,8 @@ function raceRow(race: RaceRow): HTMLTableRowElement {
     h("td", { class: "num" }, countdownSpan(race.status, race.postTime, race.offAt)),
     h("td", null, h("span", { class: `status status-${race.status}` }, race.status)),
     h("td", null, favourite(race)),
-    h("td", { class: "num" }, money(race.totalWinPool)),
-    h("td", { class: "num" }, money(race.totalExactaPool)),
+    h("td", { class: "num" }, money(race.totalWinPool, race.display.currency)),
+    h("td", { class: "num" }, money(race.totalExactaPool, race.display.currency)),
     h("td", { class: "num" }, alertsCell(race)),
     h("td", { class: "num" }, race.lastBoardAt ? clockTimeSeconds(race.lastBoardAt, race.timezone) : "—"),
   );

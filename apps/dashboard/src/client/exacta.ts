@@ -53,7 +53,12 @@ function alertFlag(cell: Cell): HTMLAnchorElement | null {
   );
 }
 
-function cellOf(cell: Cell | undefined, rowLabel: string, colLabel: string): HTMLTableCellElement {
+function cellOf(
+  cell: Cell | undefined,
+  rowLabel: string,
+  colLabel: string,
+  currency: string,
+): HTMLTableCellElement {
   const flag = cell ? alertFlag(cell) : null;
   const alerted = flag ? " has-alert" : "";
   if (!cell || cell.payout === null) {
@@ -61,13 +66,13 @@ function cellOf(cell: Cell | undefined, rowLabel: string, colLabel: string): HTM
   }
   const title = [
     `${rowLabel} then ${colLabel}`,
-    `probable ${moneyCents(cell.payout)}`,
-    cell.fair !== null ? `fair ${moneyCents(cell.fair)}` : null,
+    `probable ${moneyCents(cell.payout, currency)}`,
+    cell.fair !== null ? `fair ${moneyCents(cell.fair, currency)}` : null,
     flag ? "alert raised" : null,
   ]
     .filter(Boolean)
     .join(", ");
-  const payout = h("span", { class: "payout" }, flag, moneyCents(cell.payout));
+  const payout = h("span", { class: "payout" }, flag, moneyCents(cell.payout, currency));
   if (cell.percent === null || !Number.isFinite(cell.percent)) {
     return h("td", { class: `heat-none${alerted}`, title }, payout);
   }
@@ -86,7 +91,7 @@ function cellOf(cell: Cell | undefined, rowLabel: string, colLabel: string): HTM
   );
 }
 
-function legend(data: ExactaResponse, timeZone: string): HTMLElement {
+function legend(data: ExactaResponse, timeZone: string, currency: string): HTMLElement {
   const source =
     data.probabilitySource === "pool"
       ? "pool shares"
@@ -117,7 +122,7 @@ function legend(data: ExactaResponse, timeZone: string): HTMLElement {
       "p",
       { class: "sub" },
       `Probables at ${clockTimeSeconds(data.fetchedAt, timeZone)}, win board at ${clockTimeSeconds(data.winFetchedAt, timeZone)}`,
-      data.totalExactaPool !== null ? `, exacta pool ${money(data.totalExactaPool)}.` : ".",
+      data.totalExactaPool !== null ? `, exacta pool ${money(data.totalExactaPool, currency)}.` : ".",
     ),
   );
 }
@@ -128,6 +133,7 @@ export function renderExacta(
   legendSlot: HTMLElement,
   data: ExactaResponse,
   timeZone: string,
+  currency = "USD",
 ): void {
   const interests = data.interests;
   if (interests.length === 0) {
@@ -166,11 +172,11 @@ export function renderExacta(
           interests.map((col) =>
             row.key === col.key
               ? h("td", { class: "diag" }, "—", srOnly(" same runner"))
-              : cellOf(cells.get(`${row.key}|${col.key}`), row.label, col.label),
+              : cellOf(cells.get(`${row.key}|${col.key}`), row.label, col.label, currency),
           ),
         ),
       ),
     ),
   );
-  swapChildren(legendSlot, legend(data, timeZone));
+  swapChildren(legendSlot, legend(data, timeZone, currency));
 }

@@ -71,25 +71,39 @@ export function dateLabel(date: string): string {
   return formatter("UTC", { weekday: "short", month: "short", day: "numeric", year: "numeric" }).format(ms);
 }
 
-const wholeMoney = new Intl.NumberFormat(LOCALE, {
-  style: "currency",
-  currency: "USD",
-  maximumFractionDigits: 0,
-});
-const centsMoney = new Intl.NumberFormat(LOCALE, { style: "currency", currency: "USD" });
-
-/** "$123,456" (pools), or "—" when unknown. */
-export function money(amount: number | null | undefined): string {
-  return amount === null || amount === undefined || !Number.isFinite(amount)
-    ? "—"
-    : wholeMoney.format(amount);
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+/** One formatter per currency and precision; a code the browser does not know falls back to USD. */
+function moneyFormat(currency: string, digits: 0 | 2): Intl.NumberFormat {
+  const key = `${currency}:${digits}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    const options = {
+      style: "currency",
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    } as const;
+    try {
+      format = new Intl.NumberFormat(LOCALE, { ...options, currency });
+    } catch {
+      format = new Intl.NumberFormat(LOCALE, { ...options, currency: "USD" });
+    }
+    moneyFormats.set(key, format);
+  }
+  return format;
 }
 
-/** "$45.40" (payouts). */
-export function moneyCents(amount: number | null | undefined): string {
+/** "$123,456", "£123,456" (pools) in the track's currency, or "—" when unknown. */
+export function money(amount: number | null | undefined, currency = "USD"): string {
   return amount === null || amount === undefined || !Number.isFinite(amount)
     ? "—"
-    : centsMoney.format(amount);
+    : moneyFormat(currency, 0).format(amount);
+}
+
+/** "$45.40", "HK$45.40" (payouts). */
+export function moneyCents(amount: number | null | undefined, currency = "USD"): string {
+  return amount === null || amount === undefined || !Number.isFinite(amount)
+    ? "—"
+    : moneyFormat(currency, 2).format(amount);
 }
 
 /** A 0..1 fraction as "28.6%". */

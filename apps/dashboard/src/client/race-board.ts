@@ -129,7 +129,7 @@ function runnerRow(
     }),
     moveCell(runner.movePercent),
     h("td", { class: "num" }, percent(runner.probability)),
-    h("td", { class: "num" }, money(runner.poolAmount)),
+    h("td", { class: "num" }, money(runner.poolAmount, display.currency)),
     h("td", { class: "num" }, percent(runner.poolShare)),
     badges(runner),
   );
@@ -193,7 +193,7 @@ export function renderBoard(table: HTMLTableElement, data: RaceResponse): void {
       board.fetchedAt
         ? `Win board at ${clockTimeSeconds(board.fetchedAt, race.timezone)}`
         : "No win board yet",
-      board.totalWinPool !== null ? ` · pool ${money(board.totalWinPool)}` : null,
+      board.totalWinPool !== null ? ` · pool ${money(board.totalWinPool, race.display.currency)}` : null,
       source ? ` · ${source}` : null,
     ),
     h(

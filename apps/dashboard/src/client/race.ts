@@ -44,6 +44,8 @@ interface RaceView {
   alerts: HTMLElement;
   /** The track's zone, for the parts rendered without the race (alerts, exacta). */
   timeZone: string;
+  /** The race's track's currency (its display), for the exacta grid's payouts. */
+  currency: string;
 }
 
 /** A dt/dd pair, grouped in a div (valid inside dl) so the pair wraps as one. */
@@ -75,8 +77,8 @@ function renderHead(view: RaceView, data: RaceResponse): void {
       fact("Status", h("span", { class: `status status-${race.status}` }, race.status)),
       race.offAt ? fact("Off", clockTimeSeconds(race.offAt, race.timezone)) : null,
       fact("Runners", `${race.runners}${race.scratched ? ` (${race.scratched} scratched)` : ""}`),
-      fact("Win pool", money(race.totalWinPool)),
-      fact("Exacta pool", money(race.totalExactaPool)),
+      fact("Win pool", money(race.totalWinPool, race.display.currency)),
+      fact("Exacta pool", money(race.totalExactaPool, race.display.currency)),
     ),
   );
 }
@@ -98,6 +100,7 @@ function layout(raceId: string): RaceView {
     exactaLegend: h("div", { class: "exacta-legend-slot" }),
     alerts: h("div", { class: "race-alerts" }),
     timeZone: "UTC",
+    currency: "USD",
   };
   swapChildren(
     mainElement(),
@@ -157,13 +160,14 @@ function renderParts(
   };
   if (parts.race?.status === "fulfilled") {
     view.timeZone = parts.race.value.race.timezone;
+    view.currency = parts.race.value.race.display.currency;
     renderHead(view, parts.race.value);
     renderBoard(view.board, parts.race.value);
   } else if (parts.race) failed("board", parts.race);
   if (parts.history?.status === "fulfilled") view.charts.update(parts.history.value, view.timeZone);
   else if (parts.history) failed("history", parts.history);
   if (parts.exacta?.status === "fulfilled") {
-    renderExacta(view.exacta, view.exactaLegend, parts.exacta.value, view.timeZone);
+    renderExacta(view.exacta, view.exactaLegend, parts.exacta.value, view.timeZone, view.currency);
   } else if (parts.exacta) failed("exacta", parts.exacta);
   if (parts.alerts?.status === "fulfilled") renderAlerts(view, parts.alerts.value);
   else if (parts.alerts) failed("alerts", parts.alerts);

@@ -63,6 +63,21 @@ describe("a track's odds format", () => {
   });
 });
 
+describe("a track's currency", () => {
+  it("defaults to dollars and reads an ISO 4217 code", () => {
+    expect(parseConfig(trackYaml(""), "<inline>", {}).tracks[0]?.currency).toBe("USD");
+    expect(parseConfig(trackYaml("currency: GBP"), "<inline>", {}).tracks[0]?.currency).toBe("GBP");
+  });
+
+  it("refuses a symbol, lower case and a code no currency has, naming the key", () => {
+    for (const bad of ['"£"', "gbp", "XYZ"]) {
+      expect(problemsOf(trackYaml(`currency: ${bad}`))).toMatch(
+        /tracks\[0\]\.currency: must be an ISO 4217 currency code/,
+      );
+    }
+  });
+});
+
 describe("an endpoint's format and mapping", () => {
   /** A track whose endpoints are `endpoints` (JSON). */
   const withEndpoints = (endpoints: Record<string, unknown>) =>

@@ -1,8 +1,15 @@
 /**
  * `tracks:` in totewatch.yaml: each track's name, code, zone, pools, the
- * endpoint templates its odds are polled from (endpoints.ts: how each is read), and how its board quotes odds.
+ * endpoint templates its odds are polled from (endpoints.ts: how each is read), and how its board quotes odds and money.
  */
-import { DEFAULT_BOARD_ODDS_FORMAT, DEFAULT_TIME_ZONE, isIanaTimeZone, ODDS_FORMATS } from "@totewatch/tote";
+import {
+  DEFAULT_BOARD_ODDS_FORMAT,
+  DEFAULT_CURRENCY,
+  DEFAULT_TIME_ZONE,
+  isCurrencyCode,
+  isIanaTimeZone,
+  ODDS_FORMATS,
+} from "@totewatch/tote";
 import { z } from "zod";
 import {
   adaptedEndpoint,
@@ -69,6 +76,15 @@ export const trackSchema = z
     oddsFormat: z.enum(ODDS_FORMATS).default(DEFAULT_BOARD_ODDS_FORMAT.oddsFormat),
     /** The stake a decimal dividend is quoted for: 1, or 10 where boards quote per $10 (Hong Kong). */
     dividendUnit: z.number().positive().default(DEFAULT_BOARD_ODDS_FORMAT.dividendUnit),
+    /**
+     * The money its pools and payouts are in (ISO 4217: USD, GBP, EUR, HKD, AUD...): how alerts
+     * and the dashboard write amounts ("£45.40"). Default dollars.
+     */
+    currency: z
+      .string()
+      .trim()
+      .refine(isCurrencyCode, "must be an ISO 4217 currency code in capitals, e.g. USD, GBP, EUR, HKD")
+      .default(DEFAULT_CURRENCY),
   })
   .superRefine((track, ctx) => {
     if (track.oddsFormat !== "decimal" && track.dividendUnit !== DEFAULT_BOARD_ODDS_FORMAT.dividendUnit) {
