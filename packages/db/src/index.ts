@@ -58,13 +58,18 @@ export {
 export {
   claimDelivery,
   claimDeliveries,
-  deferChannelDeliveries,
   channelHeldUntil,
+  deferChannelDeliveries,
+  digestSize,
   markDigest,
+  MAX_CHANNEL_HOLD_MS,
+  type ClaimDeliveryOptions,
+} from "./queries/delivery-claims.js";
+export {
+  recordDeliveriesFailure,
   recordDeliveryFailure,
   recordDeliveriesSuccess,
   recordDeliverySuccess,
-  type ClaimDeliveryOptions,
   type DeliverySuccess,
 } from "./queries/deliveries.js";
 export {

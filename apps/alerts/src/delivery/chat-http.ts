@@ -1,6 +1,5 @@
 /**
- * The HTTP side the chat channels (telegram, discord, slack, ntfy) and the
- * webhook share: one
+ * The HTTP side the chat channels (telegram, discord, slack, ntfy) and the webhook share: one
  * POST with a timeout, errors that never show a secret (a bot token in the
  * path, a webhook URL's path, a topic name), and the wait a rate-limited
  * answer asks for (ChannelSendError.retryAfterMs).
@@ -164,7 +163,11 @@ export async function postChat(post: ChatPost): Promise<ChatAnswer> {
   const snippet = errorSnippet(text, post.url, post.secrets, hidePath);
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const retry = wait === undefined ? "" : ` (retry after ${wait / 1000} s)`;
-  throw new ChannelSendError(`${shown} answered ${status}${snippet ? `: ${snippet}` : ""}${retry}`, wait);
+  throw new ChannelSendError(
+    `${shown} answered ${status}${snippet ? `: ${snippet}` : ""}${retry}`,
+    wait,
+    response.status,
+  );
 }
 
 /** fetch says "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. */

@@ -38,55 +38,34 @@
  * pass sends that channel nothing more.
  *
  * Digests. A channel with `digestMinutes: N` (and sendDigest) sends its due
- * rows together, once the oldest of them is N minutes old (the row's
- * created_at, when the alert was stored for delivery, against the pass's
- * clock; not the alert's triggered_at): every due row of the channel goes
- * into the digest, split into the messages the service takes (digestParts).
- * A digest channel's rows are read on their own, `limit` at a time, so rows
- * waiting for their window never crowd the other channels out of a pass; a
- * digest longer than `limit` is sent page by page in the same pass. Each part
- * is one unit: all its rows are claimed in one transaction (claimDeliveries)
- * before it is sent, and only the rows claimed are sent; on success every
- * row is recorded delivered at the same instant, in one transaction
- * (recordDeliveriesSuccess), on failure every row gets the failure (one more
- * attempt) and one shared next attempt (the backoff of its most-tried row, or
- * a longer Retry-After). Before its first send a part is marked as one digest
- * (markDigest), so a digest that failed, or whose sender died before
- * recording it, is sent again as the same message (the same alerts, so the
- * same digestKey: the webhook's Idempotency-Key, the email's Message-ID) as
- * soon as its backoff has passed; alerts stored meanwhile wait for a digest
- * of their own.
- * Younger digests wait: a pass, and so `alerts run --once`, sends only the
- * digests whose window has passed. A dry run shows each alert as it comes
+ * rows as messages of many alerts, read on their own page so rows waiting for
+ * their window never crowd the other channels out of a pass; see
+ * digest-delivery.ts for its rules (one unit per message from the first send
+ * on, retried as the same message). A dry run shows each alert as it comes
  * (no batching).
  */
-import { backoffDelayMs, type Logger } from "@totewatch/config";
+import type { Logger } from "@totewatch/config";
 import {
-  claimDeliveries,
   claimDelivery,
-  deferChannelDeliveries,
   dropUnroutedDeliveries,
-  markDigest,
   dueDeliveries,
   ensurePendingDeliveries,
-  recordDeliveriesSuccess,
-  recordDeliveryFailure,
   recordDeliverySuccess,
+  type ChannelRoute,
   type Db,
   type DueDelivery,
-  type StoredAlert,
 } from "@totewatch/db";
 import { routeOf } from "./channels.js";
-import { retryAfterMsOf, type Channel } from "./types.js";
+import {
+  recordSendFailure,
+  type DeliverDueResult,
+  type DeliverySettings,
+  type PassContext,
+} from "./delivery-pass.js";
+import { deliverDigestChannel } from "./digest-delivery.js";
+import type { Channel } from "./types.js";
 
-export interface DeliverySettings {
-  /** Attempts per alert and channel before giving up. */
-  maxAttempts: number;
-  /** First retry after about this long (jittered), doubling per attempt... */
-  backoffBaseMs: number;
-  /** ...up to this. */
-  backoffMaxMs: number;
-}
+export type { DeliverDueResult, DeliverySettings } from "./delivery-pass.js";
 
 export interface DeliverDueOptions {
   /**
@@ -134,24 +113,6 @@ export class DryRunShown {
     return true;
   }
 }
-
-export interface DeliverDueResult {
-  /** Channel deliveries the receiver accepted. */
-  delivered: number;
-  /** Failed attempts that will be retried. */
-  failed: number;
-  /** Failed attempts that used the last one: left unsent (`alerts list --unsent`). */
-  gaveUp: number;
-  /** Due deliveries a dry-run channel stood in for (nothing sent, nothing recorded), not shown by an earlier pass (dryRunShown). */
-  dryRun: number;
-  /** Due rows another deliverer had claimed or tried meanwhile: left to it, not sent. */
-  skipped: number;
-  /** Sent, but another deliverer had recorded the row delivered first (a claim outlived): not counted as delivered. */
-  alreadyDelivered: number;
-}
-
-/** A digest channel's pages (of `limit` rows) read in one pass at most. */
-const MAX_DIGEST_ROUNDS = 50;
 
 /** Added to the slowest channel's send timeout: the claim must also cover recording the outcome. */
 export const CLAIM_MARGIN_MS = 5000;
@@ -251,6 +212,18 @@ export async function deliverDue(
   const queues = new Map<string, DueDelivery[]>();
   /** Channels that answered "retry after" in this pass: sent nothing more. */
   const rateLimited = new Set<string>();
+  const pass: PassContext = {
+    db,
+    clock,
+    logger,
+    delivery,
+    random,
+    claimForMs: options.claimForMs,
+    limit,
+    result,
+    rateLimited,
+    due: (channelRoutes: ChannelRoute[]) => due(0, channelRoutes),
+  };
   // A digest channel's rows are read on their own (up to `limit` of them): rows waiting for their
   // window must not fill the page and hold back the immediate channels' newer rows.
   const isDigest = (channel: Channel) =>
@@ -282,7 +255,7 @@ export async function deliverDue(
     try {
       await channel.send(alert);
     } catch (error) {
-      await recordFailure(channel, [row], error);
+      await recordSendFailure(pass, channel, [row], error);
       return;
     }
     // If we die right here the receiver has it and we do not know: the retry re-sends with the same key.
@@ -299,162 +272,12 @@ export async function deliverDue(
     }
   };
 
-  /** Records a failed attempt of these rows (one send: a single message or a digest part). */
-  const recordFailure = async (channel: Channel, rows: DueDelivery[], error: unknown): Promise<void> => {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = clock();
-    // A receiver that said how long to wait is not asked sooner (its wait wins over a shorter backoff).
-    // At most backoffMaxMs (a service asking for longer is retried after that cap); a negative or
-    // NaN wait is none: an absurd one must never make an Invalid Date that fails every pass.
-    const askedMs = retryAfterMsOf(error);
-    const retryAfterMs =
-      askedMs === undefined || !(askedMs >= 0) ? undefined : Math.min(askedMs, delivery.backoffMaxMs);
-    // One next attempt for the whole send (a digest stays together): its most-tried row's backoff.
-    const mostAttempts = Math.max(...rows.map((row) => row.attempts));
-    const delayMs = Math.max(backoffDelayMs(mostAttempts, delivery, random), retryAfterMs ?? 0);
-    // A receiver that asked for a wait did not refuse the alert: that reply uses no attempt, so a
-    // busy service never makes Totewatch give an alert up (each retry is at most backoffMaxMs away).
-    const counted = retryAfterMs === undefined;
-    for (const row of rows) {
-      const { alert } = row;
-      const context = { channel: channel.name, alert: alert.dedupeKey, alertId: alert.alertId };
-      const attempt = row.attempts + (counted ? 1 : 0);
-      const gaveUp = counted && attempt >= delivery.maxAttempts;
-      const nextAttemptAt = gaveUp ? null : new Date(at.getTime() + delayMs);
-      await recordDeliveryFailure(db, row.deliveryId, { at, error: message, nextAttemptAt, counted });
-      if (gaveUp) {
-        result.gaveUp += 1;
-        logger.error(
-          { ...context, attempt, error: message },
-          `alert delivery gave up after ${attempt} attempts; the alert stays unsent (alerts list --unsent)`,
-        );
-      } else {
-        result.failed += 1;
-        logger.warn(
-          { ...context, attempt, counted, nextAttemptAt: nextAttemptAt?.toISOString(), error: message },
-          counted
-            ? "alert delivery failed; will retry"
-            : "alert delivery asked to wait (not counted as an attempt); will retry",
-        );
-      }
-    }
-    if (retryAfterMs !== undefined) {
-      rateLimited.add(channel.name);
-      const until = new Date(at.getTime() + retryAfterMs);
-      const held = await deferChannelDeliveries(db, channel.name, {
-        until,
-        maxAttempts: delivery.maxAttempts,
-      });
-      logger.warn(
-        { channel: channel.name, retryAfterMs, until: until.toISOString(), held },
-        "channel rate-limited: nothing more is sent to it until then",
-      );
-    }
-  };
-
-  /**
-   * A digest channel's due rows. A digest sent before and not delivered (its rows carry the
-   * digestId markDigest gave them) is sent again as the same message, as soon as its backoff has
-   * passed; the rest wait until the oldest of them is digestMinutes old, then go out one message
-   * per part (digestParts), each part marked as its own digest before its first send.
-   */
-  const deliverDigest = async (
-    channel: Channel,
-    rows: DueDelivery[],
-    digestMs: number,
-    windowPassed: boolean,
-  ): Promise<"waiting" | "sent" | "failed"> => {
-    const retries = new Map<number, DueDelivery[]>();
-    const fresh: DueDelivery[] = [];
-    for (const row of rows) {
-      if (row.digestId === null) fresh.push(row);
-      else retries.set(row.digestId, [...(retries.get(row.digestId) ?? []), row]);
-    }
-    let outcome: "waiting" | "sent" | "failed" = "sent";
-    for (const group of retries.values()) {
-      if (!(await sendDigestPart(channel, group, false))) outcome = "failed";
-    }
-    if (fresh.length === 0) return outcome;
-    // Measured from when each row was stored for delivery (alert_delivery.created_at), not from the
-    // alert's triggered_at: a replayed day or a backlog after downtime is one digest, and a source
-    // clock running ahead delays nothing.
-    const oldest = Math.min(...fresh.map((row) => (row.createdAt ?? clock()).getTime()));
-    if (!windowPassed && clock().getTime() - oldest < digestMs) {
-      return outcome === "failed" ? outcome : "waiting";
-    }
-    const rowOf = new Map<StoredAlert, DueDelivery>(fresh.map((row) => [row.alert, row]));
-    const alerts = fresh.map((row) => row.alert);
-    const parts = channel.digestParts ? channel.digestParts(alerts) : [alerts];
-    for (const part of parts) {
-      const partRows = part.map((alert) => rowOf.get(alert)).filter((row) => row !== undefined);
-      if (!(await sendDigestPart(channel, partRows, true))) outcome = "failed";
-    }
-    return outcome;
-  };
-
-  /**
-   * One digest message: its rows claimed in one transaction (only those claimed are sent), marked
-   * as one digest before a first send (`first`), sent, and recorded together. False when the send
-   * failed (recorded) or the channel is rate-limited.
-   */
-  const sendDigestPart = async (channel: Channel, rows: DueDelivery[], first: boolean): Promise<boolean> => {
-    if (rateLimited.has(channel.name)) return false;
-    let partRows = rows;
-    if (options.claimForMs !== undefined) {
-      const claimed = new Set(
-        await claimDeliveries(db, partRows, { now: clock(), forMs: options.claimForMs }),
-      );
-      const skipped = partRows.length - claimed.size;
-      if (skipped > 0) {
-        result.skipped += skipped;
-        logger.debug({ channel: channel.name, skipped }, "digest rows claimed by another deliverer; skipped");
-      }
-      partRows = partRows.filter((row) => claimed.has(row.deliveryId));
-      if (partRows.length === 0) return true;
-    }
-    // Before the first send: a crash after the receiver took it re-sends these same alerts as one
-    // message (same digestKey), not a bigger digest under a new key.
-    if (first)
-      await markDigest(
-        db,
-        partRows.map((row) => row.deliveryId),
-      );
-    try {
-      await channel.sendDigest!(partRows.map((row) => row.alert));
-    } catch (error) {
-      await recordFailure(channel, partRows, error);
-      return false;
-    }
-    // Every row of the message at the message's time, in one transaction: a crash leaves all of
-    // them undelivered (the whole message is re-sent) or none.
-    const recorded = await recordDeliveriesSuccess(
-      db,
-      partRows.map((row) => row.deliveryId),
-      clock(),
-    );
-    for (const each of recorded) {
-      if (each.recorded) result.delivered += 1;
-      else result.alreadyDelivered += 1;
-    }
-    logger.debug({ channel: channel.name, alerts: partRows.length }, "digest delivered");
-    return true;
-  };
-
   const outcomes = await Promise.allSettled(
     [...queues].map(async ([name, rows]) => {
       const channel = byName.get(name as Channel["name"]);
       if (!channel) return;
       if (isDigest(channel)) {
-        // A digest longer than the pass's `limit` rows: once its window has passed, the rest is
-        // read and sent too (every row read is then delivered, held or backed off: not due again),
-        // until a page comes back short or a send fails.
-        let batch = rows;
-        for (let round = 0; round < MAX_DIGEST_ROUNDS; round++) {
-          const outcome = await deliverDigest(channel, batch, channel.digestMinutes! * 60_000, round > 0);
-          if (outcome !== "sent" || batch.length < limit || rateLimited.has(name)) break;
-          batch = await due(0, [routeOf(channel)]);
-          if (batch.length === 0) break;
-        }
+        await deliverDigestChannel(pass, channel, rows);
         return;
       }
       for (const row of rows) {

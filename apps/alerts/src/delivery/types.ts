@@ -77,16 +77,23 @@ export function splitDigest(
  * 503) with Retry-After or a `retry_after` in its body. deliverDue waits at
  * least `retryAfterMs` before the next attempt of this delivery, holds the
  * channel's other rows back as long, and sends that channel nothing more in
- * the same pass.
+ * the same pass. `status` is the HTTP status the receiver answered, when it
+ * answered: a 429 ("not now", isRateLimited) uses no attempt.
  */
 export class ChannelSendError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    readonly status?: number,
   ) {
     super(message);
     this.name = "ChannelSendError";
   }
+}
+
+/** True when the receiver answered 429 Too Many Requests: it did not refuse the alert, only not now. */
+export function isRateLimited(error: unknown): boolean {
+  return error instanceof ChannelSendError && error.status === 429;
 }
 
 /** The wait a failed send asked for, if it asked for one. */

@@ -9,6 +9,9 @@ import {
   channelHeldUntil,
   deferChannelDeliveries,
   markDigest,
+} from "./delivery-claims.js";
+import {
+  recordDeliveriesFailure,
   recordDeliveryFailure,
   recordDeliveriesSuccess,
   recordDeliverySuccess,
@@ -544,5 +547,84 @@ describe("markDigest: a digest's rows stay one message", () => {
       [c, c],
     ]);
     await expect(markDigest(db, [])).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe("a digest is one unit: claimed and marked together, failed together", () => {
+  const threeRows = async () => {
+    for (const seconds of [0, 10, 20]) {
+      await storeSteamAlert(db, {
+        channels: ["webhook"],
+        triggeredAt: new Date(T0.getTime() - 60_000 + seconds * 1000),
+      });
+    }
+    return dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
+  };
+
+  it("claimDeliveries digest 'new' claims only unmarked rows and marks them in the same transaction", async () => {
+    const [a, b, c] = await threeRows();
+    // b was marked by a deliverer that died after marking: not ours to send in a new digest.
+    await markDigest(db, [b!.deliveryId]);
+    const claimed = await claimDeliveries(db, [a!, b!, c!], { now: T0, forMs: 60_000, digest: "new" });
+    expect(claimed).toEqual([a!.deliveryId, c!.deliveryId]);
+    const later = new Date(T0.getTime() + 60_000);
+    const rows = await dueDeliveries(db, { channels: ["webhook"], now: later, maxAttempts: 3 });
+    // Grouped rows first, each digest together: b's own digest (id b), then a and c's (id a).
+    expect(rows.map((row) => [row.deliveryId, row.digestId])).toEqual([
+      [a!.deliveryId, a!.deliveryId],
+      [c!.deliveryId, a!.deliveryId],
+      [b!.deliveryId, b!.deliveryId],
+    ]);
+    // A retry claim (digest a) takes only that digest's rows.
+    const retry = await claimDeliveries(db, rows, { now: later, forMs: 60_000, digest: a!.deliveryId });
+    expect(retry).toEqual([a!.deliveryId, c!.deliveryId]);
+  });
+
+  it("recordDeliveriesFailure gives every row the most attempts plus one, in one transaction", async () => {
+    const [a, b] = await threeRows();
+    // a failed twice before (as the code before digests left it), b never.
+    for (let i = 0; i < 2; i++) {
+      await recordDeliveryFailure(db, a!.deliveryId, { at: T0, error: "x", nextAttemptAt: T0 });
+    }
+    const next = new Date(T0.getTime() + 1000);
+    const ids = [a!.deliveryId, b!.deliveryId];
+    // max(2, 0) + 1 = 3 for both: with maxAttempts 3 both are given up together, not a split digest.
+    expect(
+      await recordDeliveriesFailure(db, ids, { at: T0, error: "HTTP 500", nextAttemptAt: next }),
+    ).toEqual({
+      attempts: 3,
+    });
+    const due = await dueDeliveries(db, { channels: ["webhook"], now: next, maxAttempts: 3 });
+    expect(due.map((row) => row.deliveryId)).not.toContain(a!.deliveryId);
+    expect(due.map((row) => row.deliveryId)).not.toContain(b!.deliveryId);
+    // Not counted (a 429): the same attempts, the new error.
+    const more = await recordDeliveriesFailure(db, ids, {
+      at: next,
+      error: "HTTP 429",
+      nextAttemptAt: next,
+      counted: false,
+    });
+    expect(more).toEqual({ attempts: 3 });
+    await expect(
+      recordDeliveriesFailure(db, [], { at: T0, error: "x", nextAttemptAt: null }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it("a hold more than a day ahead (a clock gone wrong) is not believed, and is replaced by the next", async () => {
+    const { alertId } = await storeSteamAlert(db, { channels: ["discord"] });
+    const yearAhead = new Date(T0.getTime() + 365 * 24 * 3_600_000);
+    await deferChannelDeliveries(db, "discord", { until: yearAhead, maxAttempts: 3 });
+    // The row itself was moved a year ahead by that deliverer; a new alert's row was not.
+    const second = await storeSteamAlert(db, {
+      channels: ["discord"],
+      triggeredAt: new Date(T0.getTime() - 1000),
+    });
+    const due = await dueDeliveries(db, { channels: ["discord"], now: T0, maxAttempts: 3 });
+    expect(due.map((row) => row.alert.alertId)).toEqual([second.alertId]);
+    expect(due.map((row) => row.alert.alertId)).not.toContain(alertId);
+    // The next hold (30 s) replaces the unbelievable one instead of being swallowed by max().
+    const until = new Date(T0.getTime() + 30_000);
+    await deferChannelDeliveries(db, "discord", { until, maxAttempts: 3 });
+    expect(await channelHeldUntil(db, "discord")).toEqual(until);
   });
 });

@@ -18,8 +18,8 @@
  */
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
-import { readRaw, statement, writeTransaction, type Connection } from "../sql.js";
-import { fromDbTime, toDbTime, type DbTime } from "../time.js";
+import { statement, writeTransaction, type Connection } from "../sql.js";
+import { toDbTime, type DbTime } from "../time.js";
 
 /** A stored error text is capped: a receiver's HTML error page is not worth keeping whole. */
 const MAX_ERROR_LENGTH = 1000;
@@ -43,146 +43,6 @@ export function insertDeliveryRows(
   let created = 0;
   for (const channel of new Set(channels)) created += insert.run(alertId, channel, at).changes;
   return created;
-}
-
-/**
- * Holds one channel until `until` (a receiver answered 429 "retry after"):
- * its hold (channel_hold) is raised to `until` (a longer hold already there is
- * kept), so no deliverer on the file finds a due row of it or claims one
- * before then, rows stored during the hold included; and every undelivered row
- * due earlier gets next_attempt_at = `until` (a later one keeps its own), so
- * what the dashboard and `alerts list` show as the next try is true. No
- * attempt is counted: the rows were not tried. Rows given up on
- * (`maxAttempts` used) are left as they are. Returns how many rows were held
- * back.
- */
-export async function deferChannelDeliveries(
-  db: Db,
-  channel: string,
-  options: { until: Date; maxAttempts: number },
-): Promise<number> {
-  validateChannels([channel], "deferChannelDeliveries");
-  const untilText = toDbTime(options.until);
-  return writeTransaction(db, (sql) => {
-    statement(
-      sql,
-      `INSERT INTO channel_hold (channel, held_until) VALUES (?, ?)
-       ON CONFLICT (channel) DO UPDATE SET held_until = max(held_until, excluded.held_until)`,
-    ).run(channel, untilText);
-    return statement(
-      sql,
-      `UPDATE alert_delivery SET next_attempt_at = ?
-       WHERE channel = ? AND delivered_at IS NULL AND attempts < ?
-         AND (next_attempt_at IS NULL OR next_attempt_at < ?)`,
-    ).run(untilText, channel, options.maxAttempts, untilText).changes;
-  });
-}
-
-/** When `channel`'s hold ends (deferChannelDeliveries), or null when it was never held. */
-export async function channelHeldUntil(db: Db, channel: string): Promise<Date | null> {
-  const row = await readRaw(
-    db,
-    (sql) =>
-      statement(sql, `SELECT held_until FROM channel_hold WHERE channel = ?`).get(channel) as
-        { held_until: DbTime } | undefined,
-  );
-  return row ? fromDbTime(row.held_until) : null;
-}
-
-/**
- * Marks rows as one digest message before it is first sent: the rows of
- * `deliveryIds` not yet in a digest (and undelivered) get digest_id = the
- * smallest delivery id among them. A row already in a digest keeps its own.
- * A retry then finds the rows grouped (DueDelivery.digestId) and sends the
- * same alerts as one message again, under the same idempotency key. Returns
- * the new digest's id, or null when every row already was in one.
- */
-export async function markDigest(db: Db, deliveryIds: readonly number[]): Promise<number | null> {
-  if (deliveryIds.length === 0) throw new InvalidInputError("markDigest: no delivery ids");
-  return writeTransaction(db, (sql) => {
-    const free = statement(
-      sql,
-      `SELECT 1 FROM alert_delivery WHERE delivery_id = ? AND digest_id IS NULL AND delivered_at IS NULL`,
-    );
-    const unmarked = deliveryIds.filter((id) => free.get(id) !== undefined);
-    if (unmarked.length === 0) return null;
-    const digestId = Math.min(...unmarked);
-    const mark = statement(sql, `UPDATE alert_delivery SET digest_id = ? WHERE delivery_id = ?`);
-    for (const id of unmarked) mark.run(digestId, id);
-    return digestId;
-  });
-}
-
-export interface ClaimDeliveryOptions {
-  /** The claimer's clock: the row must be due at this instant. */
-  now: Date;
-  /** The claim lasts this long from `now`: longer than one send can take. */
-  forMs: number;
-  /** The attempts the caller read with the row: a row tried meanwhile (by another process) is not claimed. */
-  attempts: number;
-}
-
-/**
- * Claims one due delivery just before it is sent (compare-and-set in one
- * write transaction): next_attempt_at = now + forMs, only while the row is
- * undelivered, due at `now` and still at `attempts`. Returns whether this
- * caller got it; false means another deliverer holds it (or already tried or
- * delivered it), so the caller must not send. A claimer that dies mid-send
- * only delays the row until the claim expires; then it is due again and
- * re-sent under the same idempotency key.
- */
-export async function claimDelivery(
-  db: Db,
-  deliveryId: number,
-  options: ClaimDeliveryOptions,
-): Promise<boolean> {
-  const claimed = await claimRows(db, "claimDelivery", [{ deliveryId, attempts: options.attempts }], options);
-  return claimed.length === 1;
-}
-
-/**
- * Claims several due deliveries at once (a digest: one message for many
- * rows), in ONE write transaction, with claimDelivery's compare-and-set per
- * row: each is claimed only while undelivered, due at `now` and still at the
- * attempts the caller read with it. Returns the delivery ids this caller got
- * (in the order given); the caller sends only those. Two deliverers racing
- * for the same digest cannot split it: the first transaction takes every row
- * still free, the second finds them held.
- */
-export async function claimDeliveries(
-  db: Db,
-  rows: ReadonlyArray<{ deliveryId: number; attempts: number }>,
-  options: Omit<ClaimDeliveryOptions, "attempts">,
-): Promise<number[]> {
-  return claimRows(db, "claimDeliveries", rows, options);
-}
-
-/** The compare-and-set both claims make, for `rows` in one write transaction; `fn` names the caller in errors. */
-async function claimRows(
-  db: Db,
-  fn: string,
-  rows: ReadonlyArray<{ deliveryId: number; attempts: number }>,
-  options: Omit<ClaimDeliveryOptions, "attempts">,
-): Promise<number[]> {
-  if (!Number.isInteger(options.forMs) || options.forMs < 1) {
-    throw new InvalidInputError(`${fn}: forMs must be a whole number >= 1, got ${options.forMs}`);
-  }
-  if (rows.length === 0) return [];
-  const nowText = toDbTime(options.now);
-  const until = toDbTime(options.now.getTime() + options.forMs);
-  return writeTransaction(db, (sql) => {
-    const claim = statement(
-      sql,
-      `UPDATE alert_delivery SET next_attempt_at = ?
-       WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ?
-         AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-         AND NOT EXISTS (SELECT 1 FROM channel_hold h
-                         WHERE h.channel = alert_delivery.channel AND h.held_until > ?)`,
-    );
-    return rows
-      .filter((row) => claim.run(until, row.deliveryId, row.attempts, nowText, nowText).changes === 1)
-      .map((row) => row.deliveryId);
-  });
 }
 
 export interface DeliverySuccess {
@@ -286,6 +146,42 @@ export async function recordDeliveryFailure(
     if (!existing) throw new InvalidInputError(`recordDeliveryFailure: no delivery with id ${deliveryId}`);
     // Already delivered (by another process): a late failure report must not undo that.
     return { attempts: existing.attempts };
+  });
+}
+
+/**
+ * Records one failed send of several rows (a digest message) in ONE transaction,
+ * as one unit: every row gets the error, the time, the next attempt, and the
+ * same attempt count, the most any of them had plus one (plus none when not
+ * `counted`), so the rows are retried, and given up on, together, and a crash
+ * never leaves half of them recorded. Rows already delivered are left alone.
+ * Returns the attempts the rows now have.
+ */
+export async function recordDeliveriesFailure(
+  db: Db,
+  deliveryIds: readonly number[],
+  failure: { at: Date; error: string; nextAttemptAt: Date | null; counted?: boolean },
+): Promise<{ attempts: number }> {
+  if (deliveryIds.length === 0) throw new InvalidInputError("recordDeliveriesFailure: no delivery ids");
+  const error =
+    failure.error.length > MAX_ERROR_LENGTH ? `${failure.error.slice(0, MAX_ERROR_LENGTH)}…` : failure.error;
+  return writeTransaction(db, (sql) => {
+    const attemptsOf = statement(sql, `SELECT attempts FROM alert_delivery WHERE delivery_id = ?`);
+    let most = 0;
+    for (const id of deliveryIds) {
+      const row = attemptsOf.get(id) as { attempts: number } | undefined;
+      if (!row) throw new InvalidInputError(`recordDeliveriesFailure: no delivery with id ${id}`);
+      most = Math.max(most, row.attempts);
+    }
+    const attempts = most + (failure.counted === false ? 0 : 1);
+    const record = statement(
+      sql,
+      `UPDATE alert_delivery SET attempts = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?
+       WHERE delivery_id = ? AND delivered_at IS NULL`,
+    );
+    const next = failure.nextAttemptAt === null ? null : toDbTime(failure.nextAttemptAt);
+    for (const id of deliveryIds) record.run(attempts, error, toDbTime(failure.at), next, id);
+    return { attempts };
   });
 }
 

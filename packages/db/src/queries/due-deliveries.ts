@@ -9,6 +9,7 @@ import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
 import { InvalidInputError } from "../errors.js";
 import { readRaw, statement, type SqlRow } from "../sql.js";
 import { fromDbTime, toDbTime } from "../time.js";
+import { HOLD_ACTIVE_SQL } from "./delivery-claims.js";
 import { MISSING_SQL, routeMatchSql, routesJson, type ChannelRoute } from "./delivery-routes.js";
 import {
   STORED_ALERT_COLUMNS,
@@ -85,8 +86,8 @@ const dueSql = (rows: string) => `
     AND d.attempts < ?
     AND EXISTS (SELECT 1 FROM json_each(?) c
                 WHERE json_extract(c.value, '$.channel') = d.channel AND ${routeMatchSql("c.value")})
-    AND NOT EXISTS (SELECT 1 FROM channel_hold h WHERE h.channel = d.channel AND h.held_until > ?)
-  ORDER BY a.triggered_at, a.alert_id, d.channel
+    AND NOT EXISTS (SELECT 1 FROM channel_hold h WHERE h.channel = d.channel AND ${HOLD_ACTIVE_SQL})
+  ORDER BY d.digest_id IS NULL, d.digest_id, a.triggered_at, a.alert_id, d.channel
   LIMIT ? OFFSET ?`;
 const DUE_SQL = dueSql("alert_delivery");
 const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
@@ -94,9 +95,10 @@ const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
 /**
  * Undelivered rows of `channels` that may be tried at `now` (never tried, or
  * their backoff has passed) and have attempts left, with their alert, oldest
- * alert first. A channel held by a receiver's "retry after" (channel_hold,
- * deferChannelDeliveries) has no due rows until the hold ends, rows stored
- * during it included.
+ * alert first; the rows of a digest sent before (digest_id) come first, each
+ * digest's together, so a page cuts at most its last digest. A channel held
+ * by a receiver's "retry after" (channel_hold, deferChannelDeliveries) has no
+ * due rows until the hold ends, rows stored during it included.
  */
 export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Promise<DueDelivery[]> {
   const json = routesJson(options.channels, "dueDeliveries");
@@ -115,7 +117,7 @@ export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Prom
   }
   if (options.channels.length === 0) return [];
   const now = toDbTime(options.now);
-  const params = [now, options.maxAttempts, json, now, limit, offset];
+  const params = [now, options.maxAttempts, json, now, now, limit, offset];
   if (options.withMissing) {
     return readRaw(db, (sql) =>
       (statement(sql, DUE_WITH_MISSING_SQL).all(json, ...params) as DueRow[]).map(toDueDelivery),
