@@ -2,6 +2,7 @@
 //   format/ (pure): message schemas, validation into db inputs, positions and errors, feed text
 //                   into raw records, a lenient peek at raw messages (for ordering a replay)
 //   files.ts:       feed files on disk, streamed into the pure reader
+//   file-lines.ts:  feed files indexed by line, each message read back alone (replay's ordered pass)
 //   write/:         apply (one message -> its db helper), FeedIngestor (validate, apply, count,
 //                   group commit), timed streams (paced batches for replay and simulate), run stats
 export {
@@ -18,6 +19,14 @@ export { FeedMessageError, formatFeedError, type FeedError, type FeedPosition } 
 export { peekKind, peekObservedAt, peekRaceKey } from "./format/peek.js";
 export { parseFeedBody, readFeedChunks, type FeedRecord } from "./format/read.js";
 export { FEED_FILE_EXTENSIONS, isFeedFile, readFeedFile, type ReadFeedFileOptions } from "./files.js";
+export {
+  indexFeedFile,
+  openFeedLines,
+  type FeedLineReader,
+  type FeedLineReaderOptions,
+  type FeedSpan,
+  type IndexedFeedRecord,
+} from "./file-lines.js";
 
 export { writeFeedMessage, type ApplyOutcome, type ApplyResult } from "./write/apply.js";
 export {
