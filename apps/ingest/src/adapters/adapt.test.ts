@@ -551,4 +551,25 @@ describe("review fixes", () => {
     );
     expect(checkSelectors(good)).toBe(good);
   });
+
+  it("A6: a render: browser waitFor that is not a selector is a config error too (it would only time out)", () => {
+    const config = parseConfig(
+      JSON.stringify({
+        tracks: [
+          {
+            name: "Test Downs",
+            pools: ["win"],
+            endpoints: {
+              ...usEndpoints,
+              win: { ...usEndpoints.win, render: "browser", waitFor: "table tr:nth-child(" },
+            },
+          },
+        ],
+      }),
+    );
+    expect(selectorProblems(config).map((p) => p.path)).toEqual(["tracks[0].endpoints.win.waitFor"]);
+    expect(() => checkSelectors({ ...config, source: "/x/totewatch.yaml" })).toThrow(
+      /tracks\[0\]\.endpoints\.win\.waitFor: not a CSS selector cheerio can use: "table tr:nth-child\("/,
+    );
+  });
 });

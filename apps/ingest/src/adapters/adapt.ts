@@ -60,8 +60,14 @@ export interface AdapterProblem {
   reason: string;
 }
 
+/**
+ * `fault`: the adapter itself failed on this body (a module that threw, rejected, returned
+ * nothing usable or took too long): reported as a problem, and the page's validators are
+ * forgotten so the next poll reads the body again.
+ */
 export type AdaptResult =
-  { ok: true; records: FeedRecord[]; problems: AdapterProblem[] } | { ok: false; reason: string };
+  | { ok: true; records: FeedRecord[]; problems: AdapterProblem[]; fault?: true }
+  | { ok: false; reason: string };
 
 /**
  * One line for a log or a table: `win rows[2].odds (td.odds) at URL: "7x2": not a board odds form`;

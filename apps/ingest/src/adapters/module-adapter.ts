@@ -16,11 +16,14 @@
  * - What the function returns is raw feed messages, validated downstream by the feed's own rules
  *   exactly like the html/json adapters' output (FeedRecord `{ ok: true, position, raw }`, the
  *   position's source the URL): a module cannot store what a feed file could not.
- * - A function that throws, rejects or returns something else is one AdapterProblem naming the
- *   module (its `query`) and no records, `ok: true`, as adapt.ts treats a mapping that throws: a
- *   fault of the code, which fails on every fetch alike, so the page is not re-fetched for it and
- *   the poller goes on. Each problem the module returns is reported the same way (field, text,
- *   reason), counted like an unreadable cell.
+ * - A function that throws, rejects, returns something else, or has not settled within the
+ *   time limit (http.timeoutMs) is one AdapterProblem naming the module (its `query`) and no
+ *   records, `ok: true` with `fault`, as adapt.ts treats a mapping that throws: not retried at
+ *   once, and the poller goes on (a module that never settles cannot hold up its track, and the
+ *   stop signal ends the wait at once). Each problem the module returns is reported the same way
+ *   (field, text, reason), counted like an unreadable cell.
+ * - The module is told the track's name, code, oddsFormat and dividendUnit only: never its
+ *   endpoint URLs (which may carry a password).
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,7 +37,8 @@ export interface ModuleAdapterContext {
   url: string;
   /** Which endpoint this is: the messages it should make (`card`, `win`, `exacta`). */
   kind: "card" | "win" | "exacta";
-  track: AdapterContext["track"];
+  /** The track: its name, code, board odds format and dividend unit (no endpoint URLs). */
+  track: Pick<AdapterContext["track"], "name" | "code" | "oddsFormat" | "dividendUnit">;
   /** The race date, YYYY-MM-DD (the track's local calendar). */
   date: string;
   /** The race the URL was filled with ({race}); absent for a whole-day card. */
@@ -127,12 +131,19 @@ async function importAdapter(file: string): Promise<ModuleAdapterFunction | stri
   return fn as ModuleAdapterFunction;
 }
 
+/** How long a module may take over one body, and the signal that ends the wait (stop). */
+export interface ModuleLimits {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 /** Runs a module endpoint's function on one body; never throws (see the header). */
 export async function runModuleAdapter(
   module: LoadedModule,
   kind: ModuleAdapterContext["kind"],
   body: string,
   ctx: AdapterContext,
+  limits?: ModuleLimits,
 ): Promise<Extract<AdaptResult, { ok: true }>> {
   const problem = (field: string, text: string | undefined, reason: string): AdapterProblem => ({
     url: ctx.url,
@@ -141,22 +152,33 @@ export async function runModuleAdapter(
     text,
     reason,
   });
+  const fault = (reason: string): Extract<AdaptResult, { ok: true }> => ({
+    ok: true,
+    records: [],
+    problems: [problem(`${kind} module`, undefined, reason)],
+    fault: true,
+  });
+  const { name, code, oddsFormat, dividendUnit } = ctx.track;
   let result: unknown;
   try {
-    result = await module.adapt(body, {
-      url: ctx.url,
-      kind,
-      track: { ...ctx.track },
-      date: ctx.date,
-      ...(ctx.race === undefined ? {} : { race: ctx.race }),
-      fetchedAt: ctx.fetchedAt,
-    });
+    const settled = await settleWithin(
+      () =>
+        module.adapt(body, {
+          url: ctx.url,
+          kind,
+          track: { name, ...(code === undefined ? {} : { code }), oddsFormat, dividendUnit },
+          date: ctx.date,
+          ...(ctx.race === undefined ? {} : { race: ctx.race }),
+          fetchedAt: ctx.fetchedAt,
+        }),
+      limits,
+    );
+    if (settled.kind === "timeout")
+      return fault(`did not finish within ${limits?.timeoutMs} ms (http.timeoutMs)`);
+    if (settled.kind === "stopped") return fault("stopped");
+    result = settled.value;
   } catch (error) {
-    return {
-      ok: true,
-      records: [],
-      problems: [problem(`${kind} module`, undefined, `threw: ${firstLine(error)}`)],
-    };
+    return fault(`threw: ${firstLine(error)}`);
   }
   const { messages, problems } = Array.isArray(result)
     ? { messages: result as unknown[], problems: [] }
@@ -164,8 +186,7 @@ export async function runModuleAdapter(
       ? (result as { messages?: unknown; problems?: unknown })
       : { messages: undefined, problems: undefined };
   if (!Array.isArray(messages)) {
-    const reason = "returned neither an array of messages nor { messages: [...] }";
-    return { ok: true, records: [], problems: [problem(`${kind} module`, undefined, reason)] };
+    return fault("returned neither an array of messages nor { messages: [...] }");
   }
   const records: FeedRecord[] = messages.map((raw, index) => ({
     ok: true,
@@ -181,6 +202,37 @@ export async function runModuleAdapter(
     );
   });
   return { ok: true, records, problems: reported };
+}
+
+/**
+ * The module's result, or `timeout` / `stopped` if the limit passes or the signal aborts first
+ * (the module's own work is left to itself: a promise cannot be cancelled).
+ */
+async function settleWithin<T>(
+  run: () => T | Promise<T>,
+  limits: ModuleLimits | undefined,
+): Promise<{ kind: "value"; value: T } | { kind: "timeout" } | { kind: "stopped" }> {
+  if (limits === undefined) return { kind: "value", value: await run() };
+  const { timeoutMs, signal } = limits;
+  if (signal?.aborted) return { kind: "stopped" };
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<{ kind: "timeout" } | { kind: "stopped" }>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
+    onAbort = () => resolve({ kind: "stopped" });
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(run)
+        .then((value) => ({ kind: "value" as const, value })),
+      limit,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 function firstLine(error: unknown): string {

@@ -1,5 +1,6 @@
 /**
- * Every CSS selector of the html endpoints' mappings compiled once, when the config is loaded,
+ * Every CSS selector of the html endpoints' mappings (and a `render: browser` endpoint's
+ * `waitFor`) compiled once, when the config is loaded,
  * so a selector cheerio cannot parse (`tr:nth-child(`) is a config error naming its path, not a
  * failure of every fetch. (The config package has no CSS engine; ingest checks them here.)
  */
@@ -20,7 +21,9 @@ export function selectorProblems(config: TracksWithAdapters): ConfigProblem[] {
   config.tracks.forEach((track, t) => {
     for (const [kind, adapter] of Object.entries(track.adapters ?? {})) {
       if (adapter?.format !== "html") continue;
-      for (const [key, query] of Object.entries(adapter.mapping)) {
+      // render: browser's waitFor is a selector too: one that does not compile would only time out.
+      const waitFor = adapter.render?.waitFor === undefined ? [] : [["waitFor", adapter.render.waitFor]];
+      for (const [key, query] of [...Object.entries(adapter.mapping), ...waitFor]) {
         if (typeof query !== "string" || query === ".") continue;
         try {
           $.root().find(query);

@@ -4,11 +4,12 @@
  * could not read; no database is opened (none is configured here).
  */
 import path from "node:path";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseConfig } from "@totewatch/config";
 import { startTestServer } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_CHROMIUM } from "../poll/browser-render.js";
 import { formatProbeReport, runProbe } from "./probe.js";
 
 const pages = path.join(import.meta.dirname, "../../test-fixtures/pages");
@@ -105,6 +106,85 @@ describe("ingest probe", () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe("a render: browser endpoint", () => {
+    const renderConfig = (base: string, robots?: "ignore") =>
+      parseConfig(
+        JSON.stringify({
+          tracks: [
+            {
+              name: "Test Downs",
+              code: "TST",
+              timezone: "America/Chicago",
+              pools: ["win"],
+              endpoints: {
+                card: "http://127.0.0.1:9/card",
+                win: {
+                  url: `${base}/win/{race}`,
+                  format: "html",
+                  render: "browser",
+                  rows: "#tote tbody tr",
+                  program: ".pgm",
+                  odds: ".odds",
+                },
+              },
+            },
+          ],
+          http: { retries: 0, minHostDelayMs: 0, ...(robots ? { robots } : {}) },
+        }),
+      );
+    const serveBoard = (server: Awaited<ReturnType<typeof startTestServer>>) => {
+      server.routes.set("/robots.txt", (_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain" }).end("User-agent: *\nDisallow: /\n");
+      });
+      server.routes.set("/win/1", (_req, res) => {
+        res
+          .writeHead(200, { "content-type": "text/html" })
+          .end(
+            '<table id="tote"><tbody><tr><td class="pgm">1</td><td class="odds">5-2</td></tr></tbody></table>',
+          );
+      });
+    };
+    const probe = { track: "Test Downs", kind: "win", race: 1, date: "2025-09-12" } as const;
+
+    it("asks robots.txt first, and does not load a page it disallows", async () => {
+      const server = await startTestServer();
+      try {
+        serveBoard(server);
+        const result = await runProbe(renderConfig(server.url), `${server.url}/win/{race}`, probe);
+        if (!result.ok) throw new Error(result.usage);
+        expect(server.requests).toEqual(["/robots.txt"]);
+        expect(result.report.failure).toMatch(
+          new RegExp(`^${server.url}/win/1 is disallowed by ${server.url}/robots.txt for user agent`),
+        );
+      } finally {
+        await server.close();
+      }
+    });
+
+    it.skipIf(!existsSync(DEFAULT_CHROMIUM))(
+      'with http.robots: "ignore", loads it without asking robots.txt',
+      { timeout: 60_000 },
+      async () => {
+        const server = await startTestServer();
+        try {
+          serveBoard(server);
+          const result = await runProbe(
+            renderConfig(server.url, "ignore"),
+            `${server.url}/win/{race}`,
+            probe,
+          );
+          if (!result.ok) throw new Error(result.usage);
+          // (Chromium may ask for /favicon.ico too.)
+          expect(server.requests.filter((request) => request !== "/favicon.ico")).toEqual(["/win/1"]);
+          expect(result.report.failure).toBeUndefined();
+          expect(result.report.rows.map((row) => `${row[3]} ${row[4]}`)).toEqual(["1 5-2"]);
+        } finally {
+          await server.close();
+        }
+      },
+    );
   });
 
   it("names the configured tracks when --track matches none", async () => {

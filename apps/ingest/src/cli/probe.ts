@@ -6,7 +6,8 @@
  * database, so a user tunes a track's selectors in minutes. An endpoint in the feed format is
  * read as the feed format; a module endpoint by its module (imported first: a missing one is a
  * usage error naming it); an html endpoint with `render: browser` given a URL is loaded in
- * Chromium as poll loads it (a file is read as saved).
+ * Chromium as poll loads it, robots.txt asked first (http.robots) and the host's gap kept (a file
+ * is read as saved).
  *
  * Exit codes: 0 every field read and every message valid; 1 a field unreadable, a message
  * invalid, or the body unusable; 2 a bad argument or config.
@@ -24,7 +25,7 @@ import {
 import { parseFeedBody, parseFeedMessage, type FeedRecord } from "@totewatch/feed";
 import { localDateOf } from "@totewatch/tote";
 import { describeProblem, type AdapterProblem } from "../adapters/adapt.js";
-import { loadAdapterModules, type ModuleRegistry } from "../adapters/module-adapter.js";
+import { loadAdapterModules, type ModuleLimits, type ModuleRegistry } from "../adapters/module-adapter.js";
 import { readPage } from "../adapters/read-page.js";
 import { BrowserRenderer } from "../poll/browser-render.js";
 import { FeedHttpClient } from "../poll/http.js";
@@ -57,6 +58,8 @@ export async function probeBody(
   body: string,
   shown: string,
   modules: ModuleRegistry = new Map(),
+  /** A module's time limit (http.timeoutMs) and the stop signal. */
+  limits?: ModuleLimits,
 ): Promise<ProbeReport> {
   const adapter = request.track.adapters?.[request.kind];
   let records: FeedRecord[];
@@ -66,13 +69,19 @@ export async function probeBody(
     if (!parsed.ok) return { rows: [], problems, invalid: 0, failure: parsed.reason };
     records = parsed.records;
   } else {
-    const adapted = await readPage(adapter, modules, body, {
-      url: shown,
-      track: request.track,
-      date: request.date,
-      race: request.race,
-      fetchedAt: request.fetchedAt,
-    });
+    const adapted = await readPage(
+      adapter,
+      modules,
+      body,
+      {
+        url: shown,
+        track: request.track,
+        date: request.date,
+        race: request.race,
+        fetchedAt: request.fetchedAt,
+      },
+      limits,
+    );
     if (!adapted.ok) return { rows: [], problems, invalid: 0, failure: adapted.reason };
     records = adapted.records;
     problems = adapted.problems;
@@ -179,6 +188,7 @@ export async function runProbe(
   const fetchedAt = systemClock.now();
   const date = options.date ?? localDateOf(new Date(fetchedAt), track.timezone);
   const request: ProbeRequest = { source, track, kind: options.kind, race: options.race, date, fetchedAt };
+  const limits: ModuleLimits = { timeoutMs: config.http.timeoutMs, signal };
   let modules: ModuleRegistry;
   try {
     modules = await loadAdapterModules(config, { only: (candidate) => candidate === track });
@@ -193,17 +203,27 @@ export async function runProbe(
     } catch (error) {
       return { ok: false, usage: `cannot read ${source}: ${(error as Error).message}` };
     }
-    return { ok: true, report: await probeBody(request, body, source, modules) };
+    return { ok: true, report: await probeBody(request, body, source, modules, limits) };
   }
   const url = fillEndpointTemplate(source, { track: track.name, code: track.code, date, race: options.race });
   const failed = (failure: string): ProbeReport => ({ rows: [], problems: [], invalid: 0, failure });
   const adapter = track.adapters?.[options.kind];
+  const http = new FeedHttpClient({
+    http: { ...config.http, retries: 0 },
+    clock: systemClock,
+    sleep: realSleep,
+    signal,
+  });
   if (adapter?.format === "html" && adapter.render !== undefined) {
+    // As poll loads it: robots.txt asked first (http.robots), the host's gap kept.
+    const allowed = await http.allowedByRobots(url);
+    if (!allowed.ok) return { ok: true, report: failed(allowed.error) };
+    await http.waitForHost(url);
     const renderer = new BrowserRenderer({ http: config.http, signal });
     try {
       const rendered = await renderer.render(url, adapter.render.waitFor);
       if (!rendered.ok) return { ok: true, report: failed(rendered.error) };
-      return { ok: true, report: await probeBody(request, rendered.html, rendered.shown, modules) };
+      return { ok: true, report: await probeBody(request, rendered.html, rendered.shown, modules, limits) };
     } catch (error) {
       // No Chromium: the report says how to get one.
       return { ok: true, report: failed((error as Error).message) };
@@ -211,12 +231,6 @@ export async function runProbe(
       await renderer.close();
     }
   }
-  const http = new FeedHttpClient({
-    http: { ...config.http, retries: 0 },
-    clock: systemClock,
-    sleep: realSleep,
-    signal,
-  });
   let fetchedBody: { text: string; shown: string } | undefined;
   const fetched = await http.fetchFeed(url, (text, shown) => {
     fetchedBody = { text, shown };
@@ -224,5 +238,8 @@ export async function runProbe(
   });
   if (!fetched.ok) return { ok: true, report: failed(fetched.error) };
   if (fetchedBody === undefined) return { ok: true, report: failed("no body (not modified)") };
-  return { ok: true, report: await probeBody(request, fetchedBody.text, fetchedBody.shown, modules) };
+  return {
+    ok: true,
+    report: await probeBody(request, fetchedBody.text, fetchedBody.shown, modules, limits),
+  };
 }

@@ -39,6 +39,11 @@ export interface PageRead {
   race?: number;
 }
 
+/** Who reads an endpoint's body: `${track}:${kind}` (kind: card, status, win, exacta). */
+export function readerKey(track: Pick<TrackConfig, "name">, kind: string): string {
+  return `${track.name}:${kind}`;
+}
+
 /** The page read of `track`'s `kind` endpoint, or undefined when it is the feed format. */
 export function pageReadOf(
   track: TrackConfig,
@@ -68,8 +73,10 @@ export interface PollContext {
    * With `page`, the body is an html or json page its adapter turns into feed messages (adapters/),
    * or a module endpoint's body its module reads; an html page with `render: browser` is loaded
    * in Chromium (page-fetch.ts). Throws only when the browser cannot be launched at all.
+   * `reader` names the endpoint (readerKey: track and kind): a URL's conditional-request
+   * validators are kept per reader, so endpoints sharing a URL each get its body.
    */
-  pollEndpoint(url: string, page?: PageRead): Promise<boolean>;
+  pollEndpoint(url: string, reader: string, page?: PageRead): Promise<boolean>;
   /** Prunes old data when the daily retention hour has come (never throws; retention.ts). */
   pruneIfDue(): Promise<void>;
   /** When pruneIfDue will next prune (epoch ms; +Infinity with retention off). */

@@ -24,10 +24,12 @@
  * longer than http.minHostDelayMs widens the gap for that host. allowedByRobots asks the same
  * question for another fetch path. Conditional requests (conditional.ts): a URL whose last
  * 200 decoded is asked for with If-None-Match / If-Modified-Since, and a 304 is a successful
- * fetch with no records (`notModified`). Compressed bodies (body.ts) are accepted and decoded;
- * the body limit counts decoded bytes.
+ * fetch with no records (`notModified`); validators are kept per URL and reader (fetchFeed's
+ * `reader`, e.g. `Test Downs:exacta`), so two endpoints reading one page each get its body.
+ * Compressed bodies (request.ts) are accepted and decoded; the body limit counts decoded bytes.
+ * Failure counting and its log lines: source-health.ts (also fed by rendered pages).
  */
-import { backoffDelayMs, redactUrl, type Clock, type Logger, type Sleep } from "@totewatch/config";
+import { backoffDelayMs, type Clock, type Logger, type Sleep } from "@totewatch/config";
 import { parseFeedBody, type FeedRecord } from "@totewatch/feed";
 import {
   describeBytes,
@@ -38,7 +40,8 @@ import {
   requestInit,
   type EndpointRequest,
 } from "./request.js";
-import { ValidatorCache } from "./conditional.js";
+import { ValidatorCache, validatorKey } from "./conditional.js";
+import { SourceHealth } from "./source-health.js";
 import { answerForStatus, RobotsRules, type RobotsAnswer, type RobotsVerdict } from "./robots.js";
 
 export {
@@ -97,18 +100,16 @@ export class FeedHttpClient {
   private readonly hostLastStart = new Map<string, number>();
   /** host -> the Crawl-delay (ms) last logged as widening its gap. */
   private readonly crawlDelayLogged = new Map<string, number>();
-  /** url -> consecutive failed attempts. */
-  private readonly failures = new Map<string, number>();
-  /** Sources warned about an oversized body since they last answered. */
-  private readonly oversizeWarned = new Set<string>();
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
   private readonly robots: RobotsRules;
   private readonly validators = new ValidatorCache();
+  private readonly health: SourceHealth;
 
   constructor(private readonly options: FeedHttpClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
     this.random = options.random ?? Math.random;
+    this.health = new SourceHealth(options.http, options.logger);
     this.robots = new RobotsRules({
       userAgent: options.http.userAgent,
       clock: options.clock,
@@ -130,20 +131,42 @@ export class FeedHttpClient {
   }
 
   /**
-   * Drops the validators kept for `url`, so its next request is unconditional: for a caller whose
-   * decoder accepts the body but whose later reading of it failed (a 304 would hide that page).
+   * Drops the validators kept for `url` as read by `reader`, so its next request is unconditional:
+   * for a caller whose decoder accepts the body but whose later reading of it failed (a 304 would
+   * hide that page).
    */
-  forgetValidators(url: string): void {
-    this.validators.forget(url);
+  forgetValidators(url: string, reader?: string): void {
+    this.validators.forget(validatorKey(url, reader));
   }
 
   /** Consecutive failed attempts of a source (0 once it answers again). */
   failureCount(url: string): number {
-    return this.failures.get(url) ?? 0;
+    return this.health.failureCount(url);
   }
 
-  /** GETs a feed endpoint and splits its body into records, retrying failures. */
-  async fetchFeed(url: string, decode: BodyDecoder = parseFeedBody): Promise<FetchFeedResult> {
+  /**
+   * Counts a failed fetch of `url` made outside fetchFeed (a page the browser rendered): the same
+   * counter and the same "source keeps failing" warning as a fetched page's.
+   */
+  recordFetchFailure(url: string, error: string): void {
+    this.health.failed(url, error);
+  }
+
+  /** Counts a successful fetch of `url` made outside fetchFeed ("source recovered" when it had failed). */
+  recordFetchSuccess(url: string): void {
+    this.health.recovered(url);
+  }
+
+  /**
+   * GETs a feed endpoint and splits its body into records, retrying failures. `reader` names who
+   * reads the body (e.g. `${track}:${kind}`): validators are kept per URL and reader, so endpoints
+   * sharing a URL do not answer each other's conditional requests with a 304.
+   */
+  async fetchFeed(
+    url: string,
+    decode: BodyDecoder = parseFeedBody,
+    reader?: string,
+  ): Promise<FetchFeedResult> {
     const { http, sleep, signal } = this.options;
     let lastError = "";
     for (let attempt = 0; attempt <= http.retries; attempt++) {
@@ -155,14 +178,14 @@ export class FeedHttpClient {
         lastError = robots.error;
         // Disallowed: warned by robots.ts, once per URL; not a failing source.
         if (!robots.retryable) return { ok: false, error: lastError, attempts: attempt + 1, stopped: false };
-        this.failed(url, lastError);
+        this.health.failed(url, lastError);
         continue;
       }
       await this.waitForHost(url);
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt, stopped: true };
-      const result = await this.attempt(endpointRequest(url), url, decode);
+      const result = await this.attempt(endpointRequest(url), validatorKey(url, reader), decode);
       if (result.ok) {
-        this.recovered(url);
+        this.health.recovered(url);
         const records = result.records;
         return result.notModified
           ? { ok: true, records, attempts: attempt + 1, notModified: true }
@@ -170,7 +193,7 @@ export class FeedHttpClient {
       }
       if (signal?.aborted) return { ok: false, error: "stopped", attempts: attempt + 1, stopped: true };
       lastError = result.error;
-      this.failed(url, lastError);
+      this.health.failed(url, lastError);
       if (!result.retryable) return { ok: false, error: lastError, attempts: attempt + 1, stopped: false };
     }
     return { ok: false, error: lastError, attempts: http.retries + 1, stopped: false };
@@ -228,9 +251,9 @@ export class FeedHttpClient {
     }
   }
 
-  private async attempt(endpoint: EndpointRequest, url: string, decode: BodyDecoder): Promise<AttemptResult> {
+  private async attempt(endpoint: EndpointRequest, key: string, decode: BodyDecoder): Promise<AttemptResult> {
     const { http } = this.options;
-    const conditional = this.validators.headersFor(url);
+    const conditional = this.validators.headersFor(key);
     const { init, timeout, tooLarge } = requestInit(http, this.options.signal, endpoint.authorization, {
       accept: "application/json, application/x-ndjson, text/html;q=0.9",
       ...conditional,
@@ -254,63 +277,19 @@ export class FeedHttpClient {
       const text = await readBodyWithin(response, http.maxBodyBytes);
       if (text === null) {
         tooLarge.abort();
-        return { ok: false, error: this.oversized(endpoint.shown), retryable: true };
+        return { ok: false, error: this.health.oversized(endpoint.shown), retryable: true };
       }
       // The records' source shows in the ingestor's warnings about refused messages.
       const body = decode(text, endpoint.shown);
       if (!body.ok) {
         // A 304 must never stand for a body that was refused.
-        this.validators.forget(url);
+        this.validators.forget(key);
         return { ok: false, error: body.reason, retryable: true };
       }
-      if (response.status === 200) this.validators.remember(url, response.headers);
+      if (response.status === 200) this.validators.remember(key, response.headers);
       return { ok: true, records: body.records, notModified: false };
     } catch (error) {
       return { ok: false, error: requestError(error, timeout, http.timeoutMs), retryable: true };
-    }
-  }
-
-  private failed(url: string, error: string): void {
-    const count = (this.failures.get(url) ?? 0) + 1;
-    this.failures.set(url, count);
-    const shown = redactUrl(url);
-    const logAfter = this.options.http.failureLogAfter;
-    if (count === logAfter) {
-      this.options.logger?.warn(
-        { source: shown, failures: count, error },
-        `source keeps failing: ${shown} (${count} failures in a row, last: ${error})`,
-      );
-    } else {
-      this.options.logger?.debug({ source: shown, failures: count, error }, "request failed");
-    }
-  }
-
-  /** The error of a body over the limit; warned once per source (`url` as shown) until it answers again. */
-  private oversized(url: string): string {
-    const limit = describeBytes(this.options.http.maxBodyBytes);
-    const error = `response body over the http.maxBodyBytes limit of ${limit}; read stopped there`;
-    if (!this.oversizeWarned.has(url)) {
-      this.oversizeWarned.add(url);
-      this.options.logger?.warn(
-        { source: url, maxBodyBytes: this.options.http.maxBodyBytes },
-        `response from ${url} is over the http.maxBodyBytes limit of ${limit}: read stopped, ` +
-          `counted as a failed fetch`,
-      );
-    }
-    return error;
-  }
-
-  private recovered(url: string): void {
-    const shown = redactUrl(url);
-    this.oversizeWarned.delete(shown);
-    const count = this.failures.get(url) ?? 0;
-    if (count === 0) return;
-    this.failures.delete(url);
-    if (count >= this.options.http.failureLogAfter) {
-      this.options.logger?.info(
-        { source: shown, failures: count },
-        `source recovered: ${shown} after ${count} failures`,
-      );
     }
   }
 }

@@ -145,6 +145,40 @@ describe("poll of an html page built by JavaScript", () => {
     );
   });
 
+  it.skipIf(!chromium)(
+    "a rendered page failing every poll is warned about once, as a fetched one is",
+    { timeout: 60_000 },
+    async () => {
+      server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
+      server.routes.set(`/win/${DATE}/1`, (_req, res) => {
+        res.writeHead(500).end("down");
+      });
+      let statusPolls = 0;
+      server.routes.set(`/status/${DATE}/1`, (req, res) =>
+        json({
+          kind: "status",
+          track: TRACK,
+          date: DATE,
+          race: 1,
+          status: statusPolls++ < 3 ? "open" : "official",
+        })(req, res),
+      );
+      const logs = captureLogs();
+      const poller = racePoller(fakeTime(POST - 5 * 60_000), {
+        config: boardConfig({ render: "browser" }),
+        db: freshDb(),
+        logger: logs.logger,
+      });
+      await poller.run();
+      expect(server.requests.filter((request) => request.startsWith("/win/"))).toHaveLength(4);
+      const warned = logs.records.filter((record) => record.msg.startsWith("source keeps failing"));
+      // failureLogAfter is 3: warned at the third failure in a row, once.
+      expect(warned.map((record) => record.msg)).toEqual([
+        `source keeps failing: ${server.url}/win/${DATE}/1 (3 failures in a row, last: HTTP 500 Internal Server Error)`,
+      ]);
+    },
+  );
+
   it("stops with an error naming TOTEWATCH_CHROMIUM and apt-get install chromium when there is no Chromium", async () => {
     serveDay();
     const poller = racePoller(fakeTime(POST - 5 * 60_000), {

@@ -151,14 +151,17 @@ export function createPoller(options: PollerOptions): Poller {
     modules: () => modules,
     logger,
     signal,
+    timeoutMs: config.http.timeoutMs,
   });
   const locked = new LockedWrites({ file: db.path, clock, sleep, signal, logger, random: options.random });
 
-  async function pollEndpoint(url: string, page?: PageRead): Promise<boolean> {
+  async function pollEndpoint(url: string, reader: string, page?: PageRead): Promise<boolean> {
     const fetchedAt = clock.now();
     // An endpoint's URL may carry a password (http.ts sends it as basic auth): logged only masked.
     const shown = redactUrl(url);
-    const result = page ? await pages.fetch(url, page, fetchedAt) : await http.fetchFeed(url);
+    const result = page
+      ? await pages.fetch(url, page, fetchedAt, reader)
+      : await http.fetchFeed(url, undefined, reader);
     if (!result.ok) {
       if (!result.stopped) logger?.debug({ source: shown, error: result.error }, "poll gave up for now");
       return false;

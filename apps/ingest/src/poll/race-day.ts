@@ -16,7 +16,7 @@
  */
 import { fillEndpointTemplate, type TrackConfig } from "@totewatch/config";
 import { resolvePostTime } from "@totewatch/tote";
-import { pageReadOf, type PollContext } from "./context.js";
+import { pageReadOf, readerKey, type PollContext } from "./context.js";
 import { RaceBook, type RaceState } from "./race-book.js";
 import { pollRace, raceEndpointsOf } from "./race-poll.js";
 
@@ -64,10 +64,15 @@ export async function pollRaceDay(ctx: PollContext, track: TrackConfig, date: st
         for (const race of book.raceNumbers())
           await ctx.pollEndpoint(
             fillEndpointTemplate(cardTemplate, values(race)),
+            readerKey(track, "card"),
             pageReadOf(track, "card", date, race),
           );
       } else {
-        await ctx.pollEndpoint(fillEndpointTemplate(cardTemplate, values()), pageReadOf(track, "card", date));
+        await ctx.pollEndpoint(
+          fillEndpointTemplate(cardTemplate, values()),
+          readerKey(track, "card"),
+          pageReadOf(track, "card", date),
+        );
       }
       cardFetched = true;
       if (!(await refresh())) break;

@@ -19,17 +19,20 @@
  * - Nothing is fetched after stop(): the endpoint in flight finishes its write.
  */
 import { fillEndpointTemplate, redactUrl, type Pool, type TrackConfig } from "@totewatch/config";
-import type { PageRead, PollContext } from "./context.js";
+import { readerKey, type PageRead, type PollContext } from "./context.js";
 import { isOff, type RacePollState } from "./schedule.js";
 
 /** A track's per-race endpoint templates: status (if any) and one per configured pool, in pool order. */
 export interface RaceEndpoints {
+  /** The track's name: with the kind, who reads each endpoint (readerKey). */
+  track: string;
   status: string | undefined;
   pools: { pool: Pool; template: string }[];
 }
 
 export function raceEndpointsOf(track: TrackConfig): RaceEndpoints {
   return {
+    track: track.name,
     status: track.endpoints.status,
     pools: track.pools.flatMap((pool) => {
       const template = track.endpoints[pool];
@@ -56,7 +59,7 @@ export async function pollRace(
 ): Promise<void> {
   if (endpoints.status !== undefined) {
     const url = fillEndpointTemplate(endpoints.status, values);
-    const fetched = await ctx.pollEndpoint(url);
+    const fetched = await ctx.pollEndpoint(url, readerKey({ name: endpoints.track }, "status"));
     if (!fetched && mayBeOffUnrecorded(race, now) && !ctx.signal.aborted && !warnedRaces.has(race)) {
       warnedRaces.add(race);
       ctx.logger?.warn(
@@ -69,7 +72,11 @@ export async function pollRace(
   }
   for (const { pool, template } of endpoints.pools) {
     if (ctx.signal.aborted) return;
-    await ctx.pollEndpoint(fillEndpointTemplate(template, values), pageOf(pool));
+    await ctx.pollEndpoint(
+      fillEndpointTemplate(template, values),
+      readerKey({ name: endpoints.track }, pool),
+      pageOf(pool),
+    );
   }
 }
 
