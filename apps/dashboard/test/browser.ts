@@ -9,22 +9,12 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_FLAGS } from "@totewatch/config";
 
 export const CHROMIUM = process.env.TOTEWATCH_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "screenshots");
 
-// Quiet and offline: this machine's network is closed, and Chromium's background fetches would
-// fill the log with refused connections (../shared/BROWSER.md).
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
+const FLAGS = [...CHROMIUM_FLAGS];
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

@@ -39,6 +39,22 @@ export function databaseUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env)
 /** Debian's Chromium, which setup installs (scripts/install-browser.sh). */
 export const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 
+/**
+ * How Totewatch starts Chromium (a `render: browser` page, the dashboard's browser tests): quiet
+ * and offline, as ../shared/BROWSER.md verified. This machine's network is closed, and Chromium's
+ * background fetches would fill the log with refused connections; no sandbox is needed as root.
+ */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
 /** The Chromium binary a page is rendered with: TOTEWATCH_CHROMIUM, else Debian's. */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.TOTEWATCH_CHROMIUM?.trim() || DEBIAN_CHROMIUM;

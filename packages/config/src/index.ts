@@ -16,7 +16,13 @@ export {
   type DatabaseUrlSource,
   type ResolvedDatabase,
 } from "./database-url.js";
-export { chromiumPath, databaseUrlFromEnvironment, DEBIAN_CHROMIUM, userCwd } from "./environment.js";
+export {
+  CHROMIUM_FLAGS,
+  chromiumPath,
+  databaseUrlFromEnvironment,
+  DEBIAN_CHROMIUM,
+  userCwd,
+} from "./environment.js";
 export { expandReferences } from "./expand-env.js";
 export { credentialsAsBasicAuth, redactUrl } from "./redact.js";
 export {

@@ -21,24 +21,14 @@
  *   with it (every later render would fail alike) rather than retrying forever.
  */
 import { existsSync } from "node:fs";
-import { chromiumPath, redactUrl, type Logger } from "@totewatch/config";
+import { CHROMIUM_FLAGS, chromiumPath, redactUrl, type Logger } from "@totewatch/config";
 import { chromium, type Browser, type BrowserContext, type LaunchOptions } from "playwright-core";
 import type { HttpSettings } from "./http.js";
 
 /** The Chromium used when none is given: TOTEWATCH_CHROMIUM, else Debian's (@totewatch/config). */
 export const DEFAULT_CHROMIUM = chromiumPath();
 
-/** Quiet and offline (../shared/BROWSER.md): no background fetches, no sandbox needed as root. */
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
+const FLAGS = [...CHROMIUM_FLAGS];
 
 /**
  * How Chromium is launched: headless, quiet (FLAGS), and with playwright's signal handlers off:

@@ -16,6 +16,7 @@ import type { ModuleAdapterFunction } from "../adapters/module-adapter.js";
 import { fakeTime } from "../../test/fake-time.js";
 import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { cardMessage, DATE, POST, TRACK } from "../../test/race-feed.js";
+import { firstBoard } from "../../test/stored-boards.js";
 
 // The example is written against the interface: it must be assignable to it (typecheck).
 const _typed: ModuleAdapterFunction = plainTextBoard;
@@ -91,25 +92,13 @@ describe("poll of a module endpoint", () => {
     expect(summary.unreadable).toBe(2);
 
     const { entry, odds_snapshot } = await storedRows(db, ["entry", "odds_snapshot"]);
-    const program = new Map(entry.map((row) => [row.entry_id, row.program_number]));
     // SCR on the board scratches runner 3 as a card would.
     expect(entry.filter((row) => Boolean(row.scratched)).map((row) => row.program_number)).toEqual(["3"]);
-    const firstFetch = Math.min(...odds_snapshot.map((row) => new Date(row.fetched_at as string).getTime()));
     // Two fetches of three rows each (1, 2, 4: 3 is SCR, 5 unreadable).
     expect(odds_snapshot).toHaveLength(6);
     // 5-2 = 2.5 to 1, decimal 2.5 + 1 = 3.5; EVN = 1 to 1, decimal 2; 9-2 = 4.5, decimal 5.5.
     // Pools as shown (2,000 = 2000); the header's total 12,345 (2,000 + 4,500 + 1,200 + 4,645) on each.
-    expect(
-      odds_snapshot
-        .filter((row) => new Date(row.fetched_at as string).getTime() === firstFetch)
-        .map((row) => [
-          program.get(row.entry_id),
-          row.win_odds,
-          row.win_odds_decimal,
-          row.win_pool_amount,
-          row.total_win_pool,
-        ]),
-    ).toEqual([
+    expect(firstBoard(entry, odds_snapshot)).toEqual([
       ["1", 2.5, 3.5, 2000, 12345],
       ["2", 1, 2, 4500, 12345],
       ["4", 4.5, 5.5, 1200, 12345],

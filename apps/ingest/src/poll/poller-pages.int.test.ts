@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { fakeTime } from "../../test/fake-time.js";
 import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { DATE, POST, TRACK } from "../../test/race-feed.js";
+import { firstBoard } from "../../test/stored-boards.js";
 
 const { server, freshDb, config, racePoller } = pollerTestBed();
 
@@ -104,25 +105,13 @@ describe("poll of html pages", () => {
       ["3", null, true],
       ["4", 1, false],
     ]);
-    const program = new Map(entry.map((row) => [row.entry_id, row.program_number]));
     // The board was fetched twice, the same rows each time: compare the first fetch's.
     expect(server.requests.filter((request) => request.startsWith("/win/"))).toHaveLength(2);
-    const firstFetch = Math.min(...odds_snapshot.map((row) => new Date(row.fetched_at as string).getTime()));
     expect(odds_snapshot).toHaveLength(8);
     // One board: 1 and 1A at 5/2 (2.5, decimal 3.5) with the entry's $12,345; 2 at 3-1* (3, 4.0)
     // with $8,000; 4 at EVN (1, 2.0) with $20,000; the total $40,445 on every row. 3 is SCR (no
     // row) and 5 ("7x2") could not be read.
-    expect(
-      odds_snapshot
-        .filter((row) => new Date(row.fetched_at as string).getTime() === firstFetch)
-        .map((row) => [
-          program.get(row.entry_id),
-          row.win_odds,
-          row.win_odds_decimal,
-          row.win_pool_amount,
-          row.total_win_pool,
-        ]),
-    ).toEqual([
+    expect(firstBoard(entry, odds_snapshot)).toEqual([
       ["1", 2.5, 3.5, 12345, 40445],
       ["1A", 2.5, 3.5, 12345, 40445],
       ["2", 3, 4, 8000, 40445],
@@ -130,6 +119,7 @@ describe("poll of html pages", () => {
     ]);
     // The matrix's six cells with money, at base 2 as shown; pool $30,120 (each of the two fetches).
     expect(exacta_probable).toHaveLength(12);
+    const firstFetch = Math.min(...odds_snapshot.map((row) => new Date(row.fetched_at as string).getTime()));
     expect(
       exacta_probable
         .filter((row) => new Date(row.fetched_at as string).getTime() === firstFetch)

@@ -11,6 +11,7 @@ import { fakeTime } from "../../test/fake-time.js";
 import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { cardMessage, DATE, POST, TRACK } from "../../test/race-feed.js";
 import { BrowserUnavailableError, DEFAULT_CHROMIUM } from "./browser-render.js";
+import { firstBoard } from "../../test/stored-boards.js";
 
 const { server, freshDb, config, racePoller } = pollerTestBed();
 
@@ -99,23 +100,9 @@ describe("poll of an html page built by JavaScript", () => {
       // Loaded twice by the browser (two polls: open, then official).
       expect(server.requests.filter((request) => request.startsWith("/win/"))).toHaveLength(2);
       const { entry, odds_snapshot } = await storedRows(db, ["entry", "odds_snapshot"]);
-      const program = new Map(entry.map((row) => [row.entry_id, row.program_number]));
       expect(odds_snapshot).toHaveLength(4);
-      const firstFetch = Math.min(
-        ...odds_snapshot.map((row) => new Date(row.fetched_at as string).getTime()),
-      );
       // 5-2 = 2.5 to 1, decimal 3.5; 3-5 = 0.6 to 1, decimal 1.6; pools $3,000 and $7,000, total $10,000.
-      expect(
-        odds_snapshot
-          .filter((row) => new Date(row.fetched_at as string).getTime() === firstFetch)
-          .map((row) => [
-            program.get(row.entry_id),
-            row.win_odds,
-            row.win_odds_decimal,
-            row.win_pool_amount,
-            row.total_win_pool,
-          ]),
-      ).toEqual([
+      expect(firstBoard(entry, odds_snapshot)).toEqual([
         ["1", 2.5, 3.5, 3000, 10000],
         ["2", 0.6, 1.6, 7000, 10000],
       ]);
