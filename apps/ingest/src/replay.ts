@@ -12,8 +12,11 @@
  * hands it to the group commits, so a day's memory does not grow with its
  * messages: it holds one message at a time (and, if asked, the first
  * `holdBytes` of lines kept parsed from the first pass). A JSON array file
- * counts only as a whole (docs/feed.md), so its messages are held from the
- * first pass until their turns: bounded by the largest array file, not the day.
+ * counts only as a whole (docs/feed.md), and an input that is not a regular
+ * file (a pipe, `<(cat day.jsonl)`, a FIFO) cannot be read twice, so their
+ * messages are held from the first pass until their turns: all such files'
+ * messages at once (each dropped as it is applied), not just the largest
+ * file's, so a day recorded as arrays or piped in is held as before streaming.
  *
  * Invariants:
  * - A refused message (not JSON, or failing validation: a bad card, a
@@ -114,6 +117,7 @@ export async function replayFiles(
     },
     holdBytes: options.holdBytes ?? DEFAULT_HOLD_BYTES,
     onHeld: onRead && ((checked) => onRead(checked.ok ? checked.message.position : checked.position)),
+    signal: options.signal,
   });
   await registerConfiguredTracks(db, options.tracks ?? []);
   const summary = await ingestTimedStream(replayInOrder(plan, { oddsFormatOf, onRead }), {

@@ -21,6 +21,12 @@
  * Messages are validated here as the write validates them (the same track
  * lookup), so what is refused here is exactly what validation on write would
  * refuse, with the same position and reason.
+ *
+ * Each file is fstat'ed when opened and once read to its end: a regular
+ * file's size, mtime and inode then are kept, so the second pass can tell
+ * that it changed; a file that cannot
+ * be read again (a pipe, `<(cat day.jsonl)`, a FIFO) has every message held,
+ * as a JSON array file has, so it replays exactly as a held day did.
  */
 import {
   indexFeedFile,
@@ -29,15 +35,20 @@ import {
   peekObservedAt,
   peekRaceKey,
   type FeedIngestorOptions,
+  type FeedLineReaderOptions,
   type FeedRecord,
   type ParsedFeedMessage,
 } from "@totewatch/feed";
+import type { Stats } from "node:fs";
 import { Column } from "./columns.js";
 
 /** A message validated, or its refusal. */
 export type Checked = { ok: true; message: ParsedFeedMessage } | Extract<FeedRecord, { ok: false }>;
 
 export type OddsFormatOf = FeedIngestorOptions["oddsFormatOf"];
+
+/** A file's size, mtime and inode when the first pass read it. */
+export type FeedFileIdentity = NonNullable<FeedLineReaderOptions["expect"]>;
 
 /**
  * The parsed message, or its refusal: the ingestor applies the one and warns about the other as
@@ -54,6 +65,8 @@ export function check(record: FeedRecord, oddsFormatOf: OddsFormatOf): Checked {
 /** Where every message of the replay goes, by its number in file order across the files (seq). */
 export interface ReplayPlan {
   files: readonly string[];
+  /** Each file as it was read (size, mtime, inode); null for one not read back (all held). */
+  identity: readonly (FeedFileIdentity | null)[];
   /** The seqs in replay order. */
   order: Uint32Array;
   /**
@@ -70,8 +83,10 @@ export interface ReplayPlan {
   valid: Uint8Array;
   /**
    * Messages held from the first pass until their turn: the first ones read, up to the hold
-   * budget (so a small day is read and validated once), and every message of a JSON array
-   * file (it has no lines to read back and counts only as a whole: bounded by the largest one).
+   * budget (so a small day is read and validated once), and every message of every JSON array
+   * file and of every input that is not a regular file (no lines to read back). Each is
+   * dropped when its turn comes, so these grow with all such files' messages together, not
+   * with the largest one: a day recorded as arrays is held whole until it is replayed.
    */
   held: Map<number, Checked>;
 }
@@ -90,11 +105,13 @@ export interface PlanOptions {
   holdBytes: number;
   /** Called for each message held (kept parsed) until its turn. */
   onHeld?: (checked: Checked) => void;
+  /** Aborting stops the reading: the plan is then empty (nothing is replayed). */
+  signal?: AbortSignal;
 }
 
 /** Reads every file once and plans the replay. */
 export async function planReplay(files: readonly string[], options: PlanOptions): Promise<ReplayPlan> {
-  const { oddsFormatOf, onEmptyFile, onHeld = () => undefined } = options;
+  const { oddsFormatOf, onEmptyFile, onHeld = () => undefined, signal } = options;
   let holdBytes = options.holdBytes;
   const time = new Column(Float64Array);
   /** 0 for valid messages without a time of their own, so they go first at equal times; 1 for the rest. */
@@ -105,6 +122,7 @@ export async function planReplay(files: readonly string[], options: PlanOptions)
   const length = new Column(Uint32Array);
   const valid = new Column(Uint8Array);
   const held = new Map<number, Checked>();
+  const identity: (FeedFileIdentity | null)[] = [];
   // One file's scratch, for pulling its cards before their races.
   const race = new Column(Int32Array);
   const flags = new Column(Uint8Array);
@@ -116,7 +134,15 @@ export async function planReplay(files: readonly string[], options: PlanOptions)
     flags.clear();
     let previous = Number.NEGATIVE_INFINITY;
     let latest = Number.NEGATIVE_INFINITY;
-    for await (const record of indexFeedFile(file)) {
+    let regular = false;
+    const onOpen = (stats: Stats) => void (regular = stats.isFile());
+    // What the file was once read to its end (a file still being appended to grew while read).
+    identity.push(null);
+    const onDone = (stats: Stats) => {
+      if (regular) identity[f] = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+    };
+    for await (const record of indexFeedFile(file, { onOpen, onDone })) {
+      if (signal?.aborted) return emptyPlan(files);
       const seq = time.length;
       const checked = check(record, oddsFormatOf);
       if (!checked.ok || !record.ok) {
@@ -150,8 +176,10 @@ export async function planReplay(files: readonly string[], options: PlanOptions)
       offset.push(record.span?.offset ?? 0);
       length.push(record.span?.length ?? 0);
       // Once one line does not fit, none after it is held: the held ones are the first in file order.
-      const hold = record.span === null || record.span.length <= holdBytes;
-      holdBytes = record.span === null ? holdBytes : hold ? holdBytes - record.span.length : 0;
+      // A line of a file that cannot be read again (a pipe) is held whatever the budget.
+      const span = regular ? record.span : null;
+      const hold = span === null || span.length <= holdBytes;
+      holdBytes = span === null ? holdBytes : hold ? holdBytes - span.length : 0;
       if (hold) {
         held.set(seq, checked);
         onHeld(checked);
@@ -160,8 +188,10 @@ export async function planReplay(files: readonly string[], options: PlanOptions)
     if (time.length === first) onEmptyFile(file);
     pullCardsBeforeTheirRaces(time.view(), first, race.view(), flags.view());
   }
+  if (signal?.aborted) return emptyPlan(files);
   return {
     files,
+    identity,
     order: replayOrder(time.view(), rank.view()),
     time: time.view(),
     file: fileOf.view(),
@@ -170,6 +200,22 @@ export async function planReplay(files: readonly string[], options: PlanOptions)
     length: length.view(),
     valid: valid.view(),
     held,
+  };
+}
+
+function emptyPlan(files: readonly string[]): ReplayPlan {
+  const none = new Uint32Array(0);
+  return {
+    files,
+    identity: files.map(() => null),
+    order: none,
+    time: new Float64Array(0),
+    file: none,
+    line: none,
+    offset: new Float64Array(0),
+    length: none,
+    valid: new Uint8Array(0),
+    held: new Map(),
   };
 }
 
