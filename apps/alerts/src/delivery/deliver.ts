@@ -30,12 +30,12 @@
  * delivered (@totewatch/db dropUnroutedDeliveries, ensurePendingDeliveries).
  *
  * Rate limits. A send that fails with a wait (ChannelSendError.retryAfterMs:
- * HTTP 429 with Retry-After or `retry_after`) is retried no sooner than that
- * wait (capped at backoffMaxMs), however short its backoff, and uses no
- * attempt (the receiver did not refuse the alert). The whole channel is held
- * as long (deferChannelDeliveries: a hold in the file, so every deliverer
- * leaves the channel alone, rows stored during the hold included), and the
- * pass sends that channel nothing more.
+ * HTTP 429 or 503 with Retry-After or `retry_after`) is retried no sooner
+ * than that wait (capped at backoffMaxMs), however short its backoff; a 429
+ * uses no attempt (the receiver did not refuse the alert), a 503 does. The
+ * whole channel is held as long (deferChannelDeliveries: a hold in the file,
+ * so every deliverer leaves the channel alone, rows stored during the hold
+ * included), and the pass sends that channel nothing more (delivery-pass.ts).
  *
  * Digests. A channel with `digestMinutes: N` (and sendDigest) sends its due
  * rows as messages of many alerts, read on their own page so rows waiting for
