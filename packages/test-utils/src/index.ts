@@ -1,6 +1,6 @@
 // @totewatch/test-utils: shared test helpers, a devDependency only (eslint refuses it in
 // non-test code): fresh databases, table dumps and row reads (from @totewatch/db/testing,
-// re-exported so tests have one import), captured logs, real HTTP and SMTP servers on 127.0.0.1.
+// re-exported so tests have one import), captured logs, real HTTP and SMTP servers on 127.0.0.1, a throwaway PostgreSQL cluster.
 export {
   alertRows,
   allStoredRows,
@@ -23,3 +23,4 @@ export * from "./http.js";
 export * from "./logs.js";
 export * from "./smtp.js";
 export * from "./clients.js";
+export * from "./postgres.js";
