@@ -6,14 +6,14 @@
  * something it did not order.
  */
 import { captureLogs, countRows, dumpTables, freshDatabaseFile } from "@totewatch/test-utils";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "@totewatch/db";
 import { writeFeedMessage, type ApplyMessage, type FeedMessageInput } from "@totewatch/feed";
 import { simulateRaceDay } from "@totewatch/simulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { replayFiles } from "./replay.js";
+import { HOLD_WHOLE_DAY_BYTES, replayFiles } from "./replay.js";
 import { planReplay } from "./replay/plan.js";
 import { replayInOrder } from "./replay/stream.js";
 
@@ -77,6 +77,22 @@ describe("a streamed replay", () => {
       message.kind === "win" || message.kind === "exacta" ? [Date.parse(message.fetched_at)] : [],
     );
     expect(counter.times).toEqual(snapshotTimes.sort((a, b) => a - b));
+  });
+
+  it("holds a small day parsed from the first pass by default (read and validated once)", async () => {
+    // The simulated day is well under HOLD_WHOLE_DAY_BYTES (16 MiB): with no holdBytes given,
+    // every message is read in the first pass, so all are read before the first write.
+    const day = simulated();
+    const file = path.join(tmp(), "day.jsonl");
+    writeFileSync(file, day.map((m) => `${JSON.stringify(m)}\n`).join(""));
+    expect(statSync(file).size).toBeLessThan(HOLD_WHOLE_DAY_BYTES);
+    const counter = heldCounter();
+    const summary = await replayFiles(freshDb(), [file], {
+      apply: counter.apply,
+      onMessageRead: counter.onMessageRead,
+    });
+    expect(summary).toMatchObject({ messages: day.length, invalid: 0 });
+    expect(counter.heldAtWrite[0]).toBe(day.length);
   });
 
   it("reads the same messages in the same order with one file open at a time", async () => {
