@@ -1,5 +1,5 @@
 /** A fake tote: test-utils' real HTTP server on 127.0.0.1, a fresh one for each test. */
-import { startTestServer, type TestServer } from "@totewatch/test-utils";
+import { json, startTestServer, type Route, type TestServer } from "@totewatch/test-utils";
 import { afterEach, beforeEach } from "vitest";
 
 /**
@@ -31,4 +31,17 @@ export function toteServerEachTest(): TestServer {
     },
     close: () => server().close(),
   };
+}
+
+/**
+ * A race's status route: `open` for the first `openPolls` polls, then `official`, so a poller
+ * polls the race that many times and stops (the page-adapter tests' race day).
+ */
+export function openThenOfficial(track: string, date: string, openPolls = 1): Route {
+  let polls = 0;
+  return (req, res) =>
+    json({ kind: "status", track, date, race: 1, status: polls++ < openPolls ? "open" : "official" })(
+      req,
+      res,
+    );
 }

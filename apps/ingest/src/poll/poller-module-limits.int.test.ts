@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { fakeTime } from "../../test/fake-time.js";
 import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { cardMessage, DATE, POST, TRACK } from "../../test/race-feed.js";
+import { openThenOfficial } from "../../test/tote-server.js";
 
 const { server, freshDb, config, racePoller } = pollerTestBed();
 
@@ -27,16 +28,7 @@ function moduleFile(name: string, source: string): string {
 function serveDay(board: Route, openPolls = 1): void {
   server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
   server.routes.set(`/board/${DATE}/1`, board);
-  let statusPolls = 0;
-  server.routes.set(`/status/${DATE}/1`, (req, res) =>
-    json({
-      kind: "status",
-      track: TRACK,
-      date: DATE,
-      race: 1,
-      status: statusPolls++ < openPolls ? "open" : "official",
-    })(req, res),
-  );
+  server.routes.set(`/status/${DATE}/1`, openThenOfficial(TRACK, DATE, openPolls));
 }
 
 const plainBoard: Route = (_req, res) => {

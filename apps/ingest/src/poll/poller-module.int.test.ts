@@ -17,6 +17,7 @@ import { fakeTime } from "../../test/fake-time.js";
 import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { cardMessage, DATE, POST, TRACK } from "../../test/race-feed.js";
 import { firstBoard } from "../../test/stored-boards.js";
+import { openThenOfficial } from "../../test/tote-server.js";
 
 // The example is written against the interface: it must be assignable to it (typecheck).
 const _typed: ModuleAdapterFunction = plainTextBoard;
@@ -48,16 +49,7 @@ function serveDay(board: Route = text(BOARD)): void {
   }));
   server.routes.set(`/card/TST/${DATE}`, json({ ...cardMessage, entries }));
   server.routes.set(`/board/${DATE}/1`, board);
-  let statusPolls = 0;
-  server.routes.set(`/status/${DATE}/1`, (req, res) =>
-    json({
-      kind: "status",
-      track: TRACK,
-      date: DATE,
-      race: 1,
-      status: statusPolls++ === 0 ? "open" : "official",
-    })(req, res),
-  );
+  server.routes.set(`/status/${DATE}/1`, openThenOfficial(TRACK, DATE));
 }
 
 /** The test track with its win endpoint read by `module`; the config "file" is examples/totewatch.yaml. */

@@ -6,12 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { captureLogs, json, PINO_LEVELS, storedRows, type Route } from "@totewatch/test-utils";
+import { captureLogs, PINO_LEVELS, storedRows, type Route } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
 import { fakeTime } from "../../test/fake-time.js";
 import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { DATE, POST, TRACK } from "../../test/race-feed.js";
 import { firstBoard } from "../../test/stored-boards.js";
+import { openThenOfficial } from "../../test/tote-server.js";
 
 const { server, freshDb, config, racePoller } = pollerTestBed();
 
@@ -30,16 +31,7 @@ describe("poll of html pages", () => {
     server.routes.set(`/card/TST/${DATE}`, html("us-card.html"));
     server.routes.set(`/win/${DATE}/1`, html("us-win.html"));
     server.routes.set(`/exacta/${DATE}/1`, html("probables-matrix.html"));
-    let statusPolls = 0;
-    server.routes.set(`/status/${DATE}/1`, (req, res) =>
-      json({
-        kind: "status",
-        track: TRACK,
-        date: DATE,
-        race: 1,
-        status: statusPolls++ === 0 ? "open" : "official",
-      })(req, res),
-    );
+    server.routes.set(`/status/${DATE}/1`, openThenOfficial(TRACK, DATE));
     const db = freshDb();
     const logs = captureLogs();
     const poller = racePoller(time, {

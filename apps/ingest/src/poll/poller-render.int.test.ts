@@ -12,6 +12,7 @@ import { pollerTestBed } from "../../test/poller-test-bed.js";
 import { cardMessage, DATE, POST, TRACK } from "../../test/race-feed.js";
 import { BrowserUnavailableError, DEFAULT_CHROMIUM } from "./browser-render.js";
 import { firstBoard } from "../../test/stored-boards.js";
+import { openThenOfficial } from "../../test/tote-server.js";
 
 const { server, freshDb, config, racePoller } = pollerTestBed();
 
@@ -41,16 +42,7 @@ const html =
 function serveDay(): void {
   server.routes.set(`/card/TST/${DATE}`, json(cardMessage));
   server.routes.set(`/win/${DATE}/1`, html(SCRIPTED_BOARD));
-  let statusPolls = 0;
-  server.routes.set(`/status/${DATE}/1`, (req, res) =>
-    json({
-      kind: "status",
-      track: TRACK,
-      date: DATE,
-      race: 1,
-      status: statusPolls++ === 0 ? "open" : "official",
-    })(req, res),
-  );
+  server.routes.set(`/status/${DATE}/1`, openThenOfficial(TRACK, DATE));
 }
 
 /** The win endpoint as html, rendered in the browser or not (`render`). */
