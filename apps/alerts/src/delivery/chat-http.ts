@@ -170,6 +170,21 @@ export async function postChat(post: ChatPost): Promise<ChatAnswer> {
   );
 }
 
+/** A webhook that takes one JSON message per POST (discord, slack): the message's send. */
+export function jsonWebhook(
+  label: string,
+  options: { url: string; timeoutMs: number },
+): (message: unknown) => Promise<void> {
+  return (message) =>
+    postChat({
+      label,
+      url: options.url,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(message),
+      timeoutMs: options.timeoutMs,
+    }).then(() => undefined);
+}
+
 /** fetch says "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. */
 function describeFetchError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

@@ -1,4 +1,4 @@
-import { postChat } from "./chat-http.js";
+import { jsonWebhook } from "./chat-http.js";
 import { discordMessage } from "./chat-format.js";
 import { discordDigestMessage, discordDigestParts } from "./digest-format.js";
 import type { Channel } from "./types.js";
@@ -18,14 +18,7 @@ export interface DiscordChannelOptions {
  */
 export function createDiscordChannel(options: DiscordChannelOptions): Channel {
   // One alert and a digest go the same way; only the message differs.
-  const post = (message: unknown) =>
-    postChat({
-      label: "discord webhook",
-      url: options.url,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(message),
-      timeoutMs: options.timeoutMs,
-    }).then(() => undefined);
+  const post = jsonWebhook("discord webhook", options);
   return {
     name: "discord",
     sendTimeoutMs: options.timeoutMs,

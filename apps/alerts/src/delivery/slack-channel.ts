@@ -1,4 +1,4 @@
-import { postChat } from "./chat-http.js";
+import { jsonWebhook } from "./chat-http.js";
 import { slackMessage } from "./chat-format.js";
 import { slackDigestMessage, slackDigestParts } from "./digest-format.js";
 import type { Channel } from "./types.js";
@@ -16,14 +16,7 @@ export interface SlackChannelOptions {
  */
 export function createSlackChannel(options: SlackChannelOptions): Channel {
   // One alert and a digest go the same way; only the message differs.
-  const post = (message: unknown) =>
-    postChat({
-      label: "slack webhook",
-      url: options.url,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(message),
-      timeoutMs: options.timeoutMs,
-    }).then(() => undefined);
+  const post = jsonWebhook("slack webhook", options);
   return {
     name: "slack",
     sendTimeoutMs: options.timeoutMs,
