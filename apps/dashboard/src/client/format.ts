@@ -3,7 +3,7 @@
  * the track's own format, times on the track's clock, the countdown to post
  * and "n min ago". Pure functions over the API's values (no DOM).
  */
-import { formatOdds } from "@totewatch/tote";
+import { formatOdds, moneyCentsText, wholeMoneyText } from "@totewatch/tote";
 import type { OddsDisplay } from "../api/types.js";
 
 const LOCALE = "en-US";
@@ -71,39 +71,18 @@ export function dateLabel(date: string): string {
   return formatter("UTC", { weekday: "short", month: "short", day: "numeric", year: "numeric" }).format(ms);
 }
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-/** One formatter per currency and precision; a code the browser does not know falls back to USD. */
-function moneyFormat(currency: string, digits: 0 | 2): Intl.NumberFormat {
-  const key = `${currency}:${digits}`;
-  let format = moneyFormats.get(key);
-  if (format === undefined) {
-    const options = {
-      style: "currency",
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    } as const;
-    try {
-      format = new Intl.NumberFormat(LOCALE, { ...options, currency });
-    } catch {
-      format = new Intl.NumberFormat(LOCALE, { ...options, currency: "USD" });
-    }
-    moneyFormats.set(key, format);
-  }
-  return format;
-}
-
 /** "$123,456", "£123,456" (pools) in the track's currency, or "—" when unknown. */
 export function money(amount: number | null | undefined, currency = "USD"): string {
   return amount === null || amount === undefined || !Number.isFinite(amount)
     ? "—"
-    : moneyFormat(currency, 0).format(amount);
+    : wholeMoneyText(amount, currency);
 }
 
 /** "$45.40", "HK$45.40" (payouts). */
 export function moneyCents(amount: number | null | undefined, currency = "USD"): string {
   return amount === null || amount === undefined || !Number.isFinite(amount)
     ? "—"
-    : moneyFormat(currency, 2).format(amount);
+    : moneyCentsText(amount, currency);
 }
 
 /** A 0..1 fraction as "28.6%". */
