@@ -1,6 +1,48 @@
+import { existsSync, readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
-// `pnpm test` runs every package's tests in one vitest run (one summary).
+// The integration tests that run a second time on PostgreSQL (the second engine): every test of
+// what is stored and read through a client createTestDb makes. Tests of SQLite's own file
+// handling (migrations on files, WAL, file errors) run on SQLite only.
+const POSTGRES_TESTS = [
+  "packages/db/src/queries/**/*.int.test.ts",
+  "packages/db/src/write-batch.int.test.ts",
+  "packages/db/src/pg-*.int.test.ts",
+  "packages/feed/src/write/*.int.test.ts",
+  "apps/alerts/src/delivery/{chat,email,routing,webhook}.int.test.ts",
+];
+
+// Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere
+// `bash scripts/postgres-cluster.sh install` says how).
+const postgres =
+  existsSync("/usr/lib/postgresql") &&
+  readdirSync("/usr/lib/postgresql").some((major) => existsSync(`/usr/lib/postgresql/${major}/bin/initdb`));
+if (!postgres) {
+  console.warn("PostgreSQL is not installed: the postgres project's tests are left out of this run");
+}
+
+// `pnpm test` runs every package's tests in one vitest run (one summary), then the postgres
+// project: the same integration tests again on a throwaway PostgreSQL cluster.
 export default defineConfig({
-  test: { projects: ["packages/*", "apps/*"] },
+  test: {
+    projects: [
+      "packages/*",
+      "apps/*",
+      ...(postgres
+        ? [
+            {
+              test: {
+                name: "postgres",
+                include: POSTGRES_TESTS,
+                env: { TOTEWATCH_TEST_ENGINE: "postgres" },
+                globalSetup: ["./scripts/vitest-postgres.ts"],
+                testTimeout: 30_000,
+                hookTimeout: 60_000,
+                pool: "forks" as const,
+              },
+            },
+          ]
+        : []),
+    ],
+  },
 });

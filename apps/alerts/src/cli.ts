@@ -86,7 +86,11 @@ interface Opened {
   db: Db;
 }
 
-function open(options: CommonOptions, io: CliIo, opts: { logToStderr?: boolean } = {}): Opened {
+async function open(
+  options: CommonOptions,
+  io: CliIo,
+  opts: { logToStderr?: boolean } = {},
+): Promise<Opened> {
   // A --db path is the user's: loadConfig makes it absolute against the folder they ran the command in.
   const config = loadConfig({ file: options.config, databaseUrl: options.db, env: io.env });
   const logger = createLogger({
@@ -95,8 +99,8 @@ function open(options: CommonOptions, io: CliIo, opts: { logToStderr?: boolean }
     // Commands that print a table keep stdout for it.
     ...(opts.logToStderr ? { stream: io.stderr } : {}),
   });
-  const file = migrateDatabase(config.database.url, { quiet: true });
-  return { config, logger, db: createDb({ url: file }) };
+  await migrateDatabase(config.database.url, { quiet: true });
+  return { config, logger, db: createDb({ url: config.database.url }) };
 }
 
 export function buildProgram(io: CliIo): Command {
@@ -124,7 +128,7 @@ export function buildProgram(io: CliIo): Command {
       .option("--once", "process everything pending (evaluation and delivery of what is due) and exit")
       .option("--dry-run", "send nothing: channels only log what they would send"),
   ).action(async (options: CommonOptions & { once?: boolean; dryRun?: boolean }) => {
-    const { config, logger, db } = open(options, io);
+    const { config, logger, db } = await open(options, io);
     try {
       const channels = createChannels(config.alerts.channels, {
         dryRun: options.dryRun ?? false,
@@ -177,7 +181,7 @@ export function buildProgram(io: CliIo): Command {
   ).action(async (options: CommonOptions & { from: string; to: string; track?: string; top: number }) => {
     // Bad dates fail before the database is touched.
     const window = backtestWindow(options.from, options.to);
-    const { config, db } = open(options, io, { logToStderr: true });
+    const { config, db } = await open(options, io, { logToStderr: true });
     try {
       const result = await runBacktest(db, config, { ...window, track: options.track });
       io.stdout.write(`Backtest ${windowLabel(window)}${options.track ? ` at ${options.track}` : ""}\n`);
@@ -197,7 +201,7 @@ export function buildProgram(io: CliIo): Command {
         new Option("--limit <n>", "how many").default(20).argParser(wholeNumber("--limit", { min: 1 })),
       ),
   ).action(async (options: CommonOptions & { unsent?: boolean; limit: number }) => {
-    const { db } = open(options, io, { logToStderr: true });
+    const { db } = await open(options, io, { logToStderr: true });
     try {
       const alerts = await listAlerts(db, { unsentOnly: options.unsent ?? false, limit: options.limit });
       io.stdout.write(`${alertListTable(alerts, { width: terminalWidth(io.stdout) })}\n`);
@@ -231,7 +235,7 @@ export function buildProgram(io: CliIo): Command {
     async (options: CommonOptions & { from: string; to: string; track?: string; minPercent?: number }) => {
       if (options.from > options.to)
         throw new RangeError(`--from (${options.from}) is after --to (${options.to})`);
-      const { config, db } = open(options, io, { logToStderr: true });
+      const { config, db } = await open(options, io, { logToStderr: true });
       try {
         const result = await lateChangeReport(db, config, options);
         io.stdout.write(`Late odds changes, races dated ${options.from} .. ${options.to}\n\n`);

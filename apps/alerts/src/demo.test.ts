@@ -72,4 +72,13 @@ describe("databaseArgument", () => {
     );
     expect(databaseArgument(path.join(cwd, "it's", "demo.db"), cwd)).toBe(`'it'\\''s/demo.db'`);
   });
+
+  it("is a PostgreSQL url as given, quoted, with its password masked", () => {
+    expect(databaseArgument("postgresql://tw:hunter2@db.example:5432/totewatch", "/srv/tw")).toBe(
+      "'postgresql://tw:***@db.example:5432/totewatch'",
+    );
+    expect(databaseArgument("postgresql://postgres@127.0.0.1:55432/demo", "/srv/tw")).toBe(
+      "'postgresql://postgres@127.0.0.1:55432/demo'",
+    );
+  });
 });

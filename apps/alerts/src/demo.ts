@@ -15,8 +15,10 @@ import {
   absoluteDatabaseUrl,
   createLogger,
   DEFAULT_DATABASE_PATH,
+  isPostgresUrl,
   loadConfig,
   parseConfig,
+  redactUrl,
   type Logger,
   type TotewatchConfig,
   userCwd,
@@ -80,9 +82,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const config: TotewatchConfig = options.configFile
     ? loadConfig({ file: options.configFile })
     : parseConfig("", "<defaults>");
-  const file = options.reset
-    ? resetDatabase(options.db, { quiet: true })
-    : migrateDatabase(options.db, { quiet: true });
+  if (options.reset) await resetDatabase(options.db, { quiet: true });
+  else await migrateDatabase(options.db, { quiet: true });
+  const file = options.db;
 
   const ingestDb = createDb({ url: file });
   const alertsDb = createDb({ url: file });
@@ -158,8 +160,11 @@ function wrappingStream(out: NodeJS.WritableStream, width: number): Writable {
 /**
  * How to name the demo's database in a command typed where the user ran the demo: relative when
  * it is inside that folder ("data/demo.db"), else absolute; quoted for the shell when it needs it.
+ * A PostgreSQL url as given, with its password masked.
  */
 export function databaseArgument(file: string, cwd: string): string {
+  // A server url is no path; its password (if any) is not printed.
+  if (isPostgresUrl(file)) return `'${redactUrl(file).replaceAll("'", "'\\''")}'`;
   const relative = path.relative(cwd, file);
   const shown = relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
   return /^[\w./@:+-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;

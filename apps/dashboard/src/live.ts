@@ -49,7 +49,7 @@ export interface LiveFeedOptions {
    * Opens the file again once it was replaced, or throws why it cannot be shown yet (not
    * migrated, half written); without it a replaced file is only logged.
    */
-  reopen?: () => Db;
+  reopen?: () => Promise<Db>;
 }
 
 /** Which file a path names now (a replaced file has a new inode), or null when there is none. */
@@ -96,7 +96,7 @@ export async function startLiveFeed(first: Db, options: LiveFeedOptions): Promis
     }
     let next: Db;
     try {
-      next = options.reopen();
+      next = await options.reopen();
     } catch (error) {
       if (!replacedLogged)
         logger.warn({ err: error }, `dashboard: ${db.path} was replaced and cannot be opened yet`);

@@ -52,8 +52,8 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Why the database cannot be shown, or null. */
-function databaseProblem(url: string, label: string): string | null {
-  const status = migrationStatus(url);
+async function databaseProblem(url: string, label: string): Promise<string | null> {
+  const status = await migrationStatus(url);
   if (!status.exists) {
     return (
       `no database at ${label} yet: record something first (\`totewatch ingest poll\`, \`totewatch ingest replay\`, ` +
@@ -81,17 +81,17 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
         "or serve on 127.0.0.1",
     );
   }
-  const problem = databaseProblem(options.databaseUrl, label);
+  const problem = await databaseProblem(options.databaseUrl, label);
   if (problem !== null) throw new DashboardStartError(problem);
 
   const assets = await buildAssets();
   // A replaced file is checked as at start: one not migrated is not shown (live.ts keeps the old).
-  const open = () => {
-    const replacedProblem = databaseProblem(options.databaseUrl, label);
+  const open = async () => {
+    const replacedProblem = await databaseProblem(options.databaseUrl, label);
     if (replacedProblem !== null) throw new DashboardStartError(replacedProblem);
     return createDb({ url: options.databaseUrl, readOnly: true });
   };
-  const db = open();
+  const db = await open();
   const boards = new Map<string, BoardOddsFormat>(
     options.config.tracks.map((track) => [
       track.name,

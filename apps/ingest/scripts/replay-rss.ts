@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     progress(`wrote ${written} messages, ${(statSync(file).size / 1e6).toFixed(1)} MB to ${file}`);
     // Migrated as `totewatch db migrate` does, before the child starts: its figures are the replay's.
     const dbFile = path.join(dir, "replay.db");
-    migrateDatabase(dbFile, { quiet: true, onNote: progress });
+    await migrateDatabase(dbFile, { quiet: true, onNote: progress });
     const started = performance.now();
     const child = spawnSync(
       process.execPath,

@@ -17,16 +17,34 @@ function messageOf(run: () => unknown): string {
 }
 
 describe("absoluteDatabaseUrl", () => {
-  it("refuses any scheme but file:, naming where the url came from, without its password", () => {
+  it("takes a PostgreSQL server url as given, and refuses one without a host or database", () => {
+    expect(absoluteDatabaseUrl(" postgresql://tw:pw@127.0.0.1:5433/totewatch ", "/srv", "--db")).toBe(
+      "postgresql://tw:pw@127.0.0.1:5433/totewatch",
+    );
+    expect(absoluteDatabaseUrl("postgres://db.example/tw?sslmode=require", "/srv")).toBe(
+      "postgres://db.example/tw?sslmode=require",
+    );
+    expect(absoluteDatabaseUrl("postgresql:///tw?host=/run/postgresql", "/srv")).toBe(
+      "postgresql:///tw?host=/run/postgresql",
+    );
+    expect(messageOf(() => absoluteDatabaseUrl("postgresql://u:hunter2@db.example", "/srv", "--db"))).toBe(
+      '--db: "postgresql://u:***@db.example" names no database: write postgresql://user@host:5432/database',
+    );
+    expect(messageOf(() => absoluteDatabaseUrl("postgresql:///tw", "/srv", "--db"))).toBe(
+      '--db: "postgresql:///tw" names no host: write postgresql://user@host:5432/database',
+    );
+  });
+
+  it("refuses any scheme but file: and postgresql:, naming where the url came from, without its password", () => {
     const message = messageOf(() =>
-      absoluteDatabaseUrl("postgres://user:hunter2@db.example/totewatch", "/srv", "--db"),
+      absoluteDatabaseUrl("mysql://user:hunter2@db.example/totewatch", "/srv", "--db"),
     );
     expect(message).toBe(
-      '--db: unsupported database url scheme "postgres:" in "postgres://user:***@db.example/totewatch": ' +
-        "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)",
+      '--db: unsupported database url scheme "mysql:" in "mysql://user:***@db.example/totewatch": ' +
+        "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db), " +
+        "or a PostgreSQL server, given as a postgresql:// URL (e.g. postgresql://totewatch@127.0.0.1:5432/totewatch)",
     );
     for (const url of [
-      "mysql://root:hunter2@localhost/t",
       "sqlite://x.db",
       "https://h/x.db",
       "prisma+postgres://h",
@@ -50,7 +68,8 @@ describe("absoluteDatabaseUrl", () => {
     );
     expect(messageOf(() => absoluteDatabaseUrl("mysql:user:s3cret@host", "/srv", "--db"))).toBe(
       '--db: unsupported database url scheme "mysql:" in "mysql:user:***@host": Totewatch uses ' +
-        "a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)",
+        "a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db), " +
+        "or a PostgreSQL server, given as a postgresql:// URL (e.g. postgresql://totewatch@127.0.0.1:5432/totewatch)",
     );
   });
 
@@ -131,7 +150,8 @@ describe("absoluteDatabaseUrl", () => {
 
 describe("databaseUrlProblem", () => {
   it("is the scheme or system-path problem of a url, or undefined", () => {
-    expect(databaseUrlProblem("postgres://u:pw@h/db")).toMatch(/"postgres:\/\/u:\*\*\*@h\/db"/);
+    expect(databaseUrlProblem("mysql://u:pw@h/db")).toMatch(/"mysql:\/\/u:\*\*\*@h\/db"/);
+    expect(databaseUrlProblem("postgres://u:pw@h/db")).toBeUndefined();
     expect(databaseUrlProblem("file:/proc/1/x.db")).toMatch(/under \/proc/);
     expect(databaseUrlProblem("file:./data/horses.db")).toBeUndefined();
     expect(databaseUrlProblem("relative/x.db")).toBeUndefined();

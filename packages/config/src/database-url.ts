@@ -21,7 +21,7 @@ export const DEFAULT_DATABASE_PATH = path.join(
 export type DatabaseUrlOrigin = "option" | "DATABASE_URL" | "config file" | "default";
 
 export interface ResolvedDatabase {
-  /** Absolute `file:` URL or path (`:memory:` as given). */
+  /** Absolute `file:` URL or path (`:memory:` as given), or a `postgresql://` URL as given. */
   url: string;
   urlFrom: DatabaseUrlOrigin;
 }
@@ -30,7 +30,7 @@ export interface ResolvedDatabase {
  * Picks the database url. Relative paths in `option` and `env` (typed by the
  * user) start at `cwd`, the folder the command was run in; one in the file
  * starts at the file's folder. Throws ConfigError, naming where the url came
- * from, for a url that is not a SQLite file (see databaseUrlProblem).
+ * from, for a url that is neither a SQLite file nor a PostgreSQL server (see databaseUrlProblem).
  */
 export function resolveDatabase(choices: {
   option: string | undefined;
@@ -72,6 +72,8 @@ export function absoluteDatabaseUrl(
   };
   const schemeProblem = unsupportedSchemeProblem(url);
   if (schemeProblem !== undefined) refuse(schemeProblem);
+  // A server url is used as given: nothing in it is relative to a folder.
+  if (isPostgresUrl(url)) return url.trim();
   const file = fileUrlPath(url);
   if ("problem" in file) return refuse(file.problem);
   if (file.memory) return url;
@@ -83,14 +85,15 @@ export function absoluteDatabaseUrl(
 
 /**
  * Why `url` cannot name a Totewatch database, or undefined: a scheme other
- * than `file:` (Totewatch stores its data in SQLite; `postgres://...` is not
- * a path), or a file under /proc, /sys or /dev (but /dev/shm), where SQLite
+ * than `file:` and `postgresql:`/`postgres:` (a SQLite file or a PostgreSQL
+ * server; `mysql://...` is neither), a server url without a host or database, or a file under /proc, /sys or /dev (but /dev/shm), where SQLite
  * hangs or fails. A relative path is not resolved here (absoluteDatabaseUrl
  * checks the absolute one). Passwords in the url are redacted in the text.
  */
 export function databaseUrlProblem(url: string): string | undefined {
   const schemeProblem = unsupportedSchemeProblem(url);
   if (schemeProblem !== undefined) return schemeProblem;
+  if (isPostgresUrl(url)) return undefined;
   const file = fileUrlPath(url);
   if ("problem" in file) return file.problem;
   if (file.memory) return undefined;
@@ -133,13 +136,38 @@ function fileUrlPath(url: string): FileUrlPath {
  */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]+):/;
 
+const ACCEPTED =
+  "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db), " +
+  "or a PostgreSQL server, given as a postgresql:// URL (e.g. postgresql://totewatch@127.0.0.1:5432/totewatch)";
+
+/** Whether `url` names a PostgreSQL server (the second engine) rather than a SQLite file. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(url.trim());
+}
+
 function unsupportedSchemeProblem(url: string): string | undefined {
+  if (isPostgresUrl(url)) return postgresUrlProblem(url);
   const scheme = SCHEME.exec(url)?.[1];
   if (scheme === undefined || scheme.toLowerCase() === "file") return undefined;
-  return (
-    `unsupported database url scheme "${scheme}:" in ${JSON.stringify(redactUrl(url))}: Totewatch uses ` +
-    `a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)`
-  );
+  return `unsupported database url scheme "${scheme}:" in ${JSON.stringify(redactUrl(url))}: ${ACCEPTED}`;
+}
+
+/** What a postgresql:// url lacks (a host, a database name), or undefined. */
+function postgresUrlProblem(url: string): string | undefined {
+  const shown = JSON.stringify(redactUrl(url));
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return `${shown} is not a url PostgreSQL can be reached by: write postgresql://user@host:5432/database (a password goes after the user, user:password@, percent-encoded)`;
+  }
+  if (!parsed.hostname && !parsed.searchParams.get("host")) {
+    return `${shown} names no host: write postgresql://user@host:5432/database`;
+  }
+  if (parsed.pathname.replace(/^\//, "") === "") {
+    return `${shown} names no database: write postgresql://user@host:5432/database`;
+  }
+  return undefined;
 }
 
 /** Kernel and device file systems, where a SQLite file hangs (at 100 % CPU in /proc) or fails. */

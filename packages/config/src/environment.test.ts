@@ -29,9 +29,12 @@ describe("databaseUrlFromEnvironment", () => {
     expect(databaseUrlFromEnvironment(env)).toBeUndefined();
   });
 
-  it("refuses a url that is not a SQLite file, without printing its password", () => {
-    expect(() => databaseUrlFromEnvironment({ DATABASE_URL: "postgres://u:hunter2@h/db" })).toThrow(
-      'DATABASE_URL: unsupported database url scheme "postgres:" in "postgres://u:***@h/db"',
+  it("refuses a url that is neither a SQLite file nor a PostgreSQL server, without printing its password", () => {
+    expect(() => databaseUrlFromEnvironment({ DATABASE_URL: "mysql://u:hunter2@h/db" })).toThrow(
+      'DATABASE_URL: unsupported database url scheme "mysql:" in "mysql://u:***@h/db"',
+    );
+    expect(databaseUrlFromEnvironment({ DATABASE_URL: "postgresql://u:hunter2@h/db" })).toBe(
+      "postgresql://u:hunter2@h/db",
     );
     expect(() => databaseUrlFromEnvironment({ DATABASE_URL: "file:/proc/1/x.db" })).toThrow(/under \/proc/);
   });

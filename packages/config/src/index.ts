@@ -12,6 +12,7 @@ export {
   DEFAULT_DATABASE_PATH,
   absoluteDatabaseUrl,
   databaseUrlProblem,
+  isPostgresUrl,
   type DatabaseUrlOrigin,
   type DatabaseUrlSource,
   type ResolvedDatabase,

@@ -78,7 +78,8 @@ describe("loadConfig", () => {
   it("refuses a database url that is not a SQLite file, naming where it came from and hiding its password", () => {
     const file = writeConfig("totewatch.yaml", "log:\n  level: info\n");
     const accepted =
-      "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db)";
+      "Totewatch uses a SQLite file, given as a path or a file: URL (e.g. file:./data/horses.db), " +
+      "or a PostgreSQL server, given as a postgresql:// URL (e.g. postgresql://totewatch@127.0.0.1:5432/totewatch)";
     const refused = (options: Parameters<typeof loadConfig>[0]): string => {
       try {
         loadConfig({ cwd: dir, ...options });
@@ -88,18 +89,18 @@ describe("loadConfig", () => {
       }
       throw new Error("expected a ConfigError");
     };
-    expect(refused({ env: { DATABASE_URL: "postgres://user:pw@host/db" } })).toBe(
-      `DATABASE_URL: unsupported database url scheme "postgres:" in "postgres://user:***@host/db": ${accepted}`,
+    expect(refused({ env: { DATABASE_URL: "sqlite://user:pw@host/db" } })).toBe(
+      `DATABASE_URL: unsupported database url scheme "sqlite:" in "sqlite://user:***@host/db": ${accepted}`,
     );
     expect(refused({ file, databaseUrl: "mysql://root:hunter2@localhost:3306/t", env: {} })).toBe(
       `--db: unsupported database url scheme "mysql:" in "mysql://root:***@localhost:3306/t": ${accepted}`,
     );
-    writeConfig("totewatch.yaml", "database:\n  url: postgres://user:hunter2@host/db\n");
+    writeConfig("totewatch.yaml", "database:\n  url: mssql://user:hunter2@host/db\n");
     expect(refused({ env: {} })).toBe(
-      `totewatch.yaml: database.url: unsupported database url scheme "postgres:" in "postgres://user:***@host/db": ${accepted} (line 2)`,
+      `totewatch.yaml: database.url: unsupported database url scheme "mssql:" in "mssql://user:***@host/db": ${accepted} (line 2)`,
     );
     // Nothing was created for it.
-    expect(existsSync(path.join(dir, "postgres:"))).toBe(false);
+    expect(existsSync(path.join(dir, "mssql:"))).toBe(false);
   });
 
   it("refuses a database file under /proc, /sys or /dev", () => {

@@ -41,9 +41,11 @@ async function main(): Promise<void> {
     // Named marks in the cursor table, through its one writer and reader.
     await evaluationTransaction(db, (tx) => tx.setCursor(`ready-${worker}`, 1, new Date()));
     for (let waited = 0; ; waited += 10) {
-      const ready = await evaluationReadTransaction(db, (tx) =>
-        Array.from({ length: workers }, (_, w) => tx.cursor(`ready-${w}`)).reduce((sum, n) => sum + n, 0),
-      );
+      const ready = await evaluationReadTransaction(db, async (tx) => {
+        let sum = 0;
+        for (let w = 0; w < workers; w++) sum += await tx.cursor(`ready-${w}`);
+        return sum;
+      });
       if (ready === workers) break;
       if (waited > 30_000) throw new Error(`worker ${worker}: the other workers never became ready`);
       await sleep(10);

@@ -19,7 +19,7 @@ async function main(args: string[]): Promise<number> {
 async function demo(options: DatabaseOptions): Promise<number> {
   const setup = scriptSetup(options);
   console.log(`Database: ${setup.file} (${setup.source})`);
-  migrateDatabase(setup.url, { quiet: true });
+  await migrateDatabase(setup.url, { quiet: true });
   const db = createDb({ url: setup.url });
   try {
     const written = (await seedSampleData(db)).reduce((sum, s) => sum + s.written, 0);

@@ -1,10 +1,9 @@
 // pnpm db:migrate  -> apply pending migrations (creates the database if missing)
 // pnpm db:reset    -> delete the database and migrate from nothing
 // The database is the one @totewatch/config picks (--db, DATABASE_URL, totewatch.yaml, default).
-import { existsSync } from "node:fs";
 import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command } from "commander";
-import { appliedMigrations, migrateDatabase, resetDatabase } from "../src/migrate.js";
+import { migrateDatabase, migrationStatus, resetDatabase } from "../src/migrations.js";
 import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
 async function main(args: string[]): Promise<number> {
@@ -17,20 +16,20 @@ async function main(args: string[]): Promise<number> {
       )
       .option("--reset", "delete the database first and migrate from nothing (every row is lost)"),
   );
-  return runScript<DatabaseOptions & { reset?: boolean }>(program, args, (options) => {
+  return runScript<DatabaseOptions & { reset?: boolean }>(program, args, async (options) => {
     const { url, file, source } = scriptSetup(options);
-    const existed = !options.reset && existsSync(file);
-    const before = existed ? appliedBefore(file) : 0;
+    const before = options.reset ? null : await statusBefore(url);
+    const existed = before?.exists === true;
     if (options.reset) {
-      console.log(`Resetting the database at ${file} (${source}): deleting it and migrating from nothing...`);
-      resetDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
+      console.log(`Resetting the database at ${file} (${source}): emptying it and migrating from nothing...`);
+      await resetDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
     } else {
       console.log(`${existed ? "Migrating" : "Creating"} the database at ${file} (${source})...`);
-      migrateDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
+      await migrateDatabase(url, { quiet: true, onNote: (line) => console.log(line) });
     }
-    const applied = appliedMigrations(file);
+    const { applied } = await migrationStatus(url);
     // What this run applied, not every migration the file has ever had.
-    const now = applied.length - before;
+    const now = applied.length - (before?.applied.length ?? 0);
     console.log(
       `Done: the database at ${file} is up to date (${applied.length} migration(s), latest ` +
         `${applied.at(-1) ?? "none"}); ${now === 0 ? "nothing to apply" : `${now} applied now`}.`,
@@ -39,12 +38,12 @@ async function main(args: string[]): Promise<number> {
   });
 }
 
-/** Migrations the file had before this run; 0 when it cannot be read (migrating says why, in one line). */
-function appliedBefore(file: string): number {
+/** The database's migrations before this run; null when they cannot be read (migrating says why, in one line). */
+async function statusBefore(url: string): Promise<{ exists: boolean; applied: string[] } | null> {
   try {
-    return appliedMigrations(file).length;
+    return await migrationStatus(url);
   } catch {
-    return 0;
+    return null;
   }
 }
 

@@ -69,7 +69,7 @@ async function prune(options: PruneOptions, signal: AbortSignal): Promise<number
     `  alerts older than ${days(alertsDays)} (before ${cutoff(alertsDays)}), with their delivery records`,
   );
 
-  migrateDatabase(setup.url, { quiet: true });
+  await migrateDatabase(setup.url, { quiet: true });
   const db = createDb({ url: setup.url });
   try {
     const result = await pruneOldData(db, {

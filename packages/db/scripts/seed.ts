@@ -16,7 +16,7 @@ async function main(args: string[]): Promise<number> {
 async function seed(options: DatabaseOptions): Promise<number> {
   const setup = scriptSetup(options);
   console.log(`Seeding the database at ${setup.file} (${setup.source}).`);
-  migrateDatabase(setup.url, { quiet: true });
+  await migrateDatabase(setup.url, { quiet: true });
   const db = createDb({ url: setup.url });
   try {
     const steps = await seedSampleData(db);

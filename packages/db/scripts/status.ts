@@ -10,7 +10,8 @@ import { EXIT, runIfEntryPoint } from "@totewatch/cli-kit";
 import { Command } from "commander";
 import { dbCommand, resolveHint } from "../src/db-command.js";
 import { UNKNOWN_WHY } from "../src/migration-recovery.js";
-import { migrationStatus, type MigrationStatus } from "../src/migration-status.js";
+import type { MigrationStatus } from "../src/migration-status.js";
+import { migrationStatus } from "../src/migrations.js";
 import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
 /** What `pnpm db:migrate` will do about interrupted migration `name` of `file`. */
@@ -36,10 +37,10 @@ async function main(args: string[]): Promise<number> {
       "show the database's migrations: applied, pending, interrupted (reads only; exit 0 when up to date, 1 otherwise)",
     ),
   );
-  return runScript<DatabaseOptions>(program, args, (options) => {
+  return runScript<DatabaseOptions>(program, args, async (options) => {
     const { url, file, source } = scriptSetup(options);
     console.log(`Database: ${file} (${source})`);
-    const status = migrationStatus(url);
+    const status = await migrationStatus(url);
     if (!status.exists) {
       console.log(
         `No database yet: ${dbCommand("db:migrate", file)} creates it (${status.pending.length} migration(s)).`,

@@ -17,13 +17,20 @@ async function main(args: string[]): Promise<number> {
       "give the free space inside the database file back to the disk (rewrites the file; other commands wait)",
     ),
   );
-  return runScript<DatabaseOptions>(program, args, (options) => {
-    const { url, file, source } = scriptSetup(options);
+  return runScript<DatabaseOptions>(program, args, async (options) => {
+    const { url, file, source, postgres } = scriptSetup(options);
+    if (postgres) {
+      console.error(
+        `${file} is a PostgreSQL database: its server gives space back by itself (autovacuum); ` +
+          "db:vacuum rewrites SQLite files only.",
+      );
+      return EXIT.failed;
+    }
     if (!existsSync(file)) {
       console.error(`No database at ${file} (${source}): nothing to vacuum.`);
       return EXIT.failed;
     }
-    migrateDatabase(url, { quiet: true, onNote: (line) => console.error(line) });
+    await migrateDatabase(url, { quiet: true, onNote: (line) => console.error(line) });
     console.log(`Vacuuming ${file} (${source}): rewriting it without its free pages...`);
     const { before, afterBytes, shrunk } = vacuumDatabase(url);
     if (!shrunk) {

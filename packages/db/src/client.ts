@@ -7,7 +7,9 @@ import Database from "better-sqlite3";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { registerConnections } from "./connection.js";
 import { BUSY_TIMEOUT_MS, prepareDatabaseFile, withFileErrors } from "./database-file.js";
-import { databasePathFromUrl } from "./database-url.js";
+import { createPostgresDb } from "./client-postgres.js";
+import { databasePathFromUrl, isPostgresUrl } from "./database-url.js";
+import { sqliteEngine } from "./engine/sqlite.js";
 import { DatabaseFileError } from "./errors.js";
 
 const CONNECTION_PRAGMAS = [
@@ -23,7 +25,10 @@ const CONNECTION_PRAGMAS = [
 const READ_ONLY_PRAGMAS = ["PRAGMA foreign_keys = ON", `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`];
 
 export interface CreateDbOptions {
-  /** `file:` URL or path, as @totewatch/config's loadConfig resolves it (`database.url`). */
+  /**
+   * `file:` URL or path, as @totewatch/config's loadConfig resolves it (`database.url`), or a
+   * `postgresql://` URL: the engine follows the url (client-postgres.ts).
+   */
   url: string;
   /**
    * Reads only (the dashboard): both connections open the existing file read-only, so every
@@ -47,7 +52,7 @@ export interface CreateDbOptions {
  * another caller's open transaction.
  */
 export interface Db {
-  /** The database file. */
+  /** The database file, or a PostgreSQL url without its password (what messages show). */
   readonly path: string;
   /** Runs `work` with sole use of the client's connections (and of the file, among this process's clients); re-entrant. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T>;
@@ -143,6 +148,7 @@ function fileLock(file: string): FileLock {
 }
 
 export function createDb(options: CreateDbOptions): Db {
+  if (isPostgresUrl(options.url)) return createPostgresDb(options);
   const file = databasePathFromUrl(options.url);
   const readOnly = options.readOnly === true;
   // Before anything opens it: a directory, a text file, a read-only file (to a writer) or a path
@@ -181,6 +187,6 @@ export function createDb(options: CreateDbOptions): Db {
       });
     },
   };
-  registerConnections(db, { sql, prisma });
+  registerConnections(db, { engine: sqliteEngine(sql, exclusive, db.close), sqlite: sql, prisma });
   return db;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "./client.js";
 import { watchCommits } from "./commits.js";
-import { migrateDatabase } from "./migrate.js";
+import { migrateSqliteDatabase } from "./migrate.js";
 import { registerTrack, trackTimeZone } from "./queries/tracks.js";
 import { freshDatabaseFile } from "../testing/index.js";
 
@@ -51,9 +51,9 @@ describe("watchCommits", () => {
   );
 
   it(
-    "hears commits on a client alone on its file that has read nothing yet (as one opened after migrateDatabase)",
+    "hears commits on a client alone on its file that has read nothing yet (as one opened after migrateSqliteDatabase)",
     async () => {
-      const db = client(migrateDatabase(freshDatabaseFile("commits-alone"), { quiet: true }));
+      const db = client(migrateSqliteDatabase(freshDatabaseFile("commits-alone"), { quiet: true }));
       const stop = new AbortController();
       // The watch takes its turn on the database before the write below, so the write is heard.
       let watching!: Promise<void>;

@@ -6,13 +6,16 @@
  * connection appends to the `-wal` file beside the database, so a watch on
  * that file hears it. A file not in WAL mode yet (just migrated, open only to a
  * read-only client, which cannot switch it) has no -wal: then its folder is
- * watched for the file and its -wal. A second engine would use its own means
- * (PostgreSQL: LISTEN/NOTIFY) behind the same function.
+ * watched for the file and its -wal. PostgreSQL: every write transaction
+ * NOTIFYs at commit (engine/postgres.ts), and a connection of the watch's own
+ * LISTENs.
  */
 import { existsSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import type { Db } from "./client.js";
-import { readRaw, statement } from "./sql.js";
+import { engineOf } from "./connection.js";
+import type { PostgresEngine } from "./engine/postgres.js";
+import { readRaw } from "./sql.js";
 
 export interface WatchCommitsOptions {
   /** Stops the watch (and releases what it holds); the returned promise then resolves. */
@@ -40,7 +43,9 @@ export async function watchCommits(
   { signal }: WatchCommitsOptions,
 ): Promise<void> {
   if (signal.aborted) return;
-  const watcher = await readRaw(db, (sql): FSWatcher => {
+  const engine = engineOf(db);
+  if (engine.dialect === "postgres") return listenForCommits(engine as PostgresEngine, onCommit, signal);
+  const watcher = await readRaw(db, async (sql): Promise<FSWatcher> => {
     if (db.path === ":memory:")
       throw new Error("an in-memory database has no file whose commits can be watched");
     // SQLite makes the -wal file at a connection's first read and deletes it when the last
@@ -48,7 +53,7 @@ export async function watchCommits(
     // migrateDatabase, on a database nobody else has open) would have nothing to watch. This
     // read makes it (a read-only client's too, where the folder is writable); the client's open
     // connection keeps it until the client closes.
-    statement(sql, `SELECT count(*) FROM sqlite_master`).get();
+    await sql.get(`SELECT count(*) FROM sqlite_master`);
     const wal = `${db.path}-wal`;
     // Not persistent: a watch alone never keeps the process alive.
     if (existsSync(wal)) return watch(wal, { persistent: false }, () => onCommit());
@@ -77,4 +82,24 @@ export async function watchCommits(
       reject(error);
     });
   });
+}
+
+/** PostgreSQL: LISTEN until `signal` stops it; a lost connection rejects (the caller polls then). */
+async function listenForCommits(
+  engine: PostgresEngine,
+  onCommit: () => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+  const listening = await engine.listenForCommits(onCommit, (error) => fail(error));
+  const stopped = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  try {
+    await Promise.race([stopped, failed]);
+  } finally {
+    await listening.stop();
+  }
 }

@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
-import { migrateDatabase, migrationNames, migrationsDir, packageDir } from "./migrate.js";
+import { migrateSqliteDatabase, migrationNames, migrationsDir, packageDir } from "./migrate.js";
 import { latestExactaGrid, latestOddsForRace, listAlerts, recordWinSnapshot } from "./index.js";
 import { scratchDir } from "../testing/index.js";
 import { killWhileMigrating } from "../testing/kill-migration.js";
@@ -135,7 +135,7 @@ describe("the compact_storage migration on a populated day of the previous versi
     expect(before.counts).toMatchObject({ odds_snapshot: 916, exacta_probable: 7_848, alert: 13 });
     expect(before.textInstants).toBeGreaterThan(2 * (916 + 7_848));
 
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
 
     const after = contents(file, before.shape);
     expect(after.counts).toEqual(before.counts);
@@ -192,7 +192,7 @@ describe("the compact_storage migration on a populated day of the previous versi
       .get() as { track: string; raceDate: string; raceNumber: number };
     old.close();
 
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     const db = createDb({ url: file });
     try {
       const latest = await latestOddsForRace(db, 1);
@@ -228,7 +228,7 @@ describe("the compact_storage migration on a populated day of the previous versi
     daemon.pragma("journal_mode = WAL");
     daemon.prepare(`SELECT count(*) FROM odds_snapshot`).get();
     const before = contents(file);
-    expect(() => migrateDatabase(file, { quiet: true })).toThrow(
+    expect(() => migrateSqliteDatabase(file, { quiet: true })).toThrow(
       `${file}: migration ${COMPACT} rewrites stored rows, so it needs the database to itself, but another ` +
         "process has it open (an ingest poll or alerts run, maybe of the previous version): stop them, then " +
         `run \`totewatch db migrate --db ${file}\`; nothing was changed`,
@@ -237,7 +237,7 @@ describe("the compact_storage migration on a populated day of the previous versi
     expect(appliedNames(file)).not.toContain(COMPACT);
     daemon.close();
 
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     expect(appliedNames(file)).toContain(COMPACT);
     const after = new Database(file);
     // Back in WAL mode after running in the rollback journal.
@@ -273,7 +273,7 @@ describe("the compact_storage migration on a populated day of the previous versi
       if (!killed || converted) break;
     }
     expect(killedOld).toBeGreaterThan(0);
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     const done = contents(file, before.shape);
     expect(done.checksum).toBe(before.checksum);
     expect(done.textInstants).toBe(0);

@@ -1,44 +1,54 @@
 /**
- * How this package's modules reach a client's connections. The public `Db`
- * names no engine (no connection, no Prisma client), so `createDb` registers
- * them here, one entry per client, and the query modules, scripts and
- * `testing/` ask for them by client. Nothing here is exported from
- * src/index.ts. Every use runs under `db.exclusive` (see client.ts).
+ * How this package's modules reach a client's engine. The public `Db` names
+ * no engine, so `createDb` registers it here, one entry per client, and the
+ * query modules, scripts and `testing/` ask for it by client (sql.ts). Nothing
+ * here is exported from src/index.ts.
  */
 import type Database from "better-sqlite3";
 import type { Db } from "./client.js";
+import type { Engine } from "./engine/types.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 
-/** The raw connection's type, named once for the query modules. */
+/** The SQLite raw connection's type, named once. */
 export type Connection = Database.Database;
 
-interface Connections {
-  /** The raw connection: every write and every hot read, as prepared statements (sql.ts). */
-  readonly sql: Connection;
-  /** The Prisma client on the same file: typed reads where a path is not hot. */
-  readonly prisma: PrismaClient;
+interface Held {
+  readonly engine: Engine;
+  /** SQLite only: the raw connection (migration checks, the integrity check, benches). */
+  readonly sqlite?: Connection;
+  /** SQLite only: the Prisma client on the same file (model round-trip tests). */
+  readonly prisma?: PrismaClient;
 }
 
 // Keyed by the client object itself: a lookup per call, nothing allocated.
-const connections = new WeakMap<Db, Connections>();
+const held = new WeakMap<Db, Held>();
 
 /** Called once by createDb for each client it makes. */
-export function registerConnections(db: Db, held: Connections): void {
-  connections.set(db, held);
+export function registerConnections(db: Db, entry: Held): void {
+  held.set(db, entry);
 }
 
-function connectionsOf(db: Db): Connections {
-  const held = connections.get(db);
-  if (!held) throw new Error("not a database client made by createDb");
-  return held;
+function heldBy(db: Db): Held {
+  const entry = held.get(db);
+  if (!entry) throw new Error("not a database client made by createDb");
+  return entry;
 }
 
-/** The client's raw connection; use only inside `db.exclusive`. */
+/** The client's engine (sql.ts runs every query through it). */
+export function engineOf(db: Db): Engine {
+  return heldBy(db).engine;
+}
+
+/** A SQLite client's raw connection; use only inside `db.exclusive`. */
 export function connectionOf(db: Db): Connection {
-  return connectionsOf(db).sql;
+  const sqlite = heldBy(db).sqlite;
+  if (!sqlite) throw new Error("this needs a SQLite database");
+  return sqlite;
 }
 
-/** The client's Prisma client; use only inside `db.exclusive`. */
+/** A SQLite client's Prisma client; use only inside `db.exclusive`. */
 export function prismaOf(db: Db): PrismaClient {
-  return connectionsOf(db).prisma;
+  const prisma = heldBy(db).prisma;
+  if (!prisma) throw new Error("this needs a SQLite database");
+  return prisma;
 }

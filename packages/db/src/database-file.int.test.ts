@@ -1,4 +1,4 @@
-// Files that cannot be a database: createDb and migrateDatabase, the two places a database is
+// Files that cannot be a database: createDb and migrateSqliteDatabase, the two places a database is
 // opened, refuse each in one line naming the file and the reason, before writing anything.
 import {
   chmodSync,
@@ -21,8 +21,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
 import { DatabaseFileError, InvalidInputError } from "./errors.js";
-import { allMigrationsApplied, migrateDatabase } from "./migrate.js";
-import { migrationStatus } from "./migration-status.js";
+import { allMigrationsApplied, migrateSqliteDatabase } from "./migrate.js";
+import { sqliteMigrationStatus } from "./migration-status.js";
 import { migratedTemplate } from "../testing/index.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-badfile-"));
@@ -46,7 +46,7 @@ function failure(open: (file: string) => unknown, file: string): Error {
 }
 
 const openers = {
-  migrateDatabase: (file: string) => migrateDatabase(file, { quiet: true }),
+  migrateSqliteDatabase: (file: string) => migrateSqliteDatabase(file, { quiet: true }),
   createDb: (file: string) => createDb({ url: file }),
 };
 
@@ -130,25 +130,31 @@ describe.each(Object.entries(openers))("%s on a file that cannot be a database",
     expect(error.message).toMatch(/is under \/proc, which cannot hold a database/);
   });
 
-  it("a server url is refused naming only its scheme, never the password", () => {
-    const error = failure(open, "postgres://totewatch:hunter2@db.example/horses");
+  it("a server url of an engine Totewatch has not is refused naming only its scheme, never the password", () => {
+    // postgresql:// is the second engine (client-postgres.ts); mysql:// is no engine of ours.
+    const error = failure(open, "mysql://totewatch:hunter2@db.example/horses");
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.message).toContain('"postgres:"');
+    expect(error.message).toContain('"mysql:"');
     expect(error.message).not.toContain("hunter2");
-    expect(existsSync(path.join(process.cwd(), "postgres:"))).toBe(false);
+    expect(existsSync(path.join(process.cwd(), "mysql:"))).toBe(false);
   });
 });
 
 describe("a read-only file", () => {
-  it("is read by migrationStatus, which writes nothing, and left unchanged", () => {
+  it("is read by sqliteMigrationStatus, which writes nothing, and left unchanged", () => {
     const file = at("readonly-status.db");
     copyFileSync(migratedTemplate(), file);
     chmodSync(file, 0o444);
     const bytes = readFileSync(file);
-    expect(migrationStatus(file)).toMatchObject({ exists: true, pending: [], unknown: [], changed: [] });
+    expect(sqliteMigrationStatus(file)).toMatchObject({
+      exists: true,
+      pending: [],
+      unknown: [],
+      changed: [],
+    });
     expect(readFileSync(file).equals(bytes)).toBe(true);
-    // What writes still refuses it (the list above: migrateDatabase and createDb).
-    expect(failure(openers.migrateDatabase, file).message).toBe(
+    // What writes still refuses it (the list above: migrateSqliteDatabase and createDb).
+    expect(failure(openers.migrateSqliteDatabase, file).message).toBe(
       `${file} is read-only: Totewatch writes to its database (make it writable)`,
     );
   });
@@ -159,7 +165,7 @@ describe("places that can hold a database", () => {
     if (!existsSync("/dev/shm")) return;
     const file = path.join(mkdtempSync("/dev/shm/totewatch-"), "horses.db");
     try {
-      migrateDatabase(file, { quiet: true });
+      migrateSqliteDatabase(file, { quiet: true });
       expect(allMigrationsApplied(file)).toBe(true);
       await createDb({ url: file }).close();
     } finally {
@@ -169,7 +175,7 @@ describe("places that can hold a database", () => {
 
   it("an empty file is a new database", () => {
     const file = write("empty.db", "");
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     expect(allMigrationsApplied(file)).toBe(true);
   });
 });

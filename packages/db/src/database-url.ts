@@ -8,6 +8,25 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { InvalidInputError } from "./errors.js";
 
+/** Whether a database url names a PostgreSQL server (the second engine) rather than a SQLite file. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(url.trim());
+}
+
+/**
+ * A PostgreSQL url as messages may show it: scheme, user, host, port and database, never the
+ * password or the query (which may carry one too).
+ */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url.trim());
+    const user = parsed.username ? `${parsed.username}@` : "";
+    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "the PostgreSQL database (its url cannot be read)";
+  }
+}
+
 /**
  * Turns a `file:` URL (or a bare path) into an absolute file path. A relative
  * one resolves against the process's folder, as the Prisma adapter would
@@ -39,7 +58,7 @@ export function databasePathFromUrl(url: string): string {
   const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(raw)?.[1];
   if (scheme !== undefined) {
     throw new InvalidInputError(
-      `database url has the scheme "${scheme}:", which is not supported: use a file: URL or a path to a SQLite file`,
+      `database url has the scheme "${scheme}:", which is not supported: use a file: URL or a path to a SQLite file, or a postgresql:// URL`,
     );
   }
   if (raw === "") throw new InvalidInputError(`database url names no file: "${url}"`);

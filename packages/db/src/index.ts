@@ -3,8 +3,8 @@
 // names the engine: `Db` is a handle (file, exclusive, close) whose connections only this
 // package reaches (src/connection.ts); tests read through `@totewatch/db/testing`.
 export { createDb, type Db, type CreateDbOptions } from "./client.js";
-export { migrateDatabase, resetDatabase } from "./migrate.js";
-export { migrationStatus, type MigrationStatus } from "./migration-status.js";
+export { migrateDatabase, migrationStatus, resetDatabase } from "./migrations.js";
+export type { MigrationStatus } from "./migration-status.js";
 export {
   DatabaseFileError,
   InvalidInputError,

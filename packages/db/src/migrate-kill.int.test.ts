@@ -5,7 +5,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from "node
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
+import { migrateSqliteDatabase, migrationNames, migrationsDir } from "./migrate.js";
 import { readSchema } from "./migration-recovery.js";
 import { readMigrations } from "./migration-history.js";
 import { migratedTemplate, scratchDir } from "../testing/index.js";
@@ -97,7 +97,7 @@ async function killAtSeveralMoments(file: string, folder: string): Promise<numbe
     if (!killed) break;
   }
   // The next run (a command starting) finishes what the kills interrupted.
-  migrateDatabase(file, { quiet: true, migrationsDir: folder });
+  migrateSqliteDatabase(file, { quiet: true, migrationsDir: folder });
   const done = fileState(file);
   expect(done.applied).toEqual(names);
   expect(Object.fromEntries(done.schema)).toEqual(Object.fromEntries(prefixes.at(-1)!));

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDb } from "./client.js";
 import { BUSY_TIMEOUT_MS } from "./database-file.js";
 import { MigrationError } from "./errors.js";
-import { migrateDatabase } from "./migrate.js";
+import { migrateSqliteDatabase } from "./migrate.js";
 import { listAlerts } from "./queries/listings.js";
 import { freshDatabaseFile, storeSteamAlert } from "../testing/index.js";
 
@@ -78,7 +78,7 @@ describe("migrating an up-to-date file while another process holds the write loc
     const file = await upToDateFile("lock-held");
     await holdWriteLock(file);
     const lines: string[] = [];
-    const { result, ms } = timed(() => migrateDatabase(file, { onNote: (line) => lines.push(line) }));
+    const { result, ms } = timed(() => migrateSqliteDatabase(file, { onNote: (line) => lines.push(line) }));
     expect(result).toBe(file);
     expect(ms).toBeLessThan(PROMPT_MS);
     expect(lines).toEqual([]);
@@ -103,7 +103,7 @@ describe("migrating an up-to-date file while another process holds the write loc
       .run();
     sql.close();
     await holdWriteLock(file);
-    const { result, ms } = timed(() => migrateDatabase(file, { quiet: true }));
+    const { result, ms } = timed(() => migrateSqliteDatabase(file, { quiet: true }));
     expect(result).toBeInstanceOf(MigrationError);
     expect((result as Error).message).toContain(
       "29990101000000_newer is applied in this database but is not among this version's migrations",

@@ -10,11 +10,11 @@ import { MigrationError } from "./errors.js";
 import {
   allMigrationsApplied,
   appliedMigrations,
-  migrateDatabase,
+  migrateSqliteDatabase,
   migrationNames,
   migrationsDir,
 } from "./migrate.js";
-import { migrationStatus } from "./migration-status.js";
+import { sqliteMigrationStatus } from "./migration-status.js";
 import { runPrisma } from "./prisma-cli.js";
 import { migratedTemplate, scratchDir } from "../testing/index.js";
 
@@ -101,10 +101,10 @@ const tables = (file: string) =>
     .map((r) => r.name)
     .sort();
 
-/** Runs migrateDatabase, collecting its notes. */
+/** Runs migrateSqliteDatabase, collecting its notes. */
 function migrate(file: string, dir?: string): string[] {
   const notes: string[] = [];
-  migrateDatabase(file, { quiet: true, onNote: (line) => notes.push(line), migrationsDir: dir });
+  migrateSqliteDatabase(file, { quiet: true, onNote: (line) => notes.push(line), migrationsDir: dir });
   return notes;
 }
 
@@ -114,7 +114,7 @@ describe("an interrupted first migration (a new file)", () => {
     const sql = new Database(file);
     startedNotFinished(sql, INIT);
     sql.close();
-    expect(migrationStatus(file).interrupted).toEqual([{ name: INIT, state: "not-applied" }]);
+    expect(sqliteMigrationStatus(file).interrupted).toEqual([{ name: INIT, state: "not-applied" }]);
 
     const notes = migrate(file);
     expect(notes).toEqual([
@@ -137,7 +137,7 @@ describe("an interrupted first migration (a new file)", () => {
     sql.exec(initTables(4));
     sql.close();
     expect(tables(file)).toEqual(["_prisma_migrations", "entry", "horse", "race", "track"]);
-    expect(migrationStatus(file).interrupted).toEqual([{ name: INIT, state: "created-only" }]);
+    expect(sqliteMigrationStatus(file).interrupted).toEqual([{ name: INIT, state: "created-only" }]);
 
     expect(migrate(file)[0]).toMatch(
       /interrupted after creating only empty tables of its own; dropped them and applied it again\.$/,
@@ -196,7 +196,7 @@ describe("an interrupted upgrade on a populated database", () => {
     sql.exec(`DELETE FROM _prisma_migrations WHERE migration_name = '${HEAD}'`);
     startedNotFinished(sql, HEAD);
     sql.close();
-    expect(migrationStatus(file, folder).interrupted).toEqual([{ name: HEAD, state: "applied" }]);
+    expect(sqliteMigrationStatus(file, folder).interrupted).toEqual([{ name: HEAD, state: "applied" }]);
 
     expect(migrate(file, folder)).toEqual([
       `${file}: migration ${HEAD} had been interrupted after all its changes were made; recorded it as applied.`,
@@ -237,7 +237,7 @@ describe("an interrupted upgrade on a populated database", () => {
     );
     expect(rows(file, "race")).toEqual(before.race);
     expect(records(file)).toEqual(before.records);
-    expect(migrationStatus(file, folder).interrupted).toEqual([{ name: TWO, state: "partial" }]);
+    expect(sqliteMigrationStatus(file, folder).interrupted).toEqual([{ name: TWO, state: "partial" }]);
   });
 });
 
@@ -274,7 +274,7 @@ describe("an interrupted migration the schema cannot judge: refused in one line 
         `${resolve("--applied")} if it ran whole, or ${resolve("--rolled-back")} if it changed nothing`,
     );
     expect(records(file)).toEqual(before);
-    expect(migrationStatus(file, folder).interrupted).toEqual([{ name, state: "unknown", reason }]);
+    expect(sqliteMigrationStatus(file, folder).interrupted).toEqual([{ name, state: "unknown", reason }]);
   });
 });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   allMigrationsApplied,
   appliedMigrations,
-  migrateDatabase,
+  migrateSqliteDatabase,
   migrationNames,
   migrationsDir,
 } from "./migrate.js";
@@ -20,7 +20,7 @@ const scratch = (name: string) => path.join(mkdtempSync(path.join(os.tmpdir(), "
 /**
  * A new database file migrated by Prisma's own `prisma migrate deploy` with only the
  * migrations named before `upTo`: the schema (and the `_prisma_migrations` rows) as an
- * older Totewatch, which migrated through the CLI, left it; migrateDatabase upgrades it.
+ * older Totewatch, which migrated through the CLI, left it; migrateSqliteDatabase upgrades it.
  * The CLI is pointed (--config) at a copy of the folder holding just those.
  */
 function migratedBefore(upTo: string): string {
@@ -50,7 +50,7 @@ export default defineConfig({
   return file;
 }
 
-describe("migrateDatabase", () => {
+describe("migrateSqliteDatabase", () => {
   it("knows a migrated database needs nothing and says so", () => {
     const file = freshDatabaseFile("migrate");
     expect(allMigrationsApplied(file)).toBe(true);
@@ -58,7 +58,7 @@ describe("migrateDatabase", () => {
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
     try {
-      expect(migrateDatabase(file)).toBe(file);
+      expect(migrateSqliteDatabase(file)).toBe(file);
     } finally {
       process.stdout.write = write;
     }
@@ -121,7 +121,7 @@ describe("migrateDatabase", () => {
     const row = before.prepare(`SELECT * FROM race`).get() as Record<string, unknown>;
     before.close();
 
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     expect(allMigrationsApplied(file)).toBe(true);
     const after = new Database(file);
     expect(raceColumns(after)).toContain("off_at");
@@ -165,7 +165,7 @@ describe("migrateDatabase", () => {
     >;
     before.close();
 
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     expect(allMigrationsApplied(file)).toBe(true);
     const after = new Database(file);
     expect(entryColumns(after)).toContain("scratched_at");
@@ -180,7 +180,7 @@ describe("migrateDatabase", () => {
 
   it("migrates a new file from nothing", () => {
     const file = scratch("new.db");
-    migrateDatabase(file, { quiet: true });
+    migrateSqliteDatabase(file, { quiet: true });
     expect(allMigrationsApplied(file)).toBe(true);
     const tables = new Database(file)
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
@@ -198,7 +198,7 @@ describe("migrateDatabase", () => {
     process.env.TOTEWATCH_CONFIG = broken;
     try {
       const file = scratch("other.db");
-      migrateDatabase(file, { quiet: true });
+      migrateSqliteDatabase(file, { quiet: true });
       expect(allMigrationsApplied(file)).toBe(true);
     } finally {
       if (before === undefined) delete process.env.TOTEWATCH_CONFIG;

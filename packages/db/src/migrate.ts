@@ -70,7 +70,7 @@ export interface MigrateOptions {
  * Throws DatabaseFileError for a file that cannot be a database and
  * MigrationError when the migrations cannot bring it up to date.
  */
-export function migrateDatabase(url: string, opts: MigrateOptions = {}): string {
+export function migrateSqliteDatabase(url: string, opts: MigrateOptions = {}): string {
   const file = databasePathFromUrl(url);
   prepareDatabaseFile(file);
   const migrations = readMigrations(opts.migrationsDir ?? migrationsDir);
@@ -280,11 +280,11 @@ export function appliedMigrations(file: string): string[] {
 }
 
 /** Deletes the database file (and its WAL/SHM) and migrates from nothing. */
-export function resetDatabase(url: string, opts: MigrateOptions = {}): string {
+export function resetSqliteDatabase(url: string, opts: MigrateOptions = {}): string {
   const file = databasePathFromUrl(url);
   prepareDatabaseFile(file);
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(file + suffix, { force: true });
-  return migrateDatabase(file, opts);
+  return migrateSqliteDatabase(file, opts);
 }
 
 /** A short fingerprint of the migrations folder: a template made from it is reusable until it changes. */

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
-import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
+import { migrateSqliteDatabase, migrationNames, migrationsDir } from "./migrate.js";
 import { migratedTemplate, scratchDir } from "../testing/index.js";
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
@@ -82,7 +82,7 @@ describe("db:migrate and db:status on a database this version cannot account for
     cpSync(migrationsDir, newer, { recursive: true });
     mkdirSync(path.join(newer, NEWER));
     writeFileSync(path.join(newer, NEWER, "migration.sql"), `ALTER TABLE "race" ADD COLUMN "later" TEXT;\n`);
-    migrateDatabase(file, { quiet: true, migrationsDir: newer });
+    migrateSqliteDatabase(file, { quiet: true, migrationsDir: newer });
     const before = sha(file);
 
     const migrate = await run("migrate", file, cwd);

@@ -1,15 +1,15 @@
 // A database that does not match this version's migrations folder, on real files made by the
 // real migrations: an applied migration whose migration.sql was edited since, and migrations
 // applied by a newer Totewatch. Both are refused in one line before anything is written, and
-// reported by migrationStatus; line endings alone (a CRLF checkout) are not a change.
+// reported by sqliteMigrationStatus; line endings alone (a CRLF checkout) are not a change.
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { MigrationError } from "./errors.js";
-import { migrateDatabase, migrationNames, migrationsDir } from "./migrate.js";
-import { migrationStatus } from "./migration-status.js";
+import { migrateSqliteDatabase, migrationNames, migrationsDir } from "./migrate.js";
+import { sqliteMigrationStatus } from "./migration-status.js";
 import { migratedTemplate, scratchDir } from "../testing/index.js";
 
 const INIT = migrationNames()[0]!;
@@ -57,7 +57,8 @@ function thrown(work: () => unknown): Error {
   throw new Error("expected an error, none was thrown");
 }
 
-const quietly = (file: string, dir?: string) => migrateDatabase(file, { quiet: true, migrationsDir: dir });
+const quietly = (file: string, dir?: string) =>
+  migrateSqliteDatabase(file, { quiet: true, migrationsDir: dir });
 
 describe("an applied migration whose migration.sql changed since", () => {
   it("is refused in one line naming the file and the migration, before a pending one is applied", () => {
@@ -77,7 +78,7 @@ describe("an applied migration whose migration.sql changed since", () => {
     );
     // Nothing written: the pending migration was not applied either.
     expect(sha(file)).toBe(before);
-    const status = migrationStatus(file, folder);
+    const status = sqliteMigrationStatus(file, folder);
     expect(status).toMatchObject({ changed: [INIT], unknown: [], pending: [NEWER] });
   });
 
@@ -89,7 +90,7 @@ describe("an applied migration whose migration.sql changed since", () => {
     expect(thrown(() => quietly(file, folder)).message).toMatch(
       new RegExp(`^${file}: migration ${INIT}, ${HEAD} were applied from a different migration.sql .*`),
     );
-    expect(migrationStatus(file, folder).changed).toEqual([INIT, HEAD]);
+    expect(sqliteMigrationStatus(file, folder).changed).toEqual([INIT, HEAD]);
   });
 
   it("is not a CRLF checkout of the same files, in either direction", () => {
@@ -102,12 +103,12 @@ describe("an applied migration whose migration.sql changed since", () => {
     // Recorded from LF files (the template), read with CRLF ones.
     const file = headDatabase(dir);
     quietly(file, crlf);
-    expect(migrationStatus(file, crlf)).toMatchObject({ changed: [], unknown: [], pending: [] });
+    expect(sqliteMigrationStatus(file, crlf)).toMatchObject({ changed: [], unknown: [], pending: [] });
     // Recorded from CRLF files, read with LF ones.
     const fromCrlf = path.join(dir, "crlf.db");
     quietly(fromCrlf, crlf);
     quietly(fromCrlf);
-    expect(migrationStatus(fromCrlf)).toMatchObject({ changed: [], unknown: [], pending: [] });
+    expect(sqliteMigrationStatus(fromCrlf)).toMatchObject({ changed: [], unknown: [], pending: [] });
   });
 
   it("records what the file holds when an interrupted migration is recorded as applied, so the next run passes", () => {
@@ -127,12 +128,12 @@ describe("an applied migration whose migration.sql changed since", () => {
       .run(NEWER);
     sql.close();
     const notes: string[] = [];
-    migrateDatabase(file, { quiet: true, migrationsDir: folder, onNote: (line) => notes.push(line) });
+    migrateSqliteDatabase(file, { quiet: true, migrationsDir: folder, onNote: (line) => notes.push(line) });
     expect(notes).toEqual([
       `${file}: migration ${NEWER} had been interrupted after all its changes were made; recorded it as applied.`,
     ]);
     expect(() => quietly(file, folder)).not.toThrow();
-    expect(migrationStatus(file, folder)).toMatchObject({ changed: [], unknown: [], pending: [] });
+    expect(sqliteMigrationStatus(file, folder)).toMatchObject({ changed: [], unknown: [], pending: [] });
   });
 });
 
@@ -158,7 +159,7 @@ describe("a database made by a newer Totewatch", () => {
     );
     expect(sha(file)).toBe(before.bytes);
     expect(recordsOf(file)).toEqual(before.records);
-    expect(migrationStatus(file)).toMatchObject({ unknown: [NEWER], changed: [], pending: [] });
+    expect(sqliteMigrationStatus(file)).toMatchObject({ unknown: [NEWER], changed: [], pending: [] });
   });
 
   it("names every unknown migration, and is refused even when this version has one pending", () => {
@@ -173,7 +174,7 @@ describe("a database made by a newer Totewatch", () => {
       new RegExp(`^${file}: migration ${NEWER}, ${NEWEST} are applied in this database but are not among`),
     );
     expect(sha(file)).toBe(before);
-    expect(migrationStatus(file)).toMatchObject({ unknown: [NEWER, NEWEST], pending: [HEAD] });
+    expect(sqliteMigrationStatus(file)).toMatchObject({ unknown: [NEWER, NEWEST], pending: [HEAD] });
   });
 
   it("is not a database with a newer migration only started, or rolled back (those keep their own handling)", () => {
@@ -188,6 +189,6 @@ describe("a database made by a newer Totewatch", () => {
       .run(NEWER);
     sql.close();
     expect(() => quietly(file)).not.toThrow();
-    expect(migrationStatus(file).unknown).toEqual([]);
+    expect(sqliteMigrationStatus(file).unknown).toEqual([]);
   });
 });

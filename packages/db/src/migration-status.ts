@@ -41,7 +41,7 @@ export interface MigrationStatus {
 }
 
 /** Reads the state of the database `url` names; throws DatabaseFileError for a file that cannot be a database. */
-export function migrationStatus(url: string, dir = migrationsDir): MigrationStatus {
+export function sqliteMigrationStatus(url: string, dir = migrationsDir): MigrationStatus {
   const file = databasePathFromUrl(url);
   const migrations = readMigrations(dir);
   const names = migrations.map((m) => m.name);

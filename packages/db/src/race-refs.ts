@@ -11,7 +11,7 @@ import type { Db } from "./client.js";
 import { UnknownRaceError, UnknownRunnerError } from "./errors.js";
 import type { Entry, Race } from "./generated/prisma/client.js";
 import type { RaceKey } from "./queries/races.js";
-import { statement, type Connection } from "./sql.js";
+import type { Sql } from "./sql.js";
 
 /** Race id and entry ids of a race named by its natural key. */
 export interface RaceRef {
@@ -37,21 +37,23 @@ export function raceCacheFor(db: Db): Map<string, RaceRef> {
 export const raceKeyText = (key: RaceKey) => `${key.track}\u0000${key.raceDate}\u0000${key.raceNumber}`;
 
 /** Race id and entry ids for a natural key, inside the caller's transaction; throws UnknownRaceError. */
-export function resolveRace(db: Db, sql: Connection, key: RaceKey, refresh = false): RaceRef {
+export async function resolveRace(db: Db, sql: Sql, key: RaceKey, refresh = false): Promise<RaceRef> {
   const cache = raceCacheFor(db);
   const cached = refresh ? undefined : cache.get(raceKeyText(key));
   if (cached) return cached;
-  const race = statement(
-    sql,
+  const race = await sql.get<Pick<Race, "id" | "trackId">>(
     `SELECT r.race_id AS id, r.track_id AS "trackId" FROM race r JOIN track t ON t.track_id = r.track_id
      WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
-  ).get(key.track, key.raceDate, key.raceNumber) as Pick<Race, "id" | "trackId"> | undefined;
+    key.track,
+    key.raceDate,
+    key.raceNumber,
+  );
   if (!race) throw new UnknownRaceError(key);
   const entries = new Map<string, number>();
-  const rows = statement(
-    sql,
+  const rows = await sql.all<Pick<Entry, "id" | "programNumber">>(
     `SELECT entry_id AS id, program_number AS "programNumber" FROM entry WHERE race_id = ?`,
-  ).all(race.id) as Array<Pick<Entry, "id" | "programNumber">>;
+    race.id,
+  );
   for (const row of rows) entries.set(row.programNumber, row.id);
   const ref = { raceId: race.id, trackId: race.trackId, entries };
   if (cache.size > MAX_CACHED_RACES) cache.clear();
@@ -63,17 +65,17 @@ export function resolveRace(db: Db, sql: Connection, key: RaceKey, refresh = fal
  * The entry id of a runner, and the (possibly refreshed) ref it was found
  * in; throws UnknownRunnerError when even a fresh look-up lacks it.
  */
-export function entryIdFor(
+export async function entryIdFor(
   db: Db,
-  sql: Connection,
+  sql: Sql,
   key: RaceKey,
   ref: RaceRef,
   program: string,
-): [RaceRef, number] {
+): Promise<[RaceRef, number]> {
   const id = ref.entries.get(program);
   if (id !== undefined) return [ref, id];
   // Maybe another process added the runner since we cached the card.
-  const fresh = resolveRace(db, sql, key, true);
+  const fresh = await resolveRace(db, sql, key, true);
   const freshId = fresh.entries.get(program);
   if (freshId === undefined) throw new UnknownRunnerError(key, program);
   return [fresh, freshId];

@@ -1,17 +1,18 @@
 /**
- * The raw better-sqlite3 side of a client, for packages/db internals only:
- * nothing here is exported from the package, so no public signature names
- * the engine. Every use runs under `db.exclusive` (see client.ts).
+ * How query modules run SQL, for packages/db internals only: nothing here is
+ * exported from the package, so no public signature names an engine. Each
+ * function finds the client's engine (SQLite or PostgreSQL, engine/) and runs
+ * `work` on an async `Sql` session (engine/types.ts).
  */
-import type Database from "better-sqlite3";
 import type { Db } from "./client.js";
-import { connectionOf, type Connection } from "./connection.js";
+import { engineOf } from "./connection.js";
 import type { DbTime } from "./time.js";
 
-export type { Connection };
+export type { Dialect, NamedParams, Sql, SqlArgs, SqlParam } from "./engine/types.js";
+import type { Sql } from "./engine/types.js";
 
 /**
- * A row as the raw connection returns it: instants as the stored integer
+ * A row as the engines return it: instants as the stored integer
  * milliseconds (time.ts), booleans as 0/1. Query modules select columns under their
  * public (Prisma model) names, so `SqlRow<PublicShape>` types the result
  * without a hand-written snake_case copy of the row.
@@ -19,46 +20,26 @@ export type { Connection };
 export type SqlRow<T> = { [K in keyof T]: Stored<T[K]> };
 type Stored<V> = V extends Date ? DbTime : V extends boolean ? number : V;
 
-const statementCache = new WeakMap<Connection, Map<string, Database.Statement>>();
+/**
+ * Runs `work` as one write transaction: all of it commits or none of it does, and it is
+ * serialized with every other writer of the database (SQLite: BEGIN IMMEDIATE, so a writer in
+ * another process makes us wait instead of failing half-way; PostgreSQL: one advisory lock).
+ * Inside an open transaction (writeBatch) it is a savepoint that rolls back alone.
+ */
+export function writeTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return engineOf(db).transaction("write", work);
+}
 
-/** A prepared statement on the raw connection, prepared once per connection. */
-export function statement(sql: Connection, text: string): Database.Statement {
-  let byText = statementCache.get(sql);
-  if (!byText) {
-    byText = new Map();
-    statementCache.set(sql, byText);
-  }
-  let prepared = byText.get(text);
-  if (!prepared) {
-    prepared = sql.prepare(text);
-    byText.set(text, prepared);
-  }
-  return prepared;
+/** Reads outside a transaction (or inside the caller's open one). */
+export function readRaw<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return engineOf(db).session(work);
 }
 
 /**
- * Runs `work` as one `BEGIN IMMEDIATE` transaction on the raw connection:
- * all of it commits or none of it does. IMMEDIATE takes the write lock up
- * front, so a concurrent writer in another process makes us wait (busy
- * timeout) instead of failing half-way with SQLITE_BUSY on lock upgrade.
+ * Several reads as one read transaction: every statement sees the database as of the same
+ * commit, even while other processes commit. Takes no write lock, so it also runs on a
+ * read-only client.
  */
-export function writeTransaction<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
-  return db.exclusive(() => {
-    const sql = connectionOf(db);
-    return sql.transaction(() => work(sql)).immediate();
-  });
-}
-
-/** A read on the raw connection, serialized with every other use of the client. */
-export function readRaw<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
-  return db.exclusive(() => work(connectionOf(db)));
-}
-
-/**
- * Several reads on the raw connection as one read transaction: every statement sees the file as
- * of the same commit, even while other processes commit (WAL readers keep their snapshot). Takes
- * no write lock, so it also runs on a read-only client.
- */
-export function readTransaction<T>(db: Db, work: (sql: Connection) => T): Promise<T> {
-  return readRaw(db, (sql) => sql.transaction(() => work(sql)).deferred());
+export function readTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return engineOf(db).transaction("read", work);
 }

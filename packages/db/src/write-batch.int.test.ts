@@ -8,7 +8,7 @@ import { recordExactaSnapshot } from "./queries/exacta.js";
 import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
 import { writeBatch } from "./write-batch.js";
-import { createTestDb, rowCount } from "../testing/index.js";
+import { createTestDb, failInserts, queryRows, rowCount, testEngine } from "../testing/index.js";
 import { connectionOf } from "./connection.js";
 
 let db: Db;
@@ -30,11 +30,25 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** No transaction was left open: SQLite's one connection, or any of PostgreSQL's pooled sessions. */
+async function expectNoOpenTransaction(): Promise<void> {
+  // SQLite has one connection that says so itself; PostgreSQL's sessions are listed by the server.
+  if (testEngine() === "sqlite") expect(connectionOf(db).inTransaction).toBe(false);
+  else
+    expect(
+      await queryRows(
+        db,
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      ),
+    ).toEqual([{ n: 0 }]);
+}
+
 describe("writeBatch", () => {
   it("commits the good messages of a batch and rolls back only the one that failed half-way", async () => {
     // Fails the insert of the second row of a snapshot, after its first row went in.
-    connectionOf(db).exec(`CREATE TEMP TRIGGER glitch BEFORE INSERT ON odds_snapshot WHEN NEW.win_odds = 99
-                 BEGIN SELECT RAISE(ABORT, 'tote glitch'); END`);
+    const removeTrigger = await failInserts(db, "odds_snapshot", "NEW.win_odds = 99");
     const outcomes = await writeBatch(db, async () => {
       const results: string[] = [];
       for (const [minute, program, odds] of [
@@ -59,15 +73,17 @@ describe("writeBatch", () => {
       }
       return results;
     });
-    connectionOf(db).exec("DROP TRIGGER temp.glitch");
-    expect(outcomes).toEqual(["applied", "tote glitch", "unknown runner", "applied"]);
+    await removeTrigger();
+    expect(outcomes).toEqual(["applied", "injected failure", "unknown runner", "applied"]);
     // Minutes 1 and 4, two runners each; minute 2's first row was rolled back with its savepoint.
-    const stored = connectionOf(db)
-      .prepare("SELECT fetched_at FROM odds_snapshot ORDER BY fetched_at, entry_id")
-      .all()
-      .map((r) => (r as { fetched_at: number }).fetched_at);
+    const stored = (
+      await queryRows<{ fetched_at: number }>(
+        db,
+        "SELECT fetched_at FROM odds_snapshot ORDER BY fetched_at, entry_id",
+      )
+    ).map((r) => r.fetched_at);
     expect(stored).toEqual([at(1), at(1), at(4), at(4)].map((d) => d.getTime()));
-    expect(connectionOf(db).inTransaction).toBe(false);
+    await expectNoOpenTransaction();
   });
 
   it("rolls back the whole batch when the batch itself fails", async () => {
@@ -83,19 +99,76 @@ describe("writeBatch", () => {
       }),
     ).rejects.toThrow("disk full");
     expect(await count("exacta_probable")).toBe(before);
-    expect(connectionOf(db).inTransaction).toBe(false);
+    await expectNoOpenTransaction();
   });
 
-  it("lets other callers of the client in only between batches", async () => {
+  // SQLite's one connection lets any other caller (even one running no SQL) in only between batches;
+  // PostgreSQL gives each transaction its own pooled connection and serializes writers alone (next test).
+  it.skipIf(testEngine() === "postgres")(
+    "lets other callers of the client in only between batches",
+    async () => {
+      const order: string[] = [];
+      const batch = writeBatch(db, async () => {
+        order.push("batch start");
+        await sleep(30);
+        order.push("batch end");
+      });
+      const outside = db.exclusive(() => order.push("outside"));
+      await Promise.all([batch, outside]);
+      expect(order).toEqual(["batch start", "batch end", "outside"]);
+    },
+  );
+
+  it("lets another caller's write in only after the batch, which it never sees half-done", async () => {
+    // Holds on both engines: writers are serialized (SQLite's one connection; PostgreSQL's advisory lock).
     const order: string[] = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    let readDone!: () => void;
+    const readFinished = new Promise<void>((resolve) => (readDone = resolve));
+    const oddsAt = async (minute: number) =>
+      (
+        await queryRows<{ n: number }>(
+          db,
+          `SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at = ?`,
+          at(minute).getTime(),
+        )
+      )[0]!.n;
     const batch = writeBatch(db, async () => {
       order.push("batch start");
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await recordWinSnapshot(db, {
+        ...RACE,
+        fetchedAt: at(60),
+        runners: [{ programNumber: "1", winOdds: 3 }],
+      });
+      opened();
+      await sleep(30);
+      // PostgreSQL's reads take no lock: the outside read runs inside this window (wait for it to be sure).
+      if (testEngine() === "postgres") await readFinished;
+      await recordWinSnapshot(db, {
+        ...RACE,
+        fetchedAt: at(61),
+        runners: [{ programNumber: "1", winOdds: 3 }],
+      });
       order.push("batch end");
     });
-    const outside = db.exclusive(() => order.push("outside"));
-    await Promise.all([batch, outside]);
-    expect(order).toEqual(["batch start", "batch end", "outside"]);
+    await open;
+    const write = recordWinSnapshot(db, {
+      ...RACE,
+      fetchedAt: at(62),
+      runners: [{ programNumber: "1", winOdds: 2.5 }],
+    }).then((result) => {
+      order.push("outside write");
+      return result;
+    });
+    // A read outside the batch never sees it half-done: PostgreSQL's sees none of its rows before the
+    // commit, SQLite's waits for the commit (one connection) and sees them all.
+    const seen = Promise.all([oddsAt(60), oddsAt(61)]).finally(readDone);
+    const [, written, [first, second]] = await Promise.all([batch, write, seen]);
+    expect(written).toEqual({ changed: true, rows: 1 });
+    expect(order).toEqual(["batch start", "batch end", "outside write"]);
+    expect([first, second]).toEqual(testEngine() === "sqlite" ? [1, 1] : [0, 0]);
+    expect([await oddsAt(60), await oddsAt(61), await oddsAt(62)]).toEqual([1, 1, 1]);
   });
 
   it("forgets races created by a batch that rolled back", async () => {
@@ -153,30 +226,34 @@ describe("two clients on one file in one process", () => {
     }
   });
 
-  it("share the lock when one reaches the file through a symlink", async () => {
-    const link = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-link-")), "via-link.db");
-    symlinkSync(db.path, link);
-    const other = createDb({ url: link });
-    try {
-      const batch = writeBatch(db, async () => {
-        await recordWinSnapshot(db, {
-          ...RACE,
-          fetchedAt: at(50),
-          runners: [{ programNumber: "1", winOdds: 3 }],
+  // A second path to one database file exists on SQLite alone (PostgreSQL has no file to link).
+  it.skipIf(testEngine() === "postgres")(
+    "share the lock when one reaches the file through a symlink",
+    async () => {
+      const link = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-link-")), "via-link.db");
+      symlinkSync(db.path, link);
+      const other = createDb({ url: link });
+      try {
+        const batch = writeBatch(db, async () => {
+          await recordWinSnapshot(db, {
+            ...RACE,
+            fetchedAt: at(50),
+            runners: [{ programNumber: "1", winOdds: 3 }],
+          });
+          await new Promise((resolve) => setTimeout(resolve, 30));
         });
-        await new Promise((resolve) => setTimeout(resolve, 30));
-      });
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const write = recordWinSnapshot(other, {
-        ...RACE,
-        fetchedAt: at(51),
-        runners: [{ programNumber: "1", winOdds: 2.9 }],
-      });
-      await expect(Promise.all([batch, write])).resolves.toEqual([undefined, { changed: true, rows: 1 }]);
-    } finally {
-      await other.close();
-    }
-  });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const write = recordWinSnapshot(other, {
+          ...RACE,
+          fetchedAt: at(51),
+          runners: [{ programNumber: "1", winOdds: 2.9 }],
+        });
+        await expect(Promise.all([batch, write])).resolves.toEqual([undefined, { changed: true, rows: 1 }]);
+      } finally {
+        await other.close();
+      }
+    },
+  );
 });
 
 describe("snapshot input checks", () => {

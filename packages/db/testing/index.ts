@@ -10,11 +10,16 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../src/client.js";
-import { connectionOf, prismaOf } from "../src/connection.js";
+import { connectionOf } from "../src/connection.js";
 import type { Alert, AlertDelivery } from "../src/generated/prisma/client.js";
-import { migrateDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
+import { readRaw, readTransaction, type SqlRow } from "../src/sql.js";
+import { fromDbTime } from "../src/time.js";
+import { createPostgresTestDb, testEngine } from "./postgres.js";
+import { migrateSqliteDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
+export { failInserts, queryRows, runSql } from "./raw-sql.js";
+export { createPostgresTestDb, freshPostgresDatabase, testDatabaseUrl, testEngine } from "./postgres.js";
 export { databaseBytes, snapshotRows, storageBreakdown, type StoredObject } from "./storage.js";
 export { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "./raw-inserts.js";
 export { STEAM_ALERT_POST_TIME, STEAM_ALERT_RACE, storeSteamAlert } from "./sample-alert.js";
@@ -28,7 +33,7 @@ export function migratedTemplate(): string {
   const template = path.join(os.tmpdir(), `totewatch-template-${migrationsFingerprint()}.db`);
   if (!existsSync(template)) {
     const scratch = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-mig-")), "t.db");
-    migrateDatabase(scratch, { quiet: true });
+    migrateSqliteDatabase(scratch, { quiet: true });
     publishFile(scratch, template);
   }
   return template;
@@ -54,8 +59,12 @@ export function freshDatabaseFile(label = "test"): string {
   return file;
 }
 
-/** A client on a new, migrated database file. */
+/**
+ * A client on a new, migrated database: a file, or, when the tests run on PostgreSQL
+ * (testEngine()), a database of its own on the test server.
+ */
 export function createTestDb(label?: string): Db {
+  if (testEngine() === "postgres") return createPostgresTestDb(label);
   return createDb({ url: freshDatabaseFile(label) });
 }
 
@@ -67,12 +76,10 @@ export async function dumpTables(
   opts: { ignoreColumns?: readonly string[] } = {},
 ): Promise<Record<string, unknown[]>> {
   const ignored = new Set(["created_at", "updated_at", ...(opts.ignoreColumns ?? [])]);
-  return db.exclusive(() => {
+  return readTransaction(db, async (sql) => {
     const out: Record<string, unknown[]> = {};
     for (const table of DATA_TABLES) {
-      const rows = connectionOf(db).prepare(`SELECT * FROM ${table} ORDER BY 1`).all() as Array<
-        Record<string, unknown>
-      >;
+      const rows = await sql.all<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY 1`);
       out[table] = rows.map((row) =>
         Object.fromEntries(Object.entries(row).filter(([k]) => !ignored.has(k))),
       );
@@ -82,21 +89,14 @@ export async function dumpTables(
 }
 
 export async function countRows(db: Db): Promise<Record<string, number>> {
-  return db.exclusive(() =>
-    Object.fromEntries(
-      DATA_TABLES.map((table) => [
-        table,
-        (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
-      ]),
-    ),
-  );
+  const counts: Record<string, number> = {};
+  for (const table of DATA_TABLES) counts[table] = await rowCount(db, table);
+  return counts;
 }
 
 /** Rows in one table. */
 export async function rowCount(db: Db, table: string): Promise<number> {
-  return db.exclusive(
-    () => (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
-  );
+  return readRaw(db, async (sql) => (await sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n);
 }
 
 /** A row exactly as stored, by column name (instants as integer milliseconds, booleans as 0/1). */
@@ -110,50 +110,83 @@ export async function storedRows<Table extends string>(
   db: Db,
   tables: readonly Table[],
 ): Promise<Record<Table, StoredRow[]>> {
-  return db.exclusive(
-    () =>
-      Object.fromEntries(
-        tables.map((table) => [
-          table,
-          connectionOf(db).prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as StoredRow[],
-        ]),
-      ) as Record<Table, StoredRow[]>,
-  );
-}
-
-/** `storedRows` of every table in the file, the migrations' bookkeeping included: "the file did not change". */
-export async function allStoredRows(db: Db): Promise<Record<string, StoredRow[]>> {
-  return db.exclusive(() => {
-    const tables = connectionOf(db)
-      .prepare(
-        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
-      )
-      .all() as Array<{ name: string }>;
-    const names = tables.map(({ name }) => name);
-    return storedRows(db, names);
+  return readTransaction(db, async (sql) => {
+    const order = sql.dialect === "sqlite" ? "rowid" : "1";
+    const out = {} as Record<Table, StoredRow[]>;
+    for (const table of tables)
+      out[table] = await sql.all<StoredRow>(`SELECT * FROM "${table}" ORDER BY ${order}`);
+    return out;
   });
 }
 
-/** The database's own consistency check: "ok" when the file is sound, else what is wrong. */
+/** `storedRows` of every table in the database, the migrations' bookkeeping included: "nothing changed". */
+export async function allStoredRows(db: Db): Promise<Record<string, StoredRow[]>> {
+  const tables = await readRaw(db, (sql) =>
+    sql.all<{ name: string }>(
+      sql.dialect === "sqlite"
+        ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+        : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    ),
+  );
+  return storedRows(
+    db,
+    tables.map(({ name }) => name),
+  );
+}
+
+/** SQLite's own consistency check of the file: "ok" when it is sound, else what is wrong (SQLite only). */
 export async function integrityCheck(db: Db): Promise<string> {
   return db.exclusive(() => String(connectionOf(db).pragma("integrity_check", { simple: true })));
 }
 
+type AlertRow = SqlRow<Alert>;
+type DeliveryRow = SqlRow<AlertDelivery>;
+const dateOrNull = (value: number | null) => (value === null ? null : fromDbTime(value));
+
 /** Every stored alert, by dedupe key. */
 export async function alertRows(db: Db): Promise<Alert[]> {
-  return db.exclusive(() => prismaOf(db).alert.findMany({ orderBy: { dedupeKey: "asc" } }));
+  const rows = await readRaw(db, (sql) =>
+    sql.all<AlertRow>(
+      `SELECT alert_id AS id, triggered_at AS "triggeredAt", race_id AS "raceId", entry_id AS "entryId",
+              alert_type AS "alertType", threshold_value AS "thresholdValue", actual_value AS "actualValue",
+              message, sent, sent_at AS "sentAt", created_at AS "createdAt", dedupe_key AS "dedupeKey",
+              subject, details
+       FROM alert ORDER BY dedupe_key`,
+    ),
+  );
+  return rows.map((row) => ({
+    ...row,
+    triggeredAt: fromDbTime(row.triggeredAt),
+    sent: row.sent === 1,
+    sentAt: dateOrNull(row.sentAt),
+    createdAt: fromDbTime(row.createdAt),
+  }));
 }
 
 /** Every delivery row, by alert and channel. */
 export async function deliveryRows(db: Db): Promise<AlertDelivery[]> {
-  return db.exclusive(() =>
-    prismaOf(db).alertDelivery.findMany({ orderBy: [{ alertId: "asc" }, { channel: "asc" }] }),
+  const rows = await readRaw(db, (sql) =>
+    sql.all<DeliveryRow>(
+      `SELECT delivery_id AS id, alert_id AS "alertId", channel, attempts, last_error AS "lastError",
+              last_attempt_at AS "lastAttemptAt", next_attempt_at AS "nextAttemptAt",
+              delivered_at AS "deliveredAt", created_at AS "createdAt", digest_id AS "digestId"
+       FROM alert_delivery ORDER BY alert_id, channel`,
+    ),
   );
+  return rows.map((row) => ({
+    ...row,
+    lastAttemptAt: dateOrNull(row.lastAttemptAt),
+    nextAttemptAt: dateOrNull(row.nextAttemptAt),
+    deliveredAt: dateOrNull(row.deliveredAt),
+    createdAt: fromDbTime(row.createdAt),
+  }));
 }
 
 /** The id of the newest win-odds row, or null when there is none. */
 export async function lastOddsSnapshotId(db: Db): Promise<number | null> {
-  return db.exclusive(
-    async () => (await prismaOf(db).oddsSnapshot.aggregate({ _max: { id: true } }))._max.id,
+  return readRaw(
+    db,
+    async (sql) =>
+      (await sql.get<{ id: number | null }>(`SELECT max(snapshot_id) AS id FROM odds_snapshot`))!.id,
   );
 }

@@ -81,7 +81,7 @@ export function calendarDatesBetween(from: string, to: string): string[] {
 
 /** The races to evaluate and the instants to evaluate them over. */
 interface Selection {
-  raceIds: (tx: EvaluationReader) => number[];
+  raceIds: (tx: EvaluationReader) => Promise<number[]>;
   from: Date;
   to: Date;
 }
@@ -94,7 +94,7 @@ async function selectionOf(db: Db, options: BacktestOptions): Promise<Selection>
       raceIds.push(...races.map((race) => race.raceId));
     }
     raceIds.sort((a, b) => a - b);
-    return { raceIds: () => raceIds, from: EARLIEST, to: LATEST };
+    return { raceIds: async () => raceIds, from: EARLIEST, to: LATEST };
   }
   const { from, to } = options;
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
@@ -116,9 +116,9 @@ export async function runBacktest(
   const settings = settingsResolver(config);
   const boardOdds = boardOddsResolver(config);
   const suppression = suppressionSettingsOf(config);
-  return evaluationReadTransaction(db, (tx) => {
-    const raceIds = selection.raceIds(tx);
-    const races = tx.races(raceIds);
+  return evaluationReadTransaction(db, async (tx) => {
+    const raceIds = await selection.raceIds(tx);
+    const races = await tx.races(raceIds);
     const stats = emptyStats();
     const alerts: StoredAlert[] = [];
     let evaluatedRaces = 0;
@@ -130,26 +130,29 @@ export async function runBacktest(
         from.getTime() - historyWindowMinutes(settings(race.track)) * MS_PER_MINUTE,
       );
       const history = new RaceHistory(race, [
-        ...tx.winSnapshotBefore(raceId, windowStart),
-        ...tx.winRowsBetween(raceId, windowStart, to),
-        ...lastBoardBeforeOff(tx, race, to.getTime()),
-        ...lastBoardsListingScratched(tx, race, to.getTime()),
+        ...(await tx.winSnapshotBefore(raceId, windowStart)),
+        ...(await tx.winRowsBetween(raceId, windowStart, to)),
+        ...(await lastBoardBeforeOff(tx, race, to.getTime())),
+        ...(await lastBoardsListingScratched(tx, race, to.getTime())),
       ]);
       const inRange = (at: Date) => at.getTime() >= from.getTime() && at.getTime() <= to.getTime();
       const units: EvaluationUnit[] = [
         ...history.snapshots
           .filter((board) => inRange(board.fetchedAt))
           .map((board) => ({ kind: "win" as const, raceId, fetchedAt: board.fetchedAt, lastId: 0 })),
-        ...tx
-          .exactaInstantsBetween(raceId, from, to)
-          .map((fetchedAt) => ({ kind: "exacta" as const, raceId, fetchedAt, lastId: 0 })),
+        ...(await tx.exactaInstantsBetween(raceId, from, to)).map((fetchedAt) => ({
+          kind: "exacta" as const,
+          raceId,
+          fetchedAt,
+          lastId: 0,
+        })),
       ].sort(compareUnits);
       // A race dated in range but never priced has nothing to evaluate.
       if (units.length === 0) continue;
       evaluatedRaces++;
       const ledger = emptyLedger();
       const dedupeKeys = new Set<string>();
-      const raceStats = evaluateUnits(
+      const raceStats = await evaluateUnits(
         units,
         {
           race: (id) => (id === raceId ? race : undefined),

@@ -34,8 +34,8 @@ export class DryRun {
  */
 export function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: StoredAlert[]): EvaluationWriter {
   const racesById = new Map<number, EvaluationRace | undefined>();
-  const raceOf = (raceId: number) => {
-    if (!racesById.has(raceId)) racesById.set(raceId, tx.races([raceId]).get(raceId));
+  const raceOf = async (raceId: number) => {
+    if (!racesById.has(raceId)) racesById.set(raceId, (await tx.races([raceId])).get(raceId));
     return racesById.get(raceId);
   };
   const raisedBetween = (raceId: number, from: Date, to: Date) =>
@@ -44,13 +44,13 @@ export function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: Stor
     );
   return {
     ...tx,
-    cursor: (name) => state.cursors.get(name) ?? tx.cursor(name),
-    setCursor: (name, position) => void state.cursors.set(name, position),
-    raceAlertsBetween: (raceId, from, to) => [
-      ...tx.raceAlertsBetween(raceId, from, to),
+    cursor: async (name) => state.cursors.get(name) ?? (await tx.cursor(name)),
+    setCursor: async (name, position) => void state.cursors.set(name, position),
+    raceAlertsBetween: async (raceId, from, to) => [
+      ...(await tx.raceAlertsBetween(raceId, from, to)),
       ...raisedBetween(raceId, from, to),
     ],
-    storeAlert(input) {
+    async storeAlert(input) {
       const raceId = input.raceId ?? null;
       const ref: AlertRef = {
         alertType: input.alertType,
@@ -58,11 +58,11 @@ export function dryRunWriter(tx: EvaluationReader, state: DryRun, unstored: Stor
         triggeredAt: input.triggeredAt,
       };
       // The file's UNIQUE dedupe key decides, as the real insert would.
-      const stored = tx.alertExists(input.dedupeKey);
+      const stored = await tx.alertExists(input.dedupeKey);
       if (stored || state.dedupeKeys.has(input.dedupeKey)) return { alertId: 0, created: false };
       state.dedupeKeys.add(input.dedupeKey);
       if (raceId !== null) state.raised.set(raceId, [...(state.raised.get(raceId) ?? []), ref]);
-      unstored.push(unstoredAlert(input, raceId === null ? undefined : raceOf(raceId)));
+      unstored.push(unstoredAlert(input, raceId === null ? undefined : await raceOf(raceId)));
       return { alertId: 0, created: true };
     },
   };

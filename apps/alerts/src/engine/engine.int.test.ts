@@ -121,9 +121,9 @@ describe("processPending on a real SQLite file", () => {
     const again = await processPending(check, config, { logger });
     expect(again).toMatchObject({ winSnapshots: 0, exactaGrids: 0, raised: 0, caughtUp: true });
     const lastSnapshotId = await lastOddsSnapshotId(check);
-    const marks = await evaluationReadTransaction(check, (tx) => [
-      tx.cursor(WIN_CURSOR),
-      tx.cursor(EXACTA_CURSOR),
+    const marks = await evaluationReadTransaction(check, async (tx) => [
+      await tx.cursor(WIN_CURSOR),
+      await tx.cursor(EXACTA_CURSOR),
     ]);
     expect(marks[0]).toBe(lastSnapshotId);
     expect(marks[1]).toBeGreaterThan(0);
@@ -150,9 +150,9 @@ describe("processPending on a real SQLite file", () => {
     const db = client(freshDatabaseFile("engine-reset"));
     await writePhaseOne(db);
     await processPending(db, config, { logger });
-    await evaluationTransaction(db, (tx) => {
-      tx.setCursor(WIN_CURSOR, 0, new Date());
-      tx.setCursor(EXACTA_CURSOR, 0, new Date());
+    await evaluationTransaction(db, async (tx) => {
+      await tx.setCursor(WIN_CURSOR, 0, new Date());
+      await tx.setCursor(EXACTA_CURSOR, 0, new Date());
     });
 
     const again = await processPending(db, config, { logger });

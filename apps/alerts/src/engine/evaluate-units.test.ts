@@ -67,17 +67,17 @@ function unit(kind: EvaluationUnit["kind"], time: string): EvaluationUnit {
 }
 
 /** Every unit through evaluateUnits; what was raised, as "type subject @hh:mm". */
-function raised(
+async function raised(
   race: EvaluationRace,
   rows: WinOddsRow[],
   units: EvaluationUnit[],
   grids: ExactaSnapshot[] = [],
   rules: RuleSettings = settings(),
-): string[] {
+): Promise<string[]> {
   const history = new RaceHistory(race, rows);
   const ledger: RaceLedger = emptyLedger();
   const out: string[] = [];
-  evaluateUnits(
+  await evaluateUnits(
     [...units].sort(compareUnits),
     {
       race: () => race,
@@ -137,30 +137,30 @@ describe("evaluateUnits and race status", () => {
     drift: { ...settings().drift, enabled: false },
   });
 
-  it("alerts on an open race's boards, before and after post", () => {
-    expect(raised(evaluationRace("open"), rows, units, [], changes)).toEqual([
+  it("alerts on an open race's boards, before and after post", async () => {
+    expect(await raised(evaluationRace("open"), rows, units, [], changes)).toEqual([
       "odds_change 2 @11:50",
       "odds_change 3 @12:02",
     ]);
   });
 
-  it("raises nothing for a cancelled race", () => {
-    expect(raised(evaluationRace("cancelled"), rows, units, [], changes)).toEqual([]);
+  it("raises nothing for a cancelled race", async () => {
+    expect(await raised(evaluationRace("cancelled"), rows, units, [], changes)).toEqual([]);
   });
 
-  it("judges the boards after the off only as late changes", () => {
+  it("judges the boards after the off only as late changes", async () => {
     // Off with no stored off time: post (12:00) stands in. #3 3-1 at the last board before it (11:50)
     // -> 6-1 at 12:02: decimal 4 -> 7, +75% >= lateChange.minPercent 20.
     for (const status of ["off", "official"])
-      expect(raised(evaluationRace(status), rows, units, [], changes)).toEqual([
+      expect(await raised(evaluationRace(status), rows, units, [], changes)).toEqual([
         "odds_change 2 @11:50",
         "late_change 3 @12:02",
       ]);
   });
 
-  it("keeps the pre-race rules through post drag: a board after post but before the off", () => {
+  it("keeps the pre-race rules through post drag: a board after post but before the off", async () => {
     // The gates opened at 12:04: the 12:02 move is money a player could still follow.
-    expect(raised(evaluationRace("off", POST, at("12:04")), rows, units, [], changes)).toEqual([
+    expect(await raised(evaluationRace("off", POST, at("12:04")), rows, units, [], changes)).toEqual([
       "odds_change 2 @11:50",
       "odds_change 3 @12:02",
     ]);
@@ -199,13 +199,13 @@ describe("a decimal tote's alerts", () => {
     expect(boards("Elsewhere")).toEqual({ oddsFormat: "odds_to_one", dividendUnit: 1 });
   });
 
-  it("evaluateUnits writes them in the board's format the source gives for the race's track", () => {
+  it("evaluateUnits writes them in the board's format the source gives for the race's track", async () => {
     // #2 2-1 -> EVEN (decimal 3 -> 2, -33%): odds_change, written per $10 as Sha Tin's board shows it.
     const race = evaluationRace("open");
     const history = new RaceHistory(race, winRows({ "11:45": [1, 2, 3], "11:50": [1, 1, 3] }));
     const messages: string[] = [];
     const tracks: string[] = [];
-    evaluateUnits(
+    await evaluateUnits(
       [unit("win", "11:45"), unit("win", "11:50")],
       {
         race: () => race,

@@ -1,7 +1,9 @@
 /**
  * Evaluating units in canonical order with suppression: the part the daemon
  * (suppression state from the database) and the backtest (suppression state
- * in memory) share, so both raise exactly the same alerts. Pure: no I/O.
+ * in memory) share, so both raise exactly the same alerts. The rules are pure
+ * (no I/O); what they read comes from a UnitSource, which may read the
+ * database (async), one unit after another.
  */
 import { resolveRuleSettings, type TotewatchConfig, type TrackConfig } from "@totewatch/config";
 import type { EvaluationRace } from "@totewatch/db";
@@ -156,6 +158,17 @@ export function phaseOf(
 }
 
 /**
+ * Whether candidatesForUnit calls its `exactaGrid` for this unit: an exacta unit the pre-race
+ * rules judge. Only then does evaluateUnits read the grid.
+ */
+export function readsExactaGrid(
+  unit: EvaluationUnit,
+  race: Pick<EvaluationRace, "status" | "postTime" | "offAt">,
+): boolean {
+  return unit.kind === "exacta" && phaseOf(race, unit.fetchedAt) === "pre-race";
+}
+
+/**
  * The candidates of one unit, strongest first; [] when the data it needs is missing or the race's
  * phase rules the unit out (phaseOf).
  */
@@ -223,12 +236,15 @@ export function addStats(total: EvaluationStats, pass: EvaluationStats): void {
   total.suppressed.race_limit += pass.suppressed.race_limit;
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/** What evaluateUnits reads, unit by unit (each awaited before the next read). */
 export interface UnitSource {
-  race(raceId: number): EvaluationRace | undefined;
-  history(raceId: number): RaceHistory;
+  race(raceId: number): Awaitable<EvaluationRace | undefined>;
+  history(raceId: number): Awaitable<RaceHistory>;
   /** A stored exacta grid (the reader's ExactaGrid is one). */
-  exactaGrid(raceId: number, fetchedAt: Date): ExactaSnapshot;
-  ledger(raceId: number): RaceLedger;
+  exactaGrid(raceId: number, fetchedAt: Date): Awaitable<ExactaSnapshot>;
+  ledger(raceId: number): Awaitable<RaceLedger>;
   settings(track: string): RuleSettings;
   /** How the track's board quotes odds (boardOddsResolver), for the messages; default odds-to-1. */
   boardOdds?(track: string): BoardOddsFormat;
@@ -236,32 +252,39 @@ export interface UnitSource {
 
 /**
  * Evaluates units (already in canonical order) and hands every candidate that
- * survives suppression to `raise`, which returns false when the alert already
+ * survives suppression to `raise`, which resolves to false when the alert already
  * existed (same dedupe key). The ledger is updated as alerts are raised, so a
- * later unit of the same race sees them.
+ * later unit of the same race sees them. One unit and one candidate at a time:
+ * every read and every `raise` is awaited before the next.
  */
-export function evaluateUnits(
+export async function evaluateUnits(
   units: readonly EvaluationUnit[],
   source: UnitSource,
   suppression: SuppressionSettings,
-  raise: (candidate: AlertCandidate, race: EvaluationRace) => boolean,
-): EvaluationStats {
+  raise: (candidate: AlertCandidate, race: EvaluationRace) => Awaitable<boolean>,
+): Promise<EvaluationStats> {
   const stats = emptyStats();
   for (const unit of units) {
     if (unit.kind === "win") stats.winSnapshots++;
     else stats.exactaGrids++;
-    const race = source.race(unit.raceId);
+    const race = await source.race(unit.raceId);
     if (race === undefined) continue;
+    const history = await source.history(unit.raceId);
+    // Read only when the rules use it (readsExactaGrid), as a lazy read would.
+    const grid = readsExactaGrid(unit, race) ? await source.exactaGrid(unit.raceId, unit.fetchedAt) : null;
     const candidates = candidatesForUnit(
       unit,
       race,
-      source.history(unit.raceId),
-      () => source.exactaGrid(unit.raceId, unit.fetchedAt),
+      history,
+      () => {
+        if (grid === null) throw new Error(`evaluateUnits: exacta grid of race ${unit.raceId} not read`);
+        return grid;
+      },
       source.settings(race.track),
       source.boardOdds?.(race.track),
     );
     stats.candidates += candidates.length;
-    const ledger = source.ledger(unit.raceId);
+    const ledger = await source.ledger(unit.raceId);
     for (const candidate of candidates) {
       const counts = { total: ledger.count, ofType: ledger.countByType.get(candidate.type) ?? 0 };
       const reason = shouldSuppress(candidate, ledger.recent, counts, suppression);
@@ -269,7 +292,7 @@ export function evaluateUnits(
         stats.suppressed[reason]++;
         continue;
       }
-      if (raise(candidate, race)) {
+      if (await raise(candidate, race)) {
         stats.raised++;
         ledger.recent.push({
           alertType: candidate.type,

@@ -7,6 +7,8 @@
  * High-water marks: cursor "alerts:win" is the last odds_snapshot id
  * evaluated, "alerts:exacta" the last exacta_probable id. A mark only moves
  * over units evaluated in this pass, in the same commit as their alerts.
+ * Every read and write on `tx` is awaited in turn, inside the pass's one
+ * transaction.
  */
 import type { TotewatchConfig } from "@totewatch/config";
 import type {
@@ -54,9 +56,13 @@ export interface PassResult {
   alertIds: number[];
 }
 
-export function runPass(tx: EvaluationWriter, config: TotewatchConfig, pass: PassContext): PassResult {
-  const marks = { win: tx.cursor(WIN_CURSOR), exacta: tx.cursor(EXACTA_CURSOR) };
-  const batch = tx.nextBatch(marks, pass.limits);
+export async function runPass(
+  tx: EvaluationWriter,
+  config: TotewatchConfig,
+  pass: PassContext,
+): Promise<PassResult> {
+  const marks = { win: await tx.cursor(WIN_CURSOR), exacta: await tx.cursor(EXACTA_CURSOR) };
+  const batch = await tx.nextBatch(marks, pass.limits);
   const winUnits = snapshotUnits("win", batch.win.heads);
   const exactaUnits = snapshotUnits("exacta", batch.exacta.heads);
   const toTimes = (starts: Map<number, Date>) =>
@@ -84,24 +90,24 @@ export function runPass(tx: EvaluationWriter, config: TotewatchConfig, pass: Pas
     selected.exacta.length === exactaUnits.length;
 
   const alertIds: number[] = [];
-  const stats = units.length === 0 ? emptyStats() : evaluatePass(tx, config, pass, units, alertIds);
+  const stats = units.length === 0 ? emptyStats() : await evaluatePass(tx, config, pass, units, alertIds);
 
   const newWinMark = selected.win.reduce((max, unit) => Math.max(max, unit.lastId), marks.win);
   const newExactaMark = selected.exacta.reduce((max, unit) => Math.max(max, unit.lastId), marks.exacta);
-  if (newWinMark !== marks.win) tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
-  if (newExactaMark !== marks.exacta) tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
+  if (newWinMark !== marks.win) await tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
+  if (newExactaMark !== marks.exacta) await tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
   return { units: units.length, caughtUp, stats, alertIds };
 }
 
 /** Reads what the units need in a few batched queries, then evaluates and stores. */
-function evaluatePass(
+async function evaluatePass(
   tx: EvaluationWriter,
   config: TotewatchConfig,
   pass: PassContext,
   units: readonly EvaluationUnit[],
   alertIds: number[],
-): EvaluationStats {
-  const races = tx.races(units.map((unit) => unit.raceId));
+): Promise<EvaluationStats> {
+  const races = await tx.races(units.map((unit) => unit.raceId));
   const suppression = suppressionSettingsOf(config);
 
   // Per race, the span of instants evaluated in this pass.
@@ -125,7 +131,7 @@ function evaluatePass(
     units,
     {
       race: (raceId) => races.get(raceId),
-      history(raceId) {
+      async history(raceId) {
         let history = histories.get(raceId);
         if (!history) {
           const race = raceOf(raceId);
@@ -134,31 +140,31 @@ function evaluatePass(
           // the last board before the off (late changes) and the last listing a scratched runner (scratch).
           const from = new Date(span.from - historyWindowMinutes(pass.settings(race.track)) * MS_PER_MINUTE);
           const rows = [
-            ...tx.winSnapshotBefore(raceId, from),
-            ...tx.winRowsBetween(raceId, from, new Date(span.to)),
-            ...lastBoardBeforeOff(tx, race, span.to),
-            ...lastBoardsListingScratched(tx, race, span.to),
+            ...(await tx.winSnapshotBefore(raceId, from)),
+            ...(await tx.winRowsBetween(raceId, from, new Date(span.to))),
+            ...(await lastBoardBeforeOff(tx, race, span.to)),
+            ...(await lastBoardsListingScratched(tx, race, span.to)),
           ];
           history = new RaceHistory(race, rows);
           histories.set(raceId, history);
         }
         return history;
       },
-      exactaGrid(raceId, fetchedAt) {
+      async exactaGrid(raceId, fetchedAt) {
         const key = `${raceId}:${fetchedAt.getTime()}`;
         let grid = grids.get(key);
         if (!grid) {
-          grid = tx.exactaGrid(raceId, fetchedAt);
+          grid = await tx.exactaGrid(raceId, fetchedAt);
           grids.set(key, grid);
         }
         return grid;
       },
-      ledger(raceId) {
+      async ledger(raceId) {
         let ledger = ledgers.get(raceId);
         if (!ledger) {
           // Every alert of the race: the per-rule cap needs counts by type, and the caps keep
           // a race's alerts few. Duplicates are still judged by distance in shouldSuppress.
-          const recent = tx.raceAlertsBetween(raceId, ALL_TIME.from, ALL_TIME.to);
+          const recent = await tx.raceAlertsBetween(raceId, ALL_TIME.from, ALL_TIME.to);
           const countByType = new Map<string, number>();
           for (const alert of recent)
             countByType.set(alert.alertType, (countByType.get(alert.alertType) ?? 0) + 1);
@@ -171,8 +177,8 @@ function evaluatePass(
       boardOdds: boardOddsResolver(config),
     },
     suppression,
-    (candidate) => {
-      const stored = tx.storeAlert(alertInputFor(candidate), pass.channels, pass.now);
+    async (candidate) => {
+      const stored = await tx.storeAlert(alertInputFor(candidate), pass.channels, pass.now);
       if (stored.created) alertIds.push(stored.alertId);
       return stored.created;
     },
@@ -183,7 +189,11 @@ function evaluatePass(
  * The late-change rule compares a board after the off with the last board before it, which can
  * lie further back than steam's window: its rows, when the pass reaches past the race's off.
  */
-export function lastBoardBeforeOff(tx: EvaluationReader, race: EvaluationRace, until: number): WinOddsRow[] {
+export async function lastBoardBeforeOff(
+  tx: EvaluationReader,
+  race: EvaluationRace,
+  until: number,
+): Promise<WinOddsRow[]> {
   const offAt = offTimeOf(race);
   if (offAt === null || until <= offAt.getTime()) return [];
   return tx.winSnapshotBefore(race.raceId, new Date(offAt.getTime() + 1));
@@ -193,14 +203,15 @@ export function lastBoardBeforeOff(tx: EvaluationReader, race: EvaluationRace, u
  * The scratch rule measures a refund on the last board that listed the scratched runner, which
  * can lie before steam's window (the card said so long after the board dropped it): those rows.
  */
-export function lastBoardsListingScratched(
+export async function lastBoardsListingScratched(
   tx: EvaluationReader,
   race: EvaluationRace,
   until: number,
-): WinOddsRow[] {
+): Promise<WinOddsRow[]> {
   const rows: WinOddsRow[] = [];
   for (const entry of race.entries.values()) {
-    if (entry.scratched) rows.push(...tx.lastBoardListing(race.raceId, entry.entryId, new Date(until)));
+    if (entry.scratched)
+      rows.push(...(await tx.lastBoardListing(race.raceId, entry.entryId, new Date(until))));
   }
   return rows;
 }

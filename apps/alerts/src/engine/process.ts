@@ -88,10 +88,10 @@ export async function processPending(
   while (result.passes < maxPasses) {
     const context = { channels, settings, limits, now: clock() };
     const pass = dryRun
-      ? await evaluationReadTransaction(db, (tx) =>
+      ? await evaluationReadTransaction(db, async (tx) =>
           runPass(dryRunWriter(tx, dryRun, result.unstored), config, context),
         )
-      : await evaluationTransaction(db, (tx) => runPass(tx, config, context));
+      : await evaluationTransaction(db, async (tx) => runPass(tx, config, context));
     result.passes++;
     addStats(result, pass.stats);
     if (!dryRun) result.alertIds.push(...pass.alertIds);

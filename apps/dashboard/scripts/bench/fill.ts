@@ -256,9 +256,9 @@ async function storeAlerts(db: Db, races: number): Promise<void> {
     const one = (await entriesForRace(db, raceId)).find((entry) => entry.programNumber === "1")!;
     alerts.push({ raceId, entryId: one.entryId, at: boardTime(key.postTime, BOARDS_PER_RACE - 1), k });
   }
-  await evaluationTransaction(db, (tx) => {
+  await evaluationTransaction(db, async (tx) => {
     for (const { raceId, entryId, at, k } of alerts) {
-      tx.storeAlert(
+      await tx.storeAlert(
         {
           triggeredAt: at,
           raceId,
@@ -274,7 +274,7 @@ async function storeAlerts(db: Db, races: number): Promise<void> {
         ["console"],
         at,
       );
-      tx.storeAlert(
+      await tx.storeAlert(
         {
           triggeredAt: at,
           raceId,

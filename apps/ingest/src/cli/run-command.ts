@@ -80,7 +80,7 @@ export async function runCommand(
   let db: Db | null = null;
   if (opts.needsDb !== false) {
     // Idempotent: a fresh file gets the schema, an up-to-date one is left alone.
-    migrateDatabase(url, { quiet: true });
+    await migrateDatabase(url, { quiet: true });
     db = createDb({ url });
   }
   // Announced as a log line: stdout stays JSON lines and stderr stays empty when piped.

@@ -1,6 +1,5 @@
-import { captureLogs } from "@totewatch/test-utils";
-import type { Db } from "@totewatch/db";
-import { describe, expect, it } from "vitest";
+import { captureLogs, createTestDb } from "@totewatch/test-utils";
+import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION_HOUR, nextRetentionAt, RetentionSchedule } from "./retention.js";
 
 const CHICAGO = "America/Chicago";
@@ -39,8 +38,8 @@ describe("nextRetentionAt", () => {
 describe("RetentionSchedule", () => {
   it("logs a run skipped on a locked database as one line, without a stack trace", async () => {
     const locked = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
-    // Every use of the database finds it locked by another process.
-    const db: Db = { path: "horses.db", exclusive: () => Promise.reject(locked), close: async () => {} };
+    const db = createTestDb("retention-locked");
+    afterAll(() => db.close());
     let now = at("2025-09-12T12:00:00Z");
     const logs = captureLogs();
     const retention = new RetentionSchedule({
@@ -50,6 +49,8 @@ describe("RetentionSchedule", () => {
       logger: logs.logger,
       timeZone: "UTC",
       enabled: true,
+      // The prune finds the file locked by another process past the busy timeout.
+      prune: () => Promise.reject(locked),
     });
     now = retention.dueAt;
     await retention.runIfDue();

@@ -60,6 +60,8 @@ export interface RetentionScheduleOptions {
   timeZone?: string;
   /** Off: never due (`ingest poll --no-retention`). */
   enabled: boolean;
+  /** The prune itself (default pruneOldData); tests give one that fails as a locked database does. */
+  prune?: typeof pruneOldData;
 }
 
 /** The poller's daily retention: when it is next due, and running it when it is. */
@@ -92,7 +94,7 @@ export class RetentionSchedule {
     const oddsBefore = new Date(now - policy.oddsDays * DAY_MS).toISOString();
     const alertsBefore = new Date(now - policy.alertsDays * DAY_MS).toISOString();
     try {
-      const removed = await pruneOldData(db, { ...policy, now: new Date(now) });
+      const removed = await (this.options.prune ?? pruneOldData)(db, { ...policy, now: new Date(now) });
       const total = removed.oddsSnapshots + removed.exactaProbables + removed.alerts;
       const fields = { ...removed, oddsBefore, alertsBefore, next };
       if (total === 0) {

@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { latestOddsForRace, type Db } from "../../src/index.js";
-import type { Connection } from "../../src/sql.js";
+import type { Connection } from "../../src/connection.js";
 import { toDbTime } from "../../src/time.js";
 import { median, progress, RUNNERS, START, stopIfAsked } from "./common.js";
 

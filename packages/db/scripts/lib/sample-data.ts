@@ -3,6 +3,7 @@
 // instants and a fixed dedupe key make re-running it a no-op.
 import {
   applyRaceCard,
+  entriesForRace,
   evaluationTransaction,
   findRace,
   recordExactaSnapshot,
@@ -10,7 +11,6 @@ import {
   type Db,
   type RaceCardInput,
 } from "../../src/index.js";
-import { prismaOf } from "../../src/connection.js";
 import { impliedProbability } from "@totewatch/tote";
 
 export const SAMPLE_TRACK = { name: "Belmont Park", code: "BEL", timezone: "America/New_York" } as const;
@@ -205,17 +205,13 @@ export async function seedSampleData(db: Db): Promise<SeedStep[]> {
     raceNumber: first.raceNumber,
   });
   const entry = race
-    ? await db.exclusive(() =>
-        prismaOf(db).entry.findUnique({
-          where: { raceId_programNumber: { raceId: race.raceId, programNumber: "4" } },
-        }),
-      )
-    : null;
+    ? (await entriesForRace(db, race.raceId)).find((e) => e.programNumber === "4")
+    : undefined;
   const instants = snapshotInstants(first);
   const alert = {
     triggeredAt: instants.at(-1)!,
     raceId: race?.raceId ?? null,
-    entryId: entry?.id ?? null,
+    entryId: entry?.entryId ?? null,
     alertType: "odds_drop",
     thresholdValue: 0.3,
     actualValue: 0.46,

@@ -13,7 +13,7 @@
 import { EXIT, runProgram } from "@totewatch/cli-kit";
 import { loadConfig, redactUrl, type LoadedConfig } from "@totewatch/config";
 import type { Command } from "commander";
-import { databasePathFromUrl } from "../../src/database-url.js";
+import { databasePathFromUrl, isPostgresUrl, redactDatabaseUrl } from "../../src/database-url.js";
 
 export interface DatabaseOptions {
   config?: string;
@@ -24,8 +24,10 @@ export interface ScriptSetup {
   config: LoadedConfig;
   /** The database's url, as createDb and migrateDatabase take it. */
   url: string;
-  /** The database file (absolute): what messages show. */
+  /** The database file (absolute), or the PostgreSQL url without its password: what messages show. */
   file: string;
+  /** Whether the url names a PostgreSQL server. */
+  postgres: boolean;
   /** Where that choice came from, in plain words. */
   source: string;
 }
@@ -36,7 +38,7 @@ export function withDatabaseOptions(command: Command): Command {
     .option("--config <file>", "totewatch.yaml to use (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
     .option(
       "--db <url>",
-      "SQLite database, a path or file: URL (default: DATABASE_URL, else the config's database.url)",
+      "the database: a SQLite file (a path or file: URL) or a postgresql:// URL (default: DATABASE_URL, else the config's database.url)",
     );
 }
 
@@ -51,7 +53,14 @@ export function scriptSetup(options: DatabaseOptions): ScriptSetup {
     "config file": `from database.url in ${config.source ?? "the config file"}`,
     default: "the default; set --db, DATABASE_URL or database.url in totewatch.yaml to use another file",
   }[urlFrom];
-  return { config, url, file: databasePathFromUrl(url), source };
+  const postgres = isPostgresUrl(url);
+  return {
+    config,
+    url,
+    file: postgres ? redactDatabaseUrl(url) : databasePathFromUrl(url),
+    source,
+    postgres,
+  };
 }
 
 const redactedStderr = { write: (text: string) => process.stderr.write(redactUrl(text)) };

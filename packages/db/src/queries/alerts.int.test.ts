@@ -1,12 +1,11 @@
 // Storing alerts (the evaluation writer's storeAlert, the only alert inserter) and the
-// high-water marks beside them, on a real migrated SQLite file.
+// high-water marks beside them, on a real migrated database (either engine).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
-import { createTestDb } from "../../testing/index.js";
+import { alertRows, createTestDb, deliveryRows, queryRows, testEngine } from "../../testing/index.js";
 import type { AlertInput } from "./alerts.js";
 import { evaluationReadTransaction, evaluationTransaction } from "./evaluation/view.js";
 import { applyRaceCard, entriesForRace, findRace } from "./races.js";
-import { connectionOf, prismaOf } from "../connection.js";
 
 let db: Db;
 let raceId = 0;
@@ -42,10 +41,21 @@ const alertInput = (n: number, overrides: Partial<AlertInput> = {}): AlertInput 
 
 const store = (input: AlertInput, channels: readonly string[] = []) =>
   evaluationTransaction(db, (tx) => tx.storeAlert(input, channels, NOW));
-const stored = (alertId: number) =>
-  db.exclusive(() =>
-    prismaOf(db).alert.findUniqueOrThrow({ where: { id: alertId }, include: { deliveries: true } }),
-  );
+/** The stored alert `alertId` with its delivery rows (throws when there is none). */
+const stored = async (alertId: number) => {
+  const alert = (await alertRows(db)).find((row) => row.id === alertId);
+  if (!alert) throw new Error(`no alert ${alertId}`);
+  return { ...alert, deliveries: (await deliveryRows(db)).filter((row) => row.alertId === alertId) };
+};
+/** Stored alerts with one of these dedupe keys. */
+const alertsWithKeys = async (...keys: string[]) =>
+  (
+    await queryRows<{ n: number }>(
+      db,
+      `SELECT count(*) AS n FROM alert WHERE dedupe_key IN (${keys.map(() => "?").join(", ")})`,
+      ...keys,
+    )
+  )[0]!.n;
 
 describe("storeAlert", () => {
   it("stores an alert with all its fields, and a delivery row per channel", async () => {
@@ -83,9 +93,7 @@ describe("storeAlert", () => {
     expect(alert.triggeredAt.toISOString()).toBe(at(1).toISOString());
     // No new delivery rows for a known alert either.
     expect(alert.deliveries.map((row) => row.channel).sort()).toEqual(["email", "webhook"]);
-    expect(
-      await db.exclusive(() => prismaOf(db).alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:1` } })),
-    ).toBe(1);
+    expect(await alertsWithKeys(`odds_drop:${raceId}:7:1`)).toBe(1);
   });
 
   it("concurrent stores with one dedupe key store exactly one alert", async () => {
@@ -113,33 +121,26 @@ describe("storeAlert", () => {
   });
 
   it("rejects an alert for an unknown race (FK) or an empty channel name, and stores nothing", async () => {
+    // Each engine reports the foreign-key violation with its own code.
     await expect(store(alertInput(4, { raceId: 999_999 }))).rejects.toMatchObject({
-      code: "SQLITE_CONSTRAINT_FOREIGNKEY",
+      code: testEngine() === "postgres" ? "23503" : "SQLITE_CONSTRAINT_FOREIGNKEY",
     });
     await expect(store(alertInput(5), [""])).rejects.toThrow(/storeAlert: channel names must be non-empty/);
-    expect(
-      await db.exclusive(() =>
-        prismaOf(db).alert.count({
-          where: { dedupeKey: { in: [4, 5].map((n) => `odds_drop:${raceId}:7:${n}`) } },
-        }),
-      ),
-    ).toBe(0);
+    expect(await alertsWithKeys(...[4, 5].map((n) => `odds_drop:${raceId}:7:${n}`))).toBe(0);
   });
 
   it("rolls back the whole pass: an alert stored before a failing write in the same transaction is gone", async () => {
     const failure = new Error("evaluation failed half-way");
     await expect(
-      evaluationTransaction(db, (tx) => {
-        tx.storeAlert(alertInput(6), ["webhook"], NOW);
-        tx.setCursor("alerts.rollback", 6, NOW);
+      evaluationTransaction(db, async (tx) => {
+        await tx.storeAlert(alertInput(6), ["webhook"], NOW);
+        await tx.setCursor("alerts.rollback", 6, NOW);
         throw failure;
       }),
     ).rejects.toBe(failure);
-    expect(
-      await db.exclusive(() => prismaOf(db).alert.count({ where: { dedupeKey: `odds_drop:${raceId}:7:6` } })),
-    ).toBe(0);
+    expect(await alertsWithKeys(`odds_drop:${raceId}:7:6`)).toBe(0);
     expect(await evaluationReadTransaction(db, (tx) => tx.cursor("alerts.rollback"))).toBe(0);
-    expect(connectionOf(db).prepare(`SELECT count(*) AS n FROM alert_delivery`).get()).toEqual({ n: 2 });
+    expect(await queryRows(db, `SELECT count(*) AS n FROM alert_delivery`)).toEqual([{ n: 2 }]);
   });
 });
 
@@ -160,10 +161,8 @@ describe("high-water marks (cursor / setCursor)", () => {
     expect(await read("alerts.odds")).toBe(450);
     expect(await read("alerts.exacta")).toBe(7);
     expect(
-      connectionOf(db)
-        .prepare(`SELECT count(*) AS n FROM cursor WHERE name IN ('alerts.odds', 'alerts.exacta')`)
-        .get(),
-    ).toEqual({ n: 2 });
+      await queryRows(db, `SELECT count(*) AS n FROM cursor WHERE name IN ('alerts.odds', 'alerts.exacta')`),
+    ).toEqual([{ n: 2 }]);
   });
 
   it("refuses a position that is not a whole number >= 0, moving nothing", async () => {

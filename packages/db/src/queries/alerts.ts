@@ -19,7 +19,7 @@
  * - Alert: Prisma's generated row, for typed reads through Prisma.
  */
 import type { Alert } from "../generated/prisma/client.js";
-import { statement, type Connection } from "../sql.js";
+import type { Sql } from "../sql.js";
 import { toDbTime } from "../time.js";
 import { insertDeliveryRows, validateChannels } from "./deliveries.js";
 import type { AlertDetails } from "./stored-alert.js";
@@ -42,21 +42,19 @@ export type AlertRef = Pick<Alert, "alertType" | "subject" | "triggeredAt">;
  * channel for a new alert, inside the caller's write transaction. Returns
  * the alert id and whether it was new.
  */
-export function insertAlert(
-  sql: Connection,
+export async function insertAlert(
+  sql: Sql,
   input: AlertInput,
   channels: readonly string[],
   now: Date,
-): { alertId: number; created: boolean } {
+): Promise<{ alertId: number; created: boolean }> {
   validateChannels(channels, "storeAlert");
   const at = toDbTime(now);
-  const inserted = statement(
-    sql,
+  const inserted = await sql.get<{ alert_id: number }>(
     `INSERT INTO alert (triggered_at, race_id, entry_id, alert_type, threshold_value, actual_value, message,
                         dedupe_key, subject, details, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING alert_id`,
-  ).get(
     toDbTime(input.triggeredAt),
     input.raceId ?? null,
     input.entryId ?? null,
@@ -68,15 +66,14 @@ export function insertAlert(
     input.subject ?? null,
     input.details ? JSON.stringify(input.details) : null,
     at,
-  ) as { alert_id: number } | undefined;
+  );
   if (!inserted) {
-    const existing = statement(sql, `SELECT alert_id FROM alert WHERE dedupe_key = ?`).get(
+    const existing = await sql.get<{ alert_id: number }>(
+      `SELECT alert_id FROM alert WHERE dedupe_key = ?`,
       input.dedupeKey,
-    ) as {
-      alert_id: number;
-    };
-    return { alertId: existing.alert_id, created: false };
+    );
+    return { alertId: existing!.alert_id, created: false };
   }
-  insertDeliveryRows(sql, inserted.alert_id, channels, at);
+  await insertDeliveryRows(sql, inserted.alert_id, channels, at);
   return { alertId: inserted.alert_id, created: true };
 }

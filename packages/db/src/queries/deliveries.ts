@@ -18,7 +18,7 @@
  */
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
-import { statement, writeTransaction, type Connection } from "../sql.js";
+import { writeTransaction, type Sql } from "../sql.js";
 import { toDbTime, type DbTime } from "../time.js";
 
 /** A stored error text is capped: a receiver's HTML error page is not worth keeping whole. */
@@ -29,20 +29,17 @@ const MAX_ERROR_LENGTH = 1000;
  * existing row is skipped), inside the caller's write transaction. Returns
  * how many were new.
  */
-export function insertDeliveryRows(
-  sql: Connection,
+export async function insertDeliveryRows(
+  sql: Sql,
   alertId: number,
   channels: readonly string[],
   at: DbTime,
-): number {
-  const insert = statement(
-    sql,
+): Promise<number> {
+  return sql.runEach(
     `INSERT INTO alert_delivery (alert_id, channel, created_at) VALUES (?, ?, ?)
      ON CONFLICT (alert_id, channel) DO NOTHING`,
+    [...new Set(channels)].map((channel) => [alertId, channel, at]),
   );
-  let created = 0;
-  for (const channel of new Set(channels)) created += insert.run(alertId, channel, at).changes;
-  return created;
 }
 
 export interface DeliverySuccess {
@@ -76,35 +73,43 @@ export async function recordDeliveriesSuccess(
 ): Promise<DeliverySuccess[]> {
   if (deliveryIds.length === 0) return [];
   const atText = toDbTime(at);
-  return writeTransaction(db, (sql) =>
-    deliveryIds.map((deliveryId) => recordSuccessIn(sql, deliveryId, atText, "recordDeliveriesSuccess")),
-  );
+  return writeTransaction(db, async (sql) => {
+    const outcomes: DeliverySuccess[] = [];
+    for (const deliveryId of deliveryIds) {
+      outcomes.push(await recordSuccessIn(sql, deliveryId, atText, "recordDeliveriesSuccess"));
+    }
+    return outcomes;
+  });
 }
 
 /** One row's success (and its alert's sent flag), inside the caller's write transaction. */
-function recordSuccessIn(
-  sql: Connection,
+async function recordSuccessIn(
+  sql: Sql,
   deliveryId: number,
   atText: DbTime,
   where: string,
-): DeliverySuccess {
-  const row = statement(sql, `SELECT alert_id, delivered_at FROM alert_delivery WHERE delivery_id = ?`).get(
+): Promise<DeliverySuccess> {
+  const row = await sql.get<{ alert_id: number; delivered_at: DbTime | null }>(
+    `SELECT alert_id, delivered_at FROM alert_delivery WHERE delivery_id = ?`,
     deliveryId,
-  ) as { alert_id: number; delivered_at: DbTime | null } | undefined;
+  );
   if (!row) throw new InvalidInputError(`${where}: no delivery with id ${deliveryId}`);
   const recorded =
-    statement(
-      sql,
+    (await sql.run(
       `UPDATE alert_delivery
        SET delivered_at = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = NULL
        WHERE delivery_id = ? AND delivered_at IS NULL`,
-    ).run(atText, atText, deliveryId).changes === 1;
-  const pending = statement(
-    sql,
+      atText,
+      atText,
+      deliveryId,
+    )) === 1;
+  const pending = (await sql.get<{ n: number }>(
     `SELECT count(*) AS n FROM alert_delivery WHERE alert_id = ? AND delivered_at IS NULL`,
-  ).get(row.alert_id) as { n: number };
+    row.alert_id,
+  ))!;
   if (pending.n > 0) return { recorded, alertSent: false };
-  statement(sql, `UPDATE alert SET sent = 1, sent_at = ? WHERE alert_id = ? AND sent = 0`).run(
+  await sql.run(
+    `UPDATE alert SET sent = TRUE, sent_at = ? WHERE alert_id = ? AND sent = FALSE`,
     atText,
     row.alert_id,
   );
@@ -125,24 +130,23 @@ export async function recordDeliveryFailure(
 ): Promise<{ attempts: number }> {
   const error =
     failure.error.length > MAX_ERROR_LENGTH ? `${failure.error.slice(0, MAX_ERROR_LENGTH)}…` : failure.error;
-  return writeTransaction(db, (sql) => {
-    const row = statement(
-      sql,
+  return writeTransaction(db, async (sql) => {
+    const row = await sql.get<{ attempts: number }>(
       `UPDATE alert_delivery
        SET attempts = attempts + ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?
        WHERE delivery_id = ? AND delivered_at IS NULL
        RETURNING attempts`,
-    ).get(
       failure.counted === false ? 0 : 1,
       error,
       toDbTime(failure.at),
       failure.nextAttemptAt === null ? null : toDbTime(failure.nextAttemptAt),
       deliveryId,
-    ) as { attempts: number } | undefined;
+    );
     if (row) return { attempts: row.attempts };
-    const existing = statement(sql, `SELECT attempts FROM alert_delivery WHERE delivery_id = ?`).get(
+    const existing = await sql.get<{ attempts: number }>(
+      `SELECT attempts FROM alert_delivery WHERE delivery_id = ?`,
       deliveryId,
-    ) as { attempts: number } | undefined;
+    );
     if (!existing) throw new InvalidInputError(`recordDeliveryFailure: no delivery with id ${deliveryId}`);
     // Already delivered (by another process): a late failure report must not undo that.
     return { attempts: existing.attempts };
@@ -165,22 +169,23 @@ export async function recordDeliveriesFailure(
   if (deliveryIds.length === 0) throw new InvalidInputError("recordDeliveriesFailure: no delivery ids");
   const error =
     failure.error.length > MAX_ERROR_LENGTH ? `${failure.error.slice(0, MAX_ERROR_LENGTH)}…` : failure.error;
-  return writeTransaction(db, (sql) => {
-    const attemptsOf = statement(sql, `SELECT attempts FROM alert_delivery WHERE delivery_id = ?`);
+  return writeTransaction(db, async (sql) => {
     let most = 0;
     for (const id of deliveryIds) {
-      const row = attemptsOf.get(id) as { attempts: number } | undefined;
+      const row = await sql.get<{ attempts: number }>(
+        `SELECT attempts FROM alert_delivery WHERE delivery_id = ?`,
+        id,
+      );
       if (!row) throw new InvalidInputError(`recordDeliveriesFailure: no delivery with id ${id}`);
       most = Math.max(most, row.attempts);
     }
     const attempts = most + (failure.counted === false ? 0 : 1);
-    const record = statement(
-      sql,
+    const next = failure.nextAttemptAt === null ? null : toDbTime(failure.nextAttemptAt);
+    await sql.runEach(
       `UPDATE alert_delivery SET attempts = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?
        WHERE delivery_id = ? AND delivered_at IS NULL`,
+      deliveryIds.map((id) => [attempts, error, toDbTime(failure.at), next, id]),
     );
-    const next = failure.nextAttemptAt === null ? null : toDbTime(failure.nextAttemptAt);
-    for (const id of deliveryIds) record.run(attempts, error, toDbTime(failure.at), next, id);
     return { attempts };
   });
 }

@@ -13,7 +13,7 @@
  */
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
-import { readRaw, statement, writeTransaction, type Connection } from "../sql.js";
+import { readRaw, writeTransaction, type Sql } from "../sql.js";
 import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import { validateChannels } from "./deliveries.js";
 
@@ -24,7 +24,7 @@ import { validateChannels } from "./deliveries.js";
 export const MAX_CHANNEL_HOLD_MS = 24 * 60 * 60 * 1000;
 
 /** `h` (a channel_hold row) holds its channel at instant `?` (and is believable: MAX_CHANNEL_HOLD_MS). */
-export const HOLD_ACTIVE_SQL = `h.held_until > ? AND h.held_until <= ? + ${MAX_CHANNEL_HOLD_MS}`;
+export const HOLD_ACTIVE_SQL = `h.held_until > ? AND h.held_until <= CAST(? AS BIGINT) + ${MAX_CHANNEL_HOLD_MS}`;
 
 /**
  * Holds one channel until `until` (a receiver answered 429 "retry after"):
@@ -45,30 +45,37 @@ export async function deferChannelDeliveries(
 ): Promise<number> {
   validateChannels([channel], "deferChannelDeliveries");
   const untilText = toDbTime(options.until);
-  return writeTransaction(db, (sql) => {
-    statement(
-      sql,
-      `INSERT INTO channel_hold (channel, held_until) VALUES (?, ?)
-       ON CONFLICT (channel) DO UPDATE SET held_until = CASE
-         WHEN channel_hold.held_until > excluded.held_until + ${MAX_CHANNEL_HOLD_MS} THEN excluded.held_until
-         ELSE max(channel_hold.held_until, excluded.held_until) END`,
-    ).run(channel, untilText);
-    return statement(
-      sql,
+  return writeTransaction(db, async (sql) => {
+    await sql.run(
+      sql.dialect === "postgres" ? HOLD_CHANNEL_SQL.postgres : HOLD_CHANNEL_SQL.sqlite,
+      channel,
+      untilText,
+    );
+    return sql.run(
       `UPDATE alert_delivery SET next_attempt_at = ?
        WHERE channel = ? AND delivered_at IS NULL AND attempts < ?
          AND (next_attempt_at IS NULL OR next_attempt_at < ?)`,
-    ).run(untilText, channel, options.maxAttempts, untilText).changes;
+      untilText,
+      channel,
+      options.maxAttempts,
+      untilText,
+    );
   });
 }
 
+// Raises a channel's hold (deferChannelDeliveries); two-argument max is SQLite's, greatest PostgreSQL's.
+const holdChannelSql = (
+  larger: "max" | "greatest",
+) => `INSERT INTO channel_hold (channel, held_until) VALUES (?, ?)
+       ON CONFLICT (channel) DO UPDATE SET held_until = CASE
+         WHEN channel_hold.held_until > excluded.held_until + ${MAX_CHANNEL_HOLD_MS} THEN excluded.held_until
+         ELSE ${larger}(channel_hold.held_until, excluded.held_until) END`;
+const HOLD_CHANNEL_SQL = { sqlite: holdChannelSql("max"), postgres: holdChannelSql("greatest") };
+
 /** When `channel`'s hold ends (deferChannelDeliveries), or null when it was never held. */
 export async function channelHeldUntil(db: Db, channel: string): Promise<Date | null> {
-  const row = await readRaw(
-    db,
-    (sql) =>
-      statement(sql, `SELECT held_until FROM channel_hold WHERE channel = ?`).get(channel) as
-        { held_until: DbTime } | undefined,
+  const row = await readRaw(db, (sql) =>
+    sql.get<{ held_until: DbTime }>(`SELECT held_until FROM channel_hold WHERE channel = ?`, channel),
   );
   return row ? fromDbTime(row.held_until) : null;
 }
@@ -87,16 +94,21 @@ export async function markDigest(db: Db, deliveryIds: readonly number[]): Promis
 }
 
 /** markDigest inside the caller's write transaction. */
-function markDigestIn(sql: Connection, deliveryIds: readonly number[]): number | null {
-  const free = statement(
-    sql,
-    `SELECT 1 FROM alert_delivery WHERE delivery_id = ? AND digest_id IS NULL AND delivered_at IS NULL`,
-  );
-  const unmarked = deliveryIds.filter((id) => free.get(id) !== undefined);
+async function markDigestIn(sql: Sql, deliveryIds: readonly number[]): Promise<number | null> {
+  const unmarked: number[] = [];
+  for (const id of deliveryIds) {
+    const free = await sql.get(
+      `SELECT 1 FROM alert_delivery WHERE delivery_id = ? AND digest_id IS NULL AND delivered_at IS NULL`,
+      id,
+    );
+    if (free !== undefined) unmarked.push(id);
+  }
   if (unmarked.length === 0) return null;
   const digestId = Math.min(...unmarked);
-  const mark = statement(sql, `UPDATE alert_delivery SET digest_id = ? WHERE delivery_id = ?`);
-  for (const id of unmarked) mark.run(digestId, id);
+  await sql.runEach(
+    `UPDATE alert_delivery SET digest_id = ? WHERE delivery_id = ?`,
+    unmarked.map((id) => [digestId, id]),
+  );
   return digestId;
 }
 
@@ -167,30 +179,27 @@ async function claimRows(
   const { digest } = options;
   const inDigest =
     digest === undefined ? "" : digest === "new" ? "AND digest_id IS NULL" : "AND digest_id = ?";
-  return writeTransaction(db, (sql) => {
-    const claim = statement(
-      sql,
-      `UPDATE alert_delivery SET next_attempt_at = ?
+  const claim = `UPDATE alert_delivery SET next_attempt_at = ?
        WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ? ${inDigest}
          AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
          AND NOT EXISTS (SELECT 1 FROM channel_hold h
-                         WHERE h.channel = alert_delivery.channel AND ${HOLD_ACTIVE_SQL})`,
-    );
-    const claimed = rows
-      .filter(
-        (row) =>
-          claim.run(
-            until,
-            row.deliveryId,
-            row.attempts,
-            ...(typeof digest === "number" ? [digest] : []),
-            nowText,
-            nowText,
-            nowText,
-          ).changes === 1,
-      )
-      .map((row) => row.deliveryId);
-    if (digest === "new" && claimed.length > 0) markDigestIn(sql, claimed);
+                         WHERE h.channel = alert_delivery.channel AND ${HOLD_ACTIVE_SQL})`;
+  return writeTransaction(db, async (sql) => {
+    const claimed: number[] = [];
+    for (const row of rows) {
+      const changed = await sql.run(
+        claim,
+        until,
+        row.deliveryId,
+        row.attempts,
+        ...(typeof digest === "number" ? [digest] : []),
+        nowText,
+        nowText,
+        nowText,
+      );
+      if (changed === 1) claimed.push(row.deliveryId);
+    }
+    if (digest === "new" && claimed.length > 0) await markDigestIn(sql, claimed);
     return claimed;
   });
 }
@@ -200,12 +209,13 @@ async function claimRows(
  * sends the digest only when all of them are due together, never a part of it under a new key.
  */
 export async function digestSize(db: Db, digestId: number, maxAttempts: number): Promise<number> {
-  return readRaw(db, (sql) => {
-    const row = statement(
-      sql,
+  return readRaw(db, async (sql) => {
+    const row = await sql.get<{ n: number }>(
       `SELECT count(*) AS n FROM alert_delivery
        WHERE digest_id = ? AND delivered_at IS NULL AND attempts < ?`,
-    ).get(digestId, maxAttempts) as { n: number };
-    return row.n;
+      digestId,
+      maxAttempts,
+    );
+    return row!.n;
   });
 }

@@ -10,10 +10,12 @@
  *   its alert is dropped (dropUnroutedDeliveries), and an alert left with only
  *   delivered rows becomes sent in the same transaction.
  * - Delivered rows are history: never dropped.
+ * - Each statement has a SQLite text (json_each, json_extract) and a PostgreSQL one (jsonb), with
+ *   the same results (routeMatchSql says where they could part).
  */
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
-import { readRaw, statement, writeTransaction } from "../sql.js";
+import { readRaw, writeTransaction, type Dialect } from "../sql.js";
 import { toDbTime } from "../time.js";
 import { insertDeliveryRows, validateChannels } from "./deliveries.js";
 /**
@@ -53,9 +55,17 @@ export function routesJson(channels: readonly ChannelRoute[], where: string): st
 
 /**
  * True when alert `a` is one the route `route` (a JSON object of routesJson) takes. The JS twin is
- * routeTakes (tested to agree).
+ * routeTakes (tested to agree). On PostgreSQL `route` is jsonb, and details that are not JSON count
+ * as no strength, as json_valid makes them on SQLite; but PostgreSQL 15 cannot test JSON without
+ * parsing it, so only text shaped as an object ({...}: every details text insertAlert stores is one)
+ * is parsed, and a hand-written row whose details look like an object but are not JSON fails the
+ * statement there. A strength that is not a number compares as on SQLite (a JSON string, object or
+ * array above every number, true and false as 1 and 0), unlike routeTakes, which takes only numbers.
  */
-export const routeMatchSql = (route: string) => `(
+export const routeMatchSql = (route: string, dialect: Dialect = "sqlite") =>
+  dialect === "postgres" ? routeMatchPostgres(route) : routeMatchSqlite(route);
+
+const routeMatchSqlite = (route: string) => `(
     (json_extract(${route}, '$.types') IS NULL
       OR a.alert_type IN (SELECT value FROM json_each(${route}, '$.types')))
     AND (json_extract(${route}, '$.tracks') IS NULL
@@ -65,6 +75,23 @@ export const routeMatchSql = (route: string) => `(
     AND (json_extract(${route}, '$.minStrength') IS NULL
       OR json_extract(CASE WHEN json_valid(a.details) THEN a.details END, '$.strength')
          >= json_extract(${route}, '$.minStrength')))`;
+
+const routeMatchPostgres = (route: string) => `(
+    (${route} ->> 'types' IS NULL
+      OR a.alert_type IN (SELECT jsonb_array_elements_text(${route} -> 'types')))
+    AND (${route} ->> 'tracks' IS NULL
+      OR EXISTS (SELECT 1 FROM race rr JOIN track tt ON tt.track_id = rr.track_id
+                 WHERE rr.race_id = a.race_id
+                   AND tt.name IN (SELECT jsonb_array_elements_text(${route} -> 'tracks'))))
+    AND (${route} ->> 'minStrength' IS NULL
+      OR CASE WHEN a.details ~ '^\\s*\\{.*\\}\\s*$' THEN
+           (SELECT CASE jsonb_typeof(st.v)
+                     WHEN 'number' THEN CAST(st.v #>> '{}' AS DOUBLE PRECISION)
+                     WHEN 'boolean' THEN CASE WHEN st.v #>> '{}' = 'true' THEN 1 ELSE 0 END
+                   END >= CAST(${route} ->> 'minStrength' AS DOUBLE PRECISION)
+                   OR jsonb_typeof(st.v) IN ('string', 'object', 'array')
+            FROM (SELECT CAST(a.details AS jsonb) -> 'strength' AS v) st)
+         END))`;
 
 /** What routeMatchSql decides, for an alert in hand (a dry run's would-be alert). */
 export function routeTakes(
@@ -81,16 +108,27 @@ export function routeTakes(
   return true;
 }
 
+/** The routes of routesJson's `?` as rows `c` (`c.value` the route), and a route's channel. */
+export const routesFromSql = (dialect: Dialect) =>
+  dialect === "postgres" ? `jsonb_array_elements(CAST(? AS jsonb)) c(value)` : `json_each(?) c`;
+// SQLite joins them where its planner likes; PostgreSQL needs a join condition (or CROSS).
+const routesJoinSql = (dialect: Dialect) =>
+  `${dialect === "postgres" ? "CROSS JOIN" : "JOIN"} ${routesFromSql(dialect)}`;
+export const routeChannelSql = (dialect: Dialect, route = "c.value") =>
+  dialect === "postgres" ? `${route} ->> 'channel'` : `json_extract(${route}, '$.channel')`;
+
+const missingSql = (dialect: Dialect) => `
+  FROM alert a ${routesJoinSql(dialect)}
+  WHERE a.sent = FALSE
+    AND NOT EXISTS (SELECT 1 FROM alert_delivery d
+                    WHERE d.alert_id = a.alert_id AND d.channel = ${routeChannelSql(dialect)})
+    AND ${routeMatchSql("c.value", dialect)}`;
+
 /**
  * Unsent alerts without a delivery row for one of the routes in `?` (routesJson) that takes them;
- * `c.value` is the route.
+ * `c.value` is the route. By dialect.
  */
-export const MISSING_SQL = `
-  FROM alert a JOIN json_each(?) c
-  WHERE a.sent = 0
-    AND NOT EXISTS (SELECT 1 FROM alert_delivery d
-                    WHERE d.alert_id = a.alert_id AND d.channel = json_extract(c.value, '$.channel'))
-    AND ${routeMatchSql("c.value")}`;
+export const MISSING_SQL = { sqlite: missingSql("sqlite"), postgres: missingSql("postgres") };
 
 /**
  * Creates the missing delivery rows for every unsent alert (a channel
@@ -107,27 +145,31 @@ export async function ensurePendingDeliveries(
 ): Promise<number> {
   const json = routesJson(channels, "ensurePendingDeliveries");
   if (channels.length === 0) return 0;
-  const anyMissing = await readRaw(db, (sql) => statement(sql, `SELECT 1 ${MISSING_SQL} LIMIT 1`).get(json));
+  const anyMissing = await readRaw(db, (sql) =>
+    sql.get(`SELECT 1 ${MISSING_SQL[sql.dialect]} LIMIT 1`, json),
+  );
   if (!anyMissing) return 0;
-  return writeTransaction(db, (sql) => {
-    const missing = statement(
-      sql,
-      `SELECT a.alert_id, json_extract(c.value, '$.channel') AS channel ${MISSING_SQL}`,
-    ).all(json) as Array<{ alert_id: number; channel: string }>;
-    const at = toDbTime(now);
-    return missing.reduce(
-      (created, row) => created + insertDeliveryRows(sql, row.alert_id, [row.channel], at),
-      0,
+  return writeTransaction(db, async (sql) => {
+    // In a fixed order, so both engines number the new rows alike.
+    const missing = await sql.all<{ alert_id: number; channel: string }>(
+      `SELECT a.alert_id, ${routeChannelSql(sql.dialect)} AS channel ${MISSING_SQL[sql.dialect]}
+       ORDER BY a.alert_id, channel`,
+      json,
     );
+    const at = toDbTime(now);
+    let created = 0;
+    for (const row of missing) created += await insertDeliveryRows(sql, row.alert_id, [row.channel], at);
+    return created;
   });
 }
 
 /** Undelivered rows of the routes' channels (`?`) whose route does not take their alert. */
-const UNROUTED_SQL = `
+const unroutedSql = (dialect: Dialect) => `
   FROM alert_delivery d
   JOIN alert a ON a.alert_id = d.alert_id
-  JOIN json_each(?) c ON json_extract(c.value, '$.channel') = d.channel
-  WHERE d.delivered_at IS NULL AND NOT ${routeMatchSql("c.value")}`;
+  JOIN ${routesFromSql(dialect)} ON ${routeChannelSql(dialect)} = d.channel
+  WHERE d.delivered_at IS NULL AND NOT ${routeMatchSql("c.value", dialect)}`;
+const UNROUTED_SQL = { sqlite: unroutedSql("sqlite"), postgres: unroutedSql("postgres") };
 
 export interface DroppedDeliveries {
   /** Undelivered rows removed: their channel's route no longer takes the alert. */
@@ -157,37 +199,33 @@ export async function dropUnroutedDeliveries(
 ): Promise<DroppedDeliveries> {
   const json = routesJson(channels, "dropUnroutedDeliveries");
   if (channels.length === 0) return { dropped: 0, sent: 0, unrouted: [] };
-  const any = await readRaw(db, (sql) => statement(sql, `SELECT 1 ${UNROUTED_SQL} LIMIT 1`).get(json));
+  const any = await readRaw(db, (sql) => sql.get(`SELECT 1 ${UNROUTED_SQL[sql.dialect]} LIMIT 1`, json));
   if (!any) return { dropped: 0, sent: 0, unrouted: [] };
-  return writeTransaction(db, (sql) => {
-    const rows = statement(sql, `SELECT d.delivery_id, d.alert_id ${UNROUTED_SQL}`).all(json) as Array<{
-      delivery_id: number;
-      alert_id: number;
-    }>;
-    const remove = statement(
-      sql,
+  return writeTransaction(db, async (sql) => {
+    const rows = await sql.all<{ delivery_id: number; alert_id: number }>(
+      `SELECT d.delivery_id, d.alert_id ${UNROUTED_SQL[sql.dialect]} ORDER BY d.delivery_id`,
+      json,
+    );
+    const dropped = await sql.runEach(
       `DELETE FROM alert_delivery WHERE delivery_id = ? AND delivered_at IS NULL`,
-    );
-    let dropped = 0;
-    for (const row of rows) dropped += remove.run(row.delivery_id).changes;
-    const markSent = statement(
-      sql,
-      `UPDATE alert SET sent = 1,
-         sent_at = (SELECT max(delivered_at) FROM alert_delivery WHERE alert_id = alert.alert_id)
-       WHERE alert_id = ? AND sent = 0
-         AND EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)
-         AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id AND delivered_at IS NULL)`,
-    );
-    const rowless = statement(
-      sql,
-      `SELECT alert_id AS "alertId", alert_type AS "alertType" FROM alert
-       WHERE alert_id = ? AND sent = 0 AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)`,
+      rows.map((row) => [row.delivery_id]),
     );
     let sent = 0;
     const unrouted: DroppedDeliveries["unrouted"] = [];
     for (const alertId of new Set(rows.map((row) => row.alert_id))) {
-      sent += markSent.run(alertId).changes;
-      const left = rowless.get(alertId) as { alertId: number; alertType: string } | undefined;
+      sent += await sql.run(
+        `UPDATE alert SET sent = TRUE,
+         sent_at = (SELECT max(delivered_at) FROM alert_delivery WHERE alert_id = alert.alert_id)
+       WHERE alert_id = ? AND sent = FALSE
+         AND EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)
+         AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id AND delivered_at IS NULL)`,
+        alertId,
+      );
+      const left = await sql.get<{ alertId: number; alertType: string }>(
+        `SELECT alert_id AS "alertId", alert_type AS "alertType" FROM alert
+       WHERE alert_id = ? AND sent = FALSE AND NOT EXISTS (SELECT 1 FROM alert_delivery WHERE alert_id = alert.alert_id)`,
+        alertId,
+      );
       if (left) unrouted.push(left);
     }
     return { dropped, sent, unrouted };

@@ -4,13 +4,19 @@
  * status. Writes to the rows are in deliveries.ts.
  */
 import type { Db } from "../client.js";
-import { prismaOf } from "../connection.js";
 import type { Alert, AlertDelivery } from "../generated/prisma/client.js";
 import { InvalidInputError } from "../errors.js";
-import { readRaw, statement, type SqlRow } from "../sql.js";
-import { fromDbTime, toDbTime } from "../time.js";
+import { readRaw, readTransaction, type Dialect, type SqlRow } from "../sql.js";
+import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import { HOLD_ACTIVE_SQL } from "./delivery-claims.js";
-import { MISSING_SQL, routeMatchSql, routesJson, type ChannelRoute } from "./delivery-routes.js";
+import {
+  MISSING_SQL,
+  routeChannelSql,
+  routeMatchSql,
+  routesFromSql,
+  routesJson,
+  type ChannelRoute,
+} from "./delivery-routes.js";
 import {
   STORED_ALERT_COLUMNS,
   STORED_ALERT_JOINS,
@@ -69,14 +75,14 @@ export type DeliveryStatus = Pick<Alert, "sent" | "sentAt"> & {
 type DueRow = StoredAlertRow & SqlRow<Omit<DueDelivery, "alert">>;
 
 /** The delivery rows, plus (as delivery_id 0) the missing ones of unsent alerts for the channels in `?`. */
-const ROWS_WITH_MISSING = `(
+const rowsWithMissing = (dialect: Dialect) => `(
     SELECT delivery_id, alert_id, channel, attempts, last_error, next_attempt_at, delivered_at, created_at,
            digest_id
     FROM alert_delivery
     UNION ALL
-    SELECT 0, a.alert_id, json_extract(c.value, '$.channel'), 0, NULL, NULL, NULL, NULL, NULL ${MISSING_SQL})`;
+    SELECT 0, a.alert_id, ${routeChannelSql(dialect)}, 0, NULL, NULL, NULL, NULL, NULL ${MISSING_SQL[dialect]})`;
 
-const dueSql = (rows: string) => `
+const dueSql = (rows: string, dialect: Dialect) => `
   SELECT d.delivery_id AS "deliveryId", d.channel, d.attempts, d.last_error AS "lastError",
          d.created_at AS "createdAt", d.digest_id AS "digestId", ${STORED_ALERT_COLUMNS}
   FROM ${rows} d
@@ -84,13 +90,20 @@ const dueSql = (rows: string) => `
   WHERE d.delivered_at IS NULL
     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
     AND d.attempts < ?
-    AND EXISTS (SELECT 1 FROM json_each(?) c
-                WHERE json_extract(c.value, '$.channel') = d.channel AND ${routeMatchSql("c.value")})
+    AND EXISTS (SELECT 1 FROM ${routesFromSql(dialect)}
+                WHERE ${routeChannelSql(dialect)} = d.channel AND ${routeMatchSql("c.value", dialect)})
     AND NOT EXISTS (SELECT 1 FROM channel_hold h WHERE h.channel = d.channel AND ${HOLD_ACTIVE_SQL})
   ORDER BY d.digest_id IS NULL, d.digest_id, a.triggered_at, a.alert_id, d.channel
   LIMIT ? OFFSET ?`;
-const DUE_SQL = dueSql("alert_delivery");
-const DUE_WITH_MISSING_SQL = dueSql(ROWS_WITH_MISSING);
+// By dialect: the routes are read with json_each on SQLite, jsonb on PostgreSQL (delivery-routes.ts).
+const DUE_SQL = {
+  sqlite: dueSql("alert_delivery", "sqlite"),
+  postgres: dueSql("alert_delivery", "postgres"),
+};
+const DUE_WITH_MISSING_SQL = {
+  sqlite: dueSql(rowsWithMissing("sqlite"), "sqlite"),
+  postgres: dueSql(rowsWithMissing("postgres"), "postgres"),
+};
 
 /**
  * Undelivered rows of `channels` that may be tried at `now` (never tried, or
@@ -119,12 +132,14 @@ export async function dueDeliveries(db: Db, options: DueDeliveriesOptions): Prom
   const now = toDbTime(options.now);
   const params = [now, options.maxAttempts, json, now, now, limit, offset];
   if (options.withMissing) {
-    return readRaw(db, (sql) =>
-      (statement(sql, DUE_WITH_MISSING_SQL).all(json, ...params) as DueRow[]).map(toDueDelivery),
+    return readRaw(db, async (sql) =>
+      (await sql.all<DueRow>(DUE_WITH_MISSING_SQL[sql.dialect], json, ...params)).map(toDueDelivery),
     );
   }
   // Reads only: a deliverer claims each row with claimDelivery right before sending it.
-  return readRaw(db, (sql) => (statement(sql, DUE_SQL).all(...params) as DueRow[]).map(toDueDelivery));
+  return readRaw(db, async (sql) =>
+    (await sql.all<DueRow>(DUE_SQL[sql.dialect], ...params)).map(toDueDelivery),
+  );
 }
 
 function toDueDelivery(row: DueRow): DueDelivery {
@@ -141,25 +156,33 @@ function toDueDelivery(row: DueRow): DueDelivery {
 
 /** An alert's sent flag and its delivery rows by channel, or null when there is no such alert. */
 export async function deliveryStatus(db: Db, alertId: number): Promise<DeliveryStatus | null> {
-  return db.exclusive(async () => {
-    const alert = await prismaOf(db).alert.findUnique({
-      where: { id: alertId },
-      include: { deliveries: { orderBy: { channel: "asc" } } },
-    });
+  return readTransaction(db, async (sql) => {
+    const alert = await sql.get<SqlRow<Pick<DeliveryStatus, "alertId" | "sent" | "sentAt">>>(
+      `SELECT alert_id AS "alertId", sent, sent_at AS "sentAt" FROM alert WHERE alert_id = ?`,
+      alertId,
+    );
     if (!alert) return null;
+    const deliveries = await sql.all<SqlRow<DeliveryState>>(
+      `SELECT delivery_id AS "deliveryId", channel, attempts, last_error AS "lastError",
+              last_attempt_at AS "lastAttemptAt", next_attempt_at AS "nextAttemptAt", delivered_at AS "deliveredAt"
+       FROM alert_delivery WHERE alert_id = ? ORDER BY channel`,
+      alertId,
+    );
     return {
-      alertId: alert.id,
-      sent: alert.sent,
-      sentAt: alert.sentAt,
-      deliveries: alert.deliveries.map((delivery) => ({
-        deliveryId: delivery.id,
+      alertId: alert.alertId,
+      sent: alert.sent === 1,
+      sentAt: toDate(alert.sentAt),
+      deliveries: deliveries.map((delivery) => ({
+        deliveryId: delivery.deliveryId,
         channel: delivery.channel,
         attempts: delivery.attempts,
         lastError: delivery.lastError,
-        lastAttemptAt: delivery.lastAttemptAt,
-        nextAttemptAt: delivery.nextAttemptAt,
-        deliveredAt: delivery.deliveredAt,
+        lastAttemptAt: toDate(delivery.lastAttemptAt),
+        nextAttemptAt: toDate(delivery.nextAttemptAt),
+        deliveredAt: toDate(delivery.deliveredAt),
       })),
     };
   });
 }
+
+const toDate = (stored: DbTime | null) => (stored === null ? null : fromDbTime(stored));

@@ -10,7 +10,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { ExactaProbable } from "../generated/prisma/client.js";
 import { entryIdFor, resolveRace } from "../race-refs.js";
-import { readRaw, statement, writeTransaction, type Connection, type SqlRow } from "../sql.js";
+import { readRaw, writeTransaction, type Sql, type SqlRow } from "../sql.js";
 import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import type { RaceKey, WriteResult } from "./races.js";
 
@@ -49,30 +49,27 @@ export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): P
         `exacta snapshot: combination ${p.first}-${p.second} has payout ${p.payout}`,
       );
   }
-  return writeTransaction(db, (sql) => {
-    let ref = resolveRace(db, sql, snap);
+  return writeTransaction(db, async (sql) => {
+    let ref = await resolveRace(db, sql, snap);
     for (const p of snap.probables) {
-      [ref] = entryIdFor(db, sql, snap, ref, p.first);
-      [ref] = entryIdFor(db, sql, snap, ref, p.second);
+      [ref] = await entryIdFor(db, sql, snap, ref, p.first);
+      [ref] = await entryIdFor(db, sql, snap, ref, p.second);
     }
-    const insert = statement(
-      sql,
+    const now = toDbTime(new Date());
+    const raceId = ref.raceId;
+    const inserted = await sql.runEach(
       `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, total_exacta_pool, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
-    );
-    const now = toDbTime(new Date());
-    let inserted = 0;
-    for (const p of snap.probables) {
-      inserted += insert.run(
-        ref.raceId,
+      snap.probables.map((p) => [
+        raceId,
         fetchedAt,
         p.first,
         p.second,
         p.payout,
         snap.totalExactaPool ?? null,
         now,
-      ).changes;
-    }
+      ]),
+    );
     return { changed: inserted > 0, rows: inserted };
   });
 }
@@ -84,11 +81,11 @@ export interface ExactaGrid extends Pick<ExactaProbable, "raceId" | "fetchedAt" 
 
 /** The newest exacta probables of a race (one snapshot's whole grid), or null. */
 export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGrid | null> {
-  return readRaw(db, (sql) => {
-    const newest = statement(
-      sql,
+  return readRaw(db, async (sql) => {
+    const newest = await sql.get<SqlRow<Pick<ExactaProbable, "fetchedAt">>>(
       `SELECT fetched_at AS "fetchedAt" FROM exacta_probable WHERE race_id = ? ORDER BY fetched_at DESC LIMIT 1`,
-    ).get(raceId) as SqlRow<Pick<ExactaProbable, "fetchedAt">> | undefined;
+      raceId,
+    );
     return newest ? exactaGridAt(sql, raceId, newest.fetchedAt) : null;
   });
 }
@@ -97,13 +94,14 @@ export async function latestExactaGrid(db: Db, raceId: number): Promise<ExactaGr
  * One stored exacta grid (a race at one stored instant), inside the
  * caller's read; for packages/db's own read views, not exported.
  */
-export function exactaGridAt(sql: Connection, raceId: number, fetchedAt: DbTime): ExactaGrid {
-  const rows = statement(
-    sql,
+export async function exactaGridAt(sql: Sql, raceId: number, fetchedAt: DbTime): Promise<ExactaGrid> {
+  const rows = await sql.all<ExactaGrid["probables"][number] & Pick<ExactaGrid, "totalExactaPool">>(
     `SELECT exacta_id AS "exactaId", first_horse AS first, second_horse AS second, payout,
             total_exacta_pool AS "totalExactaPool"
      FROM exacta_probable WHERE race_id = ? AND fetched_at = ? ORDER BY exacta_id`,
-  ).all(raceId, fetchedAt) as Array<ExactaGrid["probables"][number] & Pick<ExactaGrid, "totalExactaPool">>;
+    raceId,
+    fetchedAt,
+  );
   return {
     raceId,
     fetchedAt: fromDbTime(fetchedAt),

@@ -10,14 +10,14 @@
  * stored off time, else, for a race known to have run (status in tote's
  * RUN_STATUSES: off, official) without one, its scheduled post time; a race
  * with neither is not listed. One read transaction (a consistent view of the
- * file), prepared statements on the raw connection like the evaluation reader,
- * whose row shapes and board read it reuses.
+ * database), on the same Sql session as the evaluation reader, whose row
+ * shapes and board read it reuses.
  */
 import { RUN_STATUSES } from "@totewatch/tote";
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Race } from "../generated/prisma/client.js";
-import { readRaw, statement, type Connection, type SqlRow } from "../sql.js";
+import { readTransaction, type Sql, type SqlRow } from "../sql.js";
 import { fromDbTime, type DbTime } from "../time.js";
 import { boardAt, reader } from "./evaluation/reader.js";
 import type { EvaluationEntry, WinOddsRow } from "./evaluation/view.js";
@@ -60,59 +60,68 @@ export async function lateChangeBoards(db: Db, range: LateChangeRange): Promise<
     if (!RACE_DATE.test(date))
       throw new InvalidInputError(`late changes: ${name} must be YYYY-MM-DD (got "${date}")`);
   }
-  return readRaw(db, (sql) => sql.transaction(() => read(sql, range)).deferred());
+  return readTransaction(db, (sql) => read(sql, range));
 }
 
 type OffRaceRow = SqlRow<AlertRace & { offAt: NonNullable<Race["offAt"]> }>;
 
-function read(sql: Connection, range: LateChangeRange): LateChangeBoards[] {
-  const races = statement(
-    sql,
-    `SELECT * FROM (
+// The run statuses are bound as one JSON array, read back as a set (SQLite's json_each, PostgreSQL's jsonb_array_elements_text).
+const offRacesSql = (runStatuses: string) => `SELECT * FROM (
        SELECT r.race_id AS "raceId", t.name AS track, t.timezone, r.race_date AS "raceDate", r.race_number AS "raceNumber",
               r.post_time AS "postTime",
-              coalesce(r.off_at, CASE WHEN r.status IN (SELECT value FROM json_each(?)) THEN r.post_time END) AS "offAt"
+              coalesce(r.off_at, CASE WHEN r.status IN (${runStatuses}) THEN r.post_time END) AS "offAt"
        FROM race r JOIN track t ON t.track_id = r.track_id
-       WHERE r.race_date >= ? AND r.race_date <= ? AND r.status <> 'cancelled' AND (? IS NULL OR t.name = ?)) AS s
+       WHERE r.race_date >= ? AND r.race_date <= ? AND r.status <> 'cancelled' AND (CAST(? AS TEXT) IS NULL OR t.name = ?)) AS s
      WHERE "offAt" IS NOT NULL
-     ORDER BY "raceDate", track, "raceNumber"`,
-  ).all(
+     ORDER BY "raceDate", track, "raceNumber"`;
+const OFF_RACES_SQL = offRacesSql(`SELECT value FROM json_each(?)`);
+const OFF_RACES_SQL_PG = offRacesSql(`SELECT jsonb_array_elements_text(CAST(? AS jsonb))`);
+
+async function read(sql: Sql, range: LateChangeRange): Promise<LateChangeBoards[]> {
+  const races = await sql.all<OffRaceRow>(
+    sql.dialect === "postgres" ? OFF_RACES_SQL_PG : OFF_RACES_SQL,
     JSON.stringify([...RUN_STATUSES]),
     range.from,
     range.to,
     range.track ?? null,
     range.track ?? null,
-  ) as OffRaceRow[];
+  );
   if (races.length === 0) return [];
-  const cards = reader(sql).races(races.map((race) => race.raceId));
-  return races.map((race) => ({
-    race: {
-      ...race,
-      postTime: race.postTime === null ? null : fromDbTime(race.postTime),
-      offAt: fromDbTime(race.offAt),
-    },
-    entries: cards.get(race.raceId)?.entries ?? new Map(),
-    lastPreOff: boardAt(sql, race.raceId, latestAtOrBefore(sql, race.raceId, race.offAt)),
-    final: boardAt(sql, race.raceId, latestAfter(sql, race.raceId, race.offAt)),
-  }));
+  const cards = await reader(sql).races(races.map((race) => race.raceId));
+  const boards: LateChangeBoards[] = [];
+  for (const race of races) {
+    boards.push({
+      race: {
+        ...race,
+        postTime: race.postTime === null ? null : fromDbTime(race.postTime),
+        offAt: fromDbTime(race.offAt),
+      },
+      entries: cards.get(race.raceId)?.entries ?? new Map(),
+      lastPreOff: await boardAt(sql, race.raceId, await latestAtOrBefore(sql, race.raceId, race.offAt)),
+      final: await boardAt(sql, race.raceId, await latestAfter(sql, race.raceId, race.offAt)),
+    });
+  }
+  return boards;
 }
 
 /** The instant of the race's latest win board with fetched_at <= `at` (stored), or null. */
-function latestAtOrBefore(sql: Connection, raceId: number, at: DbTime): DbTime | null {
-  const row = statement(
-    sql,
+async function latestAtOrBefore(sql: Sql, raceId: number, at: DbTime): Promise<DbTime | null> {
+  const row = await sql.get<{ fetchedAt: DbTime }>(
     `SELECT fetched_at AS "fetchedAt" FROM odds_snapshot INDEXED BY idx_odds_race_time
      WHERE race_id = ? AND fetched_at <= ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
-  ).get(raceId, at) as { fetchedAt: DbTime } | undefined;
+    raceId,
+    at,
+  );
   return row?.fetchedAt ?? null;
 }
 
 /** The instant of the race's latest win board with fetched_at > `at` (stored), or null. */
-function latestAfter(sql: Connection, raceId: number, at: DbTime): DbTime | null {
-  const row = statement(
-    sql,
+async function latestAfter(sql: Sql, raceId: number, at: DbTime): Promise<DbTime | null> {
+  const row = await sql.get<{ fetchedAt: DbTime }>(
     `SELECT fetched_at AS "fetchedAt" FROM odds_snapshot INDEXED BY idx_odds_race_time
      WHERE race_id = ? AND fetched_at > ? AND win_odds IS NOT NULL ORDER BY fetched_at DESC LIMIT 1`,
-  ).get(raceId, at) as { fetchedAt: DbTime } | undefined;
+    raceId,
+    at,
+  );
   return row?.fetchedAt ?? null;
 }

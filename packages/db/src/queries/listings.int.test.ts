@@ -1,7 +1,7 @@
 // The listings (`alerts list`, the demo's summary) on a real migrated SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
-import { createTestDb } from "../../testing/index.js";
+import { createTestDb, runSql } from "../../testing/index.js";
 import type { AlertInput } from "./alerts.js";
 import { recordDeliverySuccess } from "./deliveries.js";
 import { dueDeliveries } from "./due-deliveries.js";
@@ -10,7 +10,6 @@ import { recordExactaSnapshot } from "./exacta.js";
 import { alertCountsByType, listAlerts, oddsActivity } from "./listings.js";
 import { recordWinSnapshot } from "./odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./races.js";
-import { connectionOf } from "../connection.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 5 };
@@ -73,7 +72,7 @@ beforeAll(async () => {
     subject: "1",
   });
   // A row written by hand with details that are not JSON.
-  connectionOf(db).prepare(`UPDATE alert SET details = '{oops' WHERE dedupe_key = 's11'`).run();
+  expect(await runSql(db, `UPDATE alert SET details = '{oops' WHERE dedupe_key = 's11'`)).toBe(1);
 
   await recordWinSnapshot(db, {
     ...RACE,

@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "../errors.js";
-import { createTestDb, rowCount, storedRows } from "../../testing/index.js";
+import {
+  createTestDb,
+  failInserts,
+  queryRows,
+  rowCount,
+  storedRows,
+  testEngine,
+} from "../../testing/index.js";
 import { latestExactaGrid, recordExactaSnapshot, type ExactaProbableInput } from "./exacta.js";
 import {
   latestOddsForRace,
@@ -23,6 +30,19 @@ const at = (minute: number) => new Date(Date.UTC(2025, 8, 13, 16, minute));
 
 const count = (table: string) => rowCount(db, table);
 const dump = () => storedRows(db, ["odds_snapshot", "exacta_probable", "entry", "race", "track", "horse"]);
+
+/** No transaction was left open by a failed write: SQLite's one connection, or any of PostgreSQL's pooled sessions. */
+async function expectNoOpenTransaction(): Promise<void> {
+  // SQLite has one connection that says so itself; PostgreSQL's sessions are listed by the server.
+  if (testEngine() === "sqlite") expect(connectionOf(db).inTransaction).toBe(false);
+  else
+    expect(
+      await queryRows(
+        db,
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      ),
+    ).toEqual([{ n: 0 }]);
+}
 
 const winRunners = (odds: (program: string, i: number) => number, programs = PROGRAMS): WinRunnerInput[] =>
   programs.map((programNumber, i) => ({
@@ -65,11 +85,11 @@ describe("recordWinSnapshot", () => {
     const before = await dump();
     expect(await recordWinSnapshot(db, snap)).toEqual({ changed: false, rows: 0 });
     expect(await dump()).toEqual(before);
-    const row = connectionOf(db)
-      .prepare(
-        `SELECT o.* FROM odds_snapshot o JOIN entry e USING (entry_id) WHERE e.program_number = '3' AND o.fetched_at = ?`,
-      )
-      .get(at(0).getTime()) as Record<string, unknown>;
+    const [row] = await queryRows(
+      db,
+      `SELECT o.* FROM odds_snapshot o JOIN entry e USING (entry_id) WHERE e.program_number = '3' AND o.fetched_at = ?`,
+      at(0).getTime(),
+    );
     expect(row).toMatchObject({
       fetched_at: Date.parse("2025-09-13T16:00:00.000Z"),
       win_odds: 3.5,
@@ -104,12 +124,8 @@ describe("recordWinSnapshot", () => {
     );
     expect(await dump()).toEqual(before);
     expect(
-      connectionOf(db)
-        .prepare(`SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at = ?`)
-        .get(at(2).getTime()),
-    ).toEqual({
-      n: 0,
-    });
+      await queryRows(db, `SELECT count(*) AS n FROM odds_snapshot WHERE fetched_at = ?`, at(2).getTime()),
+    ).toEqual([{ n: 0 }]);
   });
 
   it("refuses non-positive or non-finite odds before writing, naming the runner", async () => {
@@ -131,8 +147,7 @@ describe("recordWinSnapshot", () => {
 
   it("a snapshot that fails half-way through its inserts leaves nothing behind", async () => {
     // The 7th runner's insert fails inside the helper's transaction, after six rows went in.
-    connectionOf(db).exec(`CREATE TEMP TRIGGER fail_odds BEFORE INSERT ON odds_snapshot
-                 WHEN NEW.win_odds = 77 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    const removeTrigger = await failInserts(db, "odds_snapshot", "NEW.win_odds = 77");
     try {
       const before = await dump();
       await expect(
@@ -141,13 +156,13 @@ describe("recordWinSnapshot", () => {
           fetchedAt: at(4),
           runners: winRunners((_, i) => (i === 6 ? 77 : 5)),
         }),
-      ).rejects.toThrow(/disk on fire/);
+      ).rejects.toThrow(/injected failure/);
       expect(await dump()).toEqual(before);
     } finally {
-      connectionOf(db).exec(`DROP TRIGGER fail_odds`);
+      await removeTrigger();
     }
     // and the connection is usable afterwards (no transaction left open)
-    expect(connectionOf(db).inTransaction).toBe(false);
+    await expectNoOpenTransaction();
     expect(await recordWinSnapshot(db, { ...BIG, fetchedAt: at(4), runners: winRunners(() => 5) })).toEqual({
       changed: true,
       rows: 12,
@@ -224,8 +239,7 @@ describe("recordExactaSnapshot", () => {
   });
 
   it("an exacta snapshot that fails half-way leaves nothing behind", async () => {
-    connectionOf(db).exec(`CREATE TEMP TRIGGER fail_exacta BEFORE INSERT ON exacta_probable
-                 WHEN NEW.payout = 777 BEGIN SELECT RAISE(ABORT, 'pool feed cut'); END`);
+    const removeTrigger = await failInserts(db, "exacta_probable", "NEW.payout = 777");
     try {
       const before = await dump();
       await expect(
@@ -234,11 +248,12 @@ describe("recordExactaSnapshot", () => {
           fetchedAt: at(2),
           probables: exactaGrid(programs, (i) => (i === 80 ? 777 : 30)),
         }),
-      ).rejects.toThrow(/pool feed cut/);
+      ).rejects.toThrow(/injected failure/);
       expect(await dump()).toEqual(before);
     } finally {
-      connectionOf(db).exec(`DROP TRIGGER fail_exacta`);
+      await removeTrigger();
     }
+    await expectNoOpenTransaction();
   });
 });
 

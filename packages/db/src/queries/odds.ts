@@ -15,7 +15,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Entry, Horse, OddsSnapshot } from "../generated/prisma/client.js";
 import { entryIdFor, resolveRace } from "../race-refs.js";
-import { readRaw, statement, writeTransaction, type SqlRow } from "../sql.js";
+import { readRaw, writeTransaction, type SqlRow } from "../sql.js";
 import { fromDbTime, toDbTime } from "../time.js";
 import type { RaceKey, WriteResult } from "./races.js";
 import { scratchFromBoard } from "./scratches.js";
@@ -63,25 +63,23 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
       );
     seen.add(program);
   }
-  return writeTransaction(db, (sql) => {
-    let ref = resolveRace(db, sql, snap);
+  return writeTransaction(db, async (sql) => {
+    let ref = await resolveRace(db, sql, snap);
     const rows: Array<[number, WinRunnerInput]> = [];
     for (const runner of snap.runners) {
       let entryId: number;
-      [ref, entryId] = entryIdFor(db, sql, snap, ref, runner.programNumber);
+      [ref, entryId] = await entryIdFor(db, sql, snap, ref, runner.programNumber);
       rows.push([entryId, runner]);
     }
-    const insert = statement(
-      sql,
+    const now = toDbTime(new Date());
+    const raceId = ref.raceId;
+    // The board's scratches first: a repeat of the board changes neither them nor its rows.
+    let written = await scratchFromBoard(sql, raceId, snap.scratched ?? [], fetchedAt, now);
+    written += await sql.runEach(
       `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds, win_odds_decimal, win_pool_amount, total_win_pool, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`,
-    );
-    const now = toDbTime(new Date());
-    // The board's scratches first: a repeat of the board changes neither them nor its rows.
-    let written = scratchFromBoard(sql, ref.raceId, snap.scratched ?? [], fetchedAt, now);
-    for (const [entryId, runner] of rows) {
-      written += insert.run(
-        ref.raceId,
+      rows.map(([entryId, runner]) => [
+        raceId,
         entryId,
         fetchedAt,
         runner.winOdds,
@@ -89,8 +87,8 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
         runner.winPoolAmount ?? null,
         snap.totalWinPool ?? null,
         now,
-      ).changes;
-    }
+      ]),
+    );
     return { changed: written > 0, rows: written };
   });
 }
@@ -124,8 +122,8 @@ export const LATEST_ODDS_SQL = `
 
 /** The latest odds of every entry of a race, in program order (entries without odds included). */
 export async function latestOddsForRace(db: Db, raceId: number): Promise<RunnerOdds[]> {
-  return readRaw(db, (sql) =>
-    (statement(sql, LATEST_ODDS_SQL).all(raceId) as Array<SqlRow<RunnerOdds>>)
+  return readRaw(db, async (sql) =>
+    (await sql.all<SqlRow<RunnerOdds>>(LATEST_ODDS_SQL, raceId))
       .map((row) => ({
         ...row,
         scratched: row.scratched === 1,
@@ -168,12 +166,13 @@ export async function oddsHistoryForEntry(
   entryId: number,
   range: TimeRange = {},
 ): Promise<OddsPoint[]> {
-  return readRaw(db, (sql) =>
+  return readRaw(db, async (sql) =>
     (
-      statement(
-        sql,
+      await sql.all<SqlRow<OddsPoint>>(
         `${ODDS_POINT_SQL} WHERE o.entry_id = ? AND o.fetched_at >= ? AND o.fetched_at <= ? ORDER BY o.fetched_at`,
-      ).all(entryId, ...rangeBounds(range)) as Array<SqlRow<OddsPoint>>
+        entryId,
+        ...rangeBounds(range),
+      )
     ).map(toOddsPoint),
   );
 }
@@ -184,12 +183,13 @@ export async function oddsHistoryForRace(
   raceId: number,
   range: TimeRange = {},
 ): Promise<OddsPoint[]> {
-  return readRaw(db, (sql) =>
+  return readRaw(db, async (sql) =>
     (
-      statement(
-        sql,
+      await sql.all<SqlRow<OddsPoint>>(
         `${ODDS_POINT_SQL} WHERE o.race_id = ? AND o.fetched_at >= ? AND o.fetched_at <= ? ORDER BY o.fetched_at, o.entry_id`,
-      ).all(raceId, ...rangeBounds(range)) as Array<SqlRow<OddsPoint>>
+        raceId,
+        ...rangeBounds(range),
+      )
     ).map(toOddsPoint),
   );
 }

@@ -19,11 +19,11 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Horse, Race } from "../generated/prisma/client.js";
 import { raceCacheFor, raceKeyText } from "../race-refs.js";
-import { statement, writeTransaction, type Connection, type SqlRow } from "../sql.js";
+import { writeTransaction, type Sql, type SqlRow } from "../sql.js";
 import { earliestDbTime, toDbTime, type DbTime } from "../time.js";
 import { advanceStatus } from "./race-status.js";
 import type { RaceKey, WriteResult } from "./races.js";
-import { MERGE_SCRATCH, SCRATCH_MOVES } from "./scratches.js";
+import { mergeScratchFor, SCRATCH_MOVES } from "./scratches.js";
 import { changeStamp } from "./change-stamp.js";
 import { upsertTrack } from "./tracks.js";
 
@@ -67,21 +67,23 @@ export interface RaceCardInput extends RaceKey {
  */
 export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteResult> {
   validateCard(card);
-  return writeTransaction(db, (sql) => {
+  return writeTransaction(db, async (sql) => {
     // One stamp for the whole card, past every change stored (change-stamp.ts).
-    const now = changeStamp(sql, toDbTime(new Date()));
-    const track = upsertTrack(sql, { name: card.track, code: card.trackCode, timezone: card.timezone }, now);
+    const now = await changeStamp(sql, toDbTime(new Date()));
+    const track = await upsertTrack(
+      sql,
+      { name: card.track, code: card.trackCode, timezone: card.timezone },
+      now,
+    );
     let rows = track.rows;
 
     const postTime = card.postTime ? toDbTime(card.postTime) : null;
     const asOf = card.asOf ? toDbTime(card.asOf) : null;
     // An "off" card observed at asOf says the race was off by then (a card without one dates nothing).
     const offAt = card.status === "off" ? asOf : null;
-    rows += statement(
-      sql,
+    rows += await sql.run(
       `INSERT INTO race (track_id, race_date, race_number, post_time, status, card_as_of, off_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, race_date, race_number) DO NOTHING`,
-    ).run(
       track.trackId,
       card.raceDate,
       card.raceNumber,
@@ -91,14 +93,14 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
       offAt,
       now,
       now,
-    ).changes;
-    const race = statement(
-      sql,
+    );
+    const race = (await sql.get<SqlRow<Pick<Race, "id" | "postTime" | "status" | "cardAsOf" | "offAt">>>(
       `SELECT race_id AS id, post_time AS "postTime", status, card_as_of AS "cardAsOf", off_at AS "offAt"
        FROM race WHERE track_id = ? AND race_date = ? AND race_number = ?`,
-    ).get(track.trackId, card.raceDate, card.raceNumber) as SqlRow<
-      Pick<Race, "id" | "postTime" | "status" | "cardAsOf" | "offAt">
-    >;
+      track.trackId,
+      card.raceDate,
+      card.raceNumber,
+    ))!;
     // A card observed before the newest one applied (a file replayed again) is
     // stale: only what can only move forward is taken from it (new runners,
     // scratches, status), never an older post time, jockey or morning line.
@@ -117,13 +119,18 @@ export async function applyRaceCard(db: Db, card: RaceCardInput): Promise<WriteR
       nextAsOf !== race.cardAsOf ||
       nextOffAt !== race.offAt
     ) {
-      rows += statement(
-        sql,
+      rows += await sql.run(
         `UPDATE race SET post_time = ?, status = ?, card_as_of = ?, off_at = ?, updated_at = ? WHERE race_id = ?`,
-      ).run(nextPost, nextStatus, nextAsOf, nextOffAt, now, race.id).changes;
+        nextPost,
+        nextStatus,
+        nextAsOf,
+        nextOffAt,
+        now,
+        race.id,
+      );
     }
 
-    for (const entry of card.entries) rows += upsertEntry(sql, race.id, entry, { now, asOf, stale });
+    for (const entry of card.entries) rows += await upsertEntry(sql, race.id, entry, { now, asOf, stale });
     raceCacheFor(db).delete(raceKeyText(card));
     return { changed: rows > 0, rows };
   });
@@ -136,42 +143,48 @@ interface CardWrite {
   stale: boolean;
 }
 
-function upsertEntry(sql: Connection, raceId: number, entry: CardEntryInput, card: CardWrite): number {
-  const rows = statement(
-    sql,
+async function upsertEntry(
+  sql: Sql,
+  raceId: number,
+  entry: CardEntryInput,
+  card: CardWrite,
+): Promise<number> {
+  const rows = await sql.run(
     `INSERT INTO horse (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
-  ).run(entry.horse, card.now).changes;
-  const horseId = (
-    statement(sql, `SELECT horse_id AS id FROM horse WHERE name = ?`).get(entry.horse) as Pick<Horse, "id">
-  ).id;
+    entry.horse,
+    card.now,
+  );
+  const horseId = (await sql.get<Pick<Horse, "id">>(
+    `SELECT horse_id AS id FROM horse WHERE name = ?`,
+    entry.horse,
+  ))!.id;
+  const mergeScratch = mergeScratchFor(sql.dialect);
   // A stale card only fills what is missing and adds scratches (an earlier
   // scratch time included); a current one also replaces what it states (and
   // may re-point the program number).
   const onConflict = card.stale
-    ? `morning_line_odds = coalesce(morning_line_odds, excluded.morning_line_odds),
-           jockey = coalesce(jockey, excluded.jockey), trainer = coalesce(trainer, excluded.trainer),
-           ${MERGE_SCRATCH}, updated_at = excluded.updated_at
+    ? `morning_line_odds = coalesce(entry.morning_line_odds, excluded.morning_line_odds),
+           jockey = coalesce(entry.jockey, excluded.jockey), trainer = coalesce(entry.trainer, excluded.trainer),
+           ${mergeScratch}, updated_at = excluded.updated_at
          WHERE ${SCRATCH_MOVES}
-           OR (morning_line_odds IS NULL AND excluded.morning_line_odds IS NOT NULL)
-           OR (jockey IS NULL AND excluded.jockey IS NOT NULL)
-           OR (trainer IS NULL AND excluded.trainer IS NOT NULL)`
-    : `horse_id = excluded.horse_id, morning_line_odds = coalesce(excluded.morning_line_odds, morning_line_odds),
-       jockey = coalesce(excluded.jockey, jockey),
-       trainer = coalesce(excluded.trainer, trainer), ${MERGE_SCRATCH}, updated_at = excluded.updated_at
-     WHERE horse_id IS DISTINCT FROM excluded.horse_id
-       OR coalesce(excluded.morning_line_odds, morning_line_odds) IS DISTINCT FROM morning_line_odds
-       OR coalesce(excluded.jockey, jockey) IS DISTINCT FROM jockey
-       OR coalesce(excluded.trainer, trainer) IS DISTINCT FROM trainer
+           OR (entry.morning_line_odds IS NULL AND excluded.morning_line_odds IS NOT NULL)
+           OR (entry.jockey IS NULL AND excluded.jockey IS NOT NULL)
+           OR (entry.trainer IS NULL AND excluded.trainer IS NOT NULL)`
+    : `horse_id = excluded.horse_id, morning_line_odds = coalesce(excluded.morning_line_odds, entry.morning_line_odds),
+       jockey = coalesce(excluded.jockey, entry.jockey),
+       trainer = coalesce(excluded.trainer, entry.trainer), ${mergeScratch}, updated_at = excluded.updated_at
+     WHERE entry.horse_id IS DISTINCT FROM excluded.horse_id
+       OR coalesce(excluded.morning_line_odds, entry.morning_line_odds) IS DISTINCT FROM entry.morning_line_odds
+       OR coalesce(excluded.jockey, entry.jockey) IS DISTINCT FROM entry.jockey
+       OR coalesce(excluded.trainer, entry.trainer) IS DISTINCT FROM entry.trainer
        OR ${SCRATCH_MOVES}`;
   const scratched = entry.scratched === true;
   return (
     rows +
-    statement(
-      sql,
+    (await sql.run(
       `INSERT INTO entry (race_id, horse_id, program_number, morning_line_odds, jockey, trainer, scratched, scratched_at,
                           created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, program_number) DO UPDATE SET ${onConflict}`,
-    ).run(
       raceId,
       horseId,
       entry.programNumber,
@@ -183,7 +196,7 @@ function upsertEntry(sql: Connection, raceId: number, entry: CardEntryInput, car
       scratched ? card.asOf : null,
       card.now,
       card.now,
-    ).changes
+    ))
   );
 }
 

@@ -2,14 +2,14 @@
  * Races and cards read back: race summaries (by date, natural key or id)
  * and a race's card in program order.
  *
- * Invariants: reads only, each in one statement on the raw connection (a
- * consistent view); instants come back as Dates and flags as booleans;
- * cards sort by program number as a program does (1, 1A, 2, 10).
+ * Invariants: reads only, each in one statement (a consistent view);
+ * instants come back as Dates and flags as booleans; cards sort by program
+ * number as a program does (1, 1A, 2, 10).
  */
 import { compareProgramNumbers } from "@totewatch/tote";
 import type { Db } from "../client.js";
 import type { Entry, Horse, Race, Track } from "../generated/prisma/client.js";
-import { readRaw, statement, type SqlRow } from "../sql.js";
+import { readRaw, type SqlParam, type SqlRow } from "../sql.js";
 import { fromDbTime } from "../time.js";
 import type { RaceKey } from "./races.js";
 
@@ -41,12 +41,13 @@ export function toRaceSummary(row: SqlRow<RaceSummary>): RaceSummary {
 }
 
 /** Race summaries matching `where` (over race r and track t), by track then race number. */
-function raceSummaries(db: Db, where: string, params: unknown[]): Promise<RaceSummary[]> {
-  return readRaw(db, (sql) =>
+function raceSummaries(db: Db, where: string, params: SqlParam[]): Promise<RaceSummary[]> {
+  return readRaw(db, async (sql) =>
     (
-      statement(sql, `${RACE_SUMMARY_SQL} WHERE ${where} ORDER BY t.name, r.race_number`).all(
+      await sql.all<SqlRow<RaceSummary>>(
+        `${RACE_SUMMARY_SQL} WHERE ${where} ORDER BY t.name, r.race_number`,
         ...params,
-      ) as Array<SqlRow<RaceSummary>>
+      )
     ).map(toRaceSummary),
   );
 }
@@ -89,14 +90,14 @@ export interface EntryDetail extends Pick<
 
 /** The card of a race: its entries in program order. */
 export async function entriesForRace(db: Db, raceId: number): Promise<EntryDetail[]> {
-  return readRaw(db, (sql) =>
+  return readRaw(db, async (sql) =>
     (
-      statement(
-        sql,
+      await sql.all<SqlRow<EntryDetail>>(
         `SELECT e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
                 e.morning_line_odds AS "morningLineOdds", e.jockey, e.trainer, e.scratched
          FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id = ?`,
-      ).all(raceId) as Array<SqlRow<EntryDetail>>
+        raceId,
+      )
     )
       .map((row) => ({ ...row, scratched: row.scratched === 1 }))
       .sort((a, b) => compareProgramNumbers(a.programNumber, b.programNumber)),

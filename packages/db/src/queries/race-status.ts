@@ -16,7 +16,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Race } from "../generated/prisma/client.js";
 import { resolveRace } from "../race-refs.js";
-import { statement, writeTransaction, type SqlRow } from "../sql.js";
+import { writeTransaction, type SqlRow } from "../sql.js";
 import { earliestDbTime, toDbTime } from "../time.js";
 import { changeStamp } from "./change-stamp.js";
 import type { RaceKey, WriteResult } from "./races.js";
@@ -43,18 +43,20 @@ export async function setRaceStatus(
 ): Promise<WriteResult> {
   if (at && Number.isNaN(at.getTime()))
     throw new InvalidInputError(`status ${key.track} ${key.raceDate} race ${key.raceNumber}: invalid time`);
-  return writeTransaction(db, (sql) => {
-    const ref = resolveRace(db, sql, key);
-    const current = statement(sql, `SELECT status, off_at AS "offAt" FROM race WHERE race_id = ?`).get(
+  return writeTransaction(db, async (sql) => {
+    const ref = await resolveRace(db, sql, key);
+    const current = (await sql.get<SqlRow<Pick<Race, "status" | "offAt">>>(
+      `SELECT status, off_at AS "offAt" FROM race WHERE race_id = ?`,
       ref.raceId,
-    ) as SqlRow<Pick<Race, "status" | "offAt">>;
+    ))!;
     const next = advanceStatus(current.status, status);
     const offAt = earliestDbTime(current.offAt, status === "off" && at ? toDbTime(at) : null);
     if (next === current.status && offAt === current.offAt) return { changed: false, rows: 0 };
-    statement(sql, `UPDATE race SET status = ?, off_at = ?, updated_at = ? WHERE race_id = ?`).run(
+    await sql.run(
+      `UPDATE race SET status = ?, off_at = ?, updated_at = ? WHERE race_id = ?`,
       next,
       offAt,
-      changeStamp(sql, toDbTime(new Date())),
+      await changeStamp(sql, toDbTime(new Date())),
       ref.raceId,
     );
     return { changed: true, rows: 1 };

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
 import { InvalidInputError, UnknownRaceError } from "../errors.js";
-import { createTestDb, storedRows } from "../../testing/index.js";
+import { createTestDb, failInserts, queryRows, storedRows } from "../../testing/index.js";
 import {
   applyRaceCard,
   entriesForRace,
@@ -13,7 +13,6 @@ import {
   type RaceCardInput,
 } from "./races.js";
 import { registerTrack, trackTimeZone } from "./tracks.js";
-import { connectionOf } from "../connection.js";
 
 let db: Db;
 
@@ -135,8 +134,8 @@ describe("applyRaceCard", () => {
       jockey: "J. Rosario",
       trainer: "C. Brown",
     });
-    expect(connectionOf(db).prepare(`SELECT count(*) AS n FROM entry`).get()).toEqual({ n: 4 });
-    expect(connectionOf(db).prepare(`SELECT count(*) AS n FROM race`).get()).toEqual({ n: 1 });
+    expect(await queryRows(db, `SELECT count(*) AS n FROM entry`)).toEqual([{ n: 4 }]);
+    expect(await queryRows(db, `SELECT count(*) AS n FROM race`)).toEqual([{ n: 1 }]);
     // re-applying the later card is a no-op again
     expect(await applyRaceCard(db, later)).toEqual({ changed: false, rows: 0 });
   });
@@ -193,22 +192,19 @@ describe("applyRaceCard", () => {
   });
 
   it("a horse running in another race is stored once", async () => {
-    const entriesOf = () =>
+    const entriesOf = async () =>
       (
-        connectionOf(db)
-          .prepare(
-            `SELECT count(*) AS n FROM entry e JOIN horse h USING (horse_id) WHERE h.name = 'Alpha Bet'`,
-          )
-          .get() as { n: number }
-      ).n;
-    const before = entriesOf();
+        await queryRows<{ n: number }>(
+          db,
+          `SELECT count(*) AS n FROM entry e JOIN horse h USING (horse_id) WHERE h.name = 'Alpha Bet'`,
+        )
+      )[0]!.n;
+    const before = await entriesOf();
     await applyRaceCard(db, card({ raceNumber: 5, entries: [{ programNumber: "3", horse: "Alpha Bet" }] }));
-    expect(
-      connectionOf(db).prepare(`SELECT count(*) AS n FROM horse WHERE name = 'Alpha Bet'`).get(),
-    ).toEqual({
-      n: 1,
-    });
-    expect(entriesOf()).toBe(before + 1);
+    expect(await queryRows(db, `SELECT count(*) AS n FROM horse WHERE name = 'Alpha Bet'`)).toEqual([
+      { n: 1 },
+    ]);
+    expect(await entriesOf()).toBe(before + 1);
   });
 
   it("refuses a bad card before writing anything, naming what is wrong", async () => {
@@ -238,8 +234,7 @@ describe("applyRaceCard", () => {
 
   it("a card that fails half-way (after track, race and some entries) leaves nothing behind", async () => {
     // A trigger makes the 3rd entry's insert fail inside the helper's transaction.
-    connectionOf(db).exec(`CREATE TEMP TRIGGER fail_third_entry BEFORE INSERT ON entry
-                 WHEN NEW.program_number = '3' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
+    const removeTrigger = await failInserts(db, "entry", "NEW.program_number = '3'");
     try {
       const before = await dump();
       const halfWay = card({
@@ -250,11 +245,11 @@ describe("applyRaceCard", () => {
           { programNumber: "3", horse: "Never Made It" },
         ],
       });
-      await expect(applyRaceCard(db, halfWay)).rejects.toThrow(/simulated failure/);
+      await expect(applyRaceCard(db, halfWay)).rejects.toThrow(/injected failure/);
       expect(await dump()).toEqual(before);
       expect(await findRace(db, halfWay)).toBeNull();
     } finally {
-      connectionOf(db).exec(`DROP TRIGGER fail_third_entry`);
+      await removeTrigger();
     }
   });
 });
@@ -284,15 +279,17 @@ describe("the off time (race.off_at)", () => {
       ...overrides,
     });
   const offAt = async (key: RaceCardInput) => (await findRace(db, key))?.offAt ?? null;
-  const storedOffAt = (key: RaceCardInput) =>
+  const storedOffAt = async (key: RaceCardInput) =>
     (
-      connectionOf(db)
-        .prepare(
-          `SELECT r.off_at AS offAt FROM race r JOIN track t USING (track_id)
-           WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
-        )
-        .get(key.track, key.raceDate, key.raceNumber) as { offAt: number | null }
-    ).offAt;
+      await queryRows<{ offAt: number | null }>(
+        db,
+        `SELECT r.off_at AS "offAt" FROM race r JOIN track t USING (track_id)
+         WHERE t.name = ? AND r.race_date = ? AND r.race_number = ?`,
+        key.track,
+        key.raceDate,
+        key.raceNumber,
+      )
+    )[0]!.offAt;
 
   it("is null until the race is off, then the `at` of the off, stored as integer milliseconds", async () => {
     const key = offCard(1);
@@ -302,7 +299,7 @@ describe("the off time (race.off_at)", () => {
     expect(await offAt(key)).toBeNull();
     expect(await setRaceStatus(db, key, "off", at(150))).toEqual({ changed: true, rows: 1 });
     expect(await findRace(db, key)).toMatchObject({ status: "off", offAt: at(150) });
-    expect(storedOffAt(key)).toBe(Date.parse("2025-09-20T21:42:30.000Z"));
+    expect(await storedOffAt(key)).toBe(Date.parse("2025-09-20T21:42:30.000Z"));
   });
 
   it("keeps the earliest off seen: an earlier repeat lowers it, a later one or a replay does not raise it", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
-import { createTestDb } from "../../testing/index.js";
+import { createTestDb, queryRows, rowCount, runSql } from "../../testing/index.js";
 import { toDbTime } from "../time.js";
 import type { AlertInput } from "./alerts.js";
 import { evaluationTransaction } from "./evaluation/view.js";
@@ -8,7 +8,6 @@ import { recordExactaSnapshot } from "./exacta.js";
 import { recordWinSnapshot } from "./odds.js";
 import { applyRaceCard, type RaceKey } from "./races.js";
 import { pruneOldData } from "./retention.js";
-import { connectionOf } from "../connection.js";
 
 let db: Db;
 
@@ -18,16 +17,11 @@ const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
 const KEY: RaceKey = { track: "Belmont Park", raceDate: "2025-08-01", raceNumber: 1 };
 const PROGRAMS = ["1", "2", "3"];
 
-const count = (table: string) =>
-  (connectionOf(db).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-const timesOf = (table: string, column: string) =>
-  (
-    connectionOf(db)
-      .prepare(`SELECT DISTINCT ${column} AS t FROM ${table} ORDER BY ${column}`)
-      .all() as Array<{
-      t: string;
-    }>
-  ).map((r) => r.t);
+const count = (table: string) => rowCount(db, table);
+const timesOf = async (table: string, column: string) =>
+  (await queryRows<{ t: number }>(db, `SELECT DISTINCT ${column} AS t FROM ${table} ORDER BY ${column}`)).map(
+    (r) => r.t,
+  );
 
 /** Stores an alert (with a delivery row per channel) the one way alerts are stored. */
 const storeAlert = (input: AlertInput, channels: readonly string[] = []) =>
@@ -49,9 +43,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.exclusive(() =>
-    connectionOf(db).exec(`DELETE FROM odds_snapshot; DELETE FROM exacta_probable; DELETE FROM alert;`),
-  );
+  for (const table of ["odds_snapshot", "exacta_probable", "alert"]) await runSql(db, `DELETE FROM ${table}`);
   for (const age of ODDS_AGES) {
     await recordWinSnapshot(db, {
       ...KEY,
@@ -87,24 +79,23 @@ describe("pruneOldData", () => {
     expect(result).toEqual({ oddsSnapshots: 4 * 3, exactaProbables: 4 * 2, alerts: 3 });
     const oddsCutoff = toDbTime(daysAgo(30));
     const kept = ODDS_AGES.filter((a) => a < 30).map((a) => toDbTime(daysAgo(a)));
-    expect(timesOf("odds_snapshot", "fetched_at")).toEqual(kept);
-    expect(timesOf("exacta_probable", "fetched_at")).toEqual(kept);
+    expect(await timesOf("odds_snapshot", "fetched_at")).toEqual(kept);
+    expect(await timesOf("exacta_probable", "fetched_at")).toEqual(kept);
     expect(kept.every((t) => t >= oddsCutoff)).toBe(true);
-    expect(count("odds_snapshot")).toBe(3 * 3);
-    expect(count("exacta_probable")).toBe(3 * 2);
-    expect(timesOf("alert", "triggered_at")).toEqual([toDbTime(daysAgo(89.999)), toDbTime(daysAgo(5))]);
+    expect(await count("odds_snapshot")).toBe(3 * 3);
+    expect(await count("exacta_probable")).toBe(3 * 2);
+    expect(await timesOf("alert", "triggered_at")).toEqual([toDbTime(daysAgo(89.999)), toDbTime(daysAgo(5))]);
     // the removed alerts' delivery rows went with them (ON DELETE CASCADE), the kept ones stay
-    expect(count("alert_delivery")).toBe(2 * 2);
+    expect(await count("alert_delivery")).toBe(2 * 2);
     expect(
-      connectionOf(db)
-        .prepare(
-          `SELECT count(*) AS n FROM alert_delivery WHERE alert_id NOT IN (SELECT alert_id FROM alert)`,
-        )
-        .get(),
-    ).toEqual({ n: 0 });
+      await queryRows(
+        db,
+        `SELECT count(*) AS n FROM alert_delivery WHERE alert_id NOT IN (SELECT alert_id FROM alert)`,
+      ),
+    ).toEqual([{ n: 0 }]);
     // the card itself is never pruned
-    expect(count("race")).toBe(1);
-    expect(count("entry")).toBe(3);
+    expect(await count("race")).toBe(1);
+    expect(await count("entry")).toBe(3);
   });
 
   it("a second run removes nothing", async () => {
@@ -134,21 +125,21 @@ describe("pruneOldData", () => {
       { table: "exacta_probable", removed: 8 },
       { table: "alert", removed: 3 },
     ]);
-    expect(count("odds_snapshot")).toBe(9);
-    expect(count("alert_delivery")).toBe(4);
+    expect(await count("odds_snapshot")).toBe(9);
+    expect(await count("alert_delivery")).toBe(4);
   });
 
   it("uses separate cutoffs for odds and alerts", async () => {
     const result = await pruneOldData(db, { oddsDays: 50, alertsDays: 10, now: NOW });
     expect(result).toEqual({ oddsSnapshots: 1 * 3, exactaProbables: 1 * 2, alerts: 4 });
-    expect(timesOf("alert", "triggered_at")).toEqual([toDbTime(daysAgo(5))]);
+    expect(await timesOf("alert", "triggered_at")).toEqual([toDbTime(daysAgo(5))]);
   });
 
   it("refuses a retention that is not a positive number of days, removing nothing", async () => {
     await expect(pruneOldData(db, { oddsDays: 0, alertsDays: 90, now: NOW })).rejects.toThrow(/oddsDays/);
     await expect(pruneOldData(db, { oddsDays: 30, alertsDays: -1, now: NOW })).rejects.toThrow(/alertsDays/);
-    expect(count("odds_snapshot")).toBe(ODDS_AGES.length * 3);
-    expect(count("alert")).toBe(ALERT_AGES.length);
+    expect(await count("odds_snapshot")).toBe(ODDS_AGES.length * 3);
+    expect(await count("alert")).toBe(ALERT_AGES.length);
   });
 
   it("lets other work on the client run between batches", async () => {

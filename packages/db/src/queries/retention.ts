@@ -9,7 +9,7 @@
  * of its own beyond the batch size.
  */
 import type { Db } from "../client.js";
-import { statement, writeTransaction } from "../sql.js";
+import { writeTransaction } from "../sql.js";
 import { toDbTime } from "../time.js";
 
 /** A prune request (an input, not a stored row). */
@@ -55,13 +55,12 @@ export async function pruneOldData(db: Db, policy: RetentionPolicy): Promise<Pru
   for (const [table, idColumn, timeColumn, cutoff] of plan) {
     let total = 0;
     while (!policy.signal?.aborted) {
-      const changes = await writeTransaction(
-        db,
-        (sql) =>
-          statement(
-            sql,
-            `DELETE FROM ${table} WHERE ${idColumn} IN (SELECT ${idColumn} FROM ${table} WHERE ${timeColumn} < ? LIMIT ?)`,
-          ).run(cutoff, batch).changes,
+      const changes = await writeTransaction(db, (sql) =>
+        sql.run(
+          `DELETE FROM ${table} WHERE ${idColumn} IN (SELECT ${idColumn} FROM ${table} WHERE ${timeColumn} < ? LIMIT ?)`,
+          cutoff,
+          batch,
+        ),
       );
       total += changes;
       if (changes > 0) policy.onProgress?.({ table, removed: total });

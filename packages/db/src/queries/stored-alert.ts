@@ -81,7 +81,7 @@ export const STORED_ALERT_JOINS = `
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-/** A row of STORED_ALERT_COLUMNS as the raw connection returns it (race and runner columns null when absent). */
+/** A row of STORED_ALERT_COLUMNS as the engines return it (race and runner columns null when absent). */
 export type StoredAlertRow = SqlRow<
   Omit<StoredAlert, "details" | "race" | "runner"> &
     Pick<Alert, "details"> &

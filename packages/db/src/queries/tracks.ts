@@ -10,7 +10,7 @@ import { DEFAULT_TIME_ZONE } from "@totewatch/tote";
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Track } from "../generated/prisma/client.js";
-import { readRaw, statement, writeTransaction, type Connection } from "../sql.js";
+import { readRaw, writeTransaction, type Sql } from "../sql.js";
 import { toDbTime, type DbTime } from "../time.js";
 import type { WriteResult } from "./races.js";
 
@@ -22,27 +22,31 @@ export interface TrackInput {
 }
 
 /** Inserts a track or updates the code/zone it is given, inside the caller's transaction. */
-export function upsertTrack(
-  sql: Connection,
+export async function upsertTrack(
+  sql: Sql,
   track: TrackInput,
   now: DbTime,
-): { trackId: number; rows: number } {
-  let rows = statement(
-    sql,
+): Promise<{ trackId: number; rows: number }> {
+  let rows = await sql.run(
     `INSERT INTO track (name, code, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (name) DO NOTHING`,
-  ).run(track.name, track.code ?? null, track.timezone ?? DEFAULT_TIME_ZONE, now, now).changes;
-  rows += statement(
-    sql,
+    track.name,
+    track.code ?? null,
+    track.timezone ?? DEFAULT_TIME_ZONE,
+    now,
+    now,
+  );
+  rows += await sql.run(
     `UPDATE track SET code = coalesce(@code, code), timezone = coalesce(@timezone, timezone), updated_at = @now
      WHERE name = @name AND (code IS DISTINCT FROM coalesce(@code, code)
           OR timezone IS DISTINCT FROM coalesce(@timezone, timezone))`,
-  ).run({ code: track.code ?? null, timezone: track.timezone ?? null, now, name: track.name }).changes;
-  const { id } = statement(sql, `SELECT track_id AS id FROM track WHERE name = ?`).get(track.name) as Pick<
-    Track,
-    "id"
-  >;
-  return { trackId: id, rows };
+    { code: track.code ?? null, timezone: track.timezone ?? null, now, name: track.name },
+  );
+  const track_ = await sql.get<Pick<Track, "id">>(
+    `SELECT track_id AS id FROM track WHERE name = ?`,
+    track.name,
+  );
+  return { trackId: track_!.id, rows };
 }
 
 /**
@@ -52,8 +56,8 @@ export function upsertTrack(
  */
 export async function registerTrack(db: Db, track: TrackInput): Promise<WriteResult> {
   if (!track.name.trim()) throw new InvalidInputError("track: name is empty");
-  return writeTransaction(db, (sql) => {
-    const { rows } = upsertTrack(sql, track, toDbTime(new Date()));
+  return writeTransaction(db, async (sql) => {
+    const { rows } = await upsertTrack(sql, track, toDbTime(new Date()));
     return { changed: rows > 0, rows };
   });
 }
@@ -64,9 +68,8 @@ export async function registerTrack(db: Db, track: TrackInput): Promise<WriteRes
  * (writeBatch) it sees tracks created earlier in the same batch.
  */
 export async function trackTimeZone(db: Db, track: string): Promise<string | null> {
-  return readRaw(db, (sql) => {
-    const row = statement(sql, `SELECT timezone FROM track WHERE name = ?`).get(track) as
-      Pick<Track, "timezone"> | undefined;
+  return readRaw(db, async (sql) => {
+    const row = await sql.get<Pick<Track, "timezone">>(`SELECT timezone FROM track WHERE name = ?`, track);
     return row?.timezone ?? null;
   });
 }

@@ -17,7 +17,7 @@
 import type { Db } from "../../client.js";
 import { InvalidInputError } from "../../errors.js";
 import type { Alert, AlertDelivery, Track } from "../../generated/prisma/client.js";
-import { readTransaction, statement, type SqlRow } from "../../sql.js";
+import { readTransaction, type SqlRow } from "../../sql.js";
 import { fromDbTime } from "../../time.js";
 import {
   STORED_ALERT_COLUMNS,
@@ -86,23 +86,28 @@ export const DASHBOARD_ALERTS_SQL = `
   WITH bound AS (SELECT (SELECT triggered_at FROM alert WHERE alert_id = @beforeId) AS "beforeAt")
   SELECT ${STORED_ALERT_COLUMNS}, ${DELIVERY_STATE_SQL} AS delivery
   FROM alert a ${STORED_ALERT_JOINS} CROSS JOIN bound
-  WHERE (@raceDate IS NULL OR r.race_date = @raceDate)
-    AND (@track IS NULL OR t.name = @track)
-    AND (@alertType IS NULL OR a.alert_type = @alertType)
-    AND (@raceId IS NULL OR a.race_id = @raceId)
-    AND (@delivery IS NULL OR ${DELIVERY_STATE_SQL} = @delivery)
-    AND (@beforeId IS NULL
+  WHERE (CAST(@raceDate AS TEXT) IS NULL OR r.race_date = @raceDate)
+    AND (CAST(@track AS TEXT) IS NULL OR t.name = @track)
+    AND (CAST(@alertType AS TEXT) IS NULL OR a.alert_type = @alertType)
+    AND (CAST(@raceId AS BIGINT) IS NULL OR a.race_id = @raceId)
+    AND (CAST(@delivery AS TEXT) IS NULL OR ${DELIVERY_STATE_SQL} = @delivery)
+    AND (CAST(@beforeId AS BIGINT) IS NULL
          OR (bound."beforeAt" IS NULL AND a.alert_id < @beforeId)
          OR a.triggered_at < bound."beforeAt"
          OR (a.triggered_at = bound."beforeAt" AND a.alert_id < @beforeId))
   ORDER BY a.triggered_at DESC, a.alert_id DESC
   LIMIT @limit`;
 
-// The delivery rows of the listed alerts, by the (alert_id, channel) unique index.
-const DELIVERIES_SQL = `
+// The delivery rows of the listed alerts (`?`: their ids as a JSON array), by the (alert_id, channel)
+// unique index; json_each on SQLite, jsonb on PostgreSQL (whose elements are cast to ids).
+const deliveriesSql = (ids: string) => `
   SELECT alert_id AS "alertId", channel, attempts, last_error AS "lastError", last_attempt_at AS "lastAttemptAt",
          next_attempt_at AS "nextAttemptAt", delivered_at AS "deliveredAt"
-  FROM alert_delivery WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY alert_id, channel`;
+  FROM alert_delivery WHERE alert_id IN (${ids}) ORDER BY alert_id, channel`;
+const DELIVERIES_SQL = {
+  sqlite: deliveriesSql(`SELECT value FROM json_each(?)`),
+  postgres: deliveriesSql(`SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))`),
+};
 
 type DeliveryRow = SqlRow<AlertChannelDelivery & Pick<AlertDelivery, "alertId">>;
 
@@ -138,13 +143,14 @@ export async function dashboardAlerts(
     beforeId: options.beforeId ?? null,
     limit,
   };
-  return readTransaction(db, (sql) => {
-    const alerts = statement(sql, DASHBOARD_ALERTS_SQL).all(params) as Array<
-      StoredAlertRow & { delivery: AlertDeliveryState }
-    >;
+  return readTransaction(db, async (sql) => {
+    const alerts = await sql.all<StoredAlertRow & { delivery: AlertDeliveryState }>(
+      DASHBOARD_ALERTS_SQL,
+      params,
+    );
     const deliveries = new Map<number, AlertChannelDelivery[]>();
     const ids = JSON.stringify(alerts.map((row) => row.alertId));
-    for (const row of statement(sql, DELIVERIES_SQL).all(ids) as DeliveryRow[]) {
+    for (const row of await sql.all<DeliveryRow>(DELIVERIES_SQL[sql.dialect], ids)) {
       const list = deliveries.get(row.alertId) ?? [];
       list.push({
         channel: row.channel,
@@ -167,21 +173,23 @@ export async function dashboardAlerts(
 /** Alert types and track names that have alerts (of races on `raceDate` when given), sorted. */
 export async function alertFacets(db: Db, options: { raceDate?: string } = {}): Promise<AlertFacets> {
   const date = options.raceDate ?? null;
-  return readTransaction(db, (sql) => ({
+  return readTransaction(db, async (sql) => ({
     types: (
-      statement(
-        sql,
+      await sql.all<{ value: string }>(
         `SELECT DISTINCT a.alert_type AS value FROM alert a LEFT JOIN race r ON r.race_id = a.race_id
-         WHERE (? IS NULL OR r.race_date = ?) ORDER BY value`,
-      ).all(date, date) as Array<{ value: string }>
+         WHERE (CAST(? AS TEXT) IS NULL OR r.race_date = ?) ORDER BY value`,
+        date,
+        date,
+      )
     ).map((row) => row.value),
     tracks: (
-      statement(
-        sql,
+      await sql.all<{ value: string }>(
         `SELECT DISTINCT t.name AS value FROM alert a JOIN race r ON r.race_id = a.race_id
          JOIN track t ON t.track_id = r.track_id
-         WHERE (? IS NULL OR r.race_date = ?) ORDER BY value`,
-      ).all(date, date) as Array<{ value: string }>
+         WHERE (CAST(? AS TEXT) IS NULL OR r.race_date = ?) ORDER BY value`,
+        date,
+        date,
+      )
     ).map((row) => row.value),
   }));
 }

@@ -15,7 +15,7 @@ import { compareProgramNumbers } from "@totewatch/tote";
 import type { Db } from "../../client.js";
 import { InvalidInputError } from "../../errors.js";
 import type { Entry, OddsSnapshot } from "../../generated/prisma/client.js";
-import { readTransaction, statement, type Connection, type SqlRow } from "../../sql.js";
+import { readTransaction, type Sql, type SqlRow } from "../../sql.js";
 import { fromDbTime, type DbTime } from "../../time.js";
 import type { OrNull } from "../odds.js";
 import { RACE_SUMMARY_SQL, toRaceSummary, type EntryDetail, type RaceSummary } from "../race-reads.js";
@@ -83,8 +83,7 @@ function validateMinutesAgo(minutesAgo: readonly number[]): void {
   }
 }
 
-const boardAt = (sql: Connection, raceId: number, at: DbTime) =>
-  statement(sql, BOARD_AT_SQL).all(at, raceId) as BoardRow[];
+const boardAt = (sql: Sql, raceId: number, at: DbTime) => sql.all<BoardRow>(BOARD_AT_SQL, at, raceId);
 
 /**
  * A race's board: each runner's newest snapshot, and for each N of `minutesAgo` its newest
@@ -97,22 +96,24 @@ export async function raceBoard(
 ): Promise<RaceBoard | null> {
   const minutesAgo = options.minutesAgo ?? [5, 15];
   validateMinutesAgo(minutesAgo);
-  return readTransaction(db, (sql) => {
-    const race = statement(sql, `${RACE_SUMMARY_SQL} WHERE r.race_id = ?`).get(raceId) as
-      SqlRow<RaceSummary> | undefined;
+  return readTransaction(db, async (sql) => {
+    const race = await sql.get<SqlRow<RaceSummary>>(`${RACE_SUMMARY_SQL} WHERE r.race_id = ?`, raceId);
     if (!race) return null;
-    const newest = statement(sql, NEWEST_BOARD_SQL).get(raceId) as
-      SqlRow<Pick<OddsSnapshot, "fetchedAt" | "totalWinPool">> | undefined;
+    const newest = await sql.get<SqlRow<Pick<OddsSnapshot, "fetchedAt" | "totalWinPool">>>(
+      NEWEST_BOARD_SQL,
+      raceId,
+    );
     // Before its first board the race has no instant to count back from: the card alone.
-    const rows = boardAt(sql, raceId, newest?.fetchedAt ?? Number.MAX_SAFE_INTEGER);
-    const earlier = minutesAgo.map((minutes) => {
+    const rows = await boardAt(sql, raceId, newest?.fetchedAt ?? Number.MAX_SAFE_INTEGER);
+    const earlier: Array<{ minutes: number; byEntry: Map<number, BoardRow> }> = [];
+    for (const minutes of minutesAgo) {
       const byEntry = new Map<number, BoardRow>();
       if (newest) {
-        for (const row of boardAt(sql, raceId, newest.fetchedAt - Math.round(minutes * MINUTE_MS)))
+        for (const row of await boardAt(sql, raceId, newest.fetchedAt - Math.round(minutes * MINUTE_MS)))
           byEntry.set(row.entryId, row);
       }
-      return { minutes, byEntry };
-    });
+      earlier.push({ minutes, byEntry });
+    }
     const runners = rows.map((row): BoardRunner => ({
       ...row,
       scratched: row.scratched === 1,

@@ -23,8 +23,8 @@
  */
 import type { Db } from "../../client.js";
 import { InvalidInputError } from "../../errors.js";
-import { readTransaction, statement, type Connection } from "../../sql.js";
-import { NEWEST_CHANGE_EXPR } from "../change-stamp.js";
+import { readTransaction, type Dialect, type Sql } from "../../sql.js";
+import { newestChangeExprFor } from "../change-stamp.js";
 
 /** Where the file stood; compare with changesSince. */
 export interface ChangeMarks {
@@ -63,12 +63,16 @@ const MARK_NAMES = ["odds", "exacta", "alert", "delivery", "card"] as const;
 
 // Integers only in the card mark: a text instant an old version left (time.ts) would sort above
 // every number and pin the mark.
-export const CHANGE_MARKS_SQL = `
+// The card mark is change-stamp.ts's expression, in each dialect's text (two-argument max on
+// SQLite, greatest on PostgreSQL).
+const changeMarksSql = (dialect: Dialect) => `
   SELECT (SELECT coalesce(max(snapshot_id), 0) FROM odds_snapshot) AS odds,
          (SELECT coalesce(max(exacta_id), 0) FROM exacta_probable) AS exacta,
          (SELECT coalesce(max(alert_id), 0) FROM alert) AS alert,
          (SELECT coalesce(sum(attempts), 0) + count(delivered_at) + count(*) FROM alert_delivery) AS delivery,
-         ${NEWEST_CHANGE_EXPR} AS card`;
+         ${newestChangeExprFor(dialect)} AS card`;
+export const CHANGE_MARKS_SQL = changeMarksSql("sqlite");
+const CHANGE_MARKS_SQL_PG = changeMarksSql("postgres");
 
 // The races behind each mark that moved, from the old mark up. NOT INDEXED keeps the id marks'
 // reads on the rowid range: with DISTINCT the planner would rather scan a whole covering index
@@ -91,7 +95,8 @@ export const FAR_BEHIND = { rows: 50_000, races: 1_000 } as const;
 
 const ROW_MARKS = ["odds", "exacta", "alert"] as const;
 
-const readMarks = (sql: Connection) => statement(sql, CHANGE_MARKS_SQL).get() as ChangeMarks;
+const readMarks = async (sql: Sql) =>
+  (await sql.get<ChangeMarks>(sql.dialect === "postgres" ? CHANGE_MARKS_SQL_PG : CHANGE_MARKS_SQL))!;
 const reloadAll = (marks: ChangeMarks): ChangesSince => ({ marks, raceIds: [], alerts: true, stale: true });
 
 /** Where the file stands now. */
@@ -113,8 +118,8 @@ function validateMarks(since: ChangeMarks): void {
 /** What changed since `since` (marks from changeMarks or an earlier changesSince), and the marks now. */
 export async function changesSince(db: Db, since: ChangeMarks): Promise<ChangesSince> {
   validateMarks(since);
-  return readTransaction(db, (sql) => {
-    const marks = readMarks(sql);
+  return readTransaction(db, async (sql) => {
+    const marks = await readMarks(sql);
     // The delivery mark may move back (retention deletes old alerts with their rows): that is
     // only an alert log to read again. The others move back only when the newest rows go.
     if ([...ROW_MARKS, "card" as const].some((name) => since[name] > marks[name])) return reloadAll(marks);
@@ -124,9 +129,10 @@ export async function changesSince(db: Db, since: ChangeMarks): Promise<ChangesS
     for (const name of [...ROW_MARKS, "card" as const]) {
       if (marks[name] === since[name]) continue;
       const mark = since[name];
+      // NOT INDEXED is SQLite's; the PostgreSQL engine drops it (engine/pg-text.ts).
       const query: string = CHANGED_RACES_SQL[name];
-      const rows = statement(sql, query).all(name === "card" ? { mark } : mark);
-      for (const row of rows as Array<{ raceId: number }>) raceIds.add(row.raceId);
+      const rows = await sql.all<{ raceId: number }>(query, ...(name === "card" ? [{ mark }] : [mark]));
+      for (const row of rows) raceIds.add(row.raceId);
     }
     if (raceIds.size > FAR_BEHIND.races) return reloadAll(marks);
     return {

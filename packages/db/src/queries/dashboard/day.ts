@@ -13,7 +13,7 @@ import { compareProgramNumbers } from "@totewatch/tote";
 import type { Db } from "../../client.js";
 import { InvalidInputError } from "../../errors.js";
 import type { Entry, ExactaProbable, Horse, OddsSnapshot } from "../../generated/prisma/client.js";
-import { readRaw, readTransaction, statement, type Connection, type SqlRow } from "../../sql.js";
+import { readRaw, readTransaction, type Sql, type SqlRow } from "../../sql.js";
 import { fromDbTime } from "../../time.js";
 import { RACE_SUMMARY_SQL, toRaceSummary, type RaceSummary } from "../race-reads.js";
 
@@ -92,9 +92,9 @@ export async function raceDates(db: Db, options: { limit?: number } = {}): Promi
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new InvalidInputError(`raceDates: limit must be a whole number >= 1, got ${limit}`);
   }
-  return readRaw(db, (sql) =>
+  return readRaw(db, async (sql) =>
     // No limit asked: a limit past any count (LIMIT -1 is SQLite only; PostgreSQL refuses it).
-    (statement(sql, RACE_DATES_SQL).all(limit ?? Number.MAX_SAFE_INTEGER) as Array<{ raceDate: string }>).map(
+    (await sql.all<{ raceDate: string }>(RACE_DATES_SQL, limit ?? Number.MAX_SAFE_INTEGER)).map(
       (row) => row.raceDate,
     ),
   );
@@ -107,12 +107,12 @@ export async function raceDayOverview(db: Db, raceDate: string): Promise<RaceOve
 
 /** One race with its newest figures (the day page's row of it), or null. */
 export async function raceOverview(db: Db, raceId: number): Promise<RaceOverview | null> {
-  return readTransaction(db, (sql) => overviews(sql, "r.race_id", raceId)[0] ?? null);
+  return readTransaction(db, async (sql) => (await overviews(sql, "r.race_id", raceId))[0] ?? null);
 }
 
-function overviews(sql: Connection, where: RaceFilter, value: string | number): RaceOverview[] {
+async function overviews(sql: Sql, where: RaceFilter, value: string | number): Promise<RaceOverview[]> {
   const favourites = new Map<number, RaceFavourite>();
-  for (const price of statement(sql, OVERVIEW_SQL[where].prices).all(value) as PriceRow[]) {
+  for (const price of await sql.all<PriceRow>(OVERVIEW_SQL[where].prices, value)) {
     if (price.winOdds === null) continue;
     const best = favourites.get(price.raceId);
     const better =
@@ -124,7 +124,7 @@ function overviews(sql: Connection, where: RaceFilter, value: string | number): 
       favourites.set(price.raceId, { entryId, programNumber, horse, winOdds });
     }
   }
-  return (statement(sql, OVERVIEW_SQL[where].races).all(value) as DayRaceRow[]).map((row) => ({
+  return (await sql.all<DayRaceRow>(OVERVIEW_SQL[where].races, value)).map((row) => ({
     ...toRaceSummary(row),
     lastBoardAt: row.lastBoardAt !== null ? fromDbTime(row.lastBoardAt) : null,
     totalWinPool: row.totalWinPool,

@@ -1,13 +1,12 @@
-// The alerts engine's batching policy (whole snapshots after a mark, bounded) on a real SQLite file.
+// The alerts engine's batching policy (whole snapshots after a mark, bounded) on a real database (either engine).
 import { beforeEach, afterEach, describe, expect, it } from "vitest";
 import type { Db } from "../../client.js";
-import { createTestDb } from "../../../testing/index.js";
+import { createTestDb, queryRows } from "../../../testing/index.js";
 import { recordExactaSnapshot } from "../exacta.js";
 import { recordWinSnapshot } from "../odds.js";
 import { applyRaceCard, findRace, type RaceKey } from "../races.js";
 import type { PassLimits, SnapshotBatch } from "./batches.js";
 import { evaluationReadTransaction } from "./view.js";
-import { connectionOf } from "../../connection.js";
 
 const t = (minute: number) => new Date(Date.UTC(2025, 5, 1, 12, minute));
 const race = (raceNumber: number): RaceKey => ({ track: "Testville", raceDate: "2025-06-01", raceNumber });
@@ -57,19 +56,27 @@ const batch = (limits: Partial<PassLimits>, marks = { win: 0, exacta: 0 }) =>
   evaluationReadTransaction(db, (tx) => tx.nextBatch(marks, limits));
 
 /** "race number@minute" of each head, and whether each head's lastId is its snapshot's last row. */
-function describeBatch(read: SnapshotBatch, table: "odds_snapshot" | "exacta_probable") {
+async function describeBatch(read: SnapshotBatch, table: "odds_snapshot" | "exacta_probable") {
   const id = table === "odds_snapshot" ? "snapshot_id" : "exacta_id";
   const numberOf = new Map([...raceIds].map(([n, raceId]) => [raceId, n]));
+  const heads: string[] = [];
+  for (const head of read.heads) {
+    const [last] = await queryRows<{ id: number }>(
+      db,
+      `SELECT max(${id}) AS id FROM ${table} WHERE race_id = ? AND fetched_at = ?`,
+      head.raceId,
+      head.fetchedAt.getTime(),
+    );
+    expect(head.lastId).toBe(last!.id);
+    heads.push(`${numberOf.get(head.raceId)}@${head.fetchedAt.getUTCMinutes()}`);
+  }
   return {
-    heads: read.heads.map((head) => {
-      const last = connectionOf(db)
-        .prepare(`SELECT max(${id}) AS id FROM ${table} WHERE race_id = ? AND fetched_at = ?`)
-        .get(head.raceId, head.fetchedAt.getTime()) as { id: number };
-      expect(head.lastId).toBe(last.id);
-      return `${numberOf.get(head.raceId)}@${head.fetchedAt.getUTCMinutes()}`;
-    }),
+    heads,
     truncated: read.truncated,
-    pending: [...read.pending].map(([raceId, at]) => `${numberOf.get(raceId)}@${at.getUTCMinutes()}`),
+    // pending is a lookup by race, in the engine's GROUP BY order (SQLite sorts, PostgreSQL may hash): by race id.
+    pending: [...read.pending]
+      .sort(([a], [b]) => a - b)
+      .map(([raceId, at]) => `${numberOf.get(raceId)}@${at.getUTCMinutes()}`),
   };
 }
 
@@ -81,7 +88,7 @@ describe("nextBatch: win boards", () => {
       [1, 1, 3],
     ]);
     const { win } = await batch({ maxWinRows: 100 });
-    expect(describeBatch(win, "odds_snapshot")).toEqual({
+    expect(await describeBatch(win, "odds_snapshot")).toEqual({
       heads: ["1@0", "2@0", "1@1"],
       truncated: false,
       pending: [],
@@ -95,13 +102,13 @@ describe("nextBatch: win boards", () => {
       [1, 1, 3],
     ]);
     // 7 rows: race 1's second board is cut after its first row.
-    expect(describeBatch((await batch({ maxWinRows: 7 })).win, "odds_snapshot")).toEqual({
+    expect(await describeBatch((await batch({ maxWinRows: 7 })).win, "odds_snapshot")).toEqual({
       heads: ["1@0", "2@0"],
       truncated: true,
       pending: ["1@1"],
     });
     // Exactly at the bound with a whole snapshot last: still left (the next row might belong to it).
-    expect(describeBatch((await batch({ maxWinRows: 5 })).win, "odds_snapshot")).toEqual({
+    expect(await describeBatch((await batch({ maxWinRows: 5 })).win, "odds_snapshot")).toEqual({
       heads: ["1@0"],
       truncated: true,
       pending: ["1@1", "2@0"],
@@ -118,13 +125,13 @@ describe("nextBatch: win boards", () => {
       [1, 0, 3],
     ]);
     const all = (await batch({ maxWinRows: 100 })).win;
-    expect(describeBatch(all, "odds_snapshot")).toEqual({
+    expect(await describeBatch(all, "odds_snapshot")).toEqual({
       heads: ["2@0", "1@0"],
       truncated: false,
       pending: [],
     });
     const afterRace2 = await batch({}, { win: all.heads[0]!.lastId, exacta: 0 });
-    expect(describeBatch(afterRace2.win, "odds_snapshot").heads).toEqual(["1@0"]);
+    expect((await describeBatch(afterRace2.win, "odds_snapshot")).heads).toEqual(["1@0"]);
   });
 
   it("grows the read until a snapshot bigger than the bound fits", async () => {
@@ -132,7 +139,7 @@ describe("nextBatch: win boards", () => {
       [1, 0, 3],
       [1, 1, 3],
     ]);
-    expect(describeBatch((await batch({ maxWinRows: 2 })).win, "odds_snapshot")).toEqual({
+    expect(await describeBatch((await batch({ maxWinRows: 2 })).win, "odds_snapshot")).toEqual({
       heads: ["1@0"],
       truncated: true,
       pending: ["1@1"],
@@ -145,7 +152,9 @@ describe("nextBatch: win boards", () => {
       [1, 1, 3],
     ]);
     const first = (await batch({ maxWinRows: 100 })).win.heads[0]!;
-    expect(describeBatch((await batch({}, { win: first.lastId, exacta: 0 })).win, "odds_snapshot")).toEqual({
+    expect(
+      await describeBatch((await batch({}, { win: first.lastId, exacta: 0 })).win, "odds_snapshot"),
+    ).toEqual({
       heads: ["1@1"],
       truncated: false,
       pending: [],
@@ -161,7 +170,7 @@ describe("nextBatch: exacta grids", () => {
       [1, 1],
     ]);
     const read = async (limits: Partial<PassLimits>) =>
-      describeBatch((await batch(limits)).exacta, "exacta_probable");
+      await describeBatch((await batch(limits)).exacta, "exacta_probable");
     expect(await read({})).toEqual({ heads: ["1@0", "2@0", "1@1"], truncated: false, pending: [] });
     expect(await read({ maxExactaGrids: 2 })).toEqual({
       heads: ["1@0", "2@0"],
@@ -186,8 +195,8 @@ describe("nextBatch: exacta grids", () => {
     await writeBoards([[1, 0, 3]]);
     await writeGrids([[1, 0]]);
     const both = await batch({ maxWinRows: 100 });
-    expect(describeBatch(both.win, "odds_snapshot").heads).toEqual(["1@0"]);
-    expect(describeBatch(both.exacta, "exacta_probable").heads).toEqual(["1@0"]);
+    expect((await describeBatch(both.win, "odds_snapshot")).heads).toEqual(["1@0"]);
+    expect((await describeBatch(both.exacta, "exacta_probable")).heads).toEqual(["1@0"]);
   });
 });
 

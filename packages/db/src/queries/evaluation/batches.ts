@@ -10,12 +10,13 @@
  * bound makes the read grow until it fits) and what is left pending are
  * decided together, the same way for win boards and exacta grids. The bounds
  * exist because a pass holds the write lock while it evaluates: ingest must
- * never wait long.
+ * never wait long. The reads run on the pass's async `Sql` session, in text
+ * both engines read.
  */
 import type { OddsSnapshot } from "../../generated/prisma/client.js";
 import { InvalidInputError } from "../../errors.js";
-import { statement, type Connection, type SqlRow } from "../../sql.js";
-import { fromDbTime } from "../../time.js";
+import type { Sql, SqlRow } from "../../sql.js";
+import { fromDbTime, type DbTime } from "../../time.js";
 
 /** How much one pass reads. */
 export interface PassLimits {
@@ -62,11 +63,11 @@ const STREAMS = {
 type Stream = keyof typeof STREAMS;
 
 /** The next pass's snapshots of both streams. */
-export function nextBatch(
-  sql: Connection,
+export async function nextBatch(
+  sql: Sql,
   marks: StreamMarks,
   limits: Partial<PassLimits> = {},
-): { win: SnapshotBatch; exacta: SnapshotBatch } {
+): Promise<{ win: SnapshotBatch; exacta: SnapshotBatch }> {
   const bound = (name: keyof PassLimits) => {
     const value = limits[name] ?? DEFAULT_PASS_LIMITS[name];
     if (!Number.isInteger(value) || value < 1) {
@@ -74,36 +75,41 @@ export function nextBatch(
     }
     return value;
   };
+  // Every bound is checked before either stream is read.
+  const maxWinRows = bound("maxWinRows");
+  const maxExactaRows = bound("maxExactaRows");
+  const maxExactaGrids = bound("maxExactaGrids");
   return {
-    win: snapshotsAfter(sql, "win", marks.win, bound("maxWinRows"), Number.POSITIVE_INFINITY),
-    exacta: snapshotsAfter(sql, "exacta", marks.exacta, bound("maxExactaRows"), bound("maxExactaGrids")),
+    win: await snapshotsAfter(sql, "win", marks.win, maxWinRows, Number.POSITIVE_INFINITY),
+    exacta: await snapshotsAfter(sql, "exacta", marks.exacta, maxExactaRows, maxExactaGrids),
   };
 }
 
-function snapshotsAfter(
-  sql: Connection,
+async function snapshotsAfter(
+  sql: Sql,
   stream: Stream,
   afterId: number,
   maxRows: number,
   maxSnapshots: number,
-): SnapshotBatch {
+): Promise<SnapshotBatch> {
   const { table, id } = STREAMS[stream];
   // Grouped over an id range (the primary key), never over the whole table.
   const read = (rows: number) =>
-    statement(
-      sql,
+    sql.all<SqlRow<SnapshotHead> & { n: number }>(
       `SELECT race_id AS "raceId", fetched_at AS "fetchedAt", max(${id}) AS "lastId", count(*) AS n FROM (
          SELECT race_id, fetched_at, ${id} FROM ${table} WHERE ${id} > ? ORDER BY ${id} LIMIT ?) AS s
        GROUP BY race_id, fetched_at ORDER BY "lastId"`,
-    ).all(afterId, rows) as Array<SqlRow<SnapshotHead> & { n: number }>;
+      afterId,
+      rows,
+    );
   let rows = maxRows;
-  let groups = read(rows);
+  let groups = await read(rows);
   // The read filled its bound: the snapshot of its last row may go on after it.
   let cut = groups.reduce((sum, group) => sum + group.n, 0) >= rows;
   // One snapshot bigger than the bound: read more until it fits.
   while (cut && groups.length === 1) {
     rows *= 2;
-    groups = read(rows);
+    groups = await read(rows);
     cut = groups.reduce((sum, group) => sum + group.n, 0) >= rows;
   }
   if (cut) groups.pop();
@@ -112,15 +118,17 @@ function snapshotsAfter(
     .slice(0, maxSnapshots)
     .map(({ raceId, fetchedAt, lastId }) => ({ raceId, fetchedAt: fromDbTime(fetchedAt), lastId }));
   const lastId = heads.at(-1)?.lastId ?? afterId;
-  return { heads, truncated, pending: truncated ? pendingStarts(sql, stream, lastId) : new Map() };
+  return { heads, truncated, pending: truncated ? await pendingStarts(sql, stream, lastId) : new Map() };
 }
 
 /** Per race, the earliest fetched_at of the rows after the mark (what is still pending there). */
-function pendingStarts(sql: Connection, stream: Stream, afterId: number): Map<number, Date> {
+async function pendingStarts(sql: Sql, stream: Stream, afterId: number): Promise<Map<number, Date>> {
   const { table, id } = STREAMS[stream];
-  const rows = statement(
-    sql,
-    `SELECT race_id AS "raceId", min(fetched_at) AS first FROM ${table} NOT INDEXED WHERE ${id} > ? GROUP BY race_id`,
-  ).all(afterId) as Array<{ raceId: number; first: string }>;
+  // NOT INDEXED: a range scan of the primary key (PostgreSQL's engine drops the hint, engine/pg-text.ts).
+  // By race, so the map's order is the same on both engines.
+  const rows = await sql.all<{ raceId: number; first: DbTime }>(
+    `SELECT race_id AS "raceId", min(fetched_at) AS first FROM ${table} NOT INDEXED WHERE ${id} > ? GROUP BY race_id ORDER BY race_id`,
+    afterId,
+  );
   return new Map(rows.map((row) => [row.raceId, fromDbTime(row.first)]));
 }

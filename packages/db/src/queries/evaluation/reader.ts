@@ -1,9 +1,10 @@
 /**
- * The reads of an evaluation pass (view.ts): prepared statements on the raw
- * connection, inside the caller's transaction. Hot: a pass runs them per race
- * it evaluates, while holding the write lock.
+ * The reads of an evaluation pass (view.ts): async statements on the pass's
+ * `Sql` session, inside the caller's transaction, in text both engines read
+ * (engine/types.ts). Hot: a pass runs them per race it evaluates, while
+ * holding the write lock.
  */
-import { statement, type Connection, type SqlRow } from "../../sql.js";
+import type { Sql, SqlRow } from "../../sql.js";
 import { fromDbTime, toDbTime, type DbTime } from "../../time.js";
 import { cursorPosition } from "../cursors.js";
 import { exactaGridAt } from "../exacta.js";
@@ -20,32 +21,42 @@ export const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
   fetchedAt: fromDbTime(row.fetchedAt),
 });
 
+/** A subquery of the ids in one JSON array parameter (`[1, 2]`), in the session's dialect. */
+const idsIn = (sql: Sql) =>
+  sql.dialect === "postgres"
+    ? `SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))`
+    : `SELECT value FROM json_each(?)`;
+
 /** The win rows (with odds) of one board of a race, by entry id; [] for no board (`fetchedAt` null). */
-export function boardAt(sql: Connection, raceId: number, fetchedAt: DbTime | null): WinOddsRow[] {
+export async function boardAt(sql: Sql, raceId: number, fetchedAt: DbTime | null): Promise<WinOddsRow[]> {
   if (fetchedAt === null) return [];
   return (
-    statement(
-      sql,
+    await sql.all<SqlRow<WinOddsRow>>(
       `SELECT ${WIN_COLUMNS} FROM odds_snapshot INDEXED BY idx_odds_race_time
        WHERE race_id = ? AND fetched_at = ? AND win_odds IS NOT NULL ORDER BY entry_id`,
-    ).all(raceId, fetchedAt) as Array<SqlRow<WinOddsRow>>
+      raceId,
+      fetchedAt,
+    )
   ).map(toWinOddsRow);
 }
 
-export function reader(sql: Connection): EvaluationReader {
-  const q = (text: string) => statement(sql, text);
+export function reader(sql: Sql): EvaluationReader {
   return {
     cursor: (name) => cursorPosition(sql, name),
     nextBatch: (marks, limits) => nextBatch(sql, marks, limits),
-    races(raceIds) {
+    async races(raceIds) {
+      // In race id order, each race's entries in program-number order (SQLite's index order, no
+      // sort; PostgreSQL gives no order without ORDER BY): the maps iterate the same on both engines.
       const result = new Map<number, EvaluationRace>();
       if (raceIds.length === 0) return result;
       const ids = JSON.stringify([...new Set(raceIds)]);
-      const races = q(
+      const races = await sql.all<SqlRow<Omit<EvaluationRace, "entries">>>(
         `SELECT r.race_id AS "raceId", t.name AS track, t.timezone, r.race_date AS "raceDate", r.race_number AS "raceNumber",
                 r.post_time AS "postTime", r.status, r.off_at AS "offAt"
-         FROM race r JOIN track t ON t.track_id = r.track_id WHERE r.race_id IN (SELECT value FROM json_each(?))`,
-      ).all(ids) as Array<SqlRow<Omit<EvaluationRace, "entries">>>;
+         FROM race r JOIN track t ON t.track_id = r.track_id WHERE r.race_id IN (${idsIn(sql)})
+         ORDER BY r.race_id`,
+        ids,
+      );
       for (const race of races) {
         result.set(race.raceId, {
           ...race,
@@ -54,11 +65,13 @@ export function reader(sql: Connection): EvaluationReader {
           entries: new Map(),
         });
       }
-      const entries = q(
+      const entries = await sql.all<SqlRow<EvaluationEntry> & { raceId: number }>(
         `SELECT e.race_id AS "raceId", e.entry_id AS "entryId", e.program_number AS "programNumber", h.name AS horse,
                 e.morning_line_odds AS "morningLineOdds", e.scratched, e.scratched_at AS "scratchedAt"
-         FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id IN (SELECT value FROM json_each(?))`,
-      ).all(ids) as Array<SqlRow<EvaluationEntry> & { raceId: number }>;
+         FROM entry e JOIN horse h ON h.horse_id = e.horse_id WHERE e.race_id IN (${idsIn(sql)})
+         ORDER BY e.race_id, e.program_number`,
+        ids,
+      );
       for (const { raceId, scratched, scratchedAt, ...entry } of entries) {
         result.get(raceId)?.entries.set(entry.entryId, {
           ...entry,
@@ -68,65 +81,84 @@ export function reader(sql: Connection): EvaluationReader {
       }
       return result;
     },
-    winRowsBetween(raceId, from, to) {
+    async winRowsBetween(raceId, from, to) {
       return (
-        q(
+        await sql.all<SqlRow<WinOddsRow>>(
           `SELECT ${WIN_COLUMNS} FROM odds_snapshot INDEXED BY idx_odds_race_time
            WHERE race_id = ? AND fetched_at >= ? AND fetched_at <= ? AND win_odds IS NOT NULL
            ORDER BY fetched_at, entry_id`,
-        ).all(raceId, toDbTime(from), toDbTime(to)) as Array<SqlRow<WinOddsRow>>
+          raceId,
+          toDbTime(from),
+          toDbTime(to),
+        )
       ).map(toWinOddsRow);
     },
-    winSnapshotBefore(raceId, before) {
-      const latest = q(
+    async winSnapshotBefore(raceId, before) {
+      const latest = await sql.get<{ fetched_at: DbTime }>(
         `SELECT fetched_at FROM odds_snapshot INDEXED BY idx_odds_race_time
          WHERE race_id = ? AND fetched_at < ? ORDER BY fetched_at DESC LIMIT 1`,
-      ).get(raceId, toDbTime(before)) as { fetched_at: DbTime } | undefined;
+        raceId,
+        toDbTime(before),
+      );
       return boardAt(sql, raceId, latest?.fetched_at ?? null);
     },
-    lastBoardListing(raceId, entryId, atOrBefore) {
+    async lastBoardListing(raceId, entryId, atOrBefore) {
       // The instant by the runner's own rows (idx_odds_entry), then that board of the race.
-      const listed = q(
+      const listed = await sql.get<{ fetched_at: DbTime }>(
         `SELECT fetched_at FROM odds_snapshot INDEXED BY idx_odds_entry
          WHERE entry_id = ? AND fetched_at <= ? AND race_id = ? AND win_odds IS NOT NULL
          ORDER BY fetched_at DESC LIMIT 1`,
-      ).get(entryId, toDbTime(atOrBefore), raceId) as { fetched_at: DbTime } | undefined;
+        entryId,
+        toDbTime(atOrBefore),
+        raceId,
+      );
       return boardAt(sql, raceId, listed?.fetched_at ?? null);
     },
     exactaGrid(raceId, fetchedAt) {
       return exactaGridAt(sql, raceId, toDbTime(fetchedAt));
     },
-    exactaInstantsBetween(raceId, from, to) {
+    async exactaInstantsBetween(raceId, from, to) {
       return (
-        q(
+        await sql.all<{ fetchedAt: DbTime }>(
           `SELECT DISTINCT fetched_at AS "fetchedAt" FROM exacta_probable
            WHERE race_id = ? AND fetched_at >= ? AND fetched_at <= ? ORDER BY fetched_at`,
-        ).all(raceId, toDbTime(from), toDbTime(to)) as Array<{ fetchedAt: DbTime }>
+          raceId,
+          toDbTime(from),
+          toDbTime(to),
+        )
       ).map((row) => fromDbTime(row.fetchedAt));
     },
-    racesWithSnapshotsBetween(from, to, track) {
+    async racesWithSnapshotsBetween(from, to, track) {
       const bounds = [toDbTime(from), toDbTime(to)];
-      const rows = q(
+      // CAST: PostgreSQL cannot type a parameter that is only compared with NULL.
+      const rows = await sql.all<{ raceId: number }>(
         `SELECT r.race_id AS "raceId" FROM race r JOIN track t ON t.track_id = r.track_id
-         WHERE (? IS NULL OR t.name = ?) AND (
+         WHERE (CAST(? AS TEXT) IS NULL OR t.name = ?) AND (
            EXISTS (SELECT 1 FROM odds_snapshot o INDEXED BY idx_odds_race_time
                    WHERE o.race_id = r.race_id AND o.fetched_at >= ? AND o.fetched_at <= ?)
            OR EXISTS (SELECT 1 FROM exacta_probable x INDEXED BY idx_exacta_race_time
                    WHERE x.race_id = r.race_id AND x.fetched_at >= ? AND x.fetched_at <= ?))
          ORDER BY r.race_id`,
-      ).all(track ?? null, track ?? null, ...bounds, ...bounds) as Array<{ raceId: number }>;
+        track ?? null,
+        track ?? null,
+        ...bounds,
+        ...bounds,
+      );
       return rows.map((row) => row.raceId);
     },
-    raceAlertsBetween(raceId, from, to) {
+    async raceAlertsBetween(raceId, from, to) {
       return (
-        q(
+        await sql.all<SqlRow<AlertRef>>(
           `SELECT alert_type AS "alertType", subject, triggered_at AS "triggeredAt" FROM alert INDEXED BY idx_alert_race
            WHERE race_id = ? AND triggered_at >= ? AND triggered_at <= ?`,
-        ).all(raceId, toDbTime(from), toDbTime(to)) as Array<SqlRow<AlertRef>>
+          raceId,
+          toDbTime(from),
+          toDbTime(to),
+        )
       ).map((row) => ({ ...row, triggeredAt: fromDbTime(row.triggeredAt) }));
     },
-    alertExists(dedupeKey) {
-      return q(`SELECT 1 FROM alert WHERE dedupe_key = ?`).get(dedupeKey) !== undefined;
+    async alertExists(dedupeKey) {
+      return (await sql.get(`SELECT 1 FROM alert WHERE dedupe_key = ?`, dedupeKey)) !== undefined;
     },
   };
 }

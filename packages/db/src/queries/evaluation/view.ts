@@ -6,13 +6,14 @@
  * transaction, so a crash can neither lose an alert nor evaluate a snapshot
  * twice.
  *
- * The methods are synchronous and valid only inside `evaluationTransaction`
- * / `evaluationReadTransaction`: every read of a pass then sees one
- * consistent state of the file, whatever ingest commits meanwhile.
+ * The methods are async and valid only inside `evaluationTransaction` /
+ * `evaluationReadTransaction` (await each before the work's promise settles):
+ * every read of a pass then sees one consistent state of the database,
+ * whatever ingest commits meanwhile.
  */
 import type { Db } from "../../client.js";
 import type { Entry, OddsSnapshot, Race } from "../../generated/prisma/client.js";
-import { readTransaction, writeTransaction, type Connection } from "../../sql.js";
+import { readTransaction, writeTransaction, type Sql } from "../../sql.js";
 import { insertAlert, type AlertInput, type AlertRef } from "../alerts.js";
 import { moveCursor } from "../cursors.js";
 import type { ExactaGrid } from "../exacta.js";
@@ -41,33 +42,36 @@ export type EvaluationRace = AlertRace &
     entries: Map<number, EvaluationEntry>;
   };
 
-/** Synchronous reads (and, in a write transaction, writes) for one evaluation pass. */
+/** Async reads (and, in a write transaction, writes) for one evaluation pass, on its one transaction. */
 export interface EvaluationReader {
   /** A named high-water mark (0 when never written). */
-  cursor(name: string): number;
+  cursor(name: string): Promise<number>;
   /** The next pass's whole snapshots after the marks, bounded (batches.ts: the batching policy). */
-  nextBatch(marks: StreamMarks, limits?: Partial<PassLimits>): { win: SnapshotBatch; exacta: SnapshotBatch };
+  nextBatch(
+    marks: StreamMarks,
+    limits?: Partial<PassLimits>,
+  ): Promise<{ win: SnapshotBatch; exacta: SnapshotBatch }>;
   /** Races (with track and card) by id; unknown ids are left out. */
-  races(raceIds: readonly number[]): Map<number, EvaluationRace>;
+  races(raceIds: readonly number[]): Promise<Map<number, EvaluationRace>>;
   /** Every win row of a race with from <= fetched_at <= to, by time then entry. */
-  winRowsBetween(raceId: number, from: Date, to: Date): WinOddsRow[];
+  winRowsBetween(raceId: number, from: Date, to: Date): Promise<WinOddsRow[]>;
   /** The rows of the race's latest win snapshot strictly before `before` ([] when none). */
-  winSnapshotBefore(raceId: number, before: Date): WinOddsRow[];
+  winSnapshotBefore(raceId: number, before: Date): Promise<WinOddsRow[]>;
   /**
    * The rows of the race's latest win board with fetched_at <= `atOrBefore` that lists `entryId`
    * with odds: the last board showing a runner before it was gone ([] when never listed).
    */
-  lastBoardListing(raceId: number, entryId: number, atOrBefore: Date): WinOddsRow[];
+  lastBoardListing(raceId: number, entryId: number, atOrBefore: Date): Promise<WinOddsRow[]>;
   /** One exacta grid, all its rows. */
-  exactaGrid(raceId: number, fetchedAt: Date): ExactaGrid;
+  exactaGrid(raceId: number, fetchedAt: Date): Promise<ExactaGrid>;
   /** Exacta grid instants of a race within [from, to], oldest first. */
-  exactaInstantsBetween(raceId: number, from: Date, to: Date): Date[];
+  exactaInstantsBetween(raceId: number, from: Date, to: Date): Promise<Date[]>;
   /** Races with a win or exacta snapshot within [from, to] (optionally at one track), by id. */
-  racesWithSnapshotsBetween(from: Date, to: Date, track?: string): number[];
+  racesWithSnapshotsBetween(from: Date, to: Date, track?: string): Promise<number[]>;
   /** A race's alerts triggered within [from, to]. */
-  raceAlertsBetween(raceId: number, from: Date, to: Date): AlertRef[];
+  raceAlertsBetween(raceId: number, from: Date, to: Date): Promise<AlertRef[]>;
   /** Whether an alert with this dedupe key is stored (a dry run's "would it be new?"). */
-  alertExists(dedupeKey: string): boolean;
+  alertExists(dedupeKey: string): Promise<boolean>;
 }
 
 /** The write side of a pass; only inside `evaluationTransaction`. */
@@ -80,12 +84,12 @@ export interface EvaluationWriter extends EvaluationReader {
     input: AlertInput,
     channels: readonly string[],
     now: Date,
-  ): { alertId: number; created: boolean };
+  ): Promise<{ alertId: number; created: boolean }>;
   /** Moves a named high-water mark. */
-  setCursor(name: string, position: number, now: Date): void;
+  setCursor(name: string, position: number, now: Date): Promise<void>;
 }
 
-function writer(sql: Connection): EvaluationWriter {
+function writer(sql: Sql): EvaluationWriter {
   return {
     ...reader(sql),
     storeAlert: (input, channels, now) => insertAlert(sql, input, channels, now),
@@ -94,15 +98,16 @@ function writer(sql: Connection): EvaluationWriter {
 }
 
 /**
- * Runs one evaluation pass as a single `BEGIN IMMEDIATE` transaction: what it
- * reads is what it decides on, and its alerts, delivery rows and cursors commit
- * together or not at all. `work` must be synchronous (no awaits inside).
+ * Runs one evaluation pass as a single write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+ * the writers' advisory lock, sql.ts): what it reads is what it decides on, and its alerts,
+ * delivery rows and cursors commit together or not at all. `work` is async; it must await
+ * every call on `tx` before it returns (the transaction ends when its promise settles).
  */
-export function evaluationTransaction<T>(db: Db, work: (tx: EvaluationWriter) => T): Promise<T> {
+export function evaluationTransaction<T>(db: Db, work: (tx: EvaluationWriter) => Promise<T>): Promise<T> {
   return writeTransaction(db, (sql) => work(writer(sql)));
 }
 
-/** Runs read-only `work` in one read transaction (a consistent view of the file); writes nothing. */
-export function evaluationReadTransaction<T>(db: Db, work: (tx: EvaluationReader) => T): Promise<T> {
+/** Runs read-only async `work` in one read transaction (a consistent view of the database); writes nothing. */
+export function evaluationReadTransaction<T>(db: Db, work: (tx: EvaluationReader) => Promise<T>): Promise<T> {
   return readTransaction(db, (sql) => work(reader(sql)));
 }

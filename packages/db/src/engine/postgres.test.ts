@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { poolSettings, ROW_TYPES } from "./postgres.js";
+
+describe("poolSettings", () => {
+  it("gives pg discrete settings, never a connectionString that could override the database (POSTGRES.md fix 2)", () => {
+    expect(poolSettings("postgresql://tw:p%40ss%3Aw%2Frd@db.example:5433/totewatch")).toEqual({
+      host: "db.example",
+      port: 5433,
+      user: "tw",
+      password: "p@ss:w/rd",
+      database: "totewatch",
+    });
+    expect(poolSettings("postgres://127.0.0.1/tw")).toEqual({
+      host: "127.0.0.1",
+      port: 5432,
+      user: undefined,
+      password: undefined,
+      database: "tw",
+    });
+  });
+
+  it("reads a socket folder (?host=) and sslmode as libpq does", () => {
+    expect(poolSettings("postgresql:///tw?host=/run/postgresql")).toMatchObject({
+      host: "/run/postgresql",
+      database: "tw",
+    });
+    expect(poolSettings("postgresql://h/tw?sslmode=require").ssl).toEqual({ rejectUnauthorized: false });
+    expect(poolSettings("postgresql://h/tw?sslmode=verify-full").ssl).toBe(true);
+    expect(poolSettings("postgresql://h/tw").ssl).toBeUndefined();
+  });
+});
+
+describe("ROW_TYPES", () => {
+  it("reads BIGINT and NUMERIC as numbers and BOOLEAN as 0/1, as SQLite returns them", () => {
+    const parse = (oid: number, text: string) =>
+      (ROW_TYPES.getTypeParser(oid, "text") as (t: string) => unknown)(text);
+    expect(parse(20, "1733155200000")).toBe(1733155200000); // int8: an instant in ms
+    expect(parse(1700, "12345.50")).toBe(12345.5); // numeric: sum() of integers
+    expect(parse(16, "t")).toBe(1);
+    expect(parse(16, "f")).toBe(0);
+    expect(parse(701, "2.5")).toBe(2.5); // float8, pg's own parser
+    expect(parse(25, "SCR")).toBe("SCR");
+  });
+});

@@ -1,0 +1,255 @@
+/**
+ * The PostgreSQL engine: a pg pool per client, query text translated once
+ * (pg-text.ts) and prepared once per connection.
+ *
+ * Invariants:
+ * - Rows read as SQLite's do: BIGINT (instants in milliseconds, ids, counts) and NUMERIC (sums)
+ *   as numbers, BOOLEAN as 0/1, so every query module reads both engines alike.
+ * - A write transaction takes one advisory lock first (WRITE_LOCK), so writers are serialized
+ *   exactly as SQLite's BEGIN IMMEDIATE serializes them: every read-decide-write a helper does
+ *   (a card, a pass's cursors, a delivery claim) keeps the guarantees it has on SQLite, across
+ *   every process and machine on the database. Reads take no lock.
+ * - A read transaction is REPEATABLE READ, READ ONLY: one consistent state, as a WAL reader.
+ * - Every write transaction notifies COMMIT_CHANNEL, delivered at commit (commits.ts listens).
+ * - A read-only client's sessions are read-only on the server (default_transaction_read_only).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import pg from "pg";
+import { multiRowInsert, pgText } from "./pg-text.js";
+import type { Engine, NamedParams, Sql, SqlArgs, SqlParam } from "./types.js";
+
+/** The advisory lock key every write transaction holds ("totewatch" in ASCII, as a bigint). */
+export const WRITE_LOCK = "8392612345678934";
+/** The LISTEN/NOTIFY channel a commit is announced on. */
+export const COMMIT_CHANNEL = "totewatch_commit";
+
+const PARSERS: Record<number, (text: string) => unknown> = {
+  20: Number, // int8
+  1700: Number, // numeric
+  16: (text) => (text === "t" ? 1 : 0), // bool
+};
+
+/** pg's type parsers with Totewatch's row shape (see the header). */
+export const ROW_TYPES = {
+  getTypeParser: ((oid: number, format?: string) =>
+    PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+/** Connection settings from a postgresql:// url, as discrete fields (POSTGRES.md fix 2: never `connectionString`). */
+export function poolSettings(url: string): pg.PoolConfig {
+  const parsed = new URL(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  const settings: pg.PoolConfig = {
+    host: decodeURIComponent(parsed.hostname) || "127.0.0.1",
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    database: database || undefined,
+  };
+  // ?host=/run/postgresql (a socket folder) as libpq reads it.
+  const host = parsed.searchParams.get("host");
+  if (host) settings.host = host;
+  const sslmode = parsed.searchParams.get("sslmode");
+  if (sslmode === "require" || sslmode === "verify-full" || sslmode === "verify-ca") {
+    settings.ssl = sslmode === "require" ? { rejectUnauthorized: false } : true;
+  }
+  return settings;
+}
+
+const statementNames = new Map<string, string>();
+/** One prepared-statement name per distinct text, shared by every connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `tw${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+function bind(source: string, params: SqlArgs): { text: string; values: SqlParam[] } {
+  const { text, names } = pgText(source);
+  if (names === null) return { text, values: params as SqlParam[] };
+  const named = (params[0] ?? {}) as NamedParams;
+  return {
+    text,
+    values: names.map((name) => {
+      if (!(name in named)) throw new Error(`query parameter @${name} has no value`);
+      return named[name]!;
+    }),
+  };
+}
+
+async function query(on: Queryable, source: string, params: SqlArgs): Promise<pg.QueryResult> {
+  const { text, values } = bind(source, params);
+  return on.query({ name: statementName(text), text, values });
+}
+
+// Postgres takes at most 65535 parameters in one statement.
+const MAX_PARAMETERS = 65_535;
+
+function pgSql(on: Queryable): Sql {
+  return {
+    dialect: "postgres",
+    all: async <T>(text: string, ...params: SqlArgs) => (await query(on, text, params)).rows as T[],
+    get: async <T>(text: string, ...params: SqlArgs) =>
+      (await query(on, text, params)).rows[0] as T | undefined,
+    run: async (text: string, ...params: SqlArgs) => (await query(on, text, params)).rowCount ?? 0,
+    runEach: async (text: string, rows: ReadonlyArray<readonly SqlParam[]>) => {
+      if (rows.length === 0) return 0;
+      let changed = 0;
+      const width = rows[0]!.length;
+      const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, width)));
+      if (multiRowInsert(text, 1) === null) {
+        for (const row of rows) changed += (await query(on, text, row as SqlParam[])).rowCount ?? 0;
+        return changed;
+      }
+      for (let start = 0; start < rows.length; start += chunk) {
+        const part = rows.slice(start, start + chunk);
+        const many = multiRowInsert(text, part.length)!;
+        const result = await on.query({ name: statementName(many), text: many, values: part.flat() });
+        changed += result.rowCount ?? 0;
+      }
+      return changed;
+    },
+  };
+}
+
+/** The PostgreSQL engine, with what commits.ts needs of it. */
+export interface PostgresEngine extends Engine {
+  readonly dialect: "postgres";
+  readonly pool: pg.Pool;
+  /**
+   * LISTENs on COMMIT_CHANNEL on a connection of its own (a pooled one would be handed to
+   * others), calling `onCommit` for each notification; resolves once listening. `stop()` ends it.
+   */
+  listenForCommits(onCommit: () => void, onError: (error: Error) => void): Promise<{ stop(): Promise<void> }>;
+}
+
+interface OpenTransaction {
+  client: pg.PoolClient;
+  sql: Sql;
+}
+
+let savepoints = 0;
+
+export interface PostgresEngineOptions {
+  url: string;
+  readOnly?: boolean;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Awaited before the first connection (a test database still being made from its template). */
+  ready?: Promise<void>;
+}
+
+/** The engine of one client: a pool, with the caller's open transaction found by async context. */
+export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
+  const pool = new pg.Pool({
+    ...poolSettings(options.url),
+    max: options.max ?? 10,
+    types: ROW_TYPES,
+    // A CLI command exits when its work is done, not after the pool's idle timeout.
+    allowExitOnIdle: true,
+    options: options.readOnly ? "-c default_transaction_read_only=on" : undefined,
+    application_name: "totewatch",
+  });
+  // An idle client losing its server (a restart) must not kill the process; the next query reconnects.
+  pool.on("error", () => {});
+  const open = new AsyncLocalStorage<OpenTransaction>();
+  const poolSql = pgSql(pool);
+  let ready = options.ready;
+  // Watches being set up: this client's queries wait for them, so a commit that a read made after
+  // watchCommits was called does not see is heard (commits.ts promises it, as on SQLite).
+  const listening = new Set<Promise<unknown>>();
+  const whenReady = async () => {
+    if (ready) {
+      await ready;
+      ready = undefined;
+    }
+    if (listening.size > 0) await Promise.allSettled([...listening]);
+  };
+
+  return {
+    dialect: "postgres",
+    pool,
+    async session(work) {
+      await whenReady();
+      return work(open.getStore()?.sql ?? poolSql);
+    },
+    async transaction(kind, work) {
+      await whenReady();
+      const current = open.getStore();
+      if (current) {
+        if (kind === "read") return work(current.sql);
+        const name = `tw_${++savepoints}`;
+        await current.client.query(`SAVEPOINT ${name}`);
+        try {
+          const result = await work(current.sql);
+          await current.client.query(`RELEASE SAVEPOINT ${name}`);
+          return result;
+        } catch (error) {
+          await current.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+          throw error;
+        }
+      }
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        if (kind === "write") {
+          await client.query("BEGIN");
+          await client.query("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK]);
+        } else {
+          await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        }
+        const sql = pgSql(client);
+        const result = await open.run({ client, sql }, () => work(sql));
+        if (kind === "write") await client.query(`NOTIFY ${COMMIT_CHANNEL}`);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch {
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    listenForCommits(onCommit, onError) {
+      const client = new pg.Client({ ...poolSettings(options.url), types: ROW_TYPES });
+      client.on("notification", () => onCommit());
+      client.on("error", onError);
+      const started = (async () => {
+        if (ready) await ready;
+        await client.connect();
+        await client.query(`LISTEN ${COMMIT_CHANNEL}`);
+      })();
+      listening.add(started);
+      return started.then(
+        () => {
+          listening.delete(started);
+          return stopper();
+        },
+        async (error: unknown) => {
+          listening.delete(started);
+          await client.end().catch(() => {});
+          throw error;
+        },
+      );
+      function stopper() {
+        return {
+          stop: async () => {
+            client.removeListener("error", onError);
+            client.on("error", () => {});
+            await client.end().catch(() => {});
+          },
+        };
+      }
+    },
+    close: () => pool.end(),
+  };
+}

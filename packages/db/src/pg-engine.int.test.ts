@@ -1,0 +1,109 @@
+/**
+ * What the PostgreSQL engine (engine/postgres.ts) promises beyond the query modules' tests: a
+ * read-only client, commits heard through LISTEN/NOTIFY, writers serialized like SQLite's, and
+ * a sample day stored alike on both engines. Only in the postgres project.
+ */
+import { describe, expect, it } from "vitest";
+import { seedSampleData } from "../scripts/lib/sample-data.js";
+import {
+  createPostgresTestDb,
+  dumpTables,
+  freshDatabaseFile,
+  freshPostgresDatabase,
+  testEngine,
+} from "../testing/index.js";
+import { createDb } from "./client.js";
+import { watchCommits } from "./commits.js";
+import { registerTrack, trackTimeZone } from "./queries/tracks.js";
+import { writeTransaction } from "./sql.js";
+
+const onPostgres = testEngine() === "postgres";
+
+describe.runIf(onPostgres)("the PostgreSQL engine", () => {
+  it("a read-only client reads and cannot write", async () => {
+    const url = await freshPostgresDatabase("readonly");
+    const writer = createDb({ url });
+    const reader = createDb({ url, readOnly: true });
+    try {
+      await registerTrack(writer, { name: "Saratoga", code: "SAR", timezone: "America/New_York" });
+      expect(await trackTimeZone(reader, "Saratoga")).toBe("America/New_York");
+      await expect(registerTrack(reader, { name: "Belmont Park" })).rejects.toThrow(
+        "cannot execute INSERT in a read-only transaction",
+      );
+      expect(await trackTimeZone(writer, "Belmont Park")).toBeNull();
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it("watchCommits hears another client's commit, and not a rolled-back transaction", async () => {
+    const url = await freshPostgresDatabase("commits");
+    const watcher = createDb({ url });
+    const writer = createDb({ url });
+    const stop = new AbortController();
+    let heard = 0;
+    const watching = watchCommits(watcher, () => heard++, { signal: stop.signal });
+    try {
+      // Listening is in place before any later query of the watcher's client runs.
+      await trackTimeZone(watcher, "none");
+      await writeTransaction(writer, async (sql) => {
+        await sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('x', 1, 0)`);
+        throw new Error("rolled back");
+      }).catch(() => undefined);
+      await registerTrack(writer, { name: "Saratoga" });
+      for (let waited = 0; heard === 0 && waited < 5000; waited += 20)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toBe(1);
+    } finally {
+      stop.abort();
+      await watching;
+      await writer.close();
+      await watcher.close();
+    }
+  });
+
+  it("serializes write transactions across clients (one advisory lock), as SQLite's BEGIN IMMEDIATE does", async () => {
+    const url = await freshPostgresDatabase("serial");
+    const a = createDb({ url });
+    const b = createDb({ url });
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const first = writeTransaction(a, async (sql) => {
+        events.push("a starts");
+        await sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('a', 1, 0)`);
+        await gate;
+        events.push("a commits");
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = writeTransaction(b, async () => {
+        events.push("b starts");
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await Promise.all([first, second]);
+      expect(events).toEqual(["a starts", "a commits", "b starts"]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("stores the sample day exactly as SQLite does (every data row, column for column)", async () => {
+    const sqlite = createDb({ url: freshDatabaseFile("parity") });
+    const postgres = createPostgresTestDb("parity");
+    try {
+      const sqliteSteps = await seedSampleData(sqlite);
+      const postgresSteps = await seedSampleData(postgres);
+      expect(postgresSteps).toEqual(sqliteSteps);
+      expect(await dumpTables(postgres)).toEqual(await dumpTables(sqlite));
+      // And a second run writes nothing on either.
+      expect((await seedSampleData(postgres)).every((step) => step.written === 0)).toBe(true);
+    } finally {
+      await sqlite.close();
+      await postgres.close();
+    }
+  });
+});
