@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { multiRowInsert, pgText } from "./pg-text.js";
+import { insertShape, pgText, unnestInsert } from "./pg-text.js";
 
 describe("pgText", () => {
   it("numbers ? placeholders in order, leaving quoted text, identifiers, comments and $$ bodies alone", () => {
@@ -41,22 +41,42 @@ describe("pgText", () => {
   });
 });
 
-describe("multiRowInsert", () => {
-  it("repeats the VALUES row once per row, numbering across rows, keeping ON CONFLICT DO NOTHING", () => {
-    const one = `INSERT INTO t (a, b, c) VALUES (?, ?, ?) ON CONFLICT (a, b) DO NOTHING`;
-    expect(multiRowInsert(one, 2)).toBe(
-      `INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT (a, b) DO NOTHING`,
+describe("insertShape and unnestInsert", () => {
+  it("send a single-row insert for many rows as one statement, one array parameter per column", () => {
+    const shape = insertShape(
+      `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds)
+       VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`,
     );
-    expect(multiRowInsert(`INSERT INTO t (a) VALUES (?)`, 3)).toBe(
-      `INSERT INTO t (a) VALUES ($1), ($2), ($3)`,
+    expect(shape).toEqual({
+      table: "odds_snapshot",
+      columns: ["race_id", "entry_id", "fetched_at", "win_odds"],
+      tail: " ON CONFLICT (entry_id, fetched_at) DO NOTHING",
+    });
+    const types = new Map([
+      ["race_id", "integer"],
+      ["entry_id", "integer"],
+      ["fetched_at", "bigint"],
+      ["win_odds", "double precision"],
+    ]);
+    expect(unnestInsert(shape!, types)).toBe(
+      "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) SELECT * FROM " +
+        "unnest($1::integer[], $2::integer[], $3::bigint[], $4::double precision[]) ON CONFLICT (entry_id, fetched_at) DO NOTHING",
+    );
+    expect(unnestInsert(insertShape(`INSERT INTO t (a) VALUES (?)`)!, new Map([["a", "text"]]))).toBe(
+      "INSERT INTO t (a) SELECT * FROM unnest($1::text[])",
     );
   });
 
-  it("is null for anything it cannot repeat safely", () => {
-    expect(multiRowInsert(`UPDATE t SET a = ?`, 2)).toBeNull();
+  it("is null for what cannot be sent that way, and names a column the table lacks", () => {
+    expect(insertShape(`UPDATE t SET a = ?`)).toBeNull();
     expect(
-      multiRowInsert(`INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET a = excluded.a`, 2),
+      insertShape(`INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET a = excluded.a`),
     ).toBeNull();
-    expect(multiRowInsert(`INSERT INTO t (a, b) VALUES (?, 7)`, 2)).toBeNull();
+    expect(insertShape(`INSERT INTO t (a, b) VALUES (?, 7)`)).toBeNull();
+    expect(insertShape(`INSERT INTO t (a, b) VALUES (?)`)).toBeNull();
+    expect(insertShape(`INSERT INTO t (a) VALUES (?) RETURNING a`)).toBeNull();
+    expect(() => unnestInsert(insertShape(`INSERT INTO t (a) VALUES (?)`)!, new Map())).toThrow(
+      "t has no column a",
+    );
   });
 });

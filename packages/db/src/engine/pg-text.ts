@@ -90,22 +90,48 @@ function translate(source: string): PgText {
     : { text: out, names: null, count: positional };
 }
 
+/** A single-row insert whose values are all placeholders: what can be sent for many rows at once. */
+export interface InsertShape {
+  table: string;
+  columns: string[];
+  /** What follows VALUES (…): nothing, or ON CONFLICT … DO NOTHING. */
+  tail: string;
+}
+
+const shapes = new Map<string, InsertShape | null>();
+
 /**
- * A single-row `INSERT … VALUES (?, …, ?) [ON CONFLICT … DO NOTHING]` as a multi-row insert of
- * `rows` rows (one round trip instead of one per row); null for any other statement.
+ * The shape of `INSERT INTO table (a, b) VALUES (?, ?) [ON CONFLICT … DO NOTHING]`, or null for
+ * any other statement (another value than a placeholder, DO UPDATE, RETURNING, …). Cached by text.
  */
-export function multiRowInsert(source: string, rows: number): string | null {
-  const match =
-    /^(\s*INSERT\s+INTO\s[^?]*?\bVALUES\s*)\(((?:\s*\?\s*,)*\s*\?\s*)\)(\s*(?:ON\s+CONFLICT\b[^?]*\bDO\s+NOTHING)?\s*)$/is.exec(
-      source,
-    );
-  if (!match) return null;
-  const width = match[2]!.split(",").length;
-  const groups: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(`$${r * width + c}`);
-    groups.push(`(${cells.join(", ")})`);
+export function insertShape(source: string): InsertShape | null {
+  let shape = shapes.get(source);
+  if (shape === undefined) {
+    const match =
+      /^\s*INSERT\s+INTO\s+([a-z_][a-z0-9_]*)\s*\(([a-z0-9_,\s]+)\)\s*VALUES\s*\(((?:\s*\?\s*,)*\s*\?\s*)\)(\s*(?:ON\s+CONFLICT\b[^?;]*\bDO\s+NOTHING)?\s*)$/is.exec(
+        source,
+      );
+    const columns = match ? match[2]!.split(",").map((column) => column.trim()) : [];
+    shape =
+      match && columns.length === match[3]!.split(",").length
+        ? { table: match[1]!, columns, tail: match[4]!.trimEnd() }
+        : null;
+    shapes.set(source, shape);
   }
-  return `${match[1]}${groups.join(", ")}${match[3]}`;
+  return shape;
+}
+
+/**
+ * The insert of `shape` for any number of rows in one statement with one parameter per column:
+ * each column's values as one array, unnested server-side (`types`: each column's SQL type).
+ * The text is the same whatever the row count, so it is prepared once.
+ */
+export function unnestInsert(shape: InsertShape, types: ReadonlyMap<string, string>): string {
+  const arrays = shape.columns.map((column, i) => {
+    const type = types.get(column);
+    if (!type) throw new Error(`${shape.table} has no column ${column}`);
+    return `$${i + 1}::${type}[]`;
+  });
+  const tail = shape.tail ? ` ${shape.tail.trim()}` : "";
+  return `INSERT INTO ${shape.table} (${shape.columns.join(", ")}) SELECT * FROM unnest(${arrays.join(", ")})${tail}`;
 }

@@ -15,10 +15,10 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
-import { multiRowInsert, pgText } from "./pg-text.js";
+import { insertShape, pgText, unnestInsert } from "./pg-text.js";
 import type { Engine, NamedParams, Sql, SqlArgs, SqlParam } from "./types.js";
 
-/** The advisory lock key every write transaction holds ("totewatch" in ASCII, as a bigint). */
+/** The advisory lock key every write transaction holds (a constant of Totewatch's own). */
 export const WRITE_LOCK = "8392612345678934";
 /** The LISTEN/NOTIFY channel a commit is announced on. */
 export const COMMIT_CHANNEL = "totewatch_commit";
@@ -87,9 +87,6 @@ async function query(on: Queryable, source: string, params: SqlArgs): Promise<pg
   return on.query({ name: statementName(text), text, values });
 }
 
-// Postgres takes at most 65535 parameters in one statement.
-const MAX_PARAMETERS = 65_535;
-
 function pgSql(on: Queryable): Sql {
   return {
     dialect: "postgres",
@@ -99,22 +96,37 @@ function pgSql(on: Queryable): Sql {
     run: async (text: string, ...params: SqlArgs) => (await query(on, text, params)).rowCount ?? 0,
     runEach: async (text: string, rows: ReadonlyArray<readonly SqlParam[]>) => {
       if (rows.length === 0) return 0;
-      let changed = 0;
-      const width = rows[0]!.length;
-      const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, width)));
-      if (multiRowInsert(text, 1) === null) {
+      const shape = insertShape(text);
+      if (shape === null) {
+        let changed = 0;
         for (const row of rows) changed += (await query(on, text, row as SqlParam[])).rowCount ?? 0;
         return changed;
       }
-      for (let start = 0; start < rows.length; start += chunk) {
-        const part = rows.slice(start, start + chunk);
-        const many = multiRowInsert(text, part.length)!;
-        const result = await on.query({ name: statementName(many), text: many, values: part.flat() });
-        changed += result.rowCount ?? 0;
-      }
-      return changed;
+      // One statement for every row: a parameter per column, each an array (unnest).
+      const many = unnestInsert(shape, await columnTypes(on, shape.table));
+      const values = shape.columns.map((_, c) => rows.map((row) => row[c] ?? null));
+      return (await on.query({ name: statementName(many), text: many, values })).rowCount ?? 0;
     },
   };
+}
+
+/** Each column's SQL type, read from the catalog once per table (the schema is the migrations'). */
+const columnTypeCache = new Map<string, Promise<Map<string, string>>>();
+function columnTypes(on: Queryable, table: string): Promise<Map<string, string>> {
+  let types = columnTypeCache.get(table);
+  if (!types) {
+    types = on
+      .query<{ name: string; type: string }>(
+        `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+         WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+        [table],
+      )
+      .then((result) => new Map(result.rows.map((row) => [row.name, row.type])));
+    // A failed read is not kept: the next insert asks again.
+    types.catch(() => columnTypeCache.delete(table));
+    columnTypeCache.set(table, types);
+  }
+  return types;
 }
 
 /** The PostgreSQL engine, with what commits.ts needs of it. */
@@ -131,6 +143,12 @@ export interface PostgresEngine extends Engine {
 interface OpenTransaction {
   client: pg.PoolClient;
   sql: Sql;
+  /**
+   * A savepoint whose work is done but which is not released yet: released with the next
+   * savepoint's SAVEPOINT in one round trip, or by COMMIT (a batch's savepoints cost one round
+   * trip each instead of two).
+   */
+  unreleased: string | null;
 }
 
 let savepoints = 0;
@@ -184,12 +202,17 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       if (current) {
         if (kind === "read") return work(current.sql);
         const name = `tw_${++savepoints}`;
-        await current.client.query(`SAVEPOINT ${name}`);
+        const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
+        current.unreleased = null;
+        await current.client.query(`${release}SAVEPOINT ${name}`);
         try {
           const result = await work(current.sql);
-          await current.client.query(`RELEASE SAVEPOINT ${name}`);
+          // Anything left unreleased inside this one goes with it.
+          current.unreleased = name;
           return result;
         } catch (error) {
+          // What was done inside it, released or not, is rolled back with it.
+          current.unreleased = null;
           await current.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
           throw error;
         }
@@ -197,16 +220,15 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       const client = await pool.connect();
       let broken = false;
       try {
-        if (kind === "write") {
-          await client.query("BEGIN");
-          await client.query("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK]);
-        } else {
-          await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        }
+        // One round trip to begin (and take the writers' lock), one to notify and commit.
+        await client.query(
+          kind === "write"
+            ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`
+            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        );
         const sql = pgSql(client);
-        const result = await open.run({ client, sql }, () => work(sql));
-        if (kind === "write") await client.query(`NOTIFY ${COMMIT_CHANNEL}`);
-        await client.query("COMMIT");
+        const result = await open.run({ client, sql, unreleased: null }, () => work(sql));
+        await client.query(kind === "write" ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
         return result;
       } catch (error) {
         try {
