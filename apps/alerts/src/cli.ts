@@ -116,7 +116,10 @@ export function buildProgram(io: CliIo): Command {
   const common = (command: Command) =>
     command
       .option("--config <file>", "totewatch.yaml to use (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
-      .option("--db <url>", "SQLite database (file: URL or path; default: the config's database.url)");
+      .option(
+        "--db <url>",
+        "database: a SQLite file (path or file: URL) or a postgresql:// URL (default: the config's database.url)",
+      );
 
   common(
     program

@@ -229,7 +229,7 @@ export async function main(argv: readonly string[], signal?: AbortSignal): Promi
     )
     .option(
       "--db <url>",
-      "database (file: URL or path); default data/demo.db, recreated on every run so your own data/horses.db is never touched",
+      "database (file: URL or path, or a postgresql:// URL); default data/demo.db, recreated on every run so your own data/horses.db is never touched",
     )
     .option("--reset", "delete the --db database first")
     .option("--config <file>", "use this totewatch.yaml instead of the built-in defaults")

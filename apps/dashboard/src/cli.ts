@@ -40,7 +40,10 @@ export function buildProgram(io: CliIo, outcome: RunOutcome = { refused: false }
         "alerts; live as ingest and the alerts daemon write (runs beside them on the same database)",
     )
     .option("--config <file>", "totewatch.yaml to use (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
-    .option("--db <url>", "SQLite database (file: URL or path; default: the config's database.url)")
+    .option(
+      "--db <url>",
+      "database: a SQLite file (path or file: URL) or a postgresql:// URL (default: the config's database.url)",
+    )
     .option("--host <host>", "address to listen on (default: dashboard.host, 127.0.0.1)")
     .addOption(
       new Option("--port <n>", "port (default: dashboard.port, 8080; 0: any free port)").argParser(

@@ -38,7 +38,10 @@ export interface RunContext {
 export function withCommonOptions(command: Command): Command {
   return command
     .option("--config <file>", "config file (default: TOTEWATCH_CONFIG, else ./totewatch.yaml)")
-    .option("--db <url>", "database file or file: URL (overrides the config and DATABASE_URL)")
+    .option(
+      "--db <url>",
+      "database: a SQLite file (path or file: URL) or a postgresql:// URL (overrides the config and DATABASE_URL)",
+    )
     .option(
       "--strict",
       "exit with status 1 if any message is invalid (replay: or any file holds no messages; " +
