@@ -8,8 +8,14 @@ import { recordExactaSnapshot } from "./queries/exacta.js";
 import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
 import { writeBatch } from "./write-batch.js";
-import { createTestDb, failInserts, queryRows, rowCount, testEngine } from "../testing/index.js";
-import { connectionOf } from "./connection.js";
+import {
+  createTestDb,
+  failInserts,
+  openTransactions,
+  queryRows,
+  rowCount,
+  testEngine,
+} from "../testing/index.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Saratoga", raceDate: "2025-08-02", raceNumber: 3 };
@@ -31,19 +37,6 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** No transaction was left open: SQLite's one connection, or any of PostgreSQL's pooled sessions. */
-async function expectNoOpenTransaction(): Promise<void> {
-  // SQLite has one connection that says so itself; PostgreSQL's sessions are listed by the server.
-  if (testEngine() === "sqlite") expect(connectionOf(db).inTransaction).toBe(false);
-  else
-    expect(
-      await queryRows(
-        db,
-        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
-      ),
-    ).toEqual([{ n: 0 }]);
-}
 
 describe("writeBatch", () => {
   it("commits the good messages of a batch and rolls back only the one that failed half-way", async () => {
@@ -83,7 +76,7 @@ describe("writeBatch", () => {
       )
     ).map((r) => r.fetched_at);
     expect(stored).toEqual([at(1), at(1), at(4), at(4)].map((d) => d.getTime()));
-    await expectNoOpenTransaction();
+    expect(await openTransactions(db)).toBe(0);
   });
 
   it("rolls back the whole batch when the batch itself fails", async () => {
@@ -99,7 +92,7 @@ describe("writeBatch", () => {
       }),
     ).rejects.toThrow("disk full");
     expect(await count("exacta_probable")).toBe(before);
-    await expectNoOpenTransaction();
+    expect(await openTransactions(db)).toBe(0);
   });
 
   // SQLite's one connection lets any other caller (even one running no SQL) in only between batches;

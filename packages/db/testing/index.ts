@@ -18,7 +18,7 @@ import { createPostgresTestDb, testEngine } from "./postgres.js";
 import { migrateSqliteDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
-export { failInserts, queryRows, runSql } from "./raw-sql.js";
+export { failInserts, openTransactions, queryRows, runSql } from "./raw-sql.js";
 export { createPostgresTestDb, freshPostgresDatabase, testDatabaseUrl, testEngine } from "./postgres.js";
 export { databaseBytes, snapshotRows, storageBreakdown, type StoredObject } from "./storage.js";
 export { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "./raw-inserts.js";

@@ -4,7 +4,9 @@
  * the query modules write it (`?` placeholders; engine/types.ts).
  */
 import type { Db } from "../src/client.js";
+import { connectionOf } from "../src/connection.js";
 import { readRaw, writeTransaction, type SqlParam } from "../src/sql.js";
+import { testEngine } from "./postgres.js";
 
 /** Rows of a query, as stored (instants in ms, booleans 0/1). */
 export function queryRows<T = Record<string, unknown>>(
@@ -54,4 +56,17 @@ export async function failInserts(db: Db, table: string, condition: string): Pro
         await sql.run(`DROP FUNCTION ${name}()`);
       }
     });
+}
+
+/**
+ * Transactions left open on the database (by a failed write, say): SQLite's one connection says
+ * so itself (0 or 1); PostgreSQL's sessions on the database are listed by the server.
+ */
+export async function openTransactions(db: Db): Promise<number> {
+  if (testEngine() === "sqlite") return db.exclusive(() => (connectionOf(db).inTransaction ? 1 : 0));
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+  );
+  return row!.n;
 }

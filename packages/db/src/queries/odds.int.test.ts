@@ -5,10 +5,10 @@ import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "../erro
 import {
   createTestDb,
   failInserts,
+  openTransactions,
   queryRows,
   rowCount,
   storedRows,
-  testEngine,
 } from "../../testing/index.js";
 import { latestExactaGrid, recordExactaSnapshot, type ExactaProbableInput } from "./exacta.js";
 import {
@@ -19,7 +19,6 @@ import {
   type WinRunnerInput,
 } from "./odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./races.js";
-import { connectionOf } from "../connection.js";
 
 let db: Db;
 
@@ -30,19 +29,6 @@ const at = (minute: number) => new Date(Date.UTC(2025, 8, 13, 16, minute));
 
 const count = (table: string) => rowCount(db, table);
 const dump = () => storedRows(db, ["odds_snapshot", "exacta_probable", "entry", "race", "track", "horse"]);
-
-/** No transaction was left open by a failed write: SQLite's one connection, or any of PostgreSQL's pooled sessions. */
-async function expectNoOpenTransaction(): Promise<void> {
-  // SQLite has one connection that says so itself; PostgreSQL's sessions are listed by the server.
-  if (testEngine() === "sqlite") expect(connectionOf(db).inTransaction).toBe(false);
-  else
-    expect(
-      await queryRows(
-        db,
-        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
-      ),
-    ).toEqual([{ n: 0 }]);
-}
 
 const winRunners = (odds: (program: string, i: number) => number, programs = PROGRAMS): WinRunnerInput[] =>
   programs.map((programNumber, i) => ({
@@ -162,7 +148,7 @@ describe("recordWinSnapshot", () => {
       await removeTrigger();
     }
     // and the connection is usable afterwards (no transaction left open)
-    await expectNoOpenTransaction();
+    expect(await openTransactions(db)).toBe(0);
     expect(await recordWinSnapshot(db, { ...BIG, fetchedAt: at(4), runners: winRunners(() => 5) })).toEqual({
       changed: true,
       rows: 12,
@@ -253,7 +239,7 @@ describe("recordExactaSnapshot", () => {
     } finally {
       await removeTrigger();
     }
-    await expectNoOpenTransaction();
+    expect(await openTransactions(db)).toBe(0);
   });
 });
 
