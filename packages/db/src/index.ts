@@ -30,6 +30,14 @@ export {
 } from "./queries/races.js";
 export { registerTrack, trackTimeZone, type TrackInput } from "./queries/tracks.js";
 export {
+  acquireTrackLease,
+  releaseTrackLease,
+  trackLeases,
+  type AcquireTrackLeaseInput,
+  type TrackLease,
+  type TrackLeaseResult,
+} from "./queries/leases.js";
+export {
   latestOddsForRace,
   oddsHistoryForEntry,
   oddsHistoryForRace,

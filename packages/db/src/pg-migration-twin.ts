@@ -34,7 +34,7 @@ export function postgresDiff(from: string, to: string): string {
     return runPrisma(
       ["migrate", "diff", "--from-schema-datamodel", fromFile, "--to-schema-datamodel", toFile, "--script"],
       path.join(packageDir, "data", "unused.db"),
-      { quiet: true },
+      { quiet: true, stdoutOnly: true },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

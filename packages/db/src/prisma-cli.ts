@@ -21,7 +21,7 @@ function prismaCli(): string {
 export function runPrisma(
   args: string[],
   file: string,
-  opts: { quiet?: boolean; inherit?: boolean } = {},
+  opts: { quiet?: boolean; inherit?: boolean; stdoutOnly?: boolean } = {},
 ): string {
   const result = spawnSync(process.execPath, [prismaCli(), ...args], {
     cwd: packageDir,
@@ -41,5 +41,6 @@ export function runPrisma(
     );
   }
   if (!opts.quiet && !opts.inherit) process.stdout.write(output);
-  return output;
+  // What the command produced (a diff's SQL) without the CLI's notes on stderr ("Loaded Prisma config …").
+  return opts.stdoutOnly ? (result.stdout ?? "") : output;
 }

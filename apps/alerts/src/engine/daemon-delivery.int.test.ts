@@ -21,6 +21,7 @@ import { createDb, type Db } from "@totewatch/db";
 import { createChannels } from "../delivery/index.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
 import { runDaemon } from "./daemon.js";
+import { runOnceCapturing } from "../../test/daemon.js";
 import { TEST_CONFIG_YAML, testConfig, writePhaseOne, writePhaseTwo } from "../../test/engine.js";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -120,15 +121,7 @@ describe("two deliverers on one file", () => {
     const file = freshDatabaseFile("two-deliverers");
     const keys = await storeAlerts(open(file), 40, ["console", "webhook"]);
 
-    const run = (db: Db) => {
-      const stdout = captureStream();
-      const { logger } = captureLogs();
-      const channels = createChannels(config.alerts.channels, { stdout: stdout.stream, logger });
-      return runDaemon(db, { config, logger, channels, once: true }).then((summary) => ({
-        summary,
-        lines: consoleLines(stdout.text()),
-      }));
-    };
+    const run = (db: Db) => runOnceCapturing(db, config, CONSOLE_LINE);
     const [first, second] = await Promise.all([run(open(file)), run(open(file))]);
 
     expect(sorted(webhook.requests.map((request) => request.idempotencyKey))).toEqual(keys);

@@ -14,8 +14,6 @@ import { createLogger } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
 import {
   alertRows,
-  captureLogs,
-  captureStream,
   dumpTables,
   freshPostgresDatabase,
   storeSteamAlert,
@@ -24,9 +22,8 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/delivery.js";
 import { TEST_CONFIG_YAML, testConfig } from "../../test/engine.js";
-import { createChannels } from "../delivery/index.js";
 import { runDemo } from "../demo.js";
-import { runDaemon } from "./daemon.js";
+import { runOnceCapturing } from "../../test/daemon.js";
 
 const onPostgres = testEngine() === "postgres";
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -113,15 +110,7 @@ describe.runIf(onPostgres)("alerts on PostgreSQL", () => {
     const config = testConfig(configYaml(webhook));
     const url = await freshPostgresDatabase("two-deliverers");
     const keys = await storeAlerts(open(url), 40);
-    const run = (db: Db) => {
-      const stdout = captureStream();
-      const { logger } = captureLogs();
-      const channels = createChannels(config.alerts.channels, { stdout: stdout.stream, logger });
-      return runDaemon(db, { config, logger, channels, once: true }).then((summary) => ({
-        summary,
-        lines: consoleLines(stdout.text()),
-      }));
-    };
+    const run = (db: Db) => runOnceCapturing(db, config, CONSOLE_LINE);
     const [first, second] = await Promise.all([run(open(url)), run(open(url))]);
     expect(sortedKeys(webhook)).toEqual(keys);
     const lines = [...first.lines, ...second.lines];

@@ -6,7 +6,7 @@
  * FeedIngestor. Beside them, `serve-sample`: a simulated tote for `poll` to
  * try (../sample-tote.ts).
  */
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import {
   calendarDate,
   countOrRange,
@@ -156,8 +156,19 @@ export function addPollCommand(program: Command, host: CommandHost): void {
       .option(
         "--no-retention",
         "do not prune old data while polling (by default: daily at retention.hourOfDay)",
+      )
+      .addOption(
+        new Option(
+          "--worker-name <name>",
+          "this worker's name in the track leases: several poll workers on one database share the " +
+            "configured tracks, each track polled by the one worker holding its lease " +
+            "(default: <hostname>:<pid>)",
+        ).argParser((value: string) => {
+          if (!value.trim()) throw new InvalidArgumentError("a worker name cannot be empty");
+          return value;
+        }),
       ),
-  ).action(async (options: CommonOptions & { date?: string; retention: boolean }) => {
+  ).action(async (options: CommonOptions & { date?: string; retention: boolean; workerName?: string }) => {
     host.setExitCode(
       await runCommand("poll", options, host.signal, (context) => {
         const poller = createPoller({
@@ -168,6 +179,7 @@ export function addPollCommand(program: Command, host: CommandHost): void {
           retention: options.retention,
           retentionHour: context.config.retention.hourOfDay,
           progress: context.progress,
+          workerName: options.workerName,
         });
         context.signal.addEventListener("abort", () => poller.stop(), { once: true });
         return poller.run();

@@ -11,13 +11,18 @@
  *
  * Modules: this one owns the shared pieces (HTTP client, ingestor, retention,
  * locked-database retries, stop) and the day-after-day loop per track;
- * race-day.ts one track's race day; race-book.ts what is known of each race;
+ * track-lease.ts the track's lease; race-day.ts one track's race day;
+ * race-book.ts what is known of each race;
  * race-poll.ts one poll of a race (status first); schedule.ts when to poll
  * (pure); http.ts fetching; page-fetch.ts the html, json and module endpoints
  * (browser-render.ts, `render: browser`); retention.ts the daily prune;
  * locked-writes.ts waiting out another process's write lock.
  *
  * Invariants:
+ * - A track is polled only while this worker (`workerName`) holds its lease (track-lease.ts),
+ *   so several workers on one database share the configured tracks; a lone worker takes every
+ *   lease at once and polls as before. A lease lost to another worker (ours lapsed) stops that
+ *   track after the request in flight and it waits for the lease again; stop() releases them.
  * - Every endpoint response is written as its own group commit, message by
  *   message; stop() ends everything after the message being written.
  * - Tracks run concurrently; one track's failure (a database error) stops
@@ -35,6 +40,7 @@
  *   fetch and closed when run() ends; a Chromium that cannot be launched
  *   stops every track (BrowserUnavailableError), as a database failure does.
  */
+import os from "node:os";
 import {
   realSleep,
   redactUrl,
@@ -64,6 +70,7 @@ import { LockedWrites } from "./locked-writes.js";
 import { nextCalendarDate, pollRaceDay, startOfDay } from "./race-day.js";
 import { RetentionSchedule } from "./retention.js";
 import { DEFAULT_GIVE_UP_AFTER_POST_MS } from "./schedule.js";
+import { TrackLease, TRACK_LEASE_MS } from "./track-lease.js";
 
 export type { PollerConfig } from "./context.js";
 
@@ -91,6 +98,15 @@ export interface PollerOptions {
   giveUpAfterPostMs?: number;
   /** The Chromium of `render: browser` endpoints; default TOTEWATCH_CHROMIUM, else /usr/bin/chromium. */
   chromiumPath?: string;
+  /** This worker's name in the track leases (`--worker-name`); default `${os.hostname()}:${process.pid}`. */
+  workerName?: string;
+  /** How long a track lease lasts unless renewed (renewed every third of it); default TRACK_LEASE_MS. */
+  leaseMs?: number;
+  /**
+   * Test hook: false leaves the leases in place when stopped, as a killed worker would (they
+   * expire leaseMs after their last renewal); default true: stop() releases them.
+   */
+  releaseLeasesOnStop?: boolean;
 }
 
 /** The poll's counts, and the fields adapters could not read (`--strict` fails on them too). */
@@ -196,11 +212,58 @@ export function createPoller(options: PollerOptions): Poller {
     whileLocked: (what, work, kind) => locked.run(what, work, kind),
   };
 
-  /** Polls `track` day after day (or only options.date) until stopped. */
-  async function pollTrack(track: TrackConfig): Promise<void> {
+  const workerName = options.workerName ?? `${os.hostname()}:${process.pid}`;
+  const leaseMs = options.leaseMs ?? TRACK_LEASE_MS;
+
+  /**
+   * Polls `track` while this worker holds its lease (track-lease.ts): waits for it, polls day
+   * after day until stopped (or options.date is done), and goes back to waiting when it is lost.
+   */
+  async function pollLeasedTrack(track: TrackConfig): Promise<void> {
+    const lease = new TrackLease({
+      db,
+      track: track.name,
+      holder: workerName,
+      ttlMs: leaseMs,
+      clock,
+      sleep,
+      signal,
+      logger,
+      whileLocked: (what, work) => locked.run(what, work),
+    });
+    let failed = false;
+    try {
+      for (;;) {
+        const held = await lease.acquire();
+        if (held === null) return;
+        const trackCtx: PollContext = {
+          ...ctx,
+          signal: held,
+          sleep: lease.sleep,
+          async pollEndpoint(url, reader, page) {
+            await lease.renewIfDue();
+            if (held.aborted) return false;
+            return ctx.pollEndpoint(url, reader, page);
+          },
+        };
+        await pollTrack(trackCtx, track);
+        // Done (options.date) or stopped; otherwise the lease was lost: wait for it again.
+        if (signal.aborted || !held.aborted) return;
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      if (failed || !signal.aborted || options.releaseLeasesOnStop !== false) await lease.release();
+    }
+  }
+
+  /** Polls `track` day after day (or only options.date) until `trackCtx.signal` (stop or a lost lease). */
+  async function pollTrack(trackCtx: PollContext, track: TrackConfig): Promise<void> {
+    const { signal, sleep } = trackCtx;
     let date = options.date ?? localDateOf(new Date(clock.now()), track.timezone);
     for (;;) {
-      await pollRaceDay(ctx, track, date);
+      await pollRaceDay(trackCtx, track, date);
       if (options.date !== undefined || signal.aborted) return;
       // Normally the next day; after a long stall (a suspended machine), today rather than a day gone by.
       const today = localDateOf(new Date(clock.now()), track.timezone);
@@ -236,7 +299,7 @@ export function createPoller(options: PollerOptions): Poller {
       // No retention here: a day replayed just before starting is not pruned at start (retention.ts).
       const results = await Promise.allSettled(
         tracks.map((track) =>
-          pollTrack(track).catch((error: unknown) => {
+          pollLeasedTrack(track).catch((error: unknown) => {
             // One track's database failure stops them all rather than leaving the others running blind.
             controller.abort();
             throw error;
