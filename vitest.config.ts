@@ -11,6 +11,7 @@ const POSTGRES_TESTS = [
   "packages/feed/src/write/*.int.test.ts",
   "apps/alerts/src/delivery/{chat,email,routing,webhook}.int.test.ts",
   "apps/alerts/src/engine/postgres.int.test.ts",
+  "apps/ingest/src/poll/poller-leases.int.test.ts",
 ];
 
 // Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere

@@ -9,7 +9,14 @@
  * request or a write sees the clock move only a little, as on a real clock, and its
  * renewals (every leaseMs / 3) keep its leases.
  */
-import { captureLogs, json, type CapturedLogs } from "@totewatch/test-utils";
+import {
+  captureLogs,
+  freshDatabaseFile,
+  freshPostgresDatabase,
+  json,
+  testEngine,
+  type CapturedLogs,
+} from "@totewatch/test-utils";
 import { parseConfig, type Sleep } from "@totewatch/config";
 import { acquireTrackLease, createDb, trackLeases, type Db } from "@totewatch/db";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -165,8 +172,11 @@ describe("two poll workers sharing tracks through leases", () => {
         }),
       );
 
-    const dbA = freshDb();
-    const dbB: Db = createDb({ url: dbA.path! });
+    // Two clients on one database: a file, or (the postgres project) a database on the test server.
+    const url =
+      testEngine() === "postgres" ? await freshPostgresDatabase("leases") : freshDatabaseFile("leases");
+    const dbA: Db = createDb({ url });
+    const dbB: Db = createDb({ url });
     // Each worker already holds one track (as after a restart), so the split is known: A polls
     // Test Downs, B Other Park, and each waits for the other's track.
     const seeded = { now: new Date(START), ttlMs: LEASE_MS };
@@ -249,6 +259,7 @@ describe("two poll workers sharing tracks through leases", () => {
       b.stop();
       time.stop();
       await dbB.close();
+      await dbA.close();
     }
   });
 });
