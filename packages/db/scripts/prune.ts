@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { EXIT, createTable, positiveNumber, runIfEntryPoint, wholeNumber } from "@totewatch/cli-kit";
 import { Command, Option } from "commander";
-import { createDb, migrateDatabase, pruneOldData } from "../src/index.js";
+import { createDb, migrateDatabase, migrationStatus, pruneOldData } from "../src/index.js";
 import { runScript, scriptSetup, withDatabaseOptions, type DatabaseOptions } from "./lib/where.js";
 
 interface PruneOptions extends DatabaseOptions {
@@ -54,7 +54,8 @@ async function prune(options: PruneOptions, signal: AbortSignal): Promise<number
   const batchSize = options.batchSize ?? retention.batchSize;
 
   const { file, source } = setup;
-  if (!existsSync(file)) {
+  const exists = setup.postgres ? (await migrationStatus(setup.url)).exists : existsSync(file);
+  if (!exists) {
     console.error(
       `No database at ${file} (${source}): nothing to prune. Run \`pnpm db:migrate\` to create it.`,
     );
