@@ -56,3 +56,33 @@ export class MigrationError extends Error {
     super(`${file}: migration ${migration} ${detail}`);
   }
 }
+
+/**
+ * Why a failed query may go through if tried again, or null when it would fail the same way:
+ * "locked" (SQLite: another process holds the write lock past the busy timeout) or "unreachable"
+ * (PostgreSQL: the server is restarting, refused or dropped the connection, is out of
+ * connections, or cancelled a transaction that met another: a serialization failure or deadlock).
+ * Looked for anywhere in the cause chain. Callers that keep what they hold and retry (the poller,
+ * the daily prune) ask this instead of knowing each engine's codes.
+ */
+export function retriableDatabaseError(error: unknown): "locked" | "unreachable" | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === "string") {
+      if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return "locked";
+      // SQLSTATE class 08 (connection), 57P01-03 (shutdown, cannot connect now), 53300 (too many
+      // connections), 40001/40P01 (serialization failure, deadlock); node's socket errors.
+      if (/^(08...|57P0[123]|53300|40001|40P01)$/.test(code)) return "unreachable";
+      if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/.test(code))
+        return "unreachable";
+    }
+    if (typeof message === "string") {
+      if (/database (table )?is locked|SQLITE_BUSY/i.test(message)) return "locked";
+      if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(message))
+        return "unreachable";
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}

@@ -9,6 +9,7 @@ export {
   DatabaseFileError,
   InvalidInputError,
   MigrationError,
+  retriableDatabaseError,
   UnknownRaceError,
   UnknownRunnerError,
 } from "./errors.js";

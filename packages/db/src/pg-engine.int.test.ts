@@ -14,8 +14,9 @@ import {
 } from "../testing/index.js";
 import { createDb } from "./client.js";
 import { watchCommits } from "./commits.js";
+import { retriableDatabaseError } from "./errors.js";
 import { registerTrack, trackTimeZone } from "./queries/tracks.js";
-import { writeTransaction } from "./sql.js";
+import { readRaw, writeTransaction } from "./sql.js";
 
 const onPostgres = testEngine() === "postgres";
 
@@ -104,6 +105,41 @@ describe.runIf(onPostgres)("the PostgreSQL engine", () => {
     } finally {
       await sqlite.close();
       await postgres.close();
+    }
+  });
+});
+
+describe.runIf(onPostgres)("a PostgreSQL session the server ends", () => {
+  it("fails mid-transaction as 'unreachable' (retriable), and the client's next write goes through", async () => {
+    const url = await freshPostgresDatabase("terminated");
+    const db = createDb({ url });
+    const admin = createDb({ url });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await registerTrack(db, { name: "Saratoga" });
+      const pending = writeTransaction(db, async (sql) => {
+        await sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('x', 1, 0)`);
+        await gate;
+        await sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('y', 1, 0)`);
+      }).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The server ends every other session on the database (as a restart or an admin would).
+      await readRaw(admin, (sql) =>
+        sql.all(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        ),
+      );
+      release();
+      expect(retriableDatabaseError(await pending)).toBe("unreachable");
+      // Nothing of the cut transaction stayed; the next write takes a new connection.
+      await registerTrack(db, { name: "Belmont Park" });
+      expect(await trackTimeZone(db, "Belmont Park")).toBe("America/New_York");
+      expect(await readRaw(db, (sql) => sql.all(`SELECT name FROM cursor`))).toEqual([]);
+    } finally {
+      release();
+      await admin.close();
+      await db.close();
     }
   });
 });

@@ -7,8 +7,11 @@
  * the write with backoff until the lock is gone, and says so once when writes
  * start failing and once when they go through again.
  *
+ * On PostgreSQL the same holds for a server that restarts or drops the connection: the
+ * fetched batch is kept and written once it answers again.
+ *
  * Invariants:
- * - Only a locked database is retried; any other error propagates at once.
+ * - Only a locked or unreachable database is retried; any other error propagates at once.
  * - The work is run again whole: it must be a batch that commits whole or not
  *   at all (FeedIngestor.batch rolls a failed batch back), so a retry never
  *   writes anything twice.
@@ -19,20 +22,17 @@
  * - stop() ends the wait: the held work is dropped (nothing of it was written).
  */
 import { backoffDelayMs, type Clock, type Logger, type Sleep } from "@totewatch/config";
+import { retriableDatabaseError } from "@totewatch/db";
 
 /** Retry delays while the database is locked: 1 s doubling up to 30 s (plus each attempt's busy wait). */
 export const LOCKED_BACKOFF = { backoffBaseMs: 1000, backoffMaxMs: 30_000 } as const;
 
-/** SQLITE_BUSY / SQLITE_LOCKED, as better-sqlite3 or Prisma reports it, anywhere in the cause chain. */
+/**
+ * A database that may take the write if asked again: SQLite locked by another process, or a
+ * PostgreSQL server restarting or out of reach (@totewatch/db retriableDatabaseError).
+ */
 export function isDatabaseLocked(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
-    if (typeof message === "string" && /database (table )?is locked|SQLITE_BUSY/i.test(message)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return retriableDatabaseError(error) !== null;
 }
 
 export interface LockedWritesOptions {
@@ -93,8 +93,11 @@ export class LockedWrites {
     this.lockedSince = this.options.clock.now();
     this.options.logger?.warn(
       { file: this.options.file, what, error: (error as Error).message },
-      `database ${this.options.file} is locked by another process (a VACUUM, a backup, an open ` +
-        `transaction?): keeping what was fetched and retrying the write until the lock is released`,
+      retriableDatabaseError(error) === "unreachable"
+        ? `database ${this.options.file} cannot be reached (${(error as Error).message}): keeping what was ` +
+            "fetched and retrying the write until the server answers"
+        : `database ${this.options.file} is locked by another process (a VACUUM, a backup, an open ` +
+            `transaction?): keeping what was fetched and retrying the write until the lock is released`,
     );
   }
 

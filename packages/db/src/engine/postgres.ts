@@ -219,6 +219,13 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       }
       const client = await pool.connect();
       let broken = false;
+      // A checked-out client whose server ends it (a restart) emits "error" besides failing the
+      // query in flight; unheard, that event would kill the process. The query's own error is
+      // what the caller gets (retriableDatabaseError: "unreachable"), and the client is discarded.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       try {
         // One round trip to begin (and take the writers' lock), one to notify and commit.
         await client.query(
@@ -238,6 +245,7 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
         }
         throw error;
       } finally {
+        client.removeListener("error", onError);
         client.release(broken);
       }
     },
