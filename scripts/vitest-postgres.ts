@@ -2,7 +2,7 @@
 // cluster on 127.0.0.1 for the run (scripts/postgres-cluster.sh), named to the test processes in
 // TOTEWATCH_TEST_PG, and stopped by its PID when the run ends. Each test database is a copy of
 // one migrated template (@totewatch/db/testing createTestDb).
-import { startPostgresCluster } from "../packages/test-utils/src/postgres.js";
+import { startPostgresCluster } from "../packages/db/testing/pg-cluster.js";
 
 export default async function setup(): Promise<() => Promise<void>> {
   const cluster = await startPostgresCluster();

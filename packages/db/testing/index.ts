@@ -19,6 +19,7 @@ import { migrateSqliteDatabase, migrationsFingerprint, publishFile } from "../sr
 
 export { toDbTime } from "../src/time.js";
 export { failInserts, openTransactions, queryRows, runSql } from "./raw-sql.js";
+export { postgresAvailable, startPostgresCluster, type PostgresCluster } from "./pg-cluster.js";
 export { createPostgresTestDb, freshPostgresDatabase, testDatabaseUrl, testEngine } from "./postgres.js";
 export { databaseBytes, snapshotRows, storageBreakdown, type StoredObject } from "./storage.js";
 export { rawSnapshotInserts, type RawInsertRun, type RawSnapshots } from "./raw-inserts.js";

@@ -89,8 +89,18 @@ export class OddsFiller {
 
 /** Median latency of `samples` calls, after 20 that warm up caches and the JIT. */
 export async function medianLatestOddsMs(db: Db, raceId: number, samples: number): Promise<number> {
+  return medianLatestOddsMsOver(db, [raceId], samples);
+}
+
+/** The same over several races, taken in turn (the warm-up calls too). */
+export async function medianLatestOddsMsOver(
+  db: Db,
+  raceIds: readonly number[],
+  samples: number,
+): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < samples + 20; i++) {
+    const raceId = raceIds[i % raceIds.length]!;
     const started = performance.now();
     const board = await latestOddsForRace(db, raceId);
     const elapsed = performance.now() - started;

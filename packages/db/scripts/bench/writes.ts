@@ -34,9 +34,13 @@ export interface WriteRun {
   seconds: number;
 }
 
-const raceKey = (n: number): RaceKey => ({ track: "Bench Park", raceDate: "2025-09-13", raceNumber: n + 1 });
+export const raceKey = (n: number): RaceKey => ({
+  track: "Bench Park",
+  raceDate: "2025-09-13",
+  raceNumber: n + 1,
+});
 
-async function applyBenchCards(db: Db, races: number): Promise<void> {
+export async function applyBenchCards(db: Db, races: number): Promise<void> {
   for (let n = 0; n < races; n++) {
     await applyRaceCard(db, {
       ...raceKey(n),
@@ -71,34 +75,48 @@ export function workload(races: number, polls: number): Poll[] {
 
 /** The workload through the helpers, on a fresh file. */
 export async function writeWithHelpers(temp: TempDatabases, races: number, polls: Poll[]): Promise<WriteRun> {
-  const db = createDb({ url: temp.create("helpers") });
+  return writeWithHelpersAt(temp.create("helpers"), races, polls);
+}
+
+/**
+ * The workload through the helpers on the database at `url` (a fresh, migrated one: a
+ * SQLite file, or a PostgreSQL database): cards applied first, not timed.
+ */
+export async function writeWithHelpersAt(url: string, races: number, polls: Poll[]): Promise<WriteRun> {
+  const db = createDb({ url });
   try {
     await applyBenchCards(db, races);
-    let rows = 0;
     const started = performance.now();
-    for (const poll of polls) {
-      const key = raceKey(poll.race);
-      rows += (
-        await recordWinSnapshot(db, {
-          ...key,
-          fetchedAt: poll.fetchedAt,
-          totalWinPool: 90_000,
-          runners: poll.runners,
-        })
-      ).rows;
-      rows += (
-        await recordExactaSnapshot(db, {
-          ...key,
-          fetchedAt: poll.fetchedAt,
-          totalExactaPool: 50_000,
-          probables: poll.probables,
-        })
-      ).rows;
-    }
+    const rows = await writePolls(db, polls);
     return { rows, seconds: (performance.now() - started) / 1_000 };
   } finally {
     await db.close();
   }
+}
+
+/** The polls through recordWinSnapshot and recordExactaSnapshot (cards applied); the rows written. */
+export async function writePolls(db: Db, polls: Poll[]): Promise<number> {
+  let rows = 0;
+  for (const poll of polls) {
+    const key = raceKey(poll.race);
+    rows += (
+      await recordWinSnapshot(db, {
+        ...key,
+        fetchedAt: poll.fetchedAt,
+        totalWinPool: 90_000,
+        runners: poll.runners,
+      })
+    ).rows;
+    rows += (
+      await recordExactaSnapshot(db, {
+        ...key,
+        fetchedAt: poll.fetchedAt,
+        totalExactaPool: 50_000,
+        probables: poll.probables,
+      })
+    ).rows;
+  }
+  return rows;
 }
 
 /** The same rows by bare prepared inserts in one transaction (cards applied first, not timed). */
