@@ -148,7 +148,7 @@ describe("schema created by the migrations", () => {
     }
   });
 
-  it("has every table of the seed plus alert_delivery, channel_hold and cursor", () => {
+  it("has every table of the seed plus alert_delivery, channel_hold, cursor and track_lease", () => {
     const tables = (
       connectionOf(db)
         .prepare(
@@ -168,6 +168,7 @@ describe("schema created by the migrations", () => {
       "odds_snapshot",
       "race",
       "track",
+      "track_lease",
     ]);
   });
 

@@ -94,9 +94,10 @@ describe.runIf(onPostgres)("alerts on PostgreSQL", () => {
       expect(pgDay.alertsByRule).toEqual(sqliteDay.alertsByRule);
       const total = sqliteDay.alertsByRule.reduce((sum, row) => sum + row.count, 0);
       expect(total).toBeGreaterThan(10);
-      // Every stored alert, but when it was written and sent (wall-clock stamps).
+      // Every stored alert by dedupe key, but when it was written and sent (wall-clock stamps) and its
+      // id (the order of a pass's inserts follows how the daemon's passes met the live day).
       const shape = (rows: Awaited<ReturnType<typeof alertRows>>) =>
-        rows.map(({ createdAt: _c, sentAt: _s, ...row }) => row);
+        rows.map(({ createdAt: _c, sentAt: _s, id: _i, ...row }) => row);
       const [sqliteAlerts, pgAlerts] = [await alertRows(open(sqliteFile)), await alertRows(open(pgUrl))];
       expect(pgAlerts).toHaveLength(total);
       expect(shape(pgAlerts)).toEqual(shape(sqliteAlerts));
