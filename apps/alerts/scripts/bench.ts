@@ -9,12 +9,17 @@
  *   races, 12 runners, exacta grids) through ingest and the alerts daemon
  *   together, until every snapshot is evaluated and every alert delivered
  *   (targets <= 60 and <= 300). Run in a child process so the peak RSS is its own.
+ * - nation_day_*: the nationwide day of issue 12 through `ingest replay` and
+ *   `alerts run` as OS processes, on SQLite and PostgreSQL (scripts/bench/nation-day.ts).
+ *   By default a quick 5 x 10 x 12 day (no targets, under a minute); the
+ *   nationwide day (~6M rows, minutes per engine) with `pnpm bench --nation`
+ *   (or TOTEWATCH_BENCH_NATION=1, e.g. from the root's `pnpm bench`).
  */
 import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { benchLine, type BenchTarget } from "@totewatch/cli-kit";
+import { benchLine, userArguments, type BenchTarget } from "@totewatch/cli-kit";
 import { createLogger, parseConfig } from "@totewatch/config";
 import { createDb, oddsActivity } from "@totewatch/db";
 import { writeFeedMessage } from "@totewatch/feed";
@@ -205,6 +210,18 @@ async function main(): Promise<void> {
     ["day_deliveries", day.delivered],
   ];
   for (const [name, value, target] of lines) process.stdout.write(`${benchLine(name, value, target)}\n`);
+
+  // The nationwide day (issue 12): quick by default, the full ~6M rows with --nation. Loaded
+  // here, not at the top, so the day child above does not carry its modules in its peak RSS.
+  const { NATION_DAY, QUICK_DAY, runNationDay } = await import("./bench/nation-day.js");
+  const nation =
+    userArguments(process.argv.slice(2)).includes("--nation") || process.env.TOTEWATCH_BENCH_NATION === "1";
+  const nationLines = await runNationDay({
+    ...(nation ? NATION_DAY : QUICK_DAY),
+    engines: ["sqlite", "pg"],
+    targets: nation,
+  });
+  for (const line of nationLines) process.stdout.write(`${line}\n`);
 }
 
 await main();
