@@ -13,6 +13,7 @@ export {
   integrityCheck,
   lastOddsSnapshotId,
   rowCount,
+  scratchDir,
   storedRows,
   storeSteamAlert,
   testEngine,

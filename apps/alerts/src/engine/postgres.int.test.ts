@@ -4,9 +4,8 @@
  * clients in one process, and two `alerts run --once` OS processes) send each alert once.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -16,6 +15,7 @@ import {
   alertRows,
   dumpTables,
   freshPostgresDatabase,
+  scratchDir,
   storeSteamAlert,
   testEngine,
 } from "@totewatch/test-utils";
@@ -34,6 +34,13 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** A scratch folder removed after the test (a demo day's file is megabytes). */
+function folder(prefix: string): string {
+  const dir = scratchDir(prefix);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 function open(url: string): Db {
   const db = createDb({ url });
@@ -86,7 +93,7 @@ describe.runIf(onPostgres)("alerts on PostgreSQL", () => {
         showAlerts: false,
         logger: quiet,
       };
-      const sqliteFile = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-pg-parity-")), "demo.db");
+      const sqliteFile = path.join(folder("totewatch-pg-parity-"), "demo.db");
       const pgUrl = await freshPostgresDatabase("parity");
       const sqliteDay = await runDemo({ ...day, db: sqliteFile, stdout: new PassThrough() });
       const pgDay = await runDemo({ ...day, db: pgUrl, stdout: new PassThrough() });
@@ -123,7 +130,7 @@ describe.runIf(onPostgres)("alerts on PostgreSQL", () => {
 
   it("two `alerts run --once` OS processes on one PostgreSQL database send every alert exactly once", async () => {
     const webhook = await receiver();
-    const config = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-pg-daemon-")), "totewatch.yaml");
+    const config = path.join(folder("totewatch-pg-daemon-"), "totewatch.yaml");
     writeFileSync(config, configYaml(webhook));
     const url = await freshPostgresDatabase("two-processes");
     const keys = await storeAlerts(open(url), 30);
