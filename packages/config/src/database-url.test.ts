@@ -30,6 +30,15 @@ describe("absoluteDatabaseUrl", () => {
     expect(messageOf(() => absoluteDatabaseUrl("postgresql://u:hunter2@db.example", "/srv", "--db"))).toBe(
       '--db: "postgresql://u:***@db.example" names no database: write postgresql://user@host:5432/database',
     );
+    // A password in the query is not read (libpq would): refused, never printed.
+    const query = messageOf(() =>
+      absoluteDatabaseUrl("postgresql://tw@db.example/tw?password=hunter2&sslmode=require", "/srv", "--db"),
+    );
+    expect(query).toBe(
+      '--db: "postgresql://tw@db.example/tw?password=***&sslmode=***" has ?password=, which Totewatch does not ' +
+        "read: put the user and password before the host, not in the query; only ?host= (a socket folder) and " +
+        "?sslmode= are read",
+    );
     expect(messageOf(() => absoluteDatabaseUrl("postgresql:///tw", "/srv", "--db"))).toBe(
       '--db: "postgresql:///tw" names no host: write postgresql://user@host:5432/database',
     );

@@ -152,14 +152,27 @@ function unsupportedSchemeProblem(url: string): string | undefined {
   return `unsupported database url scheme "${scheme}:" in ${JSON.stringify(redactUrl(url))}: ${ACCEPTED}`;
 }
 
-/** What a postgresql:// url lacks (a host, a database name), or undefined. */
+/** The query keys Totewatch reads from a postgresql:// url (as libpq does); anything else is refused. */
+const POSTGRES_QUERY_KEYS = new Set(["host", "sslmode"]);
+
+/** What a postgresql:// url lacks (a host, a database name) or has that is not read, or undefined. */
 function postgresUrlProblem(url: string): string | undefined {
-  const shown = JSON.stringify(redactUrl(url));
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
   } catch {
-    return `${shown} is not a url PostgreSQL can be reached by: write postgresql://user@host:5432/database (a password goes after the user, user:password@, percent-encoded)`;
+    return `${JSON.stringify(redactUrl(url.replace(/\?.*$/, "")))} is not a url PostgreSQL can be reached by: write postgresql://user@host:5432/database (a password goes after the user, user:password@, percent-encoded)`;
+  }
+  // Query values may hold a password (?password=…): shown masked, like the user:password@ part.
+  const masked = new URL(parsed.toString());
+  for (const key of [...masked.searchParams.keys()]) masked.searchParams.set(key, "***");
+  const shown = JSON.stringify(redactUrl(masked.toString()).replaceAll("%2A%2A%2A", "***"));
+  const unread = [...parsed.searchParams.keys()].filter((key) => !POSTGRES_QUERY_KEYS.has(key));
+  if (unread.length > 0) {
+    return (
+      `${shown} has ${unread.map((key) => `?${key}=`).join(", ")}, which Totewatch does not read: put the user ` +
+      "and password before the host, not in the query; only ?host= (a socket folder) and ?sslmode= are read"
+    );
   }
   if (!parsed.hostname && !parsed.searchParams.get("host")) {
     return `${shown} names no host: write postgresql://user@host:5432/database`;

@@ -15,6 +15,7 @@ import {
 import { createDb } from "./client.js";
 import { watchCommits } from "./commits.js";
 import { retriableDatabaseError } from "./errors.js";
+import { postgresEngine } from "./engine/postgres.js";
 import { registerTrack, trackTimeZone } from "./queries/tracks.js";
 import { readRaw, writeTransaction } from "./sql.js";
 
@@ -140,6 +141,73 @@ describe.runIf(onPostgres)("a PostgreSQL session the server ends", () => {
       release();
       await admin.close();
       await db.close();
+    }
+  });
+});
+
+describe.runIf(onPostgres)("the engine's own state", () => {
+  it("work a transaction left running after it ended runs on its own, never inside the next transaction", async () => {
+    const url = await freshPostgresDatabase("stale");
+    // One pooled connection, so the next transaction gets the very client the first one had.
+    const engine = postgresEngine({ url, max: 1 });
+    try {
+      let late!: Promise<number>;
+      await engine.transaction("write", async (sql) => {
+        await sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('first', 1, 0)`);
+        // Started inside, run after the commit (a timer keeps this transaction's async context).
+        late = new Promise((resolve, reject) =>
+          setTimeout(() => {
+            engine
+              .session((later) =>
+                later.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('late', 7, 0)`),
+              )
+              .then(resolve, reject);
+          }, 50),
+        );
+      });
+      const failed = await engine
+        .transaction("write", async (sql) => {
+          await sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('second', 2, 0)`);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          throw new Error("second rolls back");
+        })
+        .catch((error: Error) => error.message);
+      expect(failed).toBe("second rolls back");
+      expect(await late).toBe(1);
+      // 'late' committed on its own; only 'second' was rolled back.
+      const names = await engine.session((sql) =>
+        sql.all<{ name: string }>(`SELECT name FROM cursor ORDER BY name`),
+      );
+      expect(names.map((row) => row.name)).toEqual(["first", "late"]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("reads a table's column types again until the table exists (a poller started before db migrate)", async () => {
+    const url = await freshPostgresDatabase("late-table");
+    const engine = postgresEngine({ url });
+    try {
+      const insert = `INSERT INTO late_table (a, b) VALUES (?, ?)`;
+      const before = await engine
+        .transaction("write", (sql) => sql.runEach(insert, [[1, "x"]]))
+        .catch((error: Error) => error.message);
+      expect(before).toBe('relation "late_table" does not exist');
+      await engine.transaction("write", (sql) => sql.run(`CREATE TABLE late_table (a INTEGER, b TEXT)`));
+      expect(
+        await engine.transaction("write", (sql) =>
+          sql.runEach(insert, [
+            [1, "x"],
+            [2, "it's, {y}"],
+          ]),
+        ),
+      ).toBe(2);
+      expect(await engine.session((sql) => sql.all(`SELECT a, b FROM late_table ORDER BY a`))).toEqual([
+        { a: 1, b: "x" },
+        { a: 2, b: "it's, {y}" },
+      ]);
+    } finally {
+      await engine.close();
     }
   });
 });

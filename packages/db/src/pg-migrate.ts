@@ -90,9 +90,13 @@ export async function connectPostgres(url: string, opts: { create?: boolean } = 
       }
       return connect(settings.database);
     }
+    if (code === "3D000") throw new DatabaseFileError(shown, MISSING);
     throw new DatabaseFileError(shown, `cannot be reached (${(error as Error).message})`);
   }
 }
+
+/** The reason of the error for a database the server does not have (and was not asked to make). */
+const MISSING = "does not exist on the server (db:migrate creates it)";
 
 async function readPgRecords(client: pg.Client): Promise<MigrationRecord[] | null> {
   const exists = await client.query(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
@@ -188,7 +192,8 @@ export async function postgresMigrationState(
   try {
     client = await connectPostgres(url);
   } catch (error) {
-    if (error instanceof DatabaseFileError && /does not exist/.test(error.message)) {
+    // Only the database missing; a missing role or an unreachable server is an error.
+    if (error instanceof DatabaseFileError && error.reason === MISSING) {
       return { exists: false, applied: [], pending: migrations.map((m) => m.name), unknown: [], changed: [] };
     }
     throw error;

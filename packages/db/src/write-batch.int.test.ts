@@ -7,6 +7,7 @@ import { InvalidInputError, UnknownRaceError, UnknownRunnerError } from "./error
 import { recordExactaSnapshot } from "./queries/exacta.js";
 import { recordWinSnapshot } from "./queries/odds.js";
 import { applyRaceCard, entriesForRace, findRace, type RaceKey } from "./queries/races.js";
+import { readTransaction, writeTransaction } from "./sql.js";
 import { writeBatch } from "./write-batch.js";
 import {
   createTestDb,
@@ -37,6 +38,20 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("transactions nested in one another", () => {
+  it("refuse a write inside a read transaction on both engines (it would not take the writers' lock)", async () => {
+    const refused = await readTransaction(db, () =>
+      writeTransaction(db, (sql) =>
+        sql.run(`INSERT INTO cursor (name, position, updated_at) VALUES ('n', 1, 0)`),
+      ),
+    ).catch((error: Error) => error.message);
+    expect(refused).toBe(
+      "a write transaction cannot be nested in a read transaction (it would not take the writers' lock)",
+    );
+    expect(await rowCount(db, "cursor")).toBe(0);
+  });
+});
 
 describe("writeBatch", () => {
   it("commits the good messages of a batch and rolls back only the one that failed half-way", async () => {

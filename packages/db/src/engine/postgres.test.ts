@@ -19,6 +19,10 @@ describe("poolSettings", () => {
     });
   });
 
+  it("takes an IPv6 address without its brackets", () => {
+    expect(poolSettings("postgresql://tw@[::1]:5433/totewatch")).toMatchObject({ host: "::1", port: 5433 });
+  });
+
   it("reads a socket folder (?host=) and sslmode as libpq does", () => {
     expect(poolSettings("postgresql:///tw?host=/run/postgresql")).toMatchObject({
       host: "/run/postgresql",

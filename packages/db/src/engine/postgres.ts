@@ -40,7 +40,8 @@ export function poolSettings(url: string): pg.PoolConfig {
   const parsed = new URL(url);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
   const settings: pg.PoolConfig = {
-    host: decodeURIComponent(parsed.hostname) || "127.0.0.1",
+    // An IPv6 literal comes bracketed ([::1]); pg wants the address alone.
+    host: decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, "$1") || "127.0.0.1",
     port: parsed.port ? Number(parsed.port) : 5432,
     user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
@@ -87,7 +88,7 @@ async function query(on: Queryable, source: string, params: SqlArgs): Promise<pg
   return on.query({ name: statementName(text), text, values });
 }
 
-function pgSql(on: Queryable): Sql {
+function pgSql(on: Queryable, columnTypes: ColumnTypes): Sql {
   return {
     dialect: "postgres",
     all: async <T>(text: string, ...params: SqlArgs) => (await query(on, text, params)).rows as T[],
@@ -110,23 +111,33 @@ function pgSql(on: Queryable): Sql {
   };
 }
 
-/** Each column's SQL type, read from the catalog once per table (the schema is the migrations'). */
-const columnTypeCache = new Map<string, Promise<Map<string, string>>>();
-function columnTypes(on: Queryable, table: string): Promise<Map<string, string>> {
-  let types = columnTypeCache.get(table);
-  if (!types) {
-    types = on
-      .query<{ name: string; type: string }>(
-        `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-         WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
-        [table],
-      )
-      .then((result) => new Map(result.rows.map((row) => [row.name, row.type])));
-    // A failed read is not kept: the next insert asks again.
-    types.catch(() => columnTypeCache.delete(table));
-    columnTypeCache.set(table, types);
-  }
-  return types;
+type ColumnTypes = (on: Queryable, table: string) => Promise<Map<string, string>>;
+
+/**
+ * Each column's SQL type, read from the catalog once per table and client (the schema is the
+ * migrations'). A table not there yet (a poller started before `db migrate`) is not remembered,
+ * nor is a failed read: the next insert asks again.
+ */
+function columnTypeReader(): ColumnTypes {
+  const cache = new Map<string, Promise<Map<string, string>>>();
+  return (on, table) => {
+    let types = cache.get(table);
+    if (!types) {
+      types = on
+        .query<{ name: string; type: string }>(
+          `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+           WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+          [table],
+        )
+        .then((result) => {
+          if (result.rows.length === 0) throw new Error(`relation "${table}" does not exist`);
+          return new Map(result.rows.map((row) => [row.name, row.type]));
+        });
+      types.catch(() => cache.delete(table));
+      cache.set(table, types);
+    }
+    return types;
+  };
 }
 
 /** The PostgreSQL engine, with what commits.ts needs of it. */
@@ -143,6 +154,13 @@ export interface PostgresEngine extends Engine {
 interface OpenTransaction {
   client: pg.PoolClient;
   sql: Sql;
+  kind: "write" | "read";
+  /**
+   * Set when the transaction has ended: async work it started and left running (a timer, a
+   * promise not awaited) still sees it in its async context, and must not join the next
+   * transaction on the same pooled client.
+   */
+  done: boolean;
   /**
    * A savepoint whose work is done but which is not released yet: released with the next
    * savepoint's SAVEPOINT in one round trip, or by COMMIT (a batch's savepoints cost one round
@@ -152,6 +170,10 @@ interface OpenTransaction {
 }
 
 let savepoints = 0;
+
+/** Both engines refuse it (engine/sqlite.ts says the same). */
+const NESTED_WRITE =
+  "a write transaction cannot be nested in a read transaction (it would not take the writers' lock)";
 
 export interface PostgresEngineOptions {
   url: string;
@@ -176,7 +198,12 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
   // An idle client losing its server (a restart) must not kill the process; the next query reconnects.
   pool.on("error", () => {});
   const open = new AsyncLocalStorage<OpenTransaction>();
-  const poolSql = pgSql(pool);
+  const openNow = () => {
+    const current = open.getStore();
+    return current && !current.done ? current : undefined;
+  };
+  const columnTypes = columnTypeReader();
+  const poolSql = pgSql(pool, columnTypes);
   let ready = options.ready;
   // Watches being set up: this client's queries wait for them, so a commit that a read made after
   // watchCommits was called does not see is heard (commits.ts promises it, as on SQLite).
@@ -194,13 +221,14 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     pool,
     async session(work) {
       await whenReady();
-      return work(open.getStore()?.sql ?? poolSql);
+      return work(openNow()?.sql ?? poolSql);
     },
     async transaction(kind, work) {
       await whenReady();
-      const current = open.getStore();
+      const current = openNow();
       if (current) {
         if (kind === "read") return work(current.sql);
+        if (current.kind === "read") throw new Error(NESTED_WRITE);
         const name = `tw_${++savepoints}`;
         const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
         current.unreleased = null;
@@ -226,6 +254,13 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
         broken = true;
       };
       client.on("error", onError);
+      const opened: OpenTransaction = {
+        client,
+        sql: pgSql(client, columnTypes),
+        kind,
+        done: false,
+        unreleased: null,
+      };
       try {
         // One round trip to begin (and take the writers' lock), one to notify and commit.
         await client.query(
@@ -233,8 +268,7 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
             ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`
             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         );
-        const sql = pgSql(client);
-        const result = await open.run({ client, sql, unreleased: null }, () => work(sql));
+        const result = await open.run(opened, () => work(opened.sql));
         await client.query(kind === "write" ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
         return result;
       } catch (error) {
@@ -245,6 +279,7 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
         }
         throw error;
       } finally {
+        opened.done = true;
         client.removeListener("error", onError);
         client.release(broken);
       }

@@ -54,6 +54,8 @@ export function sqliteEngine(
   close: () => Promise<void>,
 ): Engine {
   const sql = sqliteSql(conn);
+  // The kind of the open outermost transaction: a write nested in a read is refused, as on PostgreSQL.
+  let outer: "write" | "read" | null = null;
   return {
     dialect: "sqlite",
     session: (work) => exclusive(() => work(sql)),
@@ -61,6 +63,11 @@ export function sqliteEngine(
       exclusive(async () => {
         if (conn.inTransaction) {
           if (kind === "read") return work(sql);
+          if (outer === "read") {
+            throw new Error(
+              "a write transaction cannot be nested in a read transaction (it would not take the writers' lock)",
+            );
+          }
           const name = `tw_${++savepoints}`;
           conn.exec(`SAVEPOINT ${name}`);
           try {
@@ -73,6 +80,7 @@ export function sqliteEngine(
           }
         }
         conn.exec(kind === "write" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        outer = kind;
         try {
           const result = await work(sql);
           conn.exec("COMMIT");
@@ -80,6 +88,8 @@ export function sqliteEngine(
         } catch (error) {
           if (conn.inTransaction) conn.exec("ROLLBACK");
           throw error;
+        } finally {
+          outer = null;
         }
       }),
     close,
