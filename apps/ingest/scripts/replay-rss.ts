@@ -12,14 +12,13 @@
  *   npx tsx scripts/replay-rss.ts --tracks 60 --races 25 --runners 13
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
-import { once } from "node:events";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { userArguments, wholeNumber } from "@totewatch/cli-kit";
 import { createDb, migrateDatabase } from "@totewatch/db";
-import { BUILT_IN_TRACKS, simulateRaceDay, type TrackSpec } from "@totewatch/simulator";
+import { writeSimulatedDay } from "@totewatch/simulator";
 import { Command, Option } from "commander";
 
 interface ReplayFigures {
@@ -60,38 +59,6 @@ async function replayChild(file: string, dbFile: string, module: string, holdByt
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(JSON.stringify(figures));
-}
-
-/** The built-in tracks, then made-up ones (one zone) past them: a nationwide day has more tracks. */
-function tracksFor(count: number): TrackSpec[] {
-  const tracks = BUILT_IN_TRACKS.slice(0, count);
-  for (let i = tracks.length; i < count; i++) {
-    tracks.push({ name: `Simulated Downs ${i + 1}`, code: `SD${i + 1}`, timezone: "America/Chicago" });
-  }
-  return tracks;
-}
-
-async function writeDay(file: string, options: Options): Promise<number> {
-  const out = createWriteStream(file);
-  let messages = 0;
-  const day = simulateRaceDay({
-    date: "2025-09-12",
-    tracks: tracksFor(options.tracks),
-    racesPerTrack: options.races,
-    runners: options.runners,
-    seed: options.seed,
-    // Early and close enough that 25 races a track end before midnight.
-    firstPostLocal: "09:00",
-    minutesBetweenRaces: 25,
-    exacta: true,
-  });
-  for (const message of day) {
-    if (!out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
-    messages++;
-  }
-  out.end();
-  await once(out, "close");
-  return messages;
 }
 
 async function main(): Promise<void> {
@@ -136,7 +103,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-replay-rss-"));
   try {
     const file = path.join(dir, "day.jsonl");
-    const written = await writeDay(file, options);
+    const written = await writeSimulatedDay(file, options);
     progress(`wrote ${written} messages, ${(statSync(file).size / 1e6).toFixed(1)} MB to ${file}`);
     // Migrated as `totewatch db migrate` does, before the child starts: its figures are the replay's.
     const dbFile = path.join(dir, "replay.db");

@@ -30,8 +30,7 @@
  * Progress (generating, replaying, catching up) goes to stderr, figures to stdout.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -46,7 +45,7 @@ import {
   migrateDatabase,
   oddsActivity,
 } from "@totewatch/db";
-import { BUILT_IN_TRACKS, simulateRaceDay, type TrackSpec } from "@totewatch/simulator";
+import { writeSimulatedDay, type SimulatedDaySize } from "@totewatch/simulator";
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from "@totewatch/db/testing";
 import { Command, Option } from "commander";
 import { EXACTA_CURSOR, WIN_CURSOR } from "../../src/engine/pass.js";
@@ -58,12 +57,7 @@ const ALERTS_CLI = path.join(appDir, "src", "cli.ts");
 const INGEST_CLI = path.join(repoRoot, "apps", "ingest", "src", "cli.ts");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
-export interface DaySize {
-  tracks: number;
-  races: number;
-  runners: number;
-  seed: number;
-}
+export type DaySize = SimulatedDaySize;
 
 /** The nationwide day: about 6M rows (apps/ingest/scripts/replay-rss.ts). */
 export const NATION_DAY: DaySize = { tracks: 60, races: 25, runners: 13, seed: 7 };
@@ -82,40 +76,6 @@ export interface NationDayOptions extends DaySize {
 const progress = (line: string) => process.stderr.write(`nation-day: ${line}\n`);
 const sameSize = (a: DaySize, b: DaySize) =>
   a.tracks === b.tracks && a.races === b.races && a.runners === b.runners && a.seed === b.seed;
-
-// ---------------------------------------------------------------------------------------------
-// The day's feed file (as apps/ingest/scripts/replay-rss.ts writes it; apps do not import apps).
-
-function tracksFor(count: number): TrackSpec[] {
-  const tracks = BUILT_IN_TRACKS.slice(0, count);
-  for (let i = tracks.length; i < count; i++) {
-    tracks.push({ name: `Simulated Downs ${i + 1}`, code: `SD${i + 1}`, timezone: "America/Chicago" });
-  }
-  return tracks;
-}
-
-async function writeDay(file: string, size: DaySize): Promise<number> {
-  const out = createWriteStream(file);
-  let messages = 0;
-  const day = simulateRaceDay({
-    date: "2025-09-12",
-    tracks: tracksFor(size.tracks),
-    racesPerTrack: size.races,
-    runners: size.runners,
-    seed: size.seed,
-    // Early and close enough that 25 races a track end before midnight.
-    firstPostLocal: "09:00",
-    minutesBetweenRaces: 25,
-    exacta: true,
-  });
-  for (const message of day) {
-    if (!out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
-    messages++;
-  }
-  out.end();
-  await once(out, "close");
-  return messages;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Child processes and their peak RSS.
@@ -320,7 +280,7 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
       `generating ${size.tracks} tracks x ${size.races} races x ${size.runners} runners (seed ${size.seed})`,
     );
     const generating = performance.now();
-    const messages = await writeDay(feed, size);
+    const messages = await writeSimulatedDay(feed, size);
     progress(
       `wrote ${messages} messages, ${(statSync(feed).size / 1e6).toFixed(1)} MB in ` +
         `${((performance.now() - generating) / 1000).toFixed(1)} s`,

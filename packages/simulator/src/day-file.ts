@@ -1,0 +1,48 @@
+/**
+ * A simulated day of any size written to a JSON Lines feed file, for the benches that replay a
+ * large day (apps/ingest scripts/replay-rss.ts, apps/alerts scripts/bench/nation-day.ts). A
+ * nationwide day is more tracks than the built-in ones: the rest are made up, in one zone.
+ */
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { BUILT_IN_TRACKS, simulateRaceDay, type TrackSpec } from "./generate/day.js";
+
+export interface SimulatedDaySize {
+  tracks: number;
+  races: number;
+  runners: number;
+  seed: number;
+}
+
+/** The built-in tracks, then made-up ones (one zone) past them. */
+export function simulatedTracks(count: number): TrackSpec[] {
+  const tracks = BUILT_IN_TRACKS.slice(0, count);
+  for (let i = tracks.length; i < count; i++) {
+    tracks.push({ name: `Simulated Downs ${i + 1}`, code: `SD${i + 1}`, timezone: "America/Chicago" });
+  }
+  return tracks;
+}
+
+/** Writes the day (exacta grids included) to `file`, one message a line; resolves to the message count. */
+export async function writeSimulatedDay(file: string, size: SimulatedDaySize): Promise<number> {
+  const out = createWriteStream(file);
+  let messages = 0;
+  const day = simulateRaceDay({
+    date: "2025-09-12",
+    tracks: simulatedTracks(size.tracks),
+    racesPerTrack: size.races,
+    runners: size.runners,
+    seed: size.seed,
+    // Early and close enough that 25 races a track end before midnight.
+    firstPostLocal: "09:00",
+    minutesBetweenRaces: 25,
+    exacta: true,
+  });
+  for (const message of day) {
+    if (!out.write(`${JSON.stringify(message)}\n`)) await once(out, "drain");
+    messages++;
+  }
+  out.end();
+  await once(out, "close");
+  return messages;
+}
