@@ -41,6 +41,39 @@ const TARGETS = {
   pgLatestOddsMs: { op: "<=", value: 2 },
 } as const satisfies Record<string, BenchTarget>;
 
+interface WriteRun {
+  rows: number;
+  seconds: number;
+}
+
+/**
+ * `rounds` rounds of the helpers' run, then the raw baseline's (the same rows, checked), each
+ * round's rates kept; resolves to the median rates.
+ */
+async function writeRounds(
+  rounds: number,
+  signal: AbortSignal,
+  round: (n: number) => { helpers: Promise<WriteRun>; raw: () => Promise<WriteRun> },
+): Promise<{ rows: number; writeRate: number; rawRate: number }> {
+  const helperRates: number[] = [];
+  const rawRates: number[] = [];
+  let rows = 0;
+  for (let n = 1; n <= rounds; n++) {
+    await stopIfAsked(signal);
+    const run = round(n);
+    const helpers = await run.helpers;
+    const raw = await run.raw();
+    if (raw.rows !== helpers.rows) throw new Error(`helpers wrote ${helpers.rows} rows, raw ${raw.rows}`);
+    rows = helpers.rows;
+    helperRates.push(helpers.rows / helpers.seconds);
+    rawRates.push(raw.rows / raw.seconds);
+    progress(
+      `  round ${n}/${rounds}: ${rows.toLocaleString("en-US")} rows, helpers ${helpers.seconds.toFixed(2)} s, raw ${raw.seconds.toFixed(2)} s`,
+    );
+  }
+  return { rows, writeRate: median(helperRates), rawRate: median(rawRates) };
+}
+
 async function benchWrites(options: BenchOptions, temp: TempDatabases, signal: AbortSignal): Promise<void> {
   progress(
     `write benchmark: ${options.races} races x ${options.polls} polls (12-runner win snapshot + 132-combination exacta grid)`,
@@ -48,23 +81,10 @@ async function benchWrites(options: BenchOptions, temp: TempDatabases, signal: A
   const polls = workload(options.races, options.polls);
   // Alternate helpers and raw over several rounds (fresh files each time) and
   // take each one's median rate: one run alone swings with the machine's I/O.
-  const helperRates: number[] = [];
-  const rawRates: number[] = [];
-  let rows = 0;
-  for (let round = 1; round <= options.rounds; round++) {
-    await stopIfAsked(signal);
-    const helpers = await writeWithHelpers(temp, options.races, polls);
-    const raw = await writeRaw(temp, options.races, polls);
-    if (raw.rows !== helpers.rows) throw new Error(`helpers wrote ${helpers.rows} rows, raw ${raw.rows}`);
-    rows = helpers.rows;
-    helperRates.push(helpers.rows / helpers.seconds);
-    rawRates.push(raw.rows / raw.seconds);
-    progress(
-      `  round ${round}/${options.rounds}: ${rows.toLocaleString("en-US")} rows, helpers ${helpers.seconds.toFixed(2)} s, raw ${raw.seconds.toFixed(2)} s`,
-    );
-  }
-  const writeRate = median(helperRates);
-  const rawRate = median(rawRates);
+  const { rows, writeRate, rawRate } = await writeRounds(options.rounds, signal, () => ({
+    helpers: writeWithHelpers(temp, options.races, polls),
+    raw: () => writeRaw(temp, options.races, polls),
+  }));
   print("write_rows", rows);
   print("write_rows_per_s", Math.round(writeRate));
   print("raw_rows_per_s", Math.round(rawRate));
@@ -121,27 +141,10 @@ async function benchPgWrites(
   );
   const polls = workload(options.races, options.polls);
   // As on SQLite: alternate helpers and raw, a fresh database each (migrateDatabase makes it), medians.
-  const helperRates: number[] = [];
-  const rawRates: number[] = [];
-  let rows = 0;
-  for (let round = 1; round <= options.rounds; round++) {
-    await stopIfAsked(signal);
-    const helpers = await writeWithHelpersPg(
-      cluster.databaseUrl(`bench_helpers_${round}`),
-      options.races,
-      polls,
-    );
-    const raw = await writeRawPg(cluster.databaseUrl(`bench_raw_${round}`), options.races, polls);
-    if (raw.rows !== helpers.rows) throw new Error(`pg helpers wrote ${helpers.rows} rows, raw ${raw.rows}`);
-    rows = helpers.rows;
-    helperRates.push(helpers.rows / helpers.seconds);
-    rawRates.push(raw.rows / raw.seconds);
-    progress(
-      `  round ${round}/${options.rounds}: ${rows.toLocaleString("en-US")} rows, helpers ${helpers.seconds.toFixed(2)} s, raw ${raw.seconds.toFixed(2)} s`,
-    );
-  }
-  const writeRate = median(helperRates);
-  const rawRate = median(rawRates);
+  const { writeRate, rawRate } = await writeRounds(options.rounds, signal, (round) => ({
+    helpers: writeWithHelpersPg(cluster.databaseUrl(`bench_helpers_${round}`), options.races, polls),
+    raw: () => writeRawPg(cluster.databaseUrl(`bench_raw_${round}`), options.races, polls),
+  }));
   print("pg_write_rows_per_s", Math.round(writeRate));
   print("pg_raw_rows_per_s", Math.round(rawRate));
   print("pg_write_ratio_vs_raw", (writeRate / rawRate).toFixed(2), TARGETS.pgWriteRatio);
