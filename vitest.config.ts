@@ -8,6 +8,7 @@ const POSTGRES_TESTS = [
   "packages/db/src/queries/**/*.int.test.ts",
   "packages/db/src/write-batch.int.test.ts",
   "packages/db/src/pg-*.int.test.ts",
+  "packages/db/src/engine/*.int.test.ts",
   "packages/feed/src/write/*.int.test.ts",
   "apps/alerts/src/delivery/{chat,email,routing,webhook}.int.test.ts",
   "apps/alerts/src/engine/postgres.int.test.ts",

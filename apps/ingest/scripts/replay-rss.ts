@@ -3,20 +3,19 @@
  * of the given size is written to a JSON Lines file in a temp folder, then
  * replayed by `replayFiles` (what `ingest replay` runs) into a database
  * freshly migrated by `migrateDatabase` (what `db migrate` runs), in a child process, so the peak RSS is the replay's own. Prints
- * `name: value` lines. A nationwide day is about 35 tracks x 10 races, 12-14
- * runners, 120 polls a race near post, exacta grids: about 6M rows. The
- * simulator polls a race 24 times, so the same rows and messages take about
- * five times the races: `--tracks 60 --races 25 --runners 13` is 6M rows.
+ * `name: value` lines. A nationwide day is 35 tracks x 10 races, 12-14
+ * runners (13 here), 120 polls a race near post (`--poll-every 30`), exacta
+ * grids: about 7M rows. Without `--poll-every` the simulator polls a race 24 times.
  *
  *   npx tsx scripts/replay-rss.ts --tracks 5
- *   npx tsx scripts/replay-rss.ts --tracks 60 --races 25 --runners 13
+ *   npx tsx scripts/replay-rss.ts --tracks 35 --races 10 --runners 13 --poll-every 30
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { userArguments, wholeNumber } from "@totewatch/cli-kit";
+import { nodeProcessEnv, userArguments, wholeNumber } from "@totewatch/cli-kit";
 import { createDb, migrateDatabase } from "@totewatch/db";
 import { writeSimulatedDay } from "@totewatch/simulator";
 import { Command, Option } from "commander";
@@ -33,6 +32,7 @@ interface Options {
   tracks: number;
   races: number;
   runners: number;
+  pollEvery?: number;
   seed: number;
   keep: boolean;
   module: string;
@@ -82,6 +82,12 @@ async function main(): Promise<void> {
         .default(12),
     )
     .addOption(
+      new Option(
+        "--poll-every <s>",
+        "poll every s seconds through the last hour (default: 24 polls)",
+      ).argParser(wholeNumber("--poll-every", { min: 5 })),
+    )
+    .addOption(
       new Option("--seed <n>", "simulator seed").argParser(wholeNumber("--seed", { min: 0 })).default(7),
     )
     .addOption(
@@ -103,7 +109,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-replay-rss-"));
   try {
     const file = path.join(dir, "day.jsonl");
-    const written = await writeSimulatedDay(file, options);
+    const written = await writeSimulatedDay(file, { ...options, pollEverySeconds: options.pollEvery });
     progress(`wrote ${written} messages, ${(statSync(file).size / 1e6).toFixed(1)} MB to ${file}`);
     // Migrated as `totewatch db migrate` does, before the child starts: its figures are the replay's.
     const dbFile = path.join(dir, "replay.db");
@@ -120,7 +126,8 @@ async function main(): Promise<void> {
         options.module,
         String(options.holdBytes ?? ""),
       ],
-      { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"] },
+      // With the memory settings `totewatch ingest replay` runs with (@totewatch/cli-kit).
+      { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"], env: nodeProcessEnv() },
     );
     const wallS = (performance.now() - started) / 1000;
     if (child.status !== 0) throw new Error(`replay child failed (${child.status}):\n${child.stderr}`);

@@ -48,6 +48,7 @@ export class Children {
     let output = "";
     const child = this.spawn(launch.command, launch.args, {
       cwd: launch.cwd,
+      env: launch.env,
       stdio: options.capture
         ? ["ignore", "pipe", "pipe"]
         : ["inherit", options.hideStdout ? "ignore" : "inherit", "inherit"],

@@ -15,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { nodeProcessEnv } from "@totewatch/cli-kit";
 
 /** The repository root: this file is apps/totewatch/src/commands.ts. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -109,6 +110,8 @@ export interface Launch {
   args: string[];
   /** Undefined: the dispatcher's own folder (the user's). */
   cwd?: string;
+  /** Undefined: this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A script whose text is `tsx <file>` and plain words only: run it with node directly. */
@@ -133,6 +136,8 @@ export function launchOf(ref: ScriptRef, args: readonly string[], root = REPO_RO
     return {
       command: process.execPath,
       args: ["--import", tsxLoaderUrl(), path.join(dir, tsx[1]!), ...words, ...args],
+      // A command's node runs with Totewatch's memory settings (@totewatch/cli-kit says which and why).
+      env: nodeProcessEnv(),
     };
   }
   return { command: "pnpm", args: ["--silent", "--dir", dir, "run", ref.script, ...args] };

@@ -26,7 +26,11 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 /** Starts `launch`, passes signals on until it ends, and resolves with its exit code. */
 export function runChild(launch: Launch): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(launch.command, launch.args, { stdio: "inherit", cwd: launch.cwd });
+    const child = spawn(launch.command, launch.args, {
+      stdio: "inherit",
+      cwd: launch.cwd,
+      env: launch.env,
+    });
     const forward = (signal: NodeJS.Signals) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };

@@ -4,6 +4,7 @@ export { resolveUserPath, userArguments } from "./arguments.js";
 export { benchLine, meetsTarget, type BenchTarget } from "./bench.js";
 export { isEntryPoint } from "./entry-point.js";
 export { EXIT } from "./exit-codes.js";
+export { nodeProcessEnv } from "./node-process.js";
 export { abbreviatedCount, calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
 export {
   createProgressDisplay,

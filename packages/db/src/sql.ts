@@ -30,6 +30,16 @@ export function writeTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Pro
   return engineOf(db).transaction("write", work);
 }
 
+/**
+ * A write transaction whose reads take no lock (engine/types.ts `optimistic`): on PostgreSQL the
+ * writers' lock is taken at its first write, and `work` runs again when another writer changed a
+ * row it writes meanwhile, so it must have no effect outside the transaction. On SQLite it is
+ * `writeTransaction`.
+ */
+export function optimisticTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return engineOf(db).optimistic(work);
+}
+
 /** Reads outside a transaction (or inside the caller's open one). */
 export function readRaw<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
   return engineOf(db).session(work);

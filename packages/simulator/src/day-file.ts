@@ -6,12 +6,25 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { BUILT_IN_TRACKS, simulateRaceDay, type TrackSpec } from "./generate/day.js";
+import { evenSnapshotOffsetsMs, SNAPSHOT_OFFSETS_MS } from "./generate/schedule.js";
 
 export interface SimulatedDaySize {
   tracks: number;
   races: number;
-  runners: number;
+  /** Entries per race: a fixed count or a [min, max] range. */
+  runners: number | readonly [number, number];
   seed: number;
+  /** Poll every this many seconds through the last hour (30: 120 polls a race); default 24 polls. */
+  pollEverySeconds?: number;
+}
+
+/** "35 tracks x 10 races x 12-14 runners, 120 polls a race": a size in words, for progress and figures. */
+export function describeDaySize(size: SimulatedDaySize): string {
+  const runners = typeof size.runners === "number" ? `${size.runners}` : size.runners.join("-");
+  const polls = (
+    size.pollEverySeconds === undefined ? SNAPSHOT_OFFSETS_MS : evenSnapshotOffsetsMs(size.pollEverySeconds)
+  ).length;
+  return `${size.tracks} tracks x ${size.races} races x ${runners} runners, ${polls} polls a race`;
 }
 
 /** The built-in tracks, then made-up ones (one zone) past them. */
@@ -31,8 +44,9 @@ export async function writeSimulatedDay(file: string, size: SimulatedDaySize): P
     date: "2025-09-12",
     tracks: simulatedTracks(size.tracks),
     racesPerTrack: size.races,
-    runners: size.runners,
+    runners: typeof size.runners === "number" ? size.runners : [size.runners[0], size.runners[1]],
     seed: size.seed,
+    pollEverySeconds: size.pollEverySeconds,
     // Early and close enough that 25 races a track end before midnight.
     firstPostLocal: "09:00",
     minutesBetweenRaces: 25,

@@ -4,7 +4,8 @@
  * migrated database, `ingest replay FILE --db URL` and the alerts daemon
  * (`alerts run --db URL --config CFG`: log level warn, no channel enabled, so
  * alerts are stored and nothing is sent) START TOGETHER as OS processes (node
- * with the tsx loader, so the pid sampled is the process itself). When the
+ * with the tsx loader and the memory settings of the `totewatch` command,
+ * @totewatch/cli-kit nodeProcessEnv; the pid sampled is the process itself). When the
  * replay exits, the bench waits until the daemon's high-water marks (cursors
  * "alerts:win" / "alerts:exacta", read with `evaluationReadTransaction`)
  * reach the newest stored snapshot ids (`changeMarks`), then stops the daemon
@@ -14,10 +15,10 @@
  * (scripts/postgres-cluster.sh), stopped at the end, on error and on Ctrl-C;
  * without Debian's PostgreSQL the pg figures are skipped (one stderr line).
  *
- * Sizes: the nationwide day (`--nation`) is 60 tracks x 25 races x 13 runners,
- * about 6M rows (replay-rss.ts in apps/ingest explains why: the simulator
- * polls a race 24 times, a real day 120): it takes minutes per engine. Without
- * it the default is a quick 5 x 10 x 12 day (about 0.2M rows, well under a
+ * Sizes: the nationwide day (`--nation`) is the issue's: 35 tracks x 10 races,
+ * 12-14 runners, a poll every 30 s through the last hour (120 polls a race),
+ * exacta grids, about 7M rows: it takes minutes per engine. Without it the
+ * default is a quick 5 x 10 x 12 day, 24 polls a race (about 0.2M rows, well under a
  * minute) whose figures are printed under the same names with no targets: the
  * targets (wall <= 120 s on SQLite, PostgreSQL <= 2x SQLite, peak RSS <= 300
  * MB) are for the nationwide day. `nation_day_size` says which was run.
@@ -36,7 +37,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { benchLine, userArguments, wholeNumber, type BenchTarget } from "@totewatch/cli-kit";
+import { benchLine, nodeProcessEnv, userArguments, wholeNumber, type BenchTarget } from "@totewatch/cli-kit";
 import {
   alertCountsByType,
   changeMarks,
@@ -45,7 +46,7 @@ import {
   migrateDatabase,
   oddsActivity,
 } from "@totewatch/db";
-import { writeSimulatedDay, type SimulatedDaySize } from "@totewatch/simulator";
+import { describeDaySize, writeSimulatedDay, type SimulatedDaySize } from "@totewatch/simulator";
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from "@totewatch/db/testing";
 import { Command, Option } from "commander";
 import { EXACTA_CURSOR, WIN_CURSOR } from "../../src/engine/pass.js";
@@ -59,8 +60,14 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm"
 
 export type DaySize = SimulatedDaySize;
 
-/** The nationwide day: about 6M rows (apps/ingest/scripts/replay-rss.ts). */
-export const NATION_DAY: DaySize = { tracks: 60, races: 25, runners: 13, seed: 7 };
+/** The nationwide day of issue 12: 35 tracks, 350 races, 12-14 runners, 120 polls a race (every 30 s). */
+export const NATION_DAY: DaySize = {
+  tracks: 35,
+  races: 10,
+  runners: [12, 14],
+  pollEverySeconds: 30,
+  seed: 7,
+};
 /** The quick day `pnpm bench` runs without --nation. */
 export const QUICK_DAY: DaySize = { tracks: 5, races: 10, runners: 12, seed: 7 };
 
@@ -74,8 +81,7 @@ export interface NationDayOptions extends DaySize {
 }
 
 const progress = (line: string) => process.stderr.write(`nation-day: ${line}\n`);
-const sameSize = (a: DaySize, b: DaySize) =>
-  a.tracks === b.tracks && a.races === b.races && a.runners === b.runners && a.seed === b.seed;
+const sameSize = (a: DaySize, b: DaySize) => describeDaySize(a) === describeDaySize(b) && a.seed === b.seed;
 
 // ---------------------------------------------------------------------------------------------
 // Child processes and their peak RSS.
@@ -102,7 +108,9 @@ function readHwmKb(pid: number): number | undefined {
 function startCli(label: string, script: string, args: readonly string[]): Watched {
   const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
     cwd: path.dirname(path.dirname(script)),
-    // The environment as it is: --db and --config win over DATABASE_URL and TOTEWATCH_CONFIG.
+    // The environment as it is (--db and --config win over DATABASE_URL and TOTEWATCH_CONFIG),
+    // with the memory settings the `totewatch` command runs its commands with (@totewatch/cli-kit).
+    env: nodeProcessEnv(),
     stdio: ["ignore", "ignore", "pipe"],
   });
   children.add(child);
@@ -276,9 +284,7 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
   process.once("SIGTERM", onSignal);
   try {
     const feed = path.join(dir, "day.jsonl");
-    progress(
-      `generating ${size.tracks} tracks x ${size.races} races x ${size.runners} runners (seed ${size.seed})`,
-    );
+    progress(`generating ${describeDaySize(size)} (seed ${size.seed})`);
     const generating = performance.now();
     const messages = await writeSimulatedDay(feed, size);
     progress(
@@ -317,10 +323,10 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
     const lines: Line[] = [
       [
         "nation_day_size",
-        `${size.tracks} tracks x ${size.races} races x ${size.runners} runners` +
+        describeDaySize(size) +
           (nation
             ? " (the nationwide day)"
-            : ` (a quick day, no targets; the nationwide day: ${NATION_DAY.tracks}x${NATION_DAY.races}x${NATION_DAY.runners}, pnpm bench --nation)`),
+            : ` (a quick day, no targets; the nationwide day: ${describeDaySize(NATION_DAY)}, pnpm bench --nation)`),
       ],
       ["nation_day_messages", messages],
       ["nation_day_rows", results[0]?.rows ?? "n/a"],
@@ -367,14 +373,17 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
 async function main(): Promise<void> {
   const opts = new Command("nation-day")
     .description("the nationwide day through ingest replay and the alerts daemon, on SQLite and PostgreSQL")
-    .option(
-      "--nation",
-      `the nationwide day (${NATION_DAY.tracks}x${NATION_DAY.races}x${NATION_DAY.runners}, ~6M rows; minutes)`,
-    )
+    .option("--nation", `the nationwide day (${describeDaySize(NATION_DAY)}, ~6M rows; minutes)`)
     .addOption(new Option("--tracks <n>", "tracks").argParser(wholeNumber("--tracks", { min: 1 })))
     .addOption(new Option("--races <n>", "races per track").argParser(wholeNumber("--races", { min: 1 })))
     .addOption(
       new Option("--runners <n>", "runners per race").argParser(wholeNumber("--runners", { min: 2 })),
+    )
+    .addOption(
+      new Option(
+        "--poll-every <s>",
+        "poll every s seconds through the last hour (default: 24 polls)",
+      ).argParser(wholeNumber("--poll-every", { min: 5 })),
     )
     .addOption(new Option("--seed <n>", "simulator seed").argParser(wholeNumber("--seed", { min: 0 })))
     .addOption(
@@ -387,6 +396,7 @@ async function main(): Promise<void> {
       tracks?: number;
       races?: number;
       runners?: number;
+      pollEvery?: number;
       seed?: number;
       engine: string;
       keep?: boolean;
@@ -398,6 +408,8 @@ async function main(): Promise<void> {
     runners: opts.runners ?? base.runners,
     seed: opts.seed ?? base.seed,
   };
+  const pollEverySeconds = opts.pollEvery ?? base.pollEverySeconds;
+  if (pollEverySeconds !== undefined) size.pollEverySeconds = pollEverySeconds;
   const engines: Engine[] = opts.engine === "both" ? ["sqlite", "pg"] : [opts.engine as Engine];
   const lines = await runNationDay({
     ...size,

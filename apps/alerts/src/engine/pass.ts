@@ -94,8 +94,13 @@ export async function runPass(
 
   const newWinMark = selected.win.reduce((max, unit) => Math.max(max, unit.lastId), marks.win);
   const newExactaMark = selected.exacta.reduce((max, unit) => Math.max(max, unit.lastId), marks.exacta);
-  if (newWinMark !== marks.win) await tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
-  if (newExactaMark !== marks.exacta) await tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
+  if (newWinMark !== marks.win || newExactaMark !== marks.exacta) {
+    // Both, even one unmoved: two passes that overlap in time (two daemons on PostgreSQL, whose
+    // passes read without the writers' lock) then always write a row in common, so the later
+    // to commit fails and runs again on what the first stored (evaluationTransaction).
+    await tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
+    await tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
+  }
   return { units: units.length, caughtUp, stats, alertIds };
 }
 

@@ -2,17 +2,20 @@
  * The alerts engine: evaluates every snapshot ingest wrote since the last
  * pass, exactly once.
  *
- * Each pass (pass.ts) is ONE `BEGIN IMMEDIATE` transaction that reads what is
- * pending, evaluates it, stores the surviving alerts with their delivery rows,
- * and moves both high-water marks. A crash anywhere before the commit leaves
+ * Each pass (pass.ts) is ONE transaction (@totewatch/db evaluationTransaction)
+ * that reads what is pending, evaluates it, stores the surviving alerts with
+ * their delivery rows, and moves both high-water marks. A crash anywhere before the commit leaves
  * everything as it was (the pass runs again after a restart); after it,
  * nothing is evaluated again. Each alert's dedupe key is a second line of
  * defence: re-evaluating a snapshot (e.g. a cursor reset by hand) inserts
  * nothing.
  *
- * The pass holds the write lock while it evaluates; how much one pass reads
- * is the database's batching policy (@totewatch/db nextBatch), so ingest
- * never waits long.
+ * On SQLite the pass holds the write lock while it evaluates; how much one
+ * pass reads is the database's batching policy (@totewatch/db nextBatch), so
+ * ingest never waits long. On PostgreSQL it reads without the lock and takes
+ * it at its first write; a pass another daemon overtook runs again, so a pass
+ * has no effect outside its transaction (its results are added up here, after
+ * it commits).
  *
  * A dry run (`dryRun`, dry-run.ts) evaluates the same passes in READ
  * transactions and writes nothing; each would-be alert is returned for the

@@ -83,24 +83,38 @@ function bind(source: string, params: SqlArgs): { text: string; values: SqlParam
   };
 }
 
-async function query(on: Queryable, source: string, params: SqlArgs): Promise<pg.QueryResult> {
-  const { text, values } = bind(source, params);
-  return on.query({ name: statementName(text), text, values });
+const writing = new Map<string, boolean>();
+/** Whether a statement may write (WITH counts: a CTE can). Cached by text. */
+export function writesData(source: string): boolean {
+  let writes = writing.get(source);
+  if (writes === undefined) {
+    writes = /^\s*(?:INSERT|UPDATE|DELETE|MERGE|WITH)\b/i.test(source);
+    writing.set(source, writes);
+  }
+  return writes;
 }
 
-function pgSql(on: Queryable, columnTypes: ColumnTypes): Sql {
+/** Awaited before a statement that writes (an optimistic transaction's lock), or null. */
+type BeforeWrite = (() => Promise<void>) | null;
+
+function pgSql(on: Queryable, columnTypes: ColumnTypes, beforeWrite: BeforeWrite = null): Sql {
+  const query = async (source: string, params: SqlArgs): Promise<pg.QueryResult> => {
+    if (beforeWrite && writesData(source)) await beforeWrite();
+    const { text, values } = bind(source, params);
+    return on.query({ name: statementName(text), text, values });
+  };
   return {
     dialect: "postgres",
-    all: async <T>(text: string, ...params: SqlArgs) => (await query(on, text, params)).rows as T[],
-    get: async <T>(text: string, ...params: SqlArgs) =>
-      (await query(on, text, params)).rows[0] as T | undefined,
-    run: async (text: string, ...params: SqlArgs) => (await query(on, text, params)).rowCount ?? 0,
+    all: async <T>(text: string, ...params: SqlArgs) => (await query(text, params)).rows as T[],
+    get: async <T>(text: string, ...params: SqlArgs) => (await query(text, params)).rows[0] as T | undefined,
+    run: async (text: string, ...params: SqlArgs) => (await query(text, params)).rowCount ?? 0,
     runEach: async (text: string, rows: ReadonlyArray<readonly SqlParam[]>) => {
       if (rows.length === 0) return 0;
+      if (beforeWrite) await beforeWrite();
       const shape = insertShape(text);
       if (shape === null) {
         let changed = 0;
-        for (const row of rows) changed += (await query(on, text, row as SqlParam[])).rowCount ?? 0;
+        for (const row of rows) changed += (await query(text, row as SqlParam[])).rowCount ?? 0;
         return changed;
       }
       // One statement for every row: a parameter per column, each an array (unnest).
@@ -155,6 +169,8 @@ interface OpenTransaction {
   client: pg.PoolClient;
   sql: Sql;
   kind: "write" | "read";
+  /** Holds the writers' lock (a write from its BEGIN; an optimistic one from its first write). */
+  locked: boolean;
   /**
    * Set when the transaction has ended: async work it started and left running (a timer, a
    * promise not awaited) still sees it in its async context, and must not join the next
@@ -170,6 +186,18 @@ interface OpenTransaction {
 }
 
 let savepoints = 0;
+
+/** How many times an optimistic transaction runs before its serialization failure is thrown. */
+export const OPTIMISTIC_ATTEMPTS = 5;
+
+const isSerializationFailure = (error: unknown) => (error as { code?: unknown } | null)?.code === "40001";
+
+const BEGIN = {
+  // One round trip to begin and take the writers' lock.
+  write: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,
+  read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+  optimistic: "BEGIN ISOLATION LEVEL REPEATABLE READ",
+} as const;
 
 /** Both engines refuse it (engine/sqlite.ts says the same). */
 const NESTED_WRITE =
@@ -216,6 +244,74 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     if (listening.size > 0) await Promise.allSettled([...listening]);
   };
 
+  const lockWrites = async (opened: OpenTransaction) => {
+    if (opened.locked) return;
+    await opened.client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+    opened.locked = true;
+  };
+
+  /** A transaction inside the caller's open one: a read just runs; a write is a savepoint. */
+  async function nested<T>(current: OpenTransaction, kind: "write" | "read", work: (sql: Sql) => Promise<T>) {
+    if (kind === "read") return work(current.sql);
+    if (current.kind === "read") throw new Error(NESTED_WRITE);
+    await lockWrites(current);
+    const name = `tw_${++savepoints}`;
+    const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
+    current.unreleased = null;
+    await current.client.query(`${release}SAVEPOINT ${name}`);
+    try {
+      const result = await work(current.sql);
+      // Anything left unreleased inside this one goes with it.
+      current.unreleased = name;
+      return result;
+    } catch (error) {
+      // What was done inside it, released or not, is rolled back with it.
+      current.unreleased = null;
+      await current.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+
+  /** A transaction of its own on a pooled client. */
+  async function outermost<T>(mode: keyof typeof BEGIN, work: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken = false;
+    // A checked-out client whose server ends it (a restart) emits "error" besides failing the
+    // query in flight; unheard, that event would kill the process. The query's own error is
+    // what the caller gets (retriableDatabaseError: "unreachable"), and the client is discarded.
+    const onError = () => {
+      broken = true;
+    };
+    client.on("error", onError);
+    const opened: OpenTransaction = {
+      client,
+      sql: pgSql(client, columnTypes),
+      kind: mode === "read" ? "read" : "write",
+      locked: mode === "write",
+      done: false,
+      unreleased: null,
+    };
+    if (mode === "optimistic") opened.sql = pgSql(client, columnTypes, () => lockWrites(opened));
+    try {
+      await client.query(BEGIN[mode]);
+      const result = await open.run(opened, () => work(opened.sql));
+      // A transaction that wrote notifies (one round trip with the commit); one that did not, need not.
+      await client.query(opened.locked ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
+      return result;
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      opened.done = true;
+      client.removeListener("error", onError);
+      client.release(broken);
+    }
+  }
+
   return {
     dialect: "postgres",
     pool,
@@ -226,62 +322,20 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     async transaction(kind, work) {
       await whenReady();
       const current = openNow();
-      if (current) {
-        if (kind === "read") return work(current.sql);
-        if (current.kind === "read") throw new Error(NESTED_WRITE);
-        const name = `tw_${++savepoints}`;
-        const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
-        current.unreleased = null;
-        await current.client.query(`${release}SAVEPOINT ${name}`);
+      if (current) return nested(current, kind, work);
+      return outermost(kind, work);
+    },
+    async optimistic(work) {
+      await whenReady();
+      const current = openNow();
+      if (current) return nested(current, "write", work);
+      for (let attempt = 1; ; attempt++) {
         try {
-          const result = await work(current.sql);
-          // Anything left unreleased inside this one goes with it.
-          current.unreleased = name;
-          return result;
+          return await outermost("optimistic", work);
         } catch (error) {
-          // What was done inside it, released or not, is rolled back with it.
-          current.unreleased = null;
-          await current.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
-          throw error;
+          // Another writer changed a row this one writes: run it again on a fresh snapshot.
+          if (attempt >= OPTIMISTIC_ATTEMPTS || !isSerializationFailure(error)) throw error;
         }
-      }
-      const client = await pool.connect();
-      let broken = false;
-      // A checked-out client whose server ends it (a restart) emits "error" besides failing the
-      // query in flight; unheard, that event would kill the process. The query's own error is
-      // what the caller gets (retriableDatabaseError: "unreachable"), and the client is discarded.
-      const onError = () => {
-        broken = true;
-      };
-      client.on("error", onError);
-      const opened: OpenTransaction = {
-        client,
-        sql: pgSql(client, columnTypes),
-        kind,
-        done: false,
-        unreleased: null,
-      };
-      try {
-        // One round trip to begin (and take the writers' lock), one to notify and commit.
-        await client.query(
-          kind === "write"
-            ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`
-            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        );
-        const result = await open.run(opened, () => work(opened.sql));
-        await client.query(kind === "write" ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
-        return result;
-      } catch (error) {
-        try {
-          await client.query("ROLLBACK");
-        } catch {
-          broken = true;
-        }
-        throw error;
-      } finally {
-        opened.done = true;
-        client.removeListener("error", onError);
-        client.release(broken);
       }
     },
     listenForCommits(onCommit, onError) {

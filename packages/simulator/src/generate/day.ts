@@ -11,7 +11,14 @@ import { BUILT_IN_TRACKS, HorseNamer, jockeyColony, trainerRoster, type TrackSpe
 import { raceMessages, type TimedMessage } from "./race-messages.js";
 import { planRace, type RaceContext, type RacePlan } from "./race-plan.js";
 import { Random } from "./random.js";
-import { FIRST_SNAPSHOT_MS_BEFORE_POST, MINUTE, SECOND } from "./schedule.js";
+import {
+  evenSnapshotOffsetsMs,
+  FIRST_SNAPSHOT_MS_BEFORE_POST,
+  MINUTE,
+  POLL_EVERY_SECONDS_RANGE,
+  SECOND,
+  SNAPSHOT_OFFSETS_MS,
+} from "./schedule.js";
 
 export { BUILT_IN_TRACKS, type TrackSpec } from "./names.js";
 export type { TimedMessage } from "./race-messages.js";
@@ -32,6 +39,11 @@ export interface SimulationOptions {
   minutesBetweenRaces?: number;
   /** Emit exacta snapshots too. */
   exacta?: boolean;
+  /**
+   * Poll every this many seconds through the last hour before post (30: 120 polls a race).
+   * Without it, the standard schedule: 24 polls, every 5 minutes, then every minute, then 20 s.
+   */
+  pollEverySeconds?: number;
 }
 
 const MAX_RUNNERS = 20;
@@ -50,6 +62,7 @@ interface ResolvedOptions {
   firstPostLocal: string;
   minutesBetweenRaces: number;
   exacta: boolean;
+  snapshotOffsetsMs: readonly number[];
 }
 
 function optionError(name: string, problem: string, value: unknown): RangeError {
@@ -136,6 +149,11 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
     throw optionError("minutesBetweenRaces", "must be a positive number", minutesBetweenRaces);
   }
   if (typeof exacta !== "boolean") throw optionError("exacta", "must be true or false", exacta);
+  const every = options.pollEverySeconds;
+  const [fastest, slowest] = POLL_EVERY_SECONDS_RANGE;
+  if (every !== undefined && (!isWholeNumber(every) || every < fastest || every > slowest)) {
+    throw optionError("pollEverySeconds", `must be a whole number from ${fastest} to ${slowest}`, every);
+  }
   return {
     date,
     tracks: resolveTracks(options.tracks),
@@ -145,6 +163,7 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
     firstPostLocal,
     minutesBetweenRaces,
     exacta,
+    snapshotOffsetsMs: every === undefined ? SNAPSHOT_OFFSETS_MS : evenSnapshotOffsetsMs(every),
   };
 }
 
@@ -197,6 +216,7 @@ function planDay(options: ResolvedOptions): PlannedRace[] {
         trainers,
         trackPoolScale,
         exacta: options.exacta,
+        snapshotOffsetsMs: options.snapshotOffsetsMs,
       };
       races.push({ plan: planRace(context, namer), context });
     }

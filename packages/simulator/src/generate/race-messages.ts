@@ -18,7 +18,7 @@ import {
 } from "@totewatch/tote";
 import { normalize, type RaceContext, type RacePlan } from "./race-plan.js";
 import { Random } from "./random.js";
-import { cumulativeMoneyShare, SNAPSHOT_OFFSETS_MS } from "./schedule.js";
+import { cumulativeMoneyShare } from "./schedule.js";
 import { isoUtc } from "./zone.js";
 
 type CardInput = Extract<FeedMessageInput, { kind: "card" }>;
@@ -88,7 +88,7 @@ export function* raceMessages(plan: RacePlan, context: RaceContext): Generator<T
 
   yield { atMs: plan.cardPublishedMs, message: cardMessage(plan, null) };
 
-  for (const offset of SNAPSHOT_OFFSETS_MS) {
+  for (const offset of context.snapshotOffsetsMs) {
     const atMs = plan.postTimeMs - offset;
 
     if (plan.scratch && atMs === plan.scratch.atMs) {

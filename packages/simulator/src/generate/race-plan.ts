@@ -9,7 +9,7 @@
 import { impliedProbability } from "@totewatch/tote";
 import type { HorseNamer, TrackSpec } from "./names.js";
 import { Random } from "./random.js";
-import { MINUTE, SECOND, SNAPSHOT_OFFSETS_MS } from "./schedule.js";
+import { MINUTE, SECOND } from "./schedule.js";
 import { isoInZone } from "./zone.js";
 
 export interface SimulatedEntry {
@@ -119,12 +119,14 @@ export interface RaceContext {
   /** A track's handle relative to an average one. */
   trackPoolScale: number;
   exacta: boolean;
+  /** When the tote is polled, as ms before post, earliest first (schedule.ts). */
+  snapshotOffsetsMs: readonly number[];
 }
 
 const COUPLED_CHANCE = 0.1;
 const SCRATCH_CHANCE = 1 / 8;
 const STEAM_CHANCE = 1 / 5;
-/** Scratches are announced at one of the 5-minute polls between 45 and 15 minutes out. */
+/** Scratches are announced at one of the polls between 45 and 15 minutes out. */
 const SCRATCH_WINDOW_MS: readonly [number, number] = [15 * MINUTE, 45 * MINUTE];
 /** Steam starts this long before post. */
 const STEAM_FROM_MS_BEFORE_POST = 8 * MINUTE;
@@ -171,7 +173,7 @@ export function planRace(context: RaceContext, namer: HorseNamer): RacePlan {
   }
 
   const scratchable = interests.filter((interest) => interest.entries.length === 1);
-  const scratchTimes = SNAPSHOT_OFFSETS_MS.filter(
+  const scratchTimes = context.snapshotOffsetsMs.filter(
     (offset) => offset >= SCRATCH_WINDOW_MS[0] && offset <= SCRATCH_WINDOW_MS[1],
   );
   const scratchRoll = random.next();

@@ -18,6 +18,21 @@ export const SNAPSHOT_OFFSETS_MS: readonly number[] = (() => {
 
 export const FIRST_SNAPSHOT_MS_BEFORE_POST = SNAPSHOT_OFFSETS_MS[0]!;
 
+/** The most often a simulated tote may be polled, and the least (one poll in the hour). */
+export const POLL_EVERY_SECONDS_RANGE: readonly [number, number] = [5, 3600];
+
+/**
+ * A dense schedule: every `everySeconds` through the same last hour, 60 minutes out down to
+ * `everySeconds` out (every 30 s gives 120 polls a race, a busy tote's cadence near post).
+ */
+export function evenSnapshotOffsetsMs(everySeconds: number): readonly number[] {
+  const offsets: number[] = [];
+  for (let s = FIRST_SNAPSHOT_MS_BEFORE_POST / SECOND; s >= everySeconds; s -= everySeconds) {
+    offsets.push(s * SECOND);
+  }
+  return offsets;
+}
+
 /** Share of the day's money already in the pools when betting opens (advance wagering). */
 const OPENING_SHARE = 0.06;
 /** Money arrives at a rate proportional to 1 / (minutes to post + RATE_LAG). */

@@ -130,6 +130,34 @@ describe("simulateRaceDay", () => {
     expect(SNAPSHOT_OFFSETS_MS.slice(-2)).toEqual([40_000, 20_000]);
   });
 
+  it("polls every pollEverySeconds through the last hour when asked (30 s: 120 polls a race), scratches included", () => {
+    const options: SimulationOptions = { ...BIG_DAY, tracks: 4, racesPerTrack: 6, pollEverySeconds: 30 };
+    const messages = [...simulateTimedRaceDay(options)];
+    const plans = planRaceDay(options);
+    let scratchCards = 0;
+    for (const plan of plans) {
+      const ofRace = messages.filter(({ message }) => raceKey(message) === raceKey(plan));
+      const winTimes = ofRace.filter((m) => m.message.kind === "win").map((m) => plan.postTimeMs - m.atMs);
+      // 3600 s / 30 s = 120 polls: 3600 s, 3570 s, ..., 30 s before post.
+      expect(winTimes).toHaveLength(120);
+      expect(winTimes.slice(0, 2)).toEqual([3_600_000, 3_570_000]);
+      expect(winTimes.at(-1)).toBe(30_000);
+      expect(ofRace.filter((m) => m.message.kind === "exacta")).toHaveLength(120);
+      const cards = ofRace.filter((m) => m.message.kind === "card");
+      if (plan.scratch) {
+        // The scratch card comes at one of the polls between 45 and 15 minutes out.
+        const out = plan.postTimeMs - plan.scratch.atMs;
+        expect(out % 30_000).toBe(0);
+        expect(out).toBeGreaterThanOrEqual(15 * 60_000);
+        expect(out).toBeLessThanOrEqual(45 * 60_000);
+        expect(cards).toHaveLength(2);
+        scratchCards++;
+      } else expect(cards).toHaveLength(1);
+    }
+    // 24 races at 1 in 8: some scratch (the seed gives at least one; the count is the check above).
+    expect(scratchCards).toBeGreaterThan(0);
+  });
+
   it("posts race 1 at the local first post time and spaces races by minutesBetweenRaces", () => {
     const plans = planRaceDay({ date: "2025-12-06", tracks: 6, racesPerTrack: 3, firstPostLocal: "12:30" });
     for (const plan of plans) {
@@ -324,6 +352,8 @@ describe("simulateRaceDay", () => {
       [{ firstPostLocal: "1pm" }, /firstPostLocal/],
       [{ firstPostLocal: "25:00" }, /firstPostLocal/],
       [{ minutesBetweenRaces: 0 }, /minutesBetweenRaces/],
+      [{ pollEverySeconds: 4 }, /pollEverySeconds/],
+      [{ pollEverySeconds: 30.5 }, /pollEverySeconds/],
       [{ racesPerTrack: 25, minutesBetweenRaces: 60 }, /past midnight/],
     ];
     for (const [options, message] of bad) {

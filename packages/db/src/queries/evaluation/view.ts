@@ -13,7 +13,7 @@
  */
 import type { Db } from "../../client.js";
 import type { Entry, OddsSnapshot, Race } from "../../generated/prisma/client.js";
-import { readTransaction, writeTransaction, type Sql } from "../../sql.js";
+import { optimisticTransaction, readTransaction, type Sql } from "../../sql.js";
 import { insertAlert, type AlertInput, type AlertRef } from "../alerts.js";
 import { moveCursor } from "../cursors.js";
 import type { ExactaGrid } from "../exacta.js";
@@ -98,13 +98,18 @@ function writer(sql: Sql): EvaluationWriter {
 }
 
 /**
- * Runs one evaluation pass as a single write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
- * the writers' advisory lock, sql.ts): what it reads is what it decides on, and its alerts,
- * delivery rows and cursors commit together or not at all. `work` is async; it must await
- * every call on `tx` before it returns (the transaction ends when its promise settles).
+ * Runs one evaluation pass as a single write transaction: what it reads is what it decides on,
+ * and its alerts, delivery rows and cursors commit together or not at all. `work` is async; it
+ * must await every call on `tx` before it returns (the transaction ends when its promise settles).
+ *
+ * SQLite: BEGIN IMMEDIATE. PostgreSQL: optimistic (sql.ts), so ingest is not held up while a pass
+ * reads: the writers' lock is taken at its first write, and a pass that another pass overtook
+ * (it writes a cursor or an alert that one changed since it began) runs again from the start,
+ * so `work` must have no effect outside the transaction. A pass that writes moves both marks
+ * (pass.ts), which makes any two overlapping passes that write collide.
  */
 export function evaluationTransaction<T>(db: Db, work: (tx: EvaluationWriter) => Promise<T>): Promise<T> {
-  return writeTransaction(db, (sql) => work(writer(sql)));
+  return optimisticTransaction(db, (sql) => work(writer(sql)));
 }
 
 /** Runs read-only async `work` in one read transaction (a consistent view of the database); writes nothing. */

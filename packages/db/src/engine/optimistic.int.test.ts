@@ -1,0 +1,141 @@
+/**
+ * Optimistic transactions (an alerts pass), on the engine the tests run on: on PostgreSQL one
+ * reads without the writers' lock, takes it at its first write, and runs again when another
+ * writer changed a row it writes; on SQLite it is a write transaction from BEGIN.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { freshDatabaseFile, freshPostgresDatabase, testEngine } from "../../testing/index.js";
+import { createDb, type Db } from "../client.js";
+import { optimisticTransaction, writeTransaction, type Sql } from "../sql.js";
+import { OPTIMISTIC_ATTEMPTS } from "./postgres.js";
+
+const onPostgres = testEngine() === "postgres";
+const clients: Db[] = [];
+
+/** Two clients on one new migrated database. */
+async function twoClients(label: string): Promise<[Db, Db]> {
+  const url = onPostgres ? await freshPostgresDatabase(label) : freshDatabaseFile(label);
+  const pair: [Db, Db] = [createDb({ url }), createDb({ url })];
+  clients.push(...pair);
+  return pair;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((db) => db.close()));
+});
+
+const position = async (sql: Sql, name: string) =>
+  (await sql.get<{ position: number }>(`SELECT position FROM cursor WHERE name = ?`, name))?.position ?? 0;
+const setPosition = (sql: Sql, name: string, value: number) =>
+  sql.run(
+    `INSERT INTO cursor (name, position, updated_at) VALUES (?, ?, 0)
+     ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+    name,
+    value,
+  );
+
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("an optimistic transaction", () => {
+  it(
+    onPostgres
+      ? "reads without the writers' lock (a writer commits meanwhile) and holds it from its first write"
+      : "is a write transaction on SQLite: a writer waits for it from its first read",
+    async () => {
+      const [a, b] = await twoClients("optimistic-lock");
+      const events: string[] = [];
+      const readDone = gate();
+      const goWrite = gate();
+      const wrote = gate();
+      const goCommit = gate();
+      const pass = optimisticTransaction(a, async (sql) => {
+        await position(sql, "pass");
+        events.push("pass read");
+        readDone.open();
+        await goWrite.opened;
+        await setPosition(sql, "pass", 1);
+        events.push("pass wrote");
+        wrote.open();
+        await goCommit.opened;
+        events.push("pass commits");
+      });
+      await readDone.opened;
+      const writer = (label: string) =>
+        writeTransaction(b, async (sql) => {
+          await setPosition(sql, label, 1);
+          events.push(`${label} wrote`);
+        });
+      // A writer while the pass only reads.
+      const whileReading = writer("ingest 1");
+      await settle(200);
+      goWrite.open();
+      await wrote.opened;
+      // A writer while the pass holds what it wrote.
+      const whileWriting = writer("ingest 2");
+      await settle(200);
+      goCommit.open();
+      await Promise.all([pass, whileReading, whileWriting]);
+      expect(events).toEqual(
+        onPostgres
+          ? ["pass read", "ingest 1 wrote", "pass wrote", "pass commits", "ingest 2 wrote"]
+          : ["pass read", "pass wrote", "pass commits", "ingest 1 wrote", "ingest 2 wrote"],
+      );
+    },
+  );
+
+  it.runIf(onPostgres)(
+    "that another overtook (it wrote the same row since this one's snapshot) runs again on what that one stored",
+    async () => {
+      const [a, b] = await twoClients("optimistic-retry");
+      const bothRead = [gate(), gate()] as const;
+      const aGoes = gate();
+      const bGoes = gate();
+      let bRuns = 0;
+      const first = optimisticTransaction(a, async (sql) => {
+        const seen = await position(sql, "n");
+        bothRead[0].open();
+        await aGoes.opened;
+        await setPosition(sql, "n", seen + 1);
+      });
+      const second = optimisticTransaction(b, async (sql) => {
+        bRuns++;
+        const seen = await position(sql, "n");
+        bothRead[1].open();
+        await bGoes.opened;
+        await setPosition(sql, "n", seen + 1);
+        return seen;
+      });
+      await Promise.all(bothRead.map((g) => g.opened));
+      // Both read 0. The first commits 1; the second's write of the same row fails
+      // (serialization failure), so it runs again: it reads 1 and stores 1 + 1 = 2.
+      aGoes.open();
+      await first;
+      bGoes.open();
+      expect(await second).toBe(1);
+      expect(bRuns).toBe(2);
+      expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(2);
+    },
+  );
+
+  it.runIf(onPostgres)(`gives up after ${OPTIMISTIC_ATTEMPTS} runs, with the serialization failure`, async () => {
+    const [a, b] = await twoClients("optimistic-give-up");
+    let runs = 0;
+    const overtaken = optimisticTransaction(a, async (sql) => {
+      runs++;
+      const seen = await position(sql, "n");
+      // Another writer changes the row after every snapshot this one takes.
+      await writeTransaction(b, (other) => setPosition(other, "n", seen + 100));
+      await setPosition(sql, "n", seen + 1);
+    });
+    await expect(overtaken).rejects.toMatchObject({ code: "40001" });
+    expect(runs).toBe(OPTIMISTIC_ATTEMPTS);
+    // Only the other writer's changes are stored: 5 runs x 100.
+    expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(OPTIMISTIC_ATTEMPTS * 100);
+  });
+});
