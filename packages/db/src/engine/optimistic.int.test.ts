@@ -123,19 +123,22 @@ describe("an optimistic transaction", () => {
     },
   );
 
-  it.runIf(onPostgres)(`gives up after ${OPTIMISTIC_ATTEMPTS} runs, with the serialization failure`, async () => {
-    const [a, b] = await twoClients("optimistic-give-up");
-    let runs = 0;
-    const overtaken = optimisticTransaction(a, async (sql) => {
-      runs++;
-      const seen = await position(sql, "n");
-      // Another writer changes the row after every snapshot this one takes.
-      await writeTransaction(b, (other) => setPosition(other, "n", seen + 100));
-      await setPosition(sql, "n", seen + 1);
-    });
-    await expect(overtaken).rejects.toMatchObject({ code: "40001" });
-    expect(runs).toBe(OPTIMISTIC_ATTEMPTS);
-    // Only the other writer's changes are stored: 5 runs x 100.
-    expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(OPTIMISTIC_ATTEMPTS * 100);
-  });
+  it.runIf(onPostgres)(
+    `gives up after ${OPTIMISTIC_ATTEMPTS} runs, with the serialization failure`,
+    async () => {
+      const [a, b] = await twoClients("optimistic-give-up");
+      let runs = 0;
+      const overtaken = optimisticTransaction(a, async (sql) => {
+        runs++;
+        const seen = await position(sql, "n");
+        // Another writer changes the row after every snapshot this one takes.
+        await writeTransaction(b, (other) => setPosition(other, "n", seen + 100));
+        await setPosition(sql, "n", seen + 1);
+      });
+      await expect(overtaken).rejects.toMatchObject({ code: "40001" });
+      expect(runs).toBe(OPTIMISTIC_ATTEMPTS);
+      // Only the other writer's changes are stored: 5 runs x 100.
+      expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(OPTIMISTIC_ATTEMPTS * 100);
+    },
+  );
 });

@@ -1,5 +1,5 @@
 /**
- * The environment a Totewatch command's own node process starts with: the `totewatch`
+ * The environment a Totewatch command's own node process starts with (the `totewatch`
  * dispatcher's children, the live demo's parts, and the benches that measure them. Memory
  * settings measured on the nationwide day (issue 12: every process <= 300 MB), replaying it alone:
  * - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's collector and compiler
