@@ -1,6 +1,6 @@
 /**
  * The environment a Totewatch command's own node process starts with (the `totewatch`
- * dispatcher's children, the live demo's parts, and the benches that measure them. Memory
+ * dispatcher's children, the live demo's parts, and the benches that measure them). Memory
  * settings measured on the nationwide day (issue 12: every process <= 300 MB), replaying it alone:
  * - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's collector and compiler
  *   threads, libuv's pool) an arena of its own and keeps what it grew to: 30 to 60 MB of RSS.
