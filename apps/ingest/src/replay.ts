@@ -10,7 +10,8 @@
  * numbers per message: its place in the replay and where its line lies. The
  * second (replay/stream.ts) reads each message back when its turn comes and
  * hands it to the group commits, so a day's memory does not grow with its
- * messages: it holds one message at a time (and, if asked, the first
+ * messages: it holds one message at a time, plus the READ_AHEAD next ones
+ * read while the database writes it (replay/read-ahead.ts) (and, if asked, the first
  * `holdBytes` of lines kept parsed from the first pass). A JSON array file
  * counts only as a whole (docs/feed.md), and an input that is not a regular
  * file (a pipe, `<(cat day.jsonl)`, a FIFO) cannot be read twice, so their
@@ -42,6 +43,7 @@ import {
   type IngestSummary,
 } from "@totewatch/feed";
 import { planReplay } from "./replay/plan.js";
+import { readAhead } from "./replay/read-ahead.js";
 import { replayInOrder } from "./replay/stream.js";
 import { oddsFormatLookup, registerConfiguredTracks, type ConfiguredTrack } from "./tracks.js";
 
@@ -139,7 +141,8 @@ export async function replayFiles(
     signal: options.signal,
   });
   await registerConfiguredTracks(db, options.tracks ?? []);
-  const summary = await ingestTimedStream(replayInOrder(plan, { oddsFormatOf, onRead }), {
+  // Read ahead: the next messages are read and validated while the database writes this one.
+  const summary = await ingestTimedStream(readAhead(replayInOrder(plan, { oddsFormatOf, onRead })), {
     ...options,
     oddsFormatOf,
     db,

@@ -1,7 +1,8 @@
 /**
  * The second pass of a replay: the messages in the plan's order (plan.ts),
  * each read back from its file and validated when its turn comes, so one
- * message is held at a time, whatever the size of the day. Every file stays
+ * message is held at a time (replay.ts reads READ_AHEAD ahead of the write),
+ * whatever the size of the day. Every file stays
  * open (up to MAX_OPEN_FILES, well below the process's limit), and the blocks
  * read are kept in one store bounded in bytes (blocks.ts), so a day recorded
  * in many files at once costs about one read per block, not per message.
