@@ -14,7 +14,7 @@ import { connectionOf } from "../src/connection.js";
 import type { Alert, AlertDelivery } from "../src/generated/prisma/client.js";
 import { readRaw, readTransaction, type SqlRow } from "../src/sql.js";
 import { fromDbTime } from "../src/time.js";
-import { createPostgresTestDb, testEngine } from "./postgres.js";
+import { createPostgresTestDb, freshPostgresDatabase, testEngine } from "./postgres.js";
 import { migrateSqliteDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
@@ -67,6 +67,15 @@ export function freshDatabaseFile(label = "test"): string {
 export function createTestDb(label?: string): Db {
   if (testEngine() === "postgres") return createPostgresTestDb(label);
   return createDb({ url: freshDatabaseFile(label) });
+}
+
+/**
+ * The url of a new, migrated database on the engine the tests run on (testEngine()): a file's
+ * path, or a postgresql:// url of a database of its own. For tests that open it more than once
+ * (two clients, a child process's --db).
+ */
+export async function freshTestDatabaseUrl(label?: string): Promise<string> {
+  return testEngine() === "postgres" ? freshPostgresDatabase(label) : freshDatabaseFile(label);
 }
 
 export const DATA_TABLES = ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable"] as const;

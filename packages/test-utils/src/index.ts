@@ -10,6 +10,7 @@ export {
   dumpTables,
   freshDatabaseFile,
   freshPostgresDatabase,
+  freshTestDatabaseUrl,
   integrityCheck,
   lastOddsSnapshotId,
   rowCount,
