@@ -55,8 +55,6 @@ export interface RunDaemonOptions {
    * stays as the fallback when commits cannot be watched.
    */
   wakeOnWrite?: boolean;
-  /** After a commit wakes it, wait this long for more before evaluating (default COMMIT_SETTLE_MS). */
-  commitSettleMs?: number;
 }
 
 export interface DaemonTurn {
@@ -76,15 +74,6 @@ export interface DaemonSummary {
   dryRun: number;
   errors: number;
 }
-
-/**
- * How long a daemon woken by a commit waits for more before it evaluates. Ingest commits in
- * bursts (a poll of many tracks, a replay), and each pass reads the history of every race it
- * evaluates: one pass per 200 ms instead of one per commit reads that history once for many
- * snapshots (on SQLite, under the write lock ingest waits for). An alert goes out at most 200 ms
- * later than it could, against boards that move every few seconds at best.
- */
-export const COMMIT_SETTLE_MS = 200;
 
 /** Delivery rows looked at per deliverDue call. */
 const DELIVERY_BATCH = 200;
@@ -149,10 +138,7 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
     }
   };
 
-  const waker =
-    options.once || options.wakeOnWrite === false
-      ? null
-      : wakeOnCommit(db, logger, options.commitSettleMs ?? COMMIT_SETTLE_MS);
+  const waker = options.once || options.wakeOnWrite === false ? null : wakeOnCommit(db, logger);
   try {
     await loop();
   } finally {
@@ -210,10 +196,7 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
 }
 
 interface CommitWaker {
-  /**
-   * Resolves `settleMs` after the next commit to the database (or one during the last turn),
-   * after `ms` when none comes, or when `signal` aborts.
-   */
+  /** Resolves at the next commit to the database, after `ms`, or when `signal` aborts. */
   wait(ms: number, signal?: AbortSignal): Promise<void>;
   /** Stops watching for commits. */
   close(): Promise<void>;
@@ -223,7 +206,7 @@ interface CommitWaker {
  * Wakes a wait at every commit by any client (ingest in another process too).
  * When commits cannot be watched, a wait is the poll interval alone.
  */
-function wakeOnCommit(db: Db, logger: Logger, settleMs: number): CommitWaker {
+function wakeOnCommit(db: Db, logger: Logger): CommitWaker {
   const stopWatching = new AbortController();
   // Set between a wait's start and its end; a commit seen in between wakes it.
   let wake: (() => void) | null = null;
@@ -239,26 +222,21 @@ function wakeOnCommit(db: Db, logger: Logger, settleMs: number): CommitWaker {
     logger.debug({ err: error }, "cannot watch the database for writes; polling only");
   });
   return {
-    async wait(ms, signal) {
+    wait(ms, signal) {
       // A commit during the last turn (not our own pass: it found nothing to do) may be new data.
-      let woken = committed;
-      committed = false;
-      if (!woken) {
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        signal?.addEventListener("abort", stop, { once: true });
-        wake = () => {
-          woken = true;
-          stop();
-        };
-        await realSleep(ms, controller.signal).finally(() => {
-          wake = null;
-          committed = false;
-          signal?.removeEventListener("abort", stop);
-        });
+      if (committed) {
+        committed = false;
+        return Promise.resolve();
       }
-      // Woken by a commit: let the burst it belongs to land before evaluating.
-      if (woken && settleMs > 0 && !signal?.aborted) await realSleep(settleMs, signal);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      signal?.addEventListener("abort", stop, { once: true });
+      wake = stop;
+      return realSleep(ms, controller.signal).finally(() => {
+        wake = null;
+        committed = false;
+        signal?.removeEventListener("abort", stop);
+      });
     },
     async close() {
       stopWatching.abort();
