@@ -40,6 +40,15 @@ export function optimisticTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>)
   return engineOf(db).optimistic(work);
 }
 
+/**
+ * A write transaction for a compare-and-set that decides in the statement that writes (engine/types.ts
+ * `rowLocked`): on PostgreSQL it takes no writers' lock, so it never waits for ingest; on SQLite it
+ * is `writeTransaction`.
+ */
+export function rowLockedTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return engineOf(db).rowLocked(work);
+}
+
 /** Reads outside a transaction (or inside the caller's open one). */
 export function readRaw<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
   return engineOf(db).session(work);

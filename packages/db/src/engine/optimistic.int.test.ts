@@ -1,12 +1,21 @@
 /**
- * Optimistic transactions (an alerts pass), on the engine the tests run on: on PostgreSQL one
- * reads without the writers' lock, takes it at its first write, and runs again when another
- * writer changed a row it writes; on SQLite it is a write transaction from BEGIN.
+ * Transactions that do not take the writers' lock up front, on the engine the tests run on.
+ * Optimistic ones (an alerts pass): on PostgreSQL one reads without the writers' lock, takes it
+ * at its first write, and runs again when another writer changed a row it writes. Row-locked
+ * ones (a delivery claim): on PostgreSQL they never take it. On SQLite both are write
+ * transactions from BEGIN.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { freshDatabaseFile, freshPostgresDatabase, testEngine } from "../../testing/index.js";
+import {
+  deliveryRows,
+  freshDatabaseFile,
+  freshPostgresDatabase,
+  storeSteamAlert,
+  testEngine,
+} from "../../testing/index.js";
 import { createDb, type Db } from "../client.js";
-import { optimisticTransaction, writeTransaction, type Sql } from "../sql.js";
+import { claimDelivery } from "../queries/delivery-claims.js";
+import { optimisticTransaction, rowLockedTransaction, writeTransaction, type Sql } from "../sql.js";
 import { OPTIMISTIC_ATTEMPTS } from "./postgres.js";
 
 const onPostgres = testEngine() === "postgres";
@@ -139,6 +148,60 @@ describe("an optimistic transaction", () => {
       expect(runs).toBe(OPTIMISTIC_ATTEMPTS);
       // Only the other writer's changes are stored: 5 runs x 100.
       expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(OPTIMISTIC_ATTEMPTS * 100);
+    },
+  );
+});
+
+describe("a delivery claim", () => {
+  it(
+    onPostgres
+      ? "does not wait for the writers' lock, and passes over a row another claimer holds (SKIP LOCKED)"
+      : "waits for the writers' lock on SQLite, and claims the row once",
+    async () => {
+      const [a, b] = await twoClients("claim-lock");
+      await storeSteamAlert(a, { channels: ["webhook"] });
+      const [row] = await deliveryRows(a);
+      const claim = (db: Db) => claimDelivery(db, row!.id, { now: new Date(), forMs: 60_000, attempts: 0 });
+      const events: string[] = [];
+      const ingestHolds = gate();
+      const ingestHolding = gate();
+      // Ingest holds the writers' lock.
+      const ingest = writeTransaction(a, async (sql) => {
+        await setPosition(sql, "ingest", 1);
+        ingestHolding.open();
+        await ingestHolds.opened;
+        events.push("ingest commits");
+      });
+      await ingestHolding.opened;
+      if (onPostgres) {
+        // Another deliverer is claiming the row right now (its transaction holds the row): passed over.
+        const otherHolds = gate();
+        const otherHolding = gate();
+        const other = rowLockedTransaction(a, async (sql) => {
+          await sql.run(`UPDATE alert_delivery SET attempts = attempts WHERE delivery_id = ?`, row!.id);
+          otherHolding.open();
+          await otherHolds.opened;
+        });
+        await otherHolding.opened;
+        expect(await claim(b)).toBe(false);
+        events.push("claim passed over a held row");
+        otherHolds.open();
+        await other;
+        // Free again, and claimed while ingest still holds the writers' lock.
+        expect(await claim(b)).toBe(true);
+        events.push("claimed");
+        ingestHolds.open();
+        await ingest;
+        expect(events).toEqual(["claim passed over a held row", "claimed", "ingest commits"]);
+      } else {
+        const claimed = claim(b).then((got) => events.push(`claimed: ${got}`));
+        await settle(200);
+        ingestHolds.open();
+        await Promise.all([ingest, claimed]);
+        expect(events).toEqual(["ingest commits", "claimed: true"]);
+      }
+      // Claimed once: a second claim of the same row finds it held.
+      expect(await claim(a)).toBe(false);
     },
   );
 });

@@ -197,6 +197,7 @@ const BEGIN = {
   write: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,
   read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
   optimistic: "BEGIN ISOLATION LEVEL REPEATABLE READ",
+  rowLocked: "BEGIN ISOLATION LEVEL READ COMMITTED",
 } as const;
 
 /** Both engines refuse it (engine/sqlite.ts says the same). */
@@ -295,8 +296,9 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     try {
       await client.query(BEGIN[mode]);
       const result = await open.run(opened, () => work(opened.sql));
-      // A transaction that wrote notifies (one round trip with the commit); one that did not, need not.
-      await client.query(opened.locked ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
+      // A transaction that may have written notifies (one round trip with the commit).
+      const wrote = opened.locked || mode === "rowLocked";
+      await client.query(wrote ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
       return result;
     } catch (error) {
       try {
@@ -324,6 +326,12 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       const current = openNow();
       if (current) return nested(current, kind, work);
       return outermost(kind, work);
+    },
+    async rowLocked(work) {
+      await whenReady();
+      const current = openNow();
+      if (current) return nested(current, "write", work);
+      return outermost("rowLocked", work);
     },
     async optimistic(work) {
       await whenReady();

@@ -61,6 +61,7 @@ export function sqliteEngine(
     session: (work) => exclusive(() => work(sql)),
     // A write transaction (types.ts says why): the pass reads under the write lock, as before.
     optimistic: (work) => engine.transaction("write", work),
+    rowLocked: (work) => engine.transaction("write", work),
     transaction: (kind, work) =>
       exclusive(async () => {
         if (conn.inTransaction) {

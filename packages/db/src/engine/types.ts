@@ -56,5 +56,15 @@ export interface Engine {
    * Inside an open write transaction it is a savepoint, as a nested write is.
    */
   optimistic<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * `work` as a write transaction whose every decision is made by the statement that writes (a
+   * compare-and-set UPDATE), so row locks are enough: a delivery claim.
+   * - PostgreSQL: READ COMMITTED without the writers' lock, so it never waits for ingest; a row
+   *   another transaction changes is re-checked by the statement (or passed over with
+   *   `FOR UPDATE SKIP LOCKED`).
+   * - SQLite: a write transaction.
+   * Inside an open write transaction it is a savepoint, as a nested write is.
+   */
+  rowLocked<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

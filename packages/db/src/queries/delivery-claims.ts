@@ -13,7 +13,7 @@
  */
 import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
-import { readRaw, writeTransaction, type Sql } from "../sql.js";
+import { readRaw, rowLockedTransaction, writeTransaction, type Sql } from "../sql.js";
 import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import { validateChannels } from "./deliveries.js";
 
@@ -123,7 +123,7 @@ export interface ClaimDeliveryOptions {
 
 /**
  * Claims one due delivery just before it is sent (compare-and-set in one
- * write transaction): next_attempt_at = now + forMs, only while the row is
+ * transaction that takes no writers' lock, SKIP_LOCKED_ROW): next_attempt_at = now + forMs, only while the row is
  * undelivered, due at `now` and still at `attempts`. Returns whether this
  * caller got it; false means another deliverer holds it (or already tried or
  * delivered it), so the caller must not send. A claimer that dies mid-send
@@ -138,6 +138,12 @@ export async function claimDelivery(
   const claimed = await claimRows(db, "claimDelivery", [{ deliveryId, attempts: options.attempts }], options);
   return claimed.length === 1;
 }
+
+// One row's claim decides everything in its UPDATE, so it needs no writers' lock (rowLocked): on
+// PostgreSQL it never queues behind ingest, and a row another deliverer is claiming right now
+// (locked) is passed over at once instead of waited for (FOR UPDATE SKIP LOCKED).
+const SKIP_LOCKED_ROW = `AND delivery_id IN (SELECT d.delivery_id FROM alert_delivery d
+                                  WHERE d.delivery_id = ? FOR UPDATE SKIP LOCKED)`;
 
 /**
  * Claims several due deliveries at once (a digest: one message for many
@@ -163,7 +169,7 @@ export async function claimDeliveries(
   return claimRows(db, "claimDeliveries", rows, options);
 }
 
-/** The compare-and-set both claims make, for `rows` in one write transaction; `fn` names the caller in errors. */
+/** The compare-and-set both claims make, for `rows` in one transaction; `fn` names the caller in errors. */
 async function claimRows(
   db: Db,
   fn: string,
@@ -179,12 +185,17 @@ async function claimRows(
   const { digest } = options;
   const inDigest =
     digest === undefined ? "" : digest === "new" ? "AND digest_id IS NULL" : "AND digest_id = ?";
-  const claim = `UPDATE alert_delivery SET next_attempt_at = ?
+  // A digest's rows are claimed under the writers' lock, all in one transaction, so two deliverers
+  // racing for one digest cannot split it; a lone row needs only its own lock.
+  const single = rows.length === 1 && digest === undefined;
+  const transaction = single ? rowLockedTransaction : writeTransaction;
+  return transaction(db, async (sql) => {
+    const skipLocked = single && sql.dialect === "postgres" ? SKIP_LOCKED_ROW : "";
+    const claim = `UPDATE alert_delivery SET next_attempt_at = ?
        WHERE delivery_id = ? AND delivered_at IS NULL AND attempts = ? ${inDigest}
          AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
          AND NOT EXISTS (SELECT 1 FROM channel_hold h
-                         WHERE h.channel = alert_delivery.channel AND ${HOLD_ACTIVE_SQL})`;
-  return writeTransaction(db, async (sql) => {
+                         WHERE h.channel = alert_delivery.channel AND ${HOLD_ACTIVE_SQL}) ${skipLocked}`;
     const claimed: number[] = [];
     for (const row of rows) {
       const changed = await sql.run(
@@ -196,6 +207,7 @@ async function claimRows(
         nowText,
         nowText,
         nowText,
+        ...(skipLocked ? [row.deliveryId] : []),
       );
       if (changed === 1) claimed.push(row.deliveryId);
     }
