@@ -7,7 +7,7 @@
  * that file hears it. A file not in WAL mode yet (just migrated, open only to a
  * read-only client, which cannot switch it) has no -wal: then its folder is
  * watched for the file and its -wal. PostgreSQL: every write transaction
- * NOTIFYs at commit (engine/postgres.ts), and a connection of the watch's own
+ * NOTIFYs at commit when it changed a row (engine/postgres.ts), and a connection of the watch's own
  * LISTENs.
  */
 import { existsSync, watch, type FSWatcher } from "node:fs";

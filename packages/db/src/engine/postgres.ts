@@ -10,7 +10,9 @@
  *   (a card, a pass's cursors, a delivery claim) keeps the guarantees it has on SQLite, across
  *   every process and machine on the database. Reads take no lock.
  * - A read transaction is REPEATABLE READ, READ ONLY: one consistent state, as a WAL reader.
- * - Every write transaction notifies COMMIT_CHANNEL, delivered at commit (commits.ts listens).
+ * - A transaction that changed a row notifies COMMIT_CHANNEL, delivered at commit (commits.ts
+ *   listens); one that changed nothing does not, as a SQLite commit that changed nothing adds
+ *   nothing to the -wal file commits.ts watches.
  * - A read-only client's sessions are read-only on the server (default_transaction_read_only).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -94,14 +96,24 @@ export function writesData(source: string): boolean {
   return writes;
 }
 
-/** Awaited before a statement that writes (an optimistic transaction's lock), or null. */
-type BeforeWrite = (() => Promise<void>) | null;
+/** What a transaction's session does around the statements that write. */
+interface WriteHooks {
+  /** Awaited before a statement that writes (an optimistic transaction's lock). */
+  before?: () => Promise<void>;
+  /** Called when a statement that writes changed a row (the commit then notifies). */
+  changed?: () => void;
+}
 
-function pgSql(on: Queryable, columnTypes: ColumnTypes, beforeWrite: BeforeWrite = null): Sql {
+function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks = {}): Sql {
+  const counted = (result: pg.QueryResult, writes: boolean): pg.QueryResult => {
+    if (writes && (result.rowCount ?? 0) > 0) hooks.changed?.();
+    return result;
+  };
   const query = async (source: string, params: SqlArgs): Promise<pg.QueryResult> => {
-    if (beforeWrite && writesData(source)) await beforeWrite();
+    const writes = writesData(source);
+    if (writes && hooks.before) await hooks.before();
     const { text, values } = bind(source, params);
-    return on.query({ name: statementName(text), text, values });
+    return counted(await on.query({ name: statementName(text), text, values }), writes);
   };
   return {
     dialect: "postgres",
@@ -110,17 +122,17 @@ function pgSql(on: Queryable, columnTypes: ColumnTypes, beforeWrite: BeforeWrite
     run: async (text: string, ...params: SqlArgs) => (await query(text, params)).rowCount ?? 0,
     runEach: async (text: string, rows: ReadonlyArray<readonly SqlParam[]>) => {
       if (rows.length === 0) return 0;
-      if (beforeWrite) await beforeWrite();
       const shape = insertShape(text);
       if (shape === null) {
         let changed = 0;
         for (const row of rows) changed += (await query(text, row as SqlParam[])).rowCount ?? 0;
         return changed;
       }
+      if (hooks.before) await hooks.before();
       // One statement for every row: a parameter per column, each an array (unnest).
       const many = unnestInsert(shape, await columnTypes(on, shape.table));
       const values = shape.columns.map((_, c) => rows.map((row) => row[c] ?? null));
-      return (await on.query({ name: statementName(many), text: many, values })).rowCount ?? 0;
+      return counted(await on.query({ name: statementName(many), text: many, values }), true).rowCount ?? 0;
     },
   };
 }
@@ -171,6 +183,8 @@ interface OpenTransaction {
   kind: "write" | "read";
   /** Holds the writers' lock (a write from its BEGIN; an optimistic one from its first write). */
   locked: boolean;
+  /** A statement in it changed a row: its commit notifies COMMIT_CHANNEL. */
+  changed: boolean;
   /**
    * Set when the transaction has ended: async work it started and left running (a timer, a
    * promise not awaited) still sees it in its async context, and must not join the next
@@ -289,16 +303,20 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       sql: pgSql(client, columnTypes),
       kind: mode === "read" ? "read" : "write",
       locked: mode === "write",
+      changed: false,
       done: false,
       unreleased: null,
     };
-    if (mode === "optimistic") opened.sql = pgSql(client, columnTypes, () => lockWrites(opened));
+    opened.sql = pgSql(client, columnTypes, {
+      before: mode === "optimistic" ? () => lockWrites(opened) : undefined,
+      changed: () => (opened.changed = true),
+    });
     try {
       await client.query(BEGIN[mode]);
       const result = await open.run(opened, () => work(opened.sql));
-      // A transaction that may have written notifies (one round trip with the commit).
-      const wrote = opened.locked || mode === "rowLocked";
-      await client.query(wrote ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
+      // One that changed a row notifies, in one round trip with its commit; one that changed
+      // nothing does not (an alerts pass that found nothing would wake the daemon that ran it).
+      await client.query(opened.changed ? `NOTIFY ${COMMIT_CHANNEL}; COMMIT` : "COMMIT");
       return result;
     } catch (error) {
       try {
