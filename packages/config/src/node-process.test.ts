@@ -14,6 +14,8 @@ describe("nodeProcessEnv", () => {
   it("keeps the user's own settings and other node options, and does not change its argument", () => {
     const given = { MALLOC_ARENA_MAX: "8", NODE_OPTIONS: "--max-semi-space-size=16 --enable-source-maps" };
     expect(nodeProcessEnv(given)).toEqual(given);
+    const underscored = { NODE_OPTIONS: "--max_semi_space_size=16" };
+    expect(nodeProcessEnv(underscored).NODE_OPTIONS).toBe("--max_semi_space_size=16");
     expect(nodeProcessEnv({ NODE_OPTIONS: " --enable-source-maps " }).NODE_OPTIONS).toBe(
       "--enable-source-maps --max-semi-space-size=4",
     );

@@ -19,7 +19,8 @@ export function nodeProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pro
   const out: NodeJS.ProcessEnv = { ...env };
   if (out.MALLOC_ARENA_MAX === undefined) out.MALLOC_ARENA_MAX = ARENAS;
   const options = out.NODE_OPTIONS?.trim() ?? "";
-  if (!options.split(/\s+/).some((option) => option.startsWith(SEMI_SPACE_FLAG))) {
+  // V8 reads its flags with - or _ alike (--max_semi_space_size).
+  if (!options.split(/\s+/).some((option) => option.replace(/_/g, "-").startsWith(SEMI_SPACE_FLAG))) {
     out.NODE_OPTIONS = `${options} ${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`.trim();
   }
   return out;

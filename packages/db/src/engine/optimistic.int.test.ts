@@ -16,7 +16,6 @@ import {
 import { createDb, type Db } from "../client.js";
 import { claimDelivery } from "../queries/delivery-claims.js";
 import { optimisticTransaction, rowLockedTransaction, writeTransaction, type Sql } from "../sql.js";
-import { OPTIMISTIC_ATTEMPTS } from "./postgres.js";
 
 const onPostgres = testEngine() === "postgres";
 const clients: Db[] = [];
@@ -133,21 +132,31 @@ describe("an optimistic transaction", () => {
   );
 
   it.runIf(onPostgres)(
-    `gives up after ${OPTIMISTIC_ATTEMPTS} runs, with the serialization failure`,
+    "overtaken once, runs again under the writers' lock from BEGIN, where nothing overtakes it",
     async () => {
-      const [a, b] = await twoClients("optimistic-give-up");
+      const [a, b] = await twoClients("optimistic-locked-retry");
+      const events: string[] = [];
       let runs = 0;
-      const overtaken = optimisticTransaction(a, async (sql) => {
+      let other: Promise<unknown> = Promise.resolve();
+      await optimisticTransaction(a, async (sql) => {
         runs++;
         const seen = await position(sql, "n");
-        // Another writer changes the row after every snapshot this one takes.
-        await writeTransaction(b, (other) => setPosition(other, "n", seen + 100));
+        if (runs === 1) {
+          // Another writer changes the row after this run's snapshot: its write fails.
+          await writeTransaction(b, (otherSql) => setPosition(otherSql, "n", seen + 100));
+        } else {
+          // The second run holds the writers' lock: a writer started now waits for its commit.
+          other = writeTransaction(b, async () => void events.push("other writer"));
+          await settle(200);
+          events.push("second run writes");
+        }
         await setPosition(sql, "n", seen + 1);
       });
-      await expect(overtaken).rejects.toMatchObject({ code: "40001" });
-      expect(runs).toBe(OPTIMISTIC_ATTEMPTS);
-      // Only the other writer's changes are stored: 5 runs x 100.
-      expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(OPTIMISTIC_ATTEMPTS * 100);
+      await other;
+      expect(runs).toBe(2);
+      expect(events).toEqual(["second run writes", "other writer"]);
+      // The other writer's 0 + 100, then this one's 100 + 1.
+      expect(await writeTransaction(a, (sql) => position(sql, "n"))).toBe(101);
     },
   );
 });
@@ -202,6 +211,12 @@ describe("a delivery claim", () => {
       }
       // Claimed once: a second claim of the same row finds it held.
       expect(await claim(a)).toBe(false);
+      if (onPostgres) {
+        // A write nested in a row-locked transaction would wait for the writers' lock holding rows.
+        await expect(
+          rowLockedTransaction(a, () => writeTransaction(a, async () => undefined)),
+        ).rejects.toThrow(/cannot be nested in a row-locked one/);
+      }
     },
   );
 });

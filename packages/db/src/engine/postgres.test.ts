@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { poolSettings, ROW_TYPES } from "./postgres.js";
+import { poolSettings, ROW_TYPES, writesData } from "./postgres.js";
 
 describe("poolSettings", () => {
   it("gives pg discrete settings, never a connectionString that could override the database (POSTGRES.md fix 2)", () => {
@@ -44,5 +44,30 @@ describe("ROW_TYPES", () => {
     expect(parse(16, "f")).toBe(0);
     expect(parse(701, "2.5")).toBe(2.5); // float8, pg's own parser
     expect(parse(25, "SCR")).toBe("SCR");
+  });
+});
+
+describe("writesData", () => {
+  it("counts as a write anything but a plain SELECT (it takes an optimistic transaction's lock first)", () => {
+    for (const read of [
+      "SELECT 1",
+      "  select position FROM cursor WHERE name = ?",
+      "SELECT * FROM t ORDER BY forward",
+    ]) {
+      expect(writesData(read)).toBe(false);
+    }
+    for (const write of [
+      "INSERT INTO t (a) VALUES (?)",
+      "update t set a = 1",
+      "DELETE FROM t",
+      "WITH x AS (DELETE FROM t RETURNING a) SELECT count(*) FROM x",
+      "-- a comment first\nUPDATE t SET a = 1",
+      "SELECT a FROM t WHERE b = ? FOR UPDATE",
+      "SELECT a FROM t FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT a FROM t FOR KEY SHARE",
+      "TRUNCATE t",
+    ]) {
+      expect(writesData(write)).toBe(true);
+    }
   });
 });

@@ -86,11 +86,16 @@ function bind(source: string, params: SqlArgs): { text: string; values: SqlParam
 }
 
 const writing = new Map<string, boolean>();
-/** Whether a statement may write (WITH counts: a CTE can). Cached by text. */
+/**
+ * Whether a statement may write or lock: anything but a plain SELECT (one with FOR UPDATE or
+ * FOR SHARE locks rows; a comment first, a CTE, TRUNCATE… count as writes). Cached by text.
+ */
 export function writesData(source: string): boolean {
   let writes = writing.get(source);
   if (writes === undefined) {
-    writes = /^\s*(?:INSERT|UPDATE|DELETE|MERGE|WITH)\b/i.test(source);
+    writes =
+      !/^\s*SELECT\b/i.test(source) ||
+      /\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b/i.test(source);
     writing.set(source, writes);
   }
   return writes;
@@ -185,6 +190,8 @@ interface OpenTransaction {
   locked: boolean;
   /** A statement in it changed a row: its commit notifies COMMIT_CHANNEL. */
   changed: boolean;
+  /** A rowLocked transaction: it never takes the writers' lock, so nothing nests a write in it. */
+  rowLocked: boolean;
   /**
    * Set when the transaction has ended: async work it started and left running (a timer, a
    * promise not awaited) still sees it in its async context, and must not join the next
@@ -201,9 +208,6 @@ interface OpenTransaction {
 
 let savepoints = 0;
 
-/** How many times an optimistic transaction runs before its serialization failure is thrown. */
-export const OPTIMISTIC_ATTEMPTS = 5;
-
 const isSerializationFailure = (error: unknown) => (error as { code?: unknown } | null)?.code === "40001";
 
 const BEGIN = {
@@ -217,6 +221,9 @@ const BEGIN = {
 /** Both engines refuse it (engine/sqlite.ts says the same). */
 const NESTED_WRITE =
   "a write transaction cannot be nested in a read transaction (it would not take the writers' lock)";
+
+const NESTED_IN_ROW_LOCKED =
+  "a write transaction cannot be nested in a row-locked one (it would take the writers' lock while holding row locks)";
 
 export interface PostgresEngineOptions {
   url: string;
@@ -269,6 +276,9 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
   async function nested<T>(current: OpenTransaction, kind: "write" | "read", work: (sql: Sql) => Promise<T>) {
     if (kind === "read") return work(current.sql);
     if (current.kind === "read") throw new Error(NESTED_WRITE);
+    // It may hold row locks already: waiting for the writers' lock then could deadlock with a
+    // writer that holds the lock and waits for those rows.
+    if (current.rowLocked) throw new Error(NESTED_IN_ROW_LOCKED);
     await lockWrites(current);
     const name = `tw_${++savepoints}`;
     const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
@@ -304,6 +314,7 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       kind: mode === "read" ? "read" : "write",
       locked: mode === "write",
       changed: false,
+      rowLocked: mode === "rowLocked",
       done: false,
       unreleased: null,
     };
@@ -355,13 +366,13 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       await whenReady();
       const current = openNow();
       if (current) return nested(current, "write", work);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await outermost("optimistic", work);
-        } catch (error) {
-          // Another writer changed a row this one writes: run it again on a fresh snapshot.
-          if (attempt >= OPTIMISTIC_ATTEMPTS || !isSerializationFailure(error)) throw error;
-        }
+      try {
+        return await outermost("optimistic", work);
+      } catch (error) {
+        if (!isSerializationFailure(error)) throw error;
+        // Another writer (a second daemon) changed a row this one writes: run it again under the
+        // writers' lock from BEGIN, where nothing can overtake it, rather than race it again.
+        return outermost("write", work);
       }
     },
     listenForCommits(onCommit, onError) {

@@ -47,10 +47,10 @@ export interface Engine {
    * writes at the end).
    * - PostgreSQL: REPEATABLE READ; its first statement that writes takes the writers' lock
    *   first. A row it writes that another transaction changed since its snapshot fails it with a
-   *   serialization failure, and the whole of `work` runs again (up to OPTIMISTIC_ATTEMPTS
-   *   times), so `work` must have no effect outside the transaction. Writers being serialized,
-   *   what it reads is a prefix of the commits (a snapshot id it sees has every lower id
-   *   committed before it).
+   *   serialization failure; then the whole of `work` runs once more as a write transaction (the
+   *   lock from BEGIN: nothing can overtake it), so `work` must have no effect outside the
+   *   transaction. Writers being serialized, what it reads is a prefix of the commits (a snapshot
+   *   id it sees has every lower id committed before it).
    * - SQLite: a write transaction. SQLite's snapshot conflicts are file-wide, so any writer
    *   beside it (ingest) would fail it every time.
    * Inside an open write transaction it is a savepoint, as a nested write is.
@@ -63,7 +63,8 @@ export interface Engine {
    *   another transaction changes is re-checked by the statement (or passed over with
    *   `FOR UPDATE SKIP LOCKED`).
    * - SQLite: a write transaction.
-   * Inside an open write transaction it is a savepoint, as a nested write is.
+   * Inside an open write transaction it is a savepoint, as a nested write is. A write transaction
+   * nested in it is refused on PostgreSQL (it would wait for the writers' lock holding row locks).
    */
   rowLocked<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
