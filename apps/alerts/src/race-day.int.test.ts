@@ -1,7 +1,8 @@
 /**
  * Race-day correctness, black box: a hand-made race day (test/race-day.ts, one race per
  * defect of issue 8, its figures worked there) goes through `ingest replay --strict` (its
- * own OS process) and `alerts run --once` on a real file, and the stored alerts are read back.
+ * own OS process) and `alerts run --once` on a real database (a SQLite file, or PostgreSQL in
+ * the postgres project), and the stored alerts are read back.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl } from "@totewatch/test-utils";
 import { createDb, listAlerts, type StoredAlert } from "@totewatch/db";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "./cli.js";
@@ -64,15 +65,15 @@ describe("a hand-made race day through ingest replay and alerts run --once", { t
     );
     const config = path.join(dir, "totewatch.yaml");
     writeFileSync(config, CONFIG);
-    const file = freshDatabaseFile("race-day");
-    common = ["--db", file, "--config", config];
+    const url = await freshTestDatabaseUrl("race-day");
+    common = ["--db", url, "--config", config];
 
     const replay = await run(tsx, [ingestCli, "replay", feed, "--strict", ...common]);
     expect(replay.stderr + replay.stdout).not.toContain("invalid message");
     expect(replay.code).toBe(0);
     const once = await alertsCli(["run", "--once", ...common]);
     expect(once.code).toBe(0);
-    const db = createDb({ url: file });
+    const db = createDb({ url });
     alerts = await listAlerts(db, { limit: 100 });
     await db.close();
   }, 120_000);

@@ -1,11 +1,11 @@
-// deliverDue across channels and restarts, on a real SQLite file with real receivers on 127.0.0.1.
+// deliverDue across channels and restarts, on real SQLite or PostgreSQL, real receivers on 127.0.0.1.
 // One concern (deliverDue's guarantees); its length is the receivers and channel configs each
 // scenario needs, which a split would have to share.
 import {
   type SmtpReceiver,
   captureLogs,
   captureStream,
-  freshDatabaseFile,
+  freshTestDatabaseUrl,
   startSmtpReceiver,
   storeSteamAlert,
 } from "@totewatch/test-utils";
@@ -30,8 +30,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function open(file: string): Db {
-  const db = createDb({ url: file });
+function open(url: string): Db {
+  const db = createDb({ url });
   cleanups.push(() => db.close());
   return db;
 }
@@ -84,12 +84,12 @@ function channelsConfig(webhook: WebhookReceiver, smtp: SmtpReceiver): ChannelsC
 describe("kill and restart between store and delivery", () => {
   it("an alert stored before a restart is delivered exactly once afterwards", async () => {
     const { webhook, smtp } = await receivers();
-    const file = freshDatabaseFile("restart");
-    const before = open(file);
+    const url = await freshTestDatabaseUrl("restart");
+    const before = open(url);
     const { alertId, dedupeKey } = await storeSteamAlert(before, { channels: ["webhook", "email"] });
     await before.close(); // the process dies here
 
-    const after = open(file);
+    const after = open(url);
     const channels = realChannels(webhook, smtp);
     const logger = captureLogs().logger;
     expect(await deliverDue(after, channels, { now: at(60_000), delivery: DELIVERY, logger })).toMatchObject({
@@ -108,12 +108,12 @@ describe("kill and restart between store and delivery", () => {
 
   it("an alert stored without delivery rows (its channels enabled since) is still delivered", async () => {
     const { webhook, smtp } = await receivers();
-    const file = freshDatabaseFile("restart");
-    const before = open(file);
+    const url = await freshTestDatabaseUrl("restart");
+    const before = open(url);
     const { alertId } = await storeSteamAlert(before);
     await before.close();
 
-    const after = open(file);
+    const after = open(url);
     const result = await deliverDue(after, realChannels(webhook, smtp), {
       now: at(1000),
       delivery: DELIVERY,
@@ -130,8 +130,8 @@ describe("kill and restart between store and delivery", () => {
 
   it("sent but not recorded before the crash: re-sent with the same key, which the receiver dedupes", async () => {
     const { webhook, smtp } = await receivers();
-    const file = freshDatabaseFile("restart");
-    const before = open(file);
+    const url = await freshTestDatabaseUrl("restart");
+    const before = open(url);
     const { alertId, dedupeKey } = await storeSteamAlert(before, { channels: ["webhook", "email"] });
     // The first process sends, and dies before recordDeliverySuccess.
     const due = await dueDeliveries(before, { channels: ["webhook", "email"], now: T0, maxAttempts: 5 });
@@ -141,7 +141,7 @@ describe("kill and restart between store and delivery", () => {
     }
     await before.close();
 
-    const after = open(file);
+    const after = open(url);
     const result = await deliverDue(after, realChannels(webhook, smtp), {
       now: at(5000),
       delivery: DELIVERY,
@@ -163,7 +163,7 @@ describe("kill and restart between store and delivery", () => {
 describe("several channels", () => {
   it("a failing webhook does not re-send the email; the alert is sent when both delivered", async () => {
     const { webhook, smtp } = await receivers((n) => (n <= 2 ? 500 : 200));
-    const db = open(freshDatabaseFile("channels"));
+    const db = open(await freshTestDatabaseUrl("channels"));
     const { alertId } = await storeSteamAlert(db, { channels: ["webhook", "email"] });
     const channels = realChannels(webhook, smtp);
     const pass = (now: Date) =>
@@ -189,7 +189,7 @@ describe("several channels", () => {
 
   it("createChannels builds the enabled channels, console first, and the console prints one line", async () => {
     const { webhook, smtp } = await receivers();
-    const db = open(freshDatabaseFile("channels"));
+    const db = open(await freshTestDatabaseUrl("channels"));
     await storeSteamAlert(db);
     const stdout = captureStream();
     const logger = captureLogs().logger;
@@ -236,7 +236,7 @@ describe("several channels", () => {
 describe("dry run", () => {
   it("sends nothing, records nothing, and logs what it would send once per alert and channel", async () => {
     const { webhook, smtp } = await receivers();
-    const db = open(freshDatabaseFile("dryrun"));
+    const db = open(await freshTestDatabaseUrl("dryrun"));
     const { alertId, dedupeKey } = await storeSteamAlert(db);
     const stdout = captureStream();
     const log = captureLogs();
@@ -294,7 +294,7 @@ describe("dry run", () => {
 
 describe("dry run without a caller's memory", () => {
   it("each pass shows every due row (the channel itself remembers nothing)", async () => {
-    const db = open(freshDatabaseFile("dryrun-alone"));
+    const db = open(await freshTestDatabaseUrl("dryrun-alone"));
     const { dedupeKey } = await storeSteamAlert(db);
     const log = captureLogs();
     const channels = [dryRunChannel("webhook", log.logger)];
@@ -308,7 +308,7 @@ describe("dry run without a caller's memory", () => {
 
 describe("dry run and real channels", () => {
   it("are not mixed in one pass (a real channel would record its deliveries)", async () => {
-    const db = open(freshDatabaseFile("dryrun-mixed"));
+    const db = open(await freshTestDatabaseUrl("dryrun-mixed"));
     await storeSteamAlert(db);
     const { logger } = captureLogs();
     const channels = [createConsoleChannel(captureStream().stream), dryRunChannel("webhook", logger)];
@@ -320,7 +320,7 @@ describe("dry run and real channels", () => {
 
 describe("console channel", () => {
   it("a failing stream is a failed delivery, retried later", async () => {
-    const db = open(freshDatabaseFile("console"));
+    const db = open(await freshTestDatabaseUrl("console"));
     const { alertId } = await storeSteamAlert(db);
     const broken = captureStream().stream;
     broken.destroy();

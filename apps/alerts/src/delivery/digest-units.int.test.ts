@@ -1,8 +1,8 @@
 // A digest is one unit, and only a 429 is "not now": the review's scenarios of the digest and
-// rate-limit fixes, each failing before them, on a real migrated SQLite file with real receivers on
+// rate-limit fixes, each failing before them, on real SQLite or PostgreSQL with real receivers on
 // 127.0.0.1 and an injected clock. Digests here are the webhook's (digestMinutes: 5), keyed by
 // digestKey over the alerts' dedupe keys, so "the same message" is checkable as "the same key".
-import { captureLogs, freshDatabaseFile, storeSteamAlert } from "@totewatch/test-utils";
+import { captureLogs, freshTestDatabaseUrl, storeSteamAlert } from "@totewatch/test-utils";
 import { parseConfig } from "@totewatch/config";
 import {
   createDb,
@@ -26,8 +26,8 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-function open(file: string): Db {
-  const db = createDb({ url: file });
+function open(url: string): Db {
+  const db = createDb({ url });
   cleanups.push(() => db.close());
   return db;
 }
@@ -58,7 +58,7 @@ describe("digests and rate limits: the review's scenarios", () => {
   it("D1: a retry group filling the page makes round 2 send a fresh alert before its window", async () => {
     const webhook = await startWebhookReceiver((n) => (n === 1 ? 500 : 200));
     cleanups.push(() => webhook.close());
-    const db = open(freshDatabaseFile("r-d1"));
+    const db = open(await freshTestDatabaseUrl("r-d1"));
     const ch = channelsFrom(hook(webhook.url));
     await alertAt(db, 0);
     await alertAt(db, 1);
@@ -73,7 +73,7 @@ describe("digests and rate limits: the review's scenarios", () => {
   it("D2: a retry group cut by the page (an alert with an older triggered_at stored meanwhile) is re-sent under another key", async () => {
     const webhook = await startWebhookReceiver((n) => (n === 1 ? 500 : 200));
     cleanups.push(() => webhook.close());
-    const db = open(freshDatabaseFile("r-d2"));
+    const db = open(await freshTestDatabaseUrl("r-d2"));
     const ch = channelsFrom(hook(webhook.url));
     for (const m of [0, 1, 2]) await alertAt(db, m);
     // The first page holds 3 rows: the failed digest fills it (before: the late alert came first by
@@ -97,7 +97,7 @@ describe("digests and rate limits: the review's scenarios", () => {
   it("D3: rows mid-retry from before the migration (attempts > 0, digest_id null): one gives up, the digest's retry is a different message", async () => {
     const webhook = await startWebhookReceiver((n) => (n === 1 ? 500 : 200));
     cleanups.push(() => webhook.close());
-    const db = open(freshDatabaseFile("r-d3"));
+    const db = open(await freshTestDatabaseUrl("r-d3"));
     const ch = channelsFrom(hook(webhook.url));
     const a = await alertAt(db, 0);
     const [rowA] = await dueDeliveries(db, { channels: ["webhook"], now: T0, maxAttempts: 3 });
@@ -116,7 +116,7 @@ describe("digests and rate limits: the review's scenarios", () => {
   it("D4: a crash while recording a digest's failure (rows recorded one transaction each) splits it", async () => {
     const webhook = await startWebhookReceiver(() => 200);
     cleanups.push(() => webhook.close());
-    const db = open(freshDatabaseFile("r-d4"));
+    const db = open(await freshTestDatabaseUrl("r-d4"));
     const ch = channelsFrom(hook(webhook.url));
     const a = await alertAt(db, 0);
     const b = await alertAt(db, 1);
@@ -143,7 +143,7 @@ describe("digests and rate limits: the review's scenarios", () => {
       body: "down",
     }));
     cleanups.push(() => rx.close());
-    const db = open(freshDatabaseFile("r-d5"));
+    const db = open(await freshTestDatabaseUrl("r-d5"));
     const ch = channelsFrom(hook(`${rx.url}/hook`, false));
     const a = await alertAt(db, 0);
     let gaveUp = 0;
@@ -160,7 +160,7 @@ describe("digests and rate limits: the review's scenarios", () => {
       n === 1 ? { status: 429, headers: { "retry-after": "30" } } : { status: 200 },
     );
     cleanups.push(() => rx.close());
-    const db = open(freshDatabaseFile("r-d6"));
+    const db = open(await freshTestDatabaseUrl("r-d6"));
     const ch = channelsFrom(hook(`${rx.url}/hook`, false));
     await alertAt(db, 0);
     await pass(db, ch, at(365 * 24 * 60 * MIN)); // clock a year ahead (bad RTC, injected clock)

@@ -1,10 +1,10 @@
 // Digests (`digestMinutes: N` on a channel): one message per channel every N minutes, each alert's
-// delivery row recorded exactly, on a real migrated SQLite file with real receivers on 127.0.0.1
-// (ntfy, webhook, telegram stand-ins and an SMTP server) and an injected clock.
+// delivery row recorded exactly, on a real migrated database (SQLite or PostgreSQL) with real
+// receivers on 127.0.0.1 (ntfy, webhook, telegram stand-ins, an SMTP server), an injected clock.
 import {
   captureLogs,
   captureStream,
-  freshDatabaseFile,
+  freshTestDatabaseUrl,
   startSmtpReceiver,
   storeSteamAlert,
 } from "@totewatch/test-utils";
@@ -31,8 +31,8 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-function open(file: string): Db {
-  const db = createDb({ url: file });
+function open(url: string): Db {
+  const db = createDb({ url });
   cleanups.push(() => db.close());
   return db;
 }
@@ -66,7 +66,7 @@ describe("digestMinutes: 5 on ntfy, the console immediate beside it", () => {
   it("sends the alerts of each window as one message once the oldest is 5 minutes old; rows recorded at the digest's time", async () => {
     const ntfy = await startChatReceiver(TOPIC, () => ({ status: 200, body: "{}" }));
     cleanups.push(() => ntfy.close());
-    const db = open(freshDatabaseFile("digest-ntfy"));
+    const db = open(await freshTestDatabaseUrl("digest-ntfy"));
     const stdout = captureStream();
     const channels = channelsFrom(
       `alerts:
@@ -141,7 +141,7 @@ describe("a webhook digest", () => {
     // The receiver is down for the first request (500), then accepts.
     const webhook = await startWebhookReceiver((n) => (n === 1 ? 500 : 200));
     cleanups.push(() => webhook.close());
-    const db = open(freshDatabaseFile("digest-webhook"));
+    const db = open(await freshTestDatabaseUrl("digest-webhook"));
     const channels = channelsFrom(webhookYaml(webhook.url));
     const a = await alertAt(db, 0, "webhook");
     const b = await alertAt(db, 1, "webhook");
@@ -194,13 +194,13 @@ describe("a webhook digest", () => {
     expect(webhook.requests.map((request) => request.idempotencyKey)).toEqual([key, key, digestKey([c])]);
   });
 
-  it("two deliverers on one file at once (two clients): the digest is sent once, by one of them", async () => {
+  it("two deliverers on one database at once (two clients): the digest is sent once, by one of them", async () => {
     // The receiver takes 300 ms to answer, so both passes run while the first send is in flight.
     const webhook = await startWebhookReceiver(() => 200, { delayMs: 300 });
     cleanups.push(() => webhook.close());
-    const file = freshDatabaseFile("digest-two");
-    const one = open(file);
-    const two = open(file);
+    const url = await freshTestDatabaseUrl("digest-two");
+    const one = open(url);
+    const two = open(url);
     const a = await alertAt(one, 0, "webhook");
     const b = await alertAt(one, 2, "webhook");
     const channels = channelsFrom(webhookYaml(webhook.url));
@@ -231,7 +231,7 @@ describe("digests past a service's length limit, and email", () => {
       n === 2 ? { status: 500, body: '{"ok":false}' } : { status: 200, body: '{"ok":true,"result":{}}' },
     );
     cleanups.push(() => telegram.close());
-    const db = open(freshDatabaseFile("digest-telegram"));
+    const db = open(await freshTestDatabaseUrl("digest-telegram"));
     const channels = channelsFrom(`alerts:
   channels:
     console: { enabled: false }
@@ -273,7 +273,7 @@ describe("digests past a service's length limit, and email", () => {
   it("email: one message, subject `[Totewatch] 3 alerts`, every alert's text in it", async () => {
     const smtp = await startSmtpReceiver();
     cleanups.push(() => smtp.close());
-    const db = open(freshDatabaseFile("digest-email"));
+    const db = open(await freshTestDatabaseUrl("digest-email"));
     const channels = channelsFrom(`alerts:
   channels:
     console: { enabled: false }
@@ -303,7 +303,7 @@ describe("digests beside the rest of a pass", () => {
       n === 1 ? { status: 429, headers: { "Retry-After": "30" }, body: "slow down" } : { status: 200 },
     );
     cleanups.push(() => ntfy.close());
-    const db = open(freshDatabaseFile("digest-429"));
+    const db = open(await freshTestDatabaseUrl("digest-429"));
     const channels = channelsFrom(`alerts:
   channels:
     console: { enabled: false }
@@ -339,7 +339,7 @@ describe("digests beside the rest of a pass", () => {
   it("rows waiting for their window do not hold back an immediate channel's rows (a pass's limit)", async () => {
     const ntfy = await startChatReceiver(TOPIC, () => ({ status: 200 }));
     cleanups.push(() => ntfy.close());
-    const db = open(freshDatabaseFile("digest-limit"));
+    const db = open(await freshTestDatabaseUrl("digest-limit"));
     const stdout = captureStream();
     const channels = channelsFrom(
       `alerts:
@@ -389,7 +389,7 @@ describe("the digest window runs from when a row was stored, not the alert's tri
   it("a replayed old day (alerts stored one per pass, each long past its window by triggered_at) is ONE digest", async () => {
     const ntfy = await startChatReceiver(TOPIC, () => ({ status: 200, body: "{}" }));
     cleanups.push(() => ntfy.close());
-    const db = open(freshDatabaseFile("digest-replay"));
+    const db = open(await freshTestDatabaseUrl("digest-replay"));
     const channels = channelsFrom(ntfyYaml(ntfy.url));
     const dayBefore = -24 * 60;
     // Stored at +0, +10 s, +20 s (the pass creates each row at its clock), fired a day earlier.
@@ -408,7 +408,7 @@ describe("the digest window runs from when a row was stored, not the alert's tri
   it("an alert from a source whose clock runs an hour ahead is not held back past the window", async () => {
     const ntfy = await startChatReceiver(TOPIC, () => ({ status: 200, body: "{}" }));
     cleanups.push(() => ntfy.close());
-    const db = open(freshDatabaseFile("digest-ahead"));
+    const db = open(await freshTestDatabaseUrl("digest-ahead"));
     const channels = channelsFrom(ntfyYaml(ntfy.url));
     await alertAt(db, 60);
     expect(await pass(db, channels, at(0))).toMatchObject({ delivered: 0 });

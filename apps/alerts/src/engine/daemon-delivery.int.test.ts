@@ -1,5 +1,5 @@
-// The daemon's delivery on a shared file: two deliverers at once, a kill between store and delivery,
-// and dry runs that leave the file as it was. Real SQLite files, real receivers on 127.0.0.1.
+// The daemon's delivery on a shared database: two deliverers at once, a kill between store and delivery,
+// dry runs that leave the database as it was. Real SQLite or PostgreSQL, real receivers on 127.0.0.1.
 // Kept whole (over 300 lines): every scenario shares the CLI child-process harness below.
 import {
   alertRows,
@@ -7,7 +7,7 @@ import {
   captureLogs,
   captureStream,
   deliveryRows,
-  freshDatabaseFile,
+  freshTestDatabaseUrl,
   storeSteamAlert,
 } from "@totewatch/test-utils";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -37,8 +37,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function open(file: string): Db {
-  const db = createDb({ url: file });
+function open(url: string): Db {
+  const db = createDb({ url });
   cleanups.push(() => db.close());
   return db;
 }
@@ -113,16 +113,16 @@ async function alertState(db: Db): Promise<{ keys: string[]; unsent: number }> {
 
 const sorted = (values: Iterable<string | undefined>) => [...values].map(String).sort();
 
-describe("two deliverers on one file", () => {
+describe("two deliverers on one database", () => {
   it("two daemons (run --once) at once send every alert exactly once per channel", async () => {
     // Answers after 30 ms: both deliverers are mid-send at the same time.
     const webhook = await receiver(() => 200, { delayMs: 30 });
     const config = testConfig(configYaml(webhook, { console: true }));
-    const file = freshDatabaseFile("two-deliverers");
-    const keys = await storeAlerts(open(file), 40, ["console", "webhook"]);
+    const url = await freshTestDatabaseUrl("two-deliverers");
+    const keys = await storeAlerts(open(url), 40, ["console", "webhook"]);
 
     const run = (db: Db) => runOnceCapturing(db, config, CONSOLE_LINE);
-    const [first, second] = await Promise.all([run(open(file)), run(open(file))]);
+    const [first, second] = await Promise.all([run(open(url)), run(open(url))]);
 
     expect(sorted(webhook.requests.map((request) => request.idempotencyKey))).toEqual(keys);
     const lines = [...first.lines, ...second.lines];
@@ -130,17 +130,17 @@ describe("two deliverers on one file", () => {
     expect(new Set(lines).size).toBe(keys.length);
     // "delivered" counts only deliveries this process recorded: together, one per alert and channel.
     expect(first.summary.delivered + second.summary.delivered).toBe(2 * keys.length);
-    expect(await alertState(open(file))).toEqual({ keys, unsent: 0 });
+    expect(await alertState(open(url))).toEqual({ keys, unsent: 0 });
   });
 
   it("two `alerts run --once` OS processes at once send every alert exactly once per channel", async () => {
     const webhook = await receiver(() => 200, { delayMs: 30 });
     const config = configFile(configYaml(webhook, { console: true }));
-    const file = freshDatabaseFile("two-processes");
-    const keys = await storeAlerts(open(file), 30, ["console", "webhook"]);
+    const url = await freshTestDatabaseUrl("two-processes");
+    const keys = await storeAlerts(open(url), 30, ["console", "webhook"]);
 
     const exits = await Promise.all(
-      [1, 2].map(() => alertsCli(["run", "--once", "--config", config, "--db", file])),
+      [1, 2].map(() => alertsCli(["run", "--once", "--config", config, "--db", url])),
     );
     for (const exit of exits) expect(exit, exit.stderr).toMatchObject({ code: 0 });
 
@@ -155,14 +155,14 @@ describe("two deliverers on one file", () => {
     const lines = exits.flatMap((exit) => consoleLines(exit.stderr));
     expect(lines).toHaveLength(keys.length);
     expect(new Set(lines).size).toBe(keys.length);
-    expect(await alertState(open(file))).toEqual({ keys, unsent: 0 });
+    expect(await alertState(open(url))).toEqual({ keys, unsent: 0 });
   }, 60_000);
 });
 
 describe("kill between store and delivery", () => {
   it("`alerts run` SIGKILLed mid-send: the next `run --once` delivers each alert once, all end sent", async () => {
-    const file = freshDatabaseFile("kill");
-    const writer = open(file);
+    const url = await freshTestDatabaseUrl("kill");
+    const writer = open(url);
     await writePhaseOne(writer);
     await writePhaseTwo(writer);
 
@@ -176,7 +176,7 @@ describe("kill between store and delivery", () => {
     });
     // A short webhook timeout keeps the claim the dead daemon left short.
     const config = configFile(configYaml(webhook, { console: false, timeoutMs: 1000 }));
-    const killed = await alertsCli(["run", "--config", config, "--db", file], (child) => (daemon = child));
+    const killed = await alertsCli(["run", "--config", config, "--db", url], (child) => (daemon = child));
     expect(killed.signal).toBe("SIGKILL");
 
     const afterKill = await alertState(writer);
@@ -193,7 +193,7 @@ describe("kill between store and delivery", () => {
     const waitMs = Math.max(...claims) - Date.now() + 50;
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
 
-    const rerun = await alertsCli(["run", "--once", "--config", config, "--db", file]);
+    const rerun = await alertsCli(["run", "--once", "--config", config, "--db", url]);
     expect(rerun, rerun.stderr).toMatchObject({ code: 0 });
 
     // The hung alert went again with the same Idempotency-Key; every other alert went once.
@@ -212,8 +212,8 @@ describe("dry run", () => {
   it("run --once --dry-run shows everything pending, changes nothing; the real run then sends each alert once", async () => {
     const webhook = await receiver();
     const config = testConfig(configYaml(webhook, { console: true }));
-    const file = freshDatabaseFile("dry-run");
-    const db = open(file);
+    const url = await freshTestDatabaseUrl("dry-run");
+    const db = open(url);
     // More stored, unsent alerts than one delivery batch (200), and snapshots not evaluated yet.
     const storedKeys = await storeAlerts(db, 230, ["console", "webhook"]);
     await writePhaseOne(db);
@@ -265,7 +265,7 @@ describe("dry run", () => {
   it("a running dry run (no --once) keeps its own high-water marks: each would-be alert shown once, nothing stored", async () => {
     const webhook = await receiver();
     const config = testConfig(configYaml(webhook, { console: false }));
-    const db = open(freshDatabaseFile("dry-run-turns"));
+    const db = open(await freshTestDatabaseUrl("dry-run-turns"));
     await writePhaseOne(db);
     const before = await allStoredRows(db);
     const log = captureLogs();
@@ -303,7 +303,7 @@ describe("dry run", () => {
   it("a running dry run counts each (alert, channel) pair it shows once, however many turns it stays due", async () => {
     const webhook = await receiver();
     const config = testConfig(configYaml(webhook, { console: true }));
-    const db = open(freshDatabaseFile("dry-run-count"));
+    const db = open(await freshTestDatabaseUrl("dry-run-count"));
     // Stored and unsent (due on every turn, since a dry run records nothing), and would-be alerts.
     const storedKeys = await storeAlerts(db, 11, ["console", "webhook"]);
     await writePhaseOne(db);

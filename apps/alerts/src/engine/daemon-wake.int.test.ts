@@ -1,4 +1,4 @@
-import { closedAfterEach, freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
+import { closedAfterEach, freshTestDatabaseUrl, quietLogger } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "@totewatch/config";
 import { applyRaceCard, recordWinSnapshot } from "@totewatch/db";
@@ -11,9 +11,9 @@ const RACE = { track: "Saratoga", raceDate: "2025-06-07", raceNumber: 1 };
 
 describe("the daemon between turns", () => {
   it("is woken by another client's commit, not only by its poll interval", async () => {
-    const file = freshDatabaseFile("daemon-wake");
-    const ingestDb = client(file);
-    const alertsDb = client(file);
+    const url = await freshTestDatabaseUrl("daemon-wake");
+    const ingestDb = client(url);
+    const alertsDb = client(url);
     const entries = [
       { programNumber: "1", horse: "Alpha", morningLineOdds: 2 },
       { programNumber: "2", horse: "Bravo", morningLineOdds: 3 },

@@ -1,4 +1,4 @@
-import { alertRows, closedAfterEach, freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
+import { alertRows, closedAfterEach, freshTestDatabaseUrl, quietLogger } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "@totewatch/config";
 import { oddsActivity, type Db } from "@totewatch/db";
@@ -36,11 +36,11 @@ function recordingChannel(): Channel & { received: StoredAlert[] } {
   };
 }
 
-describe("the daemon with ingest writing to the same file concurrently", () => {
+describe("the daemon with ingest writing to the same database concurrently", () => {
   it("evaluates every snapshot exactly once and stores what one offline evaluation of the day raises", async () => {
-    const file = freshDatabaseFile("daemon-concurrent");
-    const ingestDb = client(file);
-    const alertsDb = client(file);
+    const url = await freshTestDatabaseUrl("daemon-concurrent");
+    const ingestDb = client(url);
+    const alertsDb = client(url);
     const channel = recordingChannel();
     let written = 0;
     const writtenAtBusyTurns: number[] = [];
@@ -50,7 +50,9 @@ describe("the daemon with ingest writing to the same file concurrently", () => {
       live,
       catchUp: rest,
     } = await runAlongside({
-      simulation,
+      // A poll a minute (about 740 messages, not 300): PostgreSQL's turns take longer than SQLite's,
+      // and a longer day still gives the daemon many turns on either engine while it is written.
+      simulation: { ...simulation, pollEverySeconds: 60 },
       ingestDb,
       alertsDb,
       config,
@@ -85,9 +87,9 @@ describe("the daemon with ingest writing to the same file concurrently", () => {
   });
 
   it("with tiny read limits (batches cut mid-snapshot, streams truncated) still matches the offline evaluation", async () => {
-    const file = freshDatabaseFile("daemon-tiny");
-    const ingestDb = client(file);
-    const alertsDb = client(file);
+    const url = await freshTestDatabaseUrl("daemon-tiny");
+    const ingestDb = client(url);
+    const alertsDb = client(url);
     let ingestDone = false;
     let passes = 0;
     let winSnapshots = 0;

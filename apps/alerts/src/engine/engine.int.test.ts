@@ -1,7 +1,7 @@
 import {
   alertRows,
   closedAfterEach,
-  freshDatabaseFile,
+  freshTestDatabaseUrl,
   lastOddsSnapshotId,
   quietLogger,
 } from "@totewatch/test-utils";
@@ -39,9 +39,9 @@ async function storedAlerts(db: Db): Promise<string[]> {
     .map(describeAlert);
 }
 
-describe("processPending on a real SQLite file", () => {
+describe("processPending on a real database (SQLite file or PostgreSQL)", () => {
   it("stores exactly the alerts a scripted race calls for, with subjects, details and delivery rows", async () => {
-    const db = client(freshDatabaseFile("engine"));
+    const db = client(await freshTestDatabaseUrl("engine"));
     await writePhaseOne(db);
 
     const result = await processPending(db, config, { logger, channels: ["console", "webhook"] });
@@ -71,13 +71,13 @@ describe("processPending on a real SQLite file", () => {
   });
 
   it("keeps suppression across a restart: duplicates and the per-race limit come from the database", async () => {
-    const file = freshDatabaseFile("engine-restart");
-    const first = client(file);
+    const url = await freshTestDatabaseUrl("engine-restart");
+    const first = client(url);
     await writePhaseOne(first);
     await processPending(first, config, { logger });
     await first.close();
 
-    const second = client(file);
+    const second = client(url);
     await writePhaseTwo(second);
     const result = await processPending(second, config, { logger });
 
@@ -88,8 +88,8 @@ describe("processPending on a real SQLite file", () => {
   });
 
   it("moves the high-water marks so a restart mid-way neither misses nor re-evaluates a snapshot", async () => {
-    const file = freshDatabaseFile("engine-hwm");
-    const writer = client(file);
+    const url = await freshTestDatabaseUrl("engine-hwm");
+    const writer = client(url);
     await writePhaseOne(writer);
     await writePhaseTwo(writer);
 
@@ -98,7 +98,7 @@ describe("processPending on a real SQLite file", () => {
     let exactaGrids = 0;
     let restarts = 0;
     for (;;) {
-      const db = client(file);
+      const db = client(url);
       const pass = await processPending(db, config, {
         logger,
         maxWinRows: 5,
@@ -116,7 +116,7 @@ describe("processPending on a real SQLite file", () => {
     // Every snapshot exactly once: 7 win boards and 1 exacta grid.
     expect({ winSnapshots, exactaGrids }).toEqual({ winSnapshots: 7, exactaGrids: 1 });
 
-    const check = client(file);
+    const check = client(url);
     expect(await storedAlerts(check)).toEqual([...PHASE_ONE_ALERTS, "odds_above #2 11:59"]);
     const again = await processPending(check, config, { logger });
     expect(again).toMatchObject({ winSnapshots: 0, exactaGrids: 0, raised: 0, caughtUp: true });
@@ -130,7 +130,7 @@ describe("processPending on a real SQLite file", () => {
   });
 
   it("never evaluates half a snapshot: a read cut mid-board stops before that board", async () => {
-    const db = client(freshDatabaseFile("engine-cut"));
+    const db = client(await freshTestDatabaseUrl("engine-cut"));
     await writeCard(db);
     // 11 minutes apart: outside steam's 10-minute window, so the crossing is the only alert.
     await writeWin(db, "11:34", { 1: 2.5, 2: 3, 3: 5, 4: 10 });
@@ -147,7 +147,7 @@ describe("processPending on a real SQLite file", () => {
   });
 
   it("re-evaluating after the cursor is lost (a crash, a reset by hand) stores nothing twice", async () => {
-    const db = client(freshDatabaseFile("engine-reset"));
+    const db = client(await freshTestDatabaseUrl("engine-reset"));
     await writePhaseOne(db);
     await processPending(db, config, { logger });
     await evaluationTransaction(db, async (tx) => {
@@ -162,7 +162,7 @@ describe("processPending on a real SQLite file", () => {
   });
 
   it("boards of a win pool below the minimum never alert", async () => {
-    const db = client(freshDatabaseFile("engine-pool"));
+    const db = client(await freshTestDatabaseUrl("engine-pool"));
     await writeCard(db);
     await writeWin(db, "11:44", { 1: 2.5, 2: 3, 3: 5, 4: 10 }, { pool: 1000 });
     await writeWin(db, "11:45", { 1: 1.8, 2: 3, 3: 5, 4: 10 }, { pool: 1000 });
@@ -171,7 +171,7 @@ describe("processPending on a real SQLite file", () => {
   });
 
   it("backtest raises exactly the alerts the engine stored, without storing anything", async () => {
-    const db = client(freshDatabaseFile("engine-backtest"));
+    const db = client(await freshTestDatabaseUrl("engine-backtest"));
     await writePhaseOne(db);
     await writePhaseTwo(db);
     await processPending(db, config, { logger });
