@@ -10,9 +10,11 @@ const POSTGRES_TESTS = [
   "packages/db/src/pg-*.int.test.ts",
   "packages/db/src/engine/*.int.test.ts",
   "packages/feed/src/write/*.int.test.ts",
-  "apps/alerts/src/delivery/{chat,email,routing,webhook}.int.test.ts",
-  "apps/alerts/src/engine/postgres.int.test.ts",
-  "apps/ingest/src/poll/poller-leases.int.test.ts",
+  "apps/alerts/src/delivery/*.int.test.ts",
+  "apps/alerts/src/engine/*.int.test.ts",
+  "apps/alerts/src/race-day.int.test.ts",
+  "apps/ingest/src/poll/*.int.test.ts",
+  "apps/ingest/src/replay*.int.test.ts",
 ];
 
 // Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere

@@ -5,12 +5,12 @@
  * bytes are read about once); a file edited or deleted during the replay (an error naming it); a
  * stop while the files are ordered. Reads are counted through replayInOrder's onFileRead.
  */
-import { dumpTables, freshDatabaseFile } from "@totewatch/test-utils";
+import { dumpTables, createTestDb } from "@totewatch/test-utils";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db } from "@totewatch/db";
+import type { Db } from "@totewatch/db";
 import { writeFeedMessage, type ApplyMessage } from "@totewatch/feed";
 import { afterEach, describe, expect, it } from "vitest";
 import { replayFiles } from "./replay.js";
@@ -19,7 +19,7 @@ import { replayInOrder } from "./replay/stream.js";
 
 const opened: Db[] = [];
 function freshDb(): Db {
-  const db = createDb({ url: freshDatabaseFile("ingest-replay-inputs") });
+  const db = createTestDb("ingest-replay-inputs");
   opened.push(db);
   return db;
 }

@@ -3,17 +3,17 @@
  * (a refused card's place before timed messages, an out-of-range fetched_at that still parses)
  * moves them or paces the replay.
  */
-import { captureLogs, countRows, freshDatabaseFile } from "@totewatch/test-utils";
+import { captureLogs, countRows, createTestDb } from "@totewatch/test-utils";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db } from "@totewatch/db";
+import type { Db } from "@totewatch/db";
 import { afterEach, describe, expect, it } from "vitest";
 import { replayFiles } from "./replay.js";
 
 const opened: Db[] = [];
 function freshDb(): Db {
-  const db = createDb({ url: freshDatabaseFile("ingest-replay-refused") });
+  const db = createTestDb("ingest-replay-refused");
   opened.push(db);
   return db;
 }

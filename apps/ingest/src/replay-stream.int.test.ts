@@ -5,11 +5,11 @@
  * is the one thing held whole; a file changed under a replay stops it rather than feed it
  * something it did not order.
  */
-import { captureLogs, countRows, dumpTables, freshDatabaseFile } from "@totewatch/test-utils";
+import { captureLogs, countRows, dumpTables, createTestDb } from "@totewatch/test-utils";
 import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db } from "@totewatch/db";
+import type { Db } from "@totewatch/db";
 import { writeFeedMessage, type ApplyMessage, type FeedMessageInput } from "@totewatch/feed";
 import { simulateRaceDay } from "@totewatch/simulator";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ import { replayInOrder } from "./replay/stream.js";
 
 const opened: Db[] = [];
 function freshDb(): Db {
-  const db = createDb({ url: freshDatabaseFile("ingest-replay-stream") });
+  const db = createTestDb("ingest-replay-stream");
   opened.push(db);
   return db;
 }

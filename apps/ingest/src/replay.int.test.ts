@@ -1,4 +1,10 @@
-import { captureLogs, countRows, dumpTables, freshDatabaseFile } from "@totewatch/test-utils";
+import {
+  captureLogs,
+  countRows,
+  createTestDb,
+  dumpTables,
+  freshTestDatabaseUrl,
+} from "@totewatch/test-utils";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,7 +24,7 @@ const cardAfterEarlierSnapshot = path.join(fixtures, "card-after-earlier-snapsho
 
 const opened: Db[] = [];
 function freshDb(): Db {
-  const db = createDb({ url: freshDatabaseFile("ingest-replay") });
+  const db = createTestDb("ingest-replay");
   opened.push(db);
   return db;
 }
@@ -208,8 +214,8 @@ describe("group commit", () => {
   });
 
   /** An apply that notes, before each message, how many snapshot rows another client sees committed. */
-  function observingFrom(file: string): { apply: ApplyMessage; committed: number[] } {
-    const other = createDb({ url: file });
+  function observingFrom(url: string): { apply: ApplyMessage; committed: number[] } {
+    const other = createDb({ url });
     opened.push(other);
     const committed: number[] = [];
     return {
@@ -242,10 +248,10 @@ describe("group commit", () => {
       win(50, ["1", "2"]),
     ];
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join("\n"));
-    const dbFile = freshDatabaseFile("ingest-replay-batch");
-    const db = createDb({ url: dbFile });
+    const dbUrl = await freshTestDatabaseUrl("ingest-replay-batch");
+    const db = createDb({ url: dbUrl });
     opened.push(db);
-    const observer = observingFrom(dbFile);
+    const observer = observingFrom(dbUrl);
     const logs = captureLogs();
     const summary = await replayFiles(db, [file], { logger: logs.logger, apply: observer.apply });
 
@@ -267,7 +273,7 @@ describe("group commit", () => {
   });
 
   it("commits at the batch limit as fast as possible, and per group of messages due together when paced", async () => {
-    const fast = freshDatabaseFile("ingest-replay-limit");
+    const fast = await freshTestDatabaseUrl("ingest-replay-limit");
     const fastObserver = observingFrom(fast);
     const fastDb = createDb({ url: fast });
     opened.push(fastDb);
@@ -278,7 +284,7 @@ describe("group commit", () => {
     // Batches of 3: [2 cards, win 17:40 (2 rows)], [exacta 17:40 (2), win 17:50 (2), off], [official, race 2 win].
     expect(fastObserver.committed).toEqual([0, 0, 0, 2, 2, 2, 6, 6]);
 
-    const paced = freshDatabaseFile("ingest-replay-paced");
+    const paced = await freshTestDatabaseUrl("ingest-replay-paced");
     const pacedObserver = observingFrom(paced);
     const pacedDb = createDb({ url: paced });
     opened.push(pacedDb);

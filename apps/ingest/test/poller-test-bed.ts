@@ -1,11 +1,13 @@
 /**
- * What the poller's integration tests share: a fake tote for each test, fresh database
- * files closed after each test, a config polling the tote, and a route set serving the
- * test race (race-feed.ts) and a poller of it on the fake clock.
+ * What the poller's integration tests share: a fake tote for each test, fresh databases on
+ * the engine under test (a file, or a PostgreSQL database) closed after each test, a config
+ * polling the tote, and a route set serving the test race (race-feed.ts) and a poller of it
+ * on the fake clock.
  */
-import { closedAfterEach, freshDatabaseFile, json, type TestServer } from "@totewatch/test-utils";
+import { createTestDb, json, type TestServer } from "@totewatch/test-utils";
 import { parseConfig, type TotewatchConfig } from "@totewatch/config";
 import type { Db } from "@totewatch/db";
+import { afterEach } from "vitest";
 import { createPoller, type Poller, type PollerOptions } from "../src/poll/poller.js";
 import type { FakeTime } from "./fake-time.js";
 import { cardMessage, DATE, POST, TRACK, winAt } from "./race-feed.js";
@@ -14,7 +16,7 @@ import { toteServerEachTest } from "./tote-server.js";
 export interface PollerTestBed {
   /** The running test's fake tote. */
   server: TestServer;
-  /** A new database file, closed after the test. */
+  /** A new migrated database on the engine under test (testEngine()), closed after the test. */
   freshDb(): Db;
   /** One track (TST) polling the tote's card, win and status; `http`, `track` and `cadence` override. */
   config(
@@ -34,10 +36,17 @@ export interface PollerTestBed {
 /** Call at the top of a test file. */
 export function pollerTestBed(): PollerTestBed {
   const server = toteServerEachTest();
-  const client = closedAfterEach();
+  const opened: Db[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.close()));
+  });
   return {
     server,
-    freshDb: () => client(freshDatabaseFile("ingest-poll")),
+    freshDb: () => {
+      const db = createTestDb("ingest-poll");
+      opened.push(db);
+      return db;
+    },
     config: (http = {}, track = {}, cadence = {}) =>
       parseConfig(
         JSON.stringify({

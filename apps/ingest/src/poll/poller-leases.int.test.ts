@@ -4,7 +4,7 @@
  * apart by each worker's User-Agent, and the lease rows), and when a worker dies without
  * releasing its lease the other takes its track over once the lease has expired.
  *
- * Time: one virtual clock for both workers, moved by a driver in 1 s steps to the next
+ * Time: one virtual clock for both workers, moved by a driver in 250 ms steps to the next
  * wake-up while someone sleeps (never past a sleeper's wake-up), so a worker busy with a
  * request or a write sees the clock move only a little, as on a real clock, and its
  * renewals (every leaseMs / 3) keep its leases.
@@ -39,7 +39,9 @@ const TRACKS = [
 
 /** A clock only the driver moves: to the earliest wake-up, at most STEP at a time, every real tick. */
 function virtualTime(start: number, limit: number) {
-  const STEP = 1000;
+  // Small enough that a worker busy for ~20 ms of real time (a PostgreSQL round trip or two) sees
+  // seconds pass, not the 30 s of its lease.
+  const STEP = 250;
   let now = start;
   const sleepers: { at: number; wake: () => void }[] = [];
   let running = true;

@@ -1,5 +1,5 @@
 /** Stopping the poller mid-write: that write finishes, nothing after it is applied. */
-import { countRows, integrityCheck, json } from "@totewatch/test-utils";
+import { countRows, integrityCheck, json, testEngine } from "@totewatch/test-utils";
 import { writeFeedMessage } from "@totewatch/feed";
 import { describe, expect, it } from "vitest";
 import { fakeTime } from "../../test/fake-time.js";
@@ -41,6 +41,7 @@ describe("shutdown", () => {
     // race, horses, entries, the status update, snapshots: the track row was registered from the config at start.
     expect(summary.rows).toBe(1 + 2 + 2 + 1 + 2);
     expect(await countRows(db)).toMatchObject({ track: 1 });
-    expect(await integrityCheck(db)).toBe("ok");
+    // SQLite's own check of its file (PostgreSQL has no equivalent to run here).
+    if (testEngine() === "sqlite") expect(await integrityCheck(db)).toBe("ok");
   });
 });

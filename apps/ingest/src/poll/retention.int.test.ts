@@ -3,12 +3,12 @@
  * README in order (simulate a past day, replay it, poll) keeps the replayed
  * day; once a day at the configured local hour, saying what went and from when.
  */
-import { captureLogs, countRows, freshDatabaseFile, json, startTestServer } from "@totewatch/test-utils";
+import { captureLogs, countRows, createTestDb, json, startTestServer } from "@totewatch/test-utils";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseConfig, type Sleep } from "@totewatch/config";
-import { createDb, type Db } from "@totewatch/db";
+import type { Db } from "@totewatch/db";
 import { afterEach, describe, expect, it } from "vitest";
 import { cardMessage, TRACK, winAt } from "../../test/race-feed.js";
 import { replayFiles } from "../replay.js";
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 /** A database holding a replayed day 40 days old: 1 race, 2 entries, 2 win odds rows. */
 async function replayedOldDay(): Promise<Db> {
-  const db = createDb({ url: freshDatabaseFile("ingest-retention") });
+  const db = createTestDb("ingest-retention");
   opened.push(db);
   // The test race's card and win board, moved to OLD_DATE.
   const lines = [
