@@ -1,10 +1,9 @@
 /**
- * The PostgreSQL engine: a pg pool per client, query text translated once
- * (pg-text.ts) and prepared once per connection.
+ * The PostgreSQL engine: a pg pool per client and its transactions (each connection's
+ * statements: pg-session.ts).
  *
  * Invariants:
- * - Rows read as SQLite's do: BIGINT (instants in milliseconds, ids, counts) and NUMERIC (sums)
- *   as numbers, BOOLEAN as 0/1, so every query module reads both engines alike.
+ * - Rows read as SQLite's do (pg-session.ts).
  * - A write transaction takes one advisory lock first (WRITE_LOCK), so writers are serialized
  *   exactly as SQLite's BEGIN IMMEDIATE serializes them: every read-decide-write a helper does
  *   (a card, a pass's cursors, a delivery claim) keeps the guarantees it has on SQLite, across
@@ -17,159 +16,15 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
-import { insertShape, pgText, unnestInsert } from "./pg-text.js";
-import type { Engine, NamedParams, Sql, SqlArgs, SqlParam } from "./types.js";
+import { columnTypeReader, pgSql, poolSettings, ROW_TYPES } from "./pg-session.js";
+import type { Engine, Sql } from "./types.js";
+
+export { poolSettings, ROW_TYPES, writesData } from "./pg-session.js";
 
 /** The advisory lock key every write transaction holds (a constant of Totewatch's own). */
 export const WRITE_LOCK = "8392612345678934";
 /** The LISTEN/NOTIFY channel a commit is announced on. */
 export const COMMIT_CHANNEL = "totewatch_commit";
-
-const PARSERS: Record<number, (text: string) => unknown> = {
-  20: Number, // int8
-  1700: Number, // numeric
-  16: (text) => (text === "t" ? 1 : 0), // bool
-};
-
-/** pg's type parsers with Totewatch's row shape (see the header). */
-export const ROW_TYPES = {
-  getTypeParser: ((oid: number, format?: string) =>
-    PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
-};
-
-/** Connection settings from a postgresql:// url, as discrete fields (POSTGRES.md fix 2: never `connectionString`). */
-export function poolSettings(url: string): pg.PoolConfig {
-  const parsed = new URL(url);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
-  const settings: pg.PoolConfig = {
-    // An IPv6 literal comes bracketed ([::1]); pg wants the address alone.
-    host: decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, "$1") || "127.0.0.1",
-    port: parsed.port ? Number(parsed.port) : 5432,
-    user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    database: database || undefined,
-  };
-  // ?host=/run/postgresql (a socket folder) as libpq reads it.
-  const host = parsed.searchParams.get("host");
-  if (host) settings.host = host;
-  const sslmode = parsed.searchParams.get("sslmode");
-  if (sslmode === "require" || sslmode === "verify-full" || sslmode === "verify-ca") {
-    settings.ssl = sslmode === "require" ? { rejectUnauthorized: false } : true;
-  }
-  return settings;
-}
-
-const statementNames = new Map<string, string>();
-/** One prepared-statement name per distinct text, shared by every connection. */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `tw${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
-
-type Queryable = pg.Pool | pg.PoolClient;
-
-function bind(source: string, params: SqlArgs): { text: string; values: SqlParam[] } {
-  const { text, names } = pgText(source);
-  if (names === null) return { text, values: params as SqlParam[] };
-  const named = (params[0] ?? {}) as NamedParams;
-  return {
-    text,
-    values: names.map((name) => {
-      if (!(name in named)) throw new Error(`query parameter @${name} has no value`);
-      return named[name]!;
-    }),
-  };
-}
-
-const writing = new Map<string, boolean>();
-/**
- * Whether a statement may write or lock: anything but a plain SELECT (one with FOR UPDATE or
- * FOR SHARE locks rows; a comment first, a CTE, TRUNCATE… count as writes). Cached by text.
- */
-export function writesData(source: string): boolean {
-  let writes = writing.get(source);
-  if (writes === undefined) {
-    writes =
-      !/^\s*SELECT\b/i.test(source) ||
-      /\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b/i.test(source);
-    writing.set(source, writes);
-  }
-  return writes;
-}
-
-/** What a transaction's session does around the statements that write. */
-interface WriteHooks {
-  /** Awaited before a statement that writes (an optimistic transaction's lock). */
-  before?: () => Promise<void>;
-  /** Called when a statement that writes changed a row (the commit then notifies). */
-  changed?: () => void;
-}
-
-function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks = {}): Sql {
-  const counted = (result: pg.QueryResult, writes: boolean): pg.QueryResult => {
-    if (writes && (result.rowCount ?? 0) > 0) hooks.changed?.();
-    return result;
-  };
-  const query = async (source: string, params: SqlArgs): Promise<pg.QueryResult> => {
-    const writes = writesData(source);
-    if (writes && hooks.before) await hooks.before();
-    const { text, values } = bind(source, params);
-    return counted(await on.query({ name: statementName(text), text, values }), writes);
-  };
-  return {
-    dialect: "postgres",
-    all: async <T>(text: string, ...params: SqlArgs) => (await query(text, params)).rows as T[],
-    get: async <T>(text: string, ...params: SqlArgs) => (await query(text, params)).rows[0] as T | undefined,
-    run: async (text: string, ...params: SqlArgs) => (await query(text, params)).rowCount ?? 0,
-    runEach: async (text: string, rows: ReadonlyArray<readonly SqlParam[]>) => {
-      if (rows.length === 0) return 0;
-      const shape = insertShape(text);
-      if (shape === null) {
-        let changed = 0;
-        for (const row of rows) changed += (await query(text, row as SqlParam[])).rowCount ?? 0;
-        return changed;
-      }
-      if (hooks.before) await hooks.before();
-      // One statement for every row: a parameter per column, each an array (unnest).
-      const many = unnestInsert(shape, await columnTypes(on, shape.table));
-      const values = shape.columns.map((_, c) => rows.map((row) => row[c] ?? null));
-      return counted(await on.query({ name: statementName(many), text: many, values }), true).rowCount ?? 0;
-    },
-  };
-}
-
-type ColumnTypes = (on: Queryable, table: string) => Promise<Map<string, string>>;
-
-/**
- * Each column's SQL type, read from the catalog once per table and client (the schema is the
- * migrations'). A table not there yet (a poller started before `db migrate`) is not remembered,
- * nor is a failed read: the next insert asks again.
- */
-function columnTypeReader(): ColumnTypes {
-  const cache = new Map<string, Promise<Map<string, string>>>();
-  return (on, table) => {
-    let types = cache.get(table);
-    if (!types) {
-      types = on
-        .query<{ name: string; type: string }>(
-          `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-           WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
-          [table],
-        )
-        .then((result) => {
-          if (result.rows.length === 0) throw new Error(`relation "${table}" does not exist`);
-          return new Map(result.rows.map((row) => [row.name, row.type]));
-        });
-      types.catch(() => cache.delete(table));
-      cache.set(table, types);
-    }
-    return types;
-  };
-}
 
 /** The PostgreSQL engine, with what commits.ts needs of it. */
 export interface PostgresEngine extends Engine {
