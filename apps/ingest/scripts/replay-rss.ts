@@ -126,7 +126,7 @@ async function main(): Promise<void> {
         options.module,
         String(options.holdBytes ?? ""),
       ],
-      // With the memory settings `totewatch ingest replay` runs with (@totewatch/cli-kit).
+      // With the memory settings `totewatch ingest replay` runs with (nodeProcessEnv).
       { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"], env: nodeProcessEnv() },
     );
     const wallS = (performance.now() - started) / 1000;

@@ -136,7 +136,7 @@ export function launchOf(ref: ScriptRef, args: readonly string[], root = REPO_RO
     return {
       command: process.execPath,
       args: ["--import", tsxLoaderUrl(), path.join(dir, tsx[1]!), ...words, ...args],
-      // A command's node runs with Totewatch's memory settings (@totewatch/cli-kit says which and why).
+      // A command's node runs with Totewatch's memory settings (which and why: config's node-process.ts).
       env: nodeProcessEnv(),
     };
   }

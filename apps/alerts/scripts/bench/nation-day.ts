@@ -109,7 +109,7 @@ function startCli(label: string, script: string, args: readonly string[]): Watch
   const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
     cwd: path.dirname(path.dirname(script)),
     // The environment as it is (--db and --config win over DATABASE_URL and TOTEWATCH_CONFIG),
-    // with the memory settings the `totewatch` command runs its commands with (@totewatch/cli-kit).
+    // with the memory settings the `totewatch` command runs its commands with (nodeProcessEnv).
     env: nodeProcessEnv(),
     stdio: ["ignore", "ignore", "pipe"],
   });
