@@ -6,7 +6,7 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { BUILT_IN_TRACKS, simulateRaceDay, type TrackSpec } from "./generate/day.js";
-import { evenSnapshotOffsetsMs, SNAPSHOT_OFFSETS_MS } from "./generate/schedule.js";
+import { snapshotOffsetsMs } from "./generate/schedule.js";
 
 export interface SimulatedDaySize {
   tracks: number;
@@ -21,9 +21,7 @@ export interface SimulatedDaySize {
 /** "35 tracks x 10 races x 12-14 runners, 120 polls a race": a size in words, for progress and figures. */
 export function describeDaySize(size: SimulatedDaySize): string {
   const runners = typeof size.runners === "number" ? `${size.runners}` : size.runners.join("-");
-  const polls = (
-    size.pollEverySeconds === undefined ? SNAPSHOT_OFFSETS_MS : evenSnapshotOffsetsMs(size.pollEverySeconds)
-  ).length;
+  const polls = snapshotOffsetsMs(size.pollEverySeconds).length;
   return `${size.tracks} tracks x ${size.races} races x ${runners} runners, ${polls} polls a race`;
 }
 

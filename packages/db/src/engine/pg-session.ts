@@ -7,11 +7,11 @@
  * Invariants:
  * - Rows read as SQLite's do: BIGINT (instants in milliseconds, ids, counts) and NUMERIC (sums)
  *   as numbers, BOOLEAN as 0/1, so every query module reads both engines alike.
- * - A statement is a write unless it is a plain SELECT (writesData): a missed write would run
- *   without an optimistic transaction's lock.
+ * - A statement is a write unless it is a plain SELECT (pg-text.ts `writes`), and the hooks run
+ *   around every write.
  */
 import pg from "pg";
-import { insertShape, pgText, unnestInsert } from "./pg-text.js";
+import { insertShape, pgText, unnestInsert, type PgText } from "./pg-text.js";
 import type { NamedParams, Sql, SqlArgs, SqlParam } from "./types.js";
 
 const PARSERS: Record<number, (text: string) => unknown> = {
@@ -61,33 +61,13 @@ function statementName(text: string): string {
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
-function bind(source: string, params: SqlArgs): { text: string; values: SqlParam[] } {
-  const { text, names } = pgText(source);
-  if (names === null) return { text, values: params as SqlParam[] };
+function bind({ names }: PgText, params: SqlArgs): SqlParam[] {
+  if (names === null) return params as SqlParam[];
   const named = (params[0] ?? {}) as NamedParams;
-  return {
-    text,
-    values: names.map((name) => {
-      if (!(name in named)) throw new Error(`query parameter @${name} has no value`);
-      return named[name]!;
-    }),
-  };
-}
-
-const writing = new Map<string, boolean>();
-/**
- * Whether a statement may write or lock: anything but a plain SELECT (one with FOR UPDATE or
- * FOR SHARE locks rows; a comment first, a CTE, TRUNCATE… count as writes). Cached by text.
- */
-export function writesData(source: string): boolean {
-  let writes = writing.get(source);
-  if (writes === undefined) {
-    writes =
-      !/^\s*SELECT\b/i.test(source) ||
-      /\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b/i.test(source);
-    writing.set(source, writes);
-  }
-  return writes;
+  return names.map((name) => {
+    if (!(name in named)) throw new Error(`query parameter @${name} has no value`);
+    return named[name]!;
+  });
 }
 
 /** What a transaction's session does around the statements that write. */
@@ -104,10 +84,11 @@ export function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks
     return result;
   };
   const query = async (source: string, params: SqlArgs): Promise<pg.QueryResult> => {
-    const writes = writesData(source);
-    if (writes && hooks.before) await hooks.before();
-    const { text, values } = bind(source, params);
-    return counted(await on.query({ name: statementName(text), text, values }), writes);
+    const translated = pgText(source);
+    if (translated.writes && hooks.before) await hooks.before();
+    const { text } = translated;
+    const values = bind(translated, params);
+    return counted(await on.query({ name: statementName(text), text, values }), translated.writes);
   };
   return {
     dialect: "postgres",

@@ -7,6 +7,7 @@ describe("pgText", () => {
       text: `SELECT '?' AS "a?", x FROM t WHERE a = $1 AND b = $2 -- c = ?\n AND d = $3`,
       names: null,
       count: 3,
+      writes: false,
     });
     expect(pgText(`SELECT 'it''s ?' , ? /* ? */`).text).toBe(`SELECT 'it''s ?' , $1 /* ? */`);
     expect(pgText(`DO $$ BEGIN PERFORM ?; END $$; SELECT ?`).text).toBe(
@@ -21,6 +22,7 @@ describe("pgText", () => {
       text: `UPDATE t SET a = coalesce($1, a), n = $2 WHERE a IS DISTINCT FROM coalesce($1, a)`,
       names: ["code", "now"],
       count: 2,
+      writes: true,
     });
   });
 

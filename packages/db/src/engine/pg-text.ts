@@ -12,6 +12,12 @@ export interface PgText {
   names: string[] | null;
   /** How many `$n` the text has. */
   count: number;
+  /**
+   * Whether it may write or lock: anything but a plain SELECT (one with FOR UPDATE or FOR SHARE
+   * locks rows; a comment first, a CTE, TRUNCATE… count as writes). A missed write would run
+   * without an optimistic transaction's lock (postgres.ts).
+   */
+  writes: boolean;
 }
 
 const cache = new Map<string, PgText>();
@@ -85,9 +91,16 @@ function translate(source: string): PgText {
   if (positional > 0 && names.length > 0) {
     throw new Error(`query mixes ? and @name placeholders: ${source.trim().slice(0, 80)}`);
   }
+  const writes =
+    !/^\s*SELECT\b/i.test(source) || /\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b/i.test(source);
   return names.length > 0
-    ? { text: out, names, count: names.length }
-    : { text: out, names: null, count: positional };
+    ? { text: out, names, count: names.length, writes }
+    : { text: out, names: null, count: positional, writes };
+}
+
+/** Whether a statement may write or lock (PgText.writes). */
+export function writesData(source: string): boolean {
+  return pgText(source).writes;
 }
 
 /** A single-row insert whose values are all placeholders: what can be sent for many rows at once. */

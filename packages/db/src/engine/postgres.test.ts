@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { poolSettings, ROW_TYPES, writesData } from "./postgres.js";
+import { writesData } from "./pg-text.js";
+import { poolSettings, ROW_TYPES } from "./postgres.js";
 
 describe("poolSettings", () => {
   it("gives pg discrete settings, never a connectionString that could override the database (POSTGRES.md fix 2)", () => {

@@ -19,7 +19,7 @@ import pg from "pg";
 import { columnTypeReader, pgSql, poolSettings, ROW_TYPES } from "./pg-session.js";
 import type { Engine, Sql } from "./types.js";
 
-export { poolSettings, ROW_TYPES, writesData } from "./pg-session.js";
+export { poolSettings, ROW_TYPES } from "./pg-session.js";
 
 /** The advisory lock key every write transaction holds (a constant of Totewatch's own). */
 export const WRITE_LOCK = "8392612345678934";
@@ -40,13 +40,12 @@ export interface PostgresEngine extends Engine {
 interface OpenTransaction {
   client: pg.PoolClient;
   sql: Sql;
-  kind: "write" | "read";
+  /** How it began (BEGIN): a write nests in any but "read" and (it never takes the writers' lock) "rowLocked". */
+  mode: keyof typeof BEGIN;
   /** Holds the writers' lock (a write from its BEGIN; an optimistic one from its first write). */
   locked: boolean;
   /** A statement in it changed a row: its commit notifies COMMIT_CHANNEL. */
   changed: boolean;
-  /** A rowLocked transaction: it never takes the writers' lock, so nothing nests a write in it. */
-  rowLocked: boolean;
   /**
    * Set when the transaction has ended: async work it started and left running (a timer, a
    * promise not awaited) still sees it in its async context, and must not join the next
@@ -130,10 +129,10 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
   /** A transaction inside the caller's open one: a read just runs; a write is a savepoint. */
   async function nested<T>(current: OpenTransaction, kind: "write" | "read", work: (sql: Sql) => Promise<T>) {
     if (kind === "read") return work(current.sql);
-    if (current.kind === "read") throw new Error(NESTED_WRITE);
+    if (current.mode === "read") throw new Error(NESTED_WRITE);
     // It may hold row locks already: waiting for the writers' lock then could deadlock with a
     // writer that holds the lock and waits for those rows.
-    if (current.rowLocked) throw new Error(NESTED_IN_ROW_LOCKED);
+    if (current.mode === "rowLocked") throw new Error(NESTED_IN_ROW_LOCKED);
     await lockWrites(current);
     const name = `tw_${++savepoints}`;
     const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
@@ -165,18 +164,17 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     client.on("error", onError);
     const opened: OpenTransaction = {
       client,
-      sql: pgSql(client, columnTypes),
-      kind: mode === "read" ? "read" : "write",
+      // The hooks run at statements, after `opened` is made.
+      sql: pgSql(client, columnTypes, {
+        before: mode === "optimistic" ? () => lockWrites(opened) : undefined,
+        changed: () => (opened.changed = true),
+      }),
+      mode,
       locked: mode === "write",
       changed: false,
-      rowLocked: mode === "rowLocked",
       done: false,
       unreleased: null,
     };
-    opened.sql = pgSql(client, columnTypes, {
-      before: mode === "optimistic" ? () => lockWrites(opened) : undefined,
-      changed: () => (opened.changed = true),
-    });
     try {
       await client.query(BEGIN[mode]);
       const result = await open.run(opened, () => work(opened.sql));

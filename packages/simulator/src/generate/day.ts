@@ -12,12 +12,11 @@ import { raceMessages, type TimedMessage } from "./race-messages.js";
 import { planRace, type RaceContext, type RacePlan } from "./race-plan.js";
 import { Random } from "./random.js";
 import {
-  evenSnapshotOffsetsMs,
   FIRST_SNAPSHOT_MS_BEFORE_POST,
   MINUTE,
   POLL_EVERY_SECONDS_RANGE,
   SECOND,
-  SNAPSHOT_OFFSETS_MS,
+  snapshotOffsetsMs,
 } from "./schedule.js";
 
 export { BUILT_IN_TRACKS, type TrackSpec } from "./names.js";
@@ -163,7 +162,7 @@ function resolveOptions(options: SimulationOptions): ResolvedOptions {
     firstPostLocal,
     minutesBetweenRaces,
     exacta,
-    snapshotOffsetsMs: every === undefined ? SNAPSHOT_OFFSETS_MS : evenSnapshotOffsetsMs(every),
+    snapshotOffsetsMs: snapshotOffsetsMs(every),
   };
 }
 

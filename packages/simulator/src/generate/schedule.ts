@@ -33,6 +33,11 @@ export function evenSnapshotOffsetsMs(everySeconds: number): readonly number[] {
   return offsets;
 }
 
+/** A race's poll times: every `pollEverySeconds` through the last hour, or the standard schedule. */
+export function snapshotOffsetsMs(pollEverySeconds?: number): readonly number[] {
+  return pollEverySeconds === undefined ? SNAPSHOT_OFFSETS_MS : evenSnapshotOffsetsMs(pollEverySeconds);
+}
+
 /** Share of the day's money already in the pools when betting opens (advance wagering). */
 const OPENING_SHARE = 0.06;
 /** Money arrives at a rate proportional to 1 / (minutes to post + RATE_LAG). */
