@@ -373,7 +373,7 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
 async function main(): Promise<void> {
   const opts = new Command("nation-day")
     .description("the nationwide day through ingest replay and the alerts daemon, on SQLite and PostgreSQL")
-    .option("--nation", `the nationwide day (${describeDaySize(NATION_DAY)}, ~6M rows; minutes)`)
+    .option("--nation", `the nationwide day (${describeDaySize(NATION_DAY)}, ~7M rows; minutes)`)
     .addOption(new Option("--tracks <n>", "tracks").argParser(wholeNumber("--tracks", { min: 1 })))
     .addOption(new Option("--races <n>", "races per track").argParser(wholeNumber("--races", { min: 1 })))
     .addOption(
