@@ -106,8 +106,10 @@ export {
 } from "./queries/listings.js";
 export { pruneOldData, type PruneResult, type RetentionPolicy } from "./queries/retention.js";
 export {
+  commitEvaluation,
   evaluationReadTransaction,
   evaluationTransaction,
+  type EvaluationDecision,
   type EvaluationEntry,
   type EvaluationRace,
   type EvaluationReader,

@@ -31,16 +31,6 @@ export function writeTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Pro
 }
 
 /**
- * A write transaction whose reads take no lock (engine/types.ts `optimistic`): on PostgreSQL the
- * writers' lock is taken at its first write, and `work` runs again when another writer changed a
- * row it writes meanwhile, so it must have no effect outside the transaction. On SQLite it is
- * `writeTransaction`.
- */
-export function optimisticTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
-  return engineOf(db).optimistic(work);
-}
-
-/**
  * A write transaction for a compare-and-set that decides in the statement that writes (engine/types.ts
  * `rowLocked`): on PostgreSQL it takes no writers' lock, so it never waits for ingest; on SQLite it
  * is `writeTransaction`.

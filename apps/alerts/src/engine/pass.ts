@@ -1,5 +1,5 @@
 /**
- * One evaluation pass, inside one transaction (process.ts): read the next
+ * One evaluation pass (process.ts says how it commits): read the next
  * batch of whole snapshots after the high-water marks (the database owns the
  * batching policy), pick the units that keep every race's canonical order,
  * evaluate them with suppression, store what survives and move the marks.
@@ -7,7 +7,7 @@
  * High-water marks: cursor "alerts:win" is the last odds_snapshot id
  * evaluated, "alerts:exacta" the last exacta_probable id. A mark only moves
  * over units evaluated in this pass, in the same commit as their alerts.
- * Every read and write on `tx` is awaited in turn, inside the pass's one
+ * Every read and write on `tx` is awaited in turn, inside the pass's
  * transaction.
  */
 import type { TotewatchConfig } from "@totewatch/config";
@@ -94,13 +94,8 @@ export async function runPass(
 
   const newWinMark = selected.win.reduce((max, unit) => Math.max(max, unit.lastId), marks.win);
   const newExactaMark = selected.exacta.reduce((max, unit) => Math.max(max, unit.lastId), marks.exacta);
-  if (newWinMark !== marks.win || newExactaMark !== marks.exacta) {
-    // Both, even one unmoved: two passes that overlap in time (two daemons on PostgreSQL, whose
-    // passes read without the writers' lock) then always write a row in common, so the later
-    // to commit fails and runs again on what the first stored (evaluationTransaction).
-    await tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
-    await tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
-  }
+  if (newWinMark !== marks.win) await tx.setCursor(WIN_CURSOR, newWinMark, pass.now);
+  if (newExactaMark !== marks.exacta) await tx.setCursor(EXACTA_CURSOR, newExactaMark, pass.now);
   return { units: units.length, caughtUp, stats, alertIds };
 }
 

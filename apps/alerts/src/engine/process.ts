@@ -2,36 +2,41 @@
  * The alerts engine: evaluates every snapshot ingest wrote since the last
  * pass, exactly once.
  *
- * Each pass (pass.ts) is ONE transaction (@totewatch/db evaluationTransaction)
- * that reads what is pending, evaluates it, stores the surviving alerts with
- * their delivery rows, and moves both high-water marks. A crash anywhere before the commit leaves
+ * A pass (pass.ts) decides in a READ transaction: it reads what is pending
+ * after the high-water marks, evaluates it, and keeps the surviving alerts
+ * and the moved marks in memory (dry-run.ts memoryWriter). Then ONE short
+ * write transaction (@totewatch/db commitEvaluation) stores the alerts with
+ * their delivery rows and moves both marks, unless a mark moved since the
+ * pass read it (another daemon's pass committed first): then nothing is
+ * stored and the pass decides again on what that one stored. Ingest never
+ * waits while a pass reads, on either engine. A pass refused
+ * DECISIONS_BEFORE_LOCKED times runs as one write transaction instead,
+ * where nothing can overtake it. A crash anywhere before the commit leaves
  * everything as it was (the pass runs again after a restart); after it,
  * nothing is evaluated again. Each alert's dedupe key is a second line of
  * defence: re-evaluating a snapshot (e.g. a cursor reset by hand) inserts
  * nothing.
  *
- * On SQLite the pass holds the write lock while it evaluates; how much one
- * pass reads is the database's batching policy (@totewatch/db nextBatch), so
- * ingest never waits long. On PostgreSQL it reads without the lock and takes
- * it at its first write; a pass another daemon overtook runs again, so a pass
- * has no effect outside its transaction (its results are added up here, after
- * it commits).
- *
- * A dry run (`dryRun`, dry-run.ts) evaluates the same passes in READ
- * transactions and writes nothing; each would-be alert is returned for the
- * dry-run channels to show.
+ * A dry run (`dryRun`) evaluates the same passes in READ transactions and
+ * writes nothing; each would-be alert is returned for the dry-run channels
+ * to show.
  */
 import type { Logger, TotewatchConfig } from "@totewatch/config";
 import {
+  commitEvaluation,
   evaluationReadTransaction,
   evaluationTransaction,
+  type AlertInput,
   type Db,
   type PassLimits,
   type StoredAlert,
 } from "@totewatch/db";
-import { dryRunWriter, type DryRun } from "./dry-run.js";
+import { dryRunWriter, memoryWriter, PassMemory, type DryRun } from "./dry-run.js";
 import { addStats, emptyStats, settingsResolver, type EvaluationStats } from "./evaluate-units.js";
-import { runPass } from "./pass.js";
+import { runPass, type PassContext, type PassResult } from "./pass.js";
+
+/** Decisions refused in a row (other daemons committed first each time) before a pass takes the writers' lock. */
+export const DECISIONS_BEFORE_LOCKED = 3;
 
 export interface ProcessPendingOptions extends Partial<PassLimits> {
   /** Clock for created_at / cursor times; default the wall clock. Alerts are timed by their snapshot. */
@@ -43,6 +48,11 @@ export interface ProcessPendingOptions extends Partial<PassLimits> {
   maxPasses?: number;
   /** Evaluate without writing anything; the state carries over between calls (see DryRun). */
   dryRun?: DryRun;
+  /**
+   * Awaited inside each pass's read transaction once the pass has decided, before its commit
+   * (tests: what ingest or another daemon commits meanwhile).
+   */
+  whileDeciding?: () => Promise<void>;
 }
 
 export interface ProcessPendingResult extends EvaluationStats {
@@ -94,7 +104,7 @@ export async function processPending(
       ? await evaluationReadTransaction(db, async (tx) =>
           runPass(dryRunWriter(tx, dryRun, result.unstored), config, context),
         )
-      : await evaluationTransaction(db, async (tx) => runPass(tx, config, context));
+      : await committedPass(db, config, context, options.whileDeciding);
     result.passes++;
     addStats(result, pass.stats);
     if (!dryRun) result.alertIds.push(...pass.alertIds);
@@ -122,4 +132,37 @@ export async function processPending(
     );
   }
   return result;
+}
+
+/** One pass: decided in a read transaction, then committed (see the header). */
+async function committedPass(
+  db: Db,
+  config: TotewatchConfig,
+  context: PassContext,
+  whileDeciding: (() => Promise<void>) | undefined,
+): Promise<PassResult> {
+  for (let decisions = 0; decisions < DECISIONS_BEFORE_LOCKED; decisions++) {
+    const memory = new PassMemory();
+    const alerts: AlertInput[] = [];
+    const pass = await evaluationReadTransaction(db, async (tx) => {
+      const decided = await runPass(
+        memoryWriter(tx, memory, (input) => void alerts.push(input)),
+        config,
+        context,
+      );
+      await whileDeciding?.();
+      return decided;
+    });
+    // Nothing evaluated: nothing to store (a pass that raises an alert moves the marks).
+    if (memory.cursors.size === 0 && alerts.length === 0) return pass;
+    const committed = await commitEvaluation(db, {
+      marksRead: memory.marksRead,
+      marks: memory.cursors,
+      alerts,
+      channels: context.channels,
+      now: context.now,
+    });
+    if (committed) return { ...pass, alertIds: committed.alertIds };
+  }
+  return evaluationTransaction(db, (tx) => runPass(tx, config, context));
 }

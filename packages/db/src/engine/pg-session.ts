@@ -70,10 +70,8 @@ function bind({ names }: PgText, params: SqlArgs): SqlParam[] {
   });
 }
 
-/** What a transaction's session does around the statements that write. */
+/** What a transaction's session does after the statements that write. */
 export interface WriteHooks {
-  /** Awaited before a statement that writes (an optimistic transaction's lock). */
-  before?: () => Promise<void>;
   /** Called when a statement that writes changed a row (the commit then notifies). */
   changed?: () => void;
 }
@@ -85,7 +83,6 @@ export function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks
   };
   const query = async (source: string, params: SqlArgs): Promise<pg.QueryResult> => {
     const translated = pgText(source);
-    if (translated.writes && hooks.before) await hooks.before();
     const { text } = translated;
     const values = bind(translated, params);
     return counted(await on.query({ name: statementName(text), text, values }), translated.writes);
@@ -103,7 +100,6 @@ export function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks
         for (const row of rows) changed += (await query(text, row as SqlParam[])).rowCount ?? 0;
         return changed;
       }
-      if (hooks.before) await hooks.before();
       // One statement for every row: a parameter per column, each an array (unnest).
       const many = unnestInsert(shape, await columnTypes(on, shape.table));
       const values = shape.columns.map((_, c) => rows.map((row) => row[c] ?? null));

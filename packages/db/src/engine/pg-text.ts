@@ -14,8 +14,8 @@ export interface PgText {
   count: number;
   /**
    * Whether it may write or lock: anything but a plain SELECT (one with FOR UPDATE or FOR SHARE
-   * locks rows; a comment first, a CTE, TRUNCATE… count as writes). A missed write would run
-   * without an optimistic transaction's lock (postgres.ts).
+   * locks rows; a comment first, a CTE, TRUNCATE… count as writes). A missed write that changed a
+   * row would commit without notifying the commit watch (postgres.ts).
    */
   writes: boolean;
 }

@@ -49,7 +49,7 @@ describe("ROW_TYPES", () => {
 });
 
 describe("writesData", () => {
-  it("counts as a write anything but a plain SELECT (it takes an optimistic transaction's lock first)", () => {
+  it("counts as a write anything but a plain SELECT (a commit after one that changed a row notifies)", () => {
     for (const read of [
       "SELECT 1",
       "  select position FROM cursor WHERE name = ?",

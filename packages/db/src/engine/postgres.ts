@@ -42,8 +42,6 @@ interface OpenTransaction {
   sql: Sql;
   /** How it began (BEGIN): a write nests in any but "read" and (it never takes the writers' lock) "rowLocked". */
   mode: keyof typeof BEGIN;
-  /** Holds the writers' lock (a write from its BEGIN; an optimistic one from its first write). */
-  locked: boolean;
   /** A statement in it changed a row: its commit notifies COMMIT_CHANNEL. */
   changed: boolean;
   /**
@@ -62,13 +60,10 @@ interface OpenTransaction {
 
 let savepoints = 0;
 
-const isSerializationFailure = (error: unknown) => (error as { code?: unknown } | null)?.code === "40001";
-
 const BEGIN = {
   // One round trip to begin and take the writers' lock.
   write: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,
   read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-  optimistic: "BEGIN ISOLATION LEVEL REPEATABLE READ",
   rowLocked: "BEGIN ISOLATION LEVEL READ COMMITTED",
 } as const;
 
@@ -120,12 +115,6 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     if (listening.size > 0) await Promise.allSettled([...listening]);
   };
 
-  const lockWrites = async (opened: OpenTransaction) => {
-    if (opened.locked) return;
-    await opened.client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
-    opened.locked = true;
-  };
-
   /** A transaction inside the caller's open one: a read just runs; a write is a savepoint. */
   async function nested<T>(current: OpenTransaction, kind: "write" | "read", work: (sql: Sql) => Promise<T>) {
     if (kind === "read") return work(current.sql);
@@ -133,7 +122,6 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     // It may hold row locks already: waiting for the writers' lock then could deadlock with a
     // writer that holds the lock and waits for those rows.
     if (current.mode === "rowLocked") throw new Error(NESTED_IN_ROW_LOCKED);
-    await lockWrites(current);
     const name = `tw_${++savepoints}`;
     const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
     current.unreleased = null;
@@ -164,13 +152,9 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     client.on("error", onError);
     const opened: OpenTransaction = {
       client,
-      // The hooks run at statements, after `opened` is made.
-      sql: pgSql(client, columnTypes, {
-        before: mode === "optimistic" ? () => lockWrites(opened) : undefined,
-        changed: () => (opened.changed = true),
-      }),
+      // The hook runs at statements, after `opened` is made.
+      sql: pgSql(client, columnTypes, { changed: () => (opened.changed = true) }),
       mode,
-      locked: mode === "write",
       changed: false,
       done: false,
       unreleased: null,
@@ -214,19 +198,6 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
       const current = openNow();
       if (current) return nested(current, "write", work);
       return outermost("rowLocked", work);
-    },
-    async optimistic(work) {
-      await whenReady();
-      const current = openNow();
-      if (current) return nested(current, "write", work);
-      try {
-        return await outermost("optimistic", work);
-      } catch (error) {
-        if (!isSerializationFailure(error)) throw error;
-        // Another writer (a second daemon) changed a row this one writes: run it again under the
-        // writers' lock from BEGIN, where nothing can overtake it, rather than race it again.
-        return outermost("write", work);
-      }
     },
     listenForCommits(onCommit, onError) {
       const client = new pg.Client({ ...poolSettings(options.url), types: ROW_TYPES });

@@ -60,7 +60,6 @@ export function sqliteEngine(
     dialect: "sqlite",
     session: (work) => exclusive(() => work(sql)),
     // A write transaction (types.ts says why): the pass reads under the write lock, as before.
-    optimistic: (work) => engine.transaction("write", work),
     rowLocked: (work) => engine.transaction("write", work),
     transaction: (kind, work) =>
       exclusive(async () => {

@@ -43,20 +43,6 @@ export interface Engine {
    */
   transaction<T>(kind: "write" | "read", work: (sql: Sql) => Promise<T>): Promise<T>;
   /**
-   * `work` as a write transaction whose reads take no lock (an alerts pass: long reads, a few
-   * writes at the end).
-   * - PostgreSQL: REPEATABLE READ; its first statement that writes takes the writers' lock
-   *   first. A row it writes that another transaction changed since its snapshot fails it with a
-   *   serialization failure; then the whole of `work` runs once more as a write transaction (the
-   *   lock from BEGIN: nothing can overtake it), so `work` must have no effect outside the
-   *   transaction. Writers being serialized, what it reads is a prefix of the commits (a snapshot
-   *   id it sees has every lower id committed before it).
-   * - SQLite: a write transaction. SQLite's snapshot conflicts are file-wide, so any writer
-   *   beside it (ingest) would fail it every time.
-   * Inside an open write transaction it is a savepoint, as a nested write is.
-   */
-  optimistic<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
-  /**
    * `work` as a write transaction whose every decision is made by the statement that writes (a
    * compare-and-set UPDATE), so row locks are enough: a delivery claim.
    * - PostgreSQL: READ COMMITTED without the writers' lock, so it never waits for ingest; a row

@@ -6,16 +6,18 @@
  * transaction, so a crash can neither lose an alert nor evaluate a snapshot
  * twice.
  *
- * The methods are async and valid only inside `evaluationTransaction` /
- * `evaluationReadTransaction` (await each before the work's promise settles):
- * every read of a pass then sees one consistent state of the database,
- * whatever ingest commits meanwhile.
+ * A daemon's pass decides in a read transaction (`evaluationReadTransaction`), so ingest never
+ * waits while it reads, then commits what it decided with `commitEvaluation`: one short write
+ * transaction that first checks the marks are still where the pass read them. The methods are
+ * async and valid only inside `evaluationTransaction` / `evaluationReadTransaction` (await each
+ * before the work's promise settles): every read of a pass then sees one consistent state of the
+ * database, whatever ingest commits meanwhile.
  */
 import type { Db } from "../../client.js";
 import type { Entry, OddsSnapshot, Race } from "../../generated/prisma/client.js";
-import { optimisticTransaction, readTransaction, type Sql } from "../../sql.js";
+import { readTransaction, writeTransaction, type Sql } from "../../sql.js";
 import { insertAlert, type AlertInput, type AlertRef } from "../alerts.js";
-import { moveCursor } from "../cursors.js";
+import { cursorPosition, moveCursor } from "../cursors.js";
 import type { ExactaGrid } from "../exacta.js";
 import type { AlertRace, AlertRunner } from "../stored-alert.js";
 import type { PassLimits, SnapshotBatch, StreamMarks } from "./batches.js";
@@ -98,18 +100,50 @@ function writer(sql: Sql): EvaluationWriter {
 }
 
 /**
- * Runs one evaluation pass as a single write transaction: what it reads is what it decides on,
- * and its alerts, delivery rows and cursors commit together or not at all. `work` is async; it
- * must await every call on `tx` before it returns (the transaction ends when its promise settles).
- *
- * SQLite: BEGIN IMMEDIATE. PostgreSQL: optimistic (sql.ts), so ingest is not held up while a pass
- * reads: the writers' lock is taken at its first write, and a pass that another pass overtook
- * (it writes a cursor or an alert that one changed since it began) runs again from the start,
- * so `work` must have no effect outside the transaction. A pass that writes moves both marks
- * (pass.ts), which makes any two overlapping passes that write collide.
+ * Runs one evaluation pass as a single write transaction, holding the writers' lock from its
+ * start: what it reads is what it decides on, and its alerts, delivery rows and cursors commit
+ * together or not at all. `work` is async; it must await every call on `tx` before it returns (the
+ * transaction ends when its promise settles). The daemon uses it only for a pass whose decision
+ * was refused again and again (`commitEvaluation`); tests and scripts store alerts with it.
  */
 export function evaluationTransaction<T>(db: Db, work: (tx: EvaluationWriter) => Promise<T>): Promise<T> {
-  return optimisticTransaction(db, (sql) => work(writer(sql)));
+  return writeTransaction(db, (sql) => work(writer(sql)));
+}
+
+/** What a pass decided in its read transaction, for `commitEvaluation` to store. */
+export interface EvaluationDecision {
+  /** Each high-water mark the pass read, at the position it read. */
+  marksRead: ReadonlyMap<string, number>;
+  /** Each mark the pass moved, at its new position. */
+  marks: ReadonlyMap<string, number>;
+  /** The alerts the pass raised, in order. */
+  alerts: readonly AlertInput[];
+  /** The channels that get a delivery row per new alert. */
+  channels: readonly string[];
+  now: Date;
+}
+
+/**
+ * Stores a pass's decision in one write transaction, unless a mark it read has moved since (another
+ * daemon's pass committed over the same snapshots): then it writes nothing and returns null, and
+ * the pass decides again on what that one stored. Else the new alerts' ids, in order.
+ */
+export function commitEvaluation(
+  db: Db,
+  decision: EvaluationDecision,
+): Promise<{ alertIds: number[] } | null> {
+  return writeTransaction(db, async (sql) => {
+    for (const [name, position] of decision.marksRead) {
+      if ((await cursorPosition(sql, name)) !== position) return null;
+    }
+    const alertIds: number[] = [];
+    for (const input of decision.alerts) {
+      const stored = await insertAlert(sql, input, decision.channels, decision.now);
+      if (stored.created) alertIds.push(stored.alertId);
+    }
+    for (const [name, position] of decision.marks) await moveCursor(sql, name, position, decision.now);
+    return { alertIds };
+  });
 }
 
 /** Runs read-only async `work` in one read transaction (a consistent view of the database); writes nothing. */
