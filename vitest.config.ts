@@ -9,6 +9,7 @@ const POSTGRES_TESTS = [
   "packages/db/src/write-batch.int.test.ts",
   "packages/db/src/pg-*.int.test.ts",
   "packages/db/src/engine/*.int.test.ts",
+  "packages/db/src/snapshot-references.int.test.ts",
   "packages/feed/src/write/*.int.test.ts",
   "apps/alerts/src/delivery/*.int.test.ts",
   "apps/alerts/src/engine/*.int.test.ts",

@@ -17,6 +17,9 @@
  *   - a BRIN index on each snapshot table's fetched_at (rows arrive in time order, so a few
  *     kilobytes index what a B-tree takes hundreds of megabytes for; retention and time-range
  *     scans use it). SQLite has no BRIN.
+ * - Not here: the snapshot tables' foreign keys become statement checks in a migration of
+ *   PostgreSQL's own (20261203030000_snapshot_reference_checks; db README). Prisma's diff is
+ *   between derived schemas only, which both keep the relations, so it never adds them back.
  * - Pure: text in, text out; scripts/pg-schema.ts writes or checks the file.
  */
 

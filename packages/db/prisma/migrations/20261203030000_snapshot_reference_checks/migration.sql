@@ -1,0 +1,3 @@
+-- PostgreSQL only: its snapshot tables' foreign keys become checks run once per statement
+-- (prisma/postgres/migrations, same name). SQLite keeps its foreign keys, which cost little
+-- in-process; this migration changes nothing here and keeps the two folders in step.
