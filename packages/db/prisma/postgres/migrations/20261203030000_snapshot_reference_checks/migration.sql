@@ -15,59 +15,72 @@ ALTER TABLE "odds_snapshot" DROP CONSTRAINT "odds_snapshot_race_id_fkey";
 ALTER TABLE "odds_snapshot" DROP CONSTRAINT "odds_snapshot_entry_id_fkey";
 ALTER TABLE "exacta_probable" DROP CONSTRAINT "exacta_probable_race_id_fkey";
 
--- After a statement on a snapshot table (its new rows in new_rows): every race_id names a race.
-CREATE FUNCTION "snapshot_race_exists"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  missing INTEGER;
+-- Refuses a snapshot statement as the foreign key on `table_name`.`column_name` would.
+CREATE FUNCTION "snapshot_reference_refused"("table_name" TEXT, "column_name" TEXT, "referenced" TEXT, "missing" INTEGER)
+RETURNS VOID LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM 1 FROM "race" WHERE "race_id" IN (SELECT DISTINCT "race_id" FROM new_rows) FOR KEY SHARE;
-  SELECT n."race_id" INTO missing
-  FROM (SELECT DISTINCT "race_id" FROM new_rows WHERE "race_id" IS NOT NULL) n
-  WHERE NOT EXISTS (SELECT 1 FROM "race" r WHERE r."race_id" = n."race_id")
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%_race_id_fkey"',
-      TG_TABLE_NAME, TG_TABLE_NAME
-      USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
-        CONSTRAINT = TG_TABLE_NAME || '_race_id_fkey',
-        DETAIL = format('Key (race_id)=(%s) is not present in table "race".', missing);
-  END IF;
-  RETURN NULL;
+  RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%_%_fkey"',
+    table_name, table_name, column_name
+    USING ERRCODE = 'foreign_key_violation', TABLE = table_name,
+      CONSTRAINT = table_name || '_' || column_name || '_fkey',
+      DETAIL = format('Key (%s)=(%s) is not present in table "%s".', column_name, missing, referenced);
 END $$;
 
--- After a statement on odds_snapshot: every entry_id names an entry.
-CREATE FUNCTION "snapshot_entry_exists"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- After a statement on a snapshot table (its new rows in new_rows): every race_id names a race
+-- and, on odds_snapshot, every entry_id an entry; each is locked FOR KEY SHARE until commit.
+-- A snapshot statement names one race: one look-up. (new_rows is seen only here, not in a
+-- function this one calls.)
+CREATE FUNCTION "snapshot_references_exist"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+  lo INTEGER;
+  hi INTEGER;
   missing INTEGER;
+  wanted INTEGER;
+  locked INTEGER;
 BEGIN
-  PERFORM 1 FROM "entry" WHERE "entry_id" IN (SELECT DISTINCT "entry_id" FROM new_rows) FOR KEY SHARE;
-  SELECT n."entry_id" INTO missing
-  FROM (SELECT DISTINCT "entry_id" FROM new_rows WHERE "entry_id" IS NOT NULL) n
-  WHERE NOT EXISTS (SELECT 1 FROM "entry" e WHERE e."entry_id" = n."entry_id")
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%_entry_id_fkey"',
-      TG_TABLE_NAME, TG_TABLE_NAME
-      USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
-        CONSTRAINT = TG_TABLE_NAME || '_entry_id_fkey',
-        DETAIL = format('Key (entry_id)=(%s) is not present in table "entry".', missing);
+  SELECT min("race_id"), max("race_id") INTO lo, hi FROM new_rows;
+  IF lo IS NULL THEN
+    RETURN NULL;
+  ELSIF lo = hi THEN
+    PERFORM 1 FROM "race" WHERE "race_id" = lo FOR KEY SHARE;
+    IF NOT FOUND THEN
+      missing := lo;
+    END IF;
+  ELSE
+    PERFORM 1 FROM "race" WHERE "race_id" IN (SELECT "race_id" FROM new_rows) FOR KEY SHARE;
+    SELECT n."race_id" INTO missing
+    FROM (SELECT DISTINCT "race_id" FROM new_rows) n
+    WHERE NOT EXISTS (SELECT 1 FROM "race" r WHERE r."race_id" = n."race_id")
+    LIMIT 1;
+  END IF;
+  IF missing IS NOT NULL THEN
+    PERFORM "snapshot_reference_refused"(TG_TABLE_NAME, 'race_id', 'race', missing);
+  END IF;
+  IF TG_TABLE_NAME = 'odds_snapshot' THEN
+    SELECT count(DISTINCT "entry_id") INTO wanted FROM new_rows;
+    SELECT count(*) INTO locked FROM (
+      SELECT 1 FROM "entry" WHERE "entry_id" IN (SELECT "entry_id" FROM new_rows) FOR KEY SHARE
+    ) l;
+    IF locked < wanted THEN
+      SELECT n."entry_id" INTO missing
+      FROM (SELECT DISTINCT "entry_id" FROM new_rows) n
+      WHERE NOT EXISTS (SELECT 1 FROM "entry" e WHERE e."entry_id" = n."entry_id")
+      LIMIT 1;
+      PERFORM "snapshot_reference_refused"(TG_TABLE_NAME, 'entry_id', 'entry', missing);
+    END IF;
   END IF;
   RETURN NULL;
 END $$;
 
 -- A transition table serves one event per trigger: one for INSERT, one for UPDATE.
-CREATE TRIGGER "odds_snapshot_race_id_fkey_insert" AFTER INSERT ON "odds_snapshot"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_race_exists"();
-CREATE TRIGGER "odds_snapshot_race_id_fkey_update" AFTER UPDATE ON "odds_snapshot"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_race_exists"();
-CREATE TRIGGER "odds_snapshot_entry_id_fkey_insert" AFTER INSERT ON "odds_snapshot"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_entry_exists"();
-CREATE TRIGGER "odds_snapshot_entry_id_fkey_update" AFTER UPDATE ON "odds_snapshot"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_entry_exists"();
-CREATE TRIGGER "exacta_probable_race_id_fkey_insert" AFTER INSERT ON "exacta_probable"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_race_exists"();
-CREATE TRIGGER "exacta_probable_race_id_fkey_update" AFTER UPDATE ON "exacta_probable"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_race_exists"();
+CREATE TRIGGER "odds_snapshot_references_insert" AFTER INSERT ON "odds_snapshot"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_references_exist"();
+CREATE TRIGGER "odds_snapshot_references_update" AFTER UPDATE ON "odds_snapshot"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_references_exist"();
+CREATE TRIGGER "exacta_probable_references_insert" AFTER INSERT ON "exacta_probable"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_references_exist"();
+CREATE TRIGGER "exacta_probable_references_update" AFTER UPDATE ON "exacta_probable"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "snapshot_references_exist"();
 
 -- After a race row is deleted or its id changed: RESTRICT and CASCADE, as the foreign keys were.
 CREATE FUNCTION "race_snapshot_references"() RETURNS trigger LANGUAGE plpgsql AS $$
