@@ -14,7 +14,7 @@
  * stay due, so every turn reads them again). The file is left as it was.
  */
 import { realSleep, type Logger, type TotewatchConfig } from "@totewatch/config";
-import { watchCommits, type Db } from "@totewatch/db";
+import { retriableDatabaseError, watchCommits, type Db } from "@totewatch/db";
 import {
   channelTakes,
   claimDurationMs,
@@ -185,7 +185,18 @@ export async function runDaemon(db: Db, options: RunDaemonOptions): Promise<Daem
       } catch (error) {
         if (options.once) throw error;
         summary.errors++;
-        logger.error({ err: error }, "alerts turn failed; retrying after the poll interval");
+        const retriable = retriableDatabaseError(error);
+        if (retriable === null)
+          logger.error({ err: error }, "alerts turn failed; retrying after the poll interval");
+        else {
+          // Nothing was stored of the turn's pass (its commit failed whole): the next turn does it.
+          logger.warn(
+            { error: (error as Error).message },
+            retriable === "locked"
+              ? "the database is busy (another process holds its write lock); retrying after the poll interval"
+              : "the database cannot be reached; retrying after the poll interval",
+          );
+        }
         caughtUp = true;
       }
       if (options.once) break;
