@@ -16,6 +16,11 @@ const POSTGRES_TESTS = [
   "apps/alerts/src/race-day.int.test.ts",
   "apps/ingest/src/poll/*.int.test.ts",
   "apps/ingest/src/replay*.int.test.ts",
+  "apps/ingest/src/odds-format.int.test.ts",
+  "apps/alerts/src/backtest/*.int.test.ts",
+  "apps/dashboard/src/api/*.int.test.ts",
+  "apps/dashboard/src/security.int.test.ts",
+  "apps/dashboard/src/browser.int.test.ts",
 ];
 
 // Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere

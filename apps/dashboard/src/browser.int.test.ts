@@ -9,7 +9,7 @@
  */
 import { createLogger, parseConfig } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl } from "@totewatch/test-utils";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard, type RunningDashboard } from "./serve.js";
@@ -28,12 +28,12 @@ let guarded: RunningDashboard;
 let ids: RaceDayIds;
 
 beforeAll(async () => {
-  const file = freshDatabaseFile();
-  writer = createDb({ url: file });
+  const url = await freshTestDatabaseUrl("dashboard-browser");
+  writer = createDb({ url });
   ids = await writeRaceDay(writer);
-  running = await startDashboard({ databaseUrl: file, host: "127.0.0.1", port: 0, config, logger });
+  running = await startDashboard({ databaseUrl: url, host: "127.0.0.1", port: 0, config, logger });
   guarded = await startDashboard({
-    databaseUrl: file,
+    databaseUrl: url,
     host: "127.0.0.1",
     port: 0,
     config,

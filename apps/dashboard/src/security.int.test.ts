@@ -6,7 +6,7 @@
  */
 import { createLogger } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl } from "@totewatch/test-utils";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboardApp } from "./app.js";
@@ -20,8 +20,7 @@ let live: LiveFeed;
 let app: Hono;
 
 beforeAll(async () => {
-  const file = freshDatabaseFile();
-  db = createDb({ url: file, readOnly: true });
+  db = createDb({ url: await freshTestDatabaseUrl("dashboard-security"), readOnly: true });
   live = await startLiveFeed(db, { logger: createLogger({ name: "test", level: "silent" }) });
   app = createDashboardApp({ live, assets: await buildAssets(), token: TOKEN });
 });

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_FLAGS } from "@totewatch/config";
+import { testEngine } from "@totewatch/test-utils";
 
 export const CHROMIUM = process.env.TOTEWATCH_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "screenshots");
@@ -59,8 +60,10 @@ export async function openPage(
 
 /** Saves a full-page screenshot as screenshots/<name>.png; returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
+  // The run on PostgreSQL keeps its own, beside SQLite's (one look at each engine's pages).
+  const folder = testEngine() === "postgres" ? path.join(SCREENSHOTS, "postgres") : SCREENSHOTS;
+  mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

@@ -7,7 +7,7 @@ import {
   type TestServer,
   captureLogs,
   dumpTables,
-  freshDatabaseFile,
+  freshTestDatabaseUrl,
   json,
   startTestServer,
   storedRows,
@@ -48,8 +48,8 @@ const opened: Db[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close()));
 });
-function freshDb(): Db {
-  const db = createDb({ url: freshDatabaseFile("ingest-odds-format") });
+async function freshDb(): Promise<Db> {
+  const db = createDb({ url: await freshTestDatabaseUrl("ingest-odds-format") });
   opened.push(db);
   return db;
 }
@@ -73,7 +73,7 @@ describe("oddsFormatLookup", () => {
 
 describe("replay of a decimal board", () => {
   it("stores the same rows as its odds-to-1 twin when the track is configured decimal", async () => {
-    const twin = freshDb();
+    const twin = await freshDb();
     expect(await replayFiles(twin, [feedFile([card, win(POST - 600_000, TWIN)])])).toMatchObject({
       applied: 2,
       invalid: 0,
@@ -91,14 +91,14 @@ describe("replay of a decimal board", () => {
         ],
       }),
     );
-    const decimal = freshDb();
+    const decimal = await freshDb();
     const summary = await replayFiles(decimal, [feedFile([card, win(POST - 600_000, PER_TEN)])], { tracks });
     expect(summary).toMatchObject({ applied: 2, invalid: 0 });
     expect(await dumpTables(decimal)).toEqual(await dumpTables(twin));
   });
 
   it("without the track's format, the same file is read as odds-to-1", async () => {
-    const db = freshDb();
+    const db = await freshDb();
     await replayFiles(db, [feedFile([card, win(POST - 600_000, PER_TEN)])]);
     const { odds_snapshot } = await storedRows(db, ["odds_snapshot"]);
     expect(odds_snapshot.map((row) => row.win_odds)).toEqual([35, 40, 110]);
@@ -143,7 +143,7 @@ describe("poll of a decimal board", () => {
         http: { minHostDelayMs: 0, retries: 0, timeoutMs: 2000 },
       }),
     );
-    const db = freshDb();
+    const db = await freshDb();
     const logs = captureLogs();
     const summary = await createPoller({
       config,

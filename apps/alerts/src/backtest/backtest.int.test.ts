@@ -1,4 +1,4 @@
-import { closedAfterEach, freshDatabaseFile, quietLogger } from "@totewatch/test-utils";
+import { closedAfterEach, freshTestDatabaseUrl, quietLogger } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
 import type { RaceStatus } from "@totewatch/tote";
 import {
@@ -53,7 +53,7 @@ function describeBacktest(alert: StoredAlert): string {
 
 describe("runBacktest over race dates", () => {
   it("takes every race dated that day on its own track's calendar, late west-coast races included", async () => {
-    const db = client(freshDatabaseFile("backtest-dates"));
+    const db = client(await freshTestDatabaseUrl("backtest-dates"));
     // Testville (UTC) R1 on 2025-06-01 at noon: #1 crosses under 2-1 at 11:50.
     await writeRace(
       db,
@@ -129,7 +129,7 @@ describe("runBacktest over race dates", () => {
   });
 
   it("skips a cancelled race; a race that went off has its boards after the off judged only as late changes", async () => {
-    const db = client(freshDatabaseFile("backtest-status"));
+    const db = client(await freshTestDatabaseUrl("backtest-status"));
     const race = {
       track: "Testville",
       timezone: "UTC",

@@ -5,7 +5,7 @@
  */
 import { createDb, type Db } from "@totewatch/db";
 import { createLogger } from "@totewatch/config";
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl } from "@totewatch/test-utils";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboardApp } from "../app.js";
@@ -27,10 +27,10 @@ let app: Hono;
 let ids: RaceDayIds;
 
 beforeAll(async () => {
-  const file = freshDatabaseFile();
-  writer = createDb({ url: file });
+  const url = await freshTestDatabaseUrl("dashboard-routes");
+  writer = createDb({ url });
   ids = await writeRaceDay(writer);
-  reader = createDb({ url: file, readOnly: true });
+  reader = createDb({ url, readOnly: true });
   live = await startLiveFeed(reader, { logger: createLogger({ name: "test", level: "silent" }) });
   app = createDashboardApp({
     live,
