@@ -21,6 +21,7 @@ const POSTGRES_TESTS = [
   "apps/dashboard/src/api/*.int.test.ts",
   "apps/dashboard/src/security.int.test.ts",
   "apps/dashboard/src/browser.int.test.ts",
+  "apps/totewatch/src/commands.int.test.ts",
 ];
 
 // Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere

@@ -17,6 +17,7 @@ export {
   scratchDir,
   storedRows,
   storeSteamAlert,
+  testDatabaseUrl,
   testEngine,
   DATA_TABLES,
   STEAM_ALERT_POST_TIME,
