@@ -52,8 +52,9 @@ export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): P
   return writeTransaction(db, async (sql) => {
     let ref = await resolveRace(db, sql, snap);
     for (const p of snap.probables) {
-      [ref] = await entryIdFor(db, sql, snap, ref, p.first);
-      [ref] = await entryIdFor(db, sql, snap, ref, p.second);
+      // A runner the cached card knows needs no look-up (nor an await: a grid names 156 pairs).
+      if (!ref.entries.has(p.first)) [ref] = await entryIdFor(db, sql, snap, ref, p.first);
+      if (!ref.entries.has(p.second)) [ref] = await entryIdFor(db, sql, snap, ref, p.second);
     }
     const now = toDbTime(new Date());
     const raceId = ref.raceId;

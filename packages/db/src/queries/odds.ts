@@ -67,8 +67,9 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
     let ref = await resolveRace(db, sql, snap);
     const rows: Array<[number, WinRunnerInput]> = [];
     for (const runner of snap.runners) {
-      let entryId: number;
-      [ref, entryId] = await entryIdFor(db, sql, snap, ref, runner.programNumber);
+      // A runner the cached card knows needs no look-up (nor an await).
+      let entryId = ref.entries.get(runner.programNumber);
+      if (entryId === undefined) [ref, entryId] = await entryIdFor(db, sql, snap, ref, runner.programNumber);
       rows.push([entryId, runner]);
     }
     const now = toDbTime(new Date());
