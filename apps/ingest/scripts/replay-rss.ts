@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { nodeProcessEnv, userArguments, wholeNumber } from "@totewatch/cli-kit";
+import { NODE_PROCESS_FLAGS, nodeProcessEnv, userArguments, wholeNumber } from "@totewatch/cli-kit";
 import { createDb, migrateDatabase } from "@totewatch/db";
 import { writeSimulatedDay } from "@totewatch/simulator";
 import { Command, Option } from "commander";
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         ...process.execArgv,
+        ...NODE_PROCESS_FLAGS,
         fileURLToPath(import.meta.url),
         "--replay-child",
         file,
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
         options.module,
         String(options.holdBytes ?? ""),
       ],
-      // With the memory settings `totewatch ingest replay` runs with (nodeProcessEnv).
+      // With the memory settings `totewatch ingest replay` runs with (NODE_PROCESS_FLAGS, nodeProcessEnv).
       { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"], env: nodeProcessEnv() },
     );
     const wallS = (performance.now() - started) / 1000;

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { NODE_PROCESS_FLAGS } from "@totewatch/cli-kit";
 import { describe, expect, it } from "vitest";
 import { main } from "./cli.js";
 import { launchOf, REPO_ROOT, type Launch } from "./commands.js";
@@ -22,11 +23,16 @@ async function dispatch(args: string[], code = 0) {
   return { exit, launches, stdout, stderr };
 }
 
-/** The script and arguments a node launch runs (after `--import <tsx>`). */
+/** The script and arguments a node launch runs (after the memory flags and `--import <tsx>`). */
 const scriptArgs = (launch: Launch | undefined) => {
   expect(launch?.command).toBe(process.execPath);
-  expect(launch?.args.slice(0, 2)).toEqual(["--import", expect.stringMatching(/^file:.*tsx/)]);
-  return [path.relative(REPO_ROOT, launch!.args[2]!), ...launch!.args.slice(3)];
+  const flags = NODE_PROCESS_FLAGS.length;
+  expect(launch?.args.slice(0, flags + 2)).toEqual([
+    ...NODE_PROCESS_FLAGS,
+    "--import",
+    expect.stringMatching(/^file:.*tsx/),
+  ]);
+  return [path.relative(REPO_ROOT, launch!.args[flags + 2]!), ...launch!.args.slice(flags + 3)];
 };
 
 describe("totewatch", () => {

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { nodeProcessEnv } from "@totewatch/cli-kit";
+import { NODE_PROCESS_FLAGS, nodeProcessEnv } from "@totewatch/cli-kit";
 
 /** The repository root: this file is apps/totewatch/src/commands.ts. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -135,8 +135,8 @@ export function launchOf(ref: ScriptRef, args: readonly string[], root = REPO_RO
     const words = tsx[2]!.trim() === "" ? [] : tsx[2]!.trim().split(/\s+/);
     return {
       command: process.execPath,
-      args: ["--import", tsxLoaderUrl(), path.join(dir, tsx[1]!), ...words, ...args],
       // A command's node runs with Totewatch's memory settings (which and why: config's node-process.ts).
+      args: [...NODE_PROCESS_FLAGS, "--import", tsxLoaderUrl(), path.join(dir, tsx[1]!), ...words, ...args],
       env: nodeProcessEnv(),
     };
   }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { NODE_PROCESS_FLAGS } from "@totewatch/cli-kit";
 import { describe, expect, it } from "vitest";
 import { main } from "./cli.js";
 import { REPO_ROOT, type Launch } from "./commands.js";
@@ -18,9 +19,14 @@ const parse = (...args: string[]) => parseLiveDemoArgs(["--live", ...args], CWD)
 /** The script, relative to the repository, and the arguments a node launch runs. */
 const scriptArgs = (launch: Launch) => {
   expect(launch.command).toBe(process.execPath);
-  expect(launch.args.slice(0, 2)).toEqual(["--import", expect.stringMatching(/^file:.*tsx/)]);
+  const flags = NODE_PROCESS_FLAGS.length;
+  expect(launch.args.slice(0, flags + 2)).toEqual([
+    ...NODE_PROCESS_FLAGS,
+    "--import",
+    expect.stringMatching(/^file:.*tsx/),
+  ]);
   expect(launch.cwd).toBeUndefined();
-  return [path.relative(REPO_ROOT, launch.args[2]!), ...launch.args.slice(3)];
+  return [path.relative(REPO_ROOT, launch.args[flags + 2]!), ...launch.args.slice(flags + 3)];
 };
 
 async function dispatch(args: string[]) {

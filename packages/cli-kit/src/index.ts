@@ -5,7 +5,7 @@ export { benchLine, meetsTarget, type BenchTarget } from "./bench.js";
 export { isEntryPoint } from "./entry-point.js";
 export { EXIT } from "./exit-codes.js";
 // The environment a command's own node process starts with (read from the environment, so in config).
-export { nodeProcessEnv } from "@totewatch/config";
+export { NODE_PROCESS_FLAGS, nodeProcessEnv } from "@totewatch/config";
 export { abbreviatedCount, calendarDate, countOrRange, positiveNumber, wholeNumber } from "./options.js";
 export {
   createProgressDisplay,

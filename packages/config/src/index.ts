@@ -25,7 +25,7 @@ export {
   userCwd,
 } from "./environment.js";
 export { expandReferences } from "./expand-env.js";
-export { nodeProcessEnv } from "./node-process.js";
+export { NODE_PROCESS_FLAGS, nodeProcessEnv } from "./node-process.js";
 export { credentialsAsBasicAuth, redactUrl } from "./redact.js";
 export {
   createLogger,

@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { nodeProcessEnv } from "./node-process.js";
+import { NODE_PROCESS_FLAGS, nodeProcessEnv } from "./node-process.js";
 
 describe("nodeProcessEnv", () => {
   it("adds two glibc arenas and a 4 MB semi-space to an environment without them", () => {
@@ -22,5 +23,20 @@ describe("nodeProcessEnv", () => {
     const untouched = { PATH: "/bin" };
     nodeProcessEnv(untouched);
     expect(untouched).toEqual({ PATH: "/bin" });
+  });
+});
+
+describe("NODE_PROCESS_FLAGS", () => {
+  it("start node (a flag it does not know would stop it with exit 9), and set what they name", () => {
+    const run = spawnSync(
+      process.execPath,
+      [...NODE_PROCESS_FLAGS, "-e", "process.stdout.write(JSON.stringify(process.execArgv))"],
+      { encoding: "utf8" },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as string[]).slice(0, NODE_PROCESS_FLAGS.length)).toEqual(
+      NODE_PROCESS_FLAGS,
+    );
   });
 });

@@ -5,7 +5,7 @@
  * (`alerts run --db URL --config CFG`: log level warn, no channel enabled, so
  * alerts are stored and nothing is sent) START TOGETHER as OS processes (node
  * with the tsx loader and the memory settings of the `totewatch` command,
- * @totewatch/cli-kit nodeProcessEnv; the pid sampled is the process itself). When the
+ * @totewatch/cli-kit NODE_PROCESS_FLAGS and nodeProcessEnv; the pid sampled is the process itself). When the
  * replay exits, the bench waits until the daemon's high-water marks (cursors
  * "alerts:win" / "alerts:exacta", read with `evaluationReadTransaction`)
  * reach the newest stored snapshot ids (`changeMarks`), then stops the daemon
@@ -37,7 +37,14 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { benchLine, nodeProcessEnv, userArguments, wholeNumber, type BenchTarget } from "@totewatch/cli-kit";
+import {
+  benchLine,
+  NODE_PROCESS_FLAGS,
+  nodeProcessEnv,
+  userArguments,
+  wholeNumber,
+  type BenchTarget,
+} from "@totewatch/cli-kit";
 import {
   alertCountsByType,
   changeMarks,
@@ -106,10 +113,11 @@ function readHwmKb(pid: number): number | undefined {
 }
 
 function startCli(label: string, script: string, args: readonly string[]): Watched {
-  const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
+  // With the memory settings the `totewatch` command runs its commands with (NODE_PROCESS_FLAGS,
+  // nodeProcessEnv).
+  const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, "--import", tsxLoader, script, ...args], {
     cwd: path.dirname(path.dirname(script)),
-    // The environment as it is (--db and --config win over DATABASE_URL and TOTEWATCH_CONFIG),
-    // with the memory settings the `totewatch` command runs its commands with (nodeProcessEnv).
+    // The environment as it is (--db and --config win over DATABASE_URL and TOTEWATCH_CONFIG).
     env: nodeProcessEnv(),
     stdio: ["ignore", "ignore", "pipe"],
   });
