@@ -3,7 +3,7 @@
  * helpers, on the shared test clock (rules.ts: race 1's post at 12:00 UTC).
  */
 import { parseConfig, type TotewatchConfig } from "@totewatch/config";
-import { applyRaceCard, recordExactaSnapshot, recordWinSnapshot, type Db } from "@totewatch/db";
+import { applyRaceCard, listAlerts, recordExactaSnapshot, recordWinSnapshot, type Db } from "@totewatch/db";
 import { at, POST, RACE_DATE } from "./rules.js";
 
 export { at, POST, RACE_DATE };
@@ -124,4 +124,12 @@ export function describeAlert(alert: {
       ? `#${alert.subject}`
       : (alert.subject ?? "");
   return `${alert.alertType} ${subject} ${time}`;
+}
+
+/** Every stored alert as describeAlert writes it, oldest first. */
+export async function storedAlerts(db: Db): Promise<string[]> {
+  const alerts = await listAlerts(db, { limit: 1000 });
+  return alerts
+    .sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime() || a.alertId - b.alertId)
+    .map(describeAlert);
 }

@@ -12,14 +12,13 @@ import {
   evaluationReadTransaction,
   evaluationTransaction,
   listAlerts,
-  type Db,
 } from "@totewatch/db";
 import { runBacktest } from "../backtest/backtest.js";
 import { EXACTA_CURSOR, WIN_CURSOR } from "./pass.js";
 import { processPending } from "./process.js";
 import {
   at,
-  describeAlert,
+  storedAlerts,
   PHASE_ONE_ALERTS,
   testConfig,
   writeCard,
@@ -31,13 +30,6 @@ import {
 const logger = quietLogger();
 const config = testConfig();
 const client = closedAfterEach();
-
-async function storedAlerts(db: Db): Promise<string[]> {
-  const alerts = await listAlerts(db, { limit: 1000 });
-  return alerts
-    .sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime() || a.alertId - b.alertId)
-    .map(describeAlert);
-}
 
 describe("processPending on a real database (SQLite file or PostgreSQL)", () => {
   it("stores exactly the alerts a scripted race calls for, with subjects, details and delivery rows", async () => {

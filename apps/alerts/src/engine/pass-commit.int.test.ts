@@ -12,21 +12,14 @@ import {
   quietLogger,
 } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
-import { evaluationReadTransaction, listAlerts, type Db } from "@totewatch/db";
+import { evaluationReadTransaction, type Db } from "@totewatch/db";
 import { EXACTA_CURSOR, WIN_CURSOR } from "./pass.js";
 import { DECISIONS_BEFORE_LOCKED, processPending } from "./process.js";
-import { describeAlert, PHASE_ONE_ALERTS, testConfig, writePhaseOne, writeWin } from "../../test/engine.js";
+import { PHASE_ONE_ALERTS, storedAlerts, testConfig, writePhaseOne, writeWin } from "../../test/engine.js";
 
 const logger = quietLogger();
 const config = testConfig();
 const client = closedAfterEach();
-
-async function storedAlerts(db: Db): Promise<string[]> {
-  const alerts = await listAlerts(db, { limit: 1000 });
-  return alerts
-    .sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime() || a.alertId - b.alertId)
-    .map(describeAlert);
-}
 
 const marks = (db: Db) =>
   evaluationReadTransaction(db, async (tx) => [await tx.cursor(WIN_CURSOR), await tx.cursor(EXACTA_CURSOR)]);
