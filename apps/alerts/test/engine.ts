@@ -3,7 +3,15 @@
  * helpers, on the shared test clock (rules.ts: race 1's post at 12:00 UTC).
  */
 import { parseConfig, type TotewatchConfig } from "@totewatch/config";
-import { applyRaceCard, listAlerts, recordExactaSnapshot, recordWinSnapshot, type Db } from "@totewatch/db";
+import {
+  applyRaceCard,
+  evaluationReadTransaction,
+  listAlerts,
+  recordExactaSnapshot,
+  recordWinSnapshot,
+  type Db,
+} from "@totewatch/db";
+import { EXACTA_CURSOR, WIN_CURSOR } from "../src/engine/pass.js";
 import { at, POST, RACE_DATE } from "./rules.js";
 
 export { at, POST, RACE_DATE };
@@ -132,4 +140,12 @@ export async function storedAlerts(db: Db): Promise<string[]> {
   return alerts
     .sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime() || a.alertId - b.alertId)
     .map(describeAlert);
+}
+
+/** The alerts engine's two high-water marks as stored: [win, exacta]. */
+export function evaluationMarks(db: Db): Promise<[number, number]> {
+  return evaluationReadTransaction(db, async (tx) => [
+    await tx.cursor(WIN_CURSOR),
+    await tx.cursor(EXACTA_CURSOR),
+  ]);
 }

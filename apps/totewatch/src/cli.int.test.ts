@@ -1,54 +1,14 @@
 import { freshDatabaseFile } from "@totewatch/test-utils";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ROOT as root, run, totewatch } from "../test/run.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "../../..");
-const bin = path.resolve(here, "../bin/totewatch.js");
 const fixtures = path.join(root, "apps/ingest/test-fixtures");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `command args` in a scratch folder with no config around; `onStdout` sees stdout as it grows. */
-function run(
-  command: string,
-  args: string[],
-  opts: {
-    cwd?: string;
-    env?: NodeJS.ProcessEnv;
-    onStdout?: (text: string, child: ChildProcess) => void;
-  } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: opts.cwd ?? mkdtempSync(path.join(os.tmpdir(), "totewatch-cli-")),
-      env: { ...process.env, TOTEWATCH_CONFIG: "", DATABASE_URL: "", INIT_CWD: "", ...opts.env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk);
-      opts.onStdout?.(stdout, child);
-    });
-    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-const totewatch = (args: string[], opts?: Parameters<typeof run>[2]) =>
-  run(process.execPath, [bin, ...args], opts);
 
 describe("the totewatch command", { timeout: 120_000 }, () => {
   it("--help exits 0 listing the commands and the exit codes", async () => {

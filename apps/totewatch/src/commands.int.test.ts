@@ -13,14 +13,11 @@ import {
   testDatabaseUrl,
   testEngine,
 } from "@totewatch/test-utils";
-import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ROOT, totewatch as run, type RunOptions } from "../test/run.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, "../bin/totewatch.js");
-const smallDay = path.resolve(here, "../../ingest/test-fixtures/small-day.jsonl");
+const smallDay = path.join(ROOT, "apps/ingest/test-fixtures/small-day.jsonl");
 
 /** A database that does not exist yet, on the engine under test. */
 const url =
@@ -28,40 +25,9 @@ const url =
     ? testDatabaseUrl(`totewatch_commands_${process.pid}`)
     : `file:${path.join(scratchDir("totewatch-commands-"), "day.db")}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `totewatch args` with DATABASE_URL set and no config around; `untilStdout`: SIGTERM once stdout matches. */
-function totewatch(args: string[], untilStdout?: (stdout: string) => Promise<void>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: scratchDir("totewatch-commands-cwd-"),
-      env: { ...process.env, DATABASE_URL: url, TOTEWATCH_CONFIG: "", INIT_CWD: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    let stopping = false;
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk);
-      if (untilStdout && !stopping) {
-        stopping = true;
-        untilStdout(stdout).then(
-          () => child.kill("SIGTERM"),
-          (error: unknown) => {
-            child.kill("SIGKILL");
-            reject(error as Error);
-          },
-        );
-      }
-    });
-    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `totewatch args` with only DATABASE_URL naming the database. */
+const totewatch = (args: string[], opts: RunOptions = {}) =>
+  run(args, { ...opts, env: { DATABASE_URL: url } });
 
 const client = closedAfterEach();
 const rows = () => countRows(client(url));
@@ -115,13 +81,21 @@ describe(
 
     it("the dashboard serves it", async () => {
       let health: unknown;
-      const dashboard = await totewatch(["dashboard", "--port", "0"], async (stdout) => {
-        const address = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-        if (!address) throw new Error(`no URL in the dashboard's output: ${stdout}`);
-        health = await (await fetch(`${address[1]}healthz`)).json();
-        expect((await fetch(address[1]!)).status).toBe(200);
+      let home = 0;
+      let asked: Promise<void> | undefined;
+      const dashboard = await totewatch(["dashboard", "--port", "0"], {
+        onStdout: (text, child) => {
+          const address = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
+          if (asked || !address) return;
+          asked = (async () => {
+            health = await (await fetch(`${address}healthz`)).json();
+            home = (await fetch(address)).status;
+          })().finally(() => child.kill("SIGTERM"));
+        },
       });
+      await asked;
       expect(health).toMatchObject({ ok: true });
+      expect(home).toBe(200);
       expect(dashboard.code, dashboard.stderr).toBe(0);
     });
 

@@ -6,18 +6,13 @@ import {
   quietLogger,
 } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
-import {
-  alertStrength,
-  deliveryStatus,
-  evaluationReadTransaction,
-  evaluationTransaction,
-  listAlerts,
-} from "@totewatch/db";
+import { alertStrength, deliveryStatus, evaluationTransaction, listAlerts } from "@totewatch/db";
 import { runBacktest } from "../backtest/backtest.js";
 import { EXACTA_CURSOR, WIN_CURSOR } from "./pass.js";
 import { processPending } from "./process.js";
 import {
   at,
+  evaluationMarks,
   storedAlerts,
   PHASE_ONE_ALERTS,
   testConfig,
@@ -113,10 +108,7 @@ describe("processPending on a real database (SQLite file or PostgreSQL)", () => 
     const again = await processPending(check, config, { logger });
     expect(again).toMatchObject({ winSnapshots: 0, exactaGrids: 0, raised: 0, caughtUp: true });
     const lastSnapshotId = await lastOddsSnapshotId(check);
-    const marks = await evaluationReadTransaction(check, async (tx) => [
-      await tx.cursor(WIN_CURSOR),
-      await tx.cursor(EXACTA_CURSOR),
-    ]);
+    const marks = await evaluationMarks(check);
     expect(marks[0]).toBe(lastSnapshotId);
     expect(marks[1]).toBeGreaterThan(0);
   });

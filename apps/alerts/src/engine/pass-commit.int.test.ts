@@ -12,17 +12,19 @@ import {
   quietLogger,
 } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
-import { evaluationReadTransaction, type Db } from "@totewatch/db";
-import { EXACTA_CURSOR, WIN_CURSOR } from "./pass.js";
 import { DECISIONS_BEFORE_LOCKED, processPending } from "./process.js";
-import { PHASE_ONE_ALERTS, storedAlerts, testConfig, writePhaseOne, writeWin } from "../../test/engine.js";
+import {
+  evaluationMarks as marks,
+  PHASE_ONE_ALERTS,
+  storedAlerts,
+  testConfig,
+  writePhaseOne,
+  writeWin,
+} from "../../test/engine.js";
 
 const logger = quietLogger();
 const config = testConfig();
 const client = closedAfterEach();
-
-const marks = (db: Db) =>
-  evaluationReadTransaction(db, async (tx) => [await tx.cursor(WIN_CURSOR), await tx.cursor(EXACTA_CURSOR)]);
 
 describe("a daemon's pass", () => {
   it("lets ingest commit while it decides; what ingest wrote is the next pass's", async () => {
