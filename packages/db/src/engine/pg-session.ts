@@ -11,7 +11,8 @@
  *   around every write.
  */
 import pg from "pg";
-import { insertShape, pgText, unnestInsert, type PgText } from "./pg-text.js";
+import { pgText, type PgText } from "./pg-text.js";
+import { insertShape, unnestInsert } from "./pg-unnest.js";
 import type { NamedParams, Sql, SqlArgs, SqlParam } from "./types.js";
 
 const PARSERS: Record<number, (text: string) => unknown> = {
@@ -70,10 +71,12 @@ function bind({ names }: PgText, params: SqlArgs): SqlParam[] {
   });
 }
 
-/** What a transaction's session does after the statements that write. */
+/** What a transaction's session does after the statements that write, and what it holds. */
 export interface WriteHooks {
   /** Called when a statement that writes changed a row (the commit then notifies). */
   changed?: () => void;
+  /** The session holds the writers' lock (a write transaction): pg-unnest.ts `serialized`. */
+  serialized?: boolean;
 }
 
 export function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks = {}): Sql {
@@ -100,9 +103,11 @@ export function pgSql(on: Queryable, columnTypes: ColumnTypes, hooks: WriteHooks
         for (const row of rows) changed += (await query(text, row as SqlParam[])).rowCount ?? 0;
         return changed;
       }
-      // One statement for every row: a parameter per column, each an array (unnest).
-      const many = unnestInsert(shape, await columnTypes(on, shape.table));
-      const values = shape.columns.map((_, c) => rows.map((row) => row[c] ?? null));
+      // One statement for every row (pg-unnest.ts).
+      const types = await columnTypes(on, shape.table);
+      const { text: many, values } = unnestInsert(shape, types, rows, {
+        serialized: hooks.serialized === true,
+      });
       return counted(await on.query({ name: statementName(many), text: many, values }), true).rowCount ?? 0;
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { insertShape, pgText, unnestInsert } from "./pg-text.js";
+import { pgText } from "./pg-text.js";
 
 describe("pgText", () => {
   it("numbers ? placeholders in order, leaving quoted text, identifiers, comments and $$ bodies alone", () => {
@@ -40,45 +40,5 @@ describe("pgText", () => {
 
   it("refuses text that mixes ? and @name", () => {
     expect(() => pgText(`SELECT ? , @a`)).toThrow("query mixes ? and @name placeholders");
-  });
-});
-
-describe("insertShape and unnestInsert", () => {
-  it("send a single-row insert for many rows as one statement, one array parameter per column", () => {
-    const shape = insertShape(
-      `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds)
-       VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`,
-    );
-    expect(shape).toEqual({
-      table: "odds_snapshot",
-      columns: ["race_id", "entry_id", "fetched_at", "win_odds"],
-      tail: " ON CONFLICT (entry_id, fetched_at) DO NOTHING",
-    });
-    const types = new Map([
-      ["race_id", "integer"],
-      ["entry_id", "integer"],
-      ["fetched_at", "bigint"],
-      ["win_odds", "double precision"],
-    ]);
-    expect(unnestInsert(shape!, types)).toBe(
-      "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) SELECT * FROM " +
-        "unnest($1::integer[], $2::integer[], $3::bigint[], $4::double precision[]) ON CONFLICT (entry_id, fetched_at) DO NOTHING",
-    );
-    expect(unnestInsert(insertShape(`INSERT INTO t (a) VALUES (?)`)!, new Map([["a", "text"]]))).toBe(
-      "INSERT INTO t (a) SELECT * FROM unnest($1::text[])",
-    );
-  });
-
-  it("is null for what cannot be sent that way, and names a column the table lacks", () => {
-    expect(insertShape(`UPDATE t SET a = ?`)).toBeNull();
-    expect(
-      insertShape(`INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET a = excluded.a`),
-    ).toBeNull();
-    expect(insertShape(`INSERT INTO t (a, b) VALUES (?, 7)`)).toBeNull();
-    expect(insertShape(`INSERT INTO t (a, b) VALUES (?)`)).toBeNull();
-    expect(insertShape(`INSERT INTO t (a) VALUES (?) RETURNING a`)).toBeNull();
-    expect(() => unnestInsert(insertShape(`INSERT INTO t (a) VALUES (?)`)!, new Map())).toThrow(
-      "t has no column a",
-    );
   });
 });

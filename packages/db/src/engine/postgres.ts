@@ -153,7 +153,10 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     const opened: OpenTransaction = {
       client,
       // The hook runs at statements, after `opened` is made.
-      sql: pgSql(client, columnTypes, { changed: () => (opened.changed = true) }),
+      sql: pgSql(client, columnTypes, {
+        changed: () => (opened.changed = true),
+        serialized: mode === "write",
+      }),
       mode,
       changed: false,
       done: false,

@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { insertShape, unnestInsert } from "./pg-unnest.js";
+
+const ODDS = `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds)
+       VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`;
+const ODDS_TYPES = new Map([
+  ["race_id", "integer"],
+  ["entry_id", "integer"],
+  ["fetched_at", "bigint"],
+  ["win_odds", "double precision"],
+]);
+
+describe("insertShape", () => {
+  it("reads a single-row insert's table, columns, ON CONFLICT tail and conflict target", () => {
+    expect(insertShape(ODDS)).toEqual({
+      table: "odds_snapshot",
+      columns: ["race_id", "entry_id", "fetched_at", "win_odds"],
+      tail: " ON CONFLICT (entry_id, fetched_at) DO NOTHING",
+      conflictKeys: ["entry_id", "fetched_at"],
+    });
+    expect(insertShape(`INSERT INTO t (a) VALUES (?)`)).toEqual({
+      table: "t",
+      columns: ["a"],
+      tail: "",
+      conflictKeys: null,
+    });
+    // No target, or a target that is not a plain list of inserted columns: ON CONFLICT is kept as written.
+    expect(insertShape(`INSERT INTO t (a) VALUES (?) ON CONFLICT DO NOTHING`)?.conflictKeys).toBeNull();
+    expect(insertShape(`INSERT INTO t (a) VALUES (?) ON CONFLICT (b) DO NOTHING`)?.conflictKeys).toBeNull();
+    expect(
+      insertShape(`INSERT INTO t (a) VALUES (?) ON CONFLICT (lower(a)) DO NOTHING`)?.conflictKeys,
+    ).toBeNull();
+  });
+
+  it("is null for what cannot be sent that way", () => {
+    expect(insertShape(`UPDATE t SET a = ?`)).toBeNull();
+    expect(
+      insertShape(`INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET a = excluded.a`),
+    ).toBeNull();
+    expect(insertShape(`INSERT INTO t (a, b) VALUES (?, 7)`)).toBeNull();
+    expect(insertShape(`INSERT INTO t (a, b) VALUES (?)`)).toBeNull();
+    expect(insertShape(`INSERT INTO t (a) VALUES (?) RETURNING a`)).toBeNull();
+  });
+});
+
+describe("unnestInsert", () => {
+  const shape = insertShape(ODDS)!;
+  // A win snapshot: one race and instant, a row per runner.
+  const rows = [
+    [7, 70, 1000, 2.5],
+    [7, 71, 1000, 4],
+  ];
+
+  it("sends a constant column once as a scalar and the others as arrays, in the rows' order", () => {
+    expect(unnestInsert(shape, ODDS_TYPES, rows, { serialized: false })).toEqual({
+      text:
+        "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) " +
+        "SELECT $1::integer, u.entry_id, $3::bigint, u.win_odds " +
+        "FROM unnest($2::integer[], $4::double precision[]) WITH ORDINALITY AS u(entry_id, win_odds, row_order) " +
+        "ORDER BY u.row_order ON CONFLICT (entry_id, fetched_at) DO NOTHING",
+      values: [7, [70, 71], 1000, [2.5, 4]],
+    });
+  });
+
+  it("checks the conflict target with NOT EXISTS under the writers' lock", () => {
+    expect(unnestInsert(shape, ODDS_TYPES, rows, { serialized: true }).text).toBe(
+      "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) " +
+        "SELECT $1::integer, u.entry_id, $3::bigint, u.win_odds " +
+        "FROM unnest($2::integer[], $4::double precision[]) WITH ORDINALITY AS u(entry_id, win_odds, row_order) " +
+        "WHERE NOT EXISTS (SELECT 1 FROM odds_snapshot existing " +
+        "WHERE existing.entry_id = u.entry_id AND existing.fetched_at = $3::bigint OFFSET 0) ORDER BY u.row_order",
+    );
+  });
+
+  it("keeps ON CONFLICT when rows repeat a key among themselves (NOT EXISTS would fail on the repeat)", () => {
+    const repeated = [...rows, [7, 70, 1000, 3]];
+    expect(unnestInsert(shape, ODDS_TYPES, repeated, { serialized: true }).text).toMatch(
+      / ORDER BY u\.row_order ON CONFLICT \(entry_id, fetched_at\) DO NOTHING$/,
+    );
+    // The same key at another instant is no repeat; a null in the key never conflicts.
+    const distinct = [...rows, [7, 70, 2000, 3], [7, null, 1000, 3], [7, null, 1000, 5]];
+    expect(unnestInsert(shape, ODDS_TYPES, distinct, { serialized: true }).text).toContain(
+      "WHERE NOT EXISTS",
+    );
+    // Every key column constant over two rows: the second repeats the first.
+    const twice = [
+      [7, 70, 1000, 2.5],
+      [7, 70, 1000, 2.5],
+    ];
+    expect(unnestInsert(shape, ODDS_TYPES, twice, { serialized: true }).text).toContain("ON CONFLICT");
+  });
+
+  it("sends one row as scalars alone, and names a column the table lacks", () => {
+    expect(unnestInsert(shape, ODDS_TYPES, [rows[0]!], { serialized: true })).toEqual({
+      text:
+        "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) " +
+        "SELECT $1::integer, $2::integer, $3::bigint, $4::double precision " +
+        "WHERE NOT EXISTS (SELECT 1 FROM odds_snapshot existing " +
+        "WHERE existing.entry_id = $2::integer AND existing.fetched_at = $3::bigint OFFSET 0)",
+      values: [7, 70, 1000, 2.5],
+    });
+    expect(() =>
+      unnestInsert(insertShape(`INSERT INTO t (a) VALUES (?)`)!, new Map(), [[1]], { serialized: false }),
+    ).toThrow("t has no column a");
+    expect(() => unnestInsert(shape, ODDS_TYPES, [], { serialized: false })).toThrow(
+      "an insert into odds_snapshot needs at least one row",
+    );
+  });
+});
