@@ -91,6 +91,9 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     types: ROW_TYPES,
     // A CLI command exits when its work is done, not after the pool's idle timeout.
     allowExitOnIdle: true,
+    // A query is sent without waiting for the one before it to be answered (nested() relies on
+    // it); each still has its own sync point, so one's error does not swallow the next.
+    pipeline: true,
     options: options.readOnly ? "-c default_transaction_read_only=on" : undefined,
     application_name: "totewatch",
   });
@@ -125,18 +128,29 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     const name = `tw_${++savepoints}`;
     const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
     current.unreleased = null;
-    await current.client.query(`${release}SAVEPOINT ${name}`);
+    // Pipelined (the pool's clients are): the work's first statement goes out right behind it,
+    // and its answer is awaited after the work, so a savepoint costs no round trip of its own.
+    // Had it failed, every statement after it failed too ("current transaction is aborted").
+    const saved = current.client.query(`${release}SAVEPOINT ${name}`).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    let result: T;
     try {
-      const result = await work(current.sql);
-      // Anything left unreleased inside this one goes with it.
-      current.unreleased = name;
-      return result;
+      result = await work(current.sql);
     } catch (error) {
+      const failed = await saved;
+      if (failed) throw failed.error;
       // What was done inside it, released or not, is rolled back with it.
       current.unreleased = null;
       await current.client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
       throw error;
     }
+    const failed = await saved;
+    if (failed) throw failed.error;
+    // Anything left unreleased inside this one goes with it.
+    current.unreleased = name;
+    return result;
   }
 
   /** A transaction of its own on a pooled client. */
