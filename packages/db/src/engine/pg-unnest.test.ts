@@ -72,6 +72,34 @@ describe("unnestInsert", () => {
     );
   });
 
+  it("checks the key's leading columns every row shares once, before any per-row lookup", () => {
+    const grid = insertShape(
+      `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
+    )!;
+    const types = new Map([
+      ["race_id", "integer"],
+      ["fetched_at", "bigint"],
+      ["first_horse", "text"],
+      ["second_horse", "text"],
+      ["payout", "double precision"],
+    ]);
+    const combinations = [
+      [7, 1000, "1", "2", 12.4],
+      [7, 1000, "2", "1", 15.2],
+    ];
+    expect(unnestInsert(grid, types, combinations, { serialized: true }).text).toBe(
+      "INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout) " +
+        "SELECT $1::integer, $2::bigint, u.first_horse, u.second_horse, u.payout " +
+        "FROM unnest($3::text[], $4::text[], $5::double precision[]) WITH ORDINALITY AS u(first_horse, second_horse, payout, row_order) " +
+        "WHERE NOT EXISTS (SELECT 1 FROM exacta_probable existing " +
+        "WHERE existing.race_id = $1::integer AND existing.fetched_at = $2::bigint OFFSET 0) " +
+        "OR NOT EXISTS (SELECT 1 FROM exacta_probable existing WHERE existing.race_id = $1::integer AND " +
+        "existing.fetched_at = $2::bigint AND existing.first_horse = u.first_horse AND existing.second_horse = u.second_horse OFFSET 0) " +
+        "ORDER BY u.row_order",
+    );
+  });
+
   it("keeps ON CONFLICT when rows repeat a key among themselves (NOT EXISTS would fail on the repeat)", () => {
     const repeated = [...rows, [7, 70, 1000, 3]];
     expect(unnestInsert(shape, ODDS_TYPES, repeated, { serialized: true }).text).toMatch(
