@@ -3,13 +3,15 @@ import { defineConfig } from "vitest/config";
 
 // The integration tests that run a second time on PostgreSQL (the second engine): every test of
 // what is stored and read through a client createTestDb makes. Tests of SQLite's own file
-// handling (migrations on files, WAL, file errors) run on SQLite only.
+// handling (migrations on files, WAL, file errors) and of Prisma's models (Prisma serves SQLite
+// only) run on SQLite only.
 const POSTGRES_TESTS = [
   "packages/db/src/queries/**/*.int.test.ts",
   "packages/db/src/write-batch.int.test.ts",
   "packages/db/src/pg-*.int.test.ts",
   "packages/db/src/engine/*.int.test.ts",
   "packages/db/src/snapshot-references.int.test.ts",
+  "packages/db/scripts/lib/sample-data.int.test.ts",
   "packages/feed/src/write/*.int.test.ts",
   "apps/alerts/src/delivery/*.int.test.ts",
   "apps/alerts/src/engine/*.int.test.ts",
