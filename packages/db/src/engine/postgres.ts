@@ -131,6 +131,11 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     // Pipelined (the pool's clients are): the work's first statement goes out right behind it,
     // and its answer is awaited after the work, so a savepoint costs no round trip of its own.
     // Had it failed, every statement after it failed too ("current transaction is aborted").
+    // Held back until the work has sent its first statement too (it does so within this turn of
+    // the event loop unless it waits on something else first): one write to the socket, not two.
+    const socket = current.client.connection.stream;
+    socket.cork();
+    setImmediate(() => socket.uncork());
     const saved = current.client.query(`${release}SAVEPOINT ${name}`).then(
       () => undefined,
       (error: unknown) => ({ error }),
