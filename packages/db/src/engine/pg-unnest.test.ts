@@ -58,8 +58,26 @@ describe("unnestInsert", () => {
         "SELECT $1::integer, u.entry_id, $3::bigint, u.win_odds " +
         "FROM unnest($2::integer[], $4::double precision[]) WITH ORDINALITY AS u(entry_id, win_odds, row_order) " +
         "ORDER BY u.row_order ON CONFLICT (entry_id, fetched_at) DO NOTHING",
-      values: [7, [70, 71], 1000, [2.5, 4]],
+      values: [7, "{70,71}", 1000, "{2.5,4}"],
     });
+  });
+
+  it("writes an array column as a literal: strings quoted and escaped, nulls as NULL", () => {
+    const shape = insertShape(`INSERT INTO t (name, n) VALUES (?, ?)`)!;
+    const types = new Map([
+      ["name", "text"],
+      ["n", "bigint"],
+    ]);
+    const rows = [
+      ['say "hi"', 1],
+      ["back\\slash, {brace}", null],
+      [null, 12345678901234567n],
+      ["NULL", -0.5],
+    ];
+    expect(unnestInsert(shape, types, rows, { serialized: false }).values).toEqual([
+      '{"say \\"hi\\"","back\\\\slash, {brace}",NULL,"NULL"}',
+      "{1,NULL,12345678901234567,-0.5}",
+    ]);
   });
 
   it("checks the conflict target with NOT EXISTS under the writers' lock", () => {

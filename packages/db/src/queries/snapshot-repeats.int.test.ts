@@ -105,6 +105,13 @@ describe("runEach with ON CONFLICT DO NOTHING", () => {
     expect(await names("Dup ")).toEqual(["Dup B", "Dup A"]);
   });
 
+  it("stores text as given, whatever it holds (quotes, backslashes, commas, braces, the word NULL)", async () => {
+    const tricky = ['Text "Quoted"', "Text back\\slash", "Text, {braced}", "Text NULL", "Text é ü 字"];
+    const rows = tricky.map((name, i) => [name, i]);
+    expect(await writeTransaction(db, (sql) => sql.runEach(insert, rows))).toBe(5);
+    expect(await names("Text")).toEqual(tricky);
+  });
+
   it("skips stored rows without the writers' lock too (a row-locked transaction)", async () => {
     const rows = [
       ["Locked A", 1],
