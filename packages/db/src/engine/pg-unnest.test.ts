@@ -45,6 +45,22 @@ describe("insertShape", () => {
 
 describe("unnestInsert", () => {
   const shape = insertShape(ODDS)!;
+  const grid = insertShape(
+    `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
+  )!;
+  const GRID_TYPES = new Map([
+    ["race_id", "integer"],
+    ["fetched_at", "bigint"],
+    ["first_horse", "text"],
+    ["second_horse", "text"],
+    ["payout", "double precision"],
+  ]);
+  // An exacta grid: one race and instant, a row per combination.
+  const combinations = [
+    [7, 1000, "1", "2", 12.4],
+    [7, 1000, "2", "1", 15.2],
+  ];
   // A win snapshot: one race and instant, a row per runner.
   const rows = [
     [7, 70, 1000, 2.5],
@@ -80,33 +96,15 @@ describe("unnestInsert", () => {
     ]);
   });
 
-  it("checks the conflict target with NOT EXISTS under the writers' lock", () => {
-    expect(unnestInsert(shape, ODDS_TYPES, rows, { serialized: true }).text).toBe(
-      "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) " +
-        "SELECT $1::integer, u.entry_id, $3::bigint, u.win_odds " +
-        "FROM unnest($2::integer[], $4::double precision[]) WITH ORDINALITY AS u(entry_id, win_odds, row_order) " +
-        "WHERE NOT EXISTS (SELECT 1 FROM odds_snapshot existing " +
-        "WHERE existing.entry_id = u.entry_id AND existing.fetched_at = $3::bigint OFFSET 0) ORDER BY u.row_order",
+  it("keeps ON CONFLICT under the writers' lock when the rows share no leading key column", () => {
+    // A win snapshot's key leads with the runner: a look-up per row would cost more than ON CONFLICT.
+    expect(unnestInsert(shape, ODDS_TYPES, rows, { serialized: true }).text).toMatch(
+      / ORDER BY u\.row_order ON CONFLICT \(entry_id, fetched_at\) DO NOTHING$/,
     );
   });
 
-  it("checks the key's leading columns every row shares once, before any per-row lookup", () => {
-    const grid = insertShape(
-      `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
-    )!;
-    const types = new Map([
-      ["race_id", "integer"],
-      ["fetched_at", "bigint"],
-      ["first_horse", "text"],
-      ["second_horse", "text"],
-      ["payout", "double precision"],
-    ]);
-    const combinations = [
-      [7, 1000, "1", "2", 12.4],
-      [7, 1000, "2", "1", 15.2],
-    ];
-    expect(unnestInsert(grid, types, combinations, { serialized: true }).text).toBe(
+  it("checks the key's leading columns every row shares once, then each row only if need be", () => {
+    expect(unnestInsert(grid, GRID_TYPES, combinations, { serialized: true }).text).toBe(
       "INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout) " +
         "SELECT $1::integer, $2::bigint, u.first_horse, u.second_horse, u.payout " +
         "FROM unnest($3::text[], $4::text[], $5::double precision[]) WITH ORDINALITY AS u(first_horse, second_horse, payout, row_order) " +
@@ -119,30 +117,21 @@ describe("unnestInsert", () => {
   });
 
   it("keeps ON CONFLICT when rows repeat a key among themselves (NOT EXISTS would fail on the repeat)", () => {
-    const repeated = [...rows, [7, 70, 1000, 3]];
-    expect(unnestInsert(shape, ODDS_TYPES, repeated, { serialized: true }).text).toMatch(
-      / ORDER BY u\.row_order ON CONFLICT \(entry_id, fetched_at\) DO NOTHING$/,
+    const repeated = [...combinations, [7, 1000, "1", "2", 13]];
+    expect(unnestInsert(grid, GRID_TYPES, repeated, { serialized: true }).text).toMatch(
+      / ORDER BY u\.row_order ON CONFLICT \(race_id, fetched_at, first_horse, second_horse\) DO NOTHING$/,
     );
-    // The same key at another instant is no repeat; a null in the key never conflicts.
-    const distinct = [...rows, [7, 70, 2000, 3], [7, null, 1000, 3], [7, null, 1000, 5]];
-    expect(unnestInsert(shape, ODDS_TYPES, distinct, { serialized: true }).text).toContain(
-      "WHERE NOT EXISTS",
-    );
-    // Every key column constant over two rows: the second repeats the first.
-    const twice = [
-      [7, 70, 1000, 2.5],
-      [7, 70, 1000, 2.5],
-    ];
-    expect(unnestInsert(shape, ODDS_TYPES, twice, { serialized: true }).text).toContain("ON CONFLICT");
+    // The reverse combination is no repeat; a null in the key never conflicts.
+    const distinct = [...combinations, [7, 1000, "3", null, 20], [7, 1000, "3", null, 21]];
+    expect(unnestInsert(grid, GRID_TYPES, distinct, { serialized: true }).text).toContain("WHERE NOT EXISTS");
   });
 
-  it("sends one row as scalars alone, and names a column the table lacks", () => {
+  it("sends one row as scalars alone (with ON CONFLICT: nothing to share), and names a column the table lacks", () => {
     expect(unnestInsert(shape, ODDS_TYPES, [rows[0]!], { serialized: true })).toEqual({
       text:
         "INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds) " +
         "SELECT $1::integer, $2::integer, $3::bigint, $4::double precision " +
-        "WHERE NOT EXISTS (SELECT 1 FROM odds_snapshot existing " +
-        "WHERE existing.entry_id = $2::integer AND existing.fetched_at = $3::bigint OFFSET 0)",
+        "ON CONFLICT (entry_id, fetched_at) DO NOTHING",
       values: [7, 70, 1000, 2.5],
     });
     expect(() =>

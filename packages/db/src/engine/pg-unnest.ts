@@ -8,13 +8,15 @@
  * - What is stored is what the single-row insert run per row would store, ON CONFLICT included.
  * - A column every row gives the same value is sent once, as a scalar; the others as one array
  *   each, unnested server-side (a grid's race, instant and pool are one value, not 156).
- * - Under the writers' lock (`serialized`) a conflict target is checked with NOT EXISTS instead
- *   of ON CONFLICT: no other writer can insert between the check and the insert, so it skips
- *   exactly the rows ON CONFLICT DO NOTHING would, without its speculative insertion (an exacta
- *   grid's server time: 1.9 ms to 1.3-1.6, less again with one check of its shared race and
- *   instant instead of one per combination). Rows that repeat a key among themselves keep ON
- *   CONFLICT, which skips the repeats (NOT EXISTS would see neither and fail on the second). Every
- *   write helper writes in a write transaction; an insert outside one keeps ON CONFLICT.
+ * - Under the writers' lock (`serialized`), when every row shares the conflict target's leading
+ *   columns (an exacta grid: its race and instant), the target is checked with NOT EXISTS instead
+ *   of ON CONFLICT: those columns once, and each row only when something is stored under them. No
+ *   other writer can insert between the check and the insert, so it skips exactly the rows ON
+ *   CONFLICT DO NOTHING would, without its speculative insertion of every row (a 5-track replay's
+ *   server CPU: 12.1-12.7 s to 9.4-10.2). Elsewhere ON CONFLICT stays: a look-up per row costs
+ *   more than it (a win snapshot: 0.32 ms against 0.24 of server time), and rows repeating a key
+ *   among themselves need it (NOT EXISTS would see neither and fail on the second). Every write
+ *   helper writes in a write transaction; an insert outside one keeps ON CONFLICT.
  */
 import type { SqlParam } from "./types.js";
 
@@ -116,28 +118,22 @@ export function unnestInsert(
     : "";
   const order = arrays.length ? " ORDER BY u.row_order" : "";
   const keys = options.serialized ? shape.conflictKeys : null;
+  // How many of the key's leading columns every row shares (a grid's race and instant: 2).
+  const shared = keys ? keys.findIndex((key) => !constant[shape.columns.indexOf(key)]) : 0;
   let tail = shape.tail ? ` ${shape.tail.trim()}` : "";
   let where = "";
-  if (
-    keys &&
-    keysDistinct(
-      rows,
-      keys.map((key) => shape.columns.indexOf(key)),
-      constant,
-    )
-  ) {
-    const matches = keys.map((key) => `existing.${key} = ${selected[shape.columns.indexOf(key)]}`);
+  const keyIndexes = keys?.map((key) => shape.columns.indexOf(key));
+  if (keys && keyIndexes && shared > 0 && keysDistinct(rows, keyIndexes, constant)) {
+    const matches = keys.map((key, k) => `existing.${key} = ${selected[keyIndexes[k]!]}`);
+    // OFFSET 0 keeps each check a subplan, an index look-up whatever the statistics say: as a
+    // join, a plan cached while the table was nearly empty scanned a whole index on every insert
+    // as the table grew (a 5-track day's win inserts: 0.65 ms each to 4.2).
     const notStored = (some: string[]) =>
       `NOT EXISTS (SELECT 1 FROM ${shape.table} existing WHERE ${some.join(" AND ")} OFFSET 0)`;
-    // OFFSET 0 keeps the check a subplan: a lookup per row on the target's unique index, whatever
-    // the statistics. As a join, a plan cached while the table was nearly empty scanned a whole
-    // index on every insert as it grew (a 5-track day's win inserts: 0.65 ms each to 4.2).
-    where = ` WHERE ${notStored(matches)}`;
-    // The key's leading columns every row shares (a grid's race and instant): checked once, they
-    // spare the per-row lookups when nothing is stored under them, the usual case (the target is
-    // written in its index's column order, so this is one look-up on the index's prefix).
-    const shared = keys.findIndex((key) => !constant[shape.columns.indexOf(key)]);
-    if (shared > 0) where = ` WHERE ${notStored(matches.slice(0, shared))} OR ${notStored(matches)}`;
+    // The shared columns are checked once (the target is written in its index's column order, so
+    // that is one look-up on the index's prefix); only when something is stored under them is
+    // each row looked up.
+    where = ` WHERE ${notStored(matches.slice(0, shared))} OR ${notStored(matches)}`;
     tail = "";
   }
   const text =

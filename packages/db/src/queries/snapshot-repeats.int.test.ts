@@ -8,7 +8,7 @@ import { createTestDb, queryRows } from "../../testing/index.js";
 import { rowLockedTransaction, writeTransaction } from "../sql.js";
 import { recordExactaSnapshot } from "./exacta.js";
 import { recordWinSnapshot } from "./odds.js";
-import { applyRaceCard, type RaceKey } from "./races.js";
+import { applyRaceCard, findRace, type RaceKey } from "./races.js";
 
 let db: Db;
 const RACE: RaceKey = { track: "Keeneland", raceDate: "2025-10-04", raceNumber: 5 };
@@ -103,6 +103,28 @@ describe("runEach with ON CONFLICT DO NOTHING", () => {
     ];
     expect(await writeTransaction(db, (sql) => sql.runEach(insert, rows))).toBe(2);
     expect(await names("Dup ")).toEqual(["Dup B", "Dup A"]);
+    // Rows sharing the key's leading columns (a grid's race and instant), one combination twice.
+    const raceId = (await findRace(db, RACE))!.raceId;
+    const at = AT.getTime() + 60_000;
+    const combinations = [
+      [raceId, at, "1", "2", 10, 0],
+      [raceId, at, "2", "1", 11, 0],
+      [raceId, at, "1", "2", 12, 0],
+    ];
+    const grid = `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, created_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`;
+    expect(await writeTransaction(db, (sql) => sql.runEach(grid, combinations))).toBe(2);
+    expect(
+      await queryRows(
+        db,
+        `SELECT first_horse || '-' || second_horse AS combination, payout FROM exacta_probable
+         WHERE fetched_at = ? ORDER BY exacta_id`,
+        at,
+      ),
+    ).toEqual([
+      { combination: "1-2", payout: 10 },
+      { combination: "2-1", payout: 11 },
+    ]);
   });
 
   it("stores text as given, whatever it holds (quotes, backslashes, commas, braces, the word NULL)", async () => {
