@@ -24,6 +24,10 @@ const POSTGRES_TESTS = [
   "apps/dashboard/src/security.int.test.ts",
   "apps/dashboard/src/browser.int.test.ts",
   "apps/totewatch/src/commands.int.test.ts",
+  "apps/alerts/src/cli.int.test.ts",
+  "apps/alerts/src/demo.int.test.ts",
+  "apps/dashboard/src/cli.int.test.ts",
+  "apps/ingest/src/cli.int.test.ts",
 ];
 
 // Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere

@@ -1,4 +1,4 @@
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl } from "@totewatch/test-utils";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -40,7 +40,8 @@ describe("alerts CLI", () => {
     "run --dry-run stores and sends nothing; run --once delivers; list and backtest show the same alerts",
     { timeout: 120_000 },
     async () => {
-      const file = freshDatabaseFile("cli");
+      // A file on SQLite, a postgresql:// url in the postgres project.
+      const file = await freshTestDatabaseUrl("cli");
       const config = configFile();
       const writer = createDb({ url: file });
       await writePhaseOne(writer);
@@ -112,7 +113,7 @@ describe("alerts CLI", () => {
       "--to",
       "2025-06-01",
       "--db",
-      freshDatabaseFile("cli-bad"),
+      await freshTestDatabaseUrl("cli-bad"),
     ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--from");

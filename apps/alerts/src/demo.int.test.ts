@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { quietLogger } from "@totewatch/test-utils";
+import { freshPostgresDatabase, quietLogger, testEngine } from "@totewatch/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { main as alertsCli } from "./cli.js";
 import { formatDemoSummary, runDemo } from "./demo.js";
@@ -23,7 +23,9 @@ describe("pnpm demo", () => {
       "and its closing commands read the demo's database",
     { timeout: 120_000 },
     async () => {
-      const db = path.join(dir, "demo.db");
+      // A file the demo makes on SQLite; an empty database in the postgres project.
+      const db =
+        testEngine() === "postgres" ? await freshPostgresDatabase("demo") : path.join(dir, "demo.db");
       const out = capture();
       const summary = await runDemo({
         db,
@@ -48,10 +50,20 @@ describe("pnpm demo", () => {
 
       // The closing commands, run as printed (from this folder), read the demo's alerts.
       expect(out.text()).toContain(formatDemoSummary(summary, { cwd: process.cwd() }).split("Next")[1]);
-      const commands = lines
+      // A command too long for one line (a postgresql:// url) goes on with a continuation line.
+      const commands = out
+        .text()
+        .replaceAll(" \\\n", " ")
+        .split("\n")
         .map((line) => line.trim())
         .filter((line) => line.startsWith("pnpm alerts "))
-        .map((line) => line.slice("pnpm alerts ".length).split(" "));
+        // As the shell reads them: a single-quoted word (the url) without its quotes.
+        .map((line) =>
+          line
+            .slice("pnpm alerts ".length)
+            .split(/ +/)
+            .map((word) => word.replace(/^'(.*)'$/, "$1")),
+        );
       expect(commands.map((args) => args[0])).toEqual(["list", "backtest"]);
       const config = path.join(dir, "totewatch.yaml");
       writeFileSync(config, "log: { level: warn }\n");

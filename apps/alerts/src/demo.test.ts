@@ -37,8 +37,21 @@ describe("formatDemoSummary", () => {
     const commands = text.split("\n").filter((line) => line.trimStart().startsWith("pnpm alerts"));
     expect(commands.map((line) => line.trim())).toEqual([
       "pnpm alerts list --db data/demo.db",
-      "pnpm alerts backtest --db data/demo.db --from 2026-12-02 --to 2026-12-02",
+      "pnpm alerts backtest --from 2026-12-02 --to 2026-12-02 --db data/demo.db",
     ]);
+  });
+
+  it("puts --db on a continuation line when a long url would pass 100 columns", () => {
+    // 71 characters, shown quoted (73).
+    const url = "postgresql://totewatch@db.example.internal:5432/totewatch_syndicate_day";
+    const text = formatDemoSummary({ ...summary, database: url });
+    // "  pnpm alerts backtest --from 2026-12-02 --to 2026-12-02 --db " (62) + 73 = 135 columns: folded.
+    expect(text).toContain(
+      `  pnpm alerts backtest --from 2026-12-02 --to 2026-12-02 \\\n    --db '${url}'\n`,
+    );
+    // "  pnpm alerts list --db " (24) + 73 = 97 columns: one line.
+    expect(text).toContain(`  pnpm alerts list --db '${url}'\n`);
+    for (const line of text.split("\n")) expect([...line].length).toBeLessThanOrEqual(100);
   });
 
   it("says how to open the same day in the dashboard", () => {

@@ -170,6 +170,12 @@ export function databaseArgument(file: string, cwd: string): string {
   return /^[\w./@:+-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
 }
 
+/** A command to copy, indented, its `--db` on a continuation line when it would pass 100 columns (a long url). */
+function commandLine(command: string, db: string): string {
+  const line = `  ${command} --db ${db}`;
+  return [...line].length <= 100 ? line : `  ${command} \\\n    --db ${db}`;
+}
+
 export function formatDemoSummary(summary: DemoSummary, options: { cwd?: string } = {}): string {
   const { activity, ingest, daemon } = summary;
   const total = summary.alertsByRule.reduce((sum, row) => sum + row.count, 0);
@@ -209,11 +215,11 @@ export function formatDemoSummary(summary: DemoSummary, options: { cwd?: string 
   lines.push(
     "",
     "Next, on this database:",
-    `  pnpm alerts list --db ${db}`,
-    `  pnpm alerts backtest --db ${db} --from ${summary.date} --to ${summary.date}`,
+    commandLine(`pnpm alerts list`, db),
+    commandLine(`pnpm alerts backtest --from ${summary.date} --to ${summary.date}`, db),
     "",
     "See it in the dashboard (boards, odds charts, exacta heat map, alerts):",
-    `  pnpm dashboard --db ${db}`,
+    commandLine(`pnpm dashboard`, db),
     `  then open http://127.0.0.1:8080/?date=${summary.date}`,
     "Or watch a day play live: pnpm demo --live",
   );

@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
 import { main } from "./cli.js";
 
@@ -26,7 +26,7 @@ async function run(args: string[], signal?: AbortSignal) {
 
 describe("totewatch dashboard", () => {
   it("refuses a public host without a token in one line, exit 2", async () => {
-    const result = await run(["--db", freshDatabaseFile(), "--host", "0.0.0.0", "--port", "0"]);
+    const result = await run(["--db", await freshTestDatabaseUrl(), "--host", "0.0.0.0", "--port", "0"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n"), result.stderr).toHaveLength(1);
     expect(result.stderr).toContain("dashboard: host 0.0.0.0 can be reached from other machines");
@@ -42,7 +42,7 @@ describe("totewatch dashboard", () => {
   it("prints the URL to open, serves it, and stops when told", async () => {
     const stop = new AbortController();
     const stdout = capture();
-    const running = main(["--db", freshDatabaseFile(), "--port", "0"], {
+    const running = main(["--db", await freshTestDatabaseUrl(), "--port", "0"], {
       stdout: stdout.stream,
       stderr: new PassThrough(),
       env: {},

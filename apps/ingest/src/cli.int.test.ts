@@ -2,7 +2,7 @@ import {
   type TestServer,
   captureStream,
   countRows,
-  freshDatabaseFile,
+  freshTestDatabaseUrl,
   json,
   startTestServer,
 } from "@totewatch/test-utils";
@@ -79,7 +79,7 @@ describe("summary table", () => {
 
 describe("ingest CLI", { timeout: 90_000 }, () => {
   it("replay logs invalid messages and the counts as JSON lines, and --strict exits 1", async () => {
-    const db = freshDatabaseFile("cli");
+    const db = await freshTestDatabaseUrl("cli");
     const run = await runCli(["replay", path.join(fixtures, "invalid-day.jsonl"), "--db", db, "--strict"]);
     expect(run.code).toBe(1);
     // Not a terminal: stdout is JSON lines only (so `| jq` works); the finished line carries the counts.
@@ -96,7 +96,7 @@ describe("ingest CLI", { timeout: 90_000 }, () => {
     const blank = path.join(dir, "blank.jsonl");
     writeFileSync(empty, "");
     writeFileSync(blank, "\n  \n\n");
-    const db = freshDatabaseFile("cli-empty");
+    const db = await freshTestDatabaseUrl("cli-empty");
     const run = await runCli(["replay", empty, blank, "--db", db]);
     expect(run.code).toBe(0);
     const warnings = jsonLines(run.stdout).filter((l) => l.level === 40);
@@ -145,7 +145,7 @@ describe("ingest CLI", { timeout: 90_000 }, () => {
     expect(sim.code).toBe(0);
     const simulated = jsonLines(sim.stdout).find((l) => l.msg === "simulate finished");
     expect(simulated?.recorded).toBeGreaterThan(0);
-    const db = freshDatabaseFile("cli-sim");
+    const db = await freshTestDatabaseUrl("cli-sim");
     const replay = await runCli(["replay", dir, "--db", db, "--quiet", "--strict"]);
     expect(replay.code).toBe(0);
     const handle = createDb({ url: db });
@@ -200,7 +200,7 @@ describe("ingest CLI", { timeout: 90_000 }, () => {
       // The next poll is 5 minutes away: stop the daemon while it waits.
       setTimeout(() => child?.kill("SIGTERM"), 300);
     });
-    const db = freshDatabaseFile("cli-poll");
+    const db = await freshTestDatabaseUrl("cli-poll");
     const run = await runCli(["poll", "--config", configFile, "--db", db, "--date", "2030-01-02"], {
       onSpawn: (spawned) => {
         child = spawned;
