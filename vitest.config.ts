@@ -28,6 +28,7 @@ const POSTGRES_TESTS = [
   "apps/alerts/src/demo.int.test.ts",
   "apps/dashboard/src/cli.int.test.ts",
   "apps/ingest/src/cli.int.test.ts",
+  "apps/ingest/src/cli/run-command.int.test.ts",
 ];
 
 // Debian's server binaries (.ci/run and `npm run setup` as root install them; elsewhere

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EXIT } from "@totewatch/cli-kit";
-import { json, startTestServer, type TestServer } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl, json, startTestServer, type TestServer } from "@totewatch/test-utils";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeTime } from "../../test/fake-time.js";
 import { cardMessage, DATE, POST, TRACK } from "../../test/race-feed.js";
@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A config file polling the test server's card (feed) and win (`win`, an html or module endpoint). */
-function configFile(win: Record<string, unknown>): { file: string; db: string } {
+async function configFile(win: Record<string, unknown>): Promise<{ file: string; db: string }> {
   const folder = mkdtempSync(path.join(tmpdir(), "totewatch-run-"));
   const file = path.join(folder, "totewatch.yaml");
   const config = {
@@ -48,7 +48,8 @@ function configFile(win: Record<string, unknown>): { file: string; db: string } 
     http: { minHostDelayMs: 0, retries: 0, timeoutMs: 2000 },
   };
   writeFileSync(file, JSON.stringify(config));
-  return { file, db: path.join(folder, "poll.db") };
+  // A file on SQLite, a postgresql:// url in the postgres project.
+  return { file, db: await freshTestDatabaseUrl("run-command") };
 }
 
 /** Serves race 1: its card, the us-win.html board (runner 5's "7x2" unreadable), status official. */
@@ -97,13 +98,13 @@ async function poll(file: string, db: string, strict: boolean) {
 describe("ingest poll through runCommand", () => {
   it("--strict fails (exit 1) on a field the page adapter could not read; without it, exit 0", async () => {
     serveRace();
-    const { file, db } = configFile(HTML_WIN);
+    const { file, db } = await configFile(HTML_WIN);
     const plain = await poll(file, db, false);
     expect(plain.code).toBe(EXIT.ok);
     // One board fetch (the status is official at once), one unreadable odds cell ("7x2"), no invalid message.
     expect(plain.summary).toMatchObject({ invalid: 0, unreadable: 1 });
     // A fresh database: in the first one the race is already official, so nothing would be polled.
-    const strict = await poll(file, db.replace(/\.db$/, "-strict.db"), true);
+    const strict = await poll(file, await freshTestDatabaseUrl("run-command-strict"), true);
     expect(strict.summary).toMatchObject({ invalid: 0, unreadable: 1 });
     expect(strict.code).toBe(EXIT.failed);
   });
@@ -111,7 +112,7 @@ describe("ingest poll through runCommand", () => {
   it("--strict passes (exit 0) when every field was read", async () => {
     serveRace();
     // The same board with rows limited to the first five (runner 5's "7x2" row is the sixth).
-    const { file, db } = configFile({ ...HTML_WIN, rows: "#tote tbody tr:nth-child(-n+5)" });
+    const { file, db } = await configFile({ ...HTML_WIN, rows: "#tote tbody tr:nth-child(-n+5)" });
     const result = await poll(file, db, true);
     expect(server.requests).toContain(`/win/${DATE}/1`);
     expect(result.summary).toMatchObject({ invalid: 0, unreadable: 0 });
@@ -120,7 +121,7 @@ describe("ingest poll through runCommand", () => {
 
   it("exits 2, fetching nothing, when a module endpoint cannot be imported", async () => {
     serveRace();
-    const { file, db } = configFile({ format: "module", module: "./adapters/missing.ts" });
+    const { file, db } = await configFile({ format: "module", module: "./adapters/missing.ts" });
     const result = await poll(file, db, false);
     expect(result.code).toBe(EXIT.usage);
     expect(server.requests).toEqual([]);
