@@ -128,11 +128,11 @@ export function postgresEngine(options: PostgresEngineOptions): PostgresEngine {
     const name = `tw_${++savepoints}`;
     const release = current.unreleased ? `RELEASE SAVEPOINT ${current.unreleased}; ` : "";
     current.unreleased = null;
-    // Pipelined (the pool's clients are): the work's first statement goes out right behind it,
-    // and its answer is awaited after the work, so a savepoint costs no round trip of its own.
-    // Had it failed, every statement after it failed too ("current transaction is aborted").
-    // Held back until the work has sent its first statement too (it does so within this turn of
-    // the event loop unless it waits on something else first): one write to the socket, not two.
+    // Pipelined (the pool's clients are) and corked until the event loop's next turn: the
+    // SAVEPOINT leaves in one socket write with the work's first statement (sent within this
+    // turn unless the work waits on something else first), and its answer is awaited after the
+    // work, so a savepoint costs no round trip of its own. Had it failed, every statement after
+    // it failed too ("current transaction is aborted"), and its own error is the one thrown.
     const socket = current.client.connection.stream;
     socket.cork();
     setImmediate(() => socket.uncork());
