@@ -118,12 +118,12 @@ export function unnestInsert(
     : "";
   const order = arrays.length ? " ORDER BY u.row_order" : "";
   const keys = options.serialized ? shape.conflictKeys : null;
+  const keyIndexes = keys?.map((key) => shape.columns.indexOf(key)) ?? [];
   // How many of the key's leading columns every row shares (a grid's race and instant: 2).
-  const shared = keys ? keys.findIndex((key) => !constant[shape.columns.indexOf(key)]) : 0;
+  const shared = keyIndexes.findIndex((c) => !constant[c]);
   let tail = shape.tail ? ` ${shape.tail.trim()}` : "";
   let where = "";
-  const keyIndexes = keys?.map((key) => shape.columns.indexOf(key));
-  if (keys && keyIndexes && shared > 0 && keysDistinct(rows, keyIndexes, constant)) {
+  if (keys && shared > 0 && keysDistinct(rows, keyIndexes, constant)) {
     const matches = keys.map((key, k) => `existing.${key} = ${selected[keyIndexes[k]!]}`);
     // OFFSET 0 keeps each check a subplan, an index look-up whatever the statistics say: as a
     // join, a plan cached while the table was nearly empty scanned a whole index on every insert
