@@ -19,6 +19,8 @@ import {
   emptyLedger,
   emptyStats,
   evaluateUnits,
+  gridKey,
+  gridsFor,
   historyWindowMinutes,
   settingsResolver,
   suppressionSettingsOf,
@@ -152,12 +154,13 @@ export async function runBacktest(
       evaluatedRaces++;
       const ledger = emptyLedger();
       const dedupeKeys = new Set<string>();
+      const grids = await gridsFor(tx, units, (id) => (id === raceId ? race : undefined));
       const raceStats = await evaluateUnits(
         units,
         {
           race: (id) => (id === raceId ? race : undefined),
           history: () => history,
-          exactaGrid: (id, fetchedAt) => tx.exactaGrid(id, fetchedAt),
+          exactaGrid: (id, fetchedAt) => grids.get(gridKey(id, fetchedAt)) ?? tx.exactaGrid(id, fetchedAt),
           ledger: () => ledger,
           settings,
           boardOdds,

@@ -6,7 +6,7 @@
  * database (async), one unit after another.
  */
 import { resolveRuleSettings, type TotewatchConfig, type TrackConfig } from "@totewatch/config";
-import type { EvaluationRace } from "@totewatch/db";
+import type { EvaluationRace, EvaluationReader, ExactaGrid } from "@totewatch/db";
 import {
   bettingInterestOf,
   DEFAULT_BOARD_ODDS_FORMAT,
@@ -166,6 +166,26 @@ export function readsExactaGrid(
   race: Pick<EvaluationRace, "status" | "postTime" | "offAt">,
 ): boolean {
   return unit.kind === "exacta" && phaseOf(race, unit.fetchedAt) === "pre-race";
+}
+
+/** The key a grid has in gridsFor's map. */
+export const gridKey = (raceId: number, fetchedAt: Date): string => `${raceId}:${fetchedAt.getTime()}`;
+
+/**
+ * The grids evaluateUnits will read for these units (readsExactaGrid), in one read of the
+ * database instead of one a grid, by gridKey. Units of races `raceOf` does not know read none.
+ */
+export async function gridsFor(
+  reader: Pick<EvaluationReader, "exactaGrids">,
+  units: readonly EvaluationUnit[],
+  raceOf: (raceId: number) => EvaluationRace | undefined,
+): Promise<Map<string, ExactaGrid>> {
+  const keys = units.filter((unit) => {
+    const race = raceOf(unit.raceId);
+    return race !== undefined && readsExactaGrid(unit, race);
+  });
+  const grids = await reader.exactaGrids(keys);
+  return new Map(grids.map((grid) => [gridKey(grid.raceId, grid.fetchedAt), grid]));
 }
 
 /**

@@ -15,7 +15,6 @@ import type {
   EvaluationRace,
   EvaluationReader,
   EvaluationWriter,
-  ExactaGrid,
   PassLimits,
   WinOddsRow,
 } from "@totewatch/db";
@@ -24,6 +23,8 @@ import {
   boardOddsResolver,
   emptyStats,
   evaluateUnits,
+  gridKey,
+  gridsFor,
   historyWindowMinutes,
   offTimeOf,
   suppressionSettingsOf,
@@ -124,7 +125,7 @@ async function evaluatePass(
 
   const histories = new Map<number, RaceHistory>();
   const ledgers = new Map<number, RaceLedger>();
-  const grids = new Map<string, ExactaGrid>();
+  const grids = await gridsFor(tx, units, (raceId) => races.get(raceId));
   const raceOf = (raceId: number): EvaluationRace => races.get(raceId)!;
 
   return evaluateUnits(
@@ -150,15 +151,9 @@ async function evaluatePass(
         }
         return history;
       },
-      async exactaGrid(raceId, fetchedAt) {
-        const key = `${raceId}:${fetchedAt.getTime()}`;
-        let grid = grids.get(key);
-        if (!grid) {
-          grid = await tx.exactaGrid(raceId, fetchedAt);
-          grids.set(key, grid);
-        }
-        return grid;
-      },
+      // Every grid the units read was read above (gridsFor); the look-up is the safety net.
+      exactaGrid: (raceId, fetchedAt) =>
+        grids.get(gridKey(raceId, fetchedAt)) ?? tx.exactaGrid(raceId, fetchedAt),
       async ledger(raceId) {
         let ledger = ledgers.get(raceId);
         if (!ledger) {

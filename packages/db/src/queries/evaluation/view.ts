@@ -66,6 +66,11 @@ export interface EvaluationReader {
   lastBoardListing(raceId: number, entryId: number, atOrBefore: Date): Promise<WinOddsRow[]>;
   /** One exacta grid, all its rows. */
   exactaGrid(raceId: number, fetchedAt: Date): Promise<ExactaGrid>;
+  /**
+   * Several exacta grids in a few statements, in the order of `keys` (a grid with no rows stored
+   * has no probables; a key given twice gets the same grid): what exactaGrid reads for each key.
+   */
+  exactaGrids(keys: ReadonlyArray<{ raceId: number; fetchedAt: Date }>): Promise<ExactaGrid[]>;
   /** Exacta grid instants of a race within [from, to], oldest first. */
   exactaInstantsBetween(raceId: number, from: Date, to: Date): Promise<Date[]>;
   /** Races with a win or exacta snapshot within [from, to] (optionally at one track), by id. */
