@@ -123,35 +123,16 @@ async function evaluatePass(
     }
   }
 
-  const histories = new Map<number, RaceHistory>();
+  const histories = await raceHistories(tx, races, spans, pass);
   const ledgers = new Map<number, RaceLedger>();
   const grids = await gridsFor(tx, units, (raceId) => races.get(raceId));
-  const raceOf = (raceId: number): EvaluationRace => races.get(raceId)!;
 
   return evaluateUnits(
     units,
     {
       race: (raceId) => races.get(raceId),
-      async history(raceId) {
-        let history = histories.get(raceId);
-        if (!history) {
-          const race = raceOf(raceId);
-          const span = spans.get(raceId)!;
-          // Enough for steam's and drift's window before the earliest board, plus the board before that,
-          // the last board before the off (late changes) and the last listing a scratched runner (scratch).
-          const from = new Date(span.from - historyWindowMinutes(pass.settings(race.track)) * MS_PER_MINUTE);
-          const rows = [
-            ...(await tx.winSnapshotBefore(raceId, from)),
-            ...(await tx.winRowsBetween(raceId, from, new Date(span.to))),
-            ...(await lastBoardBeforeOff(tx, race, span.to)),
-            ...(await lastBoardsListingScratched(tx, race, span.to)),
-          ];
-          history = new RaceHistory(race, rows);
-          histories.set(raceId, history);
-        }
-        return history;
-      },
-      // Every grid the units read was read above (gridsFor); the look-up is the safety net.
+      // Every race of the units was read above (raceHistories), as was every grid they read (gridsFor).
+      history: (raceId) => histories.get(raceId)!,
       exactaGrid: (raceId, fetchedAt) =>
         grids.get(gridKey(raceId, fetchedAt)) ?? tx.exactaGrid(raceId, fetchedAt),
       async ledger(raceId) {
@@ -178,6 +159,49 @@ async function evaluatePass(
       return stored.created;
     },
   );
+}
+
+/**
+ * The history each race of the pass needs, in three statements (and a look-up per scratched
+ * runner): enough for steam's and drift's window before the race's earliest board in the pass,
+ * plus the board before that, the last board before the off (late changes) and the last board
+ * listing each scratched runner (scratch).
+ */
+async function raceHistories(
+  tx: EvaluationReader,
+  races: Map<number, EvaluationRace>,
+  spans: Map<number, { from: number; to: number }>,
+  pass: PassContext,
+): Promise<Map<number, RaceHistory>> {
+  const plans = [...spans].flatMap(([raceId, span]) => {
+    const race = races.get(raceId);
+    if (race === undefined) return [];
+    const from = new Date(span.from - historyWindowMinutes(pass.settings(race.track)) * MS_PER_MINUTE);
+    const offAt = offTimeOf(race);
+    const pastOff = offAt !== null && span.to > offAt.getTime();
+    return [{ race, from, to: new Date(span.to), offBound: pastOff ? new Date(offAt.getTime() + 1) : null }];
+  });
+  const windows = await tx.winRowsBetweenEach(
+    plans.map((p) => ({ raceId: p.race.raceId, from: p.from, to: p.to })),
+  );
+  // The board before each window, then (for races past the off) the last board before the off.
+  const pastOff = plans.filter((p) => p.offBound !== null);
+  const boards = await tx.winSnapshotsBefore([
+    ...plans.map((p) => ({ raceId: p.race.raceId, before: p.from })),
+    ...pastOff.map((p) => ({ raceId: p.race.raceId, before: p.offBound! })),
+  ]);
+  const beforeOff = new Map(pastOff.map((p, i) => [p.race.raceId, boards[plans.length + i]!]));
+  const histories = new Map<number, RaceHistory>();
+  for (const [i, { race, to }] of plans.entries()) {
+    const rows = [
+      ...boards[i]!,
+      ...windows[i]!,
+      ...(beforeOff.get(race.raceId) ?? []),
+      ...(await lastBoardsListingScratched(tx, race, to.getTime())),
+    ];
+    histories.set(race.raceId, new RaceHistory(race, rows));
+  }
+  return histories;
 }
 
 /**

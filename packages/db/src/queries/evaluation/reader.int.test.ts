@@ -1,10 +1,9 @@
 // The evaluation reader: races() (the race as the rules see it, its off time and scratch times
-// included), lastBoardListing (the last board that still showed a runner), exactaGrids (a pass's
-// grids in one read), alertExists.
+// included), lastBoardListing (the last board that still showed a runner), alertExists. The reads
+// of many races or grids at once: many.int.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../client.js";
 import { createTestDb, storeSteamAlert } from "../../../testing/index.js";
-import { recordExactaSnapshot } from "../exacta.js";
 import { recordWinSnapshot } from "../odds.js";
 import { applyRaceCard, entriesForRace, findRace, setRaceStatus, type RaceKey } from "../races.js";
 import { evaluationReadTransaction } from "./view.js";
@@ -131,92 +130,6 @@ describe("EvaluationReader.lastBoardListing", () => {
     expect(await evaluationReadTransaction(db, (tx) => tx.lastBoardListing(raceId, 999_999, t(45)))).toEqual(
       [],
     );
-  });
-});
-
-describe("EvaluationReader.exactaGrids", () => {
-  const t = (minute: number) => new Date(Date.UTC(2025, 5, 1, 16, minute));
-  const raceIds: number[] = [];
-
-  beforeAll(async () => {
-    for (const n of [5, 6]) {
-      await applyRaceCard(db, {
-        ...race(n),
-        postTime: POST,
-        entries: ["1", "2", "3"].map((p) => ({ programNumber: p, horse: `Horse ${n}-${p}` })),
-      });
-      raceIds.push((await findRace(db, race(n)))!.raceId);
-    }
-    // Race 5 at 16:10 and 16:20, race 6 at 16:10 (the same instant as race 5's first grid).
-    // Payouts: race number x 100 + minute + the combination's place in the list (0..2).
-    const grid = (n: number, minute: number, pool: number) =>
-      recordExactaSnapshot(db, {
-        ...race(n),
-        fetchedAt: t(minute),
-        totalExactaPool: pool,
-        probables: [
-          ["2", "1"],
-          ["1", "2"],
-          ["3", "1"],
-        ].map(([first, second], i) => ({ first: first!, second: second!, payout: n * 100 + minute + i })),
-      });
-    await grid(5, 10, 5000);
-    await grid(5, 20, 6000);
-    await grid(6, 10, 7000);
-  });
-
-  it("reads every grid asked for, in the order asked, each as exactaGrid reads it", async () => {
-    const [five, six] = raceIds as [number, number];
-    // Race 6 first, a grid never stored (race 6 at 16:20), and race 5's 16:10 grid asked twice.
-    const keys = [
-      { raceId: six, fetchedAt: t(10) },
-      { raceId: five, fetchedAt: t(20) },
-      { raceId: six, fetchedAt: t(20) },
-      { raceId: five, fetchedAt: t(10) },
-      { raceId: five, fetchedAt: t(10) },
-    ];
-    const { grids, oneByOne } = await evaluationReadTransaction(db, async (tx) => ({
-      grids: await tx.exactaGrids(keys),
-      oneByOne: await Promise.all(keys.map((key) => tx.exactaGrid(key.raceId, key.fetchedAt))),
-    }));
-    expect(grids).toEqual(oneByOne);
-    expect(
-      grids.map((g) => [g.raceId, g.fetchedAt, g.totalExactaPool, g.probables.map((p) => p.payout)]),
-    ).toEqual([
-      // Race 6 at 16:10: 600 + 10 + 0..2.
-      [six, t(10), 7000, [610, 611, 612]],
-      // Race 5 at 16:20: 500 + 20 + 0..2.
-      [five, t(20), 6000, [520, 521, 522]],
-      [six, t(20), null, []],
-      // Race 5 at 16:10: 500 + 10 + 0..2, twice.
-      [five, t(10), 5000, [510, 511, 512]],
-      [five, t(10), 5000, [510, 511, 512]],
-    ]);
-    // Each grid's combinations in the order they were recorded (exacta id order).
-    expect(grids[0]!.probables.map((p) => `${p.first}-${p.second}`)).toEqual(["2-1", "1-2", "3-1"]);
-    expect(await evaluationReadTransaction(db, (tx) => tx.exactaGrids([]))).toEqual([]);
-  });
-
-  it("reads more grids than one statement takes (50): 60 grids of race 7, one a second", async () => {
-    await applyRaceCard(db, {
-      ...race(7),
-      postTime: POST,
-      entries: ["1", "2"].map((p) => ({ programNumber: p, horse: `Horse 7-${p}` })),
-    });
-    const raceId = (await findRace(db, race(7)))!.raceId;
-    const second = (i: number) => new Date(t(30).getTime() + i * 1000);
-    // Grid i: 1-2 pays 100 + i.
-    for (let i = 0; i < 60; i++)
-      await recordExactaSnapshot(db, {
-        ...race(7),
-        fetchedAt: second(i),
-        probables: [{ first: "1", second: "2", payout: 100 + i }],
-      });
-    const keys = Array.from({ length: 60 }, (_, i) => ({ raceId, fetchedAt: second(59 - i) }));
-    const grids = await evaluationReadTransaction(db, (tx) => tx.exactaGrids(keys));
-    // Newest first, as asked: 159, 158, ..., 100.
-    expect(grids.map((g) => g.probables.map((p) => p.payout))).toEqual(keys.map((_, i) => [159 - i]));
-    expect(grids.map((g) => g.fetchedAt)).toEqual(keys.map((key) => key.fetchedAt));
   });
 });
 

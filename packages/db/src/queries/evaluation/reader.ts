@@ -7,8 +7,9 @@
 import type { Sql, SqlRow } from "../../sql.js";
 import { fromDbTime, toDbTime, type DbTime } from "../../time.js";
 import { cursorPosition } from "../cursors.js";
-import { exactaGridAt, type ExactaGrid } from "../exacta.js";
+import { exactaGridAt } from "../exacta.js";
 import { nextBatch } from "./batches.js";
+import { exactaGrids, winRowsBetweenEach, winSnapshotsBefore } from "./many.js";
 import type { AlertRef } from "../alerts.js";
 import type { EvaluationEntry, EvaluationRace, EvaluationReader, WinOddsRow } from "./view.js";
 
@@ -26,30 +27,6 @@ const idsIn = (sql: Sql) =>
   sql.dialect === "postgres"
     ? `SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))`
     : `SELECT value FROM json_each(?)`;
-
-/** Grids a statement of exactaGrids reads at most: about 8,000 rows of 13-runner grids, held at once. */
-const GRIDS_PER_READ = 50;
-
-const GRID_COLUMNS = `race_id AS "raceId", fetched_at AS "fetchedAt", exacta_id AS "exactaId", first_horse AS first,
-  second_horse AS second, payout, total_exacta_pool AS "totalExactaPool"`;
-
-/**
- * The exacta rows of the (race id, instant) pairs in one JSON array parameter (`[[1, 1717..], ..]`,
- * no pair twice), in exacta id order. On PostgreSQL each pair is a LATERAL index look-up: as an
- * IN (a join), a plan cached while the table was small hashed the pairs and scanned the table.
- */
-const gridsOfPairs = (sql: Sql) =>
-  sql.dialect === "postgres"
-    ? `SELECT x.* FROM jsonb_array_elements(CAST(? AS jsonb)) AS k
-       CROSS JOIN LATERAL (SELECT ${GRID_COLUMNS} FROM exacta_probable
-         WHERE race_id = CAST(k.value ->> 0 AS INTEGER) AND fetched_at = CAST(k.value ->> 1 AS BIGINT)) AS x
-       ORDER BY x."exactaId"`
-    : `SELECT ${GRID_COLUMNS} FROM exacta_probable INDEXED BY idx_exacta_race_time
-       WHERE (race_id, fetched_at) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-       ORDER BY exacta_id`;
-
-type GridRow = ExactaGrid["probables"][number] &
-  Pick<ExactaGrid, "totalExactaPool"> & { raceId: number; fetchedAt: DbTime };
 
 /** The win rows (with odds) of one board of a race, by entry id; [] for no board (`fetchedAt` null). */
 export async function boardAt(sql: Sql, raceId: number, fetchedAt: DbTime | null): Promise<WinOddsRow[]> {
@@ -141,36 +118,9 @@ export function reader(sql: Sql): EvaluationReader {
     exactaGrid(raceId, fetchedAt) {
       return exactaGridAt(sql, raceId, toDbTime(fetchedAt));
     },
-    async exactaGrids(keys) {
-      // A statement per GRIDS_PER_READ grids instead of one a grid (a round trip each on PostgreSQL).
-      const byKey = new Map<string, ExactaGrid>();
-      for (const { raceId, fetchedAt } of keys) {
-        const at = toDbTime(fetchedAt);
-        if (!byKey.has(`${raceId}:${at}`))
-          byKey.set(`${raceId}:${at}`, {
-            raceId,
-            fetchedAt: fromDbTime(at),
-            totalExactaPool: null,
-            probables: [],
-          });
-      }
-      const pairs = [...byKey.values()].map((grid) => [grid.raceId, toDbTime(grid.fetchedAt)]);
-      for (let start = 0; start < pairs.length; start += GRIDS_PER_READ) {
-        const chunk = JSON.stringify(pairs.slice(start, start + GRIDS_PER_READ));
-        for (const row of await sql.all<GridRow>(gridsOfPairs(sql), chunk)) {
-          const grid = byKey.get(`${row.raceId}:${row.fetchedAt}`)!;
-          if (grid.probables.length === 0) grid.totalExactaPool = row.totalExactaPool;
-          // Named fields, not a rest pattern: V8 copies those slowly, and a pass reads 100,000 rows.
-          grid.probables.push({
-            exactaId: row.exactaId,
-            first: row.first,
-            second: row.second,
-            payout: row.payout,
-          });
-        }
-      }
-      return keys.map(({ raceId, fetchedAt }) => byKey.get(`${raceId}:${toDbTime(fetchedAt)}`)!);
-    },
+    exactaGrids: (keys) => exactaGrids(sql, keys),
+    winRowsBetweenEach: (spans) => winRowsBetweenEach(sql, spans),
+    winSnapshotsBefore: (requests) => winSnapshotsBefore(sql, requests),
     async exactaInstantsBetween(raceId, from, to) {
       return (
         await sql.all<{ fetchedAt: DbTime }>(

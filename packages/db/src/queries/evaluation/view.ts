@@ -59,6 +59,10 @@ export interface EvaluationReader {
   winRowsBetween(raceId: number, from: Date, to: Date): Promise<WinOddsRow[]>;
   /** The rows of the race's latest win snapshot strictly before `before` ([] when none). */
   winSnapshotBefore(raceId: number, before: Date): Promise<WinOddsRow[]>;
+  /** winRowsBetween of each span, in a few statements (many.ts), in the order of `spans`. */
+  winRowsBetweenEach(spans: ReadonlyArray<{ raceId: number; from: Date; to: Date }>): Promise<WinOddsRow[][]>;
+  /** winSnapshotBefore of each request, in a few statements (many.ts), in the order of `requests`. */
+  winSnapshotsBefore(requests: ReadonlyArray<{ raceId: number; before: Date }>): Promise<WinOddsRow[][]>;
   /**
    * The rows of the race's latest win board with fetched_at <= `atOrBefore` that lists `entryId`
    * with odds: the last board showing a runner before it was gone ([] when never listed).
@@ -67,7 +71,7 @@ export interface EvaluationReader {
   /** One exacta grid, all its rows. */
   exactaGrid(raceId: number, fetchedAt: Date): Promise<ExactaGrid>;
   /**
-   * Several exacta grids in a few statements, in the order of `keys` (a grid with no rows stored
+   * Several exacta grids in a few statements (many.ts), in the order of `keys` (a grid with no rows stored
    * has no probables; a key given twice gets the same grid): what exactaGrid reads for each key.
    */
   exactaGrids(keys: ReadonlyArray<{ raceId: number; fetchedAt: Date }>): Promise<ExactaGrid[]>;

@@ -1,0 +1,182 @@
+/**
+ * The reads of an evaluation pass that ask the same thing of many races or grids (view.ts
+ * EvaluationReader: exactaGrids, winRowsBetweenEach, winSnapshotsBefore): a statement for up to
+ * REQUESTS_PER_STATEMENT requests instead of one each, which on PostgreSQL is a round trip each.
+ *
+ * Invariants:
+ * - Each request's rows are what the one-request read (reader.ts) returns for it, in its order.
+ * - The requests travel as one JSON array parameter, so a statement's text never changes (one
+ *   prepared statement on either engine).
+ * - On PostgreSQL each request is a look-up on the index, a LATERAL subquery kept apart from
+ *   the requests by OFFSET 0. As a join (an IN, or a LATERAL the planner pulls up), the plan
+ *   guesses 100 requests, and until a table passes a few hundred thousand rows it hashed them
+ *   and scanned the whole table at every pass: 70 ms a statement in a 5-track day.
+ */
+import type { Sql, SqlRow } from "../../sql.js";
+import { fromDbTime, toDbTime } from "../../time.js";
+import type { ExactaGrid } from "../exacta.js";
+import type { WinOddsRow } from "./view.js";
+
+/** Requests a statement takes at most: bounds what one statement returns (~8,000 exacta rows). */
+export const REQUESTS_PER_STATEMENT = 50;
+
+type Request = ReadonlyArray<number>;
+type RequestRow = { request: number | string };
+
+/** `request` (each row's request, from 0), then the requests' table `k`, in the session's dialect. */
+const requestsFrom = (sql: Sql): { request: string; from: string } =>
+  sql.dialect === "postgres"
+    ? { request: "k.n - 1", from: "jsonb_array_elements(CAST(? AS jsonb)) WITH ORDINALITY AS k(value, n)" }
+    : { request: "k.key", from: "json_each(?) AS k" };
+
+/** Field `index` of the current request, as an integer. */
+const field = (sql: Sql, index: number): string =>
+  sql.dialect === "postgres"
+    ? `CAST(k.value ->> ${index} AS BIGINT)`
+    : `json_extract(k.value, '$[${index}]')`;
+
+/** What a read of many requests reads for each: `where` may use field(sql, i); `order` (aliases) orders a request's rows. */
+interface ManyRead {
+  columns: string;
+  table: string;
+  /** SQLite's index for the look-up (PostgreSQL drops INDEXED BY). */
+  hint: string;
+  where: string;
+  order: readonly string[];
+}
+
+/** The statement of `read`: its rows for every request in the JSON array parameter, request by request. */
+function statementOf(sql: Sql, read: ManyRead): string {
+  const { request, from } = requestsFrom(sql);
+  return sql.dialect === "postgres"
+    ? `SELECT ${request} AS request, r.* FROM ${from}
+       CROSS JOIN LATERAL (SELECT ${read.columns} FROM ${read.table} WHERE ${read.where} OFFSET 0) AS r
+       ORDER BY k.n, ${read.order.map((name) => `r."${name}"`).join(", ")}`
+    : `SELECT ${request} AS request, ${read.columns} FROM ${from}
+       JOIN ${read.table} INDEXED BY ${read.hint} ON ${read.where}
+       ORDER BY k.key, ${read.order.map((name) => `"${name}"`).join(", ")}`;
+}
+
+/** The rows of each request, in the order of `requests`, REQUESTS_PER_STATEMENT at a time. */
+async function perRequest<Row>(sql: Sql, requests: readonly Request[], read: ManyRead): Promise<Row[][]> {
+  const text = statementOf(sql, read);
+  const result = requests.map((): Row[] => []);
+  for (let start = 0; start < requests.length; start += REQUESTS_PER_STATEMENT) {
+    const chunk = JSON.stringify(requests.slice(start, start + REQUESTS_PER_STATEMENT));
+    for (const row of await sql.all<Row & RequestRow>(text, chunk))
+      result[start + Number(row.request)]!.push(row);
+  }
+  return result;
+}
+
+const WIN_FIELDS = `snapshot_id AS "snapshotId", race_id AS "raceId", entry_id AS "entryId", fetched_at AS "fetchedAt",
+  win_odds AS "winOdds", win_pool_amount AS "winPoolAmount", total_win_pool AS "totalWinPool"`;
+
+const gridRead = (sql: Sql): ManyRead => ({
+  columns: `exacta_id AS "exactaId", first_horse AS first, second_horse AS second, payout,
+    total_exacta_pool AS "totalExactaPool"`,
+  table: "exacta_probable",
+  hint: "idx_exacta_race_time",
+  where: `race_id = ${field(sql, 0)} AND fetched_at = ${field(sql, 1)}`,
+  order: ["exactaId"],
+});
+
+const winRowsRead = (sql: Sql): ManyRead => ({
+  columns: WIN_FIELDS,
+  table: "odds_snapshot",
+  hint: "idx_odds_race_time",
+  where: `race_id = ${field(sql, 0)} AND fetched_at >= ${field(sql, 1)} AND fetched_at <= ${field(sql, 2)}
+    AND win_odds IS NOT NULL`,
+  order: ["fetchedAt", "entryId"],
+});
+
+const boardBeforeRead = (sql: Sql): ManyRead => ({
+  columns: WIN_FIELDS,
+  table: "odds_snapshot",
+  hint: "idx_odds_race_time",
+  where: `race_id = ${field(sql, 0)} AND win_odds IS NOT NULL AND fetched_at = (
+    SELECT latest.fetched_at FROM odds_snapshot AS latest INDEXED BY idx_odds_race_time
+    WHERE latest.race_id = ${field(sql, 0)} AND latest.fetched_at < ${field(sql, 1)}
+    ORDER BY latest.fetched_at DESC LIMIT 1)`,
+  order: ["entryId"],
+});
+
+/** The statements of the three reads, as sent (the tests check PostgreSQL's plans of them). */
+export const manyReadStatements = (sql: Sql) => ({
+  exactaGrids: statementOf(sql, gridRead(sql)),
+  winRowsBetweenEach: statementOf(sql, winRowsRead(sql)),
+  winSnapshotsBefore: statementOf(sql, boardBeforeRead(sql)),
+});
+
+/** A stored win row as the rules read it (named fields: a rest copy is slow, and a pass reads thousands). */
+const winOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
+  snapshotId: row.snapshotId,
+  raceId: row.raceId,
+  entryId: row.entryId,
+  fetchedAt: fromDbTime(row.fetchedAt),
+  winOdds: row.winOdds,
+  winPoolAmount: row.winPoolAmount,
+  totalWinPool: row.totalWinPool,
+});
+
+/** EvaluationReader.exactaGrids: each (race, instant)'s grid; a pair asked twice is read once. */
+export async function exactaGrids(
+  sql: Sql,
+  keys: ReadonlyArray<{ raceId: number; fetchedAt: Date }>,
+): Promise<ExactaGrid[]> {
+  const byKey = new Map<string, ExactaGrid>();
+  for (const { raceId, fetchedAt } of keys) {
+    const at = toDbTime(fetchedAt);
+    if (!byKey.has(`${raceId}:${at}`))
+      byKey.set(`${raceId}:${at}`, {
+        raceId,
+        fetchedAt: fromDbTime(at),
+        totalExactaPool: null,
+        probables: [],
+      });
+  }
+  const grids = [...byKey.values()];
+  type GridRow = ExactaGrid["probables"][number] & Pick<ExactaGrid, "totalExactaPool">;
+  const rows = await perRequest<GridRow>(
+    sql,
+    grids.map((grid) => [grid.raceId, toDbTime(grid.fetchedAt)]),
+    gridRead(sql),
+  );
+  grids.forEach((grid, i) => {
+    const gridRows = rows[i]!;
+    grid.totalExactaPool = gridRows[0]?.totalExactaPool ?? null;
+    grid.probables = gridRows.map((row) => ({
+      exactaId: row.exactaId,
+      first: row.first,
+      second: row.second,
+      payout: row.payout,
+    }));
+  });
+  return keys.map(({ raceId, fetchedAt }) => byKey.get(`${raceId}:${toDbTime(fetchedAt)}`)!);
+}
+
+/** EvaluationReader.winRowsBetweenEach: winRowsBetween of each span. */
+export async function winRowsBetweenEach(
+  sql: Sql,
+  spans: ReadonlyArray<{ raceId: number; from: Date; to: Date }>,
+): Promise<WinOddsRow[][]> {
+  const rows = await perRequest<SqlRow<WinOddsRow>>(
+    sql,
+    spans.map((span) => [span.raceId, toDbTime(span.from), toDbTime(span.to)]),
+    winRowsRead(sql),
+  );
+  return rows.map((span) => span.map(winOddsRow));
+}
+
+/** EvaluationReader.winSnapshotsBefore: winSnapshotBefore of each (race, instant). */
+export async function winSnapshotsBefore(
+  sql: Sql,
+  requests: ReadonlyArray<{ raceId: number; before: Date }>,
+): Promise<WinOddsRow[][]> {
+  const rows = await perRequest<SqlRow<WinOddsRow>>(
+    sql,
+    requests.map((request) => [request.raceId, toDbTime(request.before)]),
+    boardBeforeRead(sql),
+  );
+  return rows.map((request) => request.map(winOddsRow));
+}
