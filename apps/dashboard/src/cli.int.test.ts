@@ -2,11 +2,8 @@
  * `totewatch dashboard` as a user runs it: the refusals to start are one line on stderr and
  * exit 2; a good start prints the URL to open and serves until stopped.
  */
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { PassThrough } from "node:stream";
-import { freshTestDatabaseUrl } from "@totewatch/test-utils";
+import { freshTestDatabaseUrl, missingTestDatabaseUrl } from "@totewatch/test-utils";
 import { describe, expect, it } from "vitest";
 import { main } from "./cli.js";
 
@@ -33,7 +30,7 @@ describe("totewatch dashboard", () => {
   });
 
   it("refuses a database that does not exist, naming it, exit 2", async () => {
-    const missing = path.join(mkdtempSync(path.join(os.tmpdir(), "totewatch-dash-cli-")), "none.db");
+    const missing = missingTestDatabaseUrl("dash-cli");
     const result = await run(["--db", missing, "--port", "0"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`no database at ${missing} yet`);

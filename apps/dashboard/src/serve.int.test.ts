@@ -2,14 +2,21 @@
  * The server as the CLI starts it, on a real port on 127.0.0.1: what it
  * refuses before listening, and the event stream a page hears (a board
  * committed by another client arrives as a change of its race; a page that
- * reconnects with Last-Event-ID hears what it missed).
+ * reconnects with Last-Event-ID hears what it missed). On both engines; a
+ * database file replaced while served is SQLite's alone.
  */
 import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createLogger, parseConfig } from "@totewatch/config";
 import { createDb, type Db } from "@totewatch/db";
-import { freshDatabaseFile } from "@totewatch/test-utils";
+import {
+  emptyTestDatabaseUrl,
+  freshDatabaseFile,
+  freshTestDatabaseUrl,
+  missingTestDatabaseUrl,
+  testEngine,
+} from "@totewatch/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLoopbackHost, startDashboard, type RunningDashboard } from "./serve.js";
 import { DATE, writeBoard, writeRaceDay, type RaceDayIds } from "../test/race-day.js";
@@ -22,7 +29,7 @@ const start = (databaseUrl: string, extra: { host?: string; token?: string } = {
 
 describe("starting the dashboard", () => {
   it("refuses a host other machines can reach without a token", async () => {
-    await expect(start(freshDatabaseFile(), { host: "0.0.0.0" })).rejects.toThrow(
+    await expect(start(await freshTestDatabaseUrl(), { host: "0.0.0.0" })).rejects.toThrow(
       /host 0\.0\.0\.0 can be reached from other machines, so the dashboard needs a token/,
     );
     expect(isLoopbackHost("127.0.0.1") && isLoopbackHost("::1") && isLoopbackHost("localhost")).toBe(true);
@@ -30,7 +37,10 @@ describe("starting the dashboard", () => {
   });
 
   it("serves a public host when a token is set", async () => {
-    const running = await start(freshDatabaseFile(), { host: "0.0.0.0", token: "a-long-enough-token-1234" });
+    const running = await start(await freshTestDatabaseUrl(), {
+      host: "0.0.0.0",
+      token: "a-long-enough-token-1234",
+    });
     try {
       expect(running.url).toBe(`http://127.0.0.1:${running.port}/`);
       expect((await fetch(`${running.url}api/races`)).status).toBe(401);
@@ -40,11 +50,9 @@ describe("starting the dashboard", () => {
   });
 
   it("refuses a database that does not exist, or is not a migrated one, naming the command that fixes it", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-dash-"));
-    const missing = path.join(dir, "none.db");
+    const missing = missingTestDatabaseUrl("dash");
     await expect(start(missing)).rejects.toThrow(`no database at ${missing} yet`);
-    const empty = path.join(dir, "empty.db");
-    writeFileSync(empty, "");
+    const empty = await emptyTestDatabaseUrl("dash");
     await expect(start(empty)).rejects.toThrow(`totewatch db migrate --db ${empty}`);
   });
 });
@@ -55,10 +63,10 @@ describe("the event stream", () => {
   let ids: RaceDayIds;
 
   beforeAll(async () => {
-    const file = freshDatabaseFile();
-    writer = createDb({ url: file });
+    const url = await freshTestDatabaseUrl("dash-events");
+    writer = createDb({ url });
     ids = await writeRaceDay(writer);
-    running = await start(file);
+    running = await start(url);
   });
 
   afterAll(async () => {
@@ -95,7 +103,7 @@ describe("the event stream", () => {
   });
 });
 
-describe("a database file replaced while the dashboard serves it", () => {
+describe.runIf(testEngine() === "sqlite")("a database file replaced while the dashboard serves it", () => {
   it("is followed: pages are told to reload everything, and the new file is served", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "totewatch-dash-replaced-"));
     const file = path.join(dir, "day.db");

@@ -6,7 +6,7 @@
  * SQL (and their Prisma reads) live here because all SQL lives in
  * packages/db: tests outside it reach the database only through these.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../src/client.js";
@@ -14,7 +14,13 @@ import { connectionOf } from "../src/connection.js";
 import type { Alert, AlertDelivery } from "../src/generated/prisma/client.js";
 import { readRaw, readTransaction, type SqlRow } from "../src/sql.js";
 import { fromDbTime } from "../src/time.js";
-import { createPostgresTestDb, freshPostgresDatabase, testEngine } from "./postgres.js";
+import {
+  createPostgresTestDb,
+  emptyPostgresDatabase,
+  freshPostgresDatabase,
+  testEngine,
+  unusedPostgresDatabaseUrl,
+} from "./postgres.js";
 import { migrateSqliteDatabase, migrationsFingerprint, publishFile } from "../src/migrate.js";
 
 export { toDbTime } from "../src/time.js";
@@ -76,6 +82,20 @@ export function createTestDb(label?: string): Db {
  */
 export async function freshTestDatabaseUrl(label?: string): Promise<string> {
   return testEngine() === "postgres" ? freshPostgresDatabase(label) : freshDatabaseFile(label);
+}
+
+/** The url of a database that does not exist, on the engine the tests run on: a file not made yet, or a database not created. */
+export function missingTestDatabaseUrl(label = "missing"): string {
+  if (testEngine() === "postgres") return unusedPostgresDatabaseUrl(label);
+  return path.join(scratchDir(`totewatch-${label}-`), "none.db");
+}
+
+/** The url of a database that exists with nothing in it (never migrated): an empty file, or a bare database. */
+export async function emptyTestDatabaseUrl(label = "empty"): Promise<string> {
+  if (testEngine() === "postgres") return emptyPostgresDatabase(label);
+  const file = path.join(scratchDir(`totewatch-${label}-`), "empty.db");
+  writeFileSync(file, "");
+  return file;
 }
 
 export const DATA_TABLES = ["track", "race", "horse", "entry", "odds_snapshot", "exacta_probable"] as const;

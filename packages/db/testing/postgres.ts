@@ -108,6 +108,18 @@ export async function freshPostgresDatabase(label = "test"): Promise<string> {
   return testDatabaseUrl(name);
 }
 
+/** The url of a database on the test server that does not exist (a new name, not created). */
+export function unusedPostgresDatabaseUrl(label = "missing"): string {
+  return testDatabaseUrl(databaseName(label));
+}
+
+/** A new database on the test server with nothing in it (no migrations); its url. */
+export async function emptyPostgresDatabase(label = "empty"): Promise<string> {
+  const name = databaseName(label);
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  return testDatabaseUrl(name);
+}
+
 /** A client on a new, migrated PostgreSQL database (copied before the client's first query). */
 export function createPostgresTestDb(label = "test"): Db {
   const name = databaseName(label);

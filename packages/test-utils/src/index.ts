@@ -1,6 +1,7 @@
 // @totewatch/test-utils: shared test helpers, a devDependency only (eslint refuses it in
 // non-test code): fresh databases, table dumps and row reads (from @totewatch/db/testing,
-// re-exported so tests have one import), captured logs, real HTTP and SMTP servers on 127.0.0.1, a throwaway PostgreSQL cluster.
+// re-exported so tests have one import), captured logs, real HTTP and SMTP servers on 127.0.0.1, a throwaway PostgreSQL cluster,
+// commands run as child processes.
 export {
   alertRows,
   allStoredRows,
@@ -8,11 +9,13 @@ export {
   createTestDb,
   deliveryRows,
   dumpTables,
+  emptyTestDatabaseUrl,
   freshDatabaseFile,
   freshPostgresDatabase,
   freshTestDatabaseUrl,
   integrityCheck,
   lastOddsSnapshotId,
+  missingTestDatabaseUrl,
   rowCount,
   scratchDir,
   storedRows,
@@ -29,3 +32,4 @@ export * from "./logs.js";
 export * from "./smtp.js";
 export * from "./clients.js";
 export * from "./postgres.js";
+export * from "./process.js";
