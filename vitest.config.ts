@@ -9,6 +9,9 @@ import { defineConfig } from "vitest/config";
 const POSTGRES_TESTS = [
   "packages/db/src/queries/**/*.int.test.ts",
   "packages/db/src/write-batch.int.test.ts",
+  "packages/db/src/concurrency.int.test.ts",
+  "packages/db/src/errors.int.test.ts",
+  "packages/db/src/commits.int.test.ts",
   "packages/db/src/pg-*.int.test.ts",
   "packages/db/src/engine/*.int.test.ts",
   "packages/db/src/snapshot-references.int.test.ts",

@@ -1,7 +1,7 @@
-// One of several OS processes writing and reading the same database file at
-// once; spawned by src/concurrency.int.test.ts. Prints a JSON summary on
-// success; on any error prints it (with its SQLite code) and exits 1.
-//   node --import tsx scripts/concurrent-writer.ts <db file> <worker> <workers> <snapshots>
+// One of several OS processes writing and reading the same database (a file, or a PostgreSQL
+// database) at once; spawned by src/concurrency.int.test.ts. Prints a JSON summary on
+// success; on any error prints it (with its code) and exits 1.
+//   node --import tsx scripts/concurrent-writer.ts <db url> <worker> <workers> <snapshots>
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   applyRaceCard,
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const workers = Number(workersText);
   const snapshots = Number(snapshotsText);
   if (!file || !Number.isInteger(worker) || !Number.isInteger(workers) || !Number.isInteger(snapshots)) {
-    throw new Error("usage: concurrent-writer.ts <db file> <worker> <workers> <snapshots>");
+    throw new Error("usage: concurrent-writer.ts <db url> <worker> <workers> <snapshots>");
   }
   const db = createDb({ url: file });
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freshDatabaseFile } from "../testing/index.js";
+import { createTestDb } from "../testing/index.js";
 import { createDb } from "./client.js";
 import { retriableDatabaseError } from "./errors.js";
 import { registerTrack } from "./queries/tracks.js";
@@ -25,8 +25,8 @@ describe("retriableDatabaseError", () => {
     expect(retriableDatabaseError(Object.assign(new Error("x"), { code: "40P01" }))).toBe("unreachable");
   });
 
-  it("is null for an error that would fail again: a constraint, bad SQL", async () => {
-    const db = createDb({ url: freshDatabaseFile("errors") });
+  it("is null for an error that would fail again: a constraint (the engine's own), bad SQL", async () => {
+    const db = createTestDb("errors");
     try {
       const error = await writeTransaction(db, (sql) =>
         sql.run(`INSERT INTO race (track_id) VALUES (1)`),
