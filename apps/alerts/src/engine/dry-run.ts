@@ -57,6 +57,11 @@ export function memoryWriter(
       ...(await tx.raceAlertsBetween(raceId, from, to)),
       ...raisedBetween(raceId, from, to),
     ],
+    async raceAlerts(raceIds) {
+      const stored = await tx.raceAlerts(raceIds);
+      for (const [raceId, alerts] of stored) alerts.push(...(memory.raised.get(raceId) ?? []));
+      return stored;
+    },
     async storeAlert(input) {
       // The database's UNIQUE dedupe key decides, as the real insert would.
       if (memory.dedupeKeys.has(input.dedupeKey) || (await tx.alertExists(input.dedupeKey)))

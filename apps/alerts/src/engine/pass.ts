@@ -39,8 +39,6 @@ export const WIN_CURSOR = "alerts:win";
 export const EXACTA_CURSOR = "alerts:exacta";
 
 const MS_PER_MINUTE = 60_000;
-/** Bounds that hold every stored instant. */
-const ALL_TIME = { from: new Date(0), to: new Date("9999-12-31T23:59:59.999Z") };
 
 export interface PassContext {
   channels: readonly string[];
@@ -124,7 +122,10 @@ async function evaluatePass(
   }
 
   const histories = await raceHistories(tx, races, spans, pass);
-  const ledgers = new Map<number, RaceLedger>();
+  const ledgers = await raceLedgers(
+    tx,
+    [...spans.keys()].filter((raceId) => races.has(raceId)),
+  );
   const grids = await gridsFor(tx, units, (raceId) => races.get(raceId));
 
   return evaluateUnits(
@@ -135,20 +136,7 @@ async function evaluatePass(
       history: (raceId) => histories.get(raceId)!,
       exactaGrid: (raceId, fetchedAt) =>
         grids.get(gridKey(raceId, fetchedAt)) ?? tx.exactaGrid(raceId, fetchedAt),
-      async ledger(raceId) {
-        let ledger = ledgers.get(raceId);
-        if (!ledger) {
-          // Every alert of the race: the per-rule cap needs counts by type, and the caps keep
-          // a race's alerts few. Duplicates are still judged by distance in shouldSuppress.
-          const recent = await tx.raceAlertsBetween(raceId, ALL_TIME.from, ALL_TIME.to);
-          const countByType = new Map<string, number>();
-          for (const alert of recent)
-            countByType.set(alert.alertType, (countByType.get(alert.alertType) ?? 0) + 1);
-          ledger = { recent, count: recent.length, countByType };
-          ledgers.set(raceId, ledger);
-        }
-        return ledger;
-      },
+      ledger: (raceId) => ledgers.get(raceId)!,
       settings: pass.settings,
       boardOdds: boardOddsResolver(config),
     },
@@ -159,6 +147,21 @@ async function evaluatePass(
       return stored.created;
     },
   );
+}
+
+/**
+ * Each race's ledger (RaceLedger): every alert of the race, in one statement for all of them. The
+ * per-rule cap needs counts by type, and the caps keep a race's alerts few. Duplicates are still
+ * judged by distance in shouldSuppress.
+ */
+async function raceLedgers(tx: EvaluationReader, raceIds: number[]): Promise<Map<number, RaceLedger>> {
+  const ledgers = new Map<number, RaceLedger>();
+  for (const [raceId, recent] of await tx.raceAlerts(raceIds)) {
+    const countByType = new Map<string, number>();
+    for (const alert of recent) countByType.set(alert.alertType, (countByType.get(alert.alertType) ?? 0) + 1);
+    ledgers.set(raceId, { recent, count: recent.length, countByType });
+  }
+  return ledgers;
 }
 
 /**

@@ -1,12 +1,13 @@
 // The evaluation reader: races() (the race as the rules see it, its off time and scratch times
-// included), lastBoardListing (the last board that still showed a runner), alertExists. The reads
+// included), lastBoardListing (the last board that still showed a runner), raceAlerts (every
+// alert of several races at once), alertExists. The reads
 // of many races or grids at once: many.int.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../client.js";
 import { createTestDb, storeSteamAlert } from "../../../testing/index.js";
 import { recordWinSnapshot } from "../odds.js";
 import { applyRaceCard, entriesForRace, findRace, setRaceStatus, type RaceKey } from "../races.js";
-import { evaluationReadTransaction } from "./view.js";
+import { evaluationReadTransaction, evaluationTransaction } from "./view.js";
 
 const POST = new Date("2025-06-01T17:00:00Z");
 const OFF = new Date("2025-06-01T17:02:40Z");
@@ -130,6 +131,46 @@ describe("EvaluationReader.lastBoardListing", () => {
     expect(await evaluationReadTransaction(db, (tx) => tx.lastBoardListing(raceId, 999_999, t(45)))).toEqual(
       [],
     );
+  });
+});
+
+describe("EvaluationReader.raceAlerts", () => {
+  it("reads every alert of each race asked for, as raceAlertsBetween over all time does", async () => {
+    const [one, two] = ids as [number, number];
+    const at = (minute: number) => new Date(Date.UTC(2025, 5, 1, 16, minute));
+    // Race 1: a steam alert at 16:05 and a drift at 16:50; race 2: none; no race: one more.
+    const store = (raceId: number | null, alertType: string, minute: number) =>
+      evaluationTransaction(db, (tx) =>
+        tx.storeAlert(
+          {
+            triggeredAt: at(minute),
+            alertType,
+            message: alertType,
+            dedupeKey: `ledger:${raceId}:${minute}`,
+            raceId,
+          },
+          [],
+          at(minute),
+        ),
+      );
+    await store(one, "steam", 5);
+    await store(one, "drift", 50);
+    await store(null, "system", 7);
+    const { alerts, between } = await evaluationReadTransaction(db, async (tx) => ({
+      alerts: await tx.raceAlerts([two, one, 999_999]),
+      between: await tx.raceAlertsBetween(one, new Date(0), new Date("9999-12-31T00:00:00Z")),
+    }));
+    expect([...alerts.keys()]).toEqual([two, one, 999_999]);
+    const byTime = (refs: typeof between) =>
+      [...refs].sort((a, b) => a.triggeredAt.getTime() - b.triggeredAt.getTime());
+    expect(byTime(alerts.get(one)!)).toEqual(byTime(between));
+    expect(byTime(alerts.get(one)!)).toEqual([
+      { alertType: "steam", subject: null, triggeredAt: at(5) },
+      { alertType: "drift", subject: null, triggeredAt: at(50) },
+    ]);
+    expect(alerts.get(two)).toEqual([]);
+    expect(alerts.get(999_999)).toEqual([]);
+    expect(await evaluationReadTransaction(db, (tx) => tx.raceAlerts([]))).toEqual(new Map());
   });
 });
 

@@ -81,6 +81,8 @@ export interface EvaluationReader {
   racesWithSnapshotsBetween(from: Date, to: Date, track?: string): Promise<number[]>;
   /** A race's alerts triggered within [from, to]. */
   raceAlertsBetween(raceId: number, from: Date, to: Date): Promise<AlertRef[]>;
+  /** Every alert of each race, in one statement: raceAlertsBetween over all time, by race id (each id a key). */
+  raceAlerts(raceIds: readonly number[]): Promise<Map<number, AlertRef[]>>;
   /** Whether an alert with this dedupe key is stored (a dry run's "would it be new?"). */
   alertExists(dedupeKey: string): Promise<boolean>;
 }
