@@ -9,9 +9,10 @@
  * replay exits, the bench waits until the daemon's high-water marks (cursors
  * "alerts:win" / "alerts:exacta", read with `evaluationReadTransaction`)
  * reach the newest stored snapshot ids (`changeMarks`), then stops the daemon
- * with SIGTERM. Wall time = start until the daemon is caught up. Peak RSS of
- * each process: /proc/<pid>/status VmHWM, sampled every 200 ms (the last
- * value read before it exits). PostgreSQL runs on one throwaway cluster
+ * with SIGTERM. Wall time = start until the daemon is caught up. Peak RSS and
+ * CPU time of each process (children.ts): /proc, sampled every 200 ms; the
+ * PostgreSQL server's CPU time is its postmaster's and its ended children's
+ * (backends, workers) over the run. PostgreSQL runs on one throwaway cluster
  * (scripts/postgres-cluster.sh), stopped at the end, on error and on Ctrl-C;
  * without Debian's PostgreSQL the pg figures are skipped (one stderr line).
  *
@@ -30,21 +31,13 @@
  *
  * Progress (generating, replaying, catching up) goes to stderr, figures to stdout.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import {
-  benchLine,
-  NODE_PROCESS_FLAGS,
-  nodeProcessEnv,
-  userArguments,
-  wholeNumber,
-  type BenchTarget,
-} from "@totewatch/cli-kit";
+import { benchLine, userArguments, wholeNumber, type BenchTarget } from "@totewatch/cli-kit";
 import {
   alertCountsByType,
   changeMarks,
@@ -57,6 +50,7 @@ import { describeDaySize, writeSimulatedDay, type SimulatedDaySize } from "@tote
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from "@totewatch/db/testing";
 import { Command, Option } from "commander";
 import { EXACTA_CURSOR, WIN_CURSOR } from "../../src/engine/pass.js";
+import { cpuSeconds, killChildren, startCli as startWatched } from "./children.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appDir = path.resolve(here, "..", "..");
@@ -91,70 +85,6 @@ const progress = (line: string) => process.stderr.write(`nation-day: ${line}\n`)
 const sameSize = (a: DaySize, b: DaySize) => describeDaySize(a) === describeDaySize(b) && a.seed === b.seed;
 
 // ---------------------------------------------------------------------------------------------
-// Child processes and their peak RSS.
-
-interface Watched {
-  child: ChildProcess;
-  /** Resolves with the exit code (a signal counts as null). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The last VmHWM read, in kB (NaN when none could be read). */
-  peakKb(): number;
-}
-
-const children = new Set<ChildProcess>();
-
-function readHwmKb(pid: number): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined; // gone (or no /proc)
-  }
-}
-
-function startCli(label: string, script: string, args: readonly string[]): Watched {
-  // With the memory settings the `totewatch` command runs its commands with (NODE_PROCESS_FLAGS,
-  // nodeProcessEnv).
-  const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, "--import", tsxLoader, script, ...args], {
-    cwd: path.dirname(path.dirname(script)),
-    // The environment as it is (--db and --config win over DATABASE_URL and TOTEWATCH_CONFIG).
-    env: nodeProcessEnv(),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  children.add(child);
-  let peak = Number.NaN;
-  const sample = () => {
-    const kb = child.pid === undefined ? undefined : readHwmKb(child.pid);
-    if (kb !== undefined) peak = kb;
-  };
-  const timer = setInterval(sample, 200);
-  sample();
-  // Its warnings and errors, each line marked with whose they are.
-  let pending = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop()!;
-    for (const line of lines) process.stderr.write(`[${label}] ${line}\n`);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearInterval(timer);
-      children.delete(child);
-      if (pending !== "") process.stderr.write(`[${label}] ${pending}\n`);
-      resolve({ code, signal });
-    });
-  });
-  return { child, exited, peakKb: () => peak };
-}
-
-function killChildren(): void {
-  for (const child of children) child.kill("SIGKILL");
-}
-
-// ---------------------------------------------------------------------------------------------
 // One engine's run.
 
 export interface EngineFigures {
@@ -166,7 +96,14 @@ export interface EngineFigures {
   alerts: number;
   replayPeakMb: number;
   daemonPeakMb: number;
+  replayCpuS: number;
+  daemonCpuS: number;
+  /** The PostgreSQL server's CPU seconds (its backends and workers); 0 for SQLite, which has none. */
+  serverCpuS: number;
 }
+
+const startCli = (label: string, script: string, args: readonly string[]) =>
+  startWatched(label, script, args, tsxLoader);
 
 async function caughtUpMarks(url: string) {
   const db = createDb({ url });
@@ -182,9 +119,14 @@ async function runEngine(
   url: string,
   feed: string,
   configFile: string,
+  /** The PostgreSQL server's postmaster. */
+  serverPid?: number,
 ): Promise<EngineFigures> {
   progress(`${engine}: migrating a fresh database`);
   await migrateDatabase(url, { quiet: true });
+  const serverCpu = () =>
+    serverPid === undefined ? 0 : (cpuSeconds(serverPid, { ended: true }) ?? Number.NaN);
+  const serverCpuBefore = serverCpu();
   progress(`${engine}: replaying the day with the alerts daemon beside it`);
   const started = performance.now();
   const replay = startCli(`ingest-${engine}`, INGEST_CLI, [
@@ -240,12 +182,19 @@ async function runEngine(
     if (exit.code !== 0)
       throw new Error(`${engine}: the alerts daemon did not stop cleanly (${JSON.stringify(exit)})`);
 
+    // The backends of the replay and the daemon end once their clients are gone: then the
+    // postmaster's count of its ended children holds them.
+    await delay(500);
+    const serverCpuS = serverCpu() - serverCpuBefore;
     progress(`${engine}: counting what the day stored`);
     const counted = createDb({ url });
     try {
       const activity = await oddsActivity(counted);
       const alerts = (await alertCountsByType(counted)).reduce((sum, row) => sum + row.count, 0);
       return {
+        replayCpuS: replay.cpuS(),
+        daemonCpuS: daemon.cpuS(),
+        serverCpuS,
         engine,
         wallS,
         replayS,
@@ -317,7 +266,7 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
         // A database of its own: migrateDatabase creates it on the server.
         url = cluster.databaseUrl("totewatch_nation");
       }
-      results.push(await runEngine(engine, url, feed, configFile));
+      results.push(await runEngine(engine, url, feed, configFile, cluster?.pid));
       if (engine === "sqlite" && !options.keep) {
         for (const suffix of ["", "-wal", "-shm"]) rmSync(`${url}${suffix}`, { force: true });
       }
@@ -367,6 +316,16 @@ export async function runNationDay(options: NationDayOptions): Promise<string[]>
       lines.push([`nation_day_peak_rss_mb_replay_${r.engine}`, Math.round(r.replayPeakMb)]);
       lines.push([`nation_day_peak_rss_mb_daemon_${r.engine}`, Math.round(r.daemonPeakMb)]);
     }
+    // CPU seconds: the work each part did, apart from how busy the machine was.
+    const cpuTotal = (r: EngineFigures) => r.replayCpuS + r.daemonCpuS + r.serverCpuS;
+    for (const r of results) {
+      lines.push([`nation_day_cpu_s_replay_${r.engine}`, r.replayCpuS.toFixed(1)]);
+      lines.push([`nation_day_cpu_s_daemon_${r.engine}`, r.daemonCpuS.toFixed(1)]);
+      if (r.engine === "pg") lines.push(["nation_day_cpu_s_server_pg", r.serverCpuS.toFixed(1)]);
+      lines.push([`nation_day_cpu_s_${r.engine}`, cpuTotal(r).toFixed(1)]);
+    }
+    if (sqlite && pg)
+      lines.push(["nation_day_cpu_pg_vs_sqlite", (cpuTotal(pg) / cpuTotal(sqlite)).toFixed(2)]);
     if (options.keep) progress(`kept ${dir}`);
     return lines.map(([name, value, t]) => benchLine(name, value, t));
   } finally {
