@@ -165,7 +165,8 @@ describe("EvaluationReader.winRowsBetweenEach and winSnapshotsBefore", () => {
 describe("EvaluationReader.exactaGrids", () => {
   beforeAll(async () => {
     // Race 5 at 16:10 and 16:20, race 6 at 16:10 (the same instant as race 5's first grid).
-    // Payouts: race number x 100 + minute + the combination's place in the list (0..2).
+    // Payouts: race number x 100 + minute + the combination's place in the list (0..2) / 4, so
+    // fractions cross PostgreSQL's JSON form of a grid unchanged.
     const grid = (n: number, minute: number, pool: number) =>
       recordExactaSnapshot(db, {
         ...race(n),
@@ -175,7 +176,7 @@ describe("EvaluationReader.exactaGrids", () => {
           ["2", "1"],
           ["1", "2"],
           ["3", "1"],
-        ].map(([first, second], i) => ({ first: first!, second: second!, payout: n * 100 + minute + i })),
+        ].map(([first, second], i) => ({ first: first!, second: second!, payout: n * 100 + minute + i / 4 })),
       });
     await grid(5, 10, 5000);
     await grid(5, 20, 6000);
@@ -201,14 +202,14 @@ describe("EvaluationReader.exactaGrids", () => {
     expect(
       grids.map((g) => [g.raceId, g.fetchedAt, g.totalExactaPool, g.probables.map((p) => p.payout)]),
     ).toEqual([
-      // Race 6 at 16:10: 600 + 10 + 0..2.
-      [six, t(10), 7000, [610, 611, 612]],
-      // Race 5 at 16:20: 500 + 20 + 0..2.
-      [five, t(20), 6000, [520, 521, 522]],
+      // Race 6 at 16:10: 600 + 10 + 0, 1/4, 2/4.
+      [six, t(10), 7000, [610, 610.25, 610.5]],
+      // Race 5 at 16:20: 500 + 20 + 0, 1/4, 2/4.
+      [five, t(20), 6000, [520, 520.25, 520.5]],
       [six, t(20), null, []],
-      // Race 5 at 16:10: 500 + 10 + 0..2, twice.
-      [five, t(10), 5000, [510, 511, 512]],
-      [five, t(10), 5000, [510, 511, 512]],
+      // Race 5 at 16:10: 500 + 10 + 0, 1/4, 2/4, twice.
+      [five, t(10), 5000, [510, 510.25, 510.5]],
+      [five, t(10), 5000, [510, 510.25, 510.5]],
     ]);
     // Each grid's combinations in the order they were recorded (exacta id order).
     expect(grids[0]!.probables.map((p) => `${p.first}-${p.second}`)).toEqual(["2-1", "1-2", "3-1"]);
