@@ -7,6 +7,9 @@
  * - Each request's rows are what the one-request read (reader.ts) returns for it, in its order.
  * - The requests travel as one JSON array parameter, so a statement's text never changes (one
  *   prepared statement on either engine).
+ * - On PostgreSQL a request's rows come back as one row holding a JSON array (a grid's cells, a
+ *   window's win rows): parsing a row a cell (a protocol message, a string and an object a value)
+ *   was most of the alerts daemon's work, and JSON.parse of one array does it in a fraction.
  * - On PostgreSQL each request is a look-up on the index, a LATERAL subquery kept apart from
  *   the requests by OFFSET 0. As a join (an IN, or a LATERAL the planner pulls up), the plan
  *   guesses 100 requests, and until a table passes a few hundred thousand rows it hashed them
@@ -81,11 +84,7 @@ const gridRead = (sql: Sql): ManyRead => ({
   order: ["exactaId"],
 });
 
-/**
- * PostgreSQL's grid read: one row a grid, its cells one JSON array, not one row a cell. Parsing
- * a grid's 156 rows (a protocol message, a string and an object a value) was most of the alerts
- * daemon's work; JSON.parse of one array does it in a fraction. `pool` is its first cell's.
- */
+/** PostgreSQL's grid read: one row a grid, its cells one JSON array (see the header); `pool` is its first cell's. */
 const gridAggregateRead = (sql: Sql): ManyRead => ({
   columns: `(array_agg(total_exacta_pool ORDER BY exacta_id))[1] AS "pool",
     json_agg(json_build_array(exacta_id, first_horse, second_horse, payout) ORDER BY exacta_id) AS "cells"`,
@@ -115,12 +114,61 @@ const boardBeforeRead = (sql: Sql): ManyRead => ({
   order: ["entryId"],
 });
 
+/** PostgreSQL's form of a win read: a request's rows as one JSON array of WinCells, ordered by `orderBy`. */
+const winAggregate = (read: ManyRead, orderBy: string): ManyRead => ({
+  ...read,
+  columns: `json_agg(json_build_array(snapshot_id, race_id, entry_id, fetched_at, win_odds, win_pool_amount,
+    total_win_pool) ORDER BY ${orderBy}) AS "cells"`,
+  order: [],
+});
+type WinCell = [
+  snapshotId: number,
+  raceId: number,
+  entryId: number,
+  fetchedAt: number,
+  winOdds: number,
+  winPoolAmount: number | null,
+  totalWinPool: number | null,
+];
+
+/** A win read as each engine sends it: rows on SQLite, one JSON array a request on PostgreSQL. */
+const winReadOf = (sql: Sql, read: ManyRead, orderBy: string) =>
+  sql.dialect === "postgres" ? winAggregate(read, orderBy) : read;
+const WIN_ROWS_ORDER = "fetched_at, entry_id";
+const BOARD_ORDER = "entry_id";
+
 /** The statements of the three reads, as sent (the tests check PostgreSQL's plans of them). */
 export const manyReadStatements = (sql: Sql) => ({
   exactaGrids: statementOf(sql, sql.dialect === "postgres" ? gridAggregateRead(sql) : gridRead(sql)),
-  winRowsBetweenEach: statementOf(sql, winRowsRead(sql)),
-  winSnapshotsBefore: statementOf(sql, boardBeforeRead(sql)),
+  winRowsBetweenEach: statementOf(sql, winReadOf(sql, winRowsRead(sql), WIN_ROWS_ORDER)),
+  winSnapshotsBefore: statementOf(sql, winReadOf(sql, boardBeforeRead(sql), BOARD_ORDER)),
 });
+
+/** The win rows of each request (`read`: its rows, `orderBy` their order in PostgreSQL's JSON form). */
+async function winRowsOf(
+  sql: Sql,
+  requests: readonly Request[],
+  read: ManyRead,
+  orderBy: string,
+): Promise<WinOddsRow[][]> {
+  if (sql.dialect === "postgres") {
+    const rows = await perRequest<{ cells: WinCell[] | null }>(sql, requests, winAggregate(read, orderBy));
+    return rows.map((request) =>
+      (request[0]?.cells ?? []).map(
+        ([snapshotId, raceId, entryId, fetchedAt, winOdds, winPoolAmount, totalWinPool]) => ({
+          snapshotId,
+          raceId,
+          entryId,
+          fetchedAt: fromDbTime(fetchedAt),
+          winOdds,
+          winPoolAmount,
+          totalWinPool,
+        }),
+      ),
+    );
+  }
+  return (await perRequest<SqlRow<WinOddsRow>>(sql, requests, read)).map((rows) => rows.map(winOddsRow));
+}
 
 /** A stored win row as the rules read it (named fields: a rest copy is slow, and a pass reads thousands). */
 const winOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
@@ -190,12 +238,12 @@ export async function winRowsBetweenEach(
   sql: Sql,
   spans: ReadonlyArray<{ raceId: number; from: Date; to: Date }>,
 ): Promise<WinOddsRow[][]> {
-  const rows = await perRequest<SqlRow<WinOddsRow>>(
+  return winRowsOf(
     sql,
     spans.map((span) => [span.raceId, toDbTime(span.from), toDbTime(span.to)]),
     winRowsRead(sql),
+    WIN_ROWS_ORDER,
   );
-  return rows.map((span) => span.map(winOddsRow));
 }
 
 /** EvaluationReader.winSnapshotsBefore: winSnapshotBefore of each (race, instant). */
@@ -203,10 +251,10 @@ export async function winSnapshotsBefore(
   sql: Sql,
   requests: ReadonlyArray<{ raceId: number; before: Date }>,
 ): Promise<WinOddsRow[][]> {
-  const rows = await perRequest<SqlRow<WinOddsRow>>(
+  return winRowsOf(
     sql,
     requests.map((request) => [request.raceId, toDbTime(request.before)]),
     boardBeforeRead(sql),
+    BOARD_ORDER,
   );
-  return rows.map((request) => request.map(winOddsRow));
 }
