@@ -32,6 +32,19 @@ afterAll(async () => {
   await db.close();
 });
 
+type Reader = Parameters<Parameters<typeof evaluationReadTransaction>[1]>[0];
+
+/** The read of many over `requests`, and the one-request read of each, in one read transaction. */
+const bothWays = <Request, Result>(
+  requests: Request[],
+  many: (tx: Reader, requests: Request[]) => Promise<Result[]>,
+  one: (tx: Reader, request: Request) => Promise<Result>,
+) =>
+  evaluationReadTransaction(db, async (tx) => ({
+    each: await many(tx, requests),
+    alone: await Promise.all(requests.map((request) => one(tx, request))),
+  }));
+
 describe("EvaluationReader.winRowsBetweenEach and winSnapshotsBefore", () => {
   beforeAll(async () => {
     // Race 1: boards at 16:10, 16:20 and 16:30 (#3 scratched from 16:30); race 2 at 16:15 and 16:25.
@@ -64,10 +77,11 @@ describe("EvaluationReader.winRowsBetweenEach and winSnapshotsBefore", () => {
       { raceId: one, from: t(30), to: t(30) },
       { raceId: one, from: t(10), to: t(20) },
     ];
-    const { each, alone } = await evaluationReadTransaction(db, async (tx) => ({
-      each: await tx.winRowsBetweenEach(spans),
-      alone: await Promise.all(spans.map((s) => tx.winRowsBetween(s.raceId, s.from, s.to))),
-    }));
+    const { each, alone } = await bothWays(
+      spans,
+      (tx, all) => tx.winRowsBetweenEach(all),
+      (tx, s) => tx.winRowsBetween(s.raceId, s.from, s.to),
+    );
     expect(each).toEqual(alone);
     expect(each.map(shape)).toEqual([
       // Race 2, both boards: 1 + 0.15, 2 + 0.15, 3 + 0.15, then 1.25, 2.25, 3.25.
@@ -115,10 +129,11 @@ describe("EvaluationReader.winRowsBetweenEach and winSnapshotsBefore", () => {
       { raceId: two, before: t(26) },
       { raceId: one, before: t(59) },
     ];
-    const { each, alone } = await evaluationReadTransaction(db, async (tx) => ({
-      each: await tx.winSnapshotsBefore(requests),
-      alone: await Promise.all(requests.map((r) => tx.winSnapshotBefore(r.raceId, r.before))),
-    }));
+    const { each, alone } = await bothWays(
+      requests,
+      (tx, all) => tx.winSnapshotsBefore(all),
+      (tx, r) => tx.winSnapshotBefore(r.raceId, r.before),
+    );
     expect(each).toEqual(alone);
     expect(each.map(shape)).toEqual([
       // Before 16:20: the 16:10 board (1.1, 2.1, 3.1).
@@ -194,11 +209,12 @@ describe("EvaluationReader.exactaGrids", () => {
       { raceId: five, fetchedAt: t(10) },
       { raceId: five, fetchedAt: t(10) },
     ];
-    const { grids, oneByOne } = await evaluationReadTransaction(db, async (tx) => ({
-      grids: await tx.exactaGrids(keys),
-      oneByOne: await Promise.all(keys.map((key) => tx.exactaGrid(key.raceId, key.fetchedAt))),
-    }));
-    expect(grids).toEqual(oneByOne);
+    const { each: grids, alone } = await bothWays(
+      keys,
+      (tx, all) => tx.exactaGrids(all),
+      (tx, key) => tx.exactaGrid(key.raceId, key.fetchedAt),
+    );
+    expect(grids).toEqual(alone);
     expect(
       grids.map((g) => [g.raceId, g.fetchedAt, g.totalExactaPool, g.probables.map((p) => p.payout)]),
     ).toEqual([
