@@ -1,6 +1,6 @@
 /**
  * The reads of an evaluation pass that ask the same thing of many races or grids (view.ts
- * EvaluationReader: exactaGrids, winRowsBetweenEach, winSnapshotsBefore): a statement for up to
+ * EvaluationReader: exactaGrids, winRowsBetweenEach, winSnapshotsBefore, raceAlerts): a statement for up to
  * REQUESTS_PER_STATEMENT requests instead of one each, which on PostgreSQL is a round trip each.
  *
  * Invariants:
@@ -17,6 +17,7 @@
  */
 import type { Sql, SqlRow } from "../../sql.js";
 import { fromDbTime, toDbTime } from "../../time.js";
+import type { AlertRef } from "../alerts.js";
 import type { ExactaGrid } from "../exacta.js";
 import type { WinOddsRow } from "./view.js";
 
@@ -137,8 +138,17 @@ const winReadOf = (sql: Sql, read: ManyRead, orderBy: string) =>
 const WIN_ROWS_ORDER = "fetched_at, entry_id";
 const BOARD_ORDER = "entry_id";
 
-/** The statements of the three reads, as sent (the tests check PostgreSQL's plans of them). */
+const raceAlertsRead = (sql: Sql): ManyRead => ({
+  columns: `alert_type AS "alertType", subject, triggered_at AS "triggeredAt"`,
+  table: "alert",
+  hint: "idx_alert_race",
+  where: `race_id = ${field(sql, 0)}`,
+  order: ["triggeredAt"],
+});
+
+/** The statements of the reads, as sent (the tests check PostgreSQL's plans of them). */
 export const manyReadStatements = (sql: Sql) => ({
+  raceAlerts: statementOf(sql, raceAlertsRead(sql)),
   exactaGrids: statementOf(sql, sql.dialect === "postgres" ? gridAggregateRead(sql) : gridRead(sql)),
   winRowsBetweenEach: statementOf(sql, winReadOf(sql, winRowsRead(sql), WIN_ROWS_ORDER)),
   winSnapshotsBefore: statementOf(sql, winReadOf(sql, boardBeforeRead(sql), BOARD_ORDER)),
@@ -256,5 +266,25 @@ export async function winSnapshotsBefore(
     requests.map((request) => [request.raceId, toDbTime(request.before)]),
     boardBeforeRead(sql),
     BOARD_ORDER,
+  );
+}
+
+/** EvaluationReader.raceAlerts: every alert of each race (the alert table keeps a season's: an index look-up each). */
+export async function raceAlerts(sql: Sql, raceIds: readonly number[]): Promise<Map<number, AlertRef[]>> {
+  const ids = [...new Set(raceIds)];
+  const rows = await perRequest<SqlRow<AlertRef>>(
+    sql,
+    ids.map((raceId) => [raceId]),
+    raceAlertsRead(sql),
+  );
+  return new Map(
+    ids.map((raceId, i) => [
+      raceId,
+      rows[i]!.map((row) => ({
+        alertType: row.alertType,
+        subject: row.subject,
+        triggeredAt: fromDbTime(row.triggeredAt),
+      })),
+    ]),
   );
 }

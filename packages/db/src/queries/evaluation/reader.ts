@@ -9,7 +9,7 @@ import { fromDbTime, toDbTime, type DbTime } from "../../time.js";
 import { cursorPosition } from "../cursors.js";
 import { exactaGridAt } from "../exacta.js";
 import { nextBatch } from "./batches.js";
-import { exactaGrids, winRowsBetweenEach, winSnapshotsBefore } from "./many.js";
+import { exactaGrids, raceAlerts, winRowsBetweenEach, winSnapshotsBefore } from "./many.js";
 import type { AlertRef } from "../alerts.js";
 import type { EvaluationEntry, EvaluationRace, EvaluationReader, WinOddsRow } from "./view.js";
 
@@ -161,19 +161,7 @@ export function reader(sql: Sql): EvaluationReader {
         )
       ).map((row) => ({ ...row, triggeredAt: fromDbTime(row.triggeredAt) }));
     },
-    async raceAlerts(raceIds) {
-      const result = new Map(raceIds.map((raceId) => [raceId, [] as AlertRef[]]));
-      if (result.size === 0) return result;
-      // The alert table is small (a day's alerts number in the thousands): any plan is cheap.
-      const rows = await sql.all<SqlRow<AlertRef> & { raceId: number }>(
-        `SELECT race_id AS "raceId", alert_type AS "alertType", subject, triggered_at AS "triggeredAt"
-         FROM alert INDEXED BY idx_alert_race WHERE race_id IN (${idsIn(sql)})`,
-        JSON.stringify([...result.keys()]),
-      );
-      for (const { raceId, alertType, subject, triggeredAt } of rows)
-        result.get(raceId)!.push({ alertType, subject, triggeredAt: fromDbTime(triggeredAt) });
-      return result;
-    },
+    raceAlerts: (raceIds) => raceAlerts(sql, raceIds),
     async alertExists(dedupeKey) {
       return (await sql.get(`SELECT 1 FROM alert WHERE dedupe_key = ?`, dedupeKey)) !== undefined;
     },
