@@ -73,7 +73,8 @@ async function perRequest<Row>(sql: Sql, requests: readonly Request[], read: Man
   return result;
 }
 
-const WIN_FIELDS = `snapshot_id AS "snapshotId", race_id AS "raceId", entry_id AS "entryId", fetched_at AS "fetchedAt",
+/** The columns of a WinOddsRow, under its field names (reader.ts reads them too). */
+export const WIN_COLUMNS = `snapshot_id AS "snapshotId", race_id AS "raceId", entry_id AS "entryId", fetched_at AS "fetchedAt",
   win_odds AS "winOdds", win_pool_amount AS "winPoolAmount", total_win_pool AS "totalWinPool"`;
 
 const gridRead = (sql: Sql): ManyRead => ({
@@ -96,7 +97,7 @@ const gridAggregateRead = (sql: Sql): ManyRead => ({
 });
 
 const winRowsRead = (sql: Sql): ManyRead => ({
-  columns: WIN_FIELDS,
+  columns: WIN_COLUMNS,
   table: "odds_snapshot",
   hint: "idx_odds_race_time",
   where: `race_id = ${field(sql, 0)} AND fetched_at >= ${field(sql, 1)} AND fetched_at <= ${field(sql, 2)}
@@ -105,7 +106,7 @@ const winRowsRead = (sql: Sql): ManyRead => ({
 });
 
 const boardBeforeRead = (sql: Sql): ManyRead => ({
-  columns: WIN_FIELDS,
+  columns: WIN_COLUMNS,
   table: "odds_snapshot",
   hint: "idx_odds_race_time",
   where: `race_id = ${field(sql, 0)} AND win_odds IS NOT NULL AND fetched_at = (
@@ -181,7 +182,7 @@ async function winRowsOf(
 }
 
 /** A stored win row as the rules read it (named fields: a rest copy is slow, and a pass reads thousands). */
-const winOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
+export const winOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
   snapshotId: row.snapshotId,
   raceId: row.raceId,
   entryId: row.entryId,

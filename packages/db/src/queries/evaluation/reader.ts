@@ -9,18 +9,16 @@ import { fromDbTime, toDbTime, type DbTime } from "../../time.js";
 import { cursorPosition } from "../cursors.js";
 import { exactaGridAt } from "../exacta.js";
 import { nextBatch } from "./batches.js";
-import { exactaGrids, raceAlerts, winRowsBetweenEach, winSnapshotsBefore } from "./many.js";
+import {
+  exactaGrids,
+  raceAlerts,
+  WIN_COLUMNS,
+  winOddsRow,
+  winRowsBetweenEach,
+  winSnapshotsBefore,
+} from "./many.js";
 import type { AlertRef } from "../alerts.js";
 import type { EvaluationEntry, EvaluationRace, EvaluationReader, WinOddsRow } from "./view.js";
-
-/** The columns of a WinOddsRow, under its field names (also read by late-changes.ts). */
-export const WIN_COLUMNS = `snapshot_id AS "snapshotId", race_id AS "raceId", entry_id AS "entryId", fetched_at AS "fetchedAt",
-  win_odds AS "winOdds", win_pool_amount AS "winPoolAmount", total_win_pool AS "totalWinPool"`;
-
-export const toWinOddsRow = (row: SqlRow<WinOddsRow>): WinOddsRow => ({
-  ...row,
-  fetchedAt: fromDbTime(row.fetchedAt),
-});
 
 /** A subquery of the ids in one JSON array parameter (`[1, 2]`), in the session's dialect. */
 const idsIn = (sql: Sql) =>
@@ -38,7 +36,7 @@ export async function boardAt(sql: Sql, raceId: number, fetchedAt: DbTime | null
       raceId,
       fetchedAt,
     )
-  ).map(toWinOddsRow);
+  ).map(winOddsRow);
 }
 
 export function reader(sql: Sql): EvaluationReader {
@@ -92,7 +90,7 @@ export function reader(sql: Sql): EvaluationReader {
           toDbTime(from),
           toDbTime(to),
         )
-      ).map(toWinOddsRow);
+      ).map(winOddsRow);
     },
     async winSnapshotBefore(raceId, before) {
       const latest = await sql.get<{ fetched_at: DbTime }>(
