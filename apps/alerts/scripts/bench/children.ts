@@ -9,7 +9,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { NODE_PROCESS_FLAGS, nodeProcessEnv } from "@totewatch/cli-kit";
 
 export interface Watched {
@@ -23,6 +25,7 @@ export interface Watched {
 }
 
 const children = new Set<ChildProcess>();
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 /** Clock ticks a second, the unit of /proc/<pid>/stat's times. */
 const ticksPerSecond = (() => {
@@ -61,8 +64,8 @@ export function cpuSeconds(pid: number, options: { ended?: boolean } = {}): numb
   }
 }
 
-/** `node <script> args` as the `totewatch` command runs it (NODE_PROCESS_FLAGS, nodeProcessEnv), watched. */
-export function startCli(label: string, script: string, args: readonly string[], tsxLoader: string): Watched {
+/** `node <script> args` (with tsx) as the `totewatch` command runs it (NODE_PROCESS_FLAGS, nodeProcessEnv), watched. */
+export function startCli(label: string, script: string, args: readonly string[]): Watched {
   const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, "--import", tsxLoader, script, ...args], {
     cwd: path.dirname(path.dirname(script)),
     // The environment as it is (--db and --config win over DATABASE_URL and TOTEWATCH_CONFIG).

@@ -32,11 +32,10 @@
  * Progress (generating, replaying, catching up) goes to stderr, figures to stdout.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { benchLine, userArguments, wholeNumber, type BenchTarget } from "@totewatch/cli-kit";
 import {
   alertCountsByType,
@@ -50,14 +49,13 @@ import { describeDaySize, writeSimulatedDay, type SimulatedDaySize } from "@tote
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from "@totewatch/db/testing";
 import { Command, Option } from "commander";
 import { EXACTA_CURSOR, WIN_CURSOR } from "../../src/engine/pass.js";
-import { cpuSeconds, killChildren, startCli as startWatched } from "./children.js";
+import { cpuSeconds, killChildren, startCli } from "./children.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appDir = path.resolve(here, "..", "..");
 const repoRoot = path.resolve(appDir, "..", "..");
 const ALERTS_CLI = path.join(appDir, "src", "cli.ts");
 const INGEST_CLI = path.join(repoRoot, "apps", "ingest", "src", "cli.ts");
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 
 export type DaySize = SimulatedDaySize;
 
@@ -101,9 +99,6 @@ export interface EngineFigures {
   /** The PostgreSQL server's CPU seconds (its backends and workers); 0 for SQLite, which has none. */
   serverCpuS: number;
 }
-
-const startCli = (label: string, script: string, args: readonly string[]) =>
-  startWatched(label, script, args, tsxLoader);
 
 async function caughtUpMarks(url: string) {
   const db = createDb({ url });

@@ -19,8 +19,7 @@ import {
   emptyLedger,
   emptyStats,
   evaluateUnits,
-  gridKey,
-  gridsFor,
+  exactaGridsFor,
   historyWindowMinutes,
   settingsResolver,
   suppressionSettingsOf,
@@ -154,13 +153,13 @@ export async function runBacktest(
       evaluatedRaces++;
       const ledger = emptyLedger();
       const dedupeKeys = new Set<string>();
-      const grids = await gridsFor(tx, units, (id) => (id === raceId ? race : undefined));
+      const exactaGrid = await exactaGridsFor(tx, units, (id) => (id === raceId ? race : undefined));
       const raceStats = await evaluateUnits(
         units,
         {
           race: (id) => (id === raceId ? race : undefined),
           history: () => history,
-          exactaGrid: (id, fetchedAt) => grids.get(gridKey(id, fetchedAt)) ?? tx.exactaGrid(id, fetchedAt),
+          exactaGrid,
           ledger: () => ledger,
           settings,
           boardOdds,

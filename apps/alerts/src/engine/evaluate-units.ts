@@ -6,7 +6,7 @@
  * database (async), one unit after another.
  */
 import { resolveRuleSettings, type TotewatchConfig, type TrackConfig } from "@totewatch/config";
-import type { EvaluationRace, EvaluationReader, ExactaGrid } from "@totewatch/db";
+import type { EvaluationRace, EvaluationReader } from "@totewatch/db";
 import {
   bettingInterestOf,
   DEFAULT_BOARD_ODDS_FORMAT,
@@ -168,24 +168,25 @@ export function readsExactaGrid(
   return unit.kind === "exacta" && phaseOf(race, unit.fetchedAt) === "pre-race";
 }
 
-/** The key a grid has in gridsFor's map. */
-export const gridKey = (raceId: number, fetchedAt: Date): string => `${raceId}:${fetchedAt.getTime()}`;
-
 /**
- * The grids evaluateUnits will read for these units (readsExactaGrid), in one read of the
- * database instead of one a grid, by gridKey. Units of races `raceOf` does not know read none.
+ * A UnitSource's `exactaGrid` for these units: the grids evaluateUnits will read (readsExactaGrid)
+ * read up front in a few statements instead of one a grid; any other is read when asked. Units
+ * of races `raceOf` does not know read none.
  */
-export async function gridsFor(
-  reader: Pick<EvaluationReader, "exactaGrids">,
+export async function exactaGridsFor(
+  reader: Pick<EvaluationReader, "exactaGrids" | "exactaGrid">,
   units: readonly EvaluationUnit[],
   raceOf: (raceId: number) => EvaluationRace | undefined,
-): Promise<Map<string, ExactaGrid>> {
-  const keys = units.filter((unit) => {
+): Promise<UnitSource["exactaGrid"]> {
+  const keyOf = (raceId: number, fetchedAt: Date) => `${raceId}:${fetchedAt.getTime()}`;
+  const wanted = units.filter((unit) => {
     const race = raceOf(unit.raceId);
     return race !== undefined && readsExactaGrid(unit, race);
   });
-  const grids = await reader.exactaGrids(keys);
-  return new Map(grids.map((grid) => [gridKey(grid.raceId, grid.fetchedAt), grid]));
+  const grids = new Map(
+    (await reader.exactaGrids(wanted)).map((grid) => [keyOf(grid.raceId, grid.fetchedAt), grid]),
+  );
+  return (raceId, fetchedAt) => grids.get(keyOf(raceId, fetchedAt)) ?? reader.exactaGrid(raceId, fetchedAt);
 }
 
 /**

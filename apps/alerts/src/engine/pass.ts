@@ -23,8 +23,7 @@ import {
   boardOddsResolver,
   emptyStats,
   evaluateUnits,
-  gridKey,
-  gridsFor,
+  exactaGridsFor,
   historyWindowMinutes,
   offTimeOf,
   suppressionSettingsOf,
@@ -126,16 +125,15 @@ async function evaluatePass(
     tx,
     [...spans.keys()].filter((raceId) => races.has(raceId)),
   );
-  const grids = await gridsFor(tx, units, (raceId) => races.get(raceId));
+  const exactaGrid = await exactaGridsFor(tx, units, (raceId) => races.get(raceId));
 
   return evaluateUnits(
     units,
     {
       race: (raceId) => races.get(raceId),
-      // Every race of the units was read above (raceHistories), as was every grid they read (gridsFor).
+      // Every race of the units was read above (raceHistories), as was every grid they read.
       history: (raceId) => histories.get(raceId)!,
-      exactaGrid: (raceId, fetchedAt) =>
-        grids.get(gridKey(raceId, fetchedAt)) ?? tx.exactaGrid(raceId, fetchedAt),
+      exactaGrid,
       ledger: (raceId) => ledgers.get(raceId)!,
       settings: pass.settings,
       boardOdds: boardOddsResolver(config),
@@ -180,9 +178,7 @@ async function raceHistories(
     const race = races.get(raceId);
     if (race === undefined) return [];
     const from = new Date(span.from - historyWindowMinutes(pass.settings(race.track)) * MS_PER_MINUTE);
-    const offAt = offTimeOf(race);
-    const pastOff = offAt !== null && span.to > offAt.getTime();
-    return [{ race, from, to: new Date(span.to), offBound: pastOff ? new Date(offAt.getTime() + 1) : null }];
+    return [{ race, from, to: new Date(span.to), offBound: beforeOffBound(race, span.to) }];
   });
   const windows = await tx.winRowsBetweenEach(
     plans.map((p) => ({ raceId: p.race.raceId, from: p.from, to: p.to })),
@@ -209,16 +205,22 @@ async function raceHistories(
 
 /**
  * The late-change rule compares a board after the off with the last board before it, which can
- * lie further back than steam's window: its rows, when the pass reaches past the race's off.
+ * lie further back than steam's window. When evaluation reaches `until`, past the race's off: the
+ * bound that board lies strictly before (the off, inclusive); else null.
  */
+function beforeOffBound(race: EvaluationRace, until: number): Date | null {
+  const offAt = offTimeOf(race);
+  return offAt === null || until <= offAt.getTime() ? null : new Date(offAt.getTime() + 1);
+}
+
+/** The rows of the last board before the off (beforeOffBound), [] when evaluation has not passed it. */
 export async function lastBoardBeforeOff(
   tx: EvaluationReader,
   race: EvaluationRace,
   until: number,
 ): Promise<WinOddsRow[]> {
-  const offAt = offTimeOf(race);
-  if (offAt === null || until <= offAt.getTime()) return [];
-  return tx.winSnapshotBefore(race.raceId, new Date(offAt.getTime() + 1));
+  const bound = beforeOffBound(race, until);
+  return bound === null ? [] : tx.winSnapshotBefore(race.raceId, bound);
 }
 
 /**
