@@ -132,12 +132,13 @@ describe("replay inputs", () => {
     const file = path.join(tmp(), "day.jsonl");
     const messages = [
       card("Edit Downs", 1),
-      ...Array.from({ length: 30 }, (_, m) => win("Edit Downs", 1, m, 0)),
+      // More than the replay reads ahead of its writes (READ_AHEAD + DEFAULT_GROUP_SIZE = 32).
+      ...Array.from({ length: 60 }, (_, m) => win("Edit Downs", 1, m, 0)),
     ];
     const text = jsonl(messages);
     writeFileSync(file, text);
-    // Still valid, the same length: a board an hour earlier.
-    const edited = text.replace("2025-09-12T17:29:00Z", "2025-09-12T16:29:00Z");
+    // Still valid, the same length: the last board, an hour earlier.
+    const edited = text.replace("2025-09-12T17:59:00Z", "2025-09-12T16:59:00Z");
     expect(edited).not.toBe(text);
     let applied = 0;
     const apply: ApplyMessage = async (db, message) => {

@@ -10,7 +10,12 @@ import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Db } from "@totewatch/db";
-import { writeFeedMessage, type ApplyMessage, type FeedMessageInput } from "@totewatch/feed";
+import {
+  DEFAULT_GROUP_SIZE,
+  writeFeedMessage,
+  type ApplyMessage,
+  type FeedMessageInput,
+} from "@totewatch/feed";
 import { simulateRaceDay } from "@totewatch/simulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { READ_AHEAD } from "./replay/read-ahead.js";
@@ -28,6 +33,8 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close()));
 });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "ingest-replay-stream-"));
+/** Most messages read and not yet written: a group taken to be written, and the read-ahead behind it. */
+const AHEAD = DEFAULT_GROUP_SIZE + READ_AHEAD;
 
 /** Counts reads and applies: how many messages were read and not yet written at each write. */
 function heldCounter() {
@@ -50,7 +57,7 @@ const simulated = (): FeedMessageInput[] => [
 ];
 
 describe("a streamed replay", () => {
-  it("holds one message at a time, merging files in observation order", async () => {
+  it("holds a few messages at a time (a group and the read-ahead), merging files in observation order", async () => {
     const day = simulated();
     // One file per track, each in time order: the replay merges them.
     const dir = tmp();
@@ -71,10 +78,10 @@ describe("a streamed replay", () => {
     expect(day.length).toBeGreaterThan(200);
     expect(counter.reads()).toBe(day.length);
     expect(counter.heldAtWrite).toHaveLength(day.length);
-    // Read when its turn comes, or a little before (read-ahead): at most READ_AHEAD + 1 read and not
+    // Read when its turn comes, or a little before (its group, read-ahead): at most AHEAD read and not
     // yet written, whatever the day's size.
-    expect(Math.max(...counter.heldAtWrite)).toBeLessThanOrEqual(READ_AHEAD + 1);
-    expect(READ_AHEAD + 1).toBeLessThan(day.length / 10);
+    expect(Math.max(...counter.heldAtWrite)).toBeLessThanOrEqual(AHEAD);
+    expect(AHEAD).toBeLessThan(day.length / 5);
     // Every snapshot of both files, interleaved in time order.
     const snapshotTimes = day.flatMap((message) =>
       message.kind === "win" || message.kind === "exacta" ? [Date.parse(message.fetched_at)] : [],
@@ -147,11 +154,11 @@ describe("a streamed replay", () => {
     });
     expect(summary).toMatchObject({ messages: day.length, invalid: 0 });
     expect(counter.reads()).toBe(day.length);
-    // The held ones were read before anything was written (with at most READ_AHEAD + 1 more read
-    // ahead); after them, at most READ_AHEAD + 1 read and not yet written.
+    // The held ones were read before anything was written (with at most AHEAD more read ahead);
+    // after them, at most AHEAD read and not yet written.
     expect(counter.heldAtWrite[0]).toBeGreaterThanOrEqual(fit);
-    expect(Math.max(...counter.heldAtWrite)).toBeLessThanOrEqual(fit + READ_AHEAD + 1);
-    expect(Math.max(...counter.heldAtWrite.slice(fit))).toBeLessThanOrEqual(READ_AHEAD + 1);
+    expect(Math.max(...counter.heldAtWrite)).toBeLessThanOrEqual(fit + AHEAD);
+    expect(Math.max(...counter.heldAtWrite.slice(fit))).toBeLessThanOrEqual(AHEAD);
   });
 
   it("reads lines by their bytes: a bad line late in a file is reported at its line, the rest is applied", async () => {

@@ -41,6 +41,7 @@ import {
   type FeedPosition,
   type IngestRunOptions,
   type IngestSummary,
+  type TimedMessage,
 } from "@totewatch/feed";
 import { planReplay } from "./replay/plan.js";
 import { readAhead } from "./replay/read-ahead.js";
@@ -151,6 +152,21 @@ export async function replayFiles(
     timeOf: (item) => (item.checked.ok ? item.time : Number.NaN),
     write: async ({ checked, time }, batch) => {
       await (checked.ok ? batch?.ingestParsed(checked.message, time) : batch?.ingestRecord(checked, time));
+    },
+    // Valid messages together (their snapshots sent as groups, answered while the next are read), a refused one alone.
+    writeAll: async (items, batch) => {
+      if (!batch) return;
+      let valid: TimedMessage[] = [];
+      for (const { checked, time } of items) {
+        if (checked.ok) {
+          valid.push({ message: checked.message, observedAt: time });
+          continue;
+        }
+        await batch.ingestParsedAll(valid);
+        valid = [];
+        await batch.ingestRecord(checked, time);
+      }
+      await batch.ingestParsedAll(valid);
     },
   });
   return emptyFiles > 0 ? { ...summary, emptyFiles } : summary;

@@ -56,6 +56,12 @@ export {
   type ExactaProbableInput,
   type ExactaSnapshotInput,
 } from "./queries/exacta.js";
+export {
+  snapshotPipeline,
+  type SentSnapshots,
+  type SnapshotInput,
+  type SnapshotPipeline,
+} from "./queries/snapshots.js";
 export type { Alert, AlertInput, AlertRef } from "./queries/alerts.js";
 export {
   alertStrength,

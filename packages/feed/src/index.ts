@@ -35,9 +35,11 @@ export {
   type FeedIngestorOptions,
   type IngestBatch,
   type IngestOutcome,
+  type TimedMessage,
 } from "./write/ingestor.js";
 export {
   DEFAULT_BATCH_LIMITS,
+  DEFAULT_GROUP_SIZE,
   ingestTimedStream,
   type BatchLimits,
   type IngestRunOptions,

@@ -10,7 +10,7 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { ExactaProbable } from "../generated/prisma/client.js";
 import { entryIdFor, resolveRace } from "../race-refs.js";
-import { readRaw, writeTransaction, type Sql, type SqlRow } from "../sql.js";
+import { readRaw, writeTransaction, type Sql, type SqlParam, type SqlRow } from "../sql.js";
 import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import type { RaceKey, WriteResult } from "./races.js";
 
@@ -29,11 +29,10 @@ export interface ExactaSnapshotInput extends RaceKey {
 }
 
 /**
- * Records one exacta-probables snapshot (a row per combination) in one
- * transaction; a repeat is a no-op (UNIQUE race_id, fetched_at, first, second).
+ * Refuses a grid that cannot be stored (InvalidInputError): a combination listed twice or
+ * naming one runner twice, a payout not a number >= 0. Before anything is written.
  */
-export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): Promise<WriteResult> {
-  const fetchedAt = toDbTime(snap.fetchedAt);
+export function checkExactaSnapshot(snap: ExactaSnapshotInput): void {
   const seen = new Set<string>();
   for (const p of snap.probables) {
     const combination = `${p.first}-${p.second}`;
@@ -49,28 +48,47 @@ export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): P
         `exacta snapshot: combination ${p.first}-${p.second} has payout ${p.payout}`,
       );
   }
+}
+
+/** A grid's rows: a repeat of one (same race, instant and combination) stores nothing. */
+export const EXACTA_INSERT = `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, total_exacta_pool, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`;
+
+/** A checked grid's EXACTA_INSERT rows, in the caller's write transaction (UnknownRaceError, UnknownRunnerError). */
+export async function exactaSnapshotRows(
+  db: Db,
+  sql: Sql,
+  snap: ExactaSnapshotInput,
+  now: DbTime,
+): Promise<SqlParam[][]> {
+  let ref = await resolveRace(db, sql, snap);
+  for (const p of snap.probables) {
+    // A runner the cached card knows needs no look-up (nor an await: a grid names 156 pairs).
+    if (!ref.entries.has(p.first)) [ref] = await entryIdFor(db, sql, snap, ref, p.first);
+    if (!ref.entries.has(p.second)) [ref] = await entryIdFor(db, sql, snap, ref, p.second);
+  }
+  const fetchedAt = toDbTime(snap.fetchedAt);
+  const raceId = ref.raceId;
+  return snap.probables.map((p) => [
+    raceId,
+    fetchedAt,
+    p.first,
+    p.second,
+    p.payout,
+    snap.totalExactaPool ?? null,
+    now,
+  ]);
+}
+
+/**
+ * Records one exacta-probables snapshot (a row per combination) in one
+ * transaction; a repeat is a no-op (UNIQUE race_id, fetched_at, first, second).
+ */
+export async function recordExactaSnapshot(db: Db, snap: ExactaSnapshotInput): Promise<WriteResult> {
+  checkExactaSnapshot(snap);
   return writeTransaction(db, async (sql) => {
-    let ref = await resolveRace(db, sql, snap);
-    for (const p of snap.probables) {
-      // A runner the cached card knows needs no look-up (nor an await: a grid names 156 pairs).
-      if (!ref.entries.has(p.first)) [ref] = await entryIdFor(db, sql, snap, ref, p.first);
-      if (!ref.entries.has(p.second)) [ref] = await entryIdFor(db, sql, snap, ref, p.second);
-    }
-    const now = toDbTime(new Date());
-    const raceId = ref.raceId;
-    const inserted = await sql.runEach(
-      `INSERT INTO exacta_probable (race_id, fetched_at, first_horse, second_horse, payout, total_exacta_pool, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (race_id, fetched_at, first_horse, second_horse) DO NOTHING`,
-      snap.probables.map((p) => [
-        raceId,
-        fetchedAt,
-        p.first,
-        p.second,
-        p.payout,
-        snap.totalExactaPool ?? null,
-        now,
-      ]),
-    );
+    const rows = await exactaSnapshotRows(db, sql, snap, toDbTime(new Date()));
+    const inserted = await sql.runEach(EXACTA_INSERT, rows);
     return { changed: inserted > 0, rows: inserted };
   });
 }

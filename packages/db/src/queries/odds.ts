@@ -15,8 +15,8 @@ import type { Db } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import type { Entry, Horse, OddsSnapshot } from "../generated/prisma/client.js";
 import { entryIdFor, resolveRace } from "../race-refs.js";
-import { readRaw, writeTransaction, type SqlRow } from "../sql.js";
-import { fromDbTime, toDbTime } from "../time.js";
+import { readRaw, writeTransaction, type Sql, type SqlParam, type SqlRow } from "../sql.js";
+import { fromDbTime, toDbTime, type DbTime } from "../time.js";
 import type { RaceKey, WriteResult } from "./races.js";
 import { scratchFromBoard } from "./scratches.js";
 
@@ -41,13 +41,10 @@ export interface WinSnapshotInput extends RaceKey {
 }
 
 /**
- * Records one win-pool snapshot (a row per runner) in one transaction, with
- * the scratches it shows (scratches.ts: scratched_at = the earlier of the stored
- * time and fetchedAt). Recording the same snapshot again is a no-op.
- * Throws UnknownRaceError / UnknownRunnerError before writing anything.
+ * Refuses a board that cannot be stored (InvalidInputError): odds not a positive number, a
+ * runner listed twice (scratched and with odds counts as twice). Before anything is written.
  */
-export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise<WriteResult> {
-  const fetchedAt = toDbTime(snap.fetchedAt);
+export function checkWinSnapshot(snap: WinSnapshotInput): void {
   const seen = new Set<string>();
   for (const runner of snap.runners) {
     if (!(runner.winOdds > 0) || !Number.isFinite(runner.winOdds))
@@ -63,33 +60,55 @@ export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise
       );
     seen.add(program);
   }
+}
+
+/** A board's rows: a repeat of one (same runner, same instant) stores nothing. */
+export const WIN_INSERT = `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds, win_odds_decimal, win_pool_amount, total_win_pool, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`;
+
+/** A checked board's race and its WIN_INSERT rows, in the caller's write transaction (UnknownRaceError, UnknownRunnerError). */
+export async function winSnapshotRows(
+  db: Db,
+  sql: Sql,
+  snap: WinSnapshotInput,
+  now: DbTime,
+): Promise<{ raceId: number; rows: SqlParam[][] }> {
+  const fetchedAt = toDbTime(snap.fetchedAt);
+  let ref = await resolveRace(db, sql, snap);
+  const rows: SqlParam[][] = [];
+  for (const runner of snap.runners) {
+    // A runner the cached card knows needs no look-up (nor an await).
+    let entryId = ref.entries.get(runner.programNumber);
+    if (entryId === undefined) [ref, entryId] = await entryIdFor(db, sql, snap, ref, runner.programNumber);
+    rows.push([
+      ref.raceId,
+      entryId,
+      fetchedAt,
+      runner.winOdds,
+      oddsToDecimal(runner.winOdds),
+      runner.winPoolAmount ?? null,
+      snap.totalWinPool ?? null,
+      now,
+    ]);
+  }
+  // A later look-up may have refreshed the ref; the race's id is the same.
+  return { raceId: ref.raceId, rows };
+}
+
+/**
+ * Records one win-pool snapshot (a row per runner) in one transaction, with
+ * the scratches it shows (scratches.ts: scratched_at = the earlier of the stored
+ * time and fetchedAt). Recording the same snapshot again is a no-op.
+ * Throws UnknownRaceError / UnknownRunnerError before writing anything.
+ */
+export async function recordWinSnapshot(db: Db, snap: WinSnapshotInput): Promise<WriteResult> {
+  checkWinSnapshot(snap);
   return writeTransaction(db, async (sql) => {
-    let ref = await resolveRace(db, sql, snap);
-    const rows: Array<[number, WinRunnerInput]> = [];
-    for (const runner of snap.runners) {
-      // A runner the cached card knows needs no look-up (nor an await).
-      let entryId = ref.entries.get(runner.programNumber);
-      if (entryId === undefined) [ref, entryId] = await entryIdFor(db, sql, snap, ref, runner.programNumber);
-      rows.push([entryId, runner]);
-    }
     const now = toDbTime(new Date());
-    const raceId = ref.raceId;
+    const { raceId, rows } = await winSnapshotRows(db, sql, snap, now);
     // The board's scratches first: a repeat of the board changes neither them nor its rows.
-    let written = await scratchFromBoard(sql, raceId, snap.scratched ?? [], fetchedAt, now);
-    written += await sql.runEach(
-      `INSERT INTO odds_snapshot (race_id, entry_id, fetched_at, win_odds, win_odds_decimal, win_pool_amount, total_win_pool, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fetched_at) DO NOTHING`,
-      rows.map(([entryId, runner]) => [
-        raceId,
-        entryId,
-        fetchedAt,
-        runner.winOdds,
-        oddsToDecimal(runner.winOdds),
-        runner.winPoolAmount ?? null,
-        snap.totalWinPool ?? null,
-        now,
-      ]),
-    );
+    let written = await scratchFromBoard(sql, raceId, snap.scratched ?? [], toDbTime(snap.fetchedAt), now);
+    written += await sql.runEach(WIN_INSERT, rows);
     return { changed: written > 0, rows: written };
   });
 }

@@ -16,6 +16,8 @@ import {
   UnknownRaceError,
   UnknownRunnerError,
   type Db,
+  type SnapshotInput,
+  type SnapshotPipeline,
   type WriteResult,
 } from "@totewatch/db";
 import { DEFAULT_TIME_ZONE, resolvePostTime } from "@totewatch/tote";
@@ -50,6 +52,40 @@ export async function writeFeedMessage(db: Db, message: ParsedFeedMessage): Prom
     throw error;
   }
   return { outcome: result.changed ? "applied" : "unchanged", rows: result.rows };
+}
+
+/** A win board or an exacta grid: what sendFeedSnapshots takes. */
+export type SnapshotMessage = Extract<ParsedFeedMessage, { kind: "win" | "exacta" }>;
+
+export const isSnapshotMessage = (message: ParsedFeedMessage): message is SnapshotMessage =>
+  message.kind === "win" || message.kind === "exacta";
+
+/**
+ * Sends snapshots through a pipeline (db's snapshotPipeline) as one group; resolves, once sent,
+ * with each one's outcome to come, as writeFeedMessage would give it. A group that would be
+ * refused throws the database's refusal as is, with nothing of it sent (no position: the caller
+ * writes them one at a time to find which, as FeedIngestor does).
+ */
+export async function sendFeedSnapshots(
+  pipeline: SnapshotPipeline,
+  messages: readonly SnapshotMessage[],
+): Promise<{ applied: Promise<ApplyResult[]> }> {
+  const { written } = await pipeline.send(
+    messages.map((message): SnapshotInput =>
+      message.kind === "win"
+        ? { kind: "win", snapshot: message.snapshot }
+        : { kind: "exacta", snapshot: message.snapshot },
+    ),
+  );
+  const applied = written.then((results) =>
+    results.map((result): ApplyResult => ({
+      outcome: result.changed ? "applied" : "unchanged",
+      rows: result.rows,
+    })),
+  );
+  // The pipeline throws its failures; this copy is only read when they do not happen.
+  applied.catch(() => {});
+  return { applied };
 }
 
 async function write(db: Db, message: ParsedFeedMessage): Promise<WriteResult> {

@@ -10,11 +10,17 @@
  * reach `stats`.
  */
 import type { Logger } from "@totewatch/config";
-import { writeBatch, type Db } from "@totewatch/db";
+import { snapshotPipeline, writeBatch, type Db, type SnapshotPipeline } from "@totewatch/db";
 import { FeedMessageError, type FeedError, type FeedPosition } from "../format/position.js";
 import { parseFeedMessage, type ParsedFeedMessage, type TrackOddsFormatLookup } from "../format/parse.js";
 import type { FeedRecord } from "../format/read.js";
-import { writeFeedMessage, type ApplyResult } from "./apply.js";
+import {
+  isSnapshotMessage,
+  sendFeedSnapshots,
+  writeFeedMessage,
+  type ApplyResult,
+  type SnapshotMessage,
+} from "./apply.js";
 import { addStats, emptyStats, type IngestStats } from "./stats.js";
 
 /** How far a status's own `at` may run ahead of when it was observed before it is not believed. */
@@ -51,6 +57,19 @@ export interface IngestBatch {
   ingestRecord(record: FeedRecord, observedAt?: number): Promise<IngestOutcome>;
   /** A message its source already validated (replay validates while it orders its files). */
   ingestParsed(message: ParsedFeedMessage, observedAt?: number): Promise<IngestOutcome>;
+  /**
+   * Several validated messages in order, each with the outcome ingestParsed would give it. A run
+   * of snapshots among them is sent as one group through the batch's pipeline (sendFeedSnapshots)
+   * and may still be answering when this resolves: its outcomes are counted by the time the batch
+   * commits. A run one of which would be refused goes one at a time.
+   */
+  ingestParsedAll(items: readonly TimedMessage[]): Promise<void>;
+}
+
+/** A validated message and when it was observed (see IngestBatch). */
+export interface TimedMessage {
+  message: ParsedFeedMessage;
+  observedAt?: number;
 }
 
 export class FeedIngestor {
@@ -76,10 +95,17 @@ export class FeedIngestor {
   async batch<T>(work: (batch: IngestBatch) => Promise<T>): Promise<T> {
     const counts = emptyStats();
     const result = await writeBatch(this.db, () =>
-      work({
-        ingest: (raw, position, observedAt) => this.write({ ok: true, raw, position }, counts, observedAt),
-        ingestRecord: (record, observedAt) => this.write(record, counts, observedAt),
-        ingestParsed: (message, observedAt) => this.applyParsed(message, counts, observedAt),
+      snapshotPipeline(this.db, async (pipeline) => {
+        // Groups still answering: counted before the pipeline (and so the batch) ends.
+        const answering: Array<Promise<void>> = [];
+        const done = await work({
+          ingest: (raw, position, observedAt) => this.write({ ok: true, raw, position }, counts, observedAt),
+          ingestRecord: (record, observedAt) => this.write(record, counts, observedAt),
+          ingestParsed: (message, observedAt) => this.applyParsed(message, counts, observedAt),
+          ingestParsedAll: (items) => this.applyParsedAll(items, counts, pipeline, answering),
+        });
+        await Promise.all(answering);
+        return done;
       }),
     );
     addStats(this.stats, counts);
@@ -91,6 +117,57 @@ export class FeedIngestor {
     const parsed = parseFeedMessage(record.raw, record.position, { oddsFormatOf: this.options.oddsFormatOf });
     if (!parsed.ok) return this.invalid(parsed.error, counts);
     return this.applyParsed(parsed.message, counts, observedAt);
+  }
+
+  private async applyParsedAll(
+    items: readonly TimedMessage[],
+    counts: IngestStats,
+    pipeline: SnapshotPipeline,
+    answering: Array<Promise<void>>,
+  ): Promise<void> {
+    for (let start = 0; start < items.length;) {
+      // A run of snapshots, or one other message. A replaced apply (a test watching each write)
+      // sees every message on its own.
+      let end = start;
+      if (this.options.apply === undefined)
+        while (end < items.length && isSnapshotMessage(items[end]!.message)) end++;
+      end = Math.max(end, start + 1);
+      const run = items.slice(start, end);
+      start = end;
+      const sent =
+        run.length >= 2 &&
+        (await this.sendSnapshots(
+          pipeline,
+          run.map((item) => item.message as SnapshotMessage),
+        ));
+      if (sent) {
+        answering.push(sent.applied.then((results) => this.count(results, counts)).catch(() => {}));
+        continue;
+      }
+      // A run one of which would be refused goes one at a time: the others are stored, it is counted.
+      for (const item of run) await this.applyParsed(item.message, counts, item.observedAt);
+    }
+  }
+
+  /** The run's outcomes to come, or null when it has to go one at a time (nothing of it was sent). */
+  private async sendSnapshots(
+    pipeline: SnapshotPipeline,
+    messages: readonly SnapshotMessage[],
+  ): Promise<{ applied: Promise<ApplyResult[]> } | null> {
+    try {
+      // Wrapped: an async function would wait for a promise it returns.
+      return await sendFeedSnapshots(pipeline, messages);
+    } catch {
+      // A refusal; anything else fails again one at a time, and the pipeline throws it.
+      return null;
+    }
+  }
+
+  private count(results: readonly ApplyResult[], counts: IngestStats): void {
+    for (const result of results) {
+      counts.rows += result.rows;
+      counts[result.outcome]++;
+    }
   }
 
   private async applyParsed(
@@ -117,8 +194,7 @@ export class FeedIngestor {
       if (error instanceof FeedMessageError) return this.invalid(error.feedError, counts);
       throw error;
     }
-    counts.rows += result.rows;
-    counts[result.outcome]++;
+    this.count([result], counts);
     return result.outcome;
   }
 
