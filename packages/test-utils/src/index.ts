@@ -10,6 +10,7 @@ export {
   deliveryRows,
   dumpTables,
   emptyTestDatabaseUrl,
+  failInserts,
   freshDatabaseFile,
   freshPostgresDatabase,
   freshTestDatabaseUrl,
