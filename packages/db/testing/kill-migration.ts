@@ -5,7 +5,7 @@
  * SIGKILL a chosen time after it starts writing.
  */
 import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,7 +14,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "scripts", "migrate-worker.ts");
 
-const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+// One call, not exists-then-stat: the worker may remove its -wal or -journal in between.
+const sizeOf = (file: string) => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 
 /** The worker migrating `file` with `folder`'s migrations, as its own OS process. */
 const startWorker = (file: string, folder: string, stdio: "ignore" | "pipe") =>

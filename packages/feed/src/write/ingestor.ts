@@ -2,12 +2,15 @@
  * The write path every source uses (replay, poll, simulate): a raw message
  * is validated (parseFeedMessage), applied (apply.ts, in its own savepoint
  * of a group commit), counted, and, when invalid, logged with its position
- * while the rest goes on.
+ * while the rest goes on. A group commit is also a snapshot pipeline (db's
+ * snapshotPipeline): a source that has several messages at hand (replay)
+ * sends runs of snapshots as groups, answered while it reads the next.
  *
  * Invariants: a message applies whole or not at all; a refused message
  * (bad input, unknown race or runner) is counted invalid, never thrown; any
  * other failure rolls back the whole group commit, and none of its counts
- * reach `stats`.
+ * reach `stats`. A message's outcome is the same whether it went alone or in
+ * a group.
  */
 import type { Logger } from "@totewatch/config";
 import { snapshotPipeline, writeBatch, type Db, type SnapshotPipeline } from "@totewatch/db";
