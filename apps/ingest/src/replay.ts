@@ -153,7 +153,8 @@ export async function replayFiles(
     write: async ({ checked, time }, batch) => {
       await (checked.ok ? batch?.ingestParsed(checked.message, time) : batch?.ingestRecord(checked, time));
     },
-    // Valid messages together (their snapshots sent as groups, answered while the next are read), a refused one alone.
+    // Valid messages together (their snapshots sent as groups, answered while the next are
+    // read); a refused one alone.
     writeAll: async (items, batch) => {
       if (!batch) return;
       let valid: TimedMessage[] = [];
