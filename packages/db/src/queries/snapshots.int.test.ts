@@ -6,7 +6,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "../client.js";
 import { UnknownRaceError, UnknownRunnerError, InvalidInputError } from "../errors.js";
-import { createTestDb, dumpTables, failInserts, openTransactions, rowCount } from "../../testing/index.js";
+import {
+  createTestDb,
+  dumpTables,
+  failInserts,
+  openTransactions,
+  queryRows,
+  rowCount,
+} from "../../testing/index.js";
 import { recordExactaSnapshot } from "./exacta.js";
 import { recordWinSnapshot } from "./odds.js";
 import { applyRaceCard, type RaceKey } from "./races.js";
@@ -148,6 +155,25 @@ describe("snapshotPipeline", () => {
     expect(await rowCount(db, "odds_snapshot")).toBe(0);
     expect(await rowCount(db, "exacta_probable")).toBe(0);
     expect(await openTransactions(db)).toBe(0);
+    // A scratch board waits for the inserts sent before it; when one of them failed, send still
+    // resolves (a failure of the database is never taken for a refusal) and its group fails.
+    const removeAgain = await failInserts(db, "exacta_probable", "NEW.payout = 999");
+    try {
+      let sendResolved = false;
+      const failed = snapshotPipeline(db, async (pipeline) => {
+        const { written } = await pipeline.send([grid(0, ["1", "2"], 999), board(1, ["1", "2"], ["3"])]);
+        sendResolved = true;
+        await expect(written).rejects.toThrow("injected failure");
+      });
+      await expect(failed).rejects.toThrow("injected failure");
+      expect(sendResolved).toBe(true);
+    } finally {
+      await removeAgain();
+    }
+    expect(await rowCount(db, "odds_snapshot")).toBe(0);
+    expect(await queryRows(db, `SELECT scratched FROM entry WHERE program_number = '3'`)).toEqual([
+      { scratched: 0 },
+    ]);
     // The client goes on: the same snapshots store now.
     await snapshotPipeline(
       db,

@@ -93,7 +93,10 @@ interface Prepared {
   scratch?: { raceId: number; programs: readonly string[] };
 }
 
-/** One group's inserts sent, in order; their changed-row counts to come. Refusals before any is sent. */
+/**
+ * One group's inserts sent, in order; their changed-row counts to come (a failure of the
+ * database among them). Throws only refusals, before any of the group is sent.
+ */
 async function sendGroup(
   db: Db,
   sql: Sql,
@@ -119,22 +122,23 @@ async function sendGroup(
     });
   }
   const counts: Array<Promise<number>> = [];
-  try {
-    for (const [i, { insert, rows, scratch }] of prepared.entries()) {
-      if (!scratch) {
-        counts.push(sql.runEach(insert, rows));
-        continue;
-      }
+  for (const [i, { insert, rows, scratch }] of prepared.entries()) {
+    if (!scratch) {
+      counts.push(sql.runEach(insert, rows));
+      continue;
+    }
+    try {
       // Its scratch write reads a stamp first: what was sent before it is answered first.
       await settled(counts);
       const fetchedAt = toDbTime(snapshots[i]!.snapshot.fetchedAt);
       const scratched = await scratchFromBoard(sql, scratch.raceId, scratch.programs, fetchedAt, now);
       counts.push(sql.runEach(insert, rows).then((inserted) => scratched + inserted));
+    } catch (error) {
+      // A failure of the database, not a refusal: the group's own, thrown from the pipeline's end
+      // (never taken for a refusal by the caller). Nothing after it is sent.
+      counts.push(Promise.reject(error));
+      break;
     }
-  } catch (error) {
-    // None left unanswered (or unhandled) when the pipeline fails.
-    await Promise.allSettled(counts);
-    throw error;
   }
   return counts;
 }

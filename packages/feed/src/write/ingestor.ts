@@ -161,7 +161,8 @@ export class FeedIngestor {
       // Wrapped: an async function would wait for a promise it returns.
       return await sendFeedSnapshots(pipeline, messages);
     } catch {
-      // A refusal; anything else fails again one at a time, and the pipeline throws it.
+      // A refusal (nothing sent). A read that failed while preparing (the database's) fails again
+      // one at a time, and the batch fails.
       return null;
     }
   }
