@@ -46,6 +46,8 @@ export interface SnapshotPipeline {
   /**
    * Checks the group and resolves its races and runners (throwing a refusal, with nothing of it
    * sent), sends its inserts, and resolves once they are sent and the group before is answered.
+   * A failure of the database is not thrown here: `written` rejects with it, and so does the
+   * pipeline.
    */
   send(snapshots: readonly SnapshotInput[]): Promise<SentSnapshots>;
 }
