@@ -51,8 +51,14 @@ export async function writeFeedMessage(db: Db, message: ParsedFeedMessage): Prom
     }
     throw error;
   }
-  return { outcome: result.changed ? "applied" : "unchanged", rows: result.rows };
+  return applyResultOf(result);
 }
+
+/** A helper's WriteResult as a message's outcome: "unchanged" when the database already held it. */
+const applyResultOf = (result: WriteResult): ApplyResult => ({
+  outcome: result.changed ? "applied" : "unchanged",
+  rows: result.rows,
+});
 
 /** A win board or an exacta grid: what sendFeedSnapshots takes. */
 export type SnapshotMessage = Extract<ParsedFeedMessage, { kind: "win" | "exacta" }>;
@@ -77,12 +83,7 @@ export async function sendFeedSnapshots(
         : { kind: "exacta", snapshot: message.snapshot },
     ),
   );
-  const applied = written.then((results) =>
-    results.map((result): ApplyResult => ({
-      outcome: result.changed ? "applied" : "unchanged",
-      rows: result.rows,
-    })),
-  );
+  const applied = written.then((results) => results.map(applyResultOf));
   // The pipeline throws its failures; this copy is only read when they do not happen.
   applied.catch(() => {});
   return { applied };

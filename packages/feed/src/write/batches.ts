@@ -130,7 +130,7 @@ async function writePacedBatches<T>(
       // The items due with this one, up to the group's size and the batch's.
       const most = Math.min(groupSize, limits.maxMessages - written);
       const group: T[] = [];
-      // `next` already holds the item after the group (so it is not read again below).
+      // Set when `next` already holds the item after the group (so it is not read again below).
       let readPast = false;
       for (;;) {
         const item = next.value as T;
@@ -139,9 +139,10 @@ async function writePacedBatches<T>(
         group.push(item);
         if (group.length >= most) break;
         next = await iterator.next();
-        readPast = true;
-        if (next.done || signal?.aborted || waitBefore(timeOf(next.value)) > 0) break;
-        readPast = false;
+        if (next.done || signal?.aborted || waitBefore(timeOf(next.value)) > 0) {
+          readPast = true;
+          break;
+        }
       }
       await (group.length > 1 ? options.writeAll!(group, batch) : write(group[0]!, batch));
       written += group.length;
